@@ -1,0 +1,56 @@
+# Ecotone: `make run` serves the demo; `make test` sets up and runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PGPORT ?= 55432
+export ECOTONE_HOME ?= $(CURDIR)/var
+
+.PHONY: run install install-test test test-sqlite test-postgres lint format check-migrations demo clean
+
+# A stamp per dependency set, so a second `make run` installs nothing.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/ecotone migrate --noinput
+	$(BIN)/ecotone demo
+
+run: demo
+	$(BIN)/ecotone serve --port $(PORT)
+
+install-test: $(VENV)/.installed-test
+	bash scripts/install-system-deps.sh
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-migrations: install-test
+	ECOTONE_HOME=$$(mktemp -d) $(BIN)/ecotone makemigrations --check --dry-run
+
+test-sqlite: install-test
+	$(BIN)/pytest
+
+test-postgres: install-test
+	VENV=$(VENV) PGPORT=$(PGPORT) bash scripts/test-postgres.sh start
+	DATABASE_URL=$$(PGPORT=$(PGPORT) bash scripts/test-postgres.sh url) $(BIN)/pytest; \
+		status=$$?; PGPORT=$(PGPORT) bash scripts/test-postgres.sh stop; exit $$status
+
+test: lint check-migrations test-sqlite test-postgres
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

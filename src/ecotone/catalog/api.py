@@ -1,0 +1,161 @@
+"""``/api/v1/<kind>``: list, read, create, update, delete and review, for every kind."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router
+
+from ecotone.accounts.api_auth import TokenAuth, reading_user
+from ecotone.accounts.permissions import can_view, visible_records
+from ecotone.core.pagination import BadCursor, cursor_page
+
+from . import queries, services
+from .kinds import BROWSABLE_KINDS, Kind
+from .models import Organisation
+from .schemas import (
+    ErrorOut,
+    SectorOut,
+    TransitionIn,
+    filter_schema,
+    record_in_schema,
+    record_out_schema,
+    record_page_schema,
+)
+from .serializers import record_to_row
+
+router = Router()
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _out(kind: Kind, record) -> dict:
+    return {"id": record.pk, "url": record.get_absolute_url(), **record_to_row(kind, record)}
+
+
+def _owner_from(payload: dict) -> Organisation | None:
+    external_id = payload.pop("owner", None)
+    if not external_id:
+        return None
+    owner = Organisation.objects.filter(external_id=external_id).first()
+    if owner is None:
+        raise ValidationError(f"owner: unknown organisation {external_id!r}")
+    return owner
+
+
+def add_kind_routes(kind: Kind) -> None:
+    Out = record_out_schema(kind)
+    In = record_in_schema(kind)
+    Page = record_page_schema(kind, Out)
+    Filters = filter_schema(kind)
+    tags = [kind.plural]
+
+    @router.get(
+        f"/{kind.plural}",
+        response={200: Page, **ERRORS},
+        tags=tags,
+        operation_id=f"list_{kind.plural}",
+        summary=f"List {kind.plural}",
+    )
+    def list_records(request, filters: Query[Filters], cursor: str | None = None, limit: int = 20):
+        user = reading_user(request)
+        params = {k: v for k, v in filters.dict().items() if v not in (None, "")}
+        queryset = queries.filtered_records(kind, user, params)
+        try:
+            items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
+        except BadCursor as error:
+            return 422, {"code": "invalid", "message": str(error), "field": "cursor"}
+        return 200, {"results": [_out(kind, item) for item in items], "next": next_cursor}
+
+    @router.get(
+        f"/{kind.plural}/{{record_id}}",
+        response={200: Out, **ERRORS},
+        tags=tags,
+        operation_id=f"get_{kind.name}",
+        summary=f"Read one {kind.name}",
+    )
+    def get_record(request, record_id: int):
+        user = reading_user(request)
+        record = get_object_or_404(visible_records(user, kind.queryset()), pk=record_id)
+        return 200, _out(kind, record)
+
+    @router.post(
+        f"/{kind.plural}",
+        response={201: Out, **ERRORS},
+        auth=TokenAuth(),
+        tags=tags,
+        operation_id=f"create_{kind.name}",
+        summary=f"Create a {kind.name}",
+    )
+    def create(request, payload: In):
+        data = payload.dict(exclude_unset=True)
+        owner = _owner_from(data)
+        record = services.create_record(kind=kind, data=data, user=request.auth, owner=owner)
+        return 201, _out(kind, kind.queryset().get(pk=record.pk))
+
+    @router.patch(
+        f"/{kind.plural}/{{record_id}}",
+        response={200: Out, **ERRORS},
+        auth=TokenAuth(),
+        tags=tags,
+        operation_id=f"update_{kind.name}",
+        summary=f"Change a {kind.name}",
+    )
+    def update(request, record_id: int, payload: In):
+        record = _editable(kind, request.auth, record_id)
+        data = payload.dict(exclude_unset=True)
+        data.pop("owner", None)
+        services.update_record(record=record, data=data, user=request.auth)
+        return 200, _out(kind, kind.queryset().get(pk=record.pk))
+
+    @router.delete(
+        f"/{kind.plural}/{{record_id}}",
+        response={204: None, **ERRORS},
+        auth=TokenAuth(),
+        tags=tags,
+        operation_id=f"delete_{kind.name}",
+        summary=f"Delete a {kind.name}",
+    )
+    def delete(request, record_id: int):
+        record = _editable(kind, request.auth, record_id)
+        services.delete_record(record=record, user=request.auth)
+        return 204, None
+
+    @router.post(
+        f"/{kind.plural}/{{record_id}}/{{action}}",
+        response={200: Out, **ERRORS},
+        auth=TokenAuth(),
+        tags=tags,
+        operation_id=f"review_{kind.name}",
+        summary=f"Submit, publish, reject, archive or restore a {kind.name}",
+    )
+    def transition(request, record_id: int, action: str, payload: TransitionIn):
+        record = _editable(kind, request.auth, record_id)
+        services.transition_record(
+            record=record, action=action, user=request.auth, reason=payload.reason
+        )
+        return 200, _out(kind, kind.queryset().get(pk=record.pk))
+
+
+def _editable(kind: Kind, user, record_id: int):
+    """404 for what the user cannot see; 403 (from the service) for what they cannot change."""
+    record = get_object_or_404(kind.model, pk=record_id)
+    if not can_view(user, record):
+        from django.http import Http404
+
+        raise Http404
+    return record
+
+
+@router.get("/sectors", response=list[SectorOut], tags=["sectors"], operation_id="list_sectors")
+def list_sectors(request):
+    return [
+        {
+            "slug": s.slug,
+            "name_en": s.name_en,
+            "name_zh": s.name_zh,
+            "parent": s.parent.slug if s.parent else None,
+        }
+        for s in queries.all_sectors()
+    ]
+
+
+for _kind in BROWSABLE_KINDS:
+    add_kind_routes(_kind)

@@ -1,0 +1,156 @@
+"""One filter definition per kind, shared by the list pages, the API and exports."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from ecotone.core.models import PublicationStatus
+
+from .choices import ContentLanguage, NeedStatus, OrganisationKind, ResourceKind
+from .models import Award, Case, Event, Need, Organisation, Person, Resource, Sector, Solution
+
+
+def sector_and_descendants(slug: str) -> list[int]:
+    return list(
+        Sector.objects.filter(Q(slug=slug) | Q(parent__slug=slug)).values_list("pk", flat=True)
+    )
+
+
+class CatalogueFilterSet(django_filters.FilterSet):
+    """Filters every kind shares. Subclasses name their text and year columns."""
+
+    text_fields: tuple[str, ...] = ()
+    year_field: str | None = None
+
+    q = django_filters.CharFilter(method="filter_text", label=_("Contains"))
+    sector = django_filters.CharFilter(method="filter_sector", label=_("Sector"))
+    country = django_filters.ChoiceFilter(choices=list(countries), label=_("Country"))
+    city = django_filters.CharFilter(method="filter_city", label=_("City"))
+    year = django_filters.NumberFilter(method="filter_year", label=_("Year"))
+    status = django_filters.ChoiceFilter(choices=PublicationStatus.choices, label=_("Status"))
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        condition = Q()
+        for field in self.text_fields:
+            condition |= Q(**{f"{field}__icontains": value.strip()})
+        return queryset.filter(condition) if value.strip() else queryset
+
+    def filter_sector(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        sector_ids = sector_and_descendants(value)
+        return queryset.filter(sectors__in=sector_ids).distinct()
+
+    def filter_city(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(city__iexact=value) | Q(city_zh=value))
+
+    def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if not self.year_field:
+            return queryset
+        return queryset.filter(**{self.year_field: int(value)})
+
+
+class OrganisationFilterSet(CatalogueFilterSet):
+    text_fields = ("name_en", "name_zh", "description_en", "description_zh")
+    year_field = "founded"
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, label=_("Kind"))
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "kind", "sector", "country", "city", "year", "status"]
+
+
+class PersonFilterSet(CatalogueFilterSet):
+    text_fields = ("name_en", "name_zh", "title_en", "title_zh")
+    sector = None
+    country = None
+    city = None
+    year = None
+
+    class Meta:
+        model = Person
+        fields = ["q", "status"]
+
+
+class SolutionFilterSet(CatalogueFilterSet):
+    text_fields = ("title_en", "title_zh", "description_en", "description_zh")
+    year_field = "created_at__year"
+    trl = django_filters.NumberFilter(field_name="trl", label=_("TRL"))
+    trl_min = django_filters.NumberFilter(field_name="trl", lookup_expr="gte", label=_("TRL from"))
+    country = django_filters.ChoiceFilter(
+        choices=list(countries), method="filter_region", label=_("Country")
+    )
+    city = None
+    provider = django_filters.CharFilter(field_name="provider__external_id", label=_("Provider"))
+
+    def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # ``regions`` is stored as comma-separated codes.
+        return queryset.filter(
+            Q(regions=value)
+            | Q(regions__startswith=f"{value},")
+            | Q(regions__endswith=f",{value}")
+            | Q(regions__contains=f",{value},")
+        )
+
+    class Meta:
+        model = Solution
+        fields = ["q", "sector", "country", "trl", "trl_min", "provider", "year", "status"]
+
+
+class CaseFilterSet(CatalogueFilterSet):
+    text_fields = ("title_en", "title_zh", "description_en", "description_zh")
+    year_field = "start_date__year"
+    organisation = django_filters.CharFilter(
+        field_name="organisations__external_id", label=_("Organisation")
+    )
+
+    class Meta:
+        model = Case
+        fields = ["q", "sector", "country", "city", "year", "organisation", "status"]
+
+
+class NeedFilterSet(CatalogueFilterSet):
+    text_fields = ("title_en", "title_zh", "problem_en", "problem_zh")
+    year_field = "deadline__year"
+    need_status = django_filters.ChoiceFilter(choices=NeedStatus.choices, label=_("Need status"))
+
+    class Meta:
+        model = Need
+        fields = ["q", "sector", "country", "city", "need_status", "year", "status"]
+
+
+class ResourceFilterSet(CatalogueFilterSet):
+    text_fields = ("title_en", "title_zh", "summary_en", "summary_zh", "publisher")
+    year_field = "published__year"
+    kind = django_filters.ChoiceFilter(choices=ResourceKind.choices, label=_("Kind"))
+    language = django_filters.ChoiceFilter(choices=ContentLanguage.choices, label=_("Language"))
+    country = None
+    city = None
+
+    class Meta:
+        model = Resource
+        fields = ["q", "kind", "language", "sector", "year", "status"]
+
+
+class EventFilterSet(CatalogueFilterSet):
+    text_fields = ("title_en", "title_zh", "description_en", "description_zh")
+    year_field = "start_date__year"
+    sector = None
+
+    class Meta:
+        model = Event
+        fields = ["q", "country", "city", "year", "status"]
+
+
+class AwardFilterSet(CatalogueFilterSet):
+    text_fields = ("programme_en", "programme_zh", "title_en", "title_zh")
+    year_field = "year"
+    sector = django_filters.CharFilter(method="filter_case_sector", label=_("Sector"))
+    country = None
+    city = None
+
+    def filter_case_sector(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(case__sectors__in=sector_and_descendants(value)).distinct()
+
+    class Meta:
+        model = Award
+        fields = ["q", "sector", "year", "status"]

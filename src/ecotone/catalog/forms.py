@@ -1,0 +1,512 @@
+"""Validation of catalogue records, shared by the web forms, the API and imports.
+
+One form per kind whose field names are the import/export format. References to
+other records are written as their ``external_id`` (sectors as their slug).
+"""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+
+from .choices import InvestmentStage
+from .models import (
+    Affiliation,
+    Award,
+    Case,
+    Event,
+    EventSession,
+    Need,
+    Organisation,
+    Person,
+    Resource,
+    Sector,
+    Solution,
+)
+from .references import DatabaseResolver, ReferenceResolver
+
+# Long enough for any honest description; short enough that a runaway cell is caught.
+MAX_DESCRIPTION_CHARS = 20_000
+MAX_FULL_TEXT_CHARS = 2_000_000
+
+
+def split_list(value) -> list[str]:
+    """Lists arrive as JSON arrays (API, JSON Lines) or ``a; b`` strings (CSV, XLSX)."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, list | tuple):
+        return [str(item).strip() for item in value if str(item).strip()]
+    return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+class ReferenceField(forms.CharField):
+    """A pointer to one record by its stable key; cleans to an unsaved stub with its pk."""
+
+    def __init__(self, model: type[Model], **kwargs):
+        self.model = model
+        self.resolver: ReferenceResolver = DatabaseResolver()
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        key = super().clean(value)
+        if not key:
+            return None
+        pk = self.resolver.resolve(self.model, key)
+        if pk is None:
+            raise ValidationError(
+                _("unknown %(kind)s %(key)r"),
+                code="unknown_reference",
+                params={"kind": self.model._meta.verbose_name, "key": key},
+            )
+        return self.model(pk=pk)
+
+
+class ReferenceListField(forms.Field):
+    """Several pointers; cleans to a list of primary keys."""
+
+    widget = forms.TextInput
+
+    def __init__(self, model: type[Model], **kwargs):
+        self.model = model
+        self.resolver: ReferenceResolver = DatabaseResolver()
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "; ".join(str(item) for item in value)
+        return value
+
+    def has_changed(self, initial, data) -> bool:
+        return sorted(split_list(initial)) != sorted(split_list(data))
+
+    def clean(self, value):
+        keys = split_list(value)
+        if self.required and not keys:
+            raise ValidationError(self.error_messages["required"], code="required")
+        pks, unknown = [], []
+        for key in keys:
+            pk = self.resolver.resolve(self.model, key)
+            (unknown.append(key) if pk is None else pks.append(pk))
+        if unknown:
+            raise ValidationError(
+                _("unknown %(kind)s: %(keys)s"),
+                code="unknown_reference",
+                params={"kind": self.model._meta.verbose_name, "keys": ", ".join(unknown)},
+            )
+        return list(dict.fromkeys(pks))
+
+
+class CountryListField(forms.Field):
+    widget = forms.TextInput
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "; ".join(str(getattr(item, "code", item)) for item in value)
+        return value
+
+    def has_changed(self, initial, data) -> bool:
+        return sorted(split_list(initial)) != sorted(code.upper() for code in split_list(data))
+
+    def clean(self, value):
+        from django_countries import countries
+
+        codes = [code.upper() for code in split_list(value)]
+        unknown = [code for code in codes if code not in dict(countries)]
+        if unknown:
+            raise ValidationError(
+                _("unknown country code: %(codes)s (use ISO 3166 two-letter codes such as CN)"),
+                code="invalid_choice",
+                params={"codes": ", ".join(unknown)},
+            )
+        return list(dict.fromkeys(codes))
+
+
+class CatalogueRecordForm(forms.ModelForm):
+    """Base for every kind: provenance fields, bilingual checks, list and reference fields."""
+
+    external_id = forms.CharField(max_length=200, required=False)
+    #: field bases of which at least one language must be filled in
+    bilingual_required: tuple[str, ...] = ()
+    reference_fields: dict[str, type[Model]] = {}
+    reference_list_fields: dict[str, type[Model]] = {}
+    country_list_fields: tuple[str, ...] = ()
+    long_text_limits: dict[str, int] = {}
+
+    def __init__(self, *args, resolver: ReferenceResolver | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, model in self.reference_fields.items():
+            required = not self._meta.model._meta.get_field(name).null
+            self.fields[name] = ReferenceField(model, required=required, label=self._label(name))
+        for name, model in self.reference_list_fields.items():
+            self.fields[name] = ReferenceListField(model, label=self._label(name))
+        for name in self.country_list_fields:
+            self.fields[name] = CountryListField(required=False, label=self._label(name))
+        if resolver is not None:
+            for field in self.fields.values():
+                if hasattr(field, "resolver"):
+                    field.resolver = resolver
+        if self.instance.pk:
+            self._show_existing_references()
+
+    @classmethod
+    def model_defaults(cls) -> dict:
+        """Values for columns a row or payload leaves out, taken from the model's defaults."""
+        defaults = {}
+        for name in cls._meta.fields:
+            field = cls._meta.model._meta.get_field(name)
+            if field.has_default() and not callable(field.default):
+                defaults[name] = field.default
+        return defaults
+
+    def _label(self, name: str):
+        return self._meta.model._meta.get_field(name).verbose_name
+
+    def _show_existing_references(self) -> None:
+        for name in self.reference_fields:
+            related = getattr(self.instance, name)
+            self.initial[name] = related.external_id if related else ""
+        for name, model in self.reference_list_fields.items():
+            key = "slug" if model is Sector else "external_id"
+            # .all() uses a prefetch when the caller made one (bulk imports do).
+            self.initial[name] = [getattr(item, key) for item in getattr(self.instance, name).all()]
+        for name in self.country_list_fields:
+            self.initial[name] = [country.code for country in getattr(self.instance, name)]
+
+    def clean(self):
+        cleaned = super().clean()
+        for base in self.bilingual_required:
+            if not (cleaned.get(f"{base}_en") or cleaned.get(f"{base}_zh")):
+                self.add_error(
+                    f"{base}_en",
+                    ValidationError(
+                        _("give %(field)s in English or Chinese (or both)"),
+                        code="required",
+                        params={"field": base.replace("_", " ")},
+                    ),
+                )
+        for name, limit in {**self.default_text_limits(), **self.long_text_limits}.items():
+            value = cleaned.get(name) or ""
+            if len(value) > limit:
+                self.add_error(
+                    name,
+                    ValidationError(
+                        _("too long: %(length)d characters, at most %(limit)d allowed"),
+                        code="max_length",
+                        params={"length": len(value), "limit": limit},
+                    ),
+                )
+        return cleaned
+
+    def default_text_limits(self) -> dict[str, int]:
+        return {
+            field.name: MAX_DESCRIPTION_CHARS
+            for field in self._meta.model._meta.fields
+            if field.get_internal_type() == "TextField" and field.name in self.fields
+        }
+
+
+PROVENANCE = ["external_id", "source_url", "last_verified"]
+
+
+class OrganisationForm(CatalogueRecordForm):
+    bilingual_required = ("name",)
+    reference_list_fields = {"sectors": Sector}
+
+    class Meta:
+        model = Organisation
+        fields = [
+            *PROVENANCE,
+            "name_en",
+            "name_zh",
+            "kind",
+            "country",
+            "city",
+            "city_zh",
+            "website",
+            "founded",
+            "size_band",
+            "sectors",
+            "description_en",
+            "description_zh",
+        ]
+
+
+class InvestorProfileForm(forms.Form):
+    stages = forms.MultipleChoiceField(choices=InvestmentStage.choices, required=False)
+    ticket_min_usd = forms.IntegerField(min_value=0, required=False)
+    ticket_max_usd = forms.IntegerField(min_value=0, required=False)
+    thesis_en = forms.CharField(required=False, max_length=MAX_DESCRIPTION_CHARS)
+    thesis_zh = forms.CharField(required=False, max_length=MAX_DESCRIPTION_CHARS)
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("ticket_min_usd"), cleaned.get("ticket_max_usd")
+        if low is not None and high is not None and low > high:
+            self.add_error("ticket_max_usd", _("must not be below the minimum ticket"))
+        return cleaned
+
+
+class PersonForm(CatalogueRecordForm):
+    bilingual_required = ("name",)
+
+    class Meta:
+        model = Person
+        fields = [
+            *PROVENANCE,
+            "name_en",
+            "name_zh",
+            "title_en",
+            "title_zh",
+            "bio_en",
+            "bio_zh",
+            "public_consent",
+        ]
+
+
+class AffiliationForm(CatalogueRecordForm):
+    reference_fields = {"person": Person, "organisation": Organisation}
+
+    class Meta:
+        model = Affiliation
+        fields = ["external_id", "person", "organisation", "role_en", "role_zh", "start", "end"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("must not be before the start"))
+        return cleaned
+
+
+class SolutionForm(CatalogueRecordForm):
+    bilingual_required = ("title",)
+    reference_fields = {"provider": Organisation}
+    reference_list_fields = {"sectors": Sector}
+    country_list_fields = ("regions",)
+
+    class Meta:
+        model = Solution
+        fields = [
+            *PROVENANCE,
+            "title_en",
+            "title_zh",
+            "provider",
+            "description_en",
+            "description_zh",
+            "sectors",
+            "trl",
+            "regions",
+            "abatement_value",
+            "abatement_unit",
+            "abatement_basis",
+            "abatement_source_url",
+            "url",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("abatement_value") is not None and not cleaned.get("abatement_unit"):
+            self.add_error("abatement_unit", _("give the unit of the claimed abatement"))
+        return cleaned
+
+
+class CaseForm(CatalogueRecordForm):
+    bilingual_required = ("title",)
+    reference_list_fields = {
+        "organisations": Organisation,
+        "solutions": Solution,
+        "sectors": Sector,
+    }
+
+    class Meta:
+        model = Case
+        fields = [
+            *PROVENANCE,
+            "title_en",
+            "title_zh",
+            "description_en",
+            "description_zh",
+            "organisations",
+            "solutions",
+            "sectors",
+            "country",
+            "city",
+            "city_zh",
+            "start_date",
+            "end_date",
+            "outcomes_en",
+            "outcomes_zh",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("must not be before the start"))
+        return cleaned
+
+
+class NeedForm(CatalogueRecordForm):
+    bilingual_required = ("title",)
+    reference_fields = {"organisation": Organisation}
+    reference_list_fields = {"sectors": Sector}
+
+    class Meta:
+        model = Need
+        fields = [
+            *PROVENANCE,
+            "organisation",
+            "title_en",
+            "title_zh",
+            "problem_en",
+            "problem_zh",
+            "sectors",
+            "country",
+            "city",
+            "city_zh",
+            "budget_min",
+            "budget_max",
+            "currency",
+            "deadline",
+            "need_status",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("budget_min"), cleaned.get("budget_max")
+        if low is not None and low < 0:
+            self.add_error("budget_min", _("must not be negative"))
+        if low is not None and high is not None and high < low:
+            self.add_error("budget_max", _("must not be below the lower end of the budget"))
+        currency = cleaned.get("currency") or ""
+        if currency and not (len(currency) == 3 and currency.isalpha()):
+            self.add_error("currency", _("use a three-letter currency code such as CNY or USD"))
+        cleaned["currency"] = currency.upper()
+        return cleaned
+
+
+class ResourceForm(CatalogueRecordForm):
+    bilingual_required = ("title",)
+    reference_list_fields = {"sectors": Sector}
+    long_text_limits = {"text": MAX_FULL_TEXT_CHARS}
+
+    class Meta:
+        model = Resource
+        fields = [
+            *PROVENANCE,
+            "kind",
+            "title_en",
+            "title_zh",
+            "summary_en",
+            "summary_zh",
+            "publisher",
+            "published",
+            "language",
+            "url",
+            "text",
+            "sectors",
+        ]
+
+
+class EventForm(CatalogueRecordForm):
+    bilingual_required = ("title",)
+    reference_list_fields = {"organisers": Organisation}
+
+    class Meta:
+        model = Event
+        fields = [
+            *PROVENANCE,
+            "title_en",
+            "title_zh",
+            "description_en",
+            "description_zh",
+            "start_date",
+            "end_date",
+            "venue_en",
+            "venue_zh",
+            "city",
+            "city_zh",
+            "country",
+            "organisers",
+            "url",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("must not be before the start"))
+        return cleaned
+
+
+class EventSessionForm(CatalogueRecordForm):
+    bilingual_required = ("title",)
+    reference_fields = {"event": Event}
+    reference_list_fields = {"speakers": Person}
+
+    class Meta:
+        model = EventSession
+        fields = [
+            "external_id",
+            "event",
+            "title_en",
+            "title_zh",
+            "description_en",
+            "description_zh",
+            "starts_at",
+            "ends_at",
+            "speakers",
+        ]
+
+
+class AwardForm(CatalogueRecordForm):
+    bilingual_required = ("programme",)
+    reference_fields = {"case": Case, "organisation": Organisation, "awarded_by": Organisation}
+
+    class Meta:
+        model = Award
+        fields = [
+            *PROVENANCE,
+            "programme_en",
+            "programme_zh",
+            "year",
+            "title_en",
+            "title_zh",
+            "case",
+            "organisation",
+            "awarded_by",
+        ]
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 1900 <= year <= 2100:
+            raise ValidationError(_("must be a year between 1900 and 2100"))
+        return year
+
+
+class ResourceUploadForm(forms.Form):
+    """The file part of a resource, checked before any text is extracted."""
+
+    file = forms.FileField(required=False)
+
+    ALLOWED_EXTENSIONS = (".pdf", ".html", ".htm", ".txt")
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return upload
+        name = upload.name.lower()
+        if not name.endswith(self.ALLOWED_EXTENSIONS):
+            raise ValidationError(_("only PDF, HTML and plain-text files can be uploaded"))
+        if upload.size > settings.RESOURCE_MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("the file is %(size)d MB; at most %(limit)d MB is allowed"),
+                params={
+                    "size": upload.size // 2**20,
+                    "limit": settings.RESOURCE_MAX_UPLOAD_BYTES // 2**20,
+                },
+            )
+        return upload

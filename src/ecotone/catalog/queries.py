@@ -1,0 +1,119 @@
+"""Reads of the catalogue, permission-aware, with their related rows fetched up front."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from ecotone.accounts.permissions import visible_records
+
+from .kinds import KINDS, Kind
+from .models import Organisation, Person, Sector
+
+
+class InvalidFilter(ValueError):
+    def __init__(self, field: str, message: str):
+        self.field, self.message = field, message
+        super().__init__(f"{field}: {message}")
+
+
+def filtered_records(kind: Kind, user, params) -> QuerySet:
+    """The kind's records that ``user`` may see, narrowed by the kind's filter set."""
+    filterset = kind.filterset(data=params, queryset=visible_records(user, kind.queryset()))
+    if not filterset.is_valid():
+        field, messages = next(iter(filterset.errors.items()))
+        raise InvalidFilter(field, str(messages[0]))
+    return filterset.qs
+
+
+def all_sectors() -> QuerySet:
+    return Sector.objects.select_related("parent").order_by("position")
+
+
+def sector_tree() -> list[tuple[Sector, list[Sector]]]:
+    sectors = list(all_sectors())
+    children: dict[int, list[Sector]] = {}
+    for sector in sectors:
+        if sector.parent_id:
+            children.setdefault(sector.parent_id, []).append(sector)
+    return [(s, children.get(s.pk, [])) for s in sectors if s.parent_id is None]
+
+
+def published_counts() -> dict[str, int]:
+    return {
+        kind.plural: kind.model.objects.filter(status="published").count()
+        for kind in KINDS.values()
+        if kind.browsable
+    }
+
+
+def sector_record_counts(sector: Sector, user) -> dict[str, int]:
+    ids = [sector.pk, *sector.children.values_list("pk", flat=True)]
+    counts = {}
+    for kind in KINDS.values():
+        if kind.browsable and hasattr(kind.model, "sectors"):
+            counts[kind.plural] = (
+                visible_records(user, kind.model.objects.filter(sectors__in=ids)).distinct().count()
+            )
+    return counts
+
+
+def latest(kind: Kind, user, count: int = 6) -> list:
+    return list(
+        visible_records(user, kind.queryset()).filter(status="published").order_by("-pk")[:count]
+    )
+
+
+def organisation_relations(organisation, user) -> dict:
+    def visible(queryset):
+        return visible_records(user, queryset)
+
+    return {
+        "solutions": visible(organisation.solutions.prefetch_related("sectors")),
+        "cases": visible(organisation.cases.all()),
+        "needs": visible(organisation.needs.all()),
+        "awards": visible(organisation.awards.select_related("case")),
+        "events": visible(organisation.events.all()),
+        "people": organisation.affiliations.select_related("person").filter(
+            Q(person__public_consent=True) & Q(person__status="published")
+        ),
+    }
+
+
+def sectors_with_counts() -> QuerySet:
+    return all_sectors().annotate(
+        n_solutions=Count("solutions", filter=Q(solutions__status="published"), distinct=True),
+        n_cases=Count("cases", filter=Q(cases__status="published"), distinct=True),
+    )
+
+
+def sector_records(kind_name: str, sector: Sector, user) -> QuerySet:
+    kind = KINDS[kind_name]
+    ids = [sector.pk, *sector.children.values_list("pk", flat=True)]
+    return visible_records(user, kind.queryset().filter(sectors__in=ids)).distinct()
+
+
+def related_records(kind: Kind, record, user) -> dict:
+    """What a detail page lists beside the record, each list permission-filtered."""
+    if kind.name == "organisation":
+        return organisation_relations(record, user)
+    if kind.name == "case":
+        return {
+            "organisations": visible_records(user, record.organisations.all()),
+            "solutions": visible_records(user, record.solutions.all()),
+            "awards": visible_records(user, record.awards.select_related("organisation")),
+        }
+    if kind.name == "solution":
+        return {"cases": visible_records(user, record.cases.all())}
+    if kind.name == "person":
+        return {
+            "affiliations": record.affiliations.select_related("organisation").filter(
+                organisation__in=visible_records(user, Organisation.objects.all())
+            ),
+            "sessions": record.sessions.select_related("event"),
+        }
+    if kind.name == "event":
+        return {
+            "organisers": visible_records(user, record.organisers.all()),
+            "sessions": record.sessions.prefetch_related(
+                Prefetch("speakers", queryset=visible_records(user, Person.objects.all()))
+            ),
+        }
+    return {}

@@ -1,0 +1,194 @@
+"""Every write to the catalogue goes through these functions.
+
+Pages, the API, the CLI and imports call them; they check permission and validity
+first and write an audit entry for every change.
+"""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from ecotone.accounts.audit import record_audit
+from ecotone.accounts.permissions import can_edit, is_staff, member_organisation_ids
+from ecotone.core.models import PublicationStatus
+
+from .kinds import Kind, kind_of
+from .models import Organisation
+
+
+class RecordInvalid(Exception):
+    """The submitted data failed validation; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        first_field, messages = next(iter(errors.items()))
+        super().__init__(f"{first_field}: {messages[0]}")
+
+
+def new_external_id(kind: Kind) -> str:
+    return f"ecotone-{kind.name}-{uuid.uuid4().hex[:12]}"
+
+
+def _form_errors(form) -> dict[str, list[str]]:
+    return {
+        (name if name != "__all__" else "record"): [str(message) for message in messages]
+        for name, messages in form.errors.items()
+    }
+
+
+def _natural_owner(kind: Kind, cleaned: dict, user) -> Organisation | None:
+    """The organisation a new record belongs to when the caller names none."""
+    if kind.owner_field and cleaned.get(kind.owner_field) is not None:
+        return Organisation.objects.get(pk=cleaned[kind.owner_field].pk)
+    if kind.owner_list_field:
+        listed = cleaned.get(kind.owner_list_field) or []
+        mine = [pk for pk in listed if pk in member_organisation_ids(user)]
+        first = (mine or listed or [None])[0]
+        return Organisation.objects.filter(pk=first).first() if first else None
+    return None
+
+
+def _check_may_act_for(user, owner: Organisation | None) -> None:
+    if is_staff(user):
+        return
+    if owner is None or owner.pk not in member_organisation_ids(user):
+        raise PermissionDenied(_("You can only add records for an organisation you belong to."))
+
+
+@transaction.atomic
+def create_record(*, kind: Kind, data: dict, user, owner: Organisation | None = None, files=None):
+    """Validate and save a new record. Non-staff records wait for review."""
+    if not (user and user.is_authenticated):
+        raise PermissionDenied(_("Log in to add records."))
+    form = kind.form(data={**kind.form.model_defaults(), **data}, files=files)
+    if not form.is_valid():
+        raise RecordInvalid(_form_errors(form))
+    record = form.save(commit=False)
+    if not record.external_id:
+        record.external_id = new_external_id(kind)
+    record.created_by = user
+    acting_for = owner or _natural_owner(kind, form.cleaned_data, user)
+    if kind.model is not Organisation:
+        _check_may_act_for(user, acting_for)
+    record.status = PublicationStatus.PUBLISHED if is_staff(user) else PublicationStatus.PENDING
+    record.save()
+    form.save_m2m()
+    record.owner = record if kind.model is Organisation else acting_for
+    record.save(update_fields=["owner"])
+    if kind.model is Organisation and not is_staff(user):
+        _make_founding_admin(user, record)
+    record_audit(actor=user, action="create", record=record, to_status=record.status)
+    return record
+
+
+def _make_founding_admin(user, organisation: Organisation) -> None:
+    from ecotone.accounts.models import Membership, MembershipRole, MembershipStatus
+    from ecotone.accounts.permissions import forget_memberships
+
+    Membership.objects.create(
+        user=user,
+        organisation=organisation,
+        role=MembershipRole.ADMIN,
+        status=MembershipStatus.ACTIVE,
+    )
+    forget_memberships(user)
+
+
+@transaction.atomic
+def update_record(*, record, data: dict, user):
+    """Apply changed fields. A member's edit to a published record goes back to review."""
+    if not can_edit(user, record):
+        raise PermissionDenied(_("You may not edit this record."))
+    kind = kind_of(record)
+    form = kind.form(data=_merged_with_current(kind, record, data), instance=record)
+    if not form.is_valid():
+        raise RecordInvalid(_form_errors(form))
+    changed = {name: str(form.cleaned_data.get(name))[:200] for name in form.changed_data}
+    record = form.save(commit=False)
+    from_status = record.status
+    if not is_staff(user) and record.status == PublicationStatus.PUBLISHED and changed:
+        record.status = PublicationStatus.PENDING
+    record.save()
+    form.save_m2m()
+    record_audit(
+        actor=user,
+        action="update",
+        record=record,
+        from_status=from_status,
+        to_status=record.status,
+        changes=changed,
+    )
+    return record
+
+
+def _merged_with_current(kind: Kind, record, data: dict) -> dict:
+    """A partial update: unspecified fields keep their current values."""
+    from .serializers import record_to_row
+
+    current = record_to_row(kind, record)
+    current.pop("status", None)
+    current.update(data)
+    return current
+
+
+@transaction.atomic
+def delete_record(*, record, user) -> None:
+    if not can_edit(user, record):
+        raise PermissionDenied(_("You may not delete this record."))
+    record_audit(actor=user, action="delete", record=record, from_status=record.status)
+    record.delete()
+
+
+TRANSITIONS = {
+    "submit": ({PublicationStatus.DRAFT}, PublicationStatus.PENDING),
+    "publish": ({PublicationStatus.PENDING, PublicationStatus.DRAFT}, PublicationStatus.PUBLISHED),
+    "reject": ({PublicationStatus.PENDING}, PublicationStatus.DRAFT),
+    "archive": (
+        {PublicationStatus.PUBLISHED, PublicationStatus.PENDING},
+        PublicationStatus.ARCHIVED,
+    ),
+    "restore": ({PublicationStatus.ARCHIVED}, PublicationStatus.PUBLISHED),
+}
+PAST_TENSE = {
+    "submit": _lazy("submitted for review"),
+    "publish": _lazy("published"),
+    "reject": _lazy("rejected"),
+    "archive": _lazy("archived"),
+    "restore": _lazy("restored"),
+}
+STAFF_ONLY_TRANSITIONS = {"publish", "reject", "archive", "restore"}
+
+
+@transaction.atomic
+def transition_record(*, record, action: str, user, reason: str = ""):
+    """Move a record through draft → pending → published → archived, with an audit row."""
+    if action not in TRANSITIONS:
+        raise ValidationError(_("Unknown action %(action)s.") % {"action": action})
+    if action in STAFF_ONLY_TRANSITIONS and not is_staff(user):
+        raise PermissionDenied(_("Only staff may %(action)s records.") % {"action": action})
+    if action not in STAFF_ONLY_TRANSITIONS and not can_edit(user, record):
+        raise PermissionDenied(_("You may not change this record."))
+    allowed_from, target = TRANSITIONS[action]
+    if record.status not in allowed_from:
+        raise ValidationError(
+            _("This record is %(status)s; it cannot be %(done)s.")
+            % {"status": record.get_status_display().lower(), "done": PAST_TENSE[action]}
+        )
+    if action == "reject" and not reason.strip():
+        raise ValidationError(_("Give a reason when rejecting a record."))
+    from_status = record.status
+    record.status = target
+    record.review_note = reason.strip() if action == "reject" else ""
+    record.save(update_fields=["status", "review_note", "updated_at"])
+    record_audit(
+        actor=user,
+        action=action,
+        record=record,
+        from_status=from_status,
+        to_status=target,
+        reason=reason,
+    )
+    return record

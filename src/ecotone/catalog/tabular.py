@@ -1,0 +1,152 @@
+"""Reading and writing the catalogue's file formats: CSV, XLSX and JSON Lines.
+
+The format is chosen by the file's extension. Readers yield ``(row_number, dict)``
+and raise ``FileFormatError`` with the row (and column) when a file cannot be read.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+SUPPORTED_EXTENSIONS = (".csv", ".xlsx", ".jsonl")
+
+
+class FileFormatError(Exception):
+    def __init__(self, message: str, *, row: int | None = None, column: str | None = None):
+        self.row, self.column, self.message = row, column, message
+        where = f"row {row}" if row else "file"
+        super().__init__(f"{where}{f', column {column}' if column else ''}: {message}")
+
+
+def format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_EXTENSIONS:
+        raise FileFormatError(
+            f"unsupported file type {suffix or '(none)'}; use one of "
+            + ", ".join(SUPPORTED_EXTENSIONS)
+        )
+    return suffix
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    """Rows are numbered as a spreadsheet shows them: the header is row 1 in CSV/XLSX."""
+    suffix = format_of(path)
+    if suffix == ".csv":
+        yield from _read_csv(path)
+    elif suffix == ".xlsx":
+        yield from _read_xlsx(path)
+    else:
+        yield from _read_jsonl(path)
+
+
+def _decode_utf8(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise FileFormatError(
+            f"the file is not UTF-8 (byte {error.start}); save it as UTF-8 and try again",
+            row=line,
+        ) from None
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, dict]]:
+    reader = csv.DictReader(io.StringIO(_decode_utf8(path), newline=""))
+    for number, row in enumerate(reader, start=2):
+        if None in row:
+            raise FileFormatError("more cells than header columns", row=number)
+        yield number, {key.strip(): value for key, value in row.items() if key}
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
+    for number, line in enumerate(_decode_utf8(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise FileFormatError(f"not valid JSON ({error.msg})", row=number) from None
+        if not isinstance(row, dict):
+            raise FileFormatError("each line must be a JSON object", row=number)
+        yield number, row
+
+
+def _read_xlsx(path: Path) -> Iterator[tuple[int, dict]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except (InvalidFileException, KeyError, OSError, ValueError) as error:
+        raise FileFormatError(f"not a readable XLSX workbook ({error})") from None
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows()
+    header_cells = next(rows, None)
+    if header_cells is None:
+        return
+    header = [str(cell.value).strip() if cell.value is not None else "" for cell in header_cells]
+    for number, cells in enumerate(rows, start=2):
+        row = {}
+        for name, cell in zip(header, cells, strict=False):
+            if not name:
+                continue
+            if cell.data_type == "f":
+                raise FileFormatError(
+                    "cells with formulas are not imported; paste the values instead",
+                    row=number,
+                    column=name,
+                )
+            row[name] = _xlsx_value(cell.value)
+        if any(value not in (None, "") for value in row.values()):
+            yield number, row
+    workbook.close()
+
+
+def _xlsx_value(value):
+    import datetime
+
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _flat(value):
+    """CSV and XLSX cells hold lists as ``a; b``."""
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return "" if value is None else value
+
+
+def write_rows(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
+    suffix = format_of(path)
+    count = 0
+    if suffix == ".jsonl":
+        with path.open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+    elif suffix == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({key: _flat(value) for key, value in row.items()})
+                count += 1
+    else:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([_flat(row.get(column)) for column in columns])
+            count += 1
+        workbook.save(path)
+    return count

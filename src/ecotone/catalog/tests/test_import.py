@@ -1,0 +1,216 @@
+import json
+
+import pytest
+from openpyxl import Workbook
+
+from ecotone.catalog.importing import ImportFailed, import_file
+from ecotone.catalog.kinds import KINDS
+from ecotone.catalog.models import Organisation, Solution
+
+pytestmark = pytest.mark.django_db
+
+ORG_HEADER = "external_id,name_en,name_zh,kind,country,city,founded,sectors,description_en\n"
+
+
+def write(tmp_path, name: str, text: str, encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def errors_of(kind_name: str, path) -> list:
+    with pytest.raises(ImportFailed) as failure:
+        import_file(KINDS[kind_name], path)
+    return failure.value.result.errors
+
+
+def test_csv_import_creates_organisations_with_sectors(tmp_path):
+    path = write(
+        tmp_path,
+        "orgs.csv",
+        ORG_HEADER
+        + "o-1,BYD,比亚迪,corporate,CN,Shenzhen,1995,electric-vehicles; energy-storage,Cars\n"
+        + "o-2,Shenzhen Metro,深圳地铁,corporate,CN,Shenzhen,1998,public-transit,\n",
+    )
+    result = import_file(KINDS["organisation"], path)
+    assert (result.created, result.updated) == (2, 0)
+    byd = Organisation.objects.get(external_id="o-1")
+    assert byd.name_zh == "比亚迪"
+    assert byd.founded == 1995
+    assert sorted(byd.sectors.values_list("slug", flat=True)) == [
+        "electric-vehicles",
+        "energy-storage",
+    ]
+    assert byd.owner_id == byd.pk
+    assert byd.status == "published"
+
+
+def test_importing_the_same_file_twice_changes_nothing(tmp_path):
+    path = write(
+        tmp_path,
+        "orgs.csv",
+        ORG_HEADER
+        + "o-1,BYD,比亚迪,corporate,CN,Shenzhen,1995,electric-vehicles; energy-storage,Cars\n",
+    )
+    import_file(KINDS["organisation"], path)
+    again = import_file(KINDS["organisation"], path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+
+
+def test_reimport_updates_changed_rows_by_external_id(tmp_path):
+    first = write(tmp_path, "a.csv", ORG_HEADER + "o-1,BYD,,corporate,CN,Shenzhen,,,Old\n")
+    import_file(KINDS["organisation"], first)
+    second = write(tmp_path, "b.csv", ORG_HEADER + "o-1,BYD,,corporate,CN,Xi'an,,,New\n")
+    result = import_file(KINDS["organisation"], second)
+    assert (result.created, result.updated) == (0, 1)
+    assert Organisation.objects.get(external_id="o-1").city == "Xi'an"
+    assert Organisation.objects.count() == 1
+
+
+def test_jsonl_resource_in_the_stable_format(tmp_path):
+    row = {
+        "external_id": "r-1",
+        "title": "深圳新兴产业低碳转型研究报告",
+        "text": "报告全文……",
+        "language": "zh",
+        "url": "https://example.org/report",
+        "publisher": "深圳市生态环境局",
+        "published": "2023-12-05",
+        "sectors": ["climate-policy"],
+    }
+    path = write(tmp_path, "resources.jsonl", json.dumps(row, ensure_ascii=False) + "\n")
+    import_file(KINDS["resource"], path)
+    resource = KINDS["resource"].model.objects.get(external_id="r-1")
+    assert resource.title_zh == row["title"]
+    assert resource.title_en == ""
+    assert resource.language == "zh"
+    assert str(resource.published) == "2023-12-05"
+    assert list(resource.sectors.values_list("slug", flat=True)) == ["climate-policy"]
+
+
+def test_xlsx_import(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["external_id", "name_en", "kind", "country"])
+    sheet.append(["x-1", "Grandsun", "corporate", "CN"])
+    path = tmp_path / "orgs.xlsx"
+    workbook.save(path)
+    assert import_file(KINDS["organisation"], path).created == 1
+
+
+def test_references_resolve_by_external_id(tmp_path):
+    write_orgs = write(tmp_path, "o.csv", ORG_HEADER + "o-1,BYD,,corporate,CN,,,,\n")
+    import_file(KINDS["organisation"], write_orgs)
+    path = write(
+        tmp_path,
+        "s.jsonl",
+        json.dumps(
+            {
+                "external_id": "s-1",
+                "title_en": "Blade battery",
+                "provider": "o-1",
+                "trl": 9,
+                "regions": ["CN", "gb"],
+            }
+        )
+        + "\n",
+    )
+    import_file(KINDS["solution"], path)
+    solution = Solution.objects.get(external_id="s-1")
+    assert solution.provider.external_id == "o-1"
+    assert solution.owner_id == solution.provider_id
+    assert [c.code for c in solution.regions] == ["CN", "GB"]
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "fragment"),
+    [
+        ("o-1,,,corporate,CN,,,,", "name_en", "English or Chinese"),
+        ("o-1,Acme,,spaceship,CN,,,,", "kind", "spaceship"),
+        ("o-1,Acme,,corporate,Narnia,,,,", "country", "Narnia"),
+        ("o-1,Acme,,corporate,CN,,nineteen,,", "founded", "number"),
+        ("o-1,Acme,,corporate,CN,,,no-such-sector,", "sectors", "no-such-sector"),
+        (",Acme,,corporate,CN,,,,", "external_id", "required"),
+    ],
+)
+def test_each_bad_row_names_its_row_and_column_and_writes_nothing(tmp_path, row, column, fragment):
+    good = "o-0,Fine Org,,corporate,CN,,,,\n"
+    path = write(tmp_path, "bad.csv", ORG_HEADER + good + row + "\n")
+    errors = errors_of("organisation", path)
+    assert len(errors) == 1
+    assert errors[0].row == 3
+    assert errors[0].column == column
+    assert fragment.lower() in errors[0].message.lower()
+    assert Organisation.objects.count() == 0
+
+
+def test_bad_date_is_reported(tmp_path):
+    path = write(
+        tmp_path,
+        "cases.jsonl",
+        json.dumps({"external_id": "c-1", "title_en": "A case", "start_date": "2023-13-45"}) + "\n",
+    )
+    [error] = errors_of("case", path)
+    assert (error.row, error.column) == (1, "start_date")
+
+
+def test_duplicate_external_id_in_one_file(tmp_path):
+    path = write(
+        tmp_path, "d.csv", ORG_HEADER + "o-1,A,,corporate,CN,,,,\n" + "o-1,B,,corporate,CN,,,,\n"
+    )
+    [error] = errors_of("organisation", path)
+    assert error.row == 3 and error.column == "external_id"
+    assert "row 2" in error.message
+
+
+def test_oversized_text_is_refused(tmp_path):
+    path = write(tmp_path, "big.csv", ORG_HEADER + "o-1,A,,corporate,CN,,,," + "x" * 25_000 + "\n")
+    [error] = errors_of("organisation", path)
+    assert error.column == "description_en"
+    assert "too long" in error.message
+
+
+def test_wrong_encoding_is_reported_with_its_line(tmp_path):
+    path = write(tmp_path, "gbk.csv", ORG_HEADER + "o-1,比亚迪,,corporate,CN,,,,\n", "gbk")
+    [error] = errors_of("organisation", path)
+    assert error.row == 2
+    assert "UTF-8" in error.message
+
+
+def test_xlsx_with_a_formula_is_refused(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["external_id", "name_en", "kind", "country", "founded"])
+    sheet.append(["x-1", "Grandsun", "corporate", "CN", "=1990+5"])
+    path = tmp_path / "formula.xlsx"
+    workbook.save(path)
+    [error] = errors_of("organisation", path)
+    assert (error.row, error.column) == (2, "founded")
+    assert "formula" in error.message
+    assert Organisation.objects.count() == 0
+
+
+def test_unknown_column_is_reported(tmp_path):
+    path = write(tmp_path, "u.csv", "external_id,name_en,kind,colour\no-1,A,corporate,green\n")
+    [error] = errors_of("organisation", path)
+    assert error.column == "colour"
+
+
+def test_skip_invalid_writes_only_good_rows(tmp_path):
+    path = write(
+        tmp_path, "mix.csv", ORG_HEADER + "o-1,Good,,corporate,CN,,,,\n" + "o-2,Bad,,nope,CN,,,,\n"
+    )
+    result = import_file(KINDS["organisation"], path, skip_invalid=True)
+    assert result.created == 1 and len(result.errors) == 1
+    assert list(Organisation.objects.values_list("external_id", flat=True)) == ["o-1"]
+
+
+def test_a_failure_in_a_later_file_leaves_earlier_records_alone(tmp_path):
+    import_file(
+        KINDS["organisation"], write(tmp_path, "a.csv", ORG_HEADER + "o-1,A,,corporate,CN,,,,\n")
+    )
+    bad = write(
+        tmp_path, "b.csv", ORG_HEADER + "o-1,A changed,,corporate,CN,,,,\no-2,,,corporate,CN,,,,\n"
+    )
+    errors_of("organisation", bad)
+    assert Organisation.objects.get(external_id="o-1").name_en == "A"

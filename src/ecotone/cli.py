@@ -1,0 +1,19 @@
+"""The ``ecotone`` command: Django's management commands under the project's name.
+
+``ecotone serve``, ``ecotone demo``, ``ecotone import`` … are management commands
+of the apps; anything else Django knows (``migrate``, ``shell``) works as well.
+"""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecotone.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["ecotone", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

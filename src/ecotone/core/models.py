@@ -1,0 +1,45 @@
+"""Shared base models and choices for every bounded context."""
+
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Pending review")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+def active_language_is_chinese() -> bool:
+    return (translation.get_language() or "en").lower().startswith("zh")
+
+
+class Bilingual:
+    """Read ``<base>_en`` or ``<base>_zh`` by the active language, falling back to the other.
+
+    Declared on a model as ``title = Bilingual("title")``; content is stored in
+    per-language columns (see docs/architecture.md).
+    """
+
+    def __init__(self, base: str, *, english_field: str | None = None):
+        self.english_field = english_field or f"{base}_en"
+        self.chinese_field = f"{base}_zh"
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        english = getattr(instance, self.english_field, "") or ""
+        chinese = getattr(instance, self.chinese_field, "") or ""
+        if active_language_is_chinese():
+            return chinese or english
+        return english or chinese

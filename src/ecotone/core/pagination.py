@@ -1,0 +1,39 @@
+"""Keyset ("cursor") pagination on the primary key: stable under inserts, cheap at any depth."""
+
+import base64
+import binascii
+
+from django.db.models import QuerySet
+
+MAX_LIMIT = 100
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def encode_cursor(last_pk: int) -> str:
+    return base64.urlsafe_b64encode(f"pk:{last_pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        text = base64.urlsafe_b64decode(padded.encode()).decode()
+        prefix, value = text.split(":", 1)
+        if prefix != "pk":
+            raise ValueError
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadCursor("invalid cursor; use the 'next' value of a previous page") from None
+
+
+def cursor_page(queryset: QuerySet, *, cursor: str | None, limit: int) -> tuple[list, str | None]:
+    limit = max(1, min(limit, MAX_LIMIT))
+    queryset = queryset.order_by("pk")
+    if cursor:
+        queryset = queryset.filter(pk__gt=decode_cursor(cursor))
+    items = list(queryset[: limit + 1])
+    has_more = len(items) > limit
+    items = items[:limit]
+    return items, encode_cursor(items[-1].pk) if has_more and items else None

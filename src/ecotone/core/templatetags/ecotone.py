@@ -1,0 +1,146 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, page_number: int) -> str:
+    """A link to another page of a filtered list that keeps the filters."""
+    query = context.get("query_without_page", "")
+    return f"?{query}&page={page_number}" if query else f"?page={page_number}"
+
+
+@register.filter
+def field_value(record, name: str):
+    return getattr(record, name, "")
+
+
+@register.filter
+def model_verbose_plural(model) -> str:
+    return model._meta.verbose_name_plural
+
+
+@register.filter
+def model_verbose_name(model) -> str:
+    return model._meta.verbose_name
+
+
+@register.simple_tag
+def reference_widget(bound_field):
+    """Render list-of-references fields as multi-selects with readable labels."""
+    from django.utils.html import format_html, format_html_join
+
+    from ecotone.catalog.forms import ReferenceField, ReferenceListField
+    from ecotone.catalog.models import Sector
+
+    field = bound_field.field
+    if not isinstance(field, ReferenceField | ReferenceListField):
+        return bound_field.as_widget()
+    current = bound_field.value()
+    if isinstance(field, ReferenceListField):
+        from ecotone.catalog.forms import split_list
+
+        selected = set(split_list(current))
+    else:
+        selected = {current} if current else set()
+    model = field.model
+    if model is Sector:
+        options = [
+            (s.slug, s.name if s.parent_id is None else f"— {s.name}")
+            for s in Sector.objects.order_by("position")
+        ]
+    else:
+        options = [
+            (record.external_id, record.label)
+            for record in model.objects.filter(status="published").order_by("pk")[:5000]
+        ]
+    multiple = isinstance(field, ReferenceListField)
+    rendered = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((key, " selected" if key in selected else "", label) for key, label in options),
+    )
+    return format_html(
+        '<select name="{}" id="{}"{}>{}{}</select>',
+        bound_field.html_name,
+        bound_field.id_for_label,
+        ' multiple size="8"' if multiple else "",
+        format_html('<option value="">—</option>') if not multiple else "",
+        rendered,
+    )
+
+
+@register.filter
+def card_text(record) -> str:
+    """The record's main text in the active language, whatever the kind calls it."""
+    for name in ("description", "problem", "summary", "bio"):
+        text = getattr(record, name, "")
+        if text:
+            return text
+    return ""
+
+
+@register.filter
+def get_item(mapping, key):
+    """``counts|get_item:kind.plural``: a dictionary lookup with a variable key."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+@register.filter
+def status_label(code: str) -> str:
+    """The readable, translated name of a publication status code (``pending`` → Pending review)."""
+    from ecotone.core.models import PublicationStatus
+
+    if not code:
+        return ""
+    try:
+        return PublicationStatus(code).label
+    except ValueError:
+        return code
+
+
+def _audit_action_labels() -> dict:
+    from django.utils.translation import pgettext_lazy
+
+    return {
+        "create": pgettext_lazy("audit action", "created"),
+        "update": pgettext_lazy("audit action", "edited"),
+        "delete": pgettext_lazy("audit action", "deleted"),
+        "submit": pgettext_lazy("audit action", "submitted for review"),
+        "publish": pgettext_lazy("audit action", "published"),
+        "reject": pgettext_lazy("audit action", "rejected"),
+        "archive": pgettext_lazy("audit action", "archived"),
+        "restore": pgettext_lazy("audit action", "restored"),
+        "import": pgettext_lazy("audit action", "imported"),
+    }
+
+
+@register.filter
+def audit_action_label(action: str) -> str:
+    """The readable, translated name of an audit entry's action."""
+    return _audit_action_labels().get(action, action)
+
+
+@register.filter
+def field_label(record, name: str) -> str:
+    """The verbose name of one of the record's model fields (for the "changed" column)."""
+    try:
+        return str(record._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+@register.filter
+def html_lang(code: str) -> str:
+    """A content language code (``en`` / ``zh``) as an HTML ``lang`` value."""
+    return "zh-Hans" if (code or "").lower().startswith("zh") else "en"
+
+
+@register.filter
+def heading(record) -> str:
+    """The record's name for a page heading; awards use their own title, not the long label."""
+    title = getattr(record, "title", "") if record.__class__.__name__ == "Award" else ""
+    return title or getattr(record, "label", "") or getattr(record, "external_id", "")

@@ -1,0 +1,84 @@
+"""Factories and helpers shared by every app's tests."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from ecotone.accounts.models import Membership, MembershipRole, MembershipStatus
+from ecotone.catalog import models as catalog
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = catalog.Organisation
+
+    external_id = factory.Sequence(lambda n: f"test-org-{n}")
+    name_en = factory.Sequence(lambda n: f"Test Organisation {n}")
+    kind = "startup"
+    country = "CN"
+    city = "Shenzhen"
+    status = "published"
+
+    @factory.post_generation
+    def own_itself(self, create, extracted, **kwargs):
+        if create:
+            self.owner = self
+            self.save(update_fields=["owner"])
+
+
+class SolutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = catalog.Solution
+
+    external_id = factory.Sequence(lambda n: f"test-solution-{n}")
+    title_en = factory.Sequence(lambda n: f"Test Solution {n}")
+    provider = factory.SubFactory(OrganisationFactory)
+    owner = factory.SelfAttribute("provider")
+    trl = 6
+    status = "published"
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = catalog.Case
+
+    external_id = factory.Sequence(lambda n: f"test-case-{n}")
+    title_en = factory.Sequence(lambda n: f"Test Case {n}")
+    country = "CN"
+    status = "published"
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = catalog.Need
+
+    external_id = factory.Sequence(lambda n: f"test-need-{n}")
+    title_en = factory.Sequence(lambda n: f"Test Need {n}")
+    organisation = factory.SubFactory(OrganisationFactory)
+    owner = factory.SelfAttribute("organisation")
+    status = "published"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = catalog.Person
+
+    external_id = factory.Sequence(lambda n: f"test-person-{n}")
+    name_en = factory.Sequence(lambda n: f"Test Person {n}")
+    public_consent = True
+    status = "published"
+
+
+def make_member(user, organisation, *, role: str = MembershipRole.MEMBER) -> Membership:
+    return Membership.objects.create(
+        user=user, organisation=organisation, role=role, status=MembershipStatus.ACTIVE
+    )

@@ -1,0 +1,53 @@
+from django.shortcuts import render
+
+from ecotone.catalog import queries as catalog_queries
+from ecotone.catalog.kinds import KINDS
+
+
+def home(request):
+    featured_awards = (
+        KINDS["award"]
+        .queryset()
+        .filter(status="published")
+        .order_by("-year", "programme_en", "pk")[:10]
+    )
+    return render(
+        request,
+        "core/home.html",
+        {
+            "counts": catalog_queries.published_counts(),
+            "latest_cases": catalog_queries.latest(KINDS["case"], request.user),
+            "latest_needs": catalog_queries.latest(KINDS["need"], request.user),
+            "featured_awards": featured_awards,
+        },
+    )
+
+
+def about_data(request):
+    from .data_sources import DATA_SOURCES
+
+    return render(request, "core/about_data.html", {"sources": DATA_SOURCES})
+
+
+def _error(request, status: int, template: str):
+    return render(request, template, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "400.html")
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, "404.html")
+
+
+def server_error(request):
+    # No request context: the failure may lie in what context processors need.
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("500.html").render())
