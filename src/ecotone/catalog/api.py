@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
+from ninja.responses import Status
 
 from ecotone.accounts.api_auth import TokenAuth, reading_user
 from ecotone.accounts.permissions import can_view, visible_records
@@ -61,8 +62,8 @@ def add_kind_routes(kind: Kind) -> None:
         try:
             items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
         except BadCursor as error:
-            return 422, {"code": "invalid", "message": str(error), "field": "cursor"}
-        return 200, {"results": [_out(kind, item) for item in items], "next": next_cursor}
+            return Status(422, {"code": "invalid", "message": str(error), "field": "cursor"})
+        return Status(200, {"results": [_out(kind, item) for item in items], "next": next_cursor})
 
     @router.get(
         f"/{kind.plural}/{{record_id}}",
@@ -74,7 +75,7 @@ def add_kind_routes(kind: Kind) -> None:
     def get_record(request, record_id: int):
         user = reading_user(request)
         record = get_object_or_404(visible_records(user, kind.queryset()), pk=record_id)
-        return 200, _out(kind, record)
+        return Status(200, _out(kind, record))
 
     @router.post(
         f"/{kind.plural}",
@@ -88,7 +89,7 @@ def add_kind_routes(kind: Kind) -> None:
         data = payload.dict(exclude_unset=True)
         owner = _owner_from(data)
         record = services.create_record(kind=kind, data=data, user=request.auth, owner=owner)
-        return 201, _out(kind, kind.queryset().get(pk=record.pk))
+        return Status(201, _out(kind, kind.queryset().get(pk=record.pk)))
 
     @router.patch(
         f"/{kind.plural}/{{record_id}}",
@@ -103,7 +104,7 @@ def add_kind_routes(kind: Kind) -> None:
         data = payload.dict(exclude_unset=True)
         data.pop("owner", None)
         services.update_record(record=record, data=data, user=request.auth)
-        return 200, _out(kind, kind.queryset().get(pk=record.pk))
+        return Status(200, _out(kind, kind.queryset().get(pk=record.pk)))
 
     @router.delete(
         f"/{kind.plural}/{{record_id}}",
@@ -116,7 +117,7 @@ def add_kind_routes(kind: Kind) -> None:
     def delete(request, record_id: int):
         record = _editable(kind, request.auth, record_id)
         services.delete_record(record=record, user=request.auth)
-        return 204, None
+        return Status(204, None)
 
     @router.post(
         f"/{kind.plural}/{{record_id}}/{{action}}",
@@ -131,7 +132,7 @@ def add_kind_routes(kind: Kind) -> None:
         services.transition_record(
             record=record, action=action, user=request.auth, reason=payload.reason
         )
-        return 200, _out(kind, kind.queryset().get(pk=record.pk))
+        return Status(200, _out(kind, kind.queryset().get(pk=record.pk)))
 
 
 def _editable(kind: Kind, user, record_id: int):

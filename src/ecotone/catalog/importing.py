@@ -125,9 +125,11 @@ def _validate(kind, rows, result, default_status, progress) -> list[_ValidRow]:
     normalise = ROW_NORMALISERS.get(kind.name, lambda row: row)
     seen: dict[str, int] = {}
     valid: list[_ValidRow] = []
+    form = kind.form(resolver=resolver)
+    form.validate_unique = lambda: None  # duplicates are checked below; existing rows are updated
     for count, (number, raw) in enumerate(rows, start=1):
         row = normalise(raw)
-        checked = _validate_row(kind, number, row, allowed, seen, existing, resolver, result)
+        checked = _validate_row(kind, form, number, row, allowed, seen, existing, result)
         if checked is not None:
             _apply_status(kind, checked, row, default_status, result)
             valid.append(checked)
@@ -136,7 +138,7 @@ def _validate(kind, rows, result, default_status, progress) -> list[_ValidRow]:
     return valid
 
 
-def _validate_row(kind, number, row, allowed, seen, existing, resolver, result):
+def _validate_row(kind, form, number, row, allowed, seen, existing, result):
     unknown = sorted(set(row) - allowed - {"status"})
     if unknown:
         result.errors.append(
@@ -164,8 +166,7 @@ def _validate_row(kind, number, row, allowed, seen, existing, resolver, result):
     base = record_to_row(kind, current) if current else kind.form.model_defaults()
     data = {**base, **{key: value for key, value in row.items() if key != "status"}}
     data = {key: ("" if value is None else value) for key, value in data.items()}
-    form = kind.form(data=data, instance=current, resolver=resolver)
-    form.validate_unique = lambda: None  # duplicates are checked above; existing rows are updated
+    form.rebind(data, current)
     if not form.is_valid():
         for column, messages in form.errors.items():
             result.errors.append(

@@ -10,15 +10,20 @@ from pydantic import create_model
 from .forms import CountryListField, ReferenceField, ReferenceListField
 from .kinds import Kind
 
+MAX_LITERAL_CHOICES = 30
 
-def _python_type(field: django_forms.Field) -> Any:
+
+def _python_type(field: django_forms.Field, *, output: bool = False) -> Any:
     if isinstance(field, ReferenceListField | CountryListField):
         return list[str]
     if isinstance(field, ReferenceField):
         return str
     if isinstance(field, django_forms.TypedChoiceField | django_forms.ChoiceField):
+        # Long lists (countries) and outputs (which may be blank) stay plain strings.
         values = tuple(str(value) for value, _label in field.choices if value != "")
-        return Literal[values] if values else str
+        return (
+            Literal[values] if values and not output and len(values) <= MAX_LITERAL_CHOICES else str
+        )
     if isinstance(field, django_forms.BooleanField):
         return bool
     if isinstance(field, django_forms.IntegerField):
@@ -48,7 +53,7 @@ def record_in_schema(kind: Kind) -> type[Schema]:
 def record_out_schema(kind: Kind) -> type[Schema]:
     fields: dict[str, Any] = {"id": (int, ...), "url": (str, ...)}
     for name, field in _form_fields(kind).items():
-        fields[name] = (_python_type(field) | None, None)
+        fields[name] = (_python_type(field, output=True) | None, None)
     if kind.has_status:
         fields["status"] = (str, ...)
     return create_model(f"{kind.model.__name__}Out", __base__=Schema, **fields)

@@ -24,7 +24,11 @@ def error_body(code: str, message: str, field: str | None = None) -> dict:
 
 
 def _ninja_field(error: dict) -> str | None:
-    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    location = [
+        str(part)
+        for part in error.get("loc", ())
+        if part not in ("body", "query", "path", "payload", "filters")
+    ]
     return ".".join(location) or None
 
 

@@ -180,4 +180,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ECOTONE_LOG_LEVEL", "INFO")},
 }
-FORMS_URLFIELD_ASSUME_HTTPS = True

@@ -11,15 +11,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+    password = factory.django.Password("correct-horse-battery")
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = catalog.Organisation
+        skip_postgeneration_save = True
 
     external_id = factory.Sequence(lambda n: f"test-org-{n}")
     name_en = factory.Sequence(lambda n: f"Test Organisation {n}")

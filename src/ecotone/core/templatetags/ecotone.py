@@ -144,3 +144,34 @@ def heading(record) -> str:
     """The record's name for a page heading; awards use their own title, not the long label."""
     title = getattr(record, "title", "") if record.__class__.__name__ == "Award" else ""
     return title or getattr(record, "label", "") or getattr(record, "external_id", "")
+
+
+@register.filter
+def basename(path) -> str:
+    """The last part of a stored file's name (``resources/x/report.pdf`` → ``report.pdf``)."""
+    return str(getattr(path, "name", path) or "").rsplit("/", 1)[-1]
+
+
+@register.filter
+def model_name(record) -> str:
+    """``organisation``, ``case`` …: which kind a record is, for templates shared by kinds."""
+    meta = getattr(record, "_meta", None)
+    return meta.model_name if meta else ""
+
+
+@register.filter
+def total_items(groups) -> int:
+    """How many items a list of ``(key, items)`` pairs holds in all (the review queue's total)."""
+    return sum(len(items) for _key, items in groups or [])
+
+
+@register.filter
+def startswith(value, prefix) -> bool:
+    """``request.path|startswith:url``: whether a navigation link points at the current section."""
+    return str(value or "").startswith(str(prefix or "\0"))
+
+
+@register.filter
+def has_field(form, name: str) -> bool:
+    """Whether a form has a field of that name (to list errors no field shows)."""
+    return name in getattr(form, "fields", {})

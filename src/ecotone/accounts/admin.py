@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from .models import ApiToken, AuditEntry, Membership
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "organisation", "role", "status", "created_at")
+    list_filter = ("status", "role")
+    raw_id_fields = ("user", "organisation", "decided_by")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at")
+    readonly_fields = ("prefix", "key_hash")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "actor", "action", "object_repr", "from_status", "to_status")
+    list_filter = ("action", "content_type")
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
