@@ -151,6 +151,8 @@ def _save_from_post(request, kind, record, owners, upload_form):
             owner = owners.filter(pk=request.POST.get("owner") or 0).first()
             if owner is None:
                 raise services.RecordInvalid({"owner": [_("Choose the organisation this is for.")]})
+            if kind.owner_field and not data.get(kind.owner_field):
+                data[kind.owner_field] = owner.external_id
         saved = services.create_record(kind=kind, data=data, user=request.user, owner=owner)
     else:
         saved = services.update_record(record=record, data=data, user=request.user)

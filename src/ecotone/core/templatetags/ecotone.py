@@ -29,6 +29,7 @@ def model_verbose_name(model) -> str:
 def reference_widget(bound_field):
     """Render list-of-references fields as multi-selects with readable labels."""
     from django.utils.html import format_html, format_html_join
+    from django.utils.safestring import mark_safe
 
     from ecotone.catalog.forms import ReferenceField, ReferenceListField
     from ecotone.catalog.models import Sector
@@ -65,7 +66,7 @@ def reference_widget(bound_field):
         bound_field.html_name,
         bound_field.id_for_label,
         ' multiple size="8"' if multiple else "",
-        format_html('<option value="">—</option>') if not multiple else "",
+        mark_safe('<option value="">—</option>') if not multiple else "",
         rendered,
     )
 
