@@ -23,6 +23,7 @@ install: $(VENV)/.installed
 
 demo: install
 	$(BIN)/ecotone migrate --noinput
+	$(BIN)/ecotone collectstatic --noinput --verbosity 0
 	$(BIN)/ecotone demo
 
 run: demo

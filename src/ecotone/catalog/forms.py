@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Model
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .choices import InvestmentStage
@@ -159,6 +160,31 @@ class FastTypedChoiceField(FastChoiceMixin, forms.TypedChoiceField):
     pass
 
 
+def _same_validator(a, b) -> bool:
+    # Validators' own __eq__ can be loose (URLValidator ignores its schemes).
+    return type(a) is type(b) and vars(a) == vars(b)
+
+
+def _form_field_covers(form_field, model_field) -> bool:
+    """Whether cleaning by ``form_field`` already did all that ``model_field.clean`` does."""
+    if model_field.unique or model_field.primary_key or form_field.disabled:
+        return False
+    if type(model_field).clean is not models.Field.clean:
+        return False
+    if type(model_field).validate is not models.Field.validate:
+        # A foreign key checks that its target exists: a ReferenceField found its pk.
+        if not (
+            isinstance(model_field, models.ForeignKey)
+            and isinstance(form_field, ReferenceField)
+            and not model_field.remote_field.limit_choices_to
+        ):
+            return False
+    return all(
+        any(_same_validator(needed, done) for done in form_field.validators)
+        for needed in model_field.validators
+    )
+
+
 def catalogue_formfield(model_field, **kwargs):
     if isinstance(model_field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
@@ -182,10 +208,35 @@ class CatalogueRecordForm(forms.ModelForm):
         formfield_callback = catalogue_formfield
 
     def _get_validation_exclusions(self):
-        # The form's own fields already checked choices; the model would check them again.
+        """Leave out of the model's field checks what this form's own fields already checked.
+
+        Choice fields were checked against their choices by the form. Other fields are left
+        out only where the form field ran every validator the model field has (so
+        ``MinValueValidator`` on ``founded`` still runs), the model field adds no checks of
+        its own, the value came from the submitted data, and the field takes no part in
+        uniqueness, which the model goes on checking.
+        """
         exclusions = super()._get_validation_exclusions()
-        exclusions.update(field.name for field in self._meta.model._meta.fields if field.choices)
+        choices, redundant = self._model_checks_done_by_form()
+        exclusions.update(choices)
+        data = self.data
+        exclusions.update(name for name in redundant if name in data)
         return exclusions
+
+    def _model_checks_done_by_form(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        cached = self.__dict__.get("_checks_done_by_form")
+        if cached is None or cached[0] is not self.fields:
+            opts = self._meta.model._meta
+            choices = frozenset(field.name for field in opts.fields if field.choices)
+            redundant = tuple(
+                field.name
+                for field in opts.fields
+                if not field.choices
+                and field.name in self.fields
+                and _form_field_covers(self.fields[field.name], field)
+            )
+            cached = self._checks_done_by_form = (self.fields, (choices, redundant))
+        return cached[1]
 
     def __init__(self, *args, resolver: ReferenceResolver | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,7 +278,55 @@ class CatalogueRecordForm(forms.ModelForm):
         if instance is not None:
             self.initial = forms.models.model_to_dict(instance, self._meta.fields)
             self._show_existing_references()
+        if "_rebind_plan" not in self.__dict__:
+            self._rebind_plan = self._plan_without_bound_fields()
         return self
+
+    def _plan_without_bound_fields(self) -> tuple | None:
+        """``(name, field, clean_<name> hook)`` for each field, when a rebound form can
+        read its data without building a ``BoundField`` per field and row; else ``None``.
+
+        That holds for plain unprefixed data, which is what imports pass.
+        """
+        if self.prefix or any(
+            field.disabled or field.show_hidden_initial or isinstance(field, forms.FileField)
+            for field in self.fields.values()
+        ):
+            return None
+        return tuple(
+            (name, field, getattr(self, f"clean_{name}", None))
+            for name, field in self.fields.items()
+        )
+
+    def _clean_fields(self):
+        # Django's own loop, minus a BoundField per field: the same widget reads the value
+        # and the same field and clean_<name>() hook clean it.
+        plan = self.__dict__.get("_rebind_plan")
+        if plan is None:
+            return super()._clean_fields()
+        data, files, cleaned = self.data, self.files, self.cleaned_data
+        for name, field, hook in plan:
+            try:
+                cleaned[name] = field.clean(field.widget.value_from_datadict(data, files, name))
+                if hook is not None:
+                    cleaned[name] = hook()
+            except ValidationError as error:
+                self.add_error(name, error)
+
+    @cached_property
+    def changed_data(self):
+        plan = self.__dict__.get("_rebind_plan")
+        if plan is None:
+            return super().changed_data
+        data, files = self.data, self.files
+        return [
+            name
+            for name, field, _hook in plan
+            if field.has_changed(
+                self.get_initial_for_field(field, name),
+                field.widget.value_from_datadict(data, files, name),
+            )
+        ]
 
     def _label(self, name: str):
         return self._meta.model._meta.get_field(name).verbose_name

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -139,7 +140,9 @@ def _record_form(request, kind: Kind, *, record, owners):
     )
 
 
+@transaction.atomic
 def _save_from_post(request, kind, record, owners, upload_form):
+    """Record and file together: a file that cannot be read leaves no record behind."""
     data = request.POST.dict()
     for name in kind.form.reference_list_fields:
         data[name] = request.POST.getlist(name)
