@@ -28,9 +28,16 @@ urlpatterns = [
         "password-reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:login"),
+            success_url=reverse_lazy("accounts:password_reset_complete"),
         ),
         name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
     ),
     path("organisations/<int:pk>/join/", views.join_organisation, name="join"),
     path("organisations/<int:pk>/invite/", views.invite_member, name="invite"),

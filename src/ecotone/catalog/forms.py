@@ -196,7 +196,12 @@ def catalogue_formfield(model_field, **kwargs):
 class CatalogueRecordForm(forms.ModelForm):
     """Base for every kind: provenance fields, bilingual checks, list and reference fields."""
 
-    external_id = forms.CharField(max_length=200, required=False)
+    external_id = forms.CharField(
+        label=_("external id"),
+        max_length=200,
+        required=False,
+        help_text=_("Optional. A stable identifier; left empty, one is made for you."),
+    )
     #: field bases of which at least one language must be filled in
     bilingual_required: tuple[str, ...] = ()
     reference_fields: dict[str, type[Model]] = {}
@@ -213,14 +218,19 @@ class CatalogueRecordForm(forms.ModelForm):
         Choice fields were checked against their choices by the form. Other fields are left
         out only where the form field ran every validator the model field has (so
         ``MinValueValidator`` on ``founded`` still runs), the model field adds no checks of
-        its own, the value came from the submitted data, and the field takes no part in
-        uniqueness, which the model goes on checking.
+        its own, the value came from the submitted data unchanged by ``clean()``, and the
+        field takes no part in uniqueness, which the model goes on checking.
         """
         exclusions = super()._get_validation_exclusions()
         choices, redundant = self._model_checks_done_by_form()
         exclusions.update(choices)
-        data = self.data
-        exclusions.update(name for name in redundant if name in data)
+        data, cleaned = self.data, self.cleaned_data
+        checked = self.__dict__.get("_field_cleaned", {})
+        exclusions.update(
+            name
+            for name in redundant
+            if name in data and name in checked and cleaned.get(name) is checked[name]
+        )
         return exclusions
 
     def _model_checks_done_by_form(self) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -303,15 +313,18 @@ class CatalogueRecordForm(forms.ModelForm):
         # and the same field and clean_<name>() hook clean it.
         plan = self.__dict__.get("_rebind_plan")
         if plan is None:
-            return super()._clean_fields()
-        data, files, cleaned = self.data, self.files, self.cleaned_data
-        for name, field, hook in plan:
-            try:
-                cleaned[name] = field.clean(field.widget.value_from_datadict(data, files, name))
-                if hook is not None:
-                    cleaned[name] = hook()
-            except ValidationError as error:
-                self.add_error(name, error)
+            super()._clean_fields()
+        else:
+            data, files, cleaned = self.data, self.files, self.cleaned_data
+            for name, field, hook in plan:
+                try:
+                    cleaned[name] = field.clean(field.widget.value_from_datadict(data, files, name))
+                    if hook is not None:
+                        cleaned[name] = hook()
+                except ValidationError as error:
+                    self.add_error(name, error)
+        # What the fields made of the data, before clean() had its say (see above).
+        self._field_cleaned = dict(self.cleaned_data)
 
     @cached_property
     def changed_data(self):

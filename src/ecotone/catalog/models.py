@@ -123,7 +123,9 @@ class Organisation(CatalogueRecord):
     size_band = models.CharField(
         _("size"), max_length=20, choices=SizeBand.choices, default=SizeBand.UNKNOWN
     )
-    sectors = models.ManyToManyField(Sector, blank=True, related_name="organisations")
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="organisations", verbose_name=_("sectors")
+    )
     description_en = models.TextField(_("description (English)"), blank=True)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
 
@@ -154,7 +156,9 @@ class InvestorProfile(TimestampedModel):
     ticket_max_usd = models.PositiveBigIntegerField(
         _("maximum ticket (USD)"), null=True, blank=True
     )
-    sectors = models.ManyToManyField(Sector, blank=True, related_name="investor_profiles")
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="investor_profiles", verbose_name=_("sectors")
+    )
     regions = CountryField(_("regions"), multiple=True, blank=True)
     thesis_en = models.TextField(_("thesis (English)"), blank=True)
     thesis_zh = models.TextField(_("thesis (Chinese)"), blank=True)
@@ -241,7 +245,9 @@ class Solution(CatalogueRecord):
     )
     description_en = models.TextField(_("description (English)"), blank=True)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
-    sectors = models.ManyToManyField(Sector, blank=True, related_name="solutions")
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="solutions", verbose_name=_("sectors")
+    )
     trl = models.PositiveSmallIntegerField(
         _("technology readiness level"),
         null=True,
@@ -279,9 +285,15 @@ class Case(CatalogueRecord):
     title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
-    organisations = models.ManyToManyField(Organisation, blank=True, related_name="cases")
-    solutions = models.ManyToManyField(Solution, blank=True, related_name="cases")
-    sectors = models.ManyToManyField(Sector, blank=True, related_name="cases")
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="cases", verbose_name=_("organisations")
+    )
+    solutions = models.ManyToManyField(
+        Solution, blank=True, related_name="cases", verbose_name=_("solutions")
+    )
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="cases", verbose_name=_("sectors")
+    )
     country = CountryField(_("country"), blank=True, db_index=True)
     city = models.CharField(_("city"), max_length=120, blank=True, db_index=True)
     city_zh = models.CharField(_("city (Chinese)"), max_length=120, blank=True)
@@ -316,7 +328,9 @@ class Need(CatalogueRecord):
     title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
     problem_en = models.TextField(_("problem (English)"), blank=True)
     problem_zh = models.TextField(_("problem (Chinese)"), blank=True)
-    sectors = models.ManyToManyField(Sector, blank=True, related_name="needs")
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="needs", verbose_name=_("sectors")
+    )
     country = CountryField(_("country"), blank=True, db_index=True)
     city = models.CharField(_("city"), max_length=120, blank=True, db_index=True)
     city_zh = models.CharField(_("city (Chinese)"), max_length=120, blank=True)
@@ -367,7 +381,9 @@ class Resource(CatalogueRecord):
     url = models.URLField(_("URL"), max_length=500, blank=True)
     file = models.FileField(_("file"), upload_to=resource_upload_path, blank=True)
     text = models.TextField(_("full text"), blank=True)
-    sectors = models.ManyToManyField(Sector, blank=True, related_name="resources")
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="resources", verbose_name=_("sectors")
+    )
 
     title = Bilingual("title")
     summary = Bilingual("summary")
@@ -398,7 +414,9 @@ class Event(CatalogueRecord):
     city_zh = models.CharField(_("city (Chinese)"), max_length=120, blank=True)
     city_label = Bilingual("city", english_field="city")
     country = CountryField(_("country"), blank=True, db_index=True)
-    organisers = models.ManyToManyField(Organisation, blank=True, related_name="events")
+    organisers = models.ManyToManyField(
+        Organisation, blank=True, related_name="events", verbose_name=_("organisers")
+    )
     url = models.URLField(_("URL"), max_length=500, blank=True)
 
     title = Bilingual("title")
@@ -427,7 +445,9 @@ class EventSession(TimestampedModel):
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
     starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
-    speakers = models.ManyToManyField(Person, blank=True, related_name="sessions")
+    speakers = models.ManyToManyField(
+        Person, blank=True, related_name="sessions", verbose_name=_("speakers")
+    )
 
     title = Bilingual("title")
     description = Bilingual("description")
@@ -467,7 +487,7 @@ class Award(CatalogueRecord):
 
     @property
     def label(self) -> str:
-        return f"{self.programme} {self.year}: {self.title}" if self.title else self.programme
+        return self.title or f"{self.programme} {self.year}"
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:record_detail", args=["awards", self.pk])

@@ -5,7 +5,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from ecotone.accounts.permissions import visible_records
 
 from .kinds import KINDS, Kind
-from .models import Organisation, Person, Sector
+from .models import Event, Organisation, Person, Sector
 
 
 class InvalidFilter(ValueError):
@@ -107,7 +107,9 @@ def related_records(kind: Kind, record, user) -> dict:
             "affiliations": record.affiliations.select_related("organisation").filter(
                 organisation__in=visible_records(user, Organisation.objects.all())
             ),
-            "sessions": record.sessions.select_related("event"),
+            "sessions": record.sessions.select_related("event").filter(
+                event__in=visible_records(user, Event.objects.all())
+            ),
         }
     if kind.name == "event":
         return {

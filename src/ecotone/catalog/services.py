@@ -9,7 +9,7 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from ecotone.accounts.audit import record_audit
 from ecotone.accounts.permissions import can_edit, is_staff, member_organisation_ids
@@ -153,11 +153,11 @@ TRANSITIONS = {
     "restore": ({PublicationStatus.ARCHIVED}, PublicationStatus.PUBLISHED),
 }
 PAST_TENSE = {
-    "submit": _lazy("submitted for review"),
-    "publish": _lazy("published"),
-    "reject": _lazy("rejected"),
-    "archive": _lazy("archived"),
-    "restore": _lazy("restored"),
+    "submit": pgettext_lazy("past participle", "submitted for review"),
+    "publish": pgettext_lazy("past participle", "published"),
+    "reject": pgettext_lazy("past participle", "rejected"),
+    "archive": pgettext_lazy("past participle", "archived"),
+    "restore": pgettext_lazy("past participle", "restored"),
 }
 STAFF_ONLY_TRANSITIONS = {"publish", "reject", "archive", "restore"}
 

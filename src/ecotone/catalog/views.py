@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecotone.accounts.audit import history_of
-from ecotone.accounts.permissions import can_edit, can_view, is_staff, member_organisation_ids
+from ecotone.accounts.models import Membership
+from ecotone.accounts.permissions import (
+    can_edit,
+    can_manage_members,
+    can_view,
+    is_staff,
+    member_organisation_ids,
+)
 from ecotone.core.models import PublicationStatus
 
 from . import queries, services
@@ -72,6 +79,11 @@ def record_detail(request, plural: str, pk: int):
     }
     if context["can_edit"]:
         context["history"] = history_of(record)[:20]
+    if kind.name == "organisation" and request.user.is_authenticated:
+        context["membership"] = Membership.objects.filter(
+            user=request.user, organisation=record
+        ).first()
+        context["can_manage_members"] = can_manage_members(request.user, record)
     return render(request, [f"catalog/{kind.name}_detail.html"], context)
 
 

@@ -9,6 +9,7 @@ def home(request):
         KINDS["award"]
         .queryset()
         .filter(status="published")
+        .prefetch_related("case__sectors")
         .order_by("-year", "programme_en", "pk")[:10]
     )
     return render(

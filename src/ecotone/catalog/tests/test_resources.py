@@ -28,7 +28,9 @@ def tiny_pdf(text: str) -> bytes:
     body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return body
 
 
@@ -41,8 +43,11 @@ def test_text_is_extracted_from_pdf_html_and_txt():
 
 @pytest.mark.parametrize(
     ("name", "content", "fragment"),
-    [("a.txt", "碳中和目标".encode("gbk"), "UTF-8"), ("a.pdf", b"%PDF-1.4 broken", "PDF"),
-     ("a.exe", b"MZ", "PDF, HTML")],
+    [
+        ("a.txt", "碳中和目标".encode("gbk"), "UTF-8"),
+        ("a.pdf", b"%PDF-1.4 broken", "PDF"),
+        ("a.exe", b"MZ", "PDF, HTML"),
+    ],
 )
 def test_unreadable_files_are_refused_with_a_reason(name, content, fragment):
     with pytest.raises(UploadRejected, match=fragment):
@@ -60,16 +65,27 @@ def member_client():
 
 
 def post_resource(client, org, upload):
-    return client.post("/en/resources/new/", {
-        "owner": org.pk, "kind": "report", "title_en": "Grid report", "language": "en",
-        "file": upload,
-    })
+    return client.post(
+        "/en/resources/new/",
+        {
+            "owner": org.pk,
+            "kind": "report",
+            "title_en": "Grid report",
+            "language": "en",
+            "file": upload,
+        },
+    )
 
 
 def test_uploading_a_pdf_stores_it_and_its_text(member_client, settings):
     client, org = member_client
-    response = post_resource(client, org, SimpleUploadedFile("grid.pdf", tiny_pdf("Grid factor 0.5703"),
-                                                             content_type="application/pdf"))
+    response = post_resource(
+        client,
+        org,
+        SimpleUploadedFile(
+            "grid.pdf", tiny_pdf("Grid factor 0.5703"), content_type="application/pdf"
+        ),
+    )
     assert response.status_code == 302
     resource = Resource.objects.get(title_en="Grid report")
     assert "0.5703" in resource.text
