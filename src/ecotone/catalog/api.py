@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
+from pydantic import ValidationError as PydanticValidationError
 from ninja.responses import Status
 
 from ecotone.accounts.api_auth import TokenAuth, reading_user
@@ -28,7 +29,7 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _out(kind: Kind, record) -> dict:
-    return {"id": record.pk, "url": record.get_absolute_url(), **record_to_row(kind, record)}
+    return {**record_to_row(kind, record), "id": record.pk, "page_url": record.get_absolute_url()}
 
 
 def _owner_from(payload: dict) -> Organisation | None:
@@ -127,12 +128,33 @@ def add_kind_routes(kind: Kind) -> None:
         operation_id=f"review_{kind.name}",
         summary=f"Submit, publish, reject, archive or restore a {kind.name}",
     )
-    def transition(request, record_id: int, action: str, payload: TransitionIn):
+    def transition(request, record_id: int, action: str):
         record = _editable(kind, request.auth, record_id)
         services.transition_record(
-            record=record, action=action, user=request.auth, reason=payload.reason
+            record=record, action=action, user=request.auth, reason=_reason_from(request)
         )
         return Status(200, _out(kind, kind.queryset().get(pk=record.pk)))
+
+
+REASON_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {"application/json": {"schema": TransitionIn.model_json_schema()}},
+    }
+}
+
+
+def _reason_from(request) -> str:
+    """The optional JSON body ``{"reason": "..."}``; rejecting needs one, the rest don't."""
+    if request.content_type != "application/json":
+        return request.POST.get("reason", "")
+    if not request.body.strip():
+        return ""
+    try:
+        payload = TransitionIn.model_validate_json(request.body)
+    except PydanticValidationError:
+        raise ValidationError('send {"reason": "..."} as JSON, or no body') from None
+    return payload.reason
 
 
 def _editable(kind: Kind, user, record_id: int):

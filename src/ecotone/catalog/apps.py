@@ -19,7 +19,12 @@ class CatalogConfig(AppConfig):
         @api.exception_handler(RecordInvalid)
         def on_record_invalid(request, exc: RecordInvalid):
             field, messages = next(iter(exc.errors.items()))
-            body = {**error_body("invalid", messages[0], field), "errors": exc.errors}
+            every = [
+                {"field": name, "message": message}
+                for name, texts in exc.errors.items()
+                for message in texts
+            ]
+            body = {**error_body("invalid", messages[0], field), "errors": every}
             return api.create_response(request, body, status=422)
 
         @api.exception_handler(InvalidFilter)

@@ -17,5 +17,5 @@ def export_queryset(kind: Kind, queryset: QuerySet, path: Path) -> int:
 def published(kind: Kind) -> QuerySet:
     queryset = kind.queryset().order_by("pk")
     if kind.has_status:
-        queryset = queryset.filter(status="published")
+        queryset = queryset.filter(kind.model.public_condition())
     return queryset

@@ -24,7 +24,12 @@ class CatalogueFilterSet(django_filters.FilterSet):
     year_field: str | None = None
 
     q = django_filters.CharFilter(method="filter_text", label=_("Contains"))
-    sector = django_filters.CharFilter(method="filter_sector", label=_("Sector"))
+    sector = django_filters.ModelChoiceFilter(
+        queryset=Sector.objects.all(),
+        to_field_name="slug",
+        method="filter_sector",
+        label=_("Sector"),
+    )
     country = django_filters.ChoiceFilter(choices=list(countries), label=_("Country"))
     city = django_filters.CharFilter(method="filter_city", label=_("City"))
     year = django_filters.NumberFilter(method="filter_year", label=_("Year"))
@@ -36,8 +41,8 @@ class CatalogueFilterSet(django_filters.FilterSet):
             condition |= Q(**{f"{field}__icontains": value.strip()})
         return queryset.filter(condition) if value.strip() else queryset
 
-    def filter_sector(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        sector_ids = sector_and_descendants(value)
+    def filter_sector(self, queryset: QuerySet, name: str, value: Sector) -> QuerySet:
+        sector_ids = sector_and_descendants(value.slug)
         return queryset.filter(sectors__in=sector_ids).distinct()
 
     def filter_city(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -144,12 +149,17 @@ class EventFilterSet(CatalogueFilterSet):
 class AwardFilterSet(CatalogueFilterSet):
     text_fields = ("programme_en", "programme_zh", "title_en", "title_zh")
     year_field = "year"
-    sector = django_filters.CharFilter(method="filter_case_sector", label=_("Sector"))
+    sector = django_filters.ModelChoiceFilter(
+        queryset=Sector.objects.all(),
+        to_field_name="slug",
+        method="filter_case_sector",
+        label=_("Sector"),
+    )
     country = None
     city = None
 
-    def filter_case_sector(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(case__sectors__in=sector_and_descendants(value)).distinct()
+    def filter_case_sector(self, queryset: QuerySet, name: str, value: Sector) -> QuerySet:
+        return queryset.filter(case__sectors__in=sector_and_descendants(value.slug)).distinct()
 
     class Meta:
         model = Award

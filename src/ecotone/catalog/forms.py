@@ -8,7 +8,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Model
+from django.db.models import Model, signals
+from django.db.models.base import ModelState
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -116,7 +117,10 @@ class CountryListField(forms.Field):
         from django_countries import countries
 
         codes = [code.upper() for code in split_list(value)]
-        unknown = [code for code in codes if code not in dict(countries)]
+        known = self.__dict__.get("_known_codes")
+        if known is None:
+            known = self._known_codes = frozenset(code for code, _name in countries)
+        unknown = [code for code in codes if code not in known]
         if unknown:
             raise ValidationError(
                 _("unknown country code: %(codes)s (use ISO 3166 two-letter codes such as CN)"),
@@ -281,16 +285,44 @@ class CatalogueRecordForm(forms.ModelForm):
         for every row cost more than the validation itself.
         """
         self.data, self.is_bound, self._errors = data, True, None
-        self.instance = instance if instance is not None else self._meta.model()
+        self.instance = instance if instance is not None else self._blank_instance()
         self.initial = {}
         self._bound_fields_cache = {}
         self.__dict__.pop("changed_data", None)
         if instance is not None:
-            self.initial = forms.models.model_to_dict(instance, self._meta.fields)
+            # References are shown as keys below; loading their objects first is wasted.
+            shown_below = {*self.reference_list_fields, *self.country_list_fields}
+            fields = [name for name in self._meta.fields if name not in shown_below]
+            self.initial = forms.models.model_to_dict(instance, fields)
             self._show_existing_references()
         if "_rebind_plan" not in self.__dict__:
             self._rebind_plan = self._plan_without_bound_fields()
         return self
+
+    def _blank_instance(self) -> Model:
+        """``Model()``, by copying one blank instance's attributes when that is the same thing.
+
+        It is when no default is callable (others are shared by every instance anyway) and
+        nothing listens to the model's init signals; it saves most of a ``Model()`` per row.
+        """
+        model = self._meta.model
+        template = self.__dict__.get("_blank_template")
+        if template is None:
+            plain = not (
+                any(
+                    (field.has_default() and callable(field.default)) or field.has_db_default()
+                    for field in model._meta.concrete_fields
+                )
+                or signals.pre_init.has_listeners(model)
+                or signals.post_init.has_listeners(model)
+            )
+            template = self._blank_template = model() if plain else False
+        if template is False:
+            return model()
+        instance = model.__new__(model)
+        instance.__dict__.update(template.__dict__)
+        instance._state = ModelState()
+        return instance
 
     def _plan_without_bound_fields(self) -> tuple | None:
         """``(name, field, clean_<name> hook)`` for each field, when a rebound form can

@@ -368,7 +368,9 @@ def resource_upload_path(instance: "Resource", filename: str) -> str:
 
 
 class Resource(CatalogueRecord):
-    kind = models.CharField(_("kind"), max_length=20, choices=ResourceKind.choices)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ResourceKind.choices, default=ResourceKind.REPORT
+    )
     title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
     title_zh = models.CharField(_("title (Chinese)"), max_length=500, blank=True)
     summary_en = models.TextField(_("summary (English)"), blank=True)

@@ -51,7 +51,7 @@ def record_in_schema(kind: Kind) -> type[Schema]:
 
 
 def record_out_schema(kind: Kind) -> type[Schema]:
-    fields: dict[str, Any] = {"id": (int, ...), "url": (str, ...)}
+    fields: dict[str, Any] = {"id": (int, ...), "page_url": (str, ...)}
     for name, field in _form_fields(kind).items():
         fields[name] = (_python_type(field, output=True) | None, None)
     if kind.has_status:

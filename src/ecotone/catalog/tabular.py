@@ -5,7 +5,6 @@ and raise ``FileFormatError`` with the row (and column) when a file cannot be re
 """
 
 import csv
-import io
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -54,11 +53,41 @@ def _decode_utf8(path: Path) -> str:
 
 
 def _read_csv(path: Path) -> Iterator[tuple[int, dict]]:
-    reader = csv.DictReader(io.StringIO(_decode_utf8(path), newline=""))
-    for number, row in enumerate(reader, start=2):
-        if None in row:
+    """Stream the rows (as ``csv.DictReader`` reads them) rather than hold the decoded file.
+
+    Bytes that are not UTF-8 are reported with their line, as by ``_decode_utf8``.
+    """
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        try:
+            yield from _csv_rows(csv.reader(handle))
+        except UnicodeDecodeError:
+            _decode_utf8(path)  # raises FileFormatError naming the line
+            raise
+
+
+def _csv_rows(reader) -> Iterator[tuple[int, dict]]:
+    header = next(reader, None)
+    if header is None:
+        return
+    width = len(header)
+    # Columns keep their stripped header name; unnamed ones are dropped. When a name
+    # repeats, its last cell wins.
+    named = [(index, name.strip()) for index, name in enumerate(header) if name]
+    simple = len(named) == width and len({name for _index, name in named}) == width
+    names = [name for _index, name in named]
+    number = 1
+    for cells in reader:
+        if not cells:  # a blank line is not a row
+            continue
+        number += 1
+        if len(cells) > width:
             raise FileFormatError("more cells than header columns", row=number)
-        yield number, {key.strip(): value for key, value in row.items() if key}
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        if simple:
+            yield number, dict(zip(names, cells))
+        else:
+            yield number, {name: cells[index] for index, name in named}
 
 
 def _read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:

@@ -230,6 +230,7 @@ def sector_detail(request, slug: str):
     )
 
 
+@login_required
 def review_queue(request):
     if not is_staff(request.user):
         raise PermissionDenied(_("Only staff review submissions."))

@@ -71,11 +71,13 @@ def on_unauthenticated(request, exc):
     )
 
 
+HTTP_ERROR_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return api.create_response(
-        request, error_body("error", str(exc.message)), status=exc.status_code
-    )
+    code = HTTP_ERROR_CODES.get(exc.status_code, "error")
+    return api.create_response(request, error_body(code, str(exc.message)), status=exc.status_code)
 
 
 @api.exception_handler(Exception)

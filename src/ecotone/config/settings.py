@@ -13,7 +13,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-PROJECT_DIR = PACKAGE_DIR.parent.parent
+# A source checkout (pip install -e) keeps var/ and data/ beside the code; an installed
+# package uses the working directory.
+_CHECKOUT = PACKAGE_DIR.parent.parent
+PROJECT_DIR = _CHECKOUT if (_CHECKOUT / "pyproject.toml").exists() else Path.cwd()
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -31,8 +34,26 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_choice(name: str, default: str, choices: set[str]) -> str:
+    value = os.environ.get(name, "") or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(sorted(choices))}")
+    return value
+
+
 ECOTONE_HOME = Path(os.environ.get("ECOTONE_HOME", PROJECT_DIR / "var")).resolve()
 DATA_DIR = Path(os.environ.get("ECOTONE_DATA_DIR", PROJECT_DIR / "data")).resolve()
+ECOTONE_HOME.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("ECOTONE_DEBUG", False)
 SECRET_KEY = os.environ.get("ECOTONE_SECRET_KEY", "")
@@ -45,7 +66,6 @@ if not SECRET_KEY:
     else:
         import secrets
 
-        ECOTONE_HOME.mkdir(parents=True, exist_ok=True)
         SECRET_KEY = secrets.token_urlsafe(50)
         _key_file.write_text(SECRET_KEY)
         _key_file.chmod(0o600)
@@ -133,7 +153,15 @@ LOGOUT_REDIRECT_URL = "core:home"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-TIME_ZONE = os.environ.get("ECOTONE_TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = os.environ.get("ECOTONE_TIME_ZONE", "") or "Asia/Shanghai"
+try:
+    import zoneinfo
+
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(
+        f"ECOTONE_TIME_ZONE {TIME_ZONE!r} is not a time zone name such as Asia/Shanghai"
+    ) from None
 USE_I18N = True
 USE_TZ = True
 
@@ -152,7 +180,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # Uploaded resource files: what the text extractor accepts.
-RESOURCE_MAX_UPLOAD_BYTES = int(os.environ.get("ECOTONE_RESOURCE_MAX_UPLOAD_BYTES", 20 * 2**20))
+RESOURCE_MAX_UPLOAD_BYTES = env_int("ECOTONE_RESOURCE_MAX_UPLOAD_BYTES", 20 * 2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = RESOURCE_MAX_UPLOAD_BYTES + 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 
@@ -160,6 +188,11 @@ EMAIL_BACKEND = os.environ.get(
     "ECOTONE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("ECOTONE_DEFAULT_FROM_EMAIL", "ecotone@localhost")
+EMAIL_HOST = os.environ.get("ECOTONE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("ECOTONE_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("ECOTONE_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ECOTONE_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("ECOTONE_EMAIL_USE_TLS", False)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -168,6 +201,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env_bool("ECOTONE_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if env_bool("ECOTONE_BEHIND_HTTPS_PROXY", False):
+    # The proxy terminates TLS and says so in this header; links then use https://.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 COUNTRIES_FIRST = ["CN"]
 
@@ -178,5 +214,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("ECOTONE_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "ECOTONE_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+        ),
+    },
 }

@@ -43,6 +43,11 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        body = {"code": "not_found", "message": "no such API endpoint", "field": None}
+        return JsonResponse(body, status=404)
     return _error(request, 404, "404.html")
 
 

@@ -59,7 +59,7 @@ def test_record_body_uses_the_import_format(client):
     assert body["name_zh"] == "比亚迪"
     assert body["sectors"] == ["electric-vehicles"]
     assert body["country"] == "CN"
-    assert body["url"] == f"/en/organisations/{org.pk}/"
+    assert body["page_url"] == f"/en/organisations/{org.pk}/"
 
 
 @pytest.mark.parametrize(
@@ -160,3 +160,33 @@ def test_session_writes_without_a_token_are_refused(client):
         "/api/v1/organisations", {"name_en": "X", "kind": "ngo"}, content_type="application/json"
     )
     assert response.status_code == 401
+
+
+def test_unknown_endpoint_is_a_json_404(client):
+    response = client.get("/api/v1/widgets")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_unknown_sector_is_named(client):
+    response = client.get("/api/v1/solutions", {"sector": "no-such-sector"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "sector"
+
+
+def test_review_actions_need_no_body(client):
+    from ecotone.core.testing import NeedFactory
+
+    need = NeedFactory(status="pending")
+    response = client.post(
+        f"/api/v1/needs/{need.pk}/publish", headers=token_for(UserFactory(is_staff=True))
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "published"
+
+
+def test_record_website_and_page_link_are_separate(client):
+    solution = SolutionFactory(url="https://example.org/product")
+    body = client.get(f"/api/v1/solutions/{solution.pk}").json()
+    assert body["url"] == "https://example.org/product"
+    assert body["page_url"] == f"/en/solutions/{solution.pk}/"

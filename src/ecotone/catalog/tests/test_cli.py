@@ -83,3 +83,14 @@ def test_jsonl_export_is_utf8_with_chinese_intact(tmp_path):
     call_command("export", "organisation", str(path))
     row = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
     assert row["name_zh"] == "深圳地铁"
+
+
+def test_export_of_people_leaves_out_those_without_consent(tmp_path):
+    from ecotone.core.testing import PersonFactory
+
+    PersonFactory(name_en="Public Speaker", public_consent=True)
+    PersonFactory(name_en="Private Person", public_consent=False)
+    path = tmp_path / "people.csv"
+    call_command("export", "people", str(path))
+    text = path.read_text(encoding="utf-8")
+    assert "Public Speaker" in text and "Private Person" not in text

@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parents[4]
 READERS = [
     r"os\.environ\.get\(\s*\"([A-Z0-9_]+)\"",
     r"os\.environ\[\s*\"([A-Z0-9_]+)\"\]",
-    r"env_(?:bool|list)\(\s*\"([A-Z0-9_]+)\"",
+    r"env_(?:bool|list|int|choice)\(\s*\"([A-Z0-9_]+)\"",
     r"os\.environ\.setdefault\(\s*\"([A-Z0-9_]+)\"",
 ]
 NOT_SETTINGS = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "CI"}
