@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
-from pydantic import ValidationError as PydanticValidationError
 from ninja.responses import Status
+from pydantic import ValidationError as PydanticValidationError
 
 from ecotone.accounts.api_auth import TokenAuth, reading_user
 from ecotone.accounts.permissions import can_view, visible_records
