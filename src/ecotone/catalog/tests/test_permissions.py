@@ -217,3 +217,63 @@ def test_people_without_consent_are_hidden_from_visitors():
     assert client.get(shown.get_absolute_url()).status_code == 200
     names = [r["name_en"] for r in client.get("/api/v1/people").json()["results"]]
     assert names == ["Public Speaker"]
+
+
+# --- every kind: private reads and writes, on pages and API -------------------------------
+
+KIND_PAYLOADS = {
+    "organisations": {"name_en": "Renamed"},
+    "solutions": {"title_en": "Renamed"},
+    "cases": {"title_en": "Renamed"},
+    "needs": {"title_en": "Renamed"},
+    "resources": {"title_en": "Renamed"},
+    "events": {"title_en": "Renamed"},
+    "awards": {"title_en": "Renamed"},
+    "people": {"name_en": "Renamed"},
+}
+
+
+def pending_record_of(plural: str, org):
+    from ecotone.catalog import models as m
+
+    common = {"status": "pending", "owner": org, "external_id": f"matrix-{plural}"}
+    if plural == "organisations":
+        return OrganisationFactory(status="pending", name_en="Pending org")
+    if plural == "solutions":
+        return m.Solution.objects.create(title_en="S", provider=org, **common)
+    if plural == "cases":
+        return m.Case.objects.create(title_en="C", **common)
+    if plural == "needs":
+        return m.Need.objects.create(title_en="N", organisation=org, **common)
+    if plural == "resources":
+        return m.Resource.objects.create(title_en="R", kind="report", **common)
+    if plural == "events":
+        return m.Event.objects.create(title_en="E", **common)
+    if plural == "awards":
+        return m.Award.objects.create(programme_en="P", year=2023, organisation=org, **common)
+    return m.Person.objects.create(name_en="P", public_consent=True, **common)
+
+
+@pytest.mark.parametrize("plural", list(KIND_PAYLOADS))
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix_for_every_kind(world, plural, role):
+    record = pending_record_of(plural, world["org_a"])
+    user = world["users"][role]
+    if plural == "organisations" and role == "member_a":
+        make_member(user, record)
+    may_read = CAN_SEE_PENDING[role]
+    page = page_client(user).get(f"/en/{plural}/{record.pk}/")
+    assert page.status_code == (200 if may_read else 404)
+    api = Client().get(f"/api/v1/{plural}/{record.pk}", headers=api_headers(user))
+    assert api.status_code == (200 if may_read else 404)
+    listed = Client().get(f"/api/v1/{plural}", {"limit": 100}, headers=api_headers(user))
+    assert (record.pk in [row["id"] for row in listed.json()["results"]]) is may_read
+
+    response = Client().patch(f"/api/v1/{plural}/{record.pk}", KIND_PAYLOADS[plural],
+                              content_type="application/json", headers=api_headers(user))
+    expected = {"visitor": 401, "member_a": 200, "member_b": 404, "staff": 200}[role]
+    assert response.status_code == expected, response.content
+    record.refresh_from_db()
+    renamed = getattr(record, "name_en", None) == "Renamed" or getattr(
+        record, "title_en", None) == "Renamed"
+    assert renamed is (expected == 200)

@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from ecotone.catalog.importing import ImportFailed, import_file
 from ecotone.catalog.kinds import KINDS, get_kind
-from ecotone.catalog.tabular import write_rows
+from ecotone.catalog.tabular import FileFormatError, format_of, write_rows
 
 
 class Command(BaseCommand):
@@ -36,6 +36,7 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.exists():
             raise CommandError(f"{path}: no such file")
+        self._check_options(options)
         with tqdm(desc=f"validating {kind.plural}", unit=" rows", disable=None) as bar:
             try:
                 result = import_file(
@@ -53,9 +54,21 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{kind.plural}: {result.created} created, {result.updated} updated, "
-                f"{result.unchanged} unchanged, {len(result.errors)} skipped"
+                f"{result.unchanged} unchanged, {bad_rows} bad row(s) skipped"
             )
         )
+
+    def _check_options(self, options) -> None:
+        from ecotone.core.models import PublicationStatus
+
+        if options["status"] not in PublicationStatus.values:
+            raise CommandError(f"--status must be one of {', '.join(PublicationStatus.values)}")
+        report = options["report"]
+        if report is not None:
+            try:
+                format_of(report)
+            except FileFormatError as error:
+                raise CommandError(f"--report {report}: {error.message}") from None
 
     def _report(self, result, report_path: Path | None) -> None:
         for error in result.errors[:20]:
