@@ -40,6 +40,15 @@ def _kind_or_404(plural: str) -> Kind:
     return kind
 
 
+def _visible_record_or_404(request, plural: str, pk: int):
+    """Records the user may not see do not exist, as far as they can tell."""
+    kind = _kind_or_404(plural)
+    record = get_object_or_404(kind.model, pk=pk)
+    if not can_view(request.user, record):
+        raise Http404
+    return kind, record
+
+
 def record_list(request, plural: str):
     kind = _kind_or_404(plural)
     params = request.GET.copy()
@@ -108,10 +117,7 @@ def record_create(request, plural: str):
 
 @login_required
 def record_edit(request, plural: str, pk: int):
-    kind = _kind_or_404(plural)
-    record = get_object_or_404(kind.model, pk=pk)
-    if not can_view(request.user, record):
-        raise Http404
+    kind, record = _visible_record_or_404(request, plural, pk)
     if not can_edit(request.user, record):
         raise PermissionDenied(_("You may not edit this record."))
     return _record_form(request, kind, record=record, owners=None)
@@ -179,10 +185,7 @@ def _save_from_post(request, kind, record, owners, upload_form):
 @login_required
 @require_POST
 def record_review(request, plural: str, pk: int):
-    kind = _kind_or_404(plural)
-    record = get_object_or_404(kind.model, pk=pk)
-    if not can_view(request.user, record):
-        raise Http404
+    _kind, record = _visible_record_or_404(request, plural, pk)
     action = request.POST.get("action", "")
     try:
         services.transition_record(
@@ -200,10 +203,7 @@ def record_review(request, plural: str, pk: int):
 @login_required
 @require_POST
 def record_delete(request, plural: str, pk: int):
-    kind = _kind_or_404(plural)
-    record = get_object_or_404(kind.model, pk=pk)
-    if not can_view(request.user, record):
-        raise Http404
+    kind, record = _visible_record_or_404(request, plural, pk)
     services.delete_record(record=record, user=request.user)
     messages.success(request, _("Deleted."))
     return redirect("catalog:record_list", plural=kind.plural)
