@@ -175,14 +175,14 @@ def _form_field_covers(form_field, model_field) -> bool:
         return False
     if type(model_field).clean is not models.Field.clean:
         return False
-    if type(model_field).validate is not models.Field.validate:
-        # A foreign key checks that its target exists: a ReferenceField found its pk.
-        if not (
-            isinstance(model_field, models.ForeignKey)
-            and isinstance(form_field, ReferenceField)
-            and not model_field.remote_field.limit_choices_to
-        ):
-            return False
+    # A foreign key checks that its target exists: a ReferenceField found its pk.
+    reference_found = (
+        isinstance(model_field, models.ForeignKey)
+        and isinstance(form_field, ReferenceField)
+        and not model_field.remote_field.limit_choices_to
+    )
+    if type(model_field).validate is not models.Field.validate and not reference_found:
+        return False
     return all(
         any(_same_validator(needed, done) for done in form_field.validators)
         for needed in model_field.validators
@@ -355,7 +355,8 @@ class CatalogueRecordForm(forms.ModelForm):
                         cleaned[name] = hook()
                 except ValidationError as error:
                     self.add_error(name, error)
-        # What the fields made of the data, before clean() had its say (see above).
+        # What the fields made of the data before clean() had its say, for
+        # _get_validation_exclusions().
         self._field_cleaned = dict(self.cleaned_data)
 
     @cached_property

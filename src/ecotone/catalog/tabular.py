@@ -85,7 +85,7 @@ def _csv_rows(reader) -> Iterator[tuple[int, dict]]:
         if len(cells) < width:
             cells = cells + [None] * (width - len(cells))
         if simple:
-            yield number, dict(zip(names, cells))
+            yield number, dict(zip(names, cells, strict=True))
         else:
             yield number, {name: cells[index] for index, name in named}
 

@@ -269,11 +269,17 @@ def test_matrix_for_every_kind(world, plural, role):
     listed = Client().get(f"/api/v1/{plural}", {"limit": 100}, headers=api_headers(user))
     assert (record.pk in [row["id"] for row in listed.json()["results"]]) is may_read
 
-    response = Client().patch(f"/api/v1/{plural}/{record.pk}", KIND_PAYLOADS[plural],
-                              content_type="application/json", headers=api_headers(user))
+    response = Client().patch(
+        f"/api/v1/{plural}/{record.pk}",
+        KIND_PAYLOADS[plural],
+        content_type="application/json",
+        headers=api_headers(user),
+    )
     expected = {"visitor": 401, "member_a": 200, "member_b": 404, "staff": 200}[role]
     assert response.status_code == expected, response.content
     record.refresh_from_db()
-    renamed = getattr(record, "name_en", None) == "Renamed" or getattr(
-        record, "title_en", None) == "Renamed"
+    renamed = (
+        getattr(record, "name_en", None) == "Renamed"
+        or getattr(record, "title_en", None) == "Renamed"
+    )
     assert renamed is (expected == 200)

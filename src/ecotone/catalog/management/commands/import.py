@@ -49,8 +49,12 @@ class Command(BaseCommand):
             except ImportFailed as failure:
                 result = failure.result
         self._report(result, options["report"])
+        bad_rows = len({error.row for error in result.errors})
         if not result.written:
-            raise CommandError(f"{len(result.errors)} bad row(s) in {path}; nothing was imported")
+            raise CommandError(
+                f"{bad_rows} bad row(s) in {path} ({len(result.errors)} problem(s)); "
+                "nothing was imported"
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{kind.plural}: {result.created} created, {result.updated} updated, "
