@@ -189,9 +189,48 @@ def _form_field_covers(form_field, model_field) -> bool:
     )
 
 
+class RawCheckboxInput(forms.CheckboxInput):
+    """Hands the submitted text to the field unchanged (Django's turns "no" into True)."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name, "")
+
+
+class StrictBooleanField(forms.BooleanField):
+    """Yes or no, said plainly. A consent flag must never turn true by accident.
+
+    Django's checkbox reads any non-empty text except "false" as true, so "no" or "0" in
+    a spreadsheet would have made a person public.
+    """
+
+    widget = RawCheckboxInput
+    TRUE = frozenset({"true", "yes", "y", "1", "on", "是"})
+    FALSE = frozenset({"false", "no", "n", "0", "off", "", "否"})
+
+    def to_python(self, value):
+        if isinstance(value, bool):
+            return value
+        text = str(value if value is not None else "").strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValidationError(
+            _("write true or false (or yes / no), not %(value)r"),
+            code="invalid",
+            params={"value": value},
+        )
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
 def catalogue_formfield(model_field, **kwargs):
     if isinstance(model_field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
+    if isinstance(model_field, models.BooleanField):
+        kwargs.setdefault("form_class", StrictBooleanField)
     if model_field.choices and not isinstance(model_field, models.ManyToManyField):
         kwargs.setdefault("choices_form_class", FastTypedChoiceField)
     return model_field.formfield(**kwargs)

@@ -214,3 +214,27 @@ def test_a_failure_in_a_later_file_leaves_earlier_records_alone(tmp_path):
     )
     errors_of("organisation", bad)
     assert Organisation.objects.get(external_id="o-1").name_en == "A"
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("true", True),
+        ("yes", True),
+        ("1", True),
+        ("false", False),
+        ("no", False),
+        ("0", False),
+        ("", False),
+    ],
+)
+def test_consent_is_read_literally(tmp_path, cell, expected):
+    path = write(tmp_path, "p.csv", f"external_id,name_en,public_consent\np-1,Ada,{cell}\n")
+    import_file(KINDS["person"], path)
+    assert KINDS["person"].model.objects.get().public_consent is expected
+
+
+def test_unclear_consent_is_an_error(tmp_path):
+    path = write(tmp_path, "p.csv", "external_id,name_en,public_consent\np-1,Ada,maybe\n")
+    [error] = errors_of("person", path)
+    assert error.column == "public_consent"
