@@ -79,7 +79,6 @@ def normalise_resource_row(row: dict) -> dict:
         row.setdefault(f"title_{'zh' if language.startswith('zh') else 'en'}", row.pop("title"))
     if language.startswith("zh"):
         row["language"] = "zh"
-    row.setdefault("kind", "report")
     return row
 
 

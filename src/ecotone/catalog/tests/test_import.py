@@ -238,3 +238,11 @@ def test_unclear_consent_is_an_error(tmp_path):
     path = write(tmp_path, "p.csv", "external_id,name_en,public_consent\np-1,Ada,maybe\n")
     [error] = errors_of("person", path)
     assert error.column == "public_consent"
+
+
+def test_updating_a_resource_without_its_kind_keeps_the_kind(tmp_path):
+    first = {"external_id": "r-1", "title": "Policy", "language": "en", "kind": "policy"}
+    import_file(KINDS["resource"], write(tmp_path, "a.jsonl", json.dumps(first) + "\n"))
+    import_file(KINDS["resource"], write(tmp_path, "b.csv", "external_id,publisher\nr-1,MEE\n"))
+    resource = KINDS["resource"].model.objects.get()
+    assert (resource.kind, resource.publisher) == ("policy", "MEE")
