@@ -20,6 +20,7 @@ from .models import (
     Case,
     Event,
     EventSession,
+    InvestorProfile,
     Need,
     Organisation,
     Person,
@@ -486,18 +487,63 @@ class OrganisationForm(CatalogueRecordForm):
         ]
 
 
-class InvestorProfileForm(forms.Form):
-    stages = forms.MultipleChoiceField(choices=InvestmentStage.choices, required=False)
-    ticket_min_usd = forms.IntegerField(min_value=0, required=False)
-    ticket_max_usd = forms.IntegerField(min_value=0, required=False)
-    thesis_en = forms.CharField(required=False, max_length=MAX_DESCRIPTION_CHARS)
-    thesis_zh = forms.CharField(required=False, max_length=MAX_DESCRIPTION_CHARS)
+class StageListField(forms.Field):
+    """Investment stages as a list (JSON) or ``a; b`` (CSV), each one of the known stages."""
+
+    widget = forms.TextInput
+
+    def prepare_value(self, value):
+        return "; ".join(value) if isinstance(value, list | tuple) else value
+
+    def has_changed(self, initial, data) -> bool:
+        return sorted(split_list(initial)) != sorted(split_list(data))
+
+    def clean(self, value):
+        stages = split_list(value)
+        unknown = [stage for stage in stages if stage not in InvestmentStage.values]
+        if unknown:
+            raise ValidationError(
+                _("unknown stage: %(stages)s (use %(allowed)s)"),
+                code="invalid_choice",
+                params={"stages": ", ".join(unknown), "allowed": ", ".join(InvestmentStage.values)},
+            )
+        return list(dict.fromkeys(stages))
+
+
+class InvestorProfileForm(CatalogueRecordForm):
+    """What an investor looks for; read by matchmaking (venture → investors)."""
+
+    reference_fields = {"organisation": Organisation}
+    reference_list_fields = {"sectors": Sector}
+    country_list_fields = ("regions",)
+    stages = StageListField(required=False, label=_("stages"))
+
+    class Meta(CatalogueRecordForm.Meta):
+        model = InvestorProfile
+        fields = [
+            "external_id",
+            "organisation",
+            "stages",
+            "ticket_min_usd",
+            "ticket_max_usd",
+            "sectors",
+            "regions",
+            "thesis_en",
+            "thesis_zh",
+        ]
 
     def clean(self):
         cleaned = super().clean()
         low, high = cleaned.get("ticket_min_usd"), cleaned.get("ticket_max_usd")
         if low is not None and high is not None and low > high:
             self.add_error("ticket_max_usd", _("must not be below the minimum ticket"))
+        organisation = cleaned.get("organisation")
+        if organisation is not None and (
+            InvestorProfile.objects.filter(organisation_id=organisation.pk)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("organisation", _("this organisation already has an investor profile"))
         return cleaned
 
 

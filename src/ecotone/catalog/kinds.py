@@ -55,6 +55,16 @@ KINDS: dict[str, Kind] = {
             prefetch_related=("sectors",),
         ),
         Kind(
+            "investor_profile",
+            "investor_profiles",
+            models.InvestorProfile,
+            forms.InvestorProfileForm,
+            browsable=False,
+            has_status=False,
+            select_related=("organisation",),
+            prefetch_related=("sectors",),
+        ),
+        Kind(
             "person",
             "people",
             models.Person,
@@ -143,6 +153,7 @@ BROWSABLE_KINDS = [kind for kind in KINDS.values() if kind.browsable]
 #: the order an import of a whole data set must follow (references point backwards)
 IMPORT_ORDER = [
     "organisation",
+    "investor_profile",
     "person",
     "affiliation",
     "solution",

@@ -146,6 +146,9 @@ class Organisation(CatalogueRecord):
 
 
 class InvestorProfile(TimestampedModel):
+    external_id = models.CharField(
+        _("external id"), max_length=200, unique=True, null=True, blank=True
+    )
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="investor_profile"
     )

@@ -246,3 +246,27 @@ def test_updating_a_resource_without_its_kind_keeps_the_kind(tmp_path):
     import_file(KINDS["resource"], write(tmp_path, "b.csv", "external_id,publisher\nr-1,MEE\n"))
     resource = KINDS["resource"].model.objects.get()
     assert (resource.kind, resource.publisher) == ("policy", "MEE")
+
+
+def test_investor_profile_import(tmp_path):
+    import_file(
+        KINDS["organisation"],
+        write(tmp_path, "o.csv", ORG_HEADER + "inv-1,Fund,,investor,CN,,,,\n"),
+    )
+    path = write(
+        tmp_path,
+        "i.csv",
+        "external_id,organisation,stages,ticket_min_usd,ticket_max_usd,sectors,regions\n"
+        "ip-1,inv-1,seed; series_a,100000,2000000,solar-power,CN; SG\n",
+    )
+    import_file(KINDS["investor_profile"], path)
+    profile = Organisation.objects.get(external_id="inv-1").investor_profile
+    assert profile.stages == ["seed", "series_a"]
+    assert [c.code for c in profile.regions] == ["CN", "SG"]
+    bad = write(
+        tmp_path,
+        "bad.csv",
+        "external_id,organisation,stages,ticket_min_usd,ticket_max_usd\nip-2,inv-1,unicorn,5,1\n",
+    )
+    columns = sorted(error.column for error in errors_of("investor_profile", bad))
+    assert columns == ["organisation", "stages", "ticket_max_usd"]
