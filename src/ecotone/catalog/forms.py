@@ -7,13 +7,19 @@ other records are written as their ``external_id`` (sectors as their slug).
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Model, signals
 from django.db.models.base import ModelState
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .choices import InvestmentStage
+from .fields import (
+    CountryListField,
+    ReferenceField,
+    ReferenceListField,
+    StageListField,
+    catalogue_formfield,
+    form_field_covers,
+)
 from .models import (
     Affiliation,
     Award,
@@ -28,213 +34,11 @@ from .models import (
     Sector,
     Solution,
 )
-from .references import DatabaseResolver, ReferenceResolver
+from .references import ReferenceResolver
 
 # Long enough for any honest description; short enough that a runaway cell is caught.
 MAX_DESCRIPTION_CHARS = 20_000
 MAX_FULL_TEXT_CHARS = 2_000_000
-
-
-def split_list(value) -> list[str]:
-    """Lists arrive as JSON arrays (API, JSON Lines) or ``a; b`` strings (CSV, XLSX)."""
-    if value in (None, ""):
-        return []
-    if isinstance(value, list | tuple):
-        return [str(item).strip() for item in value if str(item).strip()]
-    return [part.strip() for part in str(value).split(";") if part.strip()]
-
-
-class ReferenceField(forms.CharField):
-    """A pointer to one record by its stable key; cleans to an unsaved stub with its pk."""
-
-    def __init__(self, model: type[Model], **kwargs):
-        self.model = model
-        self.resolver: ReferenceResolver = DatabaseResolver()
-        kwargs.setdefault("max_length", 200)
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        key = super().clean(value)
-        if not key:
-            return None
-        pk = self.resolver.resolve(self.model, key)
-        if pk is None:
-            raise ValidationError(
-                _("unknown %(kind)s %(key)r"),
-                code="unknown_reference",
-                params={"kind": self.model._meta.verbose_name, "key": key},
-            )
-        return self.model(pk=pk)
-
-
-class ReferenceListField(forms.Field):
-    """Several pointers; cleans to a list of primary keys."""
-
-    widget = forms.TextInput
-
-    def __init__(self, model: type[Model], **kwargs):
-        self.model = model
-        self.resolver: ReferenceResolver = DatabaseResolver()
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return "; ".join(str(item) for item in value)
-        return value
-
-    def has_changed(self, initial, data) -> bool:
-        return sorted(split_list(initial)) != sorted(split_list(data))
-
-    def clean(self, value):
-        keys = split_list(value)
-        if self.required and not keys:
-            raise ValidationError(self.error_messages["required"], code="required")
-        pks, unknown = [], []
-        for key in keys:
-            pk = self.resolver.resolve(self.model, key)
-            (unknown.append(key) if pk is None else pks.append(pk))
-        if unknown:
-            raise ValidationError(
-                _("unknown %(kind)s: %(keys)s"),
-                code="unknown_reference",
-                params={"kind": self.model._meta.verbose_name, "keys": ", ".join(unknown)},
-            )
-        return list(dict.fromkeys(pks))
-
-
-class CountryListField(forms.Field):
-    widget = forms.TextInput
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return "; ".join(str(getattr(item, "code", item)) for item in value)
-        return value
-
-    def has_changed(self, initial, data) -> bool:
-        return sorted(split_list(initial)) != sorted(code.upper() for code in split_list(data))
-
-    def clean(self, value):
-        from django_countries import countries
-
-        codes = [code.upper() for code in split_list(value)]
-        known = self.__dict__.get("_known_codes")
-        if known is None:
-            known = self._known_codes = frozenset(code for code, _name in countries)
-        unknown = [code for code in codes if code not in known]
-        if unknown:
-            raise ValidationError(
-                _("unknown country code: %(codes)s (use ISO 3166 two-letter codes such as CN)"),
-                code="invalid_choice",
-                params={"codes": ", ".join(unknown)},
-            )
-        return list(dict.fromkeys(codes))
-
-
-class FastChoiceMixin:
-    """Choice validation by set lookup, and choices shared rather than deep-copied.
-
-    Django re-normalises every choice on each check and copies the whole list for each
-    form instance; with 250 countries that dominated bulk imports.
-    """
-
-    def __deepcopy__(self, memo):
-        choices = self._choices
-        self._choices = []
-        try:
-            result = super().__deepcopy__(memo)
-        finally:
-            self._choices = choices
-        result._choices = choices
-        result._allowed_values = self.allowed_values()
-        return result
-
-    def allowed_values(self) -> frozenset[str]:
-        allowed = getattr(self, "_allowed_values", None)
-        if allowed is None:
-            allowed = self._allowed_values = frozenset(
-                str(key) for key, _label in self.choices if not isinstance(_label, list | tuple)
-            )
-        return allowed
-
-    def valid_value(self, value) -> bool:
-        return str(value) in self.allowed_values()
-
-
-class FastTypedChoiceField(FastChoiceMixin, forms.TypedChoiceField):
-    pass
-
-
-def _same_validator(a, b) -> bool:
-    # Validators' own __eq__ can be loose (URLValidator ignores its schemes).
-    return type(a) is type(b) and vars(a) == vars(b)
-
-
-def _form_field_covers(form_field, model_field) -> bool:
-    """Whether cleaning by ``form_field`` already did all that ``model_field.clean`` does."""
-    if model_field.unique or model_field.primary_key or form_field.disabled:
-        return False
-    if type(model_field).clean is not models.Field.clean:
-        return False
-    # A foreign key checks that its target exists: a ReferenceField found its pk.
-    reference_found = (
-        isinstance(model_field, models.ForeignKey)
-        and isinstance(form_field, ReferenceField)
-        and not model_field.remote_field.limit_choices_to
-    )
-    if type(model_field).validate is not models.Field.validate and not reference_found:
-        return False
-    return all(
-        any(_same_validator(needed, done) for done in form_field.validators)
-        for needed in model_field.validators
-    )
-
-
-class RawCheckboxInput(forms.CheckboxInput):
-    """Hands the submitted text to the field unchanged (Django's turns "no" into True)."""
-
-    def value_from_datadict(self, data, files, name):
-        return data.get(name, "")
-
-
-class StrictBooleanField(forms.BooleanField):
-    """Yes or no, said plainly. A consent flag must never turn true by accident.
-
-    Django's checkbox reads any non-empty text except "false" as true, so "no" or "0" in
-    a spreadsheet would have made a person public.
-    """
-
-    widget = RawCheckboxInput
-    TRUE = frozenset({"true", "yes", "y", "1", "on", "是"})
-    FALSE = frozenset({"false", "no", "n", "0", "off", "", "否"})
-
-    def to_python(self, value):
-        if isinstance(value, bool):
-            return value
-        text = str(value if value is not None else "").strip().lower()
-        if text in self.TRUE:
-            return True
-        if text in self.FALSE:
-            return False
-        raise ValidationError(
-            _("write true or false (or yes / no), not %(value)r"),
-            code="invalid",
-            params={"value": value},
-        )
-
-    def validate(self, value):
-        if self.required and not value:
-            raise ValidationError(self.error_messages["required"], code="required")
-
-
-def catalogue_formfield(model_field, **kwargs):
-    if isinstance(model_field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    if isinstance(model_field, models.BooleanField):
-        kwargs.setdefault("form_class", StrictBooleanField)
-    if model_field.choices and not isinstance(model_field, models.ManyToManyField):
-        kwargs.setdefault("choices_form_class", FastTypedChoiceField)
-    return model_field.formfield(**kwargs)
 
 
 class CatalogueRecordForm(forms.ModelForm):
@@ -287,7 +91,7 @@ class CatalogueRecordForm(forms.ModelForm):
                 for field in opts.fields
                 if not field.choices
                 and field.name in self.fields
-                and _form_field_covers(self.fields[field.name], field)
+                and form_field_covers(self.fields[field.name], field)
             )
             cached = self._checks_done_by_form = (self.fields, (choices, redundant))
         return cached[1]
@@ -485,29 +289,6 @@ class OrganisationForm(CatalogueRecordForm):
             "description_en",
             "description_zh",
         ]
-
-
-class StageListField(forms.Field):
-    """Investment stages as a list (JSON) or ``a; b`` (CSV), each one of the known stages."""
-
-    widget = forms.TextInput
-
-    def prepare_value(self, value):
-        return "; ".join(value) if isinstance(value, list | tuple) else value
-
-    def has_changed(self, initial, data) -> bool:
-        return sorted(split_list(initial)) != sorted(split_list(data))
-
-    def clean(self, value):
-        stages = split_list(value)
-        unknown = [stage for stage in stages if stage not in InvestmentStage.values]
-        if unknown:
-            raise ValidationError(
-                _("unknown stage: %(stages)s (use %(allowed)s)"),
-                code="invalid_choice",
-                params={"stages": ", ".join(unknown), "allowed": ", ".join(InvestmentStage.values)},
-            )
-        return list(dict.fromkeys(stages))
 
 
 class InvestorProfileForm(CatalogueRecordForm):

@@ -7,7 +7,7 @@ from django import forms as django_forms
 from ninja import Schema
 from pydantic import create_model
 
-from .forms import CountryListField, ReferenceField, ReferenceListField
+from .fields import CountryListField, ReferenceField, ReferenceListField
 from .kinds import Kind
 
 MAX_LITERAL_CHOICES = 30

@@ -31,7 +31,7 @@ def reference_widget(bound_field):
     from django.utils.html import format_html, format_html_join
     from django.utils.safestring import mark_safe
 
-    from ecotone.catalog.forms import ReferenceField, ReferenceListField
+    from ecotone.catalog.fields import ReferenceField, ReferenceListField
     from ecotone.catalog.models import Sector
 
     field = bound_field.field
@@ -39,7 +39,7 @@ def reference_widget(bound_field):
         return bound_field.as_widget()
     current = bound_field.value()
     if isinstance(field, ReferenceListField):
-        from ecotone.catalog.forms import split_list
+        from ecotone.catalog.fields import split_list
 
         selected = set(split_list(current))
     else:
