@@ -51,6 +51,16 @@ def _natural_owner(kind: Kind, cleaned: dict, user) -> Organisation | None:
     return None
 
 
+def _check_speaks_for_named_organisation(kind: Kind, cleaned: dict, user) -> None:
+    """A need "posted by" or a solution "provided by" an organisation needs its membership."""
+    named = cleaned.get(kind.owner_field) if kind.owner_field else None
+    if named is not None and not is_staff(user) and named.pk not in member_organisation_ids(user):
+        raise PermissionDenied(
+            _("You can only name an organisation you belong to as %(field)s.")
+            % {"field": kind.model._meta.get_field(kind.owner_field).verbose_name}
+        )
+
+
 def _check_may_act_for(user, owner: Organisation | None) -> None:
     if is_staff(user):
         return
@@ -73,6 +83,7 @@ def create_record(*, kind: Kind, data: dict, user, owner: Organisation | None = 
     acting_for = owner or _natural_owner(kind, form.cleaned_data, user)
     if kind.model is not Organisation:
         _check_may_act_for(user, acting_for)
+        _check_speaks_for_named_organisation(kind, form.cleaned_data, user)
     record.status = PublicationStatus.PUBLISHED if is_staff(user) else PublicationStatus.PENDING
     record.save()
     form.save_m2m()
@@ -106,6 +117,8 @@ def update_record(*, record, data: dict, user):
     form = kind.form(data=_merged_with_current(kind, record, data), instance=record)
     if not form.is_valid():
         raise RecordInvalid(_form_errors(form))
+    if kind.owner_field in form.changed_data:
+        _check_speaks_for_named_organisation(kind, form.cleaned_data, user)
     changed = {name: str(form.cleaned_data.get(name))[:200] for name in form.changed_data}
     record = form.save(commit=False)
     from_status = record.status

@@ -283,3 +283,29 @@ def test_matrix_for_every_kind(world, plural, role):
         or getattr(record, "title_en", None) == "Renamed"
     )
     assert renamed is (expected == 200)
+
+
+def test_a_member_cannot_post_or_move_a_need_in_another_organisations_name(world):
+    member_a = world["users"]["member_a"]
+    headers = api_headers(member_a)
+    create = Client().post(
+        "/api/v1/needs",
+        {
+            "title_en": "Fake",
+            "organisation": world["org_b"].external_id,
+            "owner": world["org_a"].external_id,
+        },
+        content_type="application/json",
+        headers=headers,
+    )
+    assert create.status_code == 403
+    assert not Need.objects.filter(title_en="Fake").exists()
+    move = Client().patch(
+        f"/api/v1/needs/{world['published'].pk}",
+        {"organisation": world["org_b"].external_id},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert move.status_code == 403
+    world["published"].refresh_from_db()
+    assert world["published"].organisation == world["org_a"]
