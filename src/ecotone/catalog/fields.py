@@ -211,6 +211,10 @@ def catalogue_formfield(model_field, **kwargs):
         kwargs.setdefault("form_class", StrictBooleanField)
     if model_field.choices and not isinstance(model_field, models.ManyToManyField):
         kwargs.setdefault("choices_form_class", FastTypedChoiceField)
+    if type(model_field) is models.DateField:
+        # ISO dates only: "01/05/2023" means different days to different readers.
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        kwargs.setdefault("widget", forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     return model_field.formfield(**kwargs)
 
 

@@ -149,6 +149,7 @@ def _record_form(request, kind: Kind, *, record, owners):
             "kind": kind,
             "record": record,
             "form": form,
+            "page_fields": _page_fields(kind, form, creating=record is None),
             "upload_form": upload_form,
             "errors": errors,
             "owners": owners,
@@ -156,6 +157,20 @@ def _record_form(request, kind: Kind, *, record, owners):
         },
         status=422 if errors else 200,
     )
+
+
+PROVENANCE_FIELDS = ("external_id", "source_url", "last_verified")
+
+
+def _page_fields(kind: Kind, form, *, creating: bool) -> list:
+    """The form's fields in page order: content first, provenance last.
+
+    On a new record the "posted by" / "provided by" field is the "on behalf of" choice.
+    """
+    hidden = {kind.owner_field} if creating and kind.owner_field else set()
+    content = [name for name in form.fields if name not in hidden | set(PROVENANCE_FIELDS)]
+    provenance = [name for name in PROVENANCE_FIELDS if name in form.fields]
+    return [form[name] for name in content + provenance]
 
 
 @transaction.atomic

@@ -270,3 +270,9 @@ def test_investor_profile_import(tmp_path):
     )
     columns = sorted(error.column for error in errors_of("investor_profile", bad))
     assert columns == ["organisation", "stages", "ticket_max_usd"]
+
+
+def test_dates_must_be_iso(tmp_path):
+    path = write(tmp_path, "c.csv", "external_id,title_en,start_date\nc-1,A case,01/05/2023\n")
+    [error] = errors_of("case", path)
+    assert error.column == "start_date"
