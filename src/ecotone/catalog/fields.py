@@ -137,6 +137,13 @@ class FastChoiceMixin:
     def valid_value(self, value) -> bool:
         return str(value) in self.allowed_values()
 
+    def to_python(self, value):
+        # Country codes arrive as "cn" as often as "CN".
+        value = super().to_python(value)
+        if value and value not in self.allowed_values() and value.upper() in self.allowed_values():
+            return value.upper()
+        return value
+
 
 class FastTypedChoiceField(FastChoiceMixin, forms.TypedChoiceField):
     pass

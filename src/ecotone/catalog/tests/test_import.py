@@ -276,3 +276,8 @@ def test_dates_must_be_iso(tmp_path):
     path = write(tmp_path, "c.csv", "external_id,title_en,start_date\nc-1,A case,01/05/2023\n")
     [error] = errors_of("case", path)
     assert error.column == "start_date"
+
+
+def test_country_codes_are_case_insensitive(tmp_path):
+    import_file(KINDS["organisation"], write(tmp_path, "o.csv", ORG_HEADER + "o-1,A,,ngo,cn,,,,\n"))
+    assert Organisation.objects.get().country.code == "CN"
