@@ -94,3 +94,13 @@ def test_export_of_people_leaves_out_those_without_consent(tmp_path):
     call_command("export", "people", str(path))
     text = path.read_text(encoding="utf-8")
     assert "Public Speaker" in text and "Private Person" not in text
+
+
+def test_imports_leave_an_audit_entry(tmp_path):
+    from ecotone.accounts.models import AuditEntry
+
+    path = tmp_path / "o.csv"
+    path.write_text("external_id,name_en,kind\no-1,A,ngo\n", encoding="utf-8")
+    call_command("import", "organisation", str(path))
+    entry = AuditEntry.objects.get(action="import")
+    assert entry.object_repr == "organisations: 1 created, 0 updated"
