@@ -19,6 +19,8 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from ecotone.core.signals import records_imported
+
 from .kinds import Kind
 from .references import ReferenceResolver
 from .serializers import record_to_row
@@ -250,6 +252,10 @@ def _write(kind: Kind, valid: list[_ValidRow], result: ImportResult, actor) -> N
         _assign_owners(kind, new_rows)
         if new_rows or changed_rows:  # an import by the CLI has no actor, but is recorded
             _audit_import(kind, actor, len(new_rows), len(changed_rows))
+            pks = [row.instance.pk for row in [*new_rows, *changed_rows]]
+            transaction.on_commit(
+                lambda: records_imported.send(sender=kind.model, pks=pks), robust=True
+            )
     result.created, result.updated, result.written = len(new_rows), len(changed_rows), True
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "ecotone.core",
     "ecotone.accounts",
     "ecotone.catalog",
+    "ecotone.search",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,11 @@
 """Test settings: the production module with fast hashing and in-memory e-mail."""
 
+import os
+import tempfile
+
+# Tests write (search indexes, uploads) into a home of their own, never the checkout's var/.
+os.environ.setdefault("ECOTONE_HOME", tempfile.mkdtemp(prefix="ecotone-test-home-"))
+
 from .settings import *  # noqa: F403
 
 DEBUG = False

@@ -1,0 +1,176 @@
+"""Embedded BM25: a tantivy index in ``ECOTONE_HOME/search``, fed pre-tokenised text.
+
+Our analyser (``search.text``) does the language work; tantivy sees tokens joined by
+spaces and splits them on whitespace. tantivy was chosen over bm25s because it updates
+and deletes single documents, filters on facets inside the query, keeps its index on disk
+across restarts and answered faster on 100k documents (see docs/api.md, "Search").
+"""
+
+import json
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import jieba
+import tantivy
+
+from ..registry import FACETS, kinds
+from ..text import index_tokens
+from .base import IndexedDocument, SearchBackend, SearchHit, SearchPage, SearchQuery
+
+SCHEMA_VERSION = "lexical-v1"
+WRITER_HEAP_BYTES = 32_000_000
+LOCK_RETRIES = 50
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("key", tokenizer_name="raw")
+    builder.add_text_field("kind", stored=True, tokenizer_name="raw")
+    builder.add_unsigned_field("pk", stored=True, indexed=True)
+    builder.add_text_field("external_id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("title", tokenizer_name="whitespace")
+    builder.add_text_field("body", tokenizer_name="whitespace")
+    for facet in FACETS:
+        if facet != "kind":
+            builder.add_text_field(facet, tokenizer_name="raw")
+    builder.add_bytes_field("data", stored=True)
+    return builder.build()
+
+
+class EmbeddedBackend(SearchBackend):
+    def __init__(self, path: Path):
+        self.path = Path(path) / SCHEMA_VERSION
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.schema = build_schema()
+        self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        self._lock = threading.Lock()
+        jieba.initialize()  # load the dictionary now, not during the first Chinese query
+
+    # -- writing ---------------------------------------------------------------------
+
+    def _document(self, doc: IndexedDocument) -> tantivy.Document:
+        out = tantivy.Document()
+        out.add_text("key", doc.key)
+        out.add_text("kind", doc.kind)
+        out.add_unsigned("pk", doc.pk)
+        out.add_text("external_id", doc.external_id)
+        out.add_text("title", " ".join(index_tokens(" \n".join(doc.title_fields.values()))))
+        out.add_text("body", " ".join(index_tokens(" \n".join(doc.body_fields.values()))))
+        for facet, values in doc.facets.items():
+            for value in values if facet != "kind" else ():
+                out.add_text(facet, value)
+        fields = {**doc.title_fields, **doc.body_fields}
+        out.add_bytes("data", json.dumps(fields, ensure_ascii=False).encode())
+        return out
+
+    def _write(self, operation) -> None:
+        with self._lock:
+            writer = self._open_writer()
+            try:
+                operation(writer)
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
+        self.index.reload()
+
+    def _open_writer(self):
+        """One writer per change, so another process (a CLI rebuild) can take its turn."""
+        for attempt in range(LOCK_RETRIES):
+            try:
+                return self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+            except ValueError:
+                if attempt == LOCK_RETRIES - 1:
+                    raise
+                time.sleep(0.1)
+        raise AssertionError("unreachable")
+
+    def update(self, documents: Iterable[IndexedDocument], delete_keys: Iterable[str]) -> None:
+        documents, delete_keys = list(documents), list(delete_keys)
+        if not documents and not delete_keys:
+            return
+
+        def operation(writer) -> None:
+            for key in [*delete_keys, *(doc.key for doc in documents)]:
+                writer.delete_documents_by_term("key", key)
+            for doc in documents:
+                writer.add_document(self._document(doc))
+
+        self._write(operation)
+
+    def rebuild(self, documents: Iterable[IndexedDocument]) -> int:
+        count = 0
+
+        def operation(writer) -> None:
+            nonlocal count
+            writer.delete_all_documents()
+            for doc in documents:
+                writer.add_document(self._document(doc))
+                count += 1
+
+        self._write(operation)
+        return count
+
+    # -- reading ---------------------------------------------------------------------
+
+    def _text_query(self, query: SearchQuery) -> tantivy.Query:
+        clauses = []
+        for term in query.terms:
+            title = tantivy.Query.term_query(self.schema, "title", term.token)
+            clauses.append(
+                (tantivy.Occur.Should, tantivy.Query.boost_query(title, query.title_weight))
+            )
+            body = tantivy.Query.term_query(self.schema, "body", term.token)
+            clauses.append((tantivy.Occur.Should, body))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _filter(self, facet: str, values: list[str]) -> tantivy.Query:
+        options = [
+            (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, facet, value))
+            for value in values
+        ]
+        return tantivy.Query.boolean_query(options)
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        if not query.terms:
+            return SearchPage(hits=[], total=0)
+        clauses = [(tantivy.Occur.Must, self._text_query(query))]
+        filters = {**query.filters, "status": ["published"]}
+        for facet, values in filters.items():
+            clauses.append((tantivy.Occur.Must, self._filter(facet, values)))
+        self.index.reload()
+        searcher = self.index.searcher()
+        result = searcher.search(
+            tantivy.Query.boolean_query(clauses), limit=query.limit, offset=query.offset
+        )
+        hits = [self._hit(searcher, score, address) for score, address in result.hits]
+        return SearchPage(hits=hits, total=result.count or 0)
+
+    def _hit(self, searcher, score: float, address) -> SearchHit:
+        doc = searcher.doc(address)
+        return SearchHit(
+            kind=doc.get_first("kind"),
+            pk=int(doc.get_first("pk")),
+            external_id=doc.get_first("external_id"),
+            score=float(score),
+            fields=json.loads(bytes(doc.get_first("data")).decode()),
+        )
+
+    def status(self) -> dict:
+        self.index.reload()
+        searcher = self.index.searcher()
+        counts = {}
+        for kind in kinds():
+            term = tantivy.Query.term_query(self.schema, "kind", kind)
+            counts[kind] = searcher.search(term, limit=1).count
+        return {
+            "backend": "embedded (tantivy BM25)",
+            "path": str(self.path),
+            "documents": searcher.num_docs,
+            "segments": searcher.num_segments,
+            "by_kind": counts,
+        }

@@ -1,0 +1,87 @@
+"""Turning registered records into index documents, and keeping the index fresh."""
+
+from collections.abc import Iterator
+
+from django.db import transaction
+from django.db.models import Model
+
+from .backends import IndexedDocument, get_search_backend
+from .registry import SearchIndex, index_for, indexes
+
+BATCH = 500
+
+
+def document_for(index: SearchIndex, record: Model) -> IndexedDocument:
+    texts = index.field_texts(record)
+    body = {name: texts[name][: index.stored_chars] for name in index.body_fields}
+    return IndexedDocument(
+        kind=index.kind,
+        pk=record.pk,
+        external_id=str(getattr(record, "external_id", "") or ""),
+        title_fields={name: texts[name] for name in index.title_fields},
+        body_fields=body,
+        facets=index.facet_values(record),
+    )
+
+
+def all_documents(index: SearchIndex) -> Iterator[IndexedDocument]:
+    queryset = index.get_queryset().order_by("pk")
+    if index.m2m_fields:
+        queryset = queryset.prefetch_related(*index.m2m_fields)
+    for record in queryset.iterator(chunk_size=BATCH):
+        yield document_for(index, record)
+
+
+def count_indexable() -> int:
+    return sum(index.get_queryset().count() for index in indexes())
+
+
+def rebuild_index(progress=None) -> int:
+    """Write every indexable record afresh; ``progress(n)`` is told of each document."""
+
+    def documents() -> Iterator[IndexedDocument]:
+        for index in indexes():
+            for doc in all_documents(index):
+                if progress:
+                    progress(1)
+                yield doc
+
+    return get_search_backend().rebuild(documents())
+
+
+def refresh_records(keys: set[tuple[str, int]]) -> None:
+    """Re-read the records named by (kind, pk) and index, replace or drop each."""
+    documents, deletes = [], []
+    for kind, pk in sorted(keys):
+        index = next(i for i in indexes() if i.kind == kind)
+        record = index.model._default_manager.filter(pk=pk).first()
+        if record is not None and index.is_indexable(record):
+            documents.append(document_for(index, record))
+        else:
+            deletes.append(f"{kind}:{pk}")
+    get_search_backend().update(documents, deletes)
+
+
+def refresh_imported(index: SearchIndex, pks: list[int]) -> None:
+    """Index (or drop) the records a bulk import created or changed, a batch at a time."""
+    backend = get_search_backend()
+    for start in range(0, len(pks), BATCH):
+        batch = set(pks[start : start + BATCH])
+        queryset = index.model._default_manager.filter(pk__in=batch)
+        if index.m2m_fields:
+            queryset = queryset.prefetch_related(*index.m2m_fields)
+        documents = [document_for(index, r) for r in queryset if index.is_indexable(r)]
+        indexed = {document.pk for document in documents}
+        backend.update(documents, [f"{index.kind}:{pk}" for pk in sorted(batch - indexed)])
+
+
+def schedule_refresh(record: Model) -> None:
+    """Re-index ``record`` once the current transaction commits (nothing if it rolls back).
+
+    ``robust``: a failure to index is logged and never undoes or fails the save; the query
+    side still checks the database, and ``ecotone index rebuild`` repairs the index."""
+    index = index_for(record)
+    if index is None or record.pk is None:
+        return
+    key = (index.kind, record.pk)
+    transaction.on_commit(lambda: refresh_records({key}), robust=True)

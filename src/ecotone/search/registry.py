@@ -1,0 +1,98 @@
+"""Indexable models declare themselves here: ``@register_search`` on a ``SearchIndex``.
+
+An index says which fields hold the title and the body (in both languages), how much
+each group weighs, which facets it offers and which records may be found at all. The
+``search`` app never imports a model; it learns them from this registry.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import Model, QuerySet
+
+FACETS = ("kind", "sector", "country", "city", "trl", "year", "status")
+
+
+class SearchIndex:
+    kind: str = ""  #: the API's kind name (``solution``)
+    model: type[Model]
+    title_fields: tuple[str, ...] = ()  #: e.g. ``("title_en", "title_zh")``
+    body_fields: tuple[str, ...] = ()
+    weights: dict[str, float] = {"title": 3.0, "body": 1.0}
+    #: facet name → attribute path; ``sector`` names a many-to-many of sectors
+    facet_fields: dict[str, str] = {}
+    #: many-to-many fields whose changes must re-index the record
+    m2m_fields: tuple[str, ...] = ()
+    #: how much of a long body field is kept for snippets
+    stored_chars: int = 20_000
+
+    def get_queryset(self) -> QuerySet:
+        """Every record that may be found: only public ones in this slice."""
+        return self.model._default_manager.filter(self.model.public_condition())
+
+    def is_indexable(self, record: Model) -> bool:
+        return bool(record.is_public)
+
+    def field_texts(self, record: Model) -> dict[str, str]:
+        fields = (*self.title_fields, *self.body_fields)
+        return {name: str(getattr(record, name, "") or "") for name in fields}
+
+    def facet_values(self, record: Model) -> dict[str, list[str]]:
+        values: dict[str, list[str]] = {"kind": [self.kind]}
+        for facet, path in self.facet_fields.items():
+            values[facet] = [v for v in _facet(facet, getattr(record, path, None)) if v]
+        return values
+
+
+def _facet(facet: str, value) -> list[str]:
+    if value is None or value == "":
+        return []
+    if facet == "sector":
+        return sorted(_sector_slugs(value.all()))
+    if facet == "year" and isinstance(value, date):
+        return [str(value.year)]
+    if facet == "country":
+        countries = value if isinstance(value, list | tuple) else [value]
+        return [str(getattr(c, "code", c)).upper() for c in countries if c]
+    if facet == "city":
+        return [str(value).strip().lower()]
+    return [str(value)]
+
+
+def _sector_slugs(sectors: Iterable) -> set[str]:
+    """A record in a sub-sector is found under its parent sector too."""
+    slugs: set[str] = set()
+    for sector in sectors:
+        while sector is not None and sector.slug not in slugs:
+            slugs.add(sector.slug)
+            sector = sector.parent
+    return slugs
+
+
+_INDEXES: dict[str, SearchIndex] = {}
+
+
+def register_search(cls: type[SearchIndex]) -> type[SearchIndex]:
+    """Class decorator: ``@register_search class SolutionIndex(SearchIndex): ...``."""
+    if not cls.kind:
+        raise ValueError(f"{cls.__name__} needs a kind")
+    _INDEXES[cls.kind] = cls()
+    return cls
+
+
+def indexes() -> list[SearchIndex]:
+    return list(_INDEXES.values())
+
+
+def kinds() -> list[str]:
+    return list(_INDEXES)
+
+
+def get_index(kind: str) -> SearchIndex:
+    return _INDEXES[kind]
+
+
+def index_for(record_or_model) -> SearchIndex | None:
+    model = record_or_model if isinstance(record_or_model, type) else type(record_or_model)
+    concrete = model._meta.concrete_model
+    return next((index for index in _INDEXES.values() if index.model is concrete), None)

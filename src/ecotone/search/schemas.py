@@ -1,0 +1,23 @@
+from ninja import Schema
+
+
+class SearchResultOut(Schema):
+    kind: str
+    id: int
+    external_id: str
+    title: str
+    score: float
+    snippet: str  #: HTML: escaped text with matched terms in ``<mark>``
+    explanation: str
+
+
+class SearchPageOut(Schema):
+    results: list[SearchResultOut]
+    next: str | None
+    message: str = ""
+
+
+class SearchErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None

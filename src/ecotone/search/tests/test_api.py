@@ -1,0 +1,125 @@
+"""``GET /api/v1/search``: the stable contract and the bad-input matrix."""
+
+import pytest
+from django.test import Client
+
+from ecotone.core.testing import OrganisationFactory, SolutionFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/search"
+RESULT_KEYS = {"kind", "id", "external_id", "title", "score", "snippet", "explanation"}
+
+
+@pytest.fixture
+def client():
+    return Client()
+
+
+@pytest.fixture
+def catalogue(committed):
+    with committed():
+        solutions = [SolutionFactory(title_en=f"Solar dryer {n}") for n in range(5)]
+        SolutionFactory(title_en="屋顶光伏 <script>", description_en="Solar & storage")
+        OrganisationFactory(name_en="Solar Co", country="DE")
+    return solutions
+
+
+def test_contract_shape(client, catalogue):
+    response = client.get(URL, {"q": "solar dryer", "limit": 2})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) >= {"results", "next"}
+    assert len(body["results"]) == 2
+    first = body["results"][0]
+    assert set(first) == RESULT_KEYS
+    assert first["kind"] == "solution"
+    assert first["external_id"].startswith("test-solution-")
+    assert first["title"].startswith("Solar dryer")
+    assert "<mark>Solar</mark>" in first["snippet"]
+    assert "title_en" in first["explanation"]
+    assert isinstance(first["score"], float)
+    assert body["next"]
+
+
+def test_cursor_walks_every_result_once(client, catalogue):
+    seen, cursor = [], None
+    for _ in range(10):
+        params = {"q": "solar", "limit": 3, **({"cursor": cursor} if cursor else {})}
+        body = client.get(URL, params).json()
+        seen += [(row["kind"], row["id"]) for row in body["results"]]
+        cursor = body["next"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 7
+
+
+def test_snippets_are_escaped(client, catalogue):
+    body = client.get(URL, {"q": "光伏"}).json()
+    (result,) = body["results"]
+    assert "<script>" not in result["snippet"]
+    assert "<mark>光伏</mark>" in result["snippet"]
+
+
+def test_kind_and_country_filters(client, catalogue):
+    body = client.get(URL, {"q": "solar", "kind": "organisation"}).json()
+    assert [r["kind"] for r in body["results"]] == ["organisation"]
+    body = client.get(URL, {"q": "solar", "country": "de"}).json()
+    assert [r["kind"] for r in body["results"]] == ["organisation"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "x" * 10_000,
+        "solar " * 2000,
+        "!!!...???",
+        '" * ( ) NEAR AND OR - :',
+        'solar* OR (heat AND NOT pump) NEAR/3 "x',
+        "'; DROP TABLE catalog_solution; --",
+        "🔋🌞 solar",
+        "太阳能 solar ソーラー 태양광",
+        "\x00\ufeff",
+        "％ＳＯＬＡＲ％",
+    ],
+)
+def test_hostile_queries_answer_200(client, catalogue, q):
+    response = client.get(URL, {"q": q})
+    assert response.status_code == 200, response.content
+    assert set(response.json()) >= {"results", "next"}
+
+
+def test_empty_query_explains_itself(client, catalogue):
+    for q in ("", "   ", "!!!"):
+        body = client.get(URL, {"q": q}).json()
+        assert body["results"] == [] and body["next"] is None
+        assert body["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"kind": "widget"}, "kind"),
+        ({"limit": 101}, "limit"),
+        ({"limit": 0}, "limit"),
+        ({"limit": "many"}, "limit"),
+        ({"cursor": "junk"}, "cursor"),
+    ],
+)
+def test_bad_parameters_are_422_naming_the_field(client, catalogue, params, field):
+    response = client.get(URL, {"q": "solar", **params})
+    assert response.status_code == 422
+    assert response.json()["field"] == field
+
+
+def test_unknown_sector_or_country_finds_nothing(client, catalogue):
+    for params in ({"sector": "no-such-sector"}, {"country": "ZZ"}, {"country": "' OR 1=1"}):
+        response = client.get(URL, {"q": "solar", **params})
+        assert response.status_code == 200
+        assert response.json()["results"] == []
+
+
+def test_chinese_interface_prefers_chinese_titles(client, committed):
+    with committed():
+        SolutionFactory(title_en="Rooftop solar", title_zh="屋顶光伏")
+    body = client.get(URL, {"q": "solar"}, headers={"accept-language": "zh-hans"}).json()
+    assert body["results"][0]["title"] == "屋顶光伏"

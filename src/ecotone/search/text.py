@@ -1,0 +1,110 @@
+"""Text analysis shared by indexing, querying and snippets.
+
+Both languages go through one analyser: NFKC folding (full-width → half-width), then the
+text is cut into runs of Chinese characters and runs of everything else. Chinese runs are
+converted Traditional → Simplified, segmented with jieba's search mode and also cut into
+character bigrams (and single characters when indexing) so short queries still match.
+Other runs are lower-cased, split into words, stop words dropped and stemmed (Snowball).
+"""
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jieba
+import snowballstemmer
+from opencc import OpenCC
+
+jieba.setLogLevel(logging.WARNING)
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
+WORD = re.compile(r"[^\W_]+")
+ENGLISH_STOP_WORDS = frozenset(
+    {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it"}
+    | {"its", "of", "on", "or", "that", "the", "to", "was", "were", "will", "with"}
+)
+#: queries are cut here; a longer query is treated as its first part
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_TERMS = 64
+MAX_WORD_CHARS = 64
+
+_stemmer = snowballstemmer.stemmer("english")
+_t2s = OpenCC("t2s")
+
+
+@dataclass(frozen=True)
+class Term:
+    surface: str  #: as the user wrote it (after folding)
+    token: str  #: what the index holds
+    language: str  #: ``en`` or ``zh``
+
+
+def fold(text: str) -> str:
+    """Full-width → half-width and compatibility forms (NFKC)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def to_simplified(text: str) -> str:
+    return _t2s.convert(text)
+
+
+def detect_language(text: str) -> str:
+    """``zh`` when at least 30% of the letters are Chinese characters, else ``en``."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return "en"
+    chinese = sum(len(run) for run in CJK.findall(text))
+    return "zh" if chinese / len(letters) >= 0.3 else "en"
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def english_terms(text: str) -> list[Term]:
+    words = WORD.findall(text.lower())
+    return [
+        Term(w, stem(w), "en")
+        for w in words
+        if w not in ENGLISH_STOP_WORDS and len(w) <= MAX_WORD_CHARS
+    ]
+
+
+def chinese_terms(run: str, *, for_index: bool) -> list[Term]:
+    simplified = to_simplified(run)
+    terms = [Term(w, w, "zh") for w in jieba.lcut_for_search(simplified) if w.strip()]
+    bigrams = [simplified[i : i + 2] for i in range(len(simplified) - 1)]
+    terms += [Term(b, b, "zh") for b in bigrams]
+    if for_index or len(simplified) == 1:
+        terms += [Term(c, c, "zh") for c in simplified]
+    return terms
+
+
+def analyze(text: str, *, for_index: bool = True) -> list[Term]:
+    """Split mixed-language text into index terms, in order of appearance."""
+    text = fold(text)
+    terms: list[Term] = []
+    position = 0
+    for match in CJK.finditer(text):
+        terms += english_terms(text[position : match.start()])
+        terms += chinese_terms(match.group(), for_index=for_index)
+        position = match.end()
+    terms += english_terms(text[position:])
+    return terms
+
+
+def index_tokens(text: str) -> list[str]:
+    return [term.token for term in analyze(text)]
+
+
+def query_terms(query: str) -> list[Term]:
+    """The distinct terms of a query; query syntax (``" * ( ) : -``, AND, OR) is just text."""
+    seen: dict[str, Term] = {}
+    for term in analyze(query[:MAX_QUERY_CHARS], for_index=False):
+        seen.setdefault(term.token, term)
+        if len(seen) >= MAX_QUERY_TERMS:
+            break
+    return list(seen.values())
