@@ -2,8 +2,9 @@
 
 Our analyser (``search.text``) does the language work; tantivy sees tokens joined by
 spaces and splits them on whitespace. tantivy was chosen over bm25s because it updates
-and deletes single documents, filters on facets inside the query, keeps its index on disk
-across restarts and answered faster on 100k documents (see docs/api.md, "Search").
+and deletes single documents, filters on facets inside the query and keeps its index on
+disk across restarts; it was also faster on 100k synthetic documents with 2 threads (build
+2.2 s against 10.1 s; query p50 0.07 ms against 6.7 ms, measured when this was chosen).
 """
 
 import json
