@@ -12,6 +12,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("ecotone.core.urls")),
     path("accounts/", include("ecotone.accounts.urls")),
+    path("search/", include("ecotone.search.urls")),
     path("", include("ecotone.catalog.urls")),
 )
 
