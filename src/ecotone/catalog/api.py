@@ -11,7 +11,7 @@ from ecotone.accounts.permissions import can_view, visible_records
 from ecotone.core.pagination import BadCursor, cursor_page
 
 from . import queries, services
-from .kinds import BROWSABLE_KINDS, Kind
+from .kinds import BROWSABLE_KINDS, KINDS, Kind
 from .models import Organisation
 from .schemas import (
     ErrorOut,
@@ -29,7 +29,20 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _out(kind: Kind, record) -> dict:
-    return {**record_to_row(kind, record), "id": record.pk, "page_url": record.get_absolute_url()}
+    out = {**record_to_row(kind, record), "id": record.pk, "page_url": record.get_absolute_url()}
+    if kind.name == "organisation":
+        out["investor_profile"] = _investor_profile(record)
+    return out
+
+
+def _investor_profile(organisation) -> dict | None:
+    """An investor's thesis travels with the organisation (read by matchmaking clients)."""
+    profile = getattr(organisation, "investor_profile", None)
+    if profile is None:
+        return None
+    row = record_to_row(KINDS["investor_profile"], profile)
+    row.pop("organisation", None)
+    return row
 
 
 def _owner_from(payload: dict) -> Organisation | None:

@@ -52,7 +52,8 @@ KINDS: dict[str, Kind] = {
             models.Organisation,
             forms.OrganisationForm,
             filters.OrganisationFilterSet,
-            prefetch_related=("sectors",),
+            select_related=("investor_profile",),
+            prefetch_related=("sectors", "investor_profile__sectors"),
         ),
         Kind(
             "investor_profile",

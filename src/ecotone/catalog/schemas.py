@@ -56,6 +56,8 @@ def record_out_schema(kind: Kind) -> type[Schema]:
         fields[name] = (_python_type(field, output=True) | None, None)
     if kind.has_status:
         fields["status"] = (str, ...)
+    if kind.name == "organisation":
+        fields["investor_profile"] = (dict[str, Any] | None, None)
     return create_model(f"{kind.model.__name__}Out", __base__=Schema, **fields)
 
 

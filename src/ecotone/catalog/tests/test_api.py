@@ -190,3 +190,23 @@ def test_record_website_and_page_link_are_separate(client):
     body = client.get(f"/api/v1/solutions/{solution.pk}").json()
     assert body["url"] == "https://example.org/product"
     assert body["page_url"] == f"/en/solutions/{solution.pk}/"
+
+
+def test_organisation_carries_its_investor_profile(client):
+    from ecotone.catalog.models import InvestorProfile
+
+    fund = OrganisationFactory(kind="investor", name_en="Green Fund")
+    profile = InvestorProfile.objects.create(
+        organisation=fund,
+        external_id="ip-1",
+        stages=["seed"],
+        ticket_max_usd=2_000_000,
+        regions=["CN"],
+    )
+    profile.sectors.add(Sector.objects.get(slug="solar-power"))
+    other = OrganisationFactory(name_en="Plain Org")
+    body = client.get(f"/api/v1/organisations/{fund.pk}").json()
+    assert body["investor_profile"]["stages"] == ["seed"]
+    assert body["investor_profile"]["sectors"] == ["solar-power"]
+    assert body["investor_profile"]["regions"] == ["CN"]
+    assert client.get(f"/api/v1/organisations/{other.pk}").json()["investor_profile"] is None
