@@ -1,6 +1,7 @@
 """``/api/v1/<kind>``: list, read, create, update, delete and review, for every kind."""
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.responses import Status
@@ -174,8 +175,6 @@ def _editable(kind: Kind, user, record_id: int):
     """404 for what the user cannot see; 403 (from the service) for what they cannot change."""
     record = get_object_or_404(kind.model, pk=record_id)
     if not can_view(user, record):
-        from django.http import Http404
-
         raise Http404
     return record
 

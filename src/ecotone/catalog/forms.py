@@ -244,7 +244,7 @@ class CatalogueRecordForm(forms.ModelForm):
                         params={"field": base.replace("_", " ")},
                     ),
                 )
-        for name, limit in {**self.default_text_limits(), **self.long_text_limits}.items():
+        for name, limit in self.text_limits.items():
             value = cleaned.get(name) or ""
             if len(value) > limit:
                 self.add_error(
@@ -257,12 +257,15 @@ class CatalogueRecordForm(forms.ModelForm):
                 )
         return cleaned
 
-    def default_text_limits(self) -> dict[str, int]:
-        return {
+    @cached_property
+    def text_limits(self) -> dict[str, int]:
+        """Length limit per long-text field; worked out once per form (imports reuse one)."""
+        limits = {
             field.name: MAX_DESCRIPTION_CHARS
             for field in self._meta.model._meta.fields
             if field.get_internal_type() == "TextField" and field.name in self.fields
         }
+        return {**limits, **self.long_text_limits}
 
 
 PROVENANCE = ["external_id", "source_url", "last_verified"]

@@ -31,9 +31,6 @@ class PersonIndex(SearchIndex):
     body_fields = ("title_en", "title_zh", "bio_en", "bio_zh")
     facet_fields = {**STATUS}
 
-    def is_indexable(self, record: models.Person) -> bool:
-        return record.is_published and record.public_consent
-
 
 @register_search
 class SolutionIndex(SearchIndex):

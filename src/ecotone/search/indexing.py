@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from .backends import IndexedDocument, get_search_backend
-from .registry import SearchIndex, index_for, indexes
+from .registry import SearchIndex, get_index, index_for, indexes
 
 BATCH = 500
 
@@ -25,9 +25,7 @@ def document_for(index: SearchIndex, record: Model) -> IndexedDocument:
 
 
 def all_documents(index: SearchIndex) -> Iterator[IndexedDocument]:
-    queryset = index.get_queryset().order_by("pk")
-    if index.m2m_fields:
-        queryset = queryset.prefetch_related(*index.m2m_fields)
+    queryset = index.get_queryset().order_by("pk").prefetch_related(*index.prefetch_paths)
     for record in queryset.iterator(chunk_size=BATCH):
         yield document_for(index, record)
 
@@ -53,7 +51,7 @@ def refresh_records(keys: set[tuple[str, int]]) -> None:
     """Re-read the records named by (kind, pk) and index, replace or drop each."""
     documents, deletes = [], []
     for kind, pk in sorted(keys):
-        index = next(i for i in indexes() if i.kind == kind)
+        index = get_index(kind)
         record = index.model._default_manager.filter(pk=pk).first()
         if record is not None and index.is_indexable(record):
             documents.append(document_for(index, record))
@@ -67,9 +65,9 @@ def refresh_imported(index: SearchIndex, pks: list[int]) -> None:
     backend = get_search_backend()
     for start in range(0, len(pks), BATCH):
         batch = set(pks[start : start + BATCH])
-        queryset = index.model._default_manager.filter(pk__in=batch)
-        if index.m2m_fields:
-            queryset = queryset.prefetch_related(*index.m2m_fields)
+        queryset = index.model._default_manager.filter(pk__in=batch).prefetch_related(
+            *index.prefetch_paths
+        )
         documents = [document_for(index, r) for r in queryset if index.is_indexable(r)]
         indexed = {document.pk for document in documents}
         backend.update(documents, [f"{index.kind}:{pk}" for pk in sorted(batch - indexed)])

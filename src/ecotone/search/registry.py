@@ -26,6 +26,13 @@ class SearchIndex:
     #: how much of a long body field is kept for snippets
     stored_chars: int = 20_000
 
+    @property
+    def prefetch_paths(self) -> tuple[str, ...]:
+        """What indexing a batch fetches up front: the many-to-manys, and sector parents
+        (a record is found under its sector's parent too)."""
+        sector = self.facet_fields.get("sector")
+        return (*self.m2m_fields, *([f"{sector}__parent"] if sector else []))
+
     def get_queryset(self) -> QuerySet:
         """Every record that may be found: only public ones in this slice."""
         return self.model._default_manager.filter(self.model.public_condition())
