@@ -1,15 +1,25 @@
-"""Search speed benchmark (lexical slice): index build rate and query latency.
+"""Search speed benchmark: indexing rate and query latency, lexical, dense and hybrid.
 
     .venv/bin/python benchmarks/search_speed.py                 # 10k and 100k documents
-    .venv/bin/python benchmarks/search_speed.py --sizes 10000
+    .venv/bin/python benchmarks/search_speed.py --sizes 10000 --modes lexical
+    DATABASE_URL=postgres://…/scratch .venv/bin/python benchmarks/search_speed.py --backend postgres
 
-Builds the embedded (tantivy BM25) index from synthetic bilingual documents in a temporary
-folder, then times queries through the backend: query analysis (jieba, stemming)
-included, database re-checks excluded. Prints figures; asserts nothing. Dense retrieval is
-not built yet, so there is no embedding time in these figures.
+``--backend postgres`` migrates the database ``DATABASE_URL`` names and REPLACES its search
+index: point it at a scratch database, never a live one.
+
+1. ``embedding``: the configured embedders' own throughput on synthetic passages, against
+   the whole indexing path (passages → vector cache → embedders → index writes) on the same
+   number of new documents; the target is indexing at ≥ 90% of the embedders' rate.
+2. per size: builds the embedded backend (tantivy BM25 + vector store) from synthetic
+   bilingual documents in a temporary folder and times queries per mode, query analysis
+   and query embedding included, database re-checks excluded. Embedding 100k documents
+   would take hours with these models, so the documents' vectors are drawn from a pool of
+   really embedded synthetic passages plus a little noise: the matrix has its real size
+   and the query path does all its real work. Prints figures; asserts nothing.
 """
 
 import argparse
+import itertools
 import os
 import random
 import statistics
@@ -141,41 +151,161 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def measure(size: int, repeats: int) -> None:
-    from ecotone.search.backends.base import SearchQuery
-    from ecotone.search.backends.embedded import EmbeddedBackend
-    from ecotone.search.text import query_terms
+def synthetic_passages(count: int, seed: int = 5) -> list[str]:
+    return [
+        with_passages(doc).passages[0].text
+        for doc in itertools.islice(synthetic_documents(count, seed), count)
+    ]
 
-    backend = EmbeddedBackend(Path(tempfile.mkdtemp(prefix="ecotone-search-bench-")))
-    started = time.perf_counter()
-    written = backend.rebuild(synthetic_documents(size))
-    build = time.perf_counter() - started
-    latencies = []
-    for _ in range(repeats):
-        for text in QUERIES:
-            began = time.perf_counter()
-            backend.search(SearchQuery(terms=query_terms(text), limit=10))
-            latencies.append((time.perf_counter() - began) * 1000)
+
+def measure_embedding(count: int) -> dict:
+    """Embedders alone vs the indexing path, on ``count`` new documents each."""
+    from ecotone.search.backends import get_search_backend
+    from ecotone.search.embedding import get_embedders
+    from ecotone.search.indexing import with_vectors
+
+    embedders = get_embedders()
+    texts = synthetic_passages(count, seed=21)
+    began = time.perf_counter()
+    for embedder in embedders:
+        for start in range(0, len(texts), 32):
+            embedder.embed_passages(texts[start : start + 32])
+    alone = time.perf_counter() - began
+    documents = list(synthetic_documents(count, seed=22))
+    began = time.perf_counter()
+    documents = [with_passages(doc) for doc in documents]
+    get_search_backend().update(with_vectors(documents), [])
+    indexing = time.perf_counter() - began
+    spaces = "+".join(e.space for e in embedders)
     print(
-        f"search_speed backend=embedded docs={written} build_s={build:.1f} "
-        f"docs_per_s={written / build:.0f} queries={len(latencies)} "
-        f"p50_ms={statistics.median(latencies):.2f} p95_ms={percentile(latencies, 0.95):.2f} "
-        f"p99_ms={percentile(latencies, 0.99):.2f}"
+        f"search_speed embedding spaces={spaces} docs={count} "
+        f"embedders_docs_per_s={count / alone:.1f} "
+        f"indexing_docs_per_s={count / indexing:.1f} ratio={alone / indexing:.2f}"
     )
+
+
+def with_passages(doc):
+    """A synthetic document's passages, cut the way ``indexing.document_for`` cuts a record's."""
+    import dataclasses
+
+    from ecotone.search.passages import record_passages
+
+    texts = {**doc.title_fields, **doc.body_fields}
+    return dataclasses.replace(doc, passages=record_passages(texts, tuple(texts)))
+
+
+def vector_pool(size: int) -> dict:
+    from ecotone.search.embedding import get_embedders
+
+    texts = synthetic_passages(size, seed=33)
+    return {e.space: e.embed_passages(texts) for e in get_embedders()}
+
+
+def with_pool_vectors(documents, pool: dict, seed: int = 3):
+    """Each document gets one passage whose vectors are a pool vector plus noise."""
+    import dataclasses
+
+    import numpy as np
+
+    from ecotone.search.backends import Passage
+
+    rng = np.random.default_rng(seed)
+    for n, doc in enumerate(documents):
+        language = "zh" if "title_zh" in doc.title_fields else "en"
+        vectors = {}
+        for space, matrix in pool.items():
+            row = matrix[n % len(matrix)] + rng.normal(0, 0.02, matrix.shape[1]).astype("float32")
+            vectors[space] = (row / np.linalg.norm(row)).reshape(1, -1)
+        passage = Passage(0, language, "")
+        yield dataclasses.replace(doc, passages=(passage,), vectors=vectors)
+
+
+def query_once(backend, mode: str, text: str) -> None:
+    """What ``search_records`` does for one page, minus the database re-check."""
+    from ecotone.search.backends.base import SearchQuery
+    from ecotone.search.embedding import get_embedders
+    from ecotone.search.fusion import fuse
+    from ecotone.search.queries import CANDIDATES, FUSION
+    from ecotone.search.text import detect_language, query_terms
+
+    rankings = {}
+    if mode != "dense":
+        page = backend.search(SearchQuery(terms=query_terms(text), limit=CANDIDATES))
+        rankings["lexical"] = [hit.key for hit in page.hits]
+    languages = {}
+    for embedder in get_embedders() if mode != "lexical" else ():
+        hits = backend.nearest(embedder.space, embedder.embed_query(text), {}, CANDIDATES)
+        rankings[embedder.space] = [hit.key for hit in hits]
+        languages.update((hit.key, hit.language) for hit in hits)
+    ranked = fuse(rankings, languages, detect_language(text), FUSION)
+    backend.fetch([key for key, _ in ranked[:10]])
+
+
+def make_backend(name: str):
+    if name == "postgres":
+        from ecotone.search.backends.postgres import PostgresBackend
+
+        return PostgresBackend()
+    from ecotone.search.backends.embedded import EmbeddedBackend
+
+    return EmbeddedBackend(Path(tempfile.mkdtemp(prefix="ecotone-search-bench-")))
+
+
+def measure(name: str, size: int, repeats: int, modes: list[str], pool: dict | None) -> None:
+    backend = make_backend(name)
+    documents = synthetic_documents(size)
+    if pool:
+        documents = with_pool_vectors(documents, pool)
+    started = time.perf_counter()
+    written = backend.rebuild(documents)
+    build = time.perf_counter() - started
+    print(
+        f"search_speed backend={name} docs={written} build_s={build:.1f} "
+        f"docs_per_s={written / build:.0f} (vectors given, not embedded)"
+    )
+    for mode in modes:
+        query_once(backend, mode, QUERIES[0])  # warm: models loaded, matrices read
+        latencies = []
+        for _ in range(repeats):
+            for text in QUERIES:
+                began = time.perf_counter()
+                query_once(backend, mode, text)
+                latencies.append((time.perf_counter() - began) * 1000)
+        print(
+            f"search_speed backend={name} mode={mode} docs={written} queries={len(latencies)} "
+            f"p50_ms={statistics.median(latencies):.2f} p95_ms={percentile(latencies, 0.95):.2f} "
+            f"p99_ms={percentile(latencies, 0.99):.2f}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--modes", nargs="+", default=["lexical", "dense", "hybrid"])
+    parser.add_argument("--embedding-docs", type=int, default=200, help="0 to skip")
+    parser.add_argument("--pool", type=int, default=500, help="really embedded passages")
+    parser.add_argument("--backend", choices=["embedded", "postgres"], default="embedded")
     args = parser.parse_args()
+    if args.backend == "postgres" and not os.environ.get("DATABASE_URL", "").startswith("postg"):
+        parser.error("--backend postgres needs DATABASE_URL naming a scratch PostgreSQL database")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecotone.config.settings")
     os.environ.setdefault("ECOTONE_HOME", tempfile.mkdtemp(prefix="ecotone-bench-home-"))
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    from ecotone.search.embedding import get_embedders
+
+    call_command("migrate", verbosity=0)  # the vector cache lives in the database
+    dense = bool(get_embedders())
+    modes = [m for m in args.modes if dense or m == "lexical"]
+    if dense and args.embedding_docs:
+        measure_embedding(args.embedding_docs)
+    pool = vector_pool(args.pool) if dense and modes != ["lexical"] else None
     for size in args.sizes:
-        measure(size, args.repeats)
+        measure(args.backend, size, args.repeats, modes, pool)
 
 
 if __name__ == "__main__":

@@ -75,6 +75,7 @@ class ResourceIndex(SearchIndex):
     model = models.Resource
     title_fields = ("title_en", "title_zh")
     body_fields = ("summary_en", "summary_zh", "publisher", "text")
+    chunked_fields = ("text",)
     facet_fields = {**SECTORS, "year": "published", **STATUS}
     m2m_fields = ("sectors",)
 

@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "ninja",
     "ecotone.core",
     "ecotone.accounts",
+    # Before the catalogue: apps add their API routers in this order, and the catalogue's
+    # POST /needs/{id}/{action} would otherwise answer GET /needs/{id}/matches with a 405.
+    "ecotone.matching",
     "ecotone.catalog",
     "ecotone.search",
 ]
@@ -181,6 +184,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # Uploaded resource files: what the text extractor accepts.
+# Dense retrieval: default (multilingual-e5-small), use, e5+use, none (lexical only) or the
+# folder of a sentence-transformers model. See docs/settings.md.
+ECOTONE_EMBEDDER = os.environ.get("ECOTONE_EMBEDDER", "").strip() or "default"
+
 RESOURCE_MAX_UPLOAD_BYTES = env_int("ECOTONE_RESOURCE_MAX_UPLOAD_BYTES", 20 * 2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = RESOURCE_MAX_UPLOAD_BYTES + 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20

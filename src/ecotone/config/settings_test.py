@@ -16,3 +16,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT = None  # served by the finders in tests; nothing is collected
+# Lexical only unless a test asks for the real embedder (search/tests/test_dense.py): most
+# tests index records, and embedding every one would only make them slower.
+ECOTONE_EMBEDDER = "none"

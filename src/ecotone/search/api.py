@@ -3,8 +3,8 @@
 from ninja import Router
 from ninja.responses import Status
 
-from .queries import InvalidSearch, search_records
-from .schemas import SearchErrorOut, SearchPageOut
+from .queries import InvalidSearch, search_records, suggest
+from .schemas import SearchErrorOut, SearchPageOut, SuggestionsOut
 
 router = Router(tags=["search"])
 
@@ -23,15 +23,44 @@ def search(
     country: str | None = None,
     limit: int = 20,
     cursor: str | None = None,
+    city: str | None = None,
+    trl: str | None = None,
+    year: str | None = None,
+    mode: str | None = None,
 ):
     """Ranked results (BM25 over titles and bodies, both languages), with a snippet whose
     matched terms are in ``<mark>`` and an explanation of what matched where.
     ``kind`` is one of organisation, person, solution, case, need, resource, event;
-    ``limit`` is at most 100; ``next`` is the cursor of the next page or null."""
+    ``limit`` is at most 100; ``next`` is the cursor of the next page or null.
+    ``mode``: hybrid (words and meaning; the default when an embedder is configured),
+    lexical or dense. Quotes mark a phrase; ``electr*`` is a prefix."""
     try:
         page = search_records(
-            q, kind=kind, sector=sector, country=country, limit=limit, cursor=cursor
+            q,
+            kind=kind,
+            sector=sector,
+            country=country,
+            limit=limit,
+            cursor=cursor,
+            mode=mode,
+            city=city,
+            trl=trl,
+            year=year,
         )
     except InvalidSearch as error:
         return Status(422, {"code": "invalid", "message": error.message, "field": error.field})
-    return Status(200, {"results": page.results, "next": page.next, "message": page.message})
+    body = {"results": page.results, "next": page.next, "message": page.message}
+    return Status(200, {**body, "mode": page.mode})
+
+
+@router.get(
+    "/search/suggest",
+    response=SuggestionsOut,
+    operation_id="search_suggest",
+    url_name="search_suggest",
+    summary="Titles to suggest as a searcher types",
+)
+def search_suggestions(request, q: str = ""):
+    """Up to 8 public records whose titles match the words typed so far (the last word
+    may be unfinished)."""
+    return {"suggestions": suggest(q)}

@@ -2,6 +2,8 @@
 
 from html import escape
 
+from django.utils.translation import gettext, pgettext
+
 from .text import CJK, WORD, Term, fold, stem, to_simplified
 
 SNIPPET_CHARS = 160
@@ -24,14 +26,18 @@ def _normalised(text: str) -> tuple[str, list[int]]:
 def find_matches(text: str, terms: list[Term]) -> tuple[list[tuple[int, int]], set[str]]:
     """Spans of ``text`` that match ``terms`` and the surfaces of the terms that matched."""
     normal, offsets = _normalised(text)
-    english = {t.token: t.surface for t in terms if t.language == "en"}
+    english = {t.token: t.surface for t in terms if t.language == "en" and not t.prefix}
+    prefixes = [t for t in terms if t.prefix]
     spans: list[tuple[int, int]] = []
     matched: set[str] = set()
     latin = CJK.sub(lambda run: " " * len(run.group()), normal)
     for word in WORD.finditer(latin):
-        if stem(word.group()) in english:
+        surface = english.get(stem(word.group())) or next(
+            (t.surface for t in prefixes if word.group().startswith(t.token)), None
+        )
+        if surface:
             spans.append((word.start(), word.end()))
-            matched.add(english[stem(word.group())])
+            matched.add(surface)
     for term in (t for t in terms if t.language == "zh"):
         start = normal.find(term.token)
         while start != -1:
@@ -39,6 +45,13 @@ def find_matches(text: str, terms: list[Term]) -> tuple[list[tuple[int, int]], s
             matched.add(term.surface)
             start = normal.find(term.token, start + 1)
     return _to_original(_merge(spans), offsets, len(text)), matched
+
+
+def contains_phrase(fields: dict[str, str], phrase: str) -> bool:
+    """Whether any field holds ``phrase`` (already folded, lower-cased and simplified),
+    ignoring differences in case, width, script and spacing."""
+    wanted = " ".join(phrase.split())
+    return any(wanted in " ".join(_normalised(text)[0].split()) for text in fields.values())
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -77,8 +90,18 @@ def snippet(text: str, spans: list[tuple[int, int]], size: int = SNIPPET_CHARS) 
     return "".join(parts)
 
 
-def describe(fields: dict[str, str], terms: list[Term]) -> tuple[str, str]:
-    """(snippet of the best field, explanation of what matched where)."""
+def field_label(kind: str, name: str) -> str:
+    """The field's name as the reader's language says it ("title (English)")."""
+    from .registry import get_index
+
+    try:
+        return str(get_index(kind).model._meta.get_field(name).verbose_name)
+    except Exception:  # a field unknown to the model: show its name
+        return name
+
+
+def describe_lexical(kind: str, fields: dict[str, str], terms: list[Term]) -> tuple[str, list[str]]:
+    """(snippet of the field matching most terms, one reason per field that matched)."""
     best: tuple[int, str, list] | None = None
     reasons = []
     for name, text in fields.items():
@@ -86,10 +109,47 @@ def describe(fields: dict[str, str], terms: list[Term]) -> tuple[str, str]:
             continue
         spans, matched = find_matches(text, terms)
         if matched:
-            reasons.append(f"{name}: {', '.join(sorted(matched))}")
+            words = pgettext("list of words", ", ").join(f"“{word}”" for word in sorted(matched))
+            reasons.append(
+                gettext("%(words)s in %(field)s")
+                % {"words": words, "field": field_label(kind, name)}
+            )
             if best is None or len(matched) > best[0]:
                 best = (len(matched), text, spans)
     if best is None:
         first = next((text for text in fields.values() if text), "")
-        return snippet(first, []), "no query term matched the stored text"
-    return snippet(best[1], best[2]), "matched " + "; ".join(reasons)
+        return snippet(first, []), reasons
+    return snippet(best[1], best[2]), reasons
+
+
+def describe_dense(kind: str, fields: dict[str, str], hit) -> tuple[str, str]:
+    """(snippet of the passage that was closest in meaning, the reason in words)."""
+    language = gettext("Chinese") if hit.language == "zh" else gettext("English")
+    where = {"language": language, "similarity": f"{hit.score:.2f}"}
+    if hit.label:
+        reason = gettext("close in meaning to %(page)s of the document (%(similarity)s)") % {
+            **where,
+            "page": hit.label,
+        }
+        return snippet(_page(fields, hit.label), []), reason
+    reason = gettext("close in meaning to the %(language)s text (%(similarity)s)") % where
+    text = next(
+        (t for n, t in fields.items() if t and n.endswith("_" + hit.language)),
+        next((t for t in fields.values() if t), ""),
+    )
+    return snippet(_body_first(fields, hit.language) or text, []), reason
+
+
+def _body_first(fields: dict[str, str], language: str) -> str:
+    """The first descriptive (non-title) text in ``language``."""
+    texts = [t for n, t in fields.items() if t and n.endswith("_" + language)]
+    return texts[1] if len(texts) > 1 else ""
+
+
+def _page(fields: dict[str, str], label: str) -> str:
+    number = int(label.removeprefix("p. ") or 1)
+    for text in fields.values():
+        if "\f" in text:
+            pages = text.split("\f")
+            return pages[number - 1] if number <= len(pages) else pages[-1]
+    return next((t for t in fields.values() if t), "")

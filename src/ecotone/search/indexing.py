@@ -1,11 +1,14 @@
 """Turning registered records into index documents, and keeping the index fresh."""
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Iterable, Iterator
 
 from django.db import transaction
 from django.db.models import Model
 
 from .backends import IndexedDocument, get_search_backend
+from .embedding import get_embedders, passage_vectors
+from .passages import record_passages
 from .registry import SearchIndex, get_index, index_for, indexes
 
 BATCH = 500
@@ -21,13 +24,45 @@ def document_for(index: SearchIndex, record: Model) -> IndexedDocument:
         title_fields={name: texts[name] for name in index.title_fields},
         body_fields=body,
         facets=index.facet_values(record),
+        passages=record_passages(
+            texts, (*index.title_fields, *index.body_fields), index.chunked_fields
+        ),
     )
+
+
+def with_vectors(documents: list[IndexedDocument]) -> list[IndexedDocument]:
+    """``documents`` with their passages' vectors, one array per configured embedder;
+    the texts of a whole batch go to the embedder together (through the cache)."""
+    embedders = get_embedders()
+    if not embedders:
+        return documents
+    texts = [passage.text for doc in documents for passage in doc.passages]
+    by_space = {e.space: passage_vectors(e, texts) for e in embedders}
+    out, row = [], 0
+    for doc in documents:
+        end = row + len(doc.passages)
+        vectors = (
+            {space: matrix[row:end] for space, matrix in by_space.items()} if doc.passages else {}
+        )
+        out.append(dataclasses.replace(doc, vectors=vectors))
+        row = end
+    return out
+
+
+def _batched(documents: Iterable[IndexedDocument]) -> Iterator[IndexedDocument]:
+    batch: list[IndexedDocument] = []
+    for doc in documents:
+        batch.append(doc)
+        if len(batch) == BATCH:
+            yield from with_vectors(batch)
+            batch = []
+    yield from with_vectors(batch)
 
 
 def all_documents(index: SearchIndex) -> Iterator[IndexedDocument]:
     queryset = index.get_queryset().order_by("pk").prefetch_related(*index.prefetch_paths)
-    for record in queryset.iterator(chunk_size=BATCH):
-        yield document_for(index, record)
+    records = queryset.iterator(chunk_size=BATCH)
+    yield from _batched(document_for(index, record) for record in records)
 
 
 def count_indexable() -> int:
@@ -57,7 +92,7 @@ def refresh_records(keys: set[tuple[str, int]]) -> None:
             documents.append(document_for(index, record))
         else:
             deletes.append(f"{kind}:{pk}")
-    get_search_backend().update(documents, deletes)
+    get_search_backend().update(with_vectors(documents), deletes)
 
 
 def refresh_imported(index: SearchIndex, pks: list[int]) -> None:
@@ -69,6 +104,7 @@ def refresh_imported(index: SearchIndex, pks: list[int]) -> None:
             *index.prefetch_paths
         )
         documents = [document_for(index, r) for r in queryset if index.is_indexable(r)]
+        documents = with_vectors(documents)
         indexed = {document.pk for document in documents}
         backend.update(documents, [f"{index.kind}:{pk}" for pk in sorted(batch - indexed)])
 

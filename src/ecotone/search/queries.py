@@ -1,18 +1,30 @@
-"""``search_records``: a query in, ranked results with snippets and explanations out."""
+"""``search_records``: a query in, ranked results with snippets and explanations out.
+
+Queries: analyse → lexical (BM25) and dense (one ranking per vector space) retrieval →
+fusion by reciprocal rank, interleaved by language (``fusion``) → permission re-check →
+snippets, explanations and facet counts.
+"""
 
 import base64
 import binascii
 from dataclasses import dataclass, field
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
-from .backends import SearchHit, SearchQuery, get_search_backend
-from .highlight import describe
-from .registry import get_index, kinds
-from .text import MAX_QUERY_CHARS, detect_language, query_terms
+from .backends import DenseHit, SearchHit, SearchQuery, get_search_backend
+from .embedding import Embedder, get_embedders
+from .fusion import FusionSettings, fuse
+from .highlight import contains_phrase, describe_dense, describe_lexical
+from .registry import FACETS, get_index, kinds
+from .text import MAX_QUERY_CHARS, detect_language, query_phrases, query_terms
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
+MODES = ("hybrid", "lexical", "dense")
+CANDIDATES = 100  #: per retriever, and the least a fused ranking is built from
+MAX_FUSED = 1000  #: hybrid and dense results can be paged this far
+#: tuned on the development half of benchmarks/data/search_judgements.jsonl
+FUSION = FusionSettings(weights={"lexical": 1.0}, other_language_weight=1.0)
 
 
 class InvalidSearch(ValueError):
@@ -26,6 +38,9 @@ class SearchResults:
     results: list[dict] = field(default_factory=list)
     next: str | None = None
     message: str = ""
+    mode: str = "lexical"
+    #: facet → [(value, count)] over the ranked candidates (only when asked for)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
 def encode_cursor(offset: int) -> str:
@@ -46,17 +61,35 @@ def decode_cursor(cursor: str) -> int:
         ) from None
 
 
-def _filters(kind: str | None, sector: str | None, country: str | None) -> dict[str, list[str]]:
+FILTERS = ("kind", "sector", "country", "city", "trl", "year")  #: what a searcher may narrow by
+
+
+def _filters(values: dict[str, str | None]) -> dict[str, list[str]]:
+    """Facet filters from request values, written the way the index stores them; an
+    unknown sector or country simply finds nothing, an unknown kind is an error."""
     filters: dict[str, list[str]] = {}
-    if kind:
-        if kind not in kinds():
+    for facet, value in values.items():
+        value = (value or "").strip()
+        if not value:
+            continue
+        if facet == "kind" and value not in kinds():
             raise InvalidSearch("kind", f"unknown kind; use one of: {', '.join(kinds())}")
-        filters["kind"] = [kind]
-    if sector:
-        filters["sector"] = [sector.strip().lower()]
-    if country:
-        filters["country"] = [country.strip().upper()]
+        if facet in ("trl", "year") and not value.isdigit():
+            raise InvalidSearch(facet, f"{facet} must be a whole number")
+        filters[facet] = [value.upper() if facet == "country" else value.lower()]
     return filters
+
+
+def _mode(mode: str | None, embedders: tuple[Embedder, ...]) -> str:
+    if mode is None or mode == "":
+        return "hybrid" if embedders else "lexical"
+    if mode not in MODES:
+        raise InvalidSearch("mode", f"unknown mode; use one of: {', '.join(MODES)}")
+    if mode != "lexical" and not embedders:
+        if mode == "dense":
+            raise InvalidSearch("mode", "dense search is off here (ECOTONE_EMBEDDER=none)")
+        return "lexical"
+    return mode
 
 
 def search_records(
@@ -67,34 +100,149 @@ def search_records(
     country: str | None = None,
     limit: int = 20,
     cursor: str | None = None,
+    mode: str | None = None,
+    with_facets: bool = False,
+    **more_filters: str | None,
 ) -> SearchResults:
+    """One page of public records for ``q``. ``mode``: hybrid (the default when an
+    embedder is configured), lexical or dense; ``more_filters``: city, trl, year."""
+    unknown = set(more_filters) - set(FILTERS)
+    if unknown:
+        raise TypeError(f"unknown filters: {', '.join(sorted(unknown))}")
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidSearch("limit", f"limit must be between 1 and {MAX_LIMIT}")
-    query = SearchQuery(
-        terms=query_terms(q or ""),
-        filters=_filters(kind, sector, country),
-        limit=limit,
-        offset=decode_cursor(cursor) if cursor else 0,
+    embedders = get_embedders()
+    mode = _mode(mode, embedders)
+    offset = decode_cursor(cursor) if cursor else 0
+    filters = _filters({"kind": kind, "sector": sector, "country": country, **more_filters})
+    terms = query_terms(q or "")
+    if not terms:
+        return SearchResults(message=_empty_message(q), mode=mode)
+    search = _Search(q[:MAX_QUERY_CHARS], terms, filters, mode, embedders)
+    if mode == "lexical" and not search.phrases:
+        window = search.lexical(offset, limit)
+    else:
+        ranked = search.ranked(depth=max(CANDIDATES, offset + limit + 1))
+        window = ranked[offset : offset + limit]
+    hits = search.hits([key for key, _ in window])
+    results = [search.result(hits[key], score) for key, score in window if key in hits]
+    end = offset + len(window)
+    more = (end < search.total) and end < MAX_OFFSET
+    out = SearchResults(
+        results=results,
+        next=encode_cursor(end) if more else None,
+        message=_message(q, results),
+        mode=mode,
     )
-    if not query.terms:
-        return SearchResults(message=_empty_message(q))
-    page = get_search_backend().search(query)
-    hits = _still_public(page.hits)
-    end = query.offset + len(page.hits)
-    more = end < page.total and end < MAX_OFFSET
-    results = [_result(hit, query) for hit in hits]
-    message = "" if results else "no results; try fewer words, another filter or the other language"
-    if len(q) > MAX_QUERY_CHARS:
-        message = f"only the first {MAX_QUERY_CHARS} characters of the query were used"
-    return SearchResults(
-        results=results, next=encode_cursor(end) if more else None, message=message
-    )
+    if with_facets:
+        candidates = ranked if search.ranked_mode else search.lexical(0, CANDIDATES)
+        out.facets = _facet_counts(search.hits([key for key, _ in candidates]).values())
+    return out
+
+
+class _Search:
+    """One query's retrieval state: the rankings and what is known of each hit."""
+
+    def __init__(self, q, terms, filters, mode, embedders):
+        self.q, self.terms, self.filters, self.mode = q, terms, filters, mode
+        self.embedders = embedders if mode != "lexical" else ()
+        self.language = detect_language(q)
+        self.phrases = query_phrases(q)
+        self.ranked_mode = mode != "lexical" or bool(self.phrases)
+        self.backend = get_search_backend()
+        self.lexical_hits: dict[str, SearchHit] = {}
+        self.dense_hits: dict[str, dict[str, DenseHit]] = {}
+        self.total = 0
+
+    def ranked(self, depth: int) -> list[tuple[str, float]]:
+        """The fused ranking of up to ``MAX_FUSED`` documents (dense and hybrid modes)."""
+        rankings: dict[str, list[str]] = {}
+        if self.mode in ("hybrid", "lexical"):
+            rankings["lexical"] = [key for key, _ in self.lexical(0, min(depth, MAX_FUSED))]
+        for embedder in self.embedders if self.mode != "lexical" else ():
+            rankings[embedder.space] = self._dense(embedder, depth)
+        fused = fuse(rankings, self._languages(), self.language, FUSION)[:MAX_FUSED]
+        if self.phrases:
+            fused = self._with_phrases(fused)
+        self.total = len(fused)
+        return fused
+
+    def _with_phrases(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Only documents whose stored text holds every quoted phrase as written."""
+        hits = self.hits([key for key, _ in ranked])
+        return [
+            (key, score)
+            for key, score in ranked
+            if key in hits and all(contains_phrase(hits[key].fields, p) for p in self.phrases)
+        ]
+
+    def lexical(self, offset: int, limit: int) -> list[tuple[str, float]]:
+        query = SearchQuery(terms=self.terms, filters=self.filters, limit=limit, offset=offset)
+        page = self.backend.search(query)
+        self.lexical_hits.update((hit.key, hit) for hit in _still_public(page.hits))
+        self.total = page.total
+        return [(hit.key, hit.score) for hit in page.hits if hit.key in self.lexical_hits]
+
+    def _dense(self, embedder: Embedder, depth: int) -> list[str]:
+        vector = embedder.embed_query(self.q)
+        hits = self.backend.nearest(embedder.space, vector, self.filters, min(depth, MAX_FUSED))
+        floor = max(embedder.min_similarity, (hits[0].score if hits else 0) - embedder.max_gap)
+        hits = [hit for hit in hits if hit.score >= floor]
+        self.dense_hits[embedder.space] = {hit.key: hit for hit in hits}
+        return [hit.key for hit in hits]
+
+    def _languages(self) -> dict[str, str]:
+        """A document's language for interleaving: that of its best-matching passage;
+        a lexical-only hit matched words in the query's own language."""
+        languages: dict[str, str] = {}
+        for hits in reversed(list(self.dense_hits.values())):
+            languages.update((key, hit.language) for key, hit in hits.items())
+        return languages
+
+    def hits(self, keys: list[str]) -> dict[str, SearchHit]:
+        known = {key: self.lexical_hits[key] for key in keys if key in self.lexical_hits}
+        missing = [key for key in keys if key not in known]
+        if missing:
+            fetched = self.backend.fetch(missing)
+            known.update({hit.key: hit for hit in _still_public(list(fetched.values()))})
+        return known
+
+    def result(self, hit: SearchHit, score: float) -> dict:
+        dense = self._best_dense(hit.key)
+        snippet, reasons = describe_lexical(hit.kind, hit.fields, self.terms)
+        if dense is not None:
+            dense_snippet, dense_reason = describe_dense(hit.kind, hit.fields, dense)
+            reasons.append(dense_reason)
+            snippet = snippet if hit.key in self.lexical_hits else dense_snippet
+        reasons.extend(_shared_facets(hit, self.filters))
+        explanation = "; ".join(reasons) or gettext("no query word appears in the stored text")
+        return {
+            "kind": hit.kind,
+            "id": hit.pk,
+            "external_id": hit.external_id,
+            "title": _title(hit),
+            "score": round(score, 4),
+            "snippet": snippet,
+            "explanation": explanation,
+        }
+
+    def _best_dense(self, key: str) -> DenseHit | None:
+        found = [hits[key] for hits in self.dense_hits.values() if key in hits]
+        return max(found, key=lambda hit: hit.score) if found else None
 
 
 def _empty_message(q: str) -> str:
     if not (q or "").strip():
         return "enter words to search for"
     return "the query has no searchable words (only punctuation or stop words)"
+
+
+def _message(q: str, results: list[dict]) -> str:
+    if len(q) > MAX_QUERY_CHARS:
+        return f"only the first {MAX_QUERY_CHARS} characters of the query were used"
+    if not results:
+        return "no results; try fewer words, another filter or the other language"
+    return ""
 
 
 def _still_public(hits: list[SearchHit]) -> list[SearchHit]:
@@ -110,22 +258,41 @@ def _still_public(hits: list[SearchHit]) -> list[SearchHit]:
 def _title(hit: SearchHit) -> str:
     titles = [text for name, text in hit.fields.items() if name in get_index(hit.kind).title_fields]
     chinese_first = (get_language() or "en").startswith("zh")
-    ordered = sorted(titles, key=lambda t: chinese_first != _is_chinese_title(t))
+    ordered = sorted(titles, key=lambda t: chinese_first != (detect_language(t) == "zh"))
     return next((t for t in ordered if t), hit.external_id)
 
 
-def _is_chinese_title(text: str) -> bool:
-    return detect_language(text) == "zh"
+def _shared_facets(hit: SearchHit, filters: dict[str, list[str]]) -> list[str]:
+    shared = []
+    for facet, values in filters.items():
+        if facet != "kind" and set(values) & set(hit.facets.get(facet, ())):
+            shared.append(gettext("in %(facet)s %(value)s") % {"facet": facet, "value": values[0]})
+    return shared
 
 
-def _result(hit: SearchHit, query: SearchQuery) -> dict:
-    snippet, explanation = describe(hit.fields, query.terms)
+def _facet_counts(hits) -> dict[str, list[tuple[str, int]]]:
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS if facet != "status"}
+    for hit in hits:
+        for facet, values in hit.facets.items():
+            for value in values if facet in counts else ():
+                counts[facet][value] = counts[facet].get(value, 0) + 1
     return {
-        "kind": hit.kind,
-        "id": hit.pk,
-        "external_id": hit.external_id,
-        "title": _title(hit),
-        "score": round(hit.score, 4),
-        "snippet": snippet,
-        "explanation": explanation,
+        facet: sorted(values.items(), key=lambda item: (-item[1], item[0]))
+        for facet, values in counts.items()
+        if values
     }
+
+
+SUGGESTIONS = 8
+
+
+def suggest(q: str, limit: int = SUGGESTIONS) -> list[dict]:
+    """Titles for a search box as the user types: the last Latin word counts as a prefix
+    (``heat pu`` → heat pump …). Lexical only, so each keystroke costs milliseconds."""
+    text = " ".join((q or "").split())[:100]
+    if len(text) < 2:
+        return []
+    if text[-1].isascii() and text[-1].isalpha() and len(text.split()[-1]) >= 3:
+        text += "*"
+    page = search_records(text, mode="lexical", limit=limit)
+    return [{"kind": r["kind"], "id": r["id"], "title": r["title"]} for r in page.results]

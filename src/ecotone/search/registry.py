@@ -25,6 +25,8 @@ class SearchIndex:
     m2m_fields: tuple[str, ...] = ()
     #: how much of a long body field is kept for snippets
     stored_chars: int = 20_000
+    #: long body fields embedded paragraph by paragraph (a resource's extracted text)
+    chunked_fields: tuple[str, ...] = ()
 
     @property
     def prefetch_paths(self) -> tuple[str, ...]:

@@ -15,9 +15,20 @@ class SearchPageOut(Schema):
     results: list[SearchResultOut]
     next: str | None
     message: str = ""
+    mode: str = "lexical"  #: what answered: hybrid, lexical or dense
 
 
 class SearchErrorOut(Schema):
     code: str
     message: str
     field: str | None = None
+
+
+class SuggestionOut(Schema):
+    kind: str
+    id: int
+    title: str
+
+
+class SuggestionsOut(Schema):
+    suggestions: list[SuggestionOut]

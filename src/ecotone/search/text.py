@@ -39,6 +39,7 @@ class Term:
     surface: str  #: as the user wrote it (after folding)
     token: str  #: what the index holds
     language: str  #: ``en`` or ``zh``
+    prefix: bool = False  #: ``electr*``: any index token starting with ``token``
 
 
 def fold(text: str) -> str:
@@ -100,11 +101,33 @@ def index_tokens(text: str) -> list[str]:
     return [term.token for term in analyze(text)]
 
 
+PREFIX = re.compile(r"(?<![^\W_])([^\W\d_]{3,})\*")  #: ``electr*``: three letters or more
+PHRASE = re.compile(r'"([^"]+)"')
+MIN_PREFIX_CHARS = 3
+
+
 def query_terms(query: str) -> list[Term]:
-    """The distinct terms of a query; query syntax (``" * ( ) : -``, AND, OR) is just text."""
+    """The distinct terms of a query. Two pieces of syntax mean something: a Latin word
+    ending in ``*`` is a prefix; quotes mark phrases (``query_phrases``). Everything else
+    (``( ) : -``, AND, OR, NEAR) is just text."""
+    query = fold(query[:MAX_QUERY_CHARS])
     seen: dict[str, Term] = {}
-    for term in analyze(query[:MAX_QUERY_CHARS], for_index=False):
+    for match in PREFIX.finditer(query):
+        word = match.group(1).lower()
+        seen.setdefault(f"{word}*", Term(f"{word}*", word, "en", prefix=True))
+    for term in analyze(PREFIX.sub(" ", query), for_index=False):
         seen.setdefault(term.token, term)
-        if len(seen) >= MAX_QUERY_TERMS:
-            break
-    return list(seen.values())
+    return list(seen.values())[:MAX_QUERY_TERMS]
+
+
+def query_phrases(query: str) -> list[str]:
+    """Quoted phrases of two words or more, normalised like stored text is for matching."""
+    phrases = [" ".join(p.split()) for p in PHRASE.findall(fold(query[:MAX_QUERY_CHARS]))]
+    return [to_simplified(p.lower()) for p in phrases if len(analyze(p, for_index=False)) > 1]
+
+
+def prefix_alternatives(word: str) -> list[str]:
+    """Index tokens are stems (``electricity`` → ``electr``), so ``electri*`` must also
+    accept the stems a word starting with ``electri`` may have: its shorter prefixes."""
+    shortest = max(MIN_PREFIX_CHARS, len(word) - 3)
+    return [word[:length] for length in range(len(word) - 1, shortest - 1, -1)]

@@ -4,4 +4,7 @@ from . import views
 
 app_name = "search"
 
-urlpatterns = [path("", views.search_page, name="search")]
+urlpatterns = [
+    path("", views.search_page, name="search"),
+    path("index/", views.index_status_page, name="index_status"),
+]

@@ -1,10 +1,22 @@
-"""The search page: one box over the whole public catalogue."""
+"""The search page: one box over the whole public catalogue, with facets."""
 
+from urllib.parse import urlencode
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
-from .queries import InvalidSearch, search_records
-from .registry import get_index, kinds
+from ecotone.accounts.permissions import is_staff
+
+from .backends import get_search_backend
+from .embedding import get_embedders
+from .models import Embedding
+from .queries import FILTERS, InvalidSearch, search_records
+from .registry import get_index, indexes, kinds
 
 KIND_LABELS = {
     "organisation": _("Organisations"),
@@ -15,26 +27,86 @@ KIND_LABELS = {
     "resource": _("Resources"),
     "event": _("Events"),
 }
+FACET_LABELS = {
+    "kind": _("Kind"),
+    "sector": _("Sector"),
+    "country": _("Country"),
+    "city": _("City"),
+    "trl": _("Readiness (TRL)"),
+    "year": _("Year"),
+}
+MODE_LABELS = {
+    "hybrid": _("words and meaning, both languages"),
+    "lexical": _("words only"),
+    "dense": _("meaning only"),
+}
+FACET_VALUES_SHOWN = 8
 
 
 def search_page(request):
-    params = {
-        name: request.GET.get(name, "").strip() for name in ("q", "kind", "sector", "country")
-    }
+    params = {name: request.GET.get(name, "").strip() for name in ("q", *FILTERS)}
     context = {"params": params, "kinds": [(k, KIND_LABELS.get(k, k)) for k in kinds()]}
+    filters = {name: params[name] for name in FILTERS if params[name]}
     try:
         page = search_records(
-            params["q"],
-            kind=params["kind"] or None,
-            sector=params["sector"] or None,
-            country=params["country"] or None,
-            cursor=request.GET.get("cursor") or None,
+            params["q"], cursor=request.GET.get("cursor") or None, with_facets=True, **filters
         )
     except InvalidSearch as error:
         context["error"] = error
         return render(request, "search/search.html", context, status=422)
-    context.update(results=_with_links(page.results), next=page.next, message=page.message)
+    context.update(
+        results=_with_links(page.results),
+        next_url=_url(params, cursor=page.next) if page.next else "",
+        message=page.message,
+        mode_label=MODE_LABELS[page.mode],
+        facets=_facet_links(params, page.facets),
+        active_filters=[
+            (FACET_LABELS[name], _value_label(name, value), _url(params, **{name: ""}))
+            for name, value in filters.items()
+        ],
+    )
     return render(request, "search/search.html", context)
+
+
+def _url(params: dict[str, str], **changes: str) -> str:
+    merged = {**params, **changes}
+    return "?" + urlencode({name: value for name, value in merged.items() if value})
+
+
+def _facet_links(params: dict[str, str], counts: dict[str, list[tuple[str, int]]]) -> list:
+    """Per facet: (label, [(value label, count, url, chosen)]) for the side panel."""
+    panels = []
+    for facet, label in FACET_LABELS.items():
+        values = counts.get(facet, [])[:FACET_VALUES_SHOWN]
+        if values:
+            links = [
+                (
+                    _value_label(facet, value),
+                    count,
+                    _url(params, **{facet: value}),
+                    params.get(facet) == value,
+                )
+                for value, count in values
+            ]
+            panels.append((label, links))
+    return panels
+
+
+def _value_label(facet: str, value: str) -> str:
+    if facet == "kind":
+        return str(KIND_LABELS.get(value, value))
+    if facet == "country":
+        return countries.name(value) or value
+    if facet == "sector":
+        return _sector_names().get(value, value)
+    return value.title() if facet == "city" else value
+
+
+def _sector_names() -> dict[str, str]:
+    """Sector names in the reader's language; read through the app registry, since the
+    search app knows no catalogue model by import."""
+    sector = apps.get_model("catalog", "Sector")
+    return {s.slug: str(s) for s in sector.objects.all()}
 
 
 def _with_links(results: list[dict]) -> list[dict]:
@@ -50,3 +122,31 @@ def _with_links(results: list[dict]) -> list[dict]:
             url = record.get_absolute_url()
             linked.append({**result, "url": url, "kind_label": KIND_LABELS.get(result["kind"])})
     return linked
+
+
+@login_required
+def index_status_page(request):
+    """Staff: what the index holds against what the database would have it hold."""
+    if not is_staff(request.user):
+        raise PermissionDenied(_("Only staff see the search index status."))
+    status = get_search_backend().status()
+    expected = {index.kind: index.get_queryset().count() for index in indexes()}
+    rows = [
+        (KIND_LABELS.get(kind, kind), expected[kind], status["by_kind"].get(kind, 0))
+        for kind in expected
+    ]
+    embedders = get_embedders()
+    cached = dict(
+        Embedding.objects.values_list("space").annotate(n=Count("pk")).values_list("space", "n")
+    )
+    spaces = [
+        (e.space, e.dim, status.get("vectors", {}).get(e.space, 0), cached.get(e.space, 0))
+        for e in embedders
+    ]
+    context = {
+        "status": status,
+        "rows": rows,
+        "spaces": spaces,
+        "stale": any(r[1] != r[2] for r in rows),
+    }
+    return render(request, "search/index_status.html", context)

@@ -9,10 +9,20 @@ from django.core.signals import setting_changed
 from django.db import connection
 from django.dispatch import receiver
 
-from .base import IndexedDocument, SearchBackend, SearchHit, SearchPage, SearchQuery
+from .base import (
+    DenseHit,
+    IndexedDocument,
+    Passage,
+    SearchBackend,
+    SearchHit,
+    SearchPage,
+    SearchQuery,
+)
 
 __all__ = [
+    "DenseHit",
     "IndexedDocument",
+    "Passage",
     "SearchBackend",
     "SearchHit",
     "SearchPage",
@@ -35,10 +45,16 @@ def index_folder() -> Path:
 
 
 def get_search_backend() -> SearchBackend:
-    """The embedded BM25 backend; the PostgreSQL backend comes with a later slice."""
+    """The backend of the database in use: on PostgreSQL the index lives in the database
+    itself (tsvector + pgvector, ``postgres.py``), elsewhere in files under
+    ``ECOTONE_HOME`` (tantivy + a vector store, ``embedded.py``)."""
     folder = index_folder()
     with _lock:
-        if folder not in _backends:
+        if folder not in _backends and connection.vendor == "postgresql":
+            from .postgres import PostgresBackend
+
+            _backends[folder] = PostgresBackend()
+        elif folder not in _backends:
             from .embedded import EmbeddedBackend
 
             _backends[folder] = EmbeddedBackend(folder)

@@ -1,10 +1,30 @@
-"""The one search interface every backend implements."""
+"""The one search interface every backend implements.
+
+A backend answers two kinds of question: lexical (``search``: BM25 over analysed terms)
+and dense (``nearest``: cosine similarity between a query vector and passage vectors in
+one vector *space*, e.g. ``e5``). Fusing the two is not a backend's job
+(``search.fusion``); neither is embedding (``search.embedding``): documents arrive with
+their vectors attached, queries with theirs.
+"""
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..text import Term
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of a document with a vector of its own: one per language of a bilingual
+    record, and a long text split by paragraph (``label`` says where, e.g. "p. 3")."""
+
+    chunk: int  #: 0, 1, 2 … within the document
+    language: str  #: "en" or "zh"
+    text: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -17,6 +37,9 @@ class IndexedDocument:
     title_fields: dict[str, str]
     body_fields: dict[str, str]
     facets: dict[str, list[str]]
+    passages: tuple[Passage, ...] = ()
+    #: vector space → array of shape (len(passages), dim), float32, rows L2-normalised
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -39,6 +62,27 @@ class SearchHit:
     external_id: str
     score: float
     fields: dict[str, str]  #: stored field texts, titles first, for snippets
+    facets: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.pk}"
+
+
+@dataclass(frozen=True)
+class DenseHit:
+    """A document's best passage for a query vector (one hit per document)."""
+
+    kind: str
+    pk: int
+    score: float  #: cosine similarity of the best passage
+    chunk: int
+    language: str
+    label: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.pk}"
 
 
 @dataclass(frozen=True)
@@ -49,7 +93,21 @@ class SearchPage:
 
 class SearchBackend(ABC):
     @abstractmethod
-    def search(self, query: SearchQuery) -> SearchPage: ...
+    def search(self, query: SearchQuery) -> SearchPage:
+        """Lexical: documents matching any of ``query.terms`` (published only, filtered
+        by ``query.filters``), best BM25 first."""
+
+    @abstractmethod
+    def nearest(
+        self, space: str, vector: np.ndarray, filters: dict[str, list[str]], limit: int
+    ) -> list[DenseHit]:
+        """Dense: the ``limit`` published documents (after ``filters``) whose best passage
+        in ``space`` is most similar to ``vector``, best first; [] if the space is empty."""
+
+    @abstractmethod
+    def fetch(self, keys: Iterable[str]) -> dict[str, SearchHit]:
+        """Stored fields and facets of the named documents (score 0); unknown keys are
+        left out."""
 
     @abstractmethod
     def update(self, documents: Iterable[IndexedDocument], delete_keys: Iterable[str]) -> None:
@@ -60,4 +118,5 @@ class SearchBackend(ABC):
         """Replace the whole index; returns the number of documents written."""
 
     @abstractmethod
-    def status(self) -> dict: ...
+    def status(self) -> dict:
+        """``backend``, ``documents``, ``by_kind`` and ``vectors`` (space → passages)."""

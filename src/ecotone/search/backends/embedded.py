@@ -1,4 +1,5 @@
-"""Embedded BM25: a tantivy index in ``ECOTONE_HOME/search``, fed pre-tokenised text.
+"""Embedded: a tantivy BM25 index in ``ECOTONE_HOME/search``, fed pre-tokenised text,
+and a vector store beside it (``vectors.py``).
 
 Our analyser (``search.text``) does the language work; tantivy sees tokens joined by
 spaces and splits them on whitespace. tantivy was chosen over bm25s because it updates
@@ -8,6 +9,7 @@ disk across restarts; it was also faster on 100k synthetic documents with 2 thre
 """
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -17,10 +19,12 @@ import jieba
 import tantivy
 
 from ..registry import FACETS, kinds
-from ..text import index_tokens
-from .base import IndexedDocument, SearchBackend, SearchHit, SearchPage, SearchQuery
+from ..text import index_tokens, prefix_alternatives
+from .base import DenseHit, IndexedDocument, SearchBackend, SearchHit, SearchPage, SearchQuery
+from .vectors import VectorStore
 
-SCHEMA_VERSION = "lexical-v1"
+SCHEMA_VERSION = "lexical-v2"
+REBUILD_BATCH = 500
 WRITER_HEAP_BYTES = 32_000_000
 LOCK_RETRIES = 50
 
@@ -47,6 +51,7 @@ class EmbeddedBackend(SearchBackend):
         self.schema = build_schema()
         self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
         self._lock = threading.Lock()
+        self.vectors = VectorStore(self.path / "vectors.sqlite3")
         jieba.initialize()  # load the dictionary now, not during the first Chinese query
 
     # -- writing ---------------------------------------------------------------------
@@ -62,8 +67,8 @@ class EmbeddedBackend(SearchBackend):
         for facet, values in doc.facets.items():
             for value in values if facet != "kind" else ():
                 out.add_text(facet, value)
-        fields = {**doc.title_fields, **doc.body_fields}
-        out.add_bytes("data", json.dumps(fields, ensure_ascii=False).encode())
+        stored = {"fields": {**doc.title_fields, **doc.body_fields}, "facets": doc.facets}
+        out.add_bytes("data", json.dumps(stored, ensure_ascii=False).encode())
         return out
 
     def _write(self, operation) -> None:
@@ -102,31 +107,47 @@ class EmbeddedBackend(SearchBackend):
                 writer.add_document(self._document(doc))
 
         self._write(operation)
+        self.vectors.write(documents, delete_keys)
 
     def rebuild(self, documents: Iterable[IndexedDocument]) -> int:
+        """Replace both indexes; vectors are written a batch at a time as documents stream
+        in, so a 100k rebuild never holds every vector in memory."""
         count = 0
+        self.vectors.write([], [], clear=True)
 
         def operation(writer) -> None:
             nonlocal count
             writer.delete_all_documents()
+            batch: list[IndexedDocument] = []
             for doc in documents:
                 writer.add_document(self._document(doc))
                 count += 1
+                batch.append(doc)
+                if len(batch) == REBUILD_BATCH:
+                    self.vectors.write(batch, [])
+                    batch = []
+            self.vectors.write(batch, [])
 
         self._write(operation)
         return count
 
     # -- reading ---------------------------------------------------------------------
 
+    def _term_query(self, field: str, term) -> tantivy.Query:
+        if not term.prefix:
+            return tantivy.Query.term_query(self.schema, field, term.token)
+        stems = "|".join(re.escape(t) for t in prefix_alternatives(term.token))
+        pattern = f"{re.escape(term.token)}.*" + (f"|{stems}" if stems else "")
+        return tantivy.Query.regex_query(self.schema, field, pattern)
+
     def _text_query(self, query: SearchQuery) -> tantivy.Query:
         clauses = []
         for term in query.terms:
-            title = tantivy.Query.term_query(self.schema, "title", term.token)
+            title = self._term_query("title", term)
             clauses.append(
                 (tantivy.Occur.Should, tantivy.Query.boost_query(title, query.title_weight))
             )
-            body = tantivy.Query.term_query(self.schema, "body", term.token)
-            clauses.append((tantivy.Occur.Should, body))
+            clauses.append((tantivy.Occur.Should, self._term_query("body", term)))
         return tantivy.Query.boolean_query(clauses)
 
     def _filter(self, facet: str, values: list[str]) -> tantivy.Query:
@@ -153,13 +174,29 @@ class EmbeddedBackend(SearchBackend):
 
     def _hit(self, searcher, score: float, address) -> SearchHit:
         doc = searcher.doc(address)
+        stored = json.loads(bytes(doc.get_first("data")).decode())
         return SearchHit(
             kind=doc.get_first("kind"),
             pk=int(doc.get_first("pk")),
             external_id=doc.get_first("external_id"),
             score=float(score),
-            fields=json.loads(bytes(doc.get_first("data")).decode()),
+            fields=stored["fields"],
+            facets=stored["facets"],
         )
+
+    def nearest(self, space, vector, filters, limit) -> list[DenseHit]:
+        return self.vectors.nearest(space, vector, filters, limit)
+
+    def fetch(self, keys: Iterable[str]) -> dict[str, SearchHit]:
+        keys = sorted(set(keys))
+        if not keys:
+            return {}
+        self.index.reload()
+        searcher = self.index.searcher()
+        query = tantivy.Query.term_set_query(self.schema, "key", keys)
+        result = searcher.search(query, limit=len(keys))
+        hits = [self._hit(searcher, 0.0, address) for _, address in result.hits]
+        return {hit.key: hit for hit in hits}
 
     def status(self) -> dict:
         self.index.reload()
@@ -174,4 +211,5 @@ class EmbeddedBackend(SearchBackend):
             "documents": searcher.num_docs,
             "segments": searcher.num_segments,
             "by_kind": counts,
+            "vectors": self.vectors.counts(),
         }

@@ -1,7 +1,14 @@
 """The behaviour every search backend owes; subclass once per backend with a ``backend`` fixture."""
 
-from ecotone.search.backends import IndexedDocument, SearchQuery
+import dataclasses
+
+import numpy as np
+import pytest
+
+from ecotone.search.backends import IndexedDocument, Passage, SearchQuery
 from ecotone.search.text import query_terms
+
+SPACE = "toy-4"
 
 
 def doc(pk: int, title: str = "", body: str = "", kind: str = "solution", **facets):
@@ -21,6 +28,30 @@ def keys(page) -> list[tuple[str, int]]:
 
 def find(backend, q: str, **kwargs):
     return backend.search(SearchQuery(terms=query_terms(q), **kwargs))
+
+
+def unit(*values: float) -> np.ndarray:
+    vector = np.asarray(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def with_vectors(document: IndexedDocument, *passages, space: str = SPACE) -> IndexedDocument:
+    """``document`` with passages given as (language, vector) or (language, vector, label)."""
+    items = tuple(
+        Passage(chunk, language, f"passage {chunk}", label)
+        for chunk, (language, _, label) in enumerate((*p, "")[:3] for p in passages)
+    )
+    matrix = np.stack([unit(*vector) for _, vector, *_ in passages])
+    vectors = {**document.vectors, space: matrix}
+    return dataclasses.replace(document, passages=items, vectors=vectors)
+
+
+def dense_doc(pk: int, *passages, kind: str = "solution", **facets) -> IndexedDocument:
+    return with_vectors(doc(pk, f"document {pk}", kind=kind, **facets), *passages)
+
+
+def nearest_keys(backend, vector, filters=None, limit: int = 10, space: str = SPACE):
+    return [hit.key for hit in backend.nearest(space, vector, filters or {}, limit)]
 
 
 class BackendContract:
@@ -86,3 +117,141 @@ class BackendContract:
     def test_no_terms_no_hits(self, backend):
         backend.rebuild([doc(1, "solar")])
         assert find(backend, "").hits == []
+
+    def test_prefix_terms_match_word_beginnings_and_stems(self, backend):
+        backend.rebuild([doc(1, "Electric vehicles"), doc(2, "Electra Heat"), doc(3, "Elegant")])
+        assert set(keys(find(backend, "electr*"))) == {("solution", 1), ("solution", 2)}
+        # "electric" is indexed as its stem "electr", which electri* must still reach
+        assert keys(find(backend, "electri*")) == [("solution", 1)]
+        assert keys(find(backend, "electri")) == []
+
+    def test_hits_carry_their_facets(self, backend):
+        backend.rebuild([doc(1, "solar", sector=["energy"], country=["CN"])])
+        (hit,) = find(backend, "solar").hits
+        assert hit.facets["sector"] == ["energy"]
+        assert hit.facets["country"] == ["CN"]
+
+    # -- dense -----------------------------------------------------------------------
+
+    def test_nearest_finds_the_most_similar_document_first(self, backend):
+        backend.rebuild(
+            [
+                dense_doc(1, ("en", (0, 0, 1, 0))),
+                dense_doc(2, ("en", (1, 1, 0, 0))),
+                dense_doc(3, ("en", (1, 0, 0, 0))),
+            ]
+        )
+        query = unit(1, 0.2, 0, 0)
+        hits = backend.nearest(SPACE, query, {}, 10)
+        assert [hit.key for hit in hits] == ["solution:3", "solution:2", "solution:1"]
+        assert hits[0].score == pytest.approx(float(query @ unit(1, 0, 0, 0)), abs=1e-5)
+        assert hits[2].score == pytest.approx(0.0, abs=1e-5)
+        assert nearest_keys(backend, query, limit=2) == ["solution:3", "solution:2"]
+
+    def test_nearest_gives_each_document_once_with_its_best_passage(self, backend):
+        backend.rebuild(
+            [
+                dense_doc(
+                    1,
+                    ("en", (1, 0, 0, 0)),
+                    ("zh", (0, 1, 0, 0)),
+                    ("en", (0, 0, 1, 0), "p. 3"),
+                ),
+                dense_doc(2, ("zh", (0, 1, 0.3, 0))),
+            ]
+        )
+        first, second = backend.nearest(SPACE, unit(0, 0.2, 1, 0), {}, 10)
+        assert (first.key, first.chunk, first.language, first.label) == (
+            "solution:1",
+            2,
+            "en",
+            "p. 3",
+        )
+        assert (second.key, second.chunk, second.language) == ("solution:2", 0, "zh")
+        (best,) = backend.nearest(SPACE, unit(0, 1, 0, 0), {}, 1)
+        assert (best.key, best.chunk, best.language, best.label) == ("solution:1", 1, "zh", "")
+        assert best.score == pytest.approx(1.0, abs=1e-5)
+
+    def test_nearest_applies_filters_and_finds_only_published_documents(self, backend):
+        draft = dense_doc(4, ("en", (1, 0, 0, 0)), kind="case", sector=["energy"])
+        draft.facets["status"] = ["pending"]
+        backend.rebuild(
+            [
+                dense_doc(1, ("en", (1, 0, 0, 0)), kind="solution", sector=["energy"]),
+                dense_doc(2, ("en", (0.9, 0.1, 0, 0)), kind="case", sector=["energy"]),
+                dense_doc(3, ("en", (1, 0.05, 0, 0)), kind="case", sector=["water"]),
+                draft,
+            ]
+        )
+        query = unit(1, 0, 0, 0)
+        assert nearest_keys(backend, query) == ["solution:1", "case:3", "case:2"]
+        assert nearest_keys(backend, query, {"kind": ["case"]}) == ["case:3", "case:2"]
+        assert nearest_keys(backend, query, {"sector": ["energy"]}) == ["solution:1", "case:2"]
+        both = {"sector": ["energy", "water"], "kind": ["case"]}
+        assert nearest_keys(backend, query, both) == ["case:3", "case:2"]
+        assert nearest_keys(backend, query, {"sector": ["no-such-sector"]}) == []
+        assert nearest_keys(backend, query, {"status": ["pending"]}) == [
+            "solution:1",
+            "case:3",
+            "case:2",
+        ]
+
+    def test_update_replaces_vectors_and_delete_removes_them(self, backend):
+        backend.rebuild([dense_doc(1, ("en", (1, 0, 0, 0))), dense_doc(2, ("en", (0, 1, 0, 0)))])
+        backend.update([dense_doc(1, ("en", (0, 0, 1, 0)))], delete_keys=["solution:2"])
+        (hit,) = backend.nearest(SPACE, unit(1, 0, 0, 0), {}, 10)
+        assert hit.key == "solution:1"
+        assert hit.score == pytest.approx(0.0, abs=1e-5)
+        assert backend.nearest(SPACE, unit(0, 0, 1, 0), {}, 10)[0].score == pytest.approx(1.0)
+        assert backend.status()["vectors"] == {SPACE: 1}
+        backend.update([doc(1, "no vectors any more")], delete_keys=[])
+        assert nearest_keys(backend, unit(0, 0, 1, 0)) == []
+        assert backend.status()["vectors"].get(SPACE, 0) == 0
+
+    def test_fetch_returns_stored_fields_and_facets(self, backend):
+        backend.rebuild(
+            [doc(1, "Solar", "body text", sector=["energy"]), doc(2, "Wind", kind="case")]
+        )
+        found = backend.fetch(["solution:1", "case:2", "solution:99", "case:1", "nonsense", ""])
+        assert set(found) == {"solution:1", "case:2"}
+        hit = found["solution:1"]
+        assert hit.fields == {"title_en": "Solar", "description_en": "body text"}
+        assert hit.facets["sector"] == ["energy"]
+        assert (hit.kind, hit.pk, hit.external_id, hit.score) == ("solution", 1, "solution-1", 0)
+        assert backend.fetch([]) == {}
+
+    def test_rebuild_clears_old_vectors(self, backend):
+        backend.rebuild([dense_doc(1, ("en", (1, 0, 0, 0)))])
+        backend.rebuild([dense_doc(2, ("en", (0, 1, 0, 0)))])
+        assert nearest_keys(backend, unit(1, 0, 0, 0)) == ["solution:2"]
+        backend.rebuild([doc(3, "no vectors")])
+        assert nearest_keys(backend, unit(1, 0, 0, 0)) == []
+        assert backend.status()["vectors"].get(SPACE, 0) == 0
+
+    def test_spaces_of_different_dimensions_stay_apart(self, backend):
+        document = dense_doc(1, ("en", (1, 0, 0, 0)), ("zh", (0, 1, 0, 0)))
+        document = with_vectors(document, ("en", (0, 0, 1)), ("zh", (1, 0, 0)), space="toy-3")
+        backend.rebuild([document, dense_doc(2, ("en", (0, 0, 0, 1)))])
+        (hit,) = backend.nearest("toy-3", unit(1, 0, 0), {}, 10)
+        assert (hit.key, hit.chunk, hit.language) == ("solution:1", 1, "zh")
+        assert nearest_keys(backend, unit(0, 0.1, 0, 1)) == ["solution:2", "solution:1"]
+        assert backend.status()["vectors"] == {SPACE: 3, "toy-3": 2}
+
+    def test_an_unknown_space_gives_nothing(self, backend):
+        backend.rebuild([doc(1, "solar")])
+        assert backend.nearest("never-written", unit(1, 0, 0, 0), {}, 10) == []
+        assert backend.nearest(SPACE, unit(1, 0, 0, 0), {}, 10) == []
+
+    def test_status_counts_documents_and_vectors(self, backend):
+        backend.rebuild(
+            [
+                dense_doc(1, ("en", (1, 0, 0, 0)), ("zh", (0, 1, 0, 0))),
+                dense_doc(2, ("en", (0, 0, 1, 0))),
+                doc(3, "lexical only", kind="case"),
+            ]
+        )
+        status = backend.status()
+        assert status["documents"] == 3
+        assert status["by_kind"]["solution"] == 2
+        assert status["by_kind"]["case"] == 1
+        assert status["vectors"] == {SPACE: 3}

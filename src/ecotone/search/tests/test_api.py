@@ -36,7 +36,8 @@ def test_contract_shape(client, catalogue):
     assert first["external_id"].startswith("test-solution-")
     assert first["title"].startswith("Solar dryer")
     assert "<mark>Solar</mark>" in first["snippet"]
-    assert "title_en" in first["explanation"]
+    assert "“solar”" in first["explanation"]
+    assert "in title (English)" in first["explanation"]
     assert isinstance(first["score"], float)
     assert body["next"]
 

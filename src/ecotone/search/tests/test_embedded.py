@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from ecotone.search.backends import get_search_backend, reset_search_backend
 from ecotone.search.backends.embedded import EmbeddedBackend
@@ -17,6 +18,9 @@ def test_index_survives_a_restart(tmp_path):
     assert keys(find(EmbeddedBackend(tmp_path), "solar")) == [("solution", 1)]
 
 
+@pytest.mark.skipif(
+    connection.vendor == "postgresql", reason="on PostgreSQL the index lives in the database"
+)
 def test_backend_lives_under_ecotone_home(settings, tmp_path):
     settings.ECOTONE_HOME = tmp_path / "elsewhere"
     reset_search_backend()

@@ -1,4 +1,7 @@
-from ecotone.search.highlight import describe, find_matches, snippet
+from django.utils import translation
+
+from ecotone.search.backends import DenseHit
+from ecotone.search.highlight import describe_dense, describe_lexical, find_matches, snippet
 from ecotone.search.text import query_terms
 
 
@@ -30,8 +33,26 @@ def test_snippet_is_a_window_around_the_first_match():
     assert len(result) < 220
 
 
-def test_explanation_names_the_fields_and_terms():
+def test_explanation_names_the_fields_and_terms_in_the_readers_language():
     fields = {"title_en": "Heat pumps", "description_en": "Pumps move heat", "title_zh": ""}
-    text, explanation = describe(fields, query_terms("heat pump"))
-    assert explanation == "matched title_en: heat, pump; description_en: heat, pump"
+    text, reasons = describe_lexical("solution", fields, query_terms("heat pump"))
+    assert reasons == [
+        "“heat”, “pump” in title (English)",
+        "“heat”, “pump” in description (English)",
+    ]
     assert "<mark>Heat</mark>" in text
+    with translation.override("zh-hans"):
+        _, reasons = describe_lexical("solution", fields, query_terms("heat pump"))
+    assert reasons[0] == "“heat”、“pump” 出现在标题（英文）"
+
+
+def test_dense_explanation_says_which_language_and_page_was_close():
+    fields = {"title_en": "Storage", "description_en": "About storage", "text": "one\ftwo"}
+    hit = DenseHit(kind="resource", pk=1, score=0.861, chunk=2, language="en", label="p. 2")
+    text, reason = describe_dense("resource", fields, hit)
+    assert reason == "close in meaning to p. 2 of the document (0.86)"
+    assert text == "two"
+    hit = DenseHit(kind="solution", pk=1, score=0.8, chunk=0, language="en")
+    text, reason = describe_dense("solution", fields, hit)
+    assert reason == "close in meaning to the English text (0.80)"
+    assert text == "About storage"

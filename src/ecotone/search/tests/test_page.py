@@ -26,3 +26,21 @@ def test_search_page_escapes_content_and_handles_odd_queries(committed):
     for query in ['" * ( ) NEAR AND OR - :', "x" * 10_000, "🌍", ""]:
         assert client.get("/en/search/", {"q": query}).status_code == 200
     assert client.get("/en/search/", {"q": "solar", "kind": "spaceship"}).status_code == 422
+
+
+def test_index_status_page_is_for_staff_and_reports_what_is_missing(committed):
+    from ecotone.core.testing import UserFactory
+    from ecotone.search.backends import get_search_backend
+
+    with committed():
+        OrganisationFactory(name_en="Indexed Co")
+    client = Client()
+    assert client.get("/en/search/index/").status_code == 302  # to the log-in page
+    client.force_login(UserFactory())
+    assert client.get("/en/search/index/").status_code == 403
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get("/en/search/index/").content.decode()
+    assert "Every public record is in the index." in page
+    get_search_backend().rebuild([])
+    page = client.get("/en/search/index/").content.decode()
+    assert "The index and the database disagree." in page

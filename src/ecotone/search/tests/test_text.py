@@ -50,9 +50,14 @@ def test_mixed_scripts_are_split_by_script():
     assert {"byd", "factori", "电池"} <= {t.token for t in terms}
 
 
-def test_query_syntax_is_plain_text():
-    tokens = [t.token for t in query_terms('"solar" * ( ) NEAR AND OR - : heat*')]
-    assert tokens == ["solar", "near", "heat"]
+def test_query_syntax_is_plain_text_except_prefixes():
+    terms = query_terms('"solar" * ( ) NEAR AND OR - : heat*')
+    assert {(t.token, t.prefix) for t in terms} == {
+        ("solar", False),
+        ("near", False),
+        ("heat", True),
+    }
+    assert len(terms) == 3
     assert query_terms("!!! ??? ，。") == []
     assert query_terms("🔋🌍") == []
 

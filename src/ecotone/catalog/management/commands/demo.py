@@ -2,6 +2,7 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -49,6 +50,11 @@ class Command(BaseCommand):
         if not options["force"] and marker.exists() and marker.read_text() == current:
             self.stdout.write("demo data already loaded (use --force to import it again)")
             return
+        vectors = folder / "embeddings"
+        if vectors.is_dir() and settings.ECOTONE_EMBEDDER != "none":
+            # Vectors the maintainers computed for this data (data/README.md): indexing
+            # then embeds only what changed, and a first `make run` stays quick.
+            call_command("index", "embeddings", "load", str(vectors), stdout=self.stdout)
         for name in IMPORT_ORDER:
             self._load(KINDS[name], folder)
         marker.parent.mkdir(parents=True, exist_ok=True)

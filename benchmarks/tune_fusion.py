@@ -1,0 +1,131 @@
+"""Tune the hybrid ranking on the development queries, report it on the test queries.
+
+    .venv/bin/python benchmarks/tune_fusion.py --home /tmp/ecotone-sq
+
+Prepares the demo index like ``search_quality.py`` (same ``--home`` reuse), retrieves
+every query once per retriever (lexical, and each vector space, 100 candidates each,
+memoised), then re-ranks through ``search_records`` for each candidate setting of the
+fusion (``queries.FUSION``) and of the dense floors. Prints the best settings on the dev
+split and, for those settings, nDCG@10 on dev and test per direction, so the figures
+show how the choice generalises. Prints figures; changes nothing in the project.
+"""
+
+import argparse
+import functools
+import itertools
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from metrics import mean, ndcg
+from search_quality import (
+    JUDGEMENTS,
+    load_judgements,
+    prepare_index,
+    setup_environment,
+)
+
+K = 10
+
+
+def memoise_retrieval() -> None:
+    """Each query's lexical and dense candidates are fetched once for the whole sweep."""
+    from ecotone.search import embedding, queries
+    from ecotone.search.backends import get_search_backend
+
+    backend = get_search_backend()
+    search, nearest = backend.search, backend.nearest
+
+    @functools.cache
+    def cached_search(terms, filters, limit, offset):
+        return search(queries.SearchQuery(terms=list(terms), limit=limit, offset=offset))
+
+    backend.search = lambda q: cached_search(tuple(q.terms), None, q.limit, q.offset)
+
+    @functools.cache
+    def cached_nearest(space, vector_bytes, limit):
+        import numpy as np
+
+        return nearest(space, np.frombuffer(vector_bytes, dtype="float32"), {}, limit)
+
+    backend.nearest = lambda space, vector, filters, limit: cached_nearest(
+        space, vector.astype("float32").tobytes(), limit
+    )
+    for embedder in embedding.get_embedders():
+        embedder.embed_query = functools.cache(embedder.embed_query)
+
+
+def evaluate(queries_: list[dict]) -> dict[str, float]:
+    from ecotone.search.queries import search_records
+
+    by_direction: dict[str, list[float]] = {}
+    for q in queries_:
+        ranked = [r["external_id"] for r in search_records(q["query"], limit=K).results]
+        score = ndcg(ranked, q["relevant"], K)
+        by_direction.setdefault("all", []).append(score)
+        by_direction.setdefault(q["direction"], []).append(score)
+    return {direction: mean(values) for direction, values in by_direction.items()}
+
+
+def candidates(spaces: list[str]):
+    lexical_weights = (0.5, 1.0, 2.0)
+    space_weights = (0.0, 0.5, 1.0, 2.0)
+    other = (0.5, 0.8, 1.0)
+    constants = (1, 10)
+    for lexical, *weights in itertools.product(lexical_weights, *[space_weights] * len(spaces)):
+        if not any(weights):
+            continue
+        for other_weight, constant in itertools.product(other, constants):
+            yield {
+                "weights": {"lexical": lexical, **dict(zip(spaces, weights, strict=True))},
+                "other_language_weight": other_weight,
+                "interleave_constant": constant,
+            }
+
+
+def apply(setting: dict) -> None:
+    from ecotone.search import queries
+    from ecotone.search.fusion import FusionSettings
+
+    queries.FUSION = FusionSettings(**setting)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", required=True)
+    parser.add_argument("--embedder", default=None)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--judgements", type=Path, default=JUDGEMENTS)
+    args = parser.parse_args()
+    setup_environment(args)
+    import django
+
+    django.setup()
+    from ecotone.search import queries
+    from ecotone.search.embedding import get_embedders
+
+    prepare_index(Path(args.home), args.rebuild)
+    memoise_retrieval()
+    dev = load_judgements(args.judgements, "dev")
+    test = load_judgements(args.judgements, "test")
+    spaces = [embedder.space for embedder in get_embedders()]
+    shipped = queries.FUSION
+    results = []
+    for setting in candidates(spaces):
+        apply(setting)
+        results.append((evaluate(dev)["all"], setting))
+    results.sort(key=lambda item: -item[0])
+    for score, setting in results[:5]:
+        print(f"tune_fusion dev_ndcg10={score:.3f} setting={setting}")
+    best = results[0][1]
+    for name, setting in (("best", best), ("shipped", vars(shipped))):
+        apply(setting)
+        for split, queries_ in (("dev", dev), ("test", test)):
+            figures = evaluate(queries_)
+            line = " ".join(f"{d}={v:.3f}" for d, v in sorted(figures.items()))
+            print(f"tune_fusion setting={name} split={split} ndcg10 {line}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,626 @@
+"""PostgreSQL: lexical search in a ``tsvector`` column, dense search in pgvector tables.
+
+Tables (``migrations/0002_postgres_search.py`` creates the first two):
+
+- ``search_pg_document``: one row per indexed record: ``lexemes`` (tsvector, GIN),
+  ``facet_terms`` (``facet:value`` strings, GIN) and the stored ``fields`` / ``facets``;
+- ``search_pg_vector_space``: which table holds each vector space, and its dimension;
+- ``search_pg_vec_<space>_<digest>``: one per space, created on first use, one row per
+  passage with a ``vector(dim)`` column and an HNSW index (cosine).
+
+The tsvector is written from our own tokens (``search.text``) as quoted lexemes, never
+through PostgreSQL's parser or dictionaries, so both backends see exactly the same terms
+(Chinese segmentation, stemming, Traditional → Simplified) and a query can never be read
+as tsquery syntax.
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import jieba
+import numpy as np
+from django.db import connection, transaction
+
+from ..registry import kinds
+from ..text import Term, index_tokens, prefix_alternatives
+from .base import DenseHit, IndexedDocument, SearchBackend, SearchHit, SearchPage, SearchQuery
+
+DOCUMENTS = "search_pg_document"
+SPACES = "search_pg_vector_space"
+SPACE_TABLE_PREFIX = "search_pg_vec_"
+#: serialises the creation of space tables between writers (pg_advisory_xact_lock key)
+SPACE_LOCK = 0x45C0_7053
+
+WRITE_BATCH = 500
+#: ts_rank gives each further occurrence of a term 1/n² of the first one's weight, so
+#: occurrences past the first few change nothing; capping keeps the tsvector small
+POSITIONS_PER_LEXEME = 16
+MAX_POSITION = 16383  #: PostgreSQL's largest tsvector position
+#: PostgreSQL refuses a tsvector over 1 MiB. Past this budget a document's new words are
+#: left out of it (it is still found by its earlier words, and by dense search); a lexeme
+#: costs its bytes plus an entry, a count and up to POSITIONS_PER_LEXEME positions
+MAX_TSVECTOR_BYTES = 1_000_000
+LEXEME_OVERHEAD_BYTES = 6 + 2 * POSITIONS_PER_LEXEME
+RANK_LENGTH_NORMALISATION = 1  #: ts_rank divides by 1 + log(document length)
+
+#: m is pgvector's default; ef_construction and ef_search are above its 64 and 40 because
+#: cross-lingual queries are hard for the graph. On the demo's USE vectors (5,918 passages)
+#: the defaults found 78% of the true 40 nearest passages; 200 and 200 find 98% in ~8 ms
+HNSW_M = 16
+HNSW_EF_CONSTRUCTION = 200
+HNSW_MAX_DIMENSIONS = 2000  #: pgvector cannot index wider vectors; those are scanned
+#: a space of up to this many passages is scanned exactly (a few milliseconds)
+EXACT_BELOW = 2000
+EF_SEARCH = 200
+MAX_EF_SEARCH = 1000
+MAX_SCAN_TUPLES = 20_000
+#: passages fetched per wanted document: a document may own several close passages
+CANDIDATES_PER_HIT = 4
+ANN_ROUNDS = 3
+BIGINT_MAX = 2**63 - 1
+
+
+class DimensionMismatch(ValueError):
+    """A vector's dimension differs from the one its space was created with."""
+
+
+@dataclass(frozen=True)
+class Space:
+    name: str
+    table: str
+    dim: int
+
+
+# -- text ------------------------------------------------------------------------------
+
+
+def lexeme(token: str) -> str:
+    """``token`` as a quoted tsvector/tsquery lexeme, taken verbatim by PostgreSQL."""
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def document_lexemes(title_tokens: list[str], body_tokens: list[str]) -> str:
+    """A tsvector literal: title tokens first with weight A, then body tokens (weight D).
+
+    Titles come first so a term's first position, the one ``ts_rank`` counts fully,
+    carries the title's weight whenever the title has the term."""
+    positions: dict[str, list[str]] = {}
+    budget = MAX_TSVECTOR_BYTES
+    stream = [(token, "A") for token in title_tokens] + [(token, "") for token in body_tokens]
+    for position, (token, weight) in enumerate(stream, start=1):
+        seen = positions.get(token)
+        if seen is None:
+            cost = len(token.encode()) + LEXEME_OVERHEAD_BYTES
+            if not token or cost > budget:
+                continue
+            budget -= cost
+            seen = positions[token] = []
+        if len(seen) < POSITIONS_PER_LEXEME:
+            seen.append(f"{min(position, MAX_POSITION)}{weight}")
+    return " ".join(f"{lexeme(token)}:{','.join(p)}" for token, p in positions.items())
+
+
+def any_of(terms: list[Term]) -> str:
+    """A tsquery literal matching documents with any of ``terms``."""
+    return " | ".join(operand for term in terms if term.token for operand in operands(term))
+
+
+def operands(term: Term) -> list[str]:
+    """A term's tsquery operands. A prefix term (``electri*``) matches the tokens that
+    start with it, and also the shorter stems a word so beginning is indexed as
+    (``electric`` → ``electr``, see ``text.prefix_alternatives``)."""
+    if not term.prefix:
+        return [lexeme(term.token)]
+    stems = [lexeme(stem) for stem in prefix_alternatives(term.token)]
+    return [f"{lexeme(term.token)}:*", *stems]
+
+
+def rank_weights(title_weight: float) -> list[float]:
+    """``ts_rank``'s weights {D, C, B, A}: body 1, title ``title_weight``, scaled into
+    [0, 1] because ts_rank refuses weights above 1."""
+    title = max(title_weight, 0.0)
+    scale = max(title, 1.0)
+    return [1.0 / scale, 1.0 / scale, 1.0 / scale, title / scale]
+
+
+def facet_term(facet: str, value: str) -> str:
+    return f"{facet}:{value}"
+
+
+def facet_filter(filters: dict[str, list[str]]) -> tuple[str, list]:
+    """SQL conditions on ``d.facet_terms`` (any value of each facet, every facet), always
+    restricted to published documents."""
+    wanted = {**filters, "status": ["published"]}
+    clauses, params = [], []
+    for facet, values in sorted(wanted.items()):
+        clauses.append("d.facet_terms && %s::text[]")
+        params.append([_clean(facet_term(facet, str(value))) for value in values])
+    return " AND ".join(clauses), params
+
+
+def _clean(text: str) -> str:
+    """PostgreSQL text cannot hold NUL characters; a NUL means nothing in a catalogue."""
+    return text.replace("\x00", "")
+
+
+def parse_key(key: str) -> tuple[str, int] | None:
+    """``kind:pk`` → (kind, pk); None for anything that cannot name a stored document."""
+    kind, _, pk = str(key).rpartition(":")
+    if not kind or "\x00" in kind or not pk.isascii() or not pk.isdigit():
+        return None
+    number = int(pk)
+    return (kind, number) if number <= BIGINT_MAX else None
+
+
+# -- vectors ---------------------------------------------------------------------------
+
+
+def space_table(space: str) -> str:
+    """A table name for ``space``: readable, and unique through a digest because space
+    names may hold any character (a sentence-transformers folder name)."""
+    slug = re.sub(r"[^a-z0-9]+", "_", space.lower()).strip("_")[:24]
+    digest = hashlib.sha256(space.encode()).hexdigest()[:8]
+    return f"{SPACE_TABLE_PREFIX}{slug}_{digest}"
+
+
+def vector_literal(vector: np.ndarray) -> str:
+    """pgvector's text form; float32's own shortest repr, so nothing is lost."""
+    return "[" + ",".join(np.asarray(vector, dtype=np.float32).astype(str)) + "]"
+
+
+def usable(vector: np.ndarray) -> bool:
+    """A zero or non-finite vector has no direction: cosine distance is undefined."""
+    return bool(np.all(np.isfinite(vector))) and float(np.linalg.norm(vector)) > 0
+
+
+def passage_matrix(doc: IndexedDocument, space: str) -> np.ndarray:
+    """``doc``'s vectors in ``space``, checked: one row per passage."""
+    vectors = np.asarray(doc.vectors[space], dtype=np.float32)
+    if vectors.ndim != 2 or vectors.shape[0] != len(doc.passages):
+        raise ValueError(
+            f"{doc.key}: {space} has vectors of shape {vectors.shape} "
+            f"for {len(doc.passages)} passages"
+        )
+    return vectors
+
+
+def passage_rows(doc_id: int, doc: IndexedDocument, space: str) -> Iterator[tuple]:
+    for passage, vector in zip(doc.passages, passage_matrix(doc, space), strict=True):
+        if usable(vector):
+            label = _clean(passage.label)
+            yield doc_id, passage.chunk, _clean(passage.language), label, vector_literal(vector)
+
+
+def best_per_document(rows: Iterable[tuple]) -> list[DenseHit]:
+    """Rows (kind, pk, chunk, language, label, distance) → each document's closest
+    passage, best first."""
+    best: dict[tuple[str, int], DenseHit] = {}
+    for kind, pk, chunk, language, label, distance in sorted(
+        rows, key=lambda row: (row[5], row[0], row[1], row[2])
+    ):
+        if (kind, pk) not in best:
+            best[kind, pk] = DenseHit(kind, pk, 1.0 - float(distance), chunk, language, label)
+    return list(best.values())
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+# -- the backend -----------------------------------------------------------------------
+
+
+class PostgresBackend(SearchBackend):
+    """Search in the application's own PostgreSQL database (with pgvector).
+
+    ``exact_below``, ``ef_search`` and ``max_scan_tuples`` tune the dense search; tests
+    lower them to force the HNSW path and its fallback on small data."""
+
+    def __init__(
+        self,
+        *,
+        exact_below: int = EXACT_BELOW,
+        ef_search: int = EF_SEARCH,
+        max_scan_tuples: int = MAX_SCAN_TUPLES,
+    ):
+        self.exact_below = exact_below
+        self.ef_search = ef_search
+        self.max_scan_tuples = max_scan_tuples
+        jieba.initialize()  # load the dictionary now, not during the first Chinese query
+
+    # -- writing ---------------------------------------------------------------------
+
+    def update(self, documents: Iterable[IndexedDocument], delete_keys: Iterable[str]) -> None:
+        documents, delete_keys = list(documents), list(delete_keys)
+        if not documents and not delete_keys:
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            _delete_documents(cursor, delete_keys)
+            writer = _Writer(cursor, _spaces(cursor), rebuilding=False)
+            for batch in _batches(documents, WRITE_BATCH):
+                writer.write(batch)
+
+    def rebuild(self, documents: Iterable[IndexedDocument]) -> int:
+        """Replace everything in one transaction. Rows are deleted rather than tables
+        truncated or dropped, so searches keep reading the old index (MVCC) until the
+        new one commits instead of waiting for the whole rebuild (embedding included)."""
+        count = 0
+        with transaction.atomic(), connection.cursor() as cursor:
+            old = _spaces(cursor)
+            for space in old.values():
+                cursor.execute(f"DELETE FROM {_quote(space.table)}")  # noqa: S608 (our name)
+            cursor.execute(f"DELETE FROM {DOCUMENTS}")  # noqa: S608 (a constant)
+            writer = _Writer(cursor, old, rebuilding=True)
+            for batch in _batches(documents, WRITE_BATCH):
+                writer.write(batch)
+                count += len(batch)
+            for name in old.keys() - writer.written:
+                _drop_space(cursor, writer.spaces.pop(name))
+            for space in writer.unindexed:
+                _create_hnsw_index(cursor, space)
+            _analyze(cursor, writer.spaces.values())
+        return count
+
+    # -- lexical ---------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        tsquery = any_of(query.terms)
+        if not tsquery:
+            return SearchPage(hits=[], total=0)
+        where, params = facet_filter(query.filters)
+        # Constant names and our own conditions; every value is a bound parameter.
+        matches = (
+            f"SELECT d.id, d.kind, d.pk, ts_rank(%s::float4[], d.lexemes, q.query, "  # noqa: S608
+            f"{RANK_LENGTH_NORMALISATION}) AS rank "
+            f"FROM {DOCUMENTS} d, CAST(%s AS tsquery) AS q(query) "
+            f"WHERE d.lexemes @@ q.query AND {where}"
+        )
+        matches_params = [rank_weights(query.title_weight), tsquery, *params]
+        with connection.cursor() as cursor:
+            # The page is ranked on ids alone; stored texts are read for its rows only.
+            cursor.execute(
+                "SELECT d.kind, d.pk, d.external_id, d.fields::text, d.facets::text, "  # noqa: S608
+                "m.rank, m.total FROM ("
+                f" SELECT id, kind, pk, rank, count(*) OVER () AS total FROM ({matches}) s"
+                "  ORDER BY rank DESC, kind, pk LIMIT %s OFFSET %s"
+                f") m JOIN {DOCUMENTS} d ON d.id = m.id "
+                "ORDER BY m.rank DESC, m.kind, m.pk",
+                [*matches_params, query.limit, query.offset],
+            )
+            rows = cursor.fetchall()
+            if rows:
+                total = rows[0][6]
+            elif query.offset:
+                cursor.execute(f"SELECT count(*) FROM ({matches}) s", matches_params)  # noqa: S608
+                total = cursor.fetchone()[0]
+            else:
+                total = 0
+        return SearchPage(hits=[_hit(*row[:6]) for row in rows], total=total)
+
+    def fetch(self, keys: Iterable[str]) -> dict[str, SearchHit]:
+        wanted = {parsed for key in keys if (parsed := parse_key(key))}
+        if not wanted:
+            return {}
+        kinds_, pks = zip(*sorted(wanted), strict=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT d.kind, d.pk, d.external_id, d.fields::text, d.facets::text "  # noqa: S608
+                f"FROM {DOCUMENTS} d "
+                "JOIN unnest(%s::text[], %s::bigint[]) AS k(kind, pk) "
+                "ON d.kind = k.kind AND d.pk = k.pk",
+                [list(kinds_), list(pks)],
+            )
+            hits = [_hit(*row, 0.0) for row in cursor.fetchall()]
+        return {hit.key: hit for hit in hits}
+
+    # -- dense -----------------------------------------------------------------------
+
+    def nearest(
+        self, space: str, vector: np.ndarray, filters: dict[str, list[str]], limit: int
+    ) -> list[DenseHit]:
+        if limit <= 0:
+            return []
+        # A transaction of its own: the HNSW settings are SET LOCAL.
+        with transaction.atomic(), connection.cursor() as cursor:
+            found = _spaces(cursor).get(space)
+            if found is None:
+                return []
+            vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+            if vector.shape[0] != found.dim:
+                raise DimensionMismatch(
+                    f"{space} holds {found.dim}-dimensional vectors, the query has "
+                    f"{vector.shape[0]}"
+                )
+            if not usable(vector):
+                return []
+            search = _DenseSearch(cursor, found.table, vector_literal(vector), filters)
+            if found.dim > HNSW_MAX_DIMENSIONS or search.space_within(self.exact_below):
+                return search.exact(limit)
+            # The planner chooses: the HNSW index, or for a selective filter the few
+            # matching documents sorted exactly. A walk that comes back short (the
+            # filter rejected too much of the graph) is redone as an exact scan.
+            search.configure(self.ef_search, self.max_scan_tuples)
+            return search.approximate(limit) or search.exact(limit)
+
+    # -- status ----------------------------------------------------------------------
+
+    def status(self) -> dict:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT kind, count(*) FROM {DOCUMENTS} GROUP BY kind")  # noqa: S608
+            counts = dict(cursor.fetchall())
+            vectors = {}
+            for name, space in sorted(_spaces(cursor).items()):
+                cursor.execute(f"SELECT count(*) FROM {_quote(space.table)}")  # noqa: S608
+                vectors[name] = cursor.fetchone()[0]
+        return {
+            "backend": "postgres (tsvector + pgvector)",
+            "documents": sum(counts.values()),
+            "by_kind": {**dict.fromkeys(kinds(), 0), **counts},
+            "vectors": vectors,
+        }
+
+
+def _hit(kind, pk, external_id, fields, facets, score) -> SearchHit:
+    return SearchHit(
+        kind=kind,
+        pk=pk,
+        external_id=external_id,
+        score=float(score),
+        fields=json.loads(fields),
+        facets=json.loads(facets),
+    )
+
+
+# -- dense search ------------------------------------------------------------------------
+
+
+class _DenseSearch:
+    """One query vector against one space table, with the document filters applied."""
+
+    def __init__(self, cursor, table: str, vector: str, filters: dict[str, list[str]]):
+        self.cursor, self.table, self.vector = cursor, table, vector
+        where, self.params = facet_filter(filters)
+        self.source = f"FROM {_quote(table)} v JOIN {DOCUMENTS} d ON d.id = v.doc_id WHERE {where}"
+
+    def space_within(self, bound: int) -> bool:
+        """Whether the space holds at most ``bound`` passages (reads at most bound + 1)."""
+        self.cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {_quote(self.table)} LIMIT %s) s",  # noqa: S608
+            [bound + 1],
+        )
+        return self.cursor.fetchone()[0] <= bound
+
+    def exact(self, limit: int) -> list[DenseHit]:
+        """Every filtered passage compared: each document's closest, then the best."""
+        self.cursor.execute(
+            "SELECT kind, pk, chunk, language, label, distance FROM ("  # noqa: S608
+            " SELECT DISTINCT ON (v.doc_id) d.kind, d.pk, v.chunk, v.language, v.label,"
+            "  v.embedding <=> %s::vector AS distance "
+            f" {self.source} ORDER BY v.doc_id, distance, v.chunk"
+            ") best ORDER BY distance, kind, pk LIMIT %s",
+            [self.vector, *self.params, limit],
+        )
+        return best_per_document(self.cursor.fetchall())
+
+    def configure(self, ef_search: int, max_scan_tuples: int) -> None:
+        """Iterative scans (pgvector 0.8): when filters reject what the graph returns,
+        the index keeps walking instead of ending with too few rows. Relaxed order is
+        enough: the rows are re-sorted by distance afterwards."""
+        self.cursor.execute(
+            "SELECT set_config('hnsw.ef_search', %s, true),"
+            " set_config('hnsw.iterative_scan', 'relaxed_order', true),"
+            " set_config('hnsw.max_scan_tuples', %s, true)",
+            [str(min(ef_search, MAX_EF_SEARCH)), str(max_scan_tuples)],
+        )
+
+    def approximate(self, limit: int) -> list[DenseHit] | None:
+        """Nearest passages through the HNSW index, widened until ``limit`` documents
+        are found; None when the scan ran dry first (the caller then scans exactly)."""
+        candidates = limit * CANDIDATES_PER_HIT
+        for _ in range(ANN_ROUNDS):
+            self.cursor.execute(*self.approximate_sql(candidates))
+            rows = self.cursor.fetchall()
+            hits = best_per_document(rows)
+            if len(hits) >= limit:
+                return hits[:limit]
+            if len(rows) < candidates:
+                return None
+            candidates *= CANDIDATES_PER_HIT
+        return None
+
+    def approximate_sql(self, candidates: int) -> tuple[str, list]:
+        """``ORDER BY distance LIMIT n`` on the space table is what the HNSW index
+        answers; the join and the filters are applied to the rows it yields."""
+        sql = (
+            "SELECT d.kind, d.pk, v.chunk, v.language, v.label,"
+            " v.embedding <=> %s::vector AS distance "
+            f"{self.source} ORDER BY v.embedding <=> %s::vector LIMIT %s"
+        )
+        return sql, [self.vector, *self.params, self.vector, candidates]
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def _spaces(cursor) -> dict[str, Space]:
+    cursor.execute(f"SELECT space, table_name, dim FROM {SPACES}")  # noqa: S608
+    return {name: Space(name, table, dim) for name, table, dim in cursor.fetchall()}
+
+
+def _delete_documents(cursor, keys: list[str]) -> None:
+    """Delete by key; the vector tables follow through ``ON DELETE CASCADE``."""
+    parsed = sorted({found for key in keys if (found := parse_key(key))})
+    if not parsed:
+        return
+    kinds_, pks = zip(*parsed, strict=True)
+    cursor.execute(
+        f"DELETE FROM {DOCUMENTS} d USING unnest(%s::text[], %s::bigint[]) AS k(kind, pk) "  # noqa: S608
+        "WHERE d.kind = k.kind AND d.pk = k.pk",
+        [list(kinds_), list(pks)],
+    )
+
+
+def _document_record(doc: IndexedDocument) -> dict:
+    title_tokens = index_tokens(" \n".join(doc.title_fields.values()))
+    body_tokens = index_tokens(" \n".join(doc.body_fields.values()))
+    facets = {facet: [_clean(str(v)) for v in values] for facet, values in doc.facets.items()}
+    terms = {facet_term(facet, value) for facet, values in facets.items() for value in values}
+    terms.add(facet_term("kind", _clean(doc.kind)))
+    fields = {**doc.title_fields, **doc.body_fields}
+    return {
+        "kind": _clean(doc.kind),
+        "pk": doc.pk,
+        "external_id": _clean(doc.external_id),
+        "lexemes": document_lexemes(title_tokens, body_tokens),
+        "facet_terms": sorted(terms),
+        "fields": {name: _clean(text) for name, text in fields.items()},
+        "facets": facets,
+    }
+
+
+UPSERT_DOCUMENTS = f"""
+INSERT INTO {DOCUMENTS} (kind, pk, external_id, lexemes, facet_terms, fields, facets)
+SELECT r.kind, r.pk, r.external_id, r.lexemes, r.facet_terms, r.fields, r.facets
+FROM json_to_recordset(%s::json) AS r(
+    kind text, pk bigint, external_id text, lexemes tsvector, facet_terms text[],
+    fields json, facets json)
+ON CONFLICT (kind, pk) DO UPDATE SET
+    external_id = EXCLUDED.external_id, lexemes = EXCLUDED.lexemes,
+    facet_terms = EXCLUDED.facet_terms, fields = EXCLUDED.fields, facets = EXCLUDED.facets
+RETURNING id, kind, pk
+"""  # noqa: S608 (a constant table name; the rows are one bound parameter)
+
+
+@dataclass
+class _Writer:
+    """Writes batches of documents with their vectors inside the caller's transaction.
+
+    Documents are upserted, so a record keeps its row (and its row lock serialises two
+    concurrent re-indexings of it); its old passages are deleted from every space."""
+
+    cursor: object
+    spaces: dict[str, Space]
+    rebuilding: bool
+    written: set[str] = field(default_factory=set)  #: spaces that received vectors
+    unindexed: list[Space] = field(default_factory=list)  #: awaiting their HNSW index
+
+    def write(self, batch: list[IndexedDocument]) -> None:
+        latest = {doc.key: doc for doc in batch}  # a key twice in a batch: the last wins
+        # Every writer locks rows in (kind, pk) order, so overlapping batches queue on them
+        # instead of deadlocking.
+        ordered = sorted(latest.values(), key=lambda doc: (doc.kind, doc.pk))
+        records = [_document_record(doc) for doc in ordered]
+        self.cursor.execute(UPSERT_DOCUMENTS, [json.dumps(records, ensure_ascii=False)])
+        ids = {f"{kind}:{pk}": doc_id for doc_id, kind, pk in self.cursor.fetchall()}
+        self._delete_passages(list(ids.values()))
+        for name in sorted({space for doc in latest.values() for space in doc.vectors}):
+            documents = [doc for doc in latest.values() if name in doc.vectors]
+            self._copy_passages(name, documents, ids)
+
+    def _delete_passages(self, doc_ids: list[int]) -> None:
+        for space in self.spaces.values():
+            self.cursor.execute(
+                f"DELETE FROM {_quote(space.table)} WHERE doc_id = ANY(%s::bigint[])",  # noqa: S608
+                [doc_ids],
+            )
+
+    def _copy_passages(self, name: str, documents: list[IndexedDocument], ids: dict) -> None:
+        space = self._space_for(name, _dimension(name, documents))
+        self.written.add(name)
+        columns = "doc_id, chunk, language, label, embedding"
+        with self.cursor.cursor.copy(f"COPY {_quote(space.table)} ({columns}) FROM STDIN") as copy:
+            for doc in documents:
+                for row in passage_rows(ids[doc.key], doc, name):
+                    copy.write_row(row)
+
+    def _space_for(self, name: str, dim: int) -> Space:
+        space = self.spaces.get(name)
+        if space is None or space.dim != dim:
+            # Another writer may have created it since we looked: look again, locked.
+            self.cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SPACE_LOCK])
+            self.spaces = _spaces(self.cursor)
+            space = self.spaces.get(name)
+        if space is not None and space.dim != dim:
+            if not self.rebuilding:
+                raise DimensionMismatch(
+                    f"{name} holds {space.dim}-dimensional vectors, not {dim}: "
+                    "rebuild the index (ecotone index rebuild)"
+                )
+            _drop_space(self.cursor, space)
+            space = None
+        if space is None:
+            space = _create_space(self.cursor, name, dim, indexed=not self.rebuilding)
+            if self.rebuilding:
+                self.unindexed.append(space)
+            self.spaces[name] = space
+        return space
+
+
+def _dimension(name: str, documents: list[IndexedDocument]) -> int:
+    dims = {passage_matrix(doc, name).shape[1] for doc in documents}
+    if len(dims) != 1:
+        raise DimensionMismatch(f"{name}: vectors of several dimensions {sorted(dims)}")
+    return dims.pop()
+
+
+def _create_space(cursor, name: str, dim: int, *, indexed: bool) -> Space:
+    """The space's table; a rebuild loads it first and indexes it afterwards, which is
+    faster than inserting into a graph."""
+    space = Space(name, space_table(name), int(dim))
+    table = _quote(space.table)
+    cursor.execute(
+        f"CREATE TABLE IF NOT EXISTS {table} ("
+        f" doc_id bigint NOT NULL REFERENCES {DOCUMENTS} (id) ON DELETE CASCADE,"
+        " chunk integer NOT NULL, language text NOT NULL, label text NOT NULL,"
+        f" embedding vector({space.dim}) NOT NULL)"
+    )
+    # pgvector keeps vectors out of line (TOAST) by default, and from 512 dimensions a row
+    # is big enough to go there: an exact scan then fetches every vector twice over.
+    # MAIN keeps them in the row (floats do not compress) unless a row outgrows a page.
+    cursor.execute(f"ALTER TABLE {table} ALTER COLUMN embedding SET STORAGE MAIN")
+    cursor.execute(f"CREATE INDEX IF NOT EXISTS {_quote(space.table + '_doc')} ON {table} (doc_id)")
+    cursor.execute(
+        f"INSERT INTO {SPACES} (space, table_name, dim) VALUES (%s, %s, %s)",  # noqa: S608
+        [space.name, space.table, space.dim],
+    )
+    if indexed:
+        _create_hnsw_index(cursor, space)
+    return space
+
+
+def _create_hnsw_index(cursor, space: Space) -> None:
+    if space.dim > HNSW_MAX_DIMENSIONS:
+        return  # too wide for pgvector's HNSW: nearest() scans such a space exactly
+    cursor.execute(
+        f"CREATE INDEX IF NOT EXISTS {_quote(space.table + '_hnsw')} ON {_quote(space.table)} "
+        "USING hnsw (embedding vector_cosine_ops) "
+        f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})"
+    )
+
+
+def _analyze(cursor, spaces: Iterable[Space]) -> None:
+    """Fresh statistics, so the planner knows at once which filters are selective (it
+    then starts from the documents and sorts exactly) and which are not (it walks the
+    HNSW index); autovacuum would get there only some time after the commit."""
+    cursor.execute(f"ANALYZE {DOCUMENTS}")
+    for space in spaces:
+        cursor.execute(f"ANALYZE {_quote(space.table)}")
+
+
+def _drop_space(cursor, space: Space) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {_quote(space.table)}")
+    cursor.execute(f"DELETE FROM {SPACES} WHERE space = %s", [space.name])  # noqa: S608

@@ -1,0 +1,71 @@
+"""Fusing rankings: weighted reciprocal-rank fusion, then interleaving by language.
+
+Pure functions over document keys, so the ranking policy is tested without an index.
+
+Why interleave: multilingual-e5 prefers passages in the query's own language, and BM25
+matches only the query's language, so a fused list buries the best other-language
+answers — the case that matters most here (a Chinese speaker searching a mostly English
+catalogue). Splitting the fused ranking by each document's language and merging the two
+lists by reciprocal rank gives each language's best answers a place near the top.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FusionSettings:
+    #: retriever name ("lexical", or a vector space) → weight in the fused score
+    weights: Mapping[str, float]
+    rank_constant: int = 60  #: RRF's k: larger flattens the advantage of the very top
+    #: the other language's list weight relative to the query's own language (1 = alternate)
+    other_language_weight: float = 1.0
+    interleave_constant: int = 1
+
+
+def reciprocal_rank_fusion(
+    rankings: Mapping[str, Sequence[str]], weights: Mapping[str, float], rank_constant: int
+) -> list[tuple[str, float]]:
+    """Keys ordered by Σ weight / (k + rank) over the rankings they appear in."""
+    scores: dict[str, float] = {}
+    for name, ranking in rankings.items():
+        weight = weights.get(name, 1.0)
+        for rank, key in enumerate(ranking, start=1):
+            scores[key] = scores.get(key, 0.0) + weight / (rank_constant + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def interleave_by_language(
+    fused: Sequence[tuple[str, float]],
+    language_of: Mapping[str, str],
+    query_language: str,
+    other_weight: float,
+    constant: int,
+) -> list[tuple[str, float]]:
+    """Split ``fused`` by document language and merge the lists by reciprocal rank, the
+    query's own language weighted 1 and every other language ``other_weight``."""
+    positions: dict[str, int] = {}
+    merged: list[tuple[str, float, float]] = []
+    for key, score in fused:
+        language = language_of.get(key, query_language)
+        positions[language] = positions.get(language, 0) + 1
+        weight = 1.0 if language == query_language else other_weight
+        merged.append((key, weight / (constant + positions[language]), score))
+    merged.sort(key=lambda item: (-item[1], -item[2], item[0]))
+    return [(key, score) for key, _, score in merged]
+
+
+def fuse(
+    rankings: Mapping[str, Sequence[str]],
+    language_of: Mapping[str, str],
+    query_language: str,
+    settings: FusionSettings,
+) -> list[tuple[str, float]]:
+    fused = reciprocal_rank_fusion(rankings, settings.weights, settings.rank_constant)
+    return interleave_by_language(
+        fused,
+        language_of,
+        query_language,
+        settings.other_language_weight,
+        settings.interleave_constant,
+    )

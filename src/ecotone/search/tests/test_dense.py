@@ -1,0 +1,100 @@
+"""Dense and hybrid search with the real default embedder (multilingual-e5-small)."""
+
+import pytest
+
+from ecotone.core.testing import CaseFactory, SolutionFactory
+from ecotone.search.embedding import get_embedders
+from ecotone.search.models import Embedding
+from ecotone.search.queries import InvalidSearch, search_records
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dense(settings):
+    settings.ECOTONE_EMBEDDER = "default"
+    return get_embedders()[0]
+
+
+@pytest.fixture
+def catalogue(dense, committed):
+    with committed():
+        storage = SolutionFactory(
+            title_en="Battery energy storage for industrial parks",
+            description_en="Lithium iron phosphate containers that shave peak demand.",
+        )
+        heat = SolutionFactory(
+            title_en="Heat pumps for district heating",
+            description_en="Large heat pumps recover waste heat from sewage water.",
+        )
+        bus = CaseFactory(
+            title_zh="深圳公交全面电动化",
+            description_zh="深圳市一万六千辆公交车全部更换为纯电动车。",
+        )
+        farm = SolutionFactory(
+            title_en="Precision irrigation for smallholder farms",
+            description_en="Soil moisture sensors schedule drip irrigation.",
+        )
+    return {"storage": storage, "heat": heat, "bus": bus, "farm": farm}
+
+
+def external_ids(page) -> list[str]:
+    return [result["external_id"] for result in page.results]
+
+
+def test_chinese_query_finds_english_only_record(catalogue):
+    lexical = search_records("工业园区储能", mode="lexical")
+    assert catalogue["storage"].external_id not in external_ids(lexical)
+    for mode in ("dense", "hybrid"):
+        page = search_records("工业园区储能", mode=mode)
+        assert external_ids(page)[0] == catalogue["storage"].external_id
+        assert "close in meaning to the English text" in page.results[0]["explanation"]
+
+
+def test_english_query_finds_chinese_only_record(catalogue):
+    page = search_records("electric city buses", mode="hybrid")
+    assert catalogue["bus"].external_id in external_ids(page)[:2]
+
+
+def test_unrelated_records_fall_below_the_similarity_floor(catalogue):
+    page = search_records("heat pump waste heat recovery", mode="dense")
+    found = external_ids(page)
+    assert found[0] == catalogue["heat"].external_id
+    assert catalogue["farm"].external_id not in found
+
+
+def test_hybrid_keeps_exact_word_matches_on_top(catalogue):
+    page = search_records("drip irrigation sensors", mode="hybrid")
+    assert external_ids(page)[0] == catalogue["farm"].external_id
+    assert "“irrig”" in page.results[0]["explanation"] or "irrigation" in page.results[0]["snippet"]
+
+
+def test_unchanged_text_is_never_embedded_twice(catalogue, committed):
+    before = Embedding.objects.count()
+    storage = catalogue["storage"]
+    with committed():
+        storage.save()  # nothing changed: every passage comes from the cache
+    assert Embedding.objects.count() == before
+    with committed():
+        storage.description_en = "Sodium-ion containers that shave peak demand."
+        storage.save()
+    assert Embedding.objects.count() == before + len(get_embedders())  # one per space
+    page = search_records("sodium-ion", mode="dense")
+    assert storage.external_id in external_ids(page)
+
+
+def test_deleted_record_leaves_dense_results(catalogue, committed):
+    with committed():
+        catalogue["storage"].delete()
+    page = search_records("工业园区储能", mode="dense")
+    assert catalogue["storage"].external_id not in external_ids(page)
+
+
+def test_lexical_only_mode_refuses_dense_and_serves_hybrid_lexically(settings):
+    settings.ECOTONE_EMBEDDER = "none"
+    with pytest.raises(InvalidSearch) as error:
+        search_records("storage", mode="dense")
+    assert error.value.field == "mode"
+    assert search_records("storage", mode="hybrid").mode == "lexical"
+    with pytest.raises(InvalidSearch):
+        search_records("storage", mode="semantic")

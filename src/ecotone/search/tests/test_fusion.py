@@ -1,0 +1,64 @@
+"""The ranking policy, without an index: reciprocal-rank fusion and language interleaving."""
+
+from ecotone.search.fusion import (
+    FusionSettings,
+    fuse,
+    interleave_by_language,
+    reciprocal_rank_fusion,
+)
+from ecotone.search.passages import document_chunks, record_passages
+
+
+def test_rrf_rewards_agreement_and_respects_weights():
+    rankings = {"lexical": ["a", "b", "c"], "e5": ["b", "d"]}
+    fused = reciprocal_rank_fusion(rankings, {"lexical": 1.0, "e5": 1.0}, rank_constant=60)
+    assert [key for key, _ in fused] == ["b", "a", "d", "c"]
+    assert fused[0][1] == 1 / 62 + 1 / 61
+    heavy = reciprocal_rank_fusion(rankings, {"lexical": 1.0, "e5": 3.0}, rank_constant=60)
+    assert [key for key, _ in heavy][:2] == ["b", "d"]
+
+
+def test_interleaving_lifts_the_best_answer_in_the_other_language():
+    fused = [("zh1", 0.9), ("zh2", 0.8), ("zh3", 0.7), ("en1", 0.6), ("en2", 0.5)]
+    language = {"zh1": "zh", "zh2": "zh", "zh3": "zh", "en1": "en", "en2": "en"}
+    order = [key for key, _ in interleave_by_language(fused, language, "zh", 1.0, 1)]
+    assert order == ["zh1", "en1", "zh2", "en2", "zh3"]
+    # a lighter other language waits longer for its turn
+    order = [key for key, _ in interleave_by_language(fused, language, "zh", 0.5, 1)]
+    assert order == ["zh1", "zh2", "zh3", "en1", "en2"]
+
+
+def test_single_language_results_keep_the_fused_order():
+    rankings = {"lexical": ["a", "b"], "use-m3": ["c"]}
+    settings = FusionSettings(weights={"lexical": 1.0, "use-m3": 1.0})
+    assert [key for key, _ in fuse(rankings, {}, "en", settings)] == ["a", "c", "b"]
+
+
+def test_passages_one_per_language_with_short_fields_joining_the_first():
+    texts = {
+        "name_en": "Sun Power",
+        "name_zh": "",
+        "description_en": "We build rooftop solar for factories across the delta.",
+        "city": "Shenzhen",
+        "city_zh": "深圳",
+    }
+    passages = record_passages(texts, tuple(texts))
+    assert [(p.language, p.text) for p in passages] == [
+        ("en", "Sun Power. We build rooftop solar for factories across the delta. Shenzhen. 深圳")
+    ]
+    texts["name_zh"] = "太阳能公司"
+    languages = [p.language for p in record_passages(texts, tuple(texts))]
+    assert languages == ["en", "zh"]
+
+
+def test_long_documents_are_chunked_by_paragraph_with_their_page():
+    page_one = "\n\n".join(["First paragraph."] * 3)
+    page_two = "x" * 2500
+    chunks = document_chunks(f"{page_one}\f{page_two}")
+    assert chunks[0] == ("p. 1", " ".join(["First paragraph."] * 3))
+    assert [label for label, _ in chunks[1:]] == ["p. 2", "p. 2", "p. 2"]
+    assert max(len(text) for _, text in chunks) <= 1000
+    passages = record_passages(
+        {"title_en": "Report", "text": f"{page_one}\f{page_two}"}, ("title_en", "text"), ("text",)
+    )
+    assert passages[1].label == "p. 1" and passages[1].text.startswith("Report. First")

@@ -1,0 +1,273 @@
+"""The PostgreSQL backend: the shared contract, and what only it has (SQL built from user
+input, the HNSW index and its filtered fallback, per-space tables, the migration).
+
+Runs against a real server: ``DATABASE_URL=$(PGPORT=… bash scripts/test-postgres.sh url)``.
+"""
+
+import importlib
+
+import numpy as np
+import pytest
+from django.db import connection, transaction
+
+from ecotone.search.backends import SearchQuery, get_search_backend
+from ecotone.search.backends.postgres import (
+    DimensionMismatch,
+    PostgresBackend,
+    _DenseSearch,
+    _spaces,
+    space_table,
+    vector_literal,
+)
+from ecotone.search.text import Term
+
+from .contract import (
+    SPACE,
+    BackendContract,
+    dense_doc,
+    doc,
+    find,
+    keys,
+    nearest_keys,
+    unit,
+    with_vectors,
+)
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: DATABASE_URL=$(bash scripts/test-postgres.sh url)",
+    ),
+]
+
+migration = importlib.import_module("ecotone.search.migrations.0002_postgres_search")
+
+
+class TestPostgresBackend(BackendContract):
+    @pytest.fixture
+    def backend(self, db):
+        return PostgresBackend()
+
+
+def test_postgresql_gets_the_postgres_backend(db):
+    assert isinstance(get_search_backend(), PostgresBackend)
+
+
+# -- input that must never become SQL or tsquery syntax ---------------------------------
+
+BAD_QUERIES = [
+    "",
+    "solar " * 2000,
+    "x" * 10_000,
+    "!?.,;:…—「」『』（）《》",
+    '" * ( ) NEAR AND OR - :',
+    "' OR 1=1; DROP TABLE search_pg_document; --",
+    "a & b | !c <-> d:* e:A \\ '",
+    "🌍🔥☀️ solar 🌞",
+    "太陽能 solar Ünïcödé مرحبا नमस्ते ไทย 한국어",
+    "\x00 solar \x00",
+]
+
+
+@pytest.mark.parametrize("q", BAD_QUERIES, ids=range(len(BAD_QUERIES)))
+def test_bad_queries_never_fail(db, q):
+    backend = PostgresBackend()
+    backend.rebuild([doc(1, "solar 太阳能")])
+    page = find(backend, q, filters={"sector": [q[:50]]})
+    assert page.hits == []
+    page = find(backend, q)
+    assert page.total == len(page.hits) <= 1
+
+
+def test_tokens_with_query_syntax_are_plain_lexemes(db):
+    backend = PostgresBackend()
+    backend.rebuild([doc(1, "solar")])
+    tokens = ["'", "''", "\\", "a:*", "&", "|", "!", "(", ")", "<->", "a b", ":A", "solar'"]
+    nasty = [Term(token, token, "en") for token in tokens]
+    assert backend.search(SearchQuery(terms=nasty)).hits == []
+    mixed = [*nasty, Term("solar", "solar", "en")]
+    assert keys(backend.search(SearchQuery(terms=mixed))) == [("solution", 1)]
+
+
+def test_odd_stored_text_round_trips(db):
+    backend = PostgresBackend()
+    title = "Solar \x00 'quoted' \\ back\\slash \"double\" 太阳能 🌞"
+    backend.rebuild([doc(1, title, "body", sector=["it's", "a\\b"])])
+    (hit,) = find(backend, "solar").hits
+    assert hit.fields["title_en"] == title.replace("\x00", "")
+    assert hit.facets["sector"] == ["it's", "a\\b"]
+    assert keys(find(backend, "solar", filters={"sector": ["it's"]})) == [("solution", 1)]
+
+
+def test_a_document_too_big_for_a_tsvector_keeps_its_first_words(db):
+    backend = PostgresBackend()
+    long = "abcdefghijklmnopqrst"
+    words = " ".join(f"lexeme{number:06d}{long}" for number in range(40_000))  # ~1.2 MB
+    backend.rebuild([doc(1, "solar", words)])
+    assert keys(find(backend, f"lexeme000001{long}")) == [("solution", 1)]
+    assert keys(find(backend, "solar")) == [("solution", 1)]
+
+
+def test_odd_keys_are_left_out(db):
+    backend = PostgresBackend()
+    backend.rebuild([doc(1, "solar")])
+    odd = ["solution:99999999999999999999999", "solution:-1", ":", "solution:１", "\x00:1"]
+    assert backend.fetch(odd) == {}
+    backend.update([], delete_keys=odd)
+    assert backend.status()["documents"] == 1
+
+
+def test_a_document_twice_in_one_update_keeps_the_last(db):
+    backend = PostgresBackend()
+    backend.update([doc(1, "solar"), doc(1, "wind")], delete_keys=[])
+    assert keys(find(backend, "wind")) == [("solution", 1)]
+    assert find(backend, "solar").hits == []
+
+
+def test_title_weight_orders_title_and_body_matches(db):
+    backend = PostgresBackend()
+    backend.rebuild([doc(1, "storage", "grid"), doc(2, "grid", "storage")])
+    assert keys(find(backend, "storage")) == [("solution", 1), ("solution", 2)]
+    body_first = find(backend, "storage", title_weight=0.2)
+    assert keys(body_first) == [("solution", 2), ("solution", 1)]
+
+
+# -- dense: the HNSW path ----------------------------------------------------------------
+
+
+def random_documents(count: int, dim: int = 16, seed: int = 7, **facets):
+    rng = np.random.default_rng(seed)
+    documents = []
+    for pk in range(1, count + 1):
+        passages = [("en", tuple(rng.normal(size=dim))), ("zh", tuple(rng.normal(size=dim)))]
+        documents.append(dense_doc(pk, *passages, **facets))
+    return documents
+
+
+def exact_best(documents, query: np.ndarray, limit: int) -> list[str]:
+    best = {d.key: float(np.max(d.vectors[SPACE] @ query)) for d in documents}
+    return sorted(best, key=lambda key: -best[key])[:limit]
+
+
+def test_hnsw_search_agrees_with_an_exact_scan(db):
+    documents = random_documents(300)
+    backend = PostgresBackend(exact_below=0)
+    backend.rebuild(documents)
+    query = unit(*np.random.default_rng(1).normal(size=16))
+    found = nearest_keys(backend, query, limit=10)
+    expected = exact_best(documents, query, 10)
+    assert found[0] == expected[0]
+    assert len(found) == 10
+    assert len(set(found) & set(expected)) >= 9  # HNSW is approximate; at 300 it rarely errs
+
+
+def test_the_hnsw_index_serves_the_approximate_query(db):
+    backend = PostgresBackend(exact_below=0)
+    backend.rebuild(random_documents(50))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Without a sort, only the index can return rows in distance order.
+        cursor.execute("SET LOCAL enable_sort = off")
+        table = _spaces(cursor)[SPACE].table
+        search = _DenseSearch(cursor, table, vector_literal(unit(*[1] * 16)), {})
+        sql, params = search.approximate_sql(40)
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"{space_table(SPACE)}_hnsw" in plan
+
+
+RARE = ["solution:1000", "solution:1001", "solution:1002"]
+
+
+@pytest.fixture
+def rare_and_common(db):
+    """300 documents close to the query, 3 (sector "rare") orthogonal to it."""
+    common = random_documents(300, sector=["common"])
+    rare = [dense_doc(1000 + i, ("en", (0,) * 15 + (1,)), sector=["rare"]) for i in range(3)]
+    PostgresBackend().rebuild(common + rare)
+    return unit(*(1,) * 15 + (0,))
+
+
+def walk_the_graph(cursor, query, ef_search: int, max_scan_tuples: int) -> _DenseSearch:
+    """A dense search for the rare documents that must use the HNSW index, as the planner
+    does when it misjudges a filter (left alone it starts from the three documents)."""
+    cursor.execute("SET LOCAL enable_sort = off")
+    space = _spaces(cursor)[SPACE]
+    search = _DenseSearch(cursor, space.table, vector_literal(query), {"sector": ["rare"]})
+    search.configure(ef_search, max_scan_tuples)
+    return search
+
+
+def test_iterative_scans_walk_past_filtered_out_passages(rare_and_common):
+    with transaction.atomic(), connection.cursor() as cursor:
+        # ef_search 10: without an iterative scan the graph yields 10 common passages only.
+        found = walk_the_graph(cursor, rare_and_common, 10, 20_000).approximate(3)
+    assert sorted(hit.key for hit in found) == RARE
+
+
+def test_a_walk_that_comes_back_short_falls_back_to_an_exact_scan(rare_and_common):
+    backend = PostgresBackend(exact_below=0, ef_search=10, max_scan_tuples=10)
+    with transaction.atomic(), connection.cursor() as cursor:
+        assert walk_the_graph(cursor, rare_and_common, 10, 10).approximate(3) is None
+        found = nearest_keys(backend, rare_and_common, {"sector": ["rare"]})
+    assert sorted(found) == RARE
+
+
+def test_small_spaces_give_exact_results(db):
+    documents = random_documents(40)
+    backend = PostgresBackend()  # 80 passages: below exact_below
+    backend.rebuild(documents)
+    query = unit(*np.random.default_rng(3).normal(size=16))
+    assert nearest_keys(backend, query, limit=40) == exact_best(documents, query, 40)
+
+
+def test_rebuild_indexes_new_space_tables(db):
+    PostgresBackend().rebuild(random_documents(5))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [space_table(SPACE)])
+        definitions = " ".join(row[0] for row in cursor.fetchall())
+    assert "hnsw (embedding vector_cosine_ops)" in definitions
+
+
+def test_a_space_changes_dimension_only_through_a_rebuild(db):
+    backend = PostgresBackend()
+    backend.rebuild([dense_doc(1, ("en", (1, 0, 0, 0)))])
+    three = with_vectors(doc(2, "three dimensions"), ("en", (1, 0, 0)))
+    with pytest.raises(DimensionMismatch):
+        backend.update([three], delete_keys=[])
+    assert nearest_keys(backend, unit(1, 0, 0, 0)) == ["solution:1"]
+    backend.rebuild([three])
+    assert nearest_keys(backend, unit(1, 0, 0)) == ["solution:2"]
+    with pytest.raises(DimensionMismatch):
+        backend.nearest(SPACE, unit(1, 0, 0, 0), {}, 10)
+
+
+def test_zero_and_broken_vectors_are_not_searched(db):
+    backend = PostgresBackend()
+    backend.rebuild([dense_doc(1, ("en", (1, 0, 0, 0)))])
+    assert backend.nearest(SPACE, np.zeros(4, dtype=np.float32), {}, 10) == []
+    assert backend.nearest(SPACE, np.full(4, np.nan, dtype=np.float32), {}, 10) == []
+    assert backend.nearest(SPACE, unit(1, 0, 0, 0), {}, 0) == []
+
+
+# -- the migration -------------------------------------------------------------------------
+
+
+def table_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+        return cursor.fetchone()[0]
+
+
+def test_the_migration_is_reversible(db):
+    PostgresBackend().rebuild([dense_doc(1, ("en", (1, 0, 0, 0)))])
+    tables = ["search_pg_document", "search_pg_vector_space", space_table(SPACE)]
+    assert all(table_exists(table) for table in tables)
+    with connection.schema_editor() as editor:
+        migration.drop_tables(None, editor)
+    assert not any(table_exists(table) for table in tables)
+    with connection.schema_editor() as editor:
+        migration.create_tables(None, editor)
+    assert table_exists("search_pg_document")
+    assert PostgresBackend().status()["documents"] == 0
+    assert keys(find(PostgresBackend(), "solar")) == []
