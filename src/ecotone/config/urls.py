@@ -13,6 +13,8 @@ urlpatterns += i18n_patterns(
     path("", include("ecotone.core.urls")),
     path("accounts/", include("ecotone.accounts.urls")),
     path("search/", include("ecotone.search.urls")),
+    # before the catalogue: its "<plural>/" pattern would claim "introductions/"
+    path("", include("ecotone.matching.urls")),
     path("", include("ecotone.catalog.urls")),
 )
 

@@ -1,0 +1,267 @@
+"""``/api/v1/needs/{id}/matches`` and ``/api/v1/introductions``."""
+
+import json
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import Router
+from ninja.errors import AuthenticationError
+from ninja.responses import Status
+
+from ecotone.accounts.api_auth import TokenAuth, reading_user
+from ecotone.accounts.permissions import can_view, member_organisation_ids
+from ecotone.catalog.models import Need
+from ecotone.config.api import error_body
+from ecotone.core.pagination import BadCursor, cursor_page
+
+from . import queries, services
+from .models import Introduction, IntroductionStatus
+from .permissions import can_respond, can_view_introduction
+from .ranking import need_matches
+from .schemas import (
+    ErrorOut,
+    IntroductionIn,
+    IntroductionOut,
+    IntroductionPageOut,
+    NeedMatchesOut,
+    ResponseIn,
+)
+
+router = Router(tags=["matching"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+MAX_MATCHES = 50
+
+
+def match_out(match) -> dict:
+    record = match.record
+    return {
+        "kind": match.kind,
+        "id": record.pk,
+        "external_id": record.external_id,
+        "title": record.label or record.external_id,
+        "score": match.score,
+        "components": [
+            {"name": c.name, "value": c.value, "weight": c.weight, "reason": str(c.reason)}
+            for c in match.components
+        ],
+        "constraints": [_constraint_out(c) for c in match.constraints],
+        "failed_constraints": [_constraint_out(c) for c in match.failed_constraints],
+        "page_url": record.get_absolute_url(),
+    }
+
+
+def _constraint_out(constraint) -> dict:
+    return {"name": constraint.name, "status": constraint.status, "reason": str(constraint.reason)}
+
+
+@router.get(
+    "/needs/{need_id}/matches",
+    response={200: NeedMatchesOut, **ERRORS},
+    operation_id="need_matches",
+    summary="Solutions and cases that fit a need, with the reasons",
+)
+def get_need_matches(request, need_id: int, limit: int = 10):
+    """Published solutions and cases ranked for the need. Each match lists its score
+    components (``value`` adds up to ``score``) and the hard constraints it was checked
+    against; ``excluded`` lists candidates that failed one. ``limit`` is 1–50."""
+    user = reading_user(request)
+    need = Need.objects.filter(pk=need_id).first()
+    if need is None or not can_view(user, need):
+        raise Http404
+    if not 1 <= limit <= MAX_MATCHES:
+        return Status(
+            422, error_body("invalid", f"limit must be between 1 and {MAX_MATCHES}", "limit")
+        )
+    report = need_matches(need, limit)
+    return Status(
+        200,
+        {
+            "need": need.pk,
+            "matches": [match_out(m) for m in report.matches],
+            "excluded": [match_out(m) for m in report.excluded],
+            "message": report.closed_reason,
+        },
+    )
+
+
+def _organisation_ref(organisation) -> dict:
+    return {
+        "id": organisation.pk,
+        "external_id": organisation.external_id,
+        "name": organisation.label or organisation.external_id,
+        "page_url": organisation.get_absolute_url(),
+    }
+
+
+def introduction_out(user, introduction: Introduction) -> dict:
+    about = introduction.about
+    return {
+        "id": introduction.pk,
+        "status": introduction.status,
+        "side": queries.side_of(user, introduction),
+        "requesting_organisation": _organisation_ref(introduction.requesting_organisation),
+        "target_organisation": _organisation_ref(introduction.target_organisation),
+        "about": {
+            "kind": introduction.about_kind,
+            "id": about.pk,
+            "external_id": about.external_id,
+            "title": about.label or about.external_id,
+            "page_url": about.get_absolute_url(),
+        },
+        "message": introduction.message,
+        "response_note": introduction.response_note,
+        "created_at": introduction.created_at,
+        "responded_at": introduction.responded_at,
+        "withdrawn_at": introduction.withdrawn_at,
+        "contacts": queries.contacts(user, introduction),
+    }
+
+
+def _requesting_organisation(user, requested_id: int | None):
+    """The caller's organisation: the one named, or their only one."""
+    if requested_id is not None:
+        return services.resolve_organisation(requested_id, field="requesting_organisation")
+    mine = member_organisation_ids(user)
+    if not mine:
+        raise PermissionDenied(
+            "join an organisation first: introductions are between organisations"
+        )
+    if len(mine) > 1:
+        raise services.MatchingRefused(
+            "you belong to several organisations; say which one asks",
+            field="requesting_organisation",
+        )
+    return services.resolve_organisation(next(iter(mine)), field="requesting_organisation")
+
+
+@router.post(
+    "/introductions",
+    response={201: IntroductionOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="request_introduction",
+    summary="Ask to be introduced to an organisation",
+)
+def create_introduction(request, payload: IntroductionIn):
+    """The need or solution must belong to one of the two organisations. 409 when the same
+    request is already open."""
+    user = request.auth
+    requesting = _requesting_organisation(user, payload.requesting_organisation)
+    target = services.resolve_organisation(payload.target_organisation, field="target_organisation")
+    about = services.resolve_about(payload.about_kind, payload.about_id)
+    introduction = services.request_introduction(
+        user=user,
+        requesting_organisation=requesting,
+        target_organisation=target,
+        about=about,
+        message=payload.message,
+    )
+    return Status(201, introduction_out(user, introduction))
+
+
+@router.get(
+    "/introductions",
+    response={200: IntroductionPageOut, **ERRORS},
+    operation_id="list_introductions",
+    summary="Introductions sent or received by your organisations",
+)
+def list_introductions(
+    request, status: str | None = None, cursor: str | None = None, limit: int = 20
+):
+    """Oldest first, with cursor pagination; ``status`` is requested, accepted, declined or
+    withdrawn. Staff see every introduction."""
+    user = reading_user(request)
+    if not user.is_authenticated:
+        raise AuthenticationError()
+    queryset = queries.introductions_visible_to(user)
+    if status:
+        if status not in IntroductionStatus.values:
+            message = f"status must be one of: {', '.join(IntroductionStatus.values)}"
+            return Status(422, error_body("invalid", message, "status"))
+        queryset = queryset.filter(status=status)
+    try:
+        items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
+    except BadCursor as error:
+        return Status(422, error_body("invalid", str(error), "cursor"))
+    return Status(200, {"results": [introduction_out(user, i) for i in items], "next": next_cursor})
+
+
+NOTE_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {"application/json": {"schema": ResponseIn.model_json_schema()}},
+    }
+}
+
+
+def _note_from(request) -> str:
+    """The optional JSON body ``{"note": "..."}`` (or a form field); no body, no note."""
+    if request.content_type != "application/json":
+        return request.POST.get("note", "")
+    if not request.body.strip():
+        return ""
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    note = body.get("note", "") if isinstance(body, dict) else None
+    if not isinstance(note, str):
+        raise services.MatchingRefused('send {"note": "..."} as JSON, or no body', field="note")
+    return note
+
+
+def _visible_introduction(user, introduction_id: int) -> Introduction:
+    """404 for what the caller cannot see; 403 (from the service) for what they cannot do."""
+    introduction = queries.introductions_visible_to(user).filter(pk=introduction_id).first()
+    if introduction is None or not can_view_introduction(user, introduction):
+        raise Http404
+    return introduction
+
+
+@router.post(
+    "/introductions/{introduction_id}/accept",
+    response={200: IntroductionOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="accept_introduction",
+    summary="Accept an introduction request (shares contact details)",
+    openapi_extra=NOTE_BODY,
+)
+def accept_introduction(request, introduction_id: int):
+    return _respond(request, introduction_id, accept=True)
+
+
+@router.post(
+    "/introductions/{introduction_id}/decline",
+    response={200: IntroductionOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="decline_introduction",
+    summary="Decline an introduction request",
+    openapi_extra=NOTE_BODY,
+)
+def decline_introduction(request, introduction_id: int):
+    return _respond(request, introduction_id, accept=False)
+
+
+def _respond(request, introduction_id: int, *, accept: bool):
+    user = request.auth
+    introduction = _visible_introduction(user, introduction_id)
+    if not can_respond(user, introduction):  # before reading the body: 403 beats 422
+        raise PermissionDenied("only members of the organisation asked can answer")
+    note = _note_from(request)
+    introduction = services.respond_to_introduction(
+        user=user, introduction=introduction, accept=accept, note=note
+    )
+    return Status(200, introduction_out(user, _visible_introduction(user, introduction.pk)))
+
+
+@router.post(
+    "/introductions/{introduction_id}/withdraw",
+    response={200: IntroductionOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="withdraw_introduction",
+    summary="Withdraw an introduction request your organisation sent",
+)
+def withdraw_introduction(request, introduction_id: int):
+    user = request.auth
+    introduction = _visible_introduction(user, introduction_id)
+    services.withdraw_introduction(user=user, introduction=introduction)
+    return Status(200, introduction_out(user, _visible_introduction(user, introduction_id)))

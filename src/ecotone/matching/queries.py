@@ -1,0 +1,148 @@
+"""Reads of matchmaking: a person's introductions, contact cards and the staff figures."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from ecotone.accounts.permissions import is_staff, member_organisation_ids
+from ecotone.catalog.choices import NeedStatus
+from ecotone.catalog.models import Need
+
+from .models import FeedbackVote, Introduction, IntroductionStatus, MatchFeedback
+from .permissions import can_see_contacts
+
+#: the staff figures check this many open needs for matches (each check runs a search)
+FIGURES_NEED_SAMPLE = 200
+
+
+def _with_related(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related(
+        "requester",
+        "responded_by",
+        "requesting_organisation",
+        "target_organisation",
+        "need",
+        "solution",
+    )
+
+
+def introductions_sent(user) -> QuerySet:
+    return _with_related(
+        Introduction.objects.filter(requesting_organisation_id__in=member_organisation_ids(user))
+    )
+
+
+def introductions_received(user) -> QuerySet:
+    return _with_related(
+        Introduction.objects.filter(target_organisation_id__in=member_organisation_ids(user))
+    )
+
+
+def introductions_visible_to(user) -> QuerySet:
+    """Both sides' introductions of the user's organisations (staff: all of them)."""
+    if is_staff(user):
+        return _with_related(Introduction.objects.all())
+    org_ids = member_organisation_ids(user)
+    return _with_related(
+        Introduction.objects.filter(
+            Q(requesting_organisation_id__in=org_ids) | Q(target_organisation_id__in=org_ids)
+        )
+    )
+
+
+def introductions_of_others(user) -> QuerySet:
+    """For staff: introductions between organisations they do not belong to."""
+    if not is_staff(user):
+        return Introduction.objects.none()
+    org_ids = member_organisation_ids(user)
+    return _with_related(
+        Introduction.objects.exclude(requesting_organisation_id__in=org_ids).exclude(
+            target_organisation_id__in=org_ids
+        )
+    )
+
+
+def side_of(user, introduction: Introduction) -> str:
+    org_ids = member_organisation_ids(user)
+    if introduction.requesting_organisation_id in org_ids:
+        return "sent"
+    if introduction.target_organisation_id in org_ids:
+        return "received"
+    return "staff"
+
+
+def contact_card(user) -> dict | None:
+    if user is None:
+        return None
+    return {"name": user.get_full_name() or user.get_username(), "email": user.email}
+
+
+def contacts(user, introduction: Introduction) -> dict | None:
+    """Names and e-mails of the asker and the person who accepted, once accepted."""
+    if not can_see_contacts(user, introduction):
+        return None
+    return {
+        "requester": contact_card(introduction.requester),
+        "responder": contact_card(introduction.responded_by),
+    }
+
+
+@dataclass
+class Figures:
+    open_needs: int
+    needs_checked: int
+    needs_with_matches: int
+    feedback_total: int
+    feedback_relevant: int
+    feedback_not_relevant: int
+    needs_with_feedback: int
+    introductions_requested: int
+    introductions_open: int
+    introductions_accepted: int
+    introductions_declined: int
+    introductions_withdrawn: int
+
+
+def open_needs() -> QuerySet:
+    today = timezone.localdate()
+    return Need.objects.filter(Need.public_condition(), need_status=NeedStatus.OPEN).filter(
+        Q(deadline__isnull=True) | Q(deadline__gte=today)
+    )
+
+
+def funnel_figures() -> Figures:
+    """From needs to matches to feedback to introductions and their answers."""
+    from .services import matches_for_need
+
+    needs = open_needs()
+    sample = list(
+        needs.order_by("-created_at", "-pk").prefetch_related("sectors")[:FIGURES_NEED_SAMPLE]
+    )
+    with_matches = sum(1 for need in sample if matches_for_need(need, limit=1))
+    votes = MatchFeedback.objects.aggregate(
+        total=Count("pk"),
+        relevant=Count("pk", filter=Q(vote=FeedbackVote.RELEVANT)),
+        not_relevant=Count("pk", filter=Q(vote=FeedbackVote.NOT_RELEVANT)),
+        needs=Count("need", distinct=True),
+    )
+    statuses = dict(
+        Introduction.objects.order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return Figures(
+        open_needs=needs.count(),
+        needs_checked=len(sample),
+        needs_with_matches=with_matches,
+        feedback_total=votes["total"],
+        feedback_relevant=votes["relevant"],
+        feedback_not_relevant=votes["not_relevant"],
+        needs_with_feedback=votes["needs"],
+        introductions_requested=sum(statuses.values()),
+        introductions_open=statuses.get(IntroductionStatus.REQUESTED, 0),
+        introductions_accepted=statuses.get(IntroductionStatus.ACCEPTED, 0),
+        introductions_declined=statuses.get(IntroductionStatus.DECLINED, 0),
+        introductions_withdrawn=statuses.get(IntroductionStatus.WITHDRAWN, 0),
+    )

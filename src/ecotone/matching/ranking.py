@@ -1,0 +1,530 @@
+"""Finding and ranking counterparts: need → solutions and cases, venture → needs and investors.
+
+Candidates come from two places: text relevance (``search_records`` with the record's own
+words; lexical today, hybrid later, with no change here) and records that share a sector.
+Every candidate is then scored by the components in ``scoring`` and checked against the
+hard constraints. Only published records are ever offered, so the result does not depend
+on who asks.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ecotone.catalog.choices import NeedStatus, OrganisationKind
+from ecotone.catalog.models import Case, Need, Organisation, Sector, Solution
+from ecotone.search.queries import InvalidSearch, search_records
+
+from . import scoring
+from .models import MatchFeedback, NeedCriteria
+from .scoring import (
+    INVESTOR_WEIGHTS,
+    NEED_WEIGHTS,
+    PILOT_SITE_WEIGHTS,
+    Match,
+    make_match,
+    rank,
+)
+
+logger = logging.getLogger(__name__)
+
+#: how many search hits per kind become candidates (the search API's own maximum)
+TEXT_CANDIDATES = 100
+#: how many records sharing a sector become candidates, per kind (most sectors shared first)
+SECTOR_CANDIDATES = 200
+#: a query is cut by the search app at 1,000 characters and 64 terms; titles go first and
+#: problem texts are shortened so that both languages get a say
+QUERY_TEXT_CHARS = {"en": 300, "zh": 120}
+#: needs closed for business are not matched
+CLOSED_NEED_STATUSES = {NeedStatus.CLOSED}
+COUNTERPART_LABELS = {
+    "pilot_sites": gettext_lazy("Pilot sites: open needs that fit"),
+    "investors": gettext_lazy("Investors whose thesis fits"),
+}
+
+
+@dataclass
+class NeedMatches:
+    need: Need
+    matches: list[Match] = field(default_factory=list)
+    #: candidates that fit by score but fail a hard constraint, with the reason
+    excluded: list[Match] = field(default_factory=list)
+    #: why no matches are offered at all (deadline passed, need closed), else empty
+    closed_reason: str = ""
+
+
+@dataclass
+class Venture:
+    """What matching knows about a startup or a solution looking for counterparts."""
+
+    record: Organisation | Solution
+    organisation: Organisation | None
+    sectors: list
+    regions: set[str]  #: where its solutions are stated to be deployed
+    home_country: str
+    city: str
+    city_zh: str
+    trl: int | None
+    query: str
+    solution: Solution | None = None
+
+    @property
+    def countries(self) -> set[str]:
+        """Everywhere it is known to work: its deployments and its home country."""
+        return self.regions | ({self.home_country} if self.home_country else set())
+
+
+@dataclass
+class CounterpartGroup:
+    name: str  #: pilot_sites, investors, or the name of a registered finder
+    label: str
+    matches: list[Match] = field(default_factory=list)
+    excluded: list[Match] = field(default_factory=list)
+
+
+# --- text and sector candidates -----------------------------------------------------------
+
+
+def clip(text: str, chars: int) -> str:
+    text = " ".join((text or "").split())
+    return text[:chars]
+
+
+def need_query(need: Need) -> str:
+    return query_text(
+        need.title_en, need.title_zh, english=need.problem_en, chinese=need.problem_zh
+    )
+
+
+def search_ranks(query: str, kinds: tuple[str, ...]) -> dict[tuple[str, int], int]:
+    """(kind, pk) → place (1, 2, …) among the search hits of these kinds, in the search's
+    own order.
+
+    The order, not the score, is what matching keeps: BM25 scores, fused reciprocal-rank
+    scores and the language interleaving of hybrid search are on different scales, while
+    the order is the search's best judgement in every mode. Several kinds are searched
+    together, so that a case and a solution are ranked against each other.
+    """
+    hits = _search(query, kinds[0] if len(kinds) == 1 else None)
+    wanted = [(hit["kind"], int(hit["id"])) for hit in hits if hit["kind"] in kinds]
+    return {key: place for place, key in enumerate(dict.fromkeys(wanted), start=1)}
+
+
+def reranked(ranks: dict[tuple[str, int], int], keep: set) -> dict[tuple[str, int], int]:
+    """The places again, counted among the ``keep`` keys only."""
+    kept = sorted((place, key) for key, place in ranks.items() if key in keep)
+    return {key: place for place, (_old, key) in enumerate(kept, start=1)}
+
+
+def _search(query: str, kind: str | None) -> list[dict]:
+    """Hits for one kind (or all). A search that fails leaves sector candidates only: a
+    need's page must not break because the index is being rebuilt."""
+    if not query.strip():
+        return []
+    try:
+        return search_records(query, kind=kind, limit=TEXT_CANDIDATES).results
+    except InvalidSearch:
+        return []
+    except Exception:
+        logger.exception("matching: search for %s candidates failed", kind)
+        return []
+
+
+def sector_family(sector_ids: set[int]) -> set[int]:
+    """The sectors themselves, their parents and their children."""
+    if not sector_ids:
+        return set()
+    rows = Sector.objects.filter(Q(pk__in=sector_ids) | Q(parent_id__in=sector_ids))
+    family = set(sector_ids)
+    for pk, parent_id in rows.values_list("pk", "parent_id"):
+        family.add(pk)
+        if parent_id and pk in sector_ids:
+            family.add(parent_id)
+    return family
+
+
+def sector_candidate_ids(model, sector_ids: set[int]) -> list[int]:
+    """Public records in the sectors' family, those sharing the most exact sectors first."""
+    family = sector_family(sector_ids)
+    if not family:
+        return []
+    rows = (
+        model.objects.filter(model.public_condition(), sectors__in=family)
+        .annotate(shared=Count("sectors", filter=Q(sectors__in=sector_ids)))
+        .order_by("-shared", "-pk")
+        .values_list("pk", flat=True)
+    )
+    return list(rows[:SECTOR_CANDIDATES])
+
+
+def _ids(ranks: dict[tuple[str, int], int], kind: str) -> set[int]:
+    return {pk for (k, pk) in ranks if k == kind}
+
+
+# --- need → solutions and cases -----------------------------------------------------------
+
+
+def need_closed_reason(need: Need) -> str:
+    today = timezone.localdate()
+    if need.deadline and need.deadline < today:
+        return _("The deadline (%(date)s) has passed, so no matches are offered.") % {
+            "date": date_format(need.deadline)
+        }
+    if need.need_status in CLOSED_NEED_STATUSES:
+        return _("This need is closed, so no matches are offered.")
+    return ""
+
+
+def min_trl_of(need: Need) -> int | None:
+    criteria = NeedCriteria.objects.filter(need=need).first()
+    return criteria.min_trl if criteria else None
+
+
+def feedback_tally(need: Need) -> dict[tuple[str, int], tuple[int, int]]:
+    """(kind, pk) → (relevant, not relevant) votes on this need's matches."""
+    rows = (
+        MatchFeedback.objects.filter(need=need)
+        .order_by()
+        .values("solution_id", "case_id")
+        .annotate(
+            relevant=Count("pk", filter=Q(vote=1)), not_relevant=Count("pk", filter=Q(vote=-1))
+        )
+    )
+    tally = {}
+    for row in rows:
+        key = ("solution", row["solution_id"]) if row["solution_id"] else ("case", row["case_id"])
+        tally[key] = (row["relevant"], row["not_relevant"])
+    return tally
+
+
+def load_solutions(pks: set[int]) -> list[Solution]:
+    return list(
+        Solution.objects.filter(Solution.public_condition(), pk__in=pks)
+        .select_related("provider")
+        .prefetch_related("sectors")
+        .annotate(
+            published_cases=Count("cases", filter=Q(cases__status="published"), distinct=True)
+        )
+    )
+
+
+def load_cases(pks: set[int]) -> list[Case]:
+    return list(
+        Case.objects.filter(Case.public_condition(), pk__in=pks)
+        .prefetch_related(
+            "sectors",
+            "organisations",
+            Prefetch(
+                "solutions",
+                queryset=Solution.objects.filter(Solution.public_condition()),
+                to_attr="published_solutions",
+            ),
+        )
+        .annotate(award_count=Count("awards", distinct=True))
+    )
+
+
+def need_matches(need: Need, limit: int = 10) -> NeedMatches:
+    """Rank published solutions and cases for ``need``; see the module docstring."""
+    report = NeedMatches(need=need, closed_reason=need_closed_reason(need))
+    if report.closed_reason:
+        return report
+    need_sectors = list(need.sectors.all())
+    sector_ids = {s.pk for s in need_sectors}
+    ranks = search_ranks(need_query(need), ("solution", "case"))
+    solutions = load_solutions(
+        _ids(ranks, "solution") | set(sector_candidate_ids(Solution, sector_ids))
+    )
+    cases = load_cases(_ids(ranks, "case") | set(sector_candidate_ids(Case, sector_ids)))
+    min_trl, tally = min_trl_of(need), feedback_tally(need)
+    matches = [
+        score_solution_for_need(need, need_sectors, s, ranks, tally, min_trl)
+        for s in solutions
+        if s.provider_id != need.organisation_id
+    ]
+    matches += [
+        score_case_for_need(need, need_sectors, c, ranks, tally, min_trl)
+        for c in cases
+        if need.organisation_id not in {o.pk for o in c.organisations.all()}
+    ]
+    report.matches, report.excluded = rank(matches, limit)
+    return report
+
+
+def score_solution_for_need(need, need_sectors, solution, ranks, tally, min_trl) -> Match:
+    w = NEED_WEIGHTS
+    components = [
+        scoring.text_component(w["text"], ranks.get(("solution", solution.pk))),
+        scoring.sectors_component(
+            w["sectors"], need_sectors, list(solution.sectors.all()), side="need"
+        ),
+        scoring.solution_evidence_component(w["evidence"], solution.published_cases),
+        scoring.solution_place_component(w["place"], need, solution),
+        scoring.trl_component(w["readiness"], solution.trl),
+        scoring.feedback_component(w["feedback"], *tally.get(("solution", solution.pk), (0, 0))),
+    ]
+    constraints = [
+        scoring.region_constraint_for_solution(need, solution),
+        scoring.min_trl_constraint(min_trl, solution.trl),
+        scoring.budget_constraint(need),
+    ]
+    return make_match("solution", solution, components, constraints)
+
+
+def score_case_for_need(need, need_sectors, case, ranks, tally, min_trl) -> Match:
+    w = NEED_WEIGHTS
+    used = case.published_solutions
+    components = [
+        scoring.text_component(w["text"], ranks.get(("case", case.pk))),
+        scoring.sectors_component(
+            w["sectors"], need_sectors, list(case.sectors.all()), side="need"
+        ),
+        scoring.case_evidence_component(
+            w["evidence"], case, solutions=len(used), awards=case.award_count
+        ),
+        scoring.case_place_component(w["place"], need, case),
+        scoring.case_readiness_component(w["readiness"], [s.trl for s in used if s.trl]),
+        scoring.feedback_component(w["feedback"], *tally.get(("case", case.pk), (0, 0))),
+    ]
+    constraints = [
+        scoring.region_constraint_for_case(need, case),
+        scoring.min_trl_constraint_for_case(min_trl, [s.trl for s in used if s.trl]),
+        scoring.budget_constraint(need),
+    ]
+    return make_match("case", case, components, constraints)
+
+
+# --- venture → pilot sites, investors and more --------------------------------------------
+
+
+def venture_for(record: Organisation | Solution) -> Venture:
+    """A solution stands for itself; an organisation for itself and its published solutions."""
+    if isinstance(record, Solution):
+        return _solution_venture(record)
+    return _organisation_venture(record)
+
+
+def query_text(*titles: str, english: str = "", chinese: str = "") -> str:
+    """Titles first, then the two texts shortened (see ``QUERY_TEXT_CHARS``)."""
+    parts = [*titles, clip(english, QUERY_TEXT_CHARS["en"]), clip(chinese, QUERY_TEXT_CHARS["zh"])]
+    return " ".join(p for p in parts if p)
+
+
+def _solution_venture(solution: Solution) -> Venture:
+    provider = solution.provider
+    return Venture(
+        record=solution,
+        organisation=provider,
+        solution=solution,
+        sectors=list(solution.sectors.all()),
+        regions=scoring.stated_regions(solution),
+        home_country=scoring.home_country(provider),
+        city=provider.city if provider else "",
+        city_zh=provider.city_zh if provider else "",
+        trl=solution.trl,
+        query=query_text(
+            solution.title_en,
+            solution.title_zh,
+            english=solution.description_en,
+            chinese=solution.description_zh,
+        ),
+    )
+
+
+#: an organisation's query names this many of its solutions
+SOLUTION_TITLES_IN_QUERY = 5
+
+
+def _organisation_venture(organisation: Organisation) -> Venture:
+    solutions = list(
+        organisation.solutions.filter(Solution.public_condition()).prefetch_related("sectors")
+    )
+    sectors = {s.pk: s for s in organisation.sectors.all()}
+    regions: set[str] = set()
+    for solution in solutions:
+        sectors.update({s.pk: s for s in solution.sectors.all()})
+        regions |= scoring.stated_regions(solution)
+    trls = [s.trl for s in solutions if s.trl]
+    titles = [s.title_en or s.title_zh for s in solutions[:SOLUTION_TITLES_IN_QUERY]]
+    return Venture(
+        record=organisation,
+        organisation=organisation,
+        sectors=list(sectors.values()),
+        regions=regions,
+        home_country=scoring.home_country(organisation),
+        city=organisation.city,
+        city_zh=organisation.city_zh,
+        trl=max(trls) if trls else None,
+        query=query_text(
+            organisation.name_en,
+            organisation.name_zh,
+            *titles,
+            english=organisation.description_en,
+            chinese=organisation.description_zh,
+        ),
+    )
+
+
+def open_needs(pks: set[int]) -> list[Need]:
+    today = timezone.localdate()
+    return list(
+        Need.objects.filter(Need.public_condition(), pk__in=pks, need_status=NeedStatus.OPEN)
+        .filter(Q(deadline__isnull=True) | Q(deadline__gte=today))
+        .select_related("organisation", "match_criteria")
+        .prefetch_related("sectors")
+    )
+
+
+def pilot_sites(venture: Venture, limit: int) -> CounterpartGroup:
+    """Open needs the venture could serve, scored like a need's matches from the other side."""
+    ranks = search_ranks(venture.query, ("need",))
+    in_sectors = sector_candidate_ids(Need, {s.pk for s in venture.sectors})
+    needs_found = _ids(ranks, "need") | set(in_sectors)
+    own = venture.organisation.pk if venture.organisation else None
+    needs = [n for n in open_needs(needs_found) if n.organisation_id != own]
+    # placed among the open needs only: closed ones must not push the others down
+    ranks = reranked(ranks, {("need", n.pk) for n in needs})
+    tally = _solution_feedback(venture)
+    matches = [score_need_for_venture(venture, n, ranks, tally) for n in needs]
+    group = CounterpartGroup("pilot_sites", str(COUNTERPART_LABELS["pilot_sites"]))
+    group.matches, group.excluded = rank(matches, limit)
+    return group
+
+
+def _solution_feedback(venture: Venture) -> dict[int, tuple[int, int]]:
+    """need pk → votes on this solution as a match for that need (solutions only)."""
+    if venture.solution is None:
+        return {}
+    rows = (
+        MatchFeedback.objects.filter(solution=venture.solution)
+        .order_by()
+        .values("need_id")
+        .annotate(
+            relevant=Count("pk", filter=Q(vote=1)), not_relevant=Count("pk", filter=Q(vote=-1))
+        )
+    )
+    return {row["need_id"]: (row["relevant"], row["not_relevant"]) for row in rows}
+
+
+def score_need_for_venture(venture: Venture, need: Need, ranks, tally) -> Match:
+    w = PILOT_SITE_WEIGHTS
+    criteria = getattr(need, "match_criteria", None)
+    min_trl = criteria.min_trl if criteria else None
+    components = [
+        scoring.text_component(w["text"], ranks.get(("need", need.pk))),
+        scoring.sectors_component(
+            w["sectors"], list(need.sectors.all()), venture.sectors, side="need"
+        ),
+        venture_place_component(w["place"], venture, need),
+        scoring.trl_component(w["readiness"], venture.trl),
+        scoring.feedback_component(w["feedback"], *tally.get(need.pk, (0, 0))),
+    ]
+    constraints = [
+        scoring.region_constraint(need, venture.regions, venture.home_country),
+        scoring.min_trl_constraint(min_trl, venture.trl),
+    ]
+    return make_match("need", need, components, constraints)
+
+
+def venture_place_component(weight: float, venture: Venture, need: Need):
+    if not need.country and not need.city:
+        return scoring.Component("place", weight, 0.0, _("the need gives no place"))
+    if scoring.same_city(need.city, need.city_zh, venture.city, venture.city_zh):
+        reason = _("the need is in %(city)s, where the venture is based") % {
+            "city": need.city_label
+        }
+        return scoring.Component("place", weight, 1.0, reason)
+    if need.country and str(need.country.code) in venture.countries:
+        reason = _("the need is in %(country)s, where the venture works") % {
+            "country": need.country.name
+        }
+        return scoring.Component("place", weight, 0.7, reason)
+    return scoring.Component("place", weight, 0.0, _("the need is elsewhere"))
+
+
+def investors(venture: Venture, limit: int) -> CounterpartGroup:
+    """Organisations with an investor profile, ranked by how well their thesis fits."""
+    own = venture.organisation.pk if venture.organisation else None
+    candidates = (
+        Organisation.objects.filter(Organisation.public_condition(), investor_profile__isnull=False)
+        .exclude(pk=own)
+        .select_related("investor_profile")
+        .prefetch_related("investor_profile__sectors")
+    )
+    candidates = list(candidates)
+    # placed among investors only: the best-fitting investor's words come first
+    ranks = reranked(
+        search_ranks(venture.query, ("organisation",)),
+        {("organisation", org.pk) for org in candidates},
+    )
+    matches = [score_investor(venture, org, ranks) for org in candidates]
+    group = CounterpartGroup("investors", str(COUNTERPART_LABELS["investors"]))
+    group.matches, group.excluded = rank(matches, limit)
+    return group
+
+
+def score_investor(venture: Venture, organisation: Organisation, ranks) -> Match:
+    w = INVESTOR_WEIGHTS
+    profile = organisation.investor_profile
+    profile_sectors = list(profile.sectors.all())
+    regions = {str(c.code) for c in profile.regions or []}
+    if profile_sectors:
+        sectors = scoring.sectors_component(
+            w["sectors"], venture.sectors, profile_sectors, side="venture"
+        )
+    else:
+        sectors = scoring.Component("sectors", w["sectors"], 0.5, _("no sector limit given"))
+    components = [
+        sectors,
+        scoring.investor_region_component(w["region"], regions, venture.countries),
+        scoring.stage_component(w["stage"], profile.stages, venture.trl),
+        scoring.text_component(w["text"], ranks.get(("organisation", organisation.pk))),
+    ]
+    constraints = [
+        scoring.investor_sector_constraint(profile_sectors, venture.sectors),
+        scoring.investor_region_constraint(regions, venture.countries),
+        scoring.ticket_constraint(profile),
+    ]
+    return make_match("investor", organisation, components, constraints)
+
+
+#: Counterpart finders beyond pilot sites and investors, by name. The programmes app
+#: (not built yet) registers "programmes" here: a function ``(venture, limit)`` returning a
+#: ``CounterpartGroup``. Pages and the API show every registered group after the others.
+COUNTERPART_FINDERS: dict[str, Callable[[Venture, int], CounterpartGroup]] = {}
+
+
+def register_counterpart_finder(
+    name: str, finder: Callable[[Venture, int], CounterpartGroup]
+) -> None:
+    """The extension point for open programmes (and any later kind of counterpart)."""
+    COUNTERPART_FINDERS[name] = finder
+
+
+#: organisations that look for pilot sites and investors; investors and public bodies are
+#: the counterparts, not the ventures
+VENTURE_KINDS = {
+    OrganisationKind.STARTUP,
+    OrganisationKind.CORPORATE,
+    OrganisationKind.RESEARCH_INSTITUTE,
+    OrganisationKind.NGO,
+}
+
+
+def is_venture(record) -> bool:
+    if isinstance(record, Solution):
+        return True
+    return isinstance(record, Organisation) and record.kind in VENTURE_KINDS
+
+
+def counterparts_for_venture(record: Organisation | Solution, limit: int = 5):
+    venture = venture_for(record)
+    groups = [pilot_sites(venture, limit), investors(venture, limit)]
+    groups += [finder(venture, limit) for finder in COUNTERPART_FINDERS.values()]
+    return groups

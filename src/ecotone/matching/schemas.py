@@ -1,0 +1,105 @@
+"""API bodies of matchmaking. Field names here are a contract: add, never rename."""
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Schema
+
+
+class ComponentOut(Schema):
+    name: str
+    value: float  #: what the component adds to the score (weight × its 0–1 measure)
+    weight: float
+    reason: str
+
+
+class ConstraintOut(Schema):
+    name: str
+    status: str  #: passed, failed or unknown
+    reason: str
+
+
+class MatchOut(Schema):
+    kind: str
+    id: int
+    external_id: str
+    title: str
+    score: float
+    components: list[ComponentOut]
+    constraints: list[ConstraintOut]
+    page_url: str
+
+
+class ExcludedMatchOut(MatchOut):
+    failed_constraints: list[ConstraintOut]
+
+
+class NeedMatchesOut(Schema):
+    need: int
+    matches: list[MatchOut]
+    excluded: list[ExcludedMatchOut]
+    message: str = ""  #: why there are no matches (deadline passed, need closed), else ""
+
+
+class OrganisationRefOut(Schema):
+    id: int
+    external_id: str
+    name: str
+    page_url: str
+
+
+class AboutOut(Schema):
+    kind: Literal["need", "solution"]
+    id: int
+    external_id: str
+    title: str
+    page_url: str
+
+
+class ContactOut(Schema):
+    name: str
+    email: str
+
+
+class ContactsOut(Schema):
+    requester: ContactOut | None
+    responder: ContactOut | None
+
+
+class IntroductionOut(Schema):
+    id: int
+    status: str
+    side: Literal["sent", "received", "staff"]
+    requesting_organisation: OrganisationRefOut
+    target_organisation: OrganisationRefOut
+    about: AboutOut
+    message: str
+    response_note: str
+    created_at: datetime
+    responded_at: datetime | None
+    withdrawn_at: datetime | None
+    contacts: ContactsOut | None  #: names and e-mails, only once accepted
+
+
+class IntroductionPageOut(Schema):
+    results: list[IntroductionOut]
+    next: str | None
+
+
+class IntroductionIn(Schema):
+    target_organisation: int
+    about_kind: Literal["need", "solution"]
+    about_id: int
+    message: str
+    #: required when the caller belongs to more than one organisation
+    requesting_organisation: int | None = None
+
+
+class ResponseIn(Schema):
+    note: str = ""
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None

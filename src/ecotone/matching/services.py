@@ -1,0 +1,364 @@
+"""Matchmaking's public functions: ranked matches to read, and the writes of this context.
+
+``matches_for_need`` is the contract other code (pages, the API, benchmarks) relies on.
+Every write (introductions, feedback, criteria) checks permission first, runs in one
+transaction, leaves an audit entry, and sends its e-mails only once the transaction has
+committed, so a rolled-back request never notifies anyone.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecotone.accounts.audit import record_audit
+from ecotone.accounts.permissions import member_organisation_ids
+from ecotone.catalog.models import Case, Need, Organisation, Solution
+
+from . import emails
+from .models import FeedbackVote, Introduction, IntroductionStatus, MatchFeedback, NeedCriteria
+from .permissions import (
+    can_give_feedback,
+    can_respond,
+    can_set_criteria,
+    can_withdraw,
+)
+from .ranking import (
+    CounterpartGroup,
+    NeedMatches,
+    counterparts_for_venture,
+    need_matches,
+    register_counterpart_finder,
+)
+from .scoring import Component, Constraint, Match
+
+__all__ = [
+    "Component",
+    "Constraint",
+    "CounterpartGroup",
+    "Match",
+    "MatchingRefused",
+    "NeedMatches",
+    "counterparts_for_venture",
+    "matches_for_need",
+    "need_matches",
+    "record_feedback",
+    "register_counterpart_finder",
+    "request_introduction",
+    "respond_to_introduction",
+    "set_need_criteria",
+    "withdraw_introduction",
+]
+
+MAX_MESSAGE_CHARS = 2000
+
+
+class MatchingRefused(Exception):
+    """A write that cannot be done as asked; ``field`` names the input at fault, if any.
+
+    ``status`` is the HTTP status the API answers with: 422 for bad input, 409 when the
+    request is fine but the state forbids it (a duplicate, an answered request).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, code="invalid", status=422):
+        self.message, self.field, self.code, self.status = message, field, code, status
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+def matches_for_need(need: Need, limit: int = 10) -> list[Match]:
+    """The best published solutions and cases for ``need``, best first.
+
+    Each ``Match`` carries its ``kind`` ("solution" or "case"), the ``record``, the
+    ``score`` (the sum of its ``components``' values) and the constraints it was checked
+    against. Candidates failing a hard constraint are left out (``need_matches`` returns
+    them separately); a need past its deadline or closed gets none.
+    """
+    return need_matches(need, limit).matches
+
+
+# --- introductions ------------------------------------------------------------------------
+
+
+def _as_id(value, *, field: str) -> int:
+    """Ids arrive as form strings too; anything but a positive whole number is refused."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise MatchingRefused(_("Give the id as a whole number."), field=field)
+    return number
+
+
+def resolve_about(kind: str, pk) -> Need | Solution:
+    """The published need or solution an introduction is about, or a refusal naming it."""
+    models = {"need": Need, "solution": Solution}
+    if kind not in models:
+        raise MatchingRefused(_("Choose a need or a solution."), field="about_kind")
+    pk = _as_id(pk, field="about_id")
+    record = models[kind].objects.filter(models[kind].public_condition(), pk=pk).first()
+    if record is None:
+        raise MatchingRefused(
+            _("There is no published %(kind)s with this id.") % {"kind": kind}, field="about_id"
+        )
+    return record
+
+
+def resolve_organisation(pk, *, field: str) -> Organisation:
+    pk = _as_id(pk, field=field)
+    organisation = Organisation.objects.filter(Organisation.public_condition(), pk=pk).first()
+    if organisation is None:
+        raise MatchingRefused(_("There is no published organisation with this id."), field=field)
+    return organisation
+
+
+def _owning_organisation_id(about: Need | Solution) -> int | None:
+    return about.organisation_id if isinstance(about, Need) else about.provider_id
+
+
+def _clean_message(message: str) -> str:
+    message = (message or "").strip()
+    if not message:
+        raise MatchingRefused(
+            _("Write a short message: who you are and why you want to meet."), field="message"
+        )
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise MatchingRefused(
+            _("Keep the message under %(limit)s characters.") % {"limit": MAX_MESSAGE_CHARS},
+            field="message",
+        )
+    return message
+
+
+def _check_sides(user, requesting: Organisation, target: Organisation, about) -> None:
+    if requesting.pk not in member_organisation_ids(user):
+        raise PermissionDenied(_("You can only ask on behalf of an organisation you belong to."))
+    # Both sides see the organisations and the subject: none of them may be unpublished.
+    for record, field in ((requesting, "requesting_organisation"), (target, "target_organisation")):
+        if not record.is_public:
+            raise MatchingRefused(_("This organisation is not published yet."), field=field)
+    if not about.is_public:
+        raise MatchingRefused(_("This need or solution is not published yet."), field="about_id")
+    if requesting.pk == target.pk:
+        raise MatchingRefused(
+            _("An organisation cannot ask to be introduced to itself."),
+            field="target_organisation",
+        )
+    if target.pk in member_organisation_ids(user):
+        raise MatchingRefused(
+            _("You are a member of %(org)s yourself.") % {"org": target.label},
+            field="target_organisation",
+        )
+    if _owning_organisation_id(about) not in {requesting.pk, target.pk}:
+        raise MatchingRefused(
+            _("An introduction is about a need or solution of one of the two organisations."),
+            field="about_id",
+        )
+
+
+def _open_duplicate(requesting: Organisation, target: Organisation, about):
+    about_field = "need" if isinstance(about, Need) else "solution"
+    return Introduction.objects.filter(
+        requesting_organisation=requesting,
+        target_organisation=target,
+        status=IntroductionStatus.REQUESTED,
+        **{about_field: about},
+    ).first()
+
+
+def _duplicate_refusal(existing: Introduction | None) -> MatchingRefused:
+    when = timezone.localtime(existing.created_at).date().isoformat() if existing else ""
+    return MatchingRefused(
+        _(
+            "%(org)s already has an open request to %(target)s about this (sent %(date)s). "
+            "Wait for their answer or withdraw it first."
+        )
+        % {
+            "org": existing.requesting_organisation.label if existing else "",
+            "target": existing.target_organisation.label if existing else "",
+            "date": when,
+        },
+        code="duplicate",
+        status=409,
+    )
+
+
+@transaction.atomic
+def request_introduction(
+    *,
+    user,
+    requesting_organisation: Organisation,
+    target_organisation: Organisation,
+    about: Need | Solution,
+    message: str,
+) -> Introduction:
+    """A member asks, for their organisation, to meet another one about a need or solution."""
+    if not (user and user.is_authenticated):
+        raise PermissionDenied(_("Log in to ask for an introduction."))
+    _check_sides(user, requesting_organisation, target_organisation, about)
+    message = _clean_message(message)
+    existing = _open_duplicate(requesting_organisation, target_organisation, about)
+    if existing is not None:
+        raise _duplicate_refusal(existing)
+    try:
+        with transaction.atomic():
+            introduction = Introduction.objects.create(
+                requester=user,
+                requesting_organisation=requesting_organisation,
+                target_organisation=target_organisation,
+                need=about if isinstance(about, Need) else None,
+                solution=about if isinstance(about, Solution) else None,
+                message=message,
+            )
+    except IntegrityError:
+        # Two submissions raced past the check above; the partial unique index caught it.
+        raise _duplicate_refusal(
+            _open_duplicate(requesting_organisation, target_organisation, about)
+        ) from None
+    record_audit(
+        actor=user,
+        action="introduction_request",
+        record=introduction,
+        to_status=introduction.status,
+        changes={"about": f"{introduction.about_kind}:{about.pk}"},
+    )
+    transaction.on_commit(lambda: emails.introduction_requested(introduction), robust=True)
+    return introduction
+
+
+def _locked(introduction: Introduction) -> Introduction:
+    """The row again, locked (PostgreSQL) so that two answers cannot both win."""
+    return Introduction.objects.select_for_update().get(pk=introduction.pk)
+
+
+def _check_open(introduction: Introduction) -> None:
+    if introduction.status != IntroductionStatus.REQUESTED:
+        raise MatchingRefused(
+            _("This request is already %(status)s.")
+            % {"status": introduction.get_status_display().lower()},
+            code="not_open",
+            status=409,
+        )
+
+
+@transaction.atomic
+def respond_to_introduction(
+    *, user, introduction: Introduction, accept: bool, note: str = ""
+) -> Introduction:
+    """A member of the target organisation accepts (sharing contact details) or declines."""
+    if not can_respond(user, introduction):
+        raise PermissionDenied(_("Only members of the organisation asked can answer."))
+    introduction = _locked(introduction)
+    _check_open(introduction)
+    note = (note or "").strip()
+    if len(note) > MAX_MESSAGE_CHARS:
+        raise MatchingRefused(
+            _("Keep the note under %(limit)s characters.") % {"limit": MAX_MESSAGE_CHARS},
+            field="note",
+        )
+    from_status = introduction.status
+    introduction.status = IntroductionStatus.ACCEPTED if accept else IntroductionStatus.DECLINED
+    introduction.responded_by = user
+    introduction.responded_at = timezone.now()
+    introduction.response_note = note
+    introduction.save(
+        update_fields=["status", "responded_by", "responded_at", "response_note", "updated_at"]
+    )
+    record_audit(
+        actor=user,
+        action="introduction_accept" if accept else "introduction_decline",
+        record=introduction,
+        from_status=from_status,
+        to_status=introduction.status,
+        reason=note,
+    )
+    transaction.on_commit(lambda: emails.introduction_answered(introduction), robust=True)
+    return introduction
+
+
+@transaction.atomic
+def withdraw_introduction(*, user, introduction: Introduction) -> Introduction:
+    if not can_withdraw(user, introduction):
+        raise PermissionDenied(_("Only members of the requesting organisation can withdraw."))
+    introduction = _locked(introduction)
+    _check_open(introduction)
+    introduction.status = IntroductionStatus.WITHDRAWN
+    introduction.withdrawn_at = timezone.now()
+    introduction.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    record_audit(
+        actor=user,
+        action="introduction_withdraw",
+        record=introduction,
+        from_status=IntroductionStatus.REQUESTED,
+        to_status=introduction.status,
+    )
+    return introduction
+
+
+# --- feedback and criteria ----------------------------------------------------------------
+
+
+def resolve_candidate(kind: str, pk) -> Solution | Case:
+    models = {"solution": Solution, "case": Case}
+    if kind not in models:
+        raise MatchingRefused(_("Feedback is on a solution or a case."), field="kind")
+    pk = _as_id(pk, field="id")
+    record = models[kind].objects.filter(models[kind].public_condition(), pk=pk).first()
+    if record is None:
+        raise MatchingRefused(
+            _("There is no published %(kind)s with this id.") % {"kind": kind}, field="id"
+        )
+    return record
+
+
+@transaction.atomic
+def record_feedback(*, user, need: Need, candidate: Solution | Case, relevant: bool):
+    """One person's verdict on one match; a second verdict replaces the first."""
+    if not can_give_feedback(user, need):
+        raise PermissionDenied(_("Only the need's maintainers can give feedback on its matches."))
+    about = {"solution": candidate} if isinstance(candidate, Solution) else {"case": candidate}
+    vote = FeedbackVote.RELEVANT if relevant else FeedbackVote.NOT_RELEVANT
+    feedback, _created = MatchFeedback.objects.update_or_create(
+        need=need, user=user, **about, defaults={"vote": vote}
+    )
+    record_audit(
+        actor=user,
+        action="match_feedback",
+        record=feedback,
+        changes={"vote": "relevant" if relevant else "not_relevant", "need": str(need.pk)},
+    )
+    return feedback
+
+
+@transaction.atomic
+def set_need_criteria(*, user, need: Need, min_trl) -> NeedCriteria:
+    """The need's minimum readiness; ``None`` or "" removes it."""
+    if not can_set_criteria(user, need):
+        raise PermissionDenied(_("You may not change this need's matching criteria."))
+    min_trl = _parse_trl(min_trl)
+    criteria, _created = NeedCriteria.objects.get_or_create(need=need)
+    before = criteria.min_trl
+    criteria.min_trl = min_trl
+    criteria.save(update_fields=["min_trl", "updated_at"])
+    record_audit(
+        actor=user,
+        action="match_criteria",
+        record=need,
+        changes={"min_trl": "" if min_trl is None else str(min_trl)},
+        reason=f"{before or '—'} → {min_trl or '—'}",
+    )
+    return criteria
+
+
+def _parse_trl(value) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        trl = int(value)
+    except (TypeError, ValueError):
+        trl = 0
+    if not 1 <= trl <= 9:
+        raise MatchingRefused(
+            _("A technology readiness level is a whole number from 1 to 9."), field="min_trl"
+        )
+    return trl

@@ -1,0 +1,193 @@
+"""Matches and introductions on the pages, in both languages."""
+
+import pytest
+from django.core import mail
+
+from ecotone.catalog.models import InvestorProfile, Sector
+from ecotone.core.testing import (
+    CaseFactory,
+    NeedFactory,
+    OrganisationFactory,
+    SolutionFactory,
+    UserFactory,
+    make_member,
+)
+from ecotone.matching.models import Introduction, NeedCriteria
+
+from .conftest import logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(committed):
+    ev = Sector.objects.get(slug="electric-vehicles")
+    city = OrganisationFactory(name_en="Shenzhen Metro", kind="corporate")
+    startup = OrganisationFactory(name_en="Volt Startup", kind="startup")
+    asker, answerer = UserFactory(username="mei"), UserFactory(username="ravi")
+    make_member(asker, city)
+    make_member(answerer, startup)
+    with committed():
+        need = NeedFactory(
+            organisation=city,
+            title_en="Depot charging for electric buses",
+            title_zh="电动公交车场站充电",
+            country="CN",
+        )
+        need.sectors.add(ev)
+        chargers = SolutionFactory(
+            provider=startup, title_en="Depot charging cabinets", title_zh="场站充电柜", trl=8
+        )
+        chargers.sectors.add(ev)
+        slow = SolutionFactory(provider=startup, title_en="Lab charger prototype", trl=3)
+        slow.sectors.add(ev)
+        case = CaseFactory(title_en="Bus depot in Munich", country="DE")
+        case.sectors.add(ev)
+        case.organisations.add(startup)
+    return {
+        "city": city,
+        "startup": startup,
+        "asker": asker,
+        "answerer": answerer,
+        "need": need,
+        "chargers": chargers,
+    }
+
+
+def test_a_need_page_lists_matches_with_their_reasons(client, world):
+    html = client.get(world["need"].get_absolute_url()).content.decode()
+    matches = html[html.index('id="matches"') :]
+    assert "Depot charging cabinets" in matches
+    assert "shares sector Electric vehicles and charging" in matches
+    assert "TRL 8 of 9" in matches
+    assert "Bus depot in Munich" in matches and "excluded because" in matches
+    assert "the need is in China" in matches
+    # visitors neither vote nor ask from the match list
+    assert "Relevant" not in matches and "Request an introduction" not in matches
+
+
+def test_the_need_page_in_chinese(client, world):
+    response = client.get(f"/zh-hans/needs/{world['need'].pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "场站充电柜" in html and "电动汽车与充电" in html
+
+
+def test_maintainers_vote_and_ask_from_the_match_list(world):
+    client = logged_in(world["asker"])
+    html = client.get(world["need"].get_absolute_url()).content.decode()
+    intro_url = f"/en/introductions/new/{world['startup'].pk}/?about=need%3A{world['need'].pk}"
+    assert intro_url in html
+    assert 'name="verdict" value="relevant"' in html
+    response = client.post(
+        f"/en/matching/needs/{world['need'].pk}/feedback/",
+        {"kind": "solution", "id": world["chargers"].pk, "verdict": "relevant"},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#matches")
+    html = client.get(world["need"].get_absolute_url()).content.decode()
+    assert "1 marked it relevant, 0 not relevant" in html
+    assert 'value="relevant" class="small" aria-pressed="true"' in html
+
+
+def test_minimum_readiness_set_on_the_page_moves_a_solution_to_excluded(world):
+    client = logged_in(world["asker"])
+    url = world["need"].get_absolute_url()
+    assert "Lab charger prototype" in _ranked_part(client.get(url).content.decode())
+    client.post(f"/en/matching/needs/{world['need'].pk}/criteria/", {"min_trl": "6"})
+    assert NeedCriteria.objects.get(need=world["need"]).min_trl == 6
+    html = client.get(url).content.decode()
+    assert "Lab charger prototype" not in _ranked_part(html)
+    assert "TRL 3 is below the minimum of 6" in html
+    response = client.post(f"/en/matching/needs/{world['need'].pk}/criteria/", {"min_trl": "x"})
+    assert response.status_code == 302
+    assert NeedCriteria.objects.get(need=world["need"]).min_trl == 6
+
+
+def _ranked_part(html: str) -> str:
+    """The ranked list only, without the excluded candidates below it."""
+    start = html.index('class="cards match-list"')
+    return html[start : html.index("</ol>", start)]
+
+
+def test_requesting_an_introduction_through_the_form(world, committed):
+    client = logged_in(world["asker"])
+    url = f"/en/introductions/new/{world['startup'].pk}/?about=need:{world['need'].pk}"
+    form = client.get(url).content.decode()
+    assert f'value="need:{world["need"].pk}" selected' in form
+    assert f'value="solution:{world["chargers"].pk}"' in form
+    body = {
+        "requesting_organisation": world["city"].pk,
+        "about": f"need:{world['need'].pk}",
+        "message": "We run 200 buses.",
+    }
+    with committed():
+        response = client.post(url, body)
+    assert response.status_code == 302 and response["Location"] == "/en/introductions/"
+    assert Introduction.objects.get().message == "We run 200 buses."
+    assert len(mail.outbox) == 1
+    again = client.post(url, body)
+    assert again.status_code == 422
+    assert "already has an open request" in again.content.decode()
+    assert Introduction.objects.count() == 1
+    empty = client.post(url, {**body, "message": ""})
+    assert empty.status_code == 422
+
+
+def test_a_person_without_an_organisation_is_told_to_join_one(world):
+    client = logged_in(UserFactory())
+    html = client.get(f"/en/introductions/new/{world['startup'].pk}/").content.decode()
+    assert "Join or add your organisation first" in html
+    need_page = client.get(world["need"].get_absolute_url()).content.decode()
+    assert "join yours first, then ask" in need_page
+
+
+def test_other_organisations_can_offer_help_from_the_need_page(world):
+    html = logged_in(world["answerer"]).get(world["need"].get_absolute_url()).content.decode()
+    assert f"/en/introductions/new/{world['city'].pk}/?about=need%3A{world['need'].pk}" in html
+    own = logged_in(world["asker"]).get(world["need"].get_absolute_url()).content.decode()
+    assert "Meet them" not in own
+
+
+def test_solution_and_organisation_pages_show_pilot_sites_and_investors(client, world):
+    fund = OrganisationFactory(name_en="Mobility Fund", kind="investor")
+    profile = InvestorProfile.objects.create(organisation=fund, stages=["series_a"])
+    profile.sectors.add(Sector.objects.get(slug="electric-vehicles"))
+    for page in (world["chargers"].get_absolute_url(), world["startup"].get_absolute_url()):
+        html = client.get(page).content.decode()
+        assert "Pilot sites: open needs that fit" in html
+        assert "Depot charging for electric buses" in html
+        assert "Investors whose thesis fits" in html and "Mobility Fund" in html
+    member = logged_in(world["answerer"]).get(world["chargers"].get_absolute_url())
+    html = member.content.decode()
+    assert f"/en/introductions/new/{fund.pk}/?about=solution%3A{world['chargers'].pk}" in html
+    assert f"/en/introductions/new/{world['city'].pk}/?about=need%3A{world['need'].pk}" in html
+    investor_page = client.get(fund.get_absolute_url()).content.decode()
+    assert "Pilot sites" not in investor_page  # an investor is a counterpart, not a venture
+
+
+def test_the_introductions_page_answers_and_shows_contacts(world, committed):
+    with committed():
+        logged_in(world["asker"]).post(
+            f"/en/introductions/new/{world['startup'].pk}/",
+            {
+                "requesting_organisation": world["city"].pk,
+                "about": f"need:{world['need'].pk}",
+                "message": "Hello",
+            },
+        )
+    introduction = Introduction.objects.get()
+    target = logged_in(world["answerer"])
+    page = target.get("/en/introductions/").content.decode()
+    assert "Accept and share contact details" in page and "mei@example.org" not in page
+    with committed():
+        response = target.post(
+            f"/en/introductions/{introduction.pk}/answer/",
+            {"decision": "accept", "note": "Call us"},
+            follow=True,
+        )
+    html = response.content.decode()
+    assert "You can now see each other" in html
+    assert "mei@example.org" in html and "ravi@example.org" in html
+    assert "Call us" in html
+    asker_page = logged_in(world["asker"]).get("/en/introductions/").content.decode()
+    assert "ravi@example.org" in asker_page and "Accepted" in asker_page

@@ -1,0 +1,347 @@
+"""Need → solutions and cases, and venture → pilot sites and investors, through the real
+search index (lexical in tests) and database."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from ecotone.catalog.models import InvestorProfile, Sector
+from ecotone.core.testing import (
+    CaseFactory,
+    NeedFactory,
+    OrganisationFactory,
+    SolutionFactory,
+    UserFactory,
+    make_member,
+)
+from ecotone.matching import ranking, services
+from ecotone.matching.models import NeedCriteria
+from ecotone.matching.ranking import CounterpartGroup
+
+pytestmark = pytest.mark.django_db
+
+
+def sector(slug: str) -> Sector:
+    return Sector.objects.get(slug=slug)
+
+
+def by_title(matches) -> dict:
+    return {m.record.label: m for m in matches}
+
+
+def component(match, name: str):
+    return next(c for c in match.components if c.name == name)
+
+
+@pytest.fixture
+def storage_need(committed):
+    with committed():
+        need = NeedFactory(
+            title_en="Battery storage for an industrial park",
+            title_zh="工业园区电池储能",
+            problem_en="We want batteries to shift solar output to the evening peak.",
+            country="CN",
+            city="Shenzhen",
+            city_zh="深圳",
+        )
+        need.sectors.add(sector("energy-storage"))
+    return need
+
+
+def test_text_and_sectors_rank_the_fitting_solution_first(storage_need, committed):
+    with committed():
+        battery = SolutionFactory(
+            title_en="Containerised battery storage",
+            description_en="Lithium batteries that shift solar output to the evening peak.",
+        )
+        battery.sectors.add(sector("energy-storage"))
+        SolutionFactory(title_en="Peak shifting batteries", description_en="evening peak")
+        sector_only = SolutionFactory(title_en="Flywheel", description_en="spinning mass")
+        sector_only.sectors.add(sector("energy-storage"))
+        SolutionFactory(title_en="Green roof", description_en="plants on buildings")
+    matches = services.matches_for_need(storage_need)
+    titles = [m.record.label for m in matches]
+    assert titles[0] == "Containerised battery storage"
+    assert "Flywheel" in titles  # found through its sector alone
+    assert "Green roof" not in titles
+    first = matches[0]
+    assert first.kind == "solution"
+    assert first.score == pytest.approx(sum(c.value for c in first.components), abs=1e-3)
+    assert component(first, "sectors").reason == "shares sector Energy storage"
+    # text relevance is relative to the best hit of the same query
+    assert max(component(m, "text").value for m in matches) == pytest.approx(0.35)
+    assert component(first, "text").value > 0
+    flywheel = by_title(matches)["Flywheel"]
+    assert component(flywheel, "text").value == 0
+    assert "through its sectors" in component(flywheel, "text").reason
+
+
+def test_a_chinese_need_finds_a_chinese_solution(committed):
+    with committed():
+        need = NeedFactory(title_en="", title_zh="冷链物流车辆电动化", problem_zh="城市配送")
+        SolutionFactory(title_en="", title_zh="电动冷链物流车")
+        SolutionFactory(title_en="Wind turbine blades", title_zh="")
+    assert [m.record.label for m in services.matches_for_need(need)] == ["电动冷链物流车"]
+
+
+def test_evidence_counts_published_cases_only(storage_need, committed):
+    with committed():
+        proven = SolutionFactory(title_en="Proven storage")
+        unproven = SolutionFactory(title_en="Unproven storage")
+        for solution in (proven, unproven):
+            solution.sectors.add(sector("energy-storage"))
+        for status in ("published", "published", "pending"):
+            case = CaseFactory(status=status, country="DE")
+            case.solutions.add(proven)
+    matches = by_title(services.matches_for_need(storage_need))
+    evidence = component(matches["Proven storage"], "evidence")
+    assert evidence.reason == "deployed in 2 published cases"
+    assert evidence.value == pytest.approx(0.15 * 2 / 3, abs=1e-4)
+    assert component(matches["Unproven storage"], "evidence").value == 0
+    assert matches["Proven storage"].score > matches["Unproven storage"].score
+
+
+def test_place_prefers_the_same_city_then_the_same_country(storage_need, committed):
+    beijing = OrganisationFactory(city="Beijing", country="CN")
+    shenzhen = OrganisationFactory(city="Shenzhen", country="CN")
+    with committed():
+        for provider, title in ((beijing, "Beijing storage"), (shenzhen, "Shenzhen storage")):
+            solution = SolutionFactory(title_en=title, provider=provider)
+            solution.sectors.add(sector("energy-storage"))
+    matches = by_title(services.matches_for_need(storage_need))
+    assert component(matches["Shenzhen storage"], "place").reason == (
+        "provider is based in Shenzhen"
+    )
+    assert component(matches["Beijing storage"], "place").reason == "provider is based in China"
+    assert matches["Shenzhen storage"].score > matches["Beijing storage"].score
+
+
+def test_a_solution_working_only_elsewhere_is_excluded_with_the_reason(storage_need, committed):
+    german = OrganisationFactory(country="DE", city="Berlin")
+    nowhere = OrganisationFactory(country="", city="")
+    with committed():
+        abroad = SolutionFactory(title_en="German storage", provider=german, regions=["DE", "FR"])
+        unknown = SolutionFactory(title_en="Placeless storage", provider=nowhere, regions=[])
+        deployed = SolutionFactory(title_en="Exported storage", provider=german, regions=["CN"])
+        berlin = SolutionFactory(title_en="Berlin storage", provider=german, regions=[])
+        for solution in (abroad, unknown, deployed, berlin):
+            solution.sectors.add(sector("energy-storage"))
+    report = services.need_matches(storage_need)
+    kept = by_title(report.matches)
+    assert "German storage" not in kept
+    excluded = by_title(report.excluded)["German storage"]
+    assert excluded.failed_constraints[0].name == "region"
+    assert "France, Germany" in excluded.failed_constraints[0].reason
+    # nothing known is not a failure, and a home abroad says nothing about where it works
+    assert [c.status for c in kept["Placeless storage"].constraints] == ["unknown"]
+    assert [c.status for c in kept["Berlin storage"].constraints] == ["unknown"]
+    assert component(kept["Exported storage"], "place").reason == "deployed in China"
+
+
+def test_a_case_abroad_is_excluded_and_one_in_the_city_scores_highest(storage_need, committed):
+    with committed():
+        for title, country, city in (
+            ("Case in Shenzhen", "CN", "Shenzhen"),
+            ("Case in Guangzhou", "CN", "Guangzhou"),
+            ("Case in Munich", "DE", "Munich"),
+        ):
+            case = CaseFactory(title_en=title, country=country, city=city)
+            case.sectors.add(sector("energy-storage"))
+    report = services.need_matches(storage_need)
+    kept = by_title(report.matches)
+    assert component(kept["Case in Shenzhen"], "place").value == pytest.approx(0.1)
+    assert component(kept["Case in Guangzhou"], "place").value == pytest.approx(0.06)
+    assert [m.record.label for m in report.excluded] == ["Case in Munich"]
+    assert all(m.kind == "case" for m in report.matches)
+
+
+def test_minimum_readiness_excludes_lower_levels_and_keeps_unknown_ones(storage_need, committed):
+    with committed():
+        for title, trl in (("Lab storage", 3), ("Field storage", 8), ("Unrated storage", None)):
+            solution = SolutionFactory(title_en=title, trl=trl)
+            solution.sectors.add(sector("energy-storage"))
+    NeedCriteria.objects.create(need=storage_need, min_trl=6)
+    report = services.need_matches(storage_need)
+    assert set(by_title(report.matches)) == {"Field storage", "Unrated storage"}
+    lab = by_title(report.excluded)["Lab storage"]
+    assert lab.failed_constraints[0].reason == "TRL 3 is below the minimum of 6"
+
+
+def test_a_budget_cannot_be_checked_and_excludes_nothing(storage_need, committed):
+    storage_need.budget_max = 500000
+    storage_need.save()
+    with committed():
+        SolutionFactory(title_en="Battery storage").sectors.add(sector("energy-storage"))
+    [match] = services.matches_for_need(storage_need)
+    budget = next(c for c in match.constraints if c.name == "budget")
+    assert budget.status == "unknown"
+    assert not match.failed_constraints
+
+
+def test_no_matches_after_the_deadline_or_once_closed(storage_need, committed):
+    with committed():
+        SolutionFactory(title_en="Battery storage").sectors.add(sector("energy-storage"))
+    assert services.matches_for_need(storage_need)
+    storage_need.deadline = timezone.localdate() - datetime.timedelta(days=1)
+    storage_need.save()
+    report = services.need_matches(storage_need)
+    assert report.matches == [] and report.excluded == []
+    assert "deadline" in report.closed_reason
+    storage_need.deadline = timezone.localdate()
+    storage_need.save()
+    assert services.matches_for_need(storage_need)
+    storage_need.need_status = "closed"
+    storage_need.save()
+    assert services.matches_for_need(storage_need) == []
+
+
+def test_unpublished_and_own_records_are_never_offered(storage_need, committed):
+    with committed():
+        for title, status, provider in (
+            ("Pending storage", "pending", None),
+            ("Our own storage", "published", storage_need.organisation),
+            ("Their storage", "published", None),
+        ):
+            extra = {"provider": provider} if provider else {}
+            solution = SolutionFactory(title_en=title, status=status, **extra)
+            solution.sectors.add(sector("energy-storage"))
+    assert [m.record.label for m in services.matches_for_need(storage_need)] == ["Their storage"]
+
+
+def test_feedback_moves_a_candidate_and_is_bounded(storage_need, committed):
+    maintainers = [UserFactory() for _ in range(3)]
+    for user in maintainers:
+        make_member(user, storage_need.organisation)
+    with committed():
+        first = SolutionFactory(title_en="Storage A")
+        second = SolutionFactory(title_en="Storage B")
+        for solution in (first, second):
+            solution.sectors.add(sector("energy-storage"))
+    order = [m.record.label for m in services.matches_for_need(storage_need)]
+    assert order == ["Storage A", "Storage B"]  # a tie, broken by kind and id
+    services.record_feedback(
+        user=maintainers[0], need=storage_need, candidate=second, relevant=True
+    )
+    matches = services.matches_for_need(storage_need)
+    assert [m.record.label for m in matches] == ["Storage B", "Storage A"]
+    feedback = component(matches[0], "feedback")
+    assert feedback.value == pytest.approx(0.05)
+    assert feedback.reason == "1 marked it relevant, 0 not relevant"
+    # a second verdict from the same person replaces the first one
+    services.record_feedback(
+        user=maintainers[0], need=storage_need, candidate=second, relevant=False
+    )
+    for user in maintainers[1:]:
+        services.record_feedback(user=user, need=storage_need, candidate=second, relevant=False)
+    matches = by_title(services.matches_for_need(storage_need))
+    assert component(matches["Storage B"], "feedback").value == pytest.approx(-0.1 * 3 / 4)
+
+
+def test_the_limit_is_respected(storage_need, committed):
+    with committed():
+        for number in range(6):
+            SolutionFactory(title_en=f"Storage {number}").sectors.add(sector("energy-storage"))
+    assert len(services.matches_for_need(storage_need, limit=4)) == 4
+
+
+# --- ventures -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def heat_pump(committed):
+    startup = OrganisationFactory(name_en="Warmth Ltd", country="CN", city="Shenzhen")
+    with committed():
+        solution = SolutionFactory(
+            title_en="Industrial heat pump",
+            description_en="Heat pumps replace coal boilers in factories.",
+            provider=startup,
+            trl=7,
+            regions=["CN"],
+        )
+        solution.sectors.add(sector("heating-cooling"))
+    return solution
+
+
+def test_pilot_sites_are_open_needs_that_fit(heat_pump, committed):
+    past = timezone.localdate() - datetime.timedelta(days=3)
+    with committed():
+        for title, extra in (
+            ("Replace coal boilers with heat pumps", {}),
+            ("Heat pumps for a closed factory", {"need_status": "closed"}),
+            ("Heat pumps, too late", {"deadline": past}),
+            ("Heat pumps for our own plant", {"organisation": heat_pump.provider}),
+            ("Heat pumps in Germany", {"country": "DE"}),
+        ):
+            need = NeedFactory(title_en=title, **extra)
+            need.sectors.add(sector("heating-cooling"))
+    group = ranking.pilot_sites(ranking.venture_for(heat_pump), limit=5)
+    assert [m.record.label for m in group.matches] == ["Replace coal boilers with heat pumps"]
+    [abroad] = group.excluded
+    assert abroad.record.label == "Heat pumps in Germany"
+    assert abroad.failed_constraints[0].reason == ("deployed only in China; the need is in Germany")
+    assert group.matches[0].kind == "need"
+
+
+def investor(name: str, *, sectors=(), regions=(), stages=(), **profile) -> InvestorProfile:
+    organisation = OrganisationFactory(name_en=name, kind="investor")
+    created = InvestorProfile.objects.create(
+        organisation=organisation, regions=list(regions), stages=list(stages), **profile
+    )
+    created.sectors.set([sector(slug) for slug in sectors])
+    return created
+
+
+def test_investors_are_ranked_by_thesis_and_limits_exclude(heat_pump):
+    investor("Thermal Capital", sectors=["heating-cooling"], regions=["CN"], stages=["series_a"])
+    investor("Anything Fund")
+    investor("Seed Only", sectors=["buildings"], stages=["pre_seed"])
+    investor("US Only", sectors=["heating-cooling"], regions=["US"])
+    investor("Software Only", sectors=["smart-manufacturing"])
+    investor("Big Tickets", ticket_min_usd=10_000_000, ticket_max_usd=50_000_000)
+    group = ranking.investors(ranking.venture_for(heat_pump), limit=10)
+    names = [m.record.label for m in group.matches]
+    assert names[0] == "Thermal Capital"
+    assert set(names) == {"Thermal Capital", "Anything Fund", "Seed Only", "Big Tickets"}
+    excluded = {m.record.label: m.failed_constraints[0].name for m in group.excluded}
+    assert excluded == {"US Only": "region", "Software Only": "sectors"}
+    top = group.matches[0]
+    assert top.kind == "investor"
+    assert component(top, "stage").reason == "invests at Series A, which usually fits TRL 7"
+    big = by_title(group.matches)["Big Tickets"]
+    assert [c.status for c in big.constraints] == ["unknown"]
+
+
+def test_an_organisation_stands_for_its_published_solutions(heat_pump, committed):
+    startup = heat_pump.provider
+    startup.kind = "startup"
+    startup.save()
+    venture = ranking.venture_for(startup)
+    assert [s.slug for s in venture.sectors] == ["heating-cooling"]
+    assert venture.trl == 7 and venture.countries == {"CN"}
+    groups = services.counterparts_for_venture(startup)
+    assert [g.name for g in groups] == ["pilot_sites", "investors"]
+
+
+def test_other_apps_add_counterpart_groups_through_the_extension_point(heat_pump, monkeypatch):
+    monkeypatch.setattr(ranking, "COUNTERPART_FINDERS", {})
+
+    def programmes(venture, limit):
+        return CounterpartGroup("programmes", "Open programmes")
+
+    services.register_counterpart_finder("programmes", programmes)
+    groups = services.counterparts_for_venture(heat_pump)
+    assert [g.name for g in groups] == ["pilot_sites", "investors", "programmes"]
+
+
+def test_solutions_and_cases_are_placed_by_one_search(committed):
+    with committed():
+        need = NeedFactory(title_en="Waste heat recovery at a steel plant")
+        CaseFactory(title_en="Waste heat recovery at a steel plant in Tangshan")
+        SolutionFactory(title_en="Heat exchanger", description_en="recovery of heat")
+    matches = by_title(services.matches_for_need(need))
+    case = component(matches["Waste heat recovery at a steel plant in Tangshan"], "text")
+    solution = component(matches["Heat exchanger"], "text")
+    assert case.reason == "the best text match" and case.value == pytest.approx(0.35)
+    assert solution.reason == "text match, ranked 2 by the search"
+    assert 0 < solution.value < case.value

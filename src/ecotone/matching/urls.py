@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "matching"
+
+urlpatterns = [
+    path("introductions/", views.introduction_list, name="introductions"),
+    path("introductions/new/<int:target_pk>/", views.introduction_new, name="introduction_new"),
+    path("introductions/<int:pk>/answer/", views.introduction_answer, name="introduction_answer"),
+    path(
+        "introductions/<int:pk>/withdraw/",
+        views.introduction_withdraw,
+        name="introduction_withdraw",
+    ),
+    path("matching/needs/<int:pk>/feedback/", views.need_feedback, name="need_feedback"),
+    path("matching/needs/<int:pk>/criteria/", views.need_criteria, name="need_criteria"),
+    path("matching/figures/", views.figures, name="figures"),
+]

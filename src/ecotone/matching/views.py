@@ -1,0 +1,188 @@
+"""Pages: the introduction form and list, feedback and criteria posts, staff figures.
+
+The matches themselves are shown inside the catalogue's need, organisation and solution
+pages (``templatetags/matching.py``).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecotone.accounts.permissions import can_view
+from ecotone.catalog.models import Need, Organisation
+
+from . import queries, services
+from .forms import IntroductionForm
+from .models import Introduction
+from .permissions import can_respond, can_see_figures, can_view_introduction, can_withdraw
+
+LIST_LIMIT = 200
+#: form fields for the service's field names
+FORM_FIELDS = {"about_id": "about", "about_kind": "about", "target_organisation": None}
+
+
+def _rows(user, introductions) -> list[dict]:
+    return [
+        {
+            "introduction": introduction,
+            "contacts": queries.contacts(user, introduction),
+            "can_respond": introduction.is_open and can_respond(user, introduction),
+            "can_withdraw": introduction.is_open and can_withdraw(user, introduction),
+        }
+        for introduction in introductions
+    ]
+
+
+@login_required
+def introduction_list(request):
+    user = request.user
+    context = {
+        "received": _rows(user, queries.introductions_received(user)[:LIST_LIMIT]),
+        "sent": _rows(user, queries.introductions_sent(user)[:LIST_LIMIT]),
+        "others": _rows(user, queries.introductions_of_others(user)[:LIST_LIMIT]),
+    }
+    return render(request, "matching/introduction_list.html", context)
+
+
+@login_required
+def introduction_new(request, target_pk: int):
+    target = get_object_or_404(
+        Organisation.objects.filter(Organisation.public_condition()), pk=target_pk
+    )
+    form = IntroductionForm(
+        request.POST or None,
+        user=request.user,
+        target=target,
+        initial={"about": request.GET.get("about", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        introduction = _request_from_form(request, form, target)
+        if introduction is not None:
+            messages.success(
+                request,
+                _("Request sent to %(org)s. You will see their answer here.") % {"org": target},
+            )
+            return redirect("matching:introductions")
+    return render(
+        request,
+        "matching/introduction_form.html",
+        {"form": form, "target": target},
+        status=422 if form.errors else 200,
+    )
+
+
+def _request_from_form(request, form: IntroductionForm, target: Organisation):
+    """Ask the service; its refusals become errors on the form field they name."""
+    try:
+        kind, pk = form.about_parts()
+        about = services.resolve_about(kind, pk)
+        requesting = services.resolve_organisation(
+            form.cleaned_data["requesting_organisation"], field="requesting_organisation"
+        )
+        return services.request_introduction(
+            user=request.user,
+            requesting_organisation=requesting,
+            target_organisation=target,
+            about=about,
+            message=form.cleaned_data["message"],
+        )
+    except services.MatchingRefused as refused:
+        form.add_error(FORM_FIELDS.get(refused.field, refused.field), refused.message)
+        return None
+
+
+def _visible_introduction(request, pk: int) -> Introduction:
+    introduction = get_object_or_404(Introduction, pk=pk)
+    if not can_view_introduction(request.user, introduction):
+        raise Http404
+    return introduction
+
+
+@login_required
+@require_POST
+def introduction_answer(request, pk: int):
+    introduction = _visible_introduction(request, pk)
+    decision = request.POST.get("decision", "")
+    if decision not in {"accept", "decline"}:
+        messages.error(request, _("Choose accept or decline."))
+        return redirect("matching:introductions")
+    try:
+        services.respond_to_introduction(
+            user=request.user,
+            introduction=introduction,
+            accept=decision == "accept",
+            note=request.POST.get("note", ""),
+        )
+    except services.MatchingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        if decision == "accept":
+            messages.success(request, _("Accepted. You can now see each other's contact details."))
+        else:
+            messages.success(request, _("Declined."))
+    return redirect("matching:introductions")
+
+
+@login_required
+@require_POST
+def introduction_withdraw(request, pk: int):
+    introduction = _visible_introduction(request, pk)
+    try:
+        services.withdraw_introduction(user=request.user, introduction=introduction)
+    except services.MatchingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Request withdrawn."))
+    return redirect("matching:introductions")
+
+
+def _visible_need(request, pk: int) -> Need:
+    need = get_object_or_404(Need, pk=pk)
+    if not can_view(request.user, need):
+        raise Http404
+    return need
+
+
+@login_required
+@require_POST
+def need_feedback(request, pk: int):
+    need = _visible_need(request, pk)
+    try:
+        candidate = services.resolve_candidate(request.POST.get("kind", ""), request.POST.get("id"))
+        verdict = request.POST.get("verdict", "")
+        if verdict not in {"relevant", "not_relevant"}:
+            raise services.MatchingRefused(_("Choose relevant or not relevant."), field="verdict")
+        services.record_feedback(
+            user=request.user, need=need, candidate=candidate, relevant=verdict == "relevant"
+        )
+    except services.MatchingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Thank you. Your feedback now counts in this ranking."))
+    return redirect(f"{need.get_absolute_url()}#matches")
+
+
+@login_required
+@require_POST
+def need_criteria(request, pk: int):
+    need = _visible_need(request, pk)
+    try:
+        services.set_need_criteria(
+            user=request.user, need=need, min_trl=request.POST.get("min_trl", "")
+        )
+    except services.MatchingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Matching criteria saved."))
+    return redirect(f"{need.get_absolute_url()}#matches")
+
+
+@login_required
+def figures(request):
+    if not can_see_figures(request.user):
+        raise PermissionDenied(_("Only staff see the matchmaking figures."))
+    return render(request, "matching/figures.html", {"figures": queries.funnel_figures()})
