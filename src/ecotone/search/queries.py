@@ -15,7 +15,7 @@ from .backends import DenseHit, SearchHit, SearchQuery, get_search_backend
 from .embedding import Embedder, get_embedders
 from .fusion import FusionSettings, fuse
 from .highlight import contains_phrase, describe_dense, describe_lexical
-from .registry import FACETS, get_index, kinds
+from .registry import FACET_LABELS, FACETS, get_index, kinds
 from .text import MAX_QUERY_CHARS, detect_language, query_phrases, query_terms
 
 MAX_LIMIT = 100
@@ -266,7 +266,8 @@ def _shared_facets(hit: SearchHit, filters: dict[str, list[str]]) -> list[str]:
     shared = []
     for facet, values in filters.items():
         if facet != "kind" and set(values) & set(hit.facets.get(facet, ())):
-            shared.append(gettext("in %(facet)s %(value)s") % {"facet": facet, "value": values[0]})
+            label = str(FACET_LABELS.get(facet, facet)).lower()
+            shared.append(gettext("%(facet)s: %(value)s") % {"facet": label, "value": values[0]})
     return shared
 
 

@@ -9,8 +9,17 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 FACETS = ("kind", "sector", "country", "city", "trl", "year", "status")
+FACET_LABELS = {
+    "kind": _("Kind"),
+    "sector": _("Sector"),
+    "country": _("Country"),
+    "city": _("City"),
+    "trl": _("Readiness (TRL)"),
+    "year": _("Year"),
+}
 
 
 class SearchIndex:

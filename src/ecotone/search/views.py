@@ -16,7 +16,7 @@ from .backends import get_search_backend
 from .embedding import get_embedders
 from .models import Embedding
 from .queries import FILTERS, InvalidSearch, search_records
-from .registry import get_index, indexes, kinds
+from .registry import FACET_LABELS, get_index, indexes, kinds
 
 KIND_LABELS = {
     "organisation": _("Organisations"),
@@ -26,14 +26,6 @@ KIND_LABELS = {
     "need": _("Needs"),
     "resource": _("Resources"),
     "event": _("Events"),
-}
-FACET_LABELS = {
-    "kind": _("Kind"),
-    "sector": _("Sector"),
-    "country": _("Country"),
-    "city": _("City"),
-    "trl": _("Readiness (TRL)"),
-    "year": _("Year"),
 }
 MODE_LABELS = {
     "hybrid": _("words and meaning, both languages"),

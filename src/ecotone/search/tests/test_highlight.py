@@ -50,7 +50,7 @@ def test_dense_explanation_says_which_language_and_page_was_close():
     fields = {"title_en": "Storage", "description_en": "About storage", "text": "one\ftwo"}
     hit = DenseHit(kind="resource", pk=1, score=0.861, chunk=2, language="en", label="p. 2")
     text, reason = describe_dense("resource", fields, hit)
-    assert reason == "close in meaning to p. 2 of the document (0.86)"
+    assert reason == "close in meaning to page 2 of the document (0.86)"
     assert text == "two"
     hit = DenseHit(kind="solution", pk=1, score=0.8, chunk=0, language="en")
     text, reason = describe_dense("solution", fields, hit)
