@@ -221,24 +221,21 @@ def with_pool_vectors(documents, pool: dict, seed: int = 3):
 
 
 def query_once(backend, mode: str, text: str) -> None:
-    """What ``search_records`` does for one page, minus the database re-check."""
-    from ecotone.search.backends.base import SearchQuery
+    """What ``search_records`` does for one page (``queries._Search``: lexical search,
+    query embedding and dense search per space, fusion, the page's stored fields), minus
+    the database re-check of each hit."""
+    from ecotone.search import queries
     from ecotone.search.embedding import get_embedders
-    from ecotone.search.fusion import fuse
-    from ecotone.search.queries import CANDIDATES, FUSION
-    from ecotone.search.text import detect_language, query_terms
+    from ecotone.search.text import query_terms
 
-    rankings = {}
-    if mode != "dense":
-        page = backend.search(SearchQuery(terms=query_terms(text), limit=CANDIDATES))
-        rankings["lexical"] = [hit.key for hit in page.hits]
-    languages = {}
-    for embedder in get_embedders() if mode != "lexical" else ():
-        hits = backend.nearest(embedder.space, embedder.embed_query(text), {}, CANDIDATES)
-        rankings[embedder.space] = [hit.key for hit in hits]
-        languages.update((hit.key, hit.language) for hit in hits)
-    ranked = fuse(rankings, languages, detect_language(text), FUSION)
-    backend.fetch([key for key, _ in ranked[:10]])
+    search = queries._Search(text, query_terms(text), {}, mode, get_embedders())
+    search.backend = backend
+    search.still_public = list  # synthetic documents have no database rows to check
+    if mode == "lexical":
+        window = search.lexical(0, 10)
+    else:
+        window = search.ranked(depth=queries.CANDIDATES)[:10]
+    search.hits([key for key, _ in window])
 
 
 def make_backend(name: str):

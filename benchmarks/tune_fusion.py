@@ -84,11 +84,24 @@ def candidates(spaces: list[str]):
             }
 
 
+def floor_candidates(fusion: dict):
+    """The dense floors (absolute for USE, distance from the best hit for e5), with the
+    fusion fixed."""
+    for e5_gap, use_floor in itertools.product((0.03, 0.06, 0.1, 1.0), (0.1, 0.2, 0.25, 0.3)):
+        yield {**fusion, "floors": {"e5-small-q4": (0.78, e5_gap), "use-m3": (use_floor, 1.0)}}
+
+
 def apply(setting: dict) -> None:
     from ecotone.search import queries
+    from ecotone.search.embedding import get_embedders
     from ecotone.search.fusion import FusionSettings
 
+    setting = dict(setting)
+    floors = setting.pop("floors", {})
     queries.FUSION = FusionSettings(**setting)
+    for embedder in get_embedders():
+        if embedder.space in floors:
+            embedder.min_similarity, embedder.max_gap = floors[embedder.space]
 
 
 def main() -> None:
@@ -97,6 +110,9 @@ def main() -> None:
     parser.add_argument("--embedder", default=None)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--judgements", type=Path, default=JUDGEMENTS)
+    parser.add_argument(
+        "--floors", action="store_true", help="tune the dense floors around the shipped fusion"
+    )
     args = parser.parse_args()
     setup_environment(args)
     import django
@@ -110,16 +126,20 @@ def main() -> None:
     dev = load_judgements(args.judgements, "dev")
     test = load_judgements(args.judgements, "test")
     spaces = [embedder.space for embedder in get_embedders()]
-    shipped = queries.FUSION
+    shipped = {
+        **vars(queries.FUSION),
+        "floors": {e.space: (e.min_similarity, e.max_gap) for e in get_embedders()},
+    }
+    sweep = floor_candidates(vars(queries.FUSION)) if args.floors else candidates(spaces)
     results = []
-    for setting in candidates(spaces):
+    for setting in sweep:
         apply(setting)
         results.append((evaluate(dev)["all"], setting))
     results.sort(key=lambda item: -item[0])
     for score, setting in results[:5]:
         print(f"tune_fusion dev_ndcg10={score:.3f} setting={setting}")
     best = results[0][1]
-    for name, setting in (("best", best), ("shipped", vars(shipped))):
+    for name, setting in (("best", best), ("shipped", shipped)):
         apply(setting)
         for split, queries_ in (("dev", dev), ("test", test)):
             figures = evaluate(queries_)

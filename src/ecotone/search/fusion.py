@@ -43,7 +43,8 @@ def interleave_by_language(
     constant: int,
 ) -> list[tuple[str, float]]:
     """Split ``fused`` by document language and merge the lists by reciprocal rank, the
-    query's own language weighted 1 and every other language ``other_weight``."""
+    query's own language weighted 1 and every other language ``other_weight``. The score
+    returned is the merged one (ties keep the fused order), so scores fall as ranks do."""
     positions: dict[str, int] = {}
     merged: list[tuple[str, float, float]] = []
     for key, score in fused:
@@ -52,7 +53,7 @@ def interleave_by_language(
         weight = 1.0 if language == query_language else other_weight
         merged.append((key, weight / (constant + positions[language]), score))
     merged.sort(key=lambda item: (-item[1], -item[2], item[0]))
-    return [(key, score) for key, _, score in merged]
+    return [(key, score) for key, score, _ in merged]
 
 
 def fuse(

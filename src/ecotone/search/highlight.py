@@ -14,6 +14,25 @@ DESCRIBED_CHARS = 4000
 
 def _normalised(text: str) -> tuple[str, list[int]]:
     """Folded, lower-cased, simplified text and, per character, its offset in ``text``."""
+    if text.isascii():  # the common case, and lower() keeps every offset
+        return text.lower(), list(range(len(text)))
+    chars: list[str] = []
+    offsets: list[int] = []
+    for offset, char in enumerate(text):
+        for piece in fold(char).lower():
+            chars.append(piece)
+            offsets.append(offset)
+    folded = "".join(chars)
+    if not CJK.search(folded):
+        return folded, offsets
+    simplified = to_simplified(folded)  # one call: converting char by char is slow
+    if len(simplified) == len(folded):
+        return simplified, offsets
+    return _normalised_by_character(text)
+
+
+def _normalised_by_character(text: str) -> tuple[str, list[int]]:
+    """The slow path, for the rare text whose conversion changes its length."""
     chars: list[str] = []
     offsets: list[int] = []
     for offset, char in enumerate(text):

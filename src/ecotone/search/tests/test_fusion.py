@@ -21,8 +21,10 @@ def test_rrf_rewards_agreement_and_respects_weights():
 def test_interleaving_lifts_the_best_answer_in_the_other_language():
     fused = [("zh1", 0.9), ("zh2", 0.8), ("zh3", 0.7), ("en1", 0.6), ("en2", 0.5)]
     language = {"zh1": "zh", "zh2": "zh", "zh3": "zh", "en1": "en", "en2": "en"}
-    order = [key for key, _ in interleave_by_language(fused, language, "zh", 1.0, 1)]
-    assert order == ["zh1", "en1", "zh2", "en2", "zh3"]
+    interleaved = interleave_by_language(fused, language, "zh", 1.0, 1)
+    assert [key for key, _ in interleaved] == ["zh1", "en1", "zh2", "en2", "zh3"]
+    scores = [score for _, score in interleaved]
+    assert scores == sorted(scores, reverse=True)  # what an API client sees falls with rank
     # a lighter other language waits longer for its turn
     order = [key for key, _ in interleave_by_language(fused, language, "zh", 0.5, 1)]
     assert order == ["zh1", "zh2", "zh3", "en1", "en2"]
