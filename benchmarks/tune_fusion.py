@@ -87,8 +87,10 @@ def candidates(spaces: list[str]):
 def floor_candidates(fusion: dict):
     """The dense floors (absolute for USE, distance from the best hit for e5), with the
     fusion fixed."""
-    for e5_gap, use_floor in itertools.product((0.03, 0.06, 0.1, 1.0), (0.1, 0.2, 0.25, 0.3)):
-        yield {**fusion, "floors": {"e5-small-q4": (0.78, e5_gap), "use-m3": (use_floor, 1.0)}}
+    grid = itertools.product((0.78, 0.80, 0.82, 0.84), (0.03, 0.06, 1.0), (0.2, 0.25, 0.3))
+    for e5_floor, e5_gap, use_floor in grid:
+        floors = {"e5-small-q4": (e5_floor, e5_gap), "use-m3": (use_floor, 1.0)}
+        yield {**fusion, "floors": floors}
 
 
 def apply(setting: dict) -> None:
