@@ -228,6 +228,8 @@ def query_once(backend, mode: str, text: str) -> None:
     from ecotone.search.embedding import get_embedders
     from ecotone.search.text import query_terms
 
+    for embedder in get_embedders():
+        embedder.forget_queries()  # each timed query is embedded, as a new query would be
     search = queries._Search(text, query_terms(text), {}, mode, get_embedders())
     search.backend = backend
     search.still_public = list  # synthetic documents have no database rows to check

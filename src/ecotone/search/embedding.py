@@ -19,6 +19,7 @@ import hashlib
 import os
 import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -29,6 +30,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 BATCH = 32
 LOOKUP_BATCH = 500
+RECENT_QUERIES = 256
+_QUERY_CACHE_LOCK = threading.Lock()
 
 
 class Embedder(ABC):
@@ -46,7 +49,23 @@ class Embedder(ABC):
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_queries([text])[0]
+        """The query's vector; the last few hundred are remembered, because the next page,
+        a facet click or a language switch asks for the same query again."""
+        cache = self.__dict__.setdefault("_recent_queries", OrderedDict())
+        with _QUERY_CACHE_LOCK:
+            if text in cache:
+                cache.move_to_end(text)
+                return cache[text]
+        vector = self.embed_queries([text])[0]
+        with _QUERY_CACHE_LOCK:
+            cache[text] = vector
+            while len(cache) > RECENT_QUERIES:
+                cache.popitem(last=False)
+        return vector
+
+    def forget_queries(self) -> None:
+        """Benchmarks time the embedding itself, not the memory of it."""
+        self.__dict__.pop("_recent_queries", None)
 
 
 def _unit(rows) -> np.ndarray:

@@ -98,3 +98,15 @@ def test_lexical_only_mode_refuses_dense_and_serves_hybrid_lexically(settings):
     assert search_records("storage", mode="hybrid").mode == "lexical"
     with pytest.raises(InvalidSearch):
         search_records("storage", mode="semantic")
+
+
+def test_a_repeated_query_reuses_its_vector(dense):
+    dense.forget_queries()
+    first = dense.embed_query("rooftop solar for schools")
+    again = dense.embed_query("rooftop solar for schools")
+    assert again is first  # the next page or a facet click does not embed it again
+    assert dense.embed_query("rooftop solar") is not first
+    dense.forget_queries()
+    fresh = dense.embed_query("rooftop solar for schools")
+    assert fresh is not first
+    assert float(fresh @ first) > 0.999
