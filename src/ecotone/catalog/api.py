@@ -9,6 +9,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from ecotone.accounts.api_auth import TokenAuth, reading_user
 from ecotone.accounts.permissions import can_view, visible_records
+from ecotone.config.api import error_body
 from ecotone.core.pagination import BadCursor, cursor_page
 
 from . import queries, services
@@ -77,7 +78,7 @@ def add_kind_routes(kind: Kind) -> None:
         try:
             items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
         except BadCursor as error:
-            return Status(422, {"code": "invalid", "message": str(error), "field": "cursor"})
+            return Status(422, error_body("invalid", str(error), "cursor"))
         return Status(200, {"results": [_out(kind, item) for item in items], "next": next_cursor})
 
     @router.get(

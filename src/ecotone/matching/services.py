@@ -90,18 +90,29 @@ def _as_id(value, *, field: str) -> int:
     return number
 
 
-def resolve_about(kind: str, pk) -> Need | Solution:
-    """The published need or solution an introduction is about, or a refusal naming it."""
-    models = {"need": Need, "solution": Solution}
+def _published(models: dict, kind: str, pk, *, wrong_kind: str, kind_field: str, id_field: str):
+    """The published record of ``kind`` with this id, or a refusal naming the field."""
     if kind not in models:
-        raise MatchingRefused(_("Choose a need or a solution."), field="about_kind")
-    pk = _as_id(pk, field="about_id")
+        raise MatchingRefused(wrong_kind, field=kind_field)
+    pk = _as_id(pk, field=id_field)
     record = models[kind].objects.filter(models[kind].public_condition(), pk=pk).first()
     if record is None:
         raise MatchingRefused(
-            _("There is no published %(kind)s with this id.") % {"kind": kind}, field="about_id"
+            _("There is no published %(kind)s with this id.") % {"kind": kind}, field=id_field
         )
     return record
+
+
+def resolve_about(kind: str, pk) -> Need | Solution:
+    """The published need or solution an introduction is about, or a refusal naming it."""
+    return _published(
+        {"need": Need, "solution": Solution},
+        kind,
+        pk,
+        wrong_kind=_("Choose a need or a solution."),
+        kind_field="about_kind",
+        id_field="about_id",
+    )
 
 
 def resolve_organisation(pk, *, field: str) -> Organisation:
@@ -299,16 +310,15 @@ def withdraw_introduction(*, user, introduction: Introduction) -> Introduction:
 
 
 def resolve_candidate(kind: str, pk) -> Solution | Case:
-    models = {"solution": Solution, "case": Case}
-    if kind not in models:
-        raise MatchingRefused(_("Feedback is on a solution or a case."), field="kind")
-    pk = _as_id(pk, field="id")
-    record = models[kind].objects.filter(models[kind].public_condition(), pk=pk).first()
-    if record is None:
-        raise MatchingRefused(
-            _("There is no published %(kind)s with this id.") % {"kind": kind}, field="id"
-        )
-    return record
+    """The published solution or case a feedback is about, or a refusal naming it."""
+    return _published(
+        {"solution": Solution, "case": Case},
+        kind,
+        pk,
+        wrong_kind=_("Feedback is on a solution or a case."),
+        kind_field="kind",
+        id_field="id",
+    )
 
 
 @transaction.atomic

@@ -3,6 +3,8 @@
 from ninja import Router
 from ninja.responses import Status
 
+from ecotone.config.api import error_body
+
 from .queries import InvalidSearch, search_records, suggest
 from .schemas import SearchErrorOut, SearchPageOut, SuggestionsOut
 
@@ -48,7 +50,7 @@ def search(
             year=year,
         )
     except InvalidSearch as error:
-        return Status(422, {"code": "invalid", "message": error.message, "field": error.field})
+        return Status(422, error_body("invalid", error.message, error.field))
     body = {"results": page.results, "next": page.next, "message": page.message}
     return Status(200, {**body, "mode": page.mode})
 

@@ -46,14 +46,15 @@ def search_page(request):
     except InvalidSearch as error:
         context["error"] = error
         return render(request, "search/search.html", context, status=422)
+    labels = _ValueLabels()
     context.update(
         results=_with_links(page.results),
         next_url=_url(params, cursor=page.next) if page.next else "",
         message=page.message,
         mode_label=MODE_LABELS[page.mode],
-        facets=_facet_links(params, page.facets),
+        facets=_facet_links(params, page.facets, labels),
         active_filters=[
-            (FACET_LABELS[name], _value_label(name, value), _url(params, **{name: ""}))
+            (FACET_LABELS[name], labels(name, value), _url(params, **{name: ""}))
             for name, value in filters.items()
         ],
     )
@@ -65,7 +66,7 @@ def _url(params: dict[str, str], **changes: str) -> str:
     return "?" + urlencode({name: value for name, value in merged.items() if value})
 
 
-def _facet_links(params: dict[str, str], counts: dict[str, list[tuple[str, int]]]) -> list:
+def _facet_links(params: dict[str, str], counts: dict[str, list[tuple[str, int]]], labels) -> list:
     """Per facet: (label, [(value label, count, url, chosen)]) for the side panel."""
     panels = []
     for facet, label in FACET_LABELS.items():
@@ -73,7 +74,7 @@ def _facet_links(params: dict[str, str], counts: dict[str, list[tuple[str, int]]
         if values:
             links = [
                 (
-                    _value_label(facet, value),
+                    labels(facet, value),
                     count,
                     _url(params, **{facet: value}),
                     params.get(facet) == value,
@@ -84,21 +85,27 @@ def _facet_links(params: dict[str, str], counts: dict[str, list[tuple[str, int]]
     return panels
 
 
-def _value_label(facet: str, value: str) -> str:
-    if facet == "kind":
-        return str(KIND_LABELS.get(value, value))
-    if facet == "country":
-        return countries.name(value) or value
-    if facet == "sector":
-        return _sector_names().get(value, value)
-    return value.title() if facet == "city" else value
+class _ValueLabels:
+    """Facet values as a reader names them. Sector names are read once per page, through
+    the app registry, since the search app imports no catalogue model."""
 
+    def __init__(self):
+        self._sectors: dict[str, str] | None = None
 
-def _sector_names() -> dict[str, str]:
-    """Sector names in the reader's language; read through the app registry, since the
-    search app knows no catalogue model by import."""
-    sector = apps.get_model("catalog", "Sector")
-    return {s.slug: str(s) for s in sector.objects.all()}
+    def __call__(self, facet: str, value: str) -> str:
+        if facet == "kind":
+            return str(KIND_LABELS.get(value, value))
+        if facet == "country":
+            return countries.name(value) or value
+        if facet == "sector":
+            return self.sectors().get(value, value)
+        return value.title() if facet == "city" else value
+
+    def sectors(self) -> dict[str, str]:
+        if self._sectors is None:
+            sector = apps.get_model("catalog", "Sector")
+            self._sectors = {s.slug: str(s) for s in sector.objects.all()}
+        return self._sectors
 
 
 def _with_links(results: list[dict]) -> list[dict]:

@@ -53,12 +53,13 @@ class VectorStore:
         self._facets: dict[str, dict[str, list[str]]] = {}
         self._masks: dict[tuple[str, str, str], np.ndarray] = {}
         with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")  # kept in the file: readers never wait
             db.executescript(SCHEMA)
+        #: the generation check runs on every query, so its connection stays open
+        self._reader = self._connect(check_same_thread=False)
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+    def _connect(self, **options) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30, isolation_level=None, **options)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -93,18 +94,22 @@ class VectorStore:
     # -- reading ---------------------------------------------------------------------
 
     def _fresh(self) -> None:
-        """Reload the matrices if the file changed since they were read."""
-        with self._connect() as db:
+        """Reload the matrices if the file changed since they were read (called under the
+        store's lock, which also guards the shared reader connection)."""
+        db = self._reader
+        db.execute("BEGIN")  # one snapshot: the generation and the rows it describes
+        try:
             generation = db.execute("SELECT value FROM meta WHERE name='generation'").fetchone()[0]
             if generation == self._generation:
                 return
-            facets = {
-                key: json.loads(f) for key, f in db.execute("SELECT key, facets FROM documents")
-            }
+            rows = db.execute("SELECT key, facets FROM documents")
+            facets = {key: json.loads(f) for key, f in rows}
             spaces = {
                 space: _load_space(db, space)
-                for (space,) in db.execute("SELECT DISTINCT space FROM passages")
+                for (space,) in db.execute("SELECT DISTINCT space FROM passages").fetchall()
             }
+        finally:
+            db.execute("COMMIT")
         self._facets, self._spaces, self._masks = facets, spaces, {}
         self._generation = generation
 

@@ -124,3 +124,14 @@ def test_chinese_interface_prefers_chinese_titles(client, committed):
         SolutionFactory(title_en="Rooftop solar", title_zh="屋顶光伏")
     body = client.get(URL, {"q": "solar"}, headers={"accept-language": "zh-hans"}).json()
     assert body["results"][0]["title"] == "屋顶光伏"
+
+
+def test_mode_parameter(client, catalogue):
+    body = client.get(URL, {"q": "solar", "mode": "lexical"}).json()
+    assert body["mode"] == "lexical" and body["results"]
+    refused = client.get(URL, {"q": "solar", "mode": "semantic"})
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "mode"
+    # the test settings embed nothing, so meaning-only search is refused with the reason
+    dense = client.get(URL, {"q": "solar", "mode": "dense"}).json()
+    assert dense["field"] == "mode" and "ECOTONE_EMBEDDER=none" in dense["message"]
