@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     # Before the catalogue: apps add their API routers in this order, and the catalogue's
     # POST /needs/{id}/{action} would otherwise answer GET /needs/{id}/matches with a 405.
     "ecotone.matching",
+    "ecotone.programs",
+    "ecotone.impact",
+    "ecotone.reports",
     "ecotone.catalog",
     "ecotone.search",
 ]

@@ -13,8 +13,11 @@ urlpatterns += i18n_patterns(
     path("", include("ecotone.core.urls")),
     path("accounts/", include("ecotone.accounts.urls")),
     path("search/", include("ecotone.search.urls")),
-    # before the catalogue: its "<plural>/" pattern would claim "introductions/"
+    # before the catalogue: its "<plural>/" pattern would claim "introductions/" and the rest
     path("", include("ecotone.matching.urls")),
+    path("programmes/", include("ecotone.programs.urls")),
+    path("impact/", include("ecotone.impact.urls")),
+    path("reports/", include("ecotone.reports.urls")),
     path("", include("ecotone.catalog.urls")),
 )
 

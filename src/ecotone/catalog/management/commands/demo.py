@@ -8,13 +8,16 @@ from django.db import connection
 
 from ecotone.catalog.importing import ImportFailed, import_file
 from ecotone.catalog.kinds import IMPORT_ORDER, KINDS
+from ecotone.core.demo import demo_steps
 
 
 def fingerprint(folder: Path) -> str:
+    """Of every data file the demo reads (the shipped vectors are keyed by text already)."""
     digest = hashlib.sha256()
-    for path in sorted(folder.glob("*.jsonl")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "embeddings" not in path.relative_to(folder).parts:
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -28,8 +31,9 @@ def marker_for(folder: Path) -> Path:
 
 class Command(BaseCommand):
     help = (
-        "Load the bundled demo data set (data/demo/*.jsonl). Records are matched by "
-        "external_id, so running it again changes nothing; unchanged data is skipped."
+        "Load the bundled demo data set (data/demo/*.jsonl, then each app's demo step). "
+        "Records are matched by external_id, so running it again changes nothing; "
+        "unchanged data is skipped."
     )
 
     def add_arguments(self, parser):
@@ -57,6 +61,9 @@ class Command(BaseCommand):
             call_command("index", "embeddings", "load", str(vectors), stdout=self.stdout)
         for name in IMPORT_ORDER:
             self._load(KINDS[name], folder)
+        for step in demo_steps():
+            self.stdout.write(f"{step.name:>14}: loading")
+            step.load(folder, self.stdout.write)
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(current)
 

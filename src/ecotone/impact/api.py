@@ -1,0 +1,5 @@
+"""The impact app's part of ``/api/v1/``."""
+
+from ninja import Router
+
+router = Router(tags=["impact"])
