@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_countries",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "ecotone.core",
     "ecotone.accounts",
     # Before the catalogue: apps add their API routers in this order, and the catalogue's
@@ -190,6 +192,16 @@ WHITENOISE_USE_FINDERS = True
 # Dense retrieval: default (multilingual-e5-small), use, e5+use, none (lexical only) or the
 # folder of a sentence-transformers model. See docs/settings.md.
 ECOTONE_EMBEDDER = os.environ.get("ECOTONE_EMBEDDER", "").strip() or "default"
+
+# Background work (index updates, rebuilds, reports, assignment runs): "database" queues
+# tasks for a worker (`ecotone serve` starts one; `ecotone db_worker` runs one on its own),
+# "immediate" runs each task in the process that asks for it. See docs/settings.md.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+ECOTONE_TASKS = env_choice("ECOTONE_TASKS", "database", set(TASK_BACKENDS))
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[ECOTONE_TASKS], "QUEUES": []}}
 
 RESOURCE_MAX_UPLOAD_BYTES = env_int("ECOTONE_RESOURCE_MAX_UPLOAD_BYTES", 20 * 2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = RESOURCE_MAX_UPLOAD_BYTES + 2**20

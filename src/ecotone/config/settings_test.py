@@ -19,3 +19,7 @@ STATIC_ROOT = None  # served by the finders in tests; nothing is collected
 # Lexical only unless a test asks for the real embedder (search/tests/test_dense.py): most
 # tests index records, and embedding every one would only make them slower.
 ECOTONE_EMBEDDER = "none"
+# Tasks run where they are enqueued, so a test sees their effect at once; the database
+# backend and its worker have their own tests (core/tests/test_tasks.py).
+ECOTONE_TASKS = "immediate"
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[ECOTONE_TASKS], "QUEUES": []}}  # noqa: F405

@@ -43,3 +43,24 @@ class Bilingual:
         if active_language_is_chinese():
             return chinese or english
         return english or chinese
+
+
+class TaskProgress(models.Model):
+    """How far a background task has come, written by the task as it runs."""
+
+    result_id = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=200, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("task progress")
+        verbose_name_plural = _("task progress")
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

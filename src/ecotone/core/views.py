@@ -1,5 +1,8 @@
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
+from ecotone.accounts.permissions import is_staff
 from ecotone.catalog import queries as catalog_queries
 from ecotone.catalog.kinds import KINDS
 
@@ -28,6 +31,19 @@ def about_data(request):
     from .data_sources import DATA_SOURCES
 
     return render(request, "core/about_data.html", {"sources": DATA_SOURCES})
+
+
+def tasks_page(request):
+    """Staff: the background tasks of late, with their progress; refreshes while one runs."""
+    if not is_staff(request.user):
+        raise PermissionDenied(_("Only staff see the background tasks."))
+    from .tasks import recent_tasks, uses_worker
+
+    rows = recent_tasks() if uses_worker() else []
+    busy = any(row.status in {"READY", "RUNNING"} for row in rows)
+    return render(
+        request, "core/tasks.html", {"rows": rows, "busy": busy, "uses_worker": uses_worker()}
+    )
 
 
 def _error(request, status: int, template: str):

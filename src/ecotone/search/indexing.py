@@ -3,13 +3,12 @@
 import dataclasses
 from collections.abc import Iterable, Iterator
 
-from django.db import transaction
 from django.db.models import Model
 
 from .backends import IndexedDocument, get_search_backend
 from .embedding import get_embedders, passage_vectors
 from .passages import record_passages
-from .registry import SearchIndex, get_index, index_for, indexes
+from .registry import SearchIndex, get_index, indexes
 
 BATCH = 500
 
@@ -107,15 +106,3 @@ def refresh_imported(index: SearchIndex, pks: list[int]) -> None:
         documents = with_vectors(documents)
         indexed = {document.pk for document in documents}
         backend.update(documents, [f"{index.kind}:{pk}" for pk in sorted(batch - indexed)])
-
-
-def schedule_refresh(record: Model) -> None:
-    """Re-index ``record`` once the current transaction commits (nothing if it rolls back).
-
-    ``robust``: a failure to index is logged and never undoes or fails the save; the query
-    side still checks the database, and ``ecotone index rebuild`` repairs the index."""
-    index = index_for(record)
-    if index is None or record.pk is None:
-        return
-    key = (index.kind, record.pk)
-    transaction.on_commit(lambda: refresh_records({key}), robust=True)

@@ -4,8 +4,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from ecotone.core.signals import records_imported
 
-from .indexing import refresh_imported, schedule_refresh
+from .indexing import refresh_imported
 from .registry import index_for, indexes
+from .tasks import schedule_refresh
 
 IMPORT_RECEIVER = "ecotone.search:imported"
 

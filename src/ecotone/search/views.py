@@ -3,11 +3,13 @@
 from urllib.parse import urlencode
 
 from django.apps import apps
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from ecotone.accounts.permissions import is_staff
@@ -17,6 +19,7 @@ from .embedding import get_embedders
 from .models import Embedding
 from .queries import FILTERS, InvalidSearch, search_records
 from .registry import FACET_LABELS, get_index, indexes, kinds
+from .tasks import rebuild_index_task
 
 KIND_LABELS = {
     "organisation": _("Organisations"),
@@ -149,3 +152,13 @@ def index_status_page(request):
         "stale": any(r[1] != r[2] for r in rows),
     }
     return render(request, "search/index_status.html", context)
+
+
+@require_POST
+def index_rebuild(request):
+    """Staff: rebuild the whole index in the background; the tasks page shows its progress."""
+    if not is_staff(request.user):
+        raise PermissionDenied(_("Only staff may rebuild the search index."))
+    rebuild_index_task.enqueue()
+    messages.success(request, _("The index is being rebuilt."))
+    return redirect("core:tasks")

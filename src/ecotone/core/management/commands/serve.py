@@ -1,9 +1,17 @@
+import subprocess
+import sys
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from ecotone.core.tasks import uses_worker
+
 
 class Command(BaseCommand):
-    help = "Serve Ecotone with the waitress WSGI server (static files included)."
+    help = (
+        "Serve Ecotone with the waitress WSGI server (static files included), and a worker "
+        "for background tasks in a child process."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
@@ -11,6 +19,11 @@ class Command(BaseCommand):
             "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
         )
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start a task worker (run `ecotone db_worker` yourself)",
+        )
 
     def handle(self, *args, **options):
         from waitress import serve
@@ -18,11 +31,23 @@ class Command(BaseCommand):
         from ecotone.config.wsgi import application
 
         settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+        worker = None if options["no_worker"] or not uses_worker() else self._start_worker()
         self.stdout.write(f"Ecotone on http://{options['host']}:{options['port']}/ (Ctrl+C stops)")
-        serve(
-            application,
-            host=options["host"],
-            port=options["port"],
-            threads=options["threads"],
-            ident="ecotone",
-        )
+        try:
+            serve(
+                application,
+                host=options["host"],
+                port=options["port"],
+                threads=options["threads"],
+                ident="ecotone",
+            )
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)
+
+    def _start_worker(self) -> subprocess.Popen:
+        # A process of its own: embedding a record's text must not hold up web requests.
+        command = [sys.executable, "-m", "ecotone.cli", "db_worker", "--no-reload", "-v", "1"]
+        self.stdout.write("task worker started (ecotone db_worker)")
+        return subprocess.Popen(command)  # noqa: S603 - our own interpreter and module
