@@ -10,7 +10,8 @@ writes into data/. Run it from anywhere:
 
 It uses only the Python standard library. It
   1. converts the source files into JSON Lines, one file per kind (see data/README.md);
-  2. merges the hand-curated records of data/demo/shenzhen_session.json;
+  2. merges the hand-curated records of data/demo/shenzhen_session.json and the illustrative
+     organisations and needs of data/demo/illustrative_needs.json (invented, labelled so);
   3. copies the redistributable raw files verbatim into data/third_party/ and data/sources/;
   4. validates the whole set (unique ids, references, sector slugs, required fields, dates,
      enumerations, text lengths) and prints the number of records per file.
@@ -41,6 +42,7 @@ THIRD_PARTY_DIR = DATA_DIR / "third_party"
 SOURCES_DIR = DATA_DIR / "sources"
 TAXONOMY_FILE = PROJECT_ROOT / "src" / "ecotone" / "catalog" / "taxonomy.py"
 SHENZHEN_FILE = DEMO_DIR / "shenzhen_session.json"
+ILLUSTRATIVE_FILE = DEMO_DIR / "illustrative_needs.json"
 
 # Used as last_verified when the source file carries no date of its own.
 DEFAULT_VERIFIED = "2026-11-24"
@@ -967,6 +969,14 @@ REFERENCES = {
 }
 
 
+PROVENANCE = {"source_url", "last_verified"}
+
+
+def is_illustrative(record: dict) -> bool:
+    """Records of illustrative_needs.json: invented, so they have no source to cite."""
+    return str(record.get("external_id", "")).startswith("demo-")
+
+
 def taxonomy_slugs(path: Path) -> set[str]:
     """Read SECTOR_TREE from taxonomy.py with `ast`, without importing the Django project."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -1005,6 +1015,8 @@ def validate(data: dict[str, list[dict]], sector_slugs: set[str]) -> list[str]:
         for rec in data.get(kind, []):
             where = f"{kind}/{rec.get('external_id')}"
             for field in REQUIRED[kind]:
+                if field in PROVENANCE and is_illustrative(rec):
+                    continue
                 if (
                     field not in rec
                     or rec[field] is None
@@ -1100,8 +1112,15 @@ def copy_raw_files(source: Path) -> None:
         shutil.copyfile(source / "README.md", folder / "UPSTREAM_README.md")
 
 
+def load_illustrative(path: Path) -> dict[str, list[dict]]:
+    """Hand-written illustrative organisations and needs (labelled so in their text)."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {kind: list(raw.get(kind, [])) for kind in KINDS}
+
+
 def build(source: Path) -> dict[str, list[dict]]:
     shenzhen = load_shenzhen(SHENZHEN_FILE)
+    illustrative = load_illustrative(ILLUSTRATIVE_FILE)
     ost_orgs, namespaces = build_ost_organisations(source)
     data = {kind: list(shenzhen[kind]) for kind in KINDS}
     data["organisations"] += ost_orgs
@@ -1109,6 +1128,8 @@ def build(source: Path) -> dict[str, list[dict]]:
     data["resources"] += build_ccus_policies(source)
     data["cases"] += build_ccus_facilities(source)
     data["cases"] += build_project_cases(source)
+    data["organisations"] += illustrative["organisations"]
+    data["needs"] += illustrative["needs"]
     return data
 
 
