@@ -1,23 +1,25 @@
-"""``/api/v1/needs/{id}/matches`` and ``/api/v1/introductions``."""
+"""``/api/v1/needs/{id}/matches``, ``…/{organisations,solutions}/{id}/counterparts`` and
+``/api/v1/introductions``."""
 
 import json
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from ninja import Router
 from ninja.errors import AuthenticationError
 from ninja.responses import Status
 
 from ecotone.accounts.api_auth import TokenAuth, reading_user
 from ecotone.accounts.permissions import can_view, member_organisation_ids
-from ecotone.catalog.models import Need
+from ecotone.catalog.models import Need, Organisation, Solution
 from ecotone.config.api import error_body
 from ecotone.core.pagination import BadCursor, cursor_page
 
 from . import queries, services
 from .models import Introduction, IntroductionStatus
 from .permissions import can_respond, can_view_introduction
-from .ranking import need_matches
+from .ranking import counterparts_for_venture, is_venture, need_matches
 from .schemas import (
     ErrorOut,
     IntroductionIn,
@@ -25,6 +27,7 @@ from .schemas import (
     IntroductionPageOut,
     NeedMatchesOut,
     ResponseIn,
+    VentureCounterpartsOut,
 )
 
 router = Router(tags=["matching"])
@@ -82,6 +85,71 @@ def get_need_matches(request, need_id: int, limit: int = 10):
             "message": report.closed_reason,
         },
     )
+
+
+VENTURE_MODELS = {
+    "organisations": ("organisation", Organisation),
+    "solutions": ("solution", Solution),
+}
+
+
+def _venture_counterparts(request, plural: str, record_id: int, limit: int):
+    kind, model = VENTURE_MODELS[plural]
+    user = reading_user(request)
+    record = model.objects.filter(pk=record_id).first()
+    if record is None or not can_view(user, record):
+        raise Http404
+    if not 1 <= limit <= MAX_MATCHES:
+        return Status(
+            422, error_body("invalid", f"limit must be between 1 and {MAX_MATCHES}", "limit")
+        )
+    body = {"kind": kind, "id": record.pk, "groups": [], "message": ""}
+    if not is_venture(record):
+        body["message"] = str(NOT_A_VENTURE)
+        return Status(200, body)
+    body["groups"] = [
+        {
+            "name": group.name,
+            "label": group.label,
+            "matches": [match_out(m) for m in group.matches],
+            "excluded": [match_out(m) for m in group.excluded],
+        }
+        for group in counterparts_for_venture(record, limit)
+    ]
+    return Status(200, body)
+
+
+NOT_A_VENTURE = _(
+    "Investors and public bodies are counterparts, not ventures: they are offered to "
+    "startups, companies, research institutes and NGOs and their solutions."
+)
+COUNTERPARTS_DOC = """Counterparts for a venture, ranked with the reasons: open needs that
+    could pilot it (``pilot_sites``), investors whose thesis fits (``investors``) and any group
+    another app adds (open programmes). Each match lists its score components and the hard
+    constraints it was checked against; ``excluded`` lists those that failed one. ``limit``
+    (1–50) applies to each group."""
+
+
+@router.get(
+    "/organisations/{record_id}/counterparts",
+    response={200: VentureCounterpartsOut, **ERRORS},
+    operation_id="organisation_counterparts",
+    summary="Pilot sites, investors and programmes for an organisation",
+    description=COUNTERPARTS_DOC,
+)
+def get_organisation_counterparts(request, record_id: int, limit: int = 5):
+    return _venture_counterparts(request, "organisations", record_id, limit)
+
+
+@router.get(
+    "/solutions/{record_id}/counterparts",
+    response={200: VentureCounterpartsOut, **ERRORS},
+    operation_id="solution_counterparts",
+    summary="Pilot sites, investors and programmes for a solution",
+    description=COUNTERPARTS_DOC,
+)
+def get_solution_counterparts(request, record_id: int, limit: int = 5):
+    return _venture_counterparts(request, "solutions", record_id, limit)
 
 
 def _organisation_ref(organisation) -> dict:

@@ -41,6 +41,20 @@ class NeedMatchesOut(Schema):
     message: str = ""  #: why there are no matches (deadline passed, need closed), else ""
 
 
+class CounterpartGroupOut(Schema):
+    name: str  #: pilot_sites, investors, or a group another app registers (programmes)
+    label: str
+    matches: list[MatchOut]
+    excluded: list[ExcludedMatchOut]
+
+
+class VentureCounterpartsOut(Schema):
+    kind: str  #: organisation or solution
+    id: int
+    groups: list[CounterpartGroupOut]
+    message: str = ""  #: why there are no groups (investors and public bodies), else ""
+
+
 class OrganisationRefOut(Schema):
     id: int
     external_id: str

@@ -239,3 +239,41 @@ def test_the_openapi_description_lists_the_matching_routes(client):
     assert "get" in paths["/api/v1/needs/{need_id}/matches"]
     assert {"get", "post"} <= set(paths["/api/v1/introductions"])
     assert "post" in paths["/api/v1/introductions/{introduction_id}/accept"]
+
+
+def test_a_solution_gets_its_counterparts_with_reasons(client, world):
+    solution = world["solution"]
+    response = client.get(f"/api/v1/solutions/{solution.pk}/counterparts")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["kind"], body["id"], body["message"]) == ("solution", solution.pk, "")
+    groups = {group["name"]: group for group in body["groups"]}
+    assert {"pilot_sites", "investors"} <= set(groups)
+    pilot = groups["pilot_sites"]["matches"][0]
+    assert (pilot["kind"], pilot["id"]) == ("need", world["need"].pk)
+    assert pilot["score"] == pytest.approx(sum(c["value"] for c in pilot["components"]))
+    assert all(c["reason"] for c in pilot["components"])
+
+
+def test_an_organisation_stands_for_its_solutions(client, world):
+    startup = world["startup"]
+    body = client.get(f"/api/v1/organisations/{startup.pk}/counterparts").json()
+    pilots = next(g for g in body["groups"] if g["name"] == "pilot_sites")["matches"]
+    assert [m["id"] for m in pilots] == [world["need"].pk]
+
+
+def test_investors_and_public_bodies_are_told_they_are_counterparts(client, world):
+    bureau = OrganisationFactory(name_en="Transport Bureau", kind="government")
+    body = client.get(f"/api/v1/organisations/{bureau.pk}/counterparts").json()
+    assert body["groups"] == []
+    assert "counterparts, not ventures" in body["message"]
+
+
+def test_counterparts_hide_unpublished_records_and_check_the_limit(client, world):
+    draft = SolutionFactory(provider=world["startup"], status="draft")
+    assert client.get(f"/api/v1/solutions/{draft.pk}/counterparts").status_code == 404
+    assert client.get("/api/v1/solutions/999999/counterparts").status_code == 404
+    solution = world["solution"]
+    response = client.get(f"/api/v1/solutions/{solution.pk}/counterparts?limit=0")
+    assert response.status_code == 422
+    assert response.json()["field"] == "limit"
