@@ -1,0 +1,103 @@
+"""Large vector spaces are searched through a bit sketch; it must find what exact search finds."""
+
+import numpy as np
+import pytest
+
+from ecotone.search.backends import vectors
+from ecotone.search.backends.base import IndexedDocument, Passage
+from ecotone.search.backends.vectors import VectorStore
+
+DIM = 128
+
+
+def unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def clustered_documents(rng, count: int, shared, topics) -> list[IndexedDocument]:
+    """Documents of three passages around 40 topics, all sharing one strong direction
+    (as e5's vectors do), half of them in sector "solar"."""
+    documents = []
+    for pk in range(count):
+        topic = topics[pk % 40]
+        rows = unit(3 * shared + topic + rng.normal(scale=0.6, size=(3, DIM)))
+        documents.append(
+            IndexedDocument(
+                kind="solution",
+                pk=pk,
+                external_id=f"s{pk}",
+                title_fields={},
+                body_fields={},
+                facets={"status": ["published"], "sector": ["solar" if pk % 2 else "wind"]},
+                passages=tuple(Passage(chunk=c, language="en", text="") for c in range(3)),
+                vectors={"test": rows},
+            )
+        )
+    return documents
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    rng = np.random.default_rng(7)
+    shared, topics = rng.normal(size=DIM), rng.normal(size=(40, DIM))
+    store = VectorStore(tmp_path / "vectors.sqlite3")
+    store.write(clustered_documents(rng, 2000, shared, topics), [])
+    monkeypatch.setattr(vectors, "SKETCH_FROM_ROWS", 0)
+    store._fresh()
+    assert store._spaces["test"].sketch is not None
+
+    def queries(count: int) -> np.ndarray:
+        """Queries about the topics, phrased differently from any passage."""
+        picked = topics[rng.integers(0, len(topics), size=count)]
+        return unit(3 * shared + picked + rng.normal(scale=0.8, size=(count, DIM)))
+
+    return store, queries
+
+
+def nearest(store: VectorStore, query, filters=None, *, sketch: bool, limit=10):
+    """Through the sketch (the store was loaded with it) or exactly over the same rows."""
+    if sketch:
+        return store.nearest("test", query, filters or {}, limit)
+    matrix = store._spaces["test"]
+    allowed = store._allowed("test", matrix, filters or {})
+    return store._nearest_exactly(matrix, query, allowed, limit)
+
+
+def test_the_sketch_keeps_the_exact_top_ten(store, monkeypatch):
+    store, queries = store
+    monkeypatch.setattr(vectors, "SKETCH_CANDIDATES", 300)  # of 6,000 passages
+    kept = []
+    for query in queries(20):
+        exact = nearest(store, query, sketch=False)
+        sketched = nearest(store, query, sketch=True)
+        assert len({hit.key for hit in sketched}) == len(sketched) == 10  # one hit per document
+        assert sketched[0] == exact[0]
+        kept.append(len({h.key for h in exact} & {h.key for h in sketched}) / 10)
+    assert np.mean(kept) >= 0.9
+
+
+def test_the_sketch_scores_each_document_by_its_best_passage(store, monkeypatch):
+    store, queries = store
+    monkeypatch.setattr(vectors, "SKETCH_CANDIDATES", 6000)  # every passage is a candidate
+    query = queries(1)[0]
+    hits = nearest(store, query, sketch=True, limit=50)
+    rows = store._spaces["test"]
+    for hit in hits:
+        start = rows.starts[rows.keys.index(hit.key)]
+        scores = rows.vectors[start : start + 3] @ query
+        assert hit.score == pytest.approx(float(scores.max()), abs=1e-6)
+        assert hit.chunk == int(np.argmax(scores))
+    assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+
+
+def test_filters_hold_with_the_sketch_both_broad_and_selective(store, monkeypatch):
+    store, queries = store
+    query = queries(1)[0]
+    monkeypatch.setattr(vectors, "SKETCH_CANDIDATES", 300)
+    broad = nearest(store, query, {"sector": ["solar"]}, sketch=True)
+    assert broad and all(hit.pk % 2 == 1 for hit in broad)
+    # fewer allowed passages than candidates: every allowed one is scored, exactly
+    monkeypatch.setattr(vectors, "SKETCH_CANDIDATES", 4000)
+    selective = nearest(store, query, {"sector": ["solar"]}, sketch=True)
+    assert selective == nearest(store, query, {"sector": ["solar"]}, sketch=False)
+    assert nearest(store, query, {"sector": ["geothermal"]}, sketch=True) == []
