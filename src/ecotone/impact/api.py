@@ -1,5 +1,222 @@
-"""The impact app's part of ``/api/v1/``."""
+"""``/api/v1/impact/…``: methodologies, calculate, factors and stored calculations.
 
-from ninja import Router
+``GET /impact/methodologies`` and ``POST /impact/calculate`` are a contract with
+verification tools outside the project: add fields, never rename or remove them.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+
+from ecotone.accounts.api_auth import reading_user
+from ecotone.accounts.permissions import can_view
+from ecotone.config.api import error_body
+from ecotone.core.pagination import BadCursor, cursor_page
+
+from .calculator import CalculationError, methodologies, render_trace
+from .models import Calculation, EmissionFactor
+from .schemas import (
+    CalculateIn,
+    CalculateOut,
+    CalculationOut,
+    CalculationPageOut,
+    ErrorOut,
+    FactorOut,
+    FactorPageOut,
+    MethodologyOut,
+)
+from .services import evaluate, outcome_payload
 
 router = Router(tags=["impact"])
+
+
+def methodology_out(method) -> dict:
+    return {
+        "id": method.id,
+        "version": method.version,
+        "title": str(method.title),
+        "description": str(method.description),
+        "formula": method.formula,
+        "result_unit": method.result_unit,
+        "period": method.period,
+        "references": list(method.references),
+        "inputs": [
+            {
+                "name": s.name,
+                "label": str(s.label),
+                "kind": s.kind,
+                "unit": s.unit,
+                "dimension": s.dimension,
+                "required": s.required and s.default is None,
+                "minimum": s.minimum,
+                "maximum": s.maximum,
+                "choices": list(s.choices),
+                "default": s.default,
+                "is_factor": s.is_factor,
+            }
+            for s in method.inputs
+        ],
+    }
+
+
+@router.get(
+    "/impact/methodologies", response=list[MethodologyOut], operation_id="impact_methodologies"
+)
+def list_methodologies(request):
+    """Every methodology with its inputs, units, allowed ranges and version."""
+    return [methodology_out(m) for m in methodologies()]
+
+
+@router.post(
+    "/impact/calculate",
+    response={200: CalculateOut, 422: ErrorOut},
+    operation_id="impact_calculate",
+    summary="Run a methodology on the given inputs (nothing is stored)",
+)
+def calculate(request, body: CalculateIn):
+    """Inputs are ``{"value", "unit"}`` (optionally ``low``/``high``), a list of
+    ``{"year", "value", "unit"}`` for a series, or ``{"factor": "<key>"}`` to use the
+    current version of a library factor. A bad input gives 422 naming it in ``field``."""
+    try:
+        outcome, _ = evaluate(body.methodology, body.inputs, body.context)
+    except CalculationError as error:
+        return Status(422, error_body("invalid_input", error.message, error.field))
+    return Status(200, outcome_payload(outcome))
+
+
+def factor_out(factor: EmissionFactor) -> dict:
+    fields = FactorOut.model_fields
+    body = {name: getattr(factor, name) for name in fields if hasattr(factor, name)}
+    body.update(name=factor.name, superseded_by=factor.superseded_by_id)
+    return body
+
+
+class FactorFilter(Schema):
+    dataset: str | None = None
+    kind: str | None = None
+    region: str | None = None
+    year: int | None = None
+    q: str | None = None
+    all_versions: bool = False
+
+
+@router.get(
+    "/impact/factors", response={200: FactorPageOut, 422: ErrorOut}, operation_id="impact_factors"
+)
+def list_factors(request, filters: Query[FactorFilter], cursor: str | None = None, limit: int = 50):
+    """The emission-factor library, current versions unless ``all_versions``."""
+    queryset = EmissionFactor.objects.all()
+    if not filters.all_versions:
+        queryset = queryset.filter(superseded_by__isnull=True)
+    for name in ("dataset", "kind", "region", "year"):
+        if getattr(filters, name) not in (None, ""):
+            queryset = queryset.filter(**{name: getattr(filters, name)})
+    if filters.q:
+        queryset = queryset.filter(
+            Q(key__icontains=filters.q)
+            | Q(name_en__icontains=filters.q)
+            | Q(name_zh__icontains=filters.q)
+        )
+    try:
+        items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
+    except BadCursor as error:
+        return Status(422, error_body("invalid", str(error), "cursor"))
+    return Status(200, {"items": [factor_out(f) for f in items], "next": next_cursor})
+
+
+@router.get(
+    "/impact/factors/{factor_id}",
+    response={200: FactorOut, 404: ErrorOut},
+    operation_id="impact_factor",
+)
+def get_factor(request, factor_id: int):
+    factor = EmissionFactor.objects.filter(pk=factor_id).first()
+    if factor is None:
+        raise Http404
+    return factor_out(factor)
+
+
+def calculation_out(calculation: Calculation) -> dict:
+    unit = calculation.unit
+    claim = None
+    if calculation.claim_value is not None:
+        claim = {"value": calculation.claim_value, "unit": calculation.claim_unit}
+    return {
+        "id": calculation.pk,
+        "lineage": str(calculation.lineage),
+        "version": calculation.version,
+        "is_current": calculation.is_current,
+        "previous": calculation.previous_id,
+        "superseded_by": calculation.superseded_by_id,
+        "basis": calculation.basis,
+        "case": calculation.case_id,
+        "solution": calculation.solution_id,
+        "label": calculation.label,
+        "methodology": {
+            "id": calculation.methodology_id,
+            "version": calculation.methodology_version,
+        },
+        "period": calculation.period,
+        "year": calculation.year,
+        "result": {"value": calculation.value, "unit": unit},
+        "range": {"low": calculation.low, "high": calculation.high, "unit": unit},
+        "evidence": calculation.evidence,
+        "illustrative_inputs": calculation.illustrative_inputs,
+        "inputs": calculation.inputs,
+        "resolved_inputs": calculation.resolved_inputs,
+        "factors": calculation.factors,
+        "trace": render_trace(calculation.trace),
+        "claim": claim,
+        "created_at": calculation.created_at,
+        "page_url": calculation.get_absolute_url(),
+    }
+
+
+def visible_calculation(user, calculation: Calculation | None) -> bool:
+    return calculation is not None and can_view(user, calculation.subject)
+
+
+@router.get(
+    "/impact/calculations",
+    response={200: CalculationPageOut, 422: ErrorOut},
+    operation_id="impact_calculations",
+)
+def list_calculations(
+    request,
+    case: int | None = None,
+    solution: int | None = None,
+    all_versions: bool = False,
+    cursor: str | None = None,
+    limit: int = 50,
+):
+    """Stored calculations of records you may see; current versions unless ``all_versions``."""
+    user = reading_user(request)
+    queryset = Calculation.objects.select_related("case", "solution")
+    if not all_versions:
+        queryset = queryset.filter(superseded_by__isnull=True)
+    if case is not None:
+        queryset = queryset.filter(case_id=case)
+    if solution is not None:
+        queryset = queryset.filter(solution_id=solution)
+    try:
+        items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
+    except BadCursor as error:
+        return Status(422, error_body("invalid", str(error), "cursor"))
+    shown = [calculation_out(c) for c in items if visible_calculation(user, c)]
+    return Status(200, {"items": shown, "next": next_cursor})
+
+
+@router.get(
+    "/impact/calculations/{calculation_id}",
+    response={200: CalculationOut, 404: ErrorOut},
+    operation_id="impact_calculation",
+)
+def get_calculation(request, calculation_id: int):
+    user = reading_user(request)
+    calculation = (
+        Calculation.objects.select_related("case", "solution").filter(pk=calculation_id).first()
+    )
+    if not visible_calculation(user, calculation):
+        raise Http404
+    return calculation_out(calculation)

@@ -13,3 +13,4 @@ class ImpactConfig(AppConfig):
         from .api import router
 
         api.add_router("", router)
+        from . import demo  # noqa: F401  (registers the demo step)

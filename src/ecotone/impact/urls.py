@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "impact"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("calculate/<str:methodology_id>/", views.calculator, name="calculator"),
+    path("calculations/<int:pk>/", views.calculation_detail, name="calculation_detail"),
+    path("factors/", views.factor_list, name="factor_list"),
+    path("factors/<int:pk>/", views.factor_detail, name="factor_detail"),
+]

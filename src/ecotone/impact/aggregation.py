@@ -1,0 +1,246 @@
+"""Totals of stored calculations without double counting — the reports app's entry point.
+
+Stable API (the dashboards and the annual report call these; add parameters, never
+change their meaning):
+
+    counted_calculations(basis, period, year=None, ...)   -> list[Calculation]
+    grand_total(basis, period, year=None, ...)            -> Total
+    totals_by_sector(basis, period, year=None, ...)       -> list[Total]
+    totals_by_region(basis, period, year=None, ...)       -> list[Total]   (country code)
+    totals_by_year(basis, ...)                            -> list[Total]   (annual only)
+    totals_by_organisation(basis, period, year=None, ...) -> list[Total]
+    totals_by_programme(period, year=None, ...)           -> list[Total]   (achieved only)
+    top_cases(limit=10, period="annual", year=None, ...)  -> list[CaseImpact]
+
+Rules, so that no tonne is counted twice:
+
+* ``basis`` is required everywhere except for programmes and top cases (which are about
+  cases, so achieved): "achieved" (cases) and "potential" (solutions) are never summed.
+* ``period`` is "annual" or "cumulative"; every ``Total`` carries its ``basis``,
+  ``period`` and ``year`` so a page can always label the figure. Annual totals need a
+  ``year`` (or use ``totals_by_year``); cumulative totals are over each record's stored
+  cumulative calculation.
+* Only the current version of a calculation counts, and per record (and per year, for
+  annual figures) only one calculation: the most recently created one.
+* Only published records count, and by default only figures whose evidence is
+  "reported" or "verified" (``include_illustrative=True`` adds illustrative ones).
+* A case in several sectors is split equally between them (by top-level sector unless
+  ``level="sector"``), so sector totals add up to the grand total. A case shared by
+  several organisations is split by the shares declared in ``CaseShare`` (equally
+  when none are declared); a solution counts for its provider.
+* Programmes (``catalog.Award.programme_en`` + ``Award.year``) are separate groupings:
+  a case counts once in each programme-year that awarded it; do not add programmes up.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ecotone.catalog.models import Award
+
+from .models import Basis, Calculation, CaseShare, Evidence, Period
+
+UNIT = "t CO2e"
+COUNTED_EVIDENCE = (Evidence.REPORTED, Evidence.VERIFIED)
+
+
+@dataclass
+class Total:
+    key: str
+    label: str
+    value: float
+    basis: str
+    period: str
+    year: int | None
+    unit: str = UNIT
+    calculation_ids: list[int] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return len(self.calculation_ids)
+
+
+@dataclass(frozen=True)
+class CaseImpact:
+    case: object
+    calculation: Calculation
+
+    @property
+    def value(self) -> float:
+        return self.calculation.value
+
+
+def counted_calculations(
+    basis: str,
+    period: str,
+    year: int | None = None,
+    *,
+    include_illustrative: bool = False,
+) -> list[Calculation]:
+    """The calculations a total adds up: one per record (per year for annual figures)."""
+    _check(basis, period, year)
+    queryset = Calculation.objects.filter(basis=basis, period=period, superseded_by__isnull=True)
+    subject = "case" if basis == Basis.ACHIEVED else "solution"
+    queryset = queryset.filter(**{f"{subject}__status": "published"})
+    if year is not None:
+        queryset = queryset.filter(year=year)
+    if not include_illustrative:
+        queryset = queryset.filter(evidence__in=COUNTED_EVIDENCE)
+    chosen: dict[tuple, Calculation] = {}
+    related = ("case", "solution__provider")
+    for calculation in queryset.select_related(*related).order_by("created_at", "id"):
+        slot = (calculation.case_id, calculation.solution_id, calculation.year)
+        chosen[slot] = calculation  # later ones replace earlier: the newest counts
+    return list(chosen.values())
+
+
+def _check(basis: str, period: str, year) -> None:
+    if basis not in Basis.values:
+        raise ValueError(f"basis must be one of {Basis.values}")
+    if period not in Period.values:
+        raise ValueError(f"period must be one of {Period.values}")
+    if period == Period.CUMULATIVE and year is not None:
+        raise ValueError("a cumulative total has no single year")
+
+
+def _need_year(period: str, year) -> None:
+    if period == Period.ANNUAL and year is None:
+        raise ValueError("an annual total needs a year (or use totals_by_year)")
+
+
+def grand_total(basis: str, period: str, year: int | None = None, **options) -> Total:
+    _need_year(period, year)
+    counted = counted_calculations(basis, period, year, **options)
+    return Total(
+        "all", "all", sum(c.value for c in counted), basis, period, year, UNIT, _ids(counted)
+    )
+
+
+def _ids(calculations) -> list[int]:
+    return [c.pk for c in calculations]
+
+
+def _group(counted, shares_of, basis, period, year) -> list[Total]:
+    """Add each calculation's value to its groups in the given shares."""
+    totals: dict[str, Total] = {}
+    for calculation in counted:
+        for key, label, share in shares_of(calculation):
+            total = totals.setdefault(key, Total(key, label, 0.0, basis, period, year))
+            total.value += calculation.value * share
+            total.calculation_ids.append(calculation.pk)
+    return sorted(totals.values(), key=lambda t: (-t.value, t.key))
+
+
+def _equal(items: list[tuple[str, str]]) -> list[tuple[str, str, float]]:
+    return [(key, label, 1 / len(items)) for key, label in items] if items else []
+
+
+def totals_by_sector(
+    basis: str, period: str, year: int | None = None, *, level: str = "top", **options
+) -> list[Total]:
+    _need_year(period, year)
+    counted = counted_calculations(basis, period, year, **options)
+
+    def shares(calculation):
+        sectors = calculation.subject.sectors.select_related("parent")
+        chosen = {}
+        for sector in sectors:
+            shown = sector.parent if level == "top" and sector.parent_id else sector
+            chosen[shown.slug] = str(shown.name)
+        return _equal(sorted(chosen.items())) or [("unassigned", "unassigned", 1.0)]
+
+    return _group(counted, shares, basis, period, year)
+
+
+def totals_by_region(basis: str, period: str, year: int | None = None, **options) -> list[Total]:
+    _need_year(period, year)
+    counted = counted_calculations(basis, period, year, **options)
+
+    def shares(calculation):
+        if calculation.case_id:
+            country = calculation.case.country
+        else:
+            provider = calculation.solution.provider
+            country = provider.country if provider else ""
+        code = str(country) if country else "unknown"
+        name = country.name if country else "unknown"
+        return [(code, str(name), 1.0)]
+
+    return _group(counted, shares, basis, period, year)
+
+
+def totals_by_year(basis: str, **options) -> list[Total]:
+    """Annual totals, one per year that has any annual calculation."""
+    years = (
+        Calculation.objects.filter(basis=basis, period=Period.ANNUAL, year__isnull=False)
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    totals = []
+    for year in sorted(set(years)):
+        total = grand_total(basis, Period.ANNUAL, year, **options)
+        total.key = total.label = str(year)
+        totals.append(total)
+    return totals
+
+
+def organisation_shares(case) -> list[tuple[int, float]]:
+    """(organisation id, share) for a case: declared shares, else an equal split."""
+    declared = list(CaseShare.objects.filter(case=case).values_list("organisation_id", "share"))
+    if declared:
+        return [(org_id, float(share)) for org_id, share in declared]
+    org_ids = sorted(case.organisations.values_list("pk", flat=True))
+    return [(org_id, 1 / len(org_ids)) for org_id in org_ids]
+
+
+def totals_by_organisation(
+    basis: str, period: str, year: int | None = None, **options
+) -> list[Total]:
+    from ecotone.catalog.models import Organisation
+
+    _need_year(period, year)
+    counted = counted_calculations(basis, period, year, **options)
+    names: dict[int, str] = {}
+
+    def shares(calculation):
+        if calculation.solution_id:
+            provider = calculation.solution.provider_id
+            pairs = [(provider, 1.0)] if provider else []
+        else:
+            pairs = organisation_shares(calculation.case)
+        missing = {pk for pk, _ in pairs} - set(names)
+        names.update({o.pk: o.label for o in Organisation.objects.filter(pk__in=missing)})
+        return [(str(pk), names.get(pk, str(pk)), share) for pk, share in pairs]
+
+    return _group(counted, shares, basis, period, year)
+
+
+def totals_by_programme(period: str, year: int | None = None, **options) -> list[Total]:
+    """Achieved totals per programme-year (``Award.programme_en`` + ``Award.year``)."""
+    _need_year(period, year)
+    counted = counted_calculations(Basis.ACHIEVED, period, year, **options)
+    awards = defaultdict(set)
+    for award in Award.objects.filter(case_id__in=[c.case_id for c in counted], status="published"):
+        awards[award.case_id].add((f"{award.programme_en} {award.year}", str(award.programme)))
+
+    def shares(calculation):
+        return [
+            (key, f"{label} {key.rsplit(' ', 1)[-1]}", 1.0)
+            for key, label in sorted(awards[calculation.case_id])
+        ]
+
+    return _group(counted, shares, Basis.ACHIEVED, period, year)
+
+
+def top_cases(
+    limit: int = 10, period: str = Period.ANNUAL, year: int | None = None, **options
+) -> list[CaseImpact]:
+    """Cases with the largest achieved reductions (reported or verified by default).
+    Annual figures without a ``year`` compare each case's latest year."""
+    counted = counted_calculations(Basis.ACHIEVED, period, year, **options)
+    best: dict[int, Calculation] = {}
+    for calculation in counted:
+        held = best.get(calculation.case_id)
+        if held is None or (calculation.year or 0, calculation.pk) > (held.year or 0, held.pk):
+            best[calculation.case_id] = calculation
+    ranked = sorted(best.values(), key=lambda c: (-c.value, c.pk))[:limit]
+    return [CaseImpact(c.case, c) for c in ranked]

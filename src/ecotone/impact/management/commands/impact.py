@@ -1,0 +1,142 @@
+"""``ecotone impact …``: the factor library, calculations and recalculation for operators.
+
+ecotone impact factors load [--without-oefdb]   seed the library from data/sources
+ecotone impact factors import FILE.csv [--note]   add factors / new versions from a CSV
+ecotone impact factors export [FILE.csv] [--all-versions]
+ecotone impact calc METHODOLOGY --input name=value unit ... | --json '{"inputs": …}'
+ecotone impact recalc [--dry-run]                  recalculate what a factor update changed
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from ...calculator import CalculationError
+from ...factors import (
+    FactorFileError,
+    current_factors,
+    export_factors,
+    import_factors,
+    load_seed_factors,
+)
+from ...models import EmissionFactor
+from ...services import evaluate, outcome_payload, recalculate_stale, stale_calculations
+
+
+class Command(BaseCommand):
+    help = "Emission-factor library, calculations and recalculation (see docs/impact.md)."
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(dest="command", required=True)
+        factors = commands.add_parser("factors").add_subparsers(dest="action", required=True)
+        load = factors.add_parser("load", help="seed the library from data/sources")
+        load.add_argument("--without-oefdb", action="store_true")
+        load.add_argument("--data-dir", default=None)
+        imported = factors.add_parser("import", help="add factors or new versions from a CSV")
+        imported.add_argument("file")
+        imported.add_argument("--note", default="", help="why these versions (kept with them)")
+        exported = factors.add_parser("export", help="write the library as CSV")
+        exported.add_argument("file", nargs="?", default="-")
+        exported.add_argument("--all-versions", action="store_true")
+        calc = commands.add_parser("calc", help="run a methodology (same answer as the API)")
+        calc.add_argument("methodology")
+        calc.add_argument("--input", action="append", default=[], metavar="NAME=VALUE UNIT")
+        calc.add_argument("--json", default=None, help='{"inputs": {...}, "context": {...}}')
+        calc.add_argument("--language", default="en")
+        recalc = commands.add_parser("recalc", help="recalculate after a factor update")
+        recalc.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *args, **options):
+        command = options["command"]
+        if command == "factors":
+            getattr(self, f"factors_{options['action']}")(options)
+        else:
+            getattr(self, command)(options)
+
+    def factors_load(self, options):
+        folder = Path(options["data_dir"] or settings.DATA_DIR)
+        report = load_seed_factors(folder, include_oefdb=not options["without_oefdb"])
+        self.stdout.write(f"factor library: {report.summary()}")
+        for key in report.new_versions:
+            self.stdout.write(f"  new version: {key}")
+
+    def factors_import(self, options):
+        try:
+            with open(options["file"], encoding="utf-8", newline="") as handle:
+                report = import_factors(handle, change_note=options["note"])
+        except OSError as error:
+            raise CommandError(f"{options['file']}: {error.strerror}") from None
+        except FactorFileError as failure:
+            for problem in failure.errors:
+                self.stderr.write(problem)
+            raise CommandError("the file has bad rows; nothing was imported") from None
+        self.stdout.write(f"imported: {report.summary()}")
+        for key in report.new_versions:
+            self.stdout.write(f"  new version: {key} (run `ecotone impact recalc`)")
+
+    def factors_export(self, options):
+        queryset = EmissionFactor.objects.all() if options["all_versions"] else current_factors()
+        queryset = queryset.order_by("key", "version")
+        if options["file"] == "-":
+            count = export_factors(self.stdout, queryset)
+        else:
+            with open(options["file"], "w", encoding="utf-8", newline="") as handle:
+                count = export_factors(handle, queryset)
+        self.stderr.write(f"{count} factors exported")
+
+    def calc(self, options):
+        body = self._calc_body(options)
+        with translation.override(options["language"]):
+            try:
+                outcome, _ = evaluate(options["methodology"], body["inputs"], body.get("context"))
+            except CalculationError as error:
+                raise CommandError(f"{error.field}: {error.message}") from None
+            payload = outcome_payload(outcome)
+        self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+
+    def _calc_body(self, options) -> dict:
+        if options["json"]:
+            text = sys.stdin.read() if options["json"] == "-" else options["json"]
+            try:
+                body = json.loads(text)
+            except json.JSONDecodeError as error:
+                raise CommandError(f"--json: {error}") from None
+            if not isinstance(body, dict) or not isinstance(body.get("inputs"), dict):
+                raise CommandError('--json needs {"inputs": {...}}')
+            return body
+        return {"inputs": dict(_input_option(text) for text in options["input"])}
+
+    def recalc(self, options):
+        if options["dry_run"]:
+            for calculation in stale_calculations():
+                self.stdout.write(f"would recalculate #{calculation.pk} {calculation}")
+            return
+        changed = recalculate_stale(reason="factor update (ecotone impact recalc)")
+        for old, new, difference in changed:
+            self.stdout.write(f"#{old.pk} v{old.version} → #{new.pk} v{new.version}:")
+            for name, (before, after) in difference.items():
+                self.stdout.write(f"  {name}: {before} → {after}")
+        self.stdout.write(f"{len(changed)} calculations recalculated")
+
+
+def _input_option(text: str) -> tuple[str, dict]:
+    """``electricity=300000 MWh`` or ``grid_factor=@cn-national-china-average-2022``."""
+    name, sep, rest = text.partition("=")
+    if not sep or not name.strip():
+        raise CommandError(f"--input {text!r}: write NAME=VALUE UNIT or NAME=@FACTOR_KEY")
+    rest = rest.strip()
+    if rest.startswith("@"):
+        return name.strip(), {"factor": rest[1:]}
+    value, _, unit = rest.partition(" ")
+    return name.strip(), {"value": _number(name, value), "unit": unit.strip()}
+
+
+def _number(name: str, text: str):
+    try:
+        return float(text)
+    except ValueError:
+        raise CommandError(f"--input {name}: {text!r} is not a number") from None

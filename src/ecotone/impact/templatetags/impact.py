@@ -1,0 +1,52 @@
+"""The "impact" panel for the catalogue's case and solution pages: stored calculations
+(achieved for a case, potential for a solution) with a link to how each was computed.
+
+    {% load impact %}{% impact_panel record %}
+"""
+
+from django import template
+
+from ecotone.accounts.permissions import can_edit
+
+from ..queries import current_calculations_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("impact/partials/_impact_panel.html", takes_context=True)
+def impact_panel(context, record):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    kind = record._meta.model_name if record is not None else ""
+    return {
+        "record": record,
+        "kind": kind,
+        "calculations": current_calculations_for(record, user),
+        "may_add": record is not None and user is not None and can_edit(user, record),
+    }
+
+
+@register.filter
+def number(value):
+    from ..units import format_number
+
+    try:
+        return format_number(float(value))
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
+def get_item(data, name: str) -> str:
+    """The rows textarea of a series or lines input, as posted."""
+    return data.get(f"{name}__rows", "") if data else ""
+
+
+@register.filter
+def field_value(data, name: str) -> str:
+    return data.get(f"{name}__value", "") if data else ""
+
+
+@register.filter
+def field_unit(data, spec) -> str:
+    return (data.get(f"{spec.name}__unit") if data else "") or spec.unit

@@ -1,0 +1,139 @@
+"""Pages: methodologies, the calculator, a calculation's "how this number was computed",
+and the factor library."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ecotone.accounts.permissions import can_edit, can_view
+from ecotone.catalog.models import Case, Solution
+
+from .calculator import CalculationError, get_methodology, methodologies, render_trace
+from .forms import form_context, form_inputs
+from .models import Calculation, EmissionFactor, FactorKind
+from .queries import factor_versions, versions_of
+from .services import Subject, difference, evaluate, outcome_payload, save_calculation
+
+
+def index(request):
+    subject = _subject(request)
+    query = ""
+    if subject is not None:
+        query = f"case={subject.case.pk}" if subject.case else f"solution={subject.solution.pk}"
+    return render(
+        request, "impact/index.html", {"methodologies": methodologies(), "subject_query": query}
+    )
+
+
+def _subject(request) -> Subject | None:
+    """The case or solution named by ``?case=`` / ``?solution=`` (or the form), if visible."""
+    for name, model in (("case", Case), ("solution", Solution)):
+        value = request.POST.get(name) or request.GET.get(name)
+        if value:
+            record = model.objects.filter(pk=value).first() if str(value).isdigit() else None
+            if record is None or not can_view(request.user, record):
+                raise Http404
+            return Subject(**{name: record})
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def calculator(request, methodology_id: str):
+    try:
+        method = get_methodology(methodology_id)
+    except CalculationError:
+        raise Http404 from None
+    subject = _subject(request)
+    may_save = subject is not None and can_edit(request.user, subject.record)
+    context = {"method": method, "subject": subject, "may_save": may_save, "data": request.POST}
+    if request.method == "POST":
+        try:
+            raw = form_inputs(method, request.POST)
+            if request.POST.get("save") and subject is not None:
+                return _save(request, subject, method, raw)
+            outcome, _used = evaluate(method.id, raw, form_context(request.POST))
+            context["outcome"] = outcome_payload(outcome)
+        except CalculationError as error:
+            context["error"] = error
+    return render(request, "impact/calculator.html", context)
+
+
+def _save(request, subject: Subject, method, raw: dict):
+    if not can_edit(request.user, subject.record):
+        raise PermissionDenied
+    year = request.POST.get("year", "").strip()
+    if year and not year.isdigit():
+        raise CalculationError("year", _("year must be a whole number"))
+    calculation = save_calculation(
+        actor=request.user,
+        subject=subject,
+        methodology_id=method.id,
+        inputs=raw,
+        context=form_context(request.POST),
+        period=request.POST.get("period") or None,
+        year=int(year) if year else None,
+        label_en=request.POST.get("label", "").strip()[:300],
+        illustrative_inputs=[
+            s.name for s in method.inputs if request.POST.get(f"{s.name}__illustrative")
+        ],
+    )
+    messages.success(request, _("Calculation saved."))
+    return redirect(calculation.get_absolute_url())
+
+
+def calculation_detail(request, pk: int):
+    calculation = get_object_or_404(Calculation.objects.select_related("case", "solution"), pk=pk)
+    if not can_view(request.user, calculation.subject):
+        raise Http404
+    previous = calculation.previous
+    context = {
+        "calculation": calculation,
+        "method": _method_or_none(calculation.methodology_id),
+        "trace": render_trace(calculation.trace),
+        "versions": versions_of(calculation),
+        "changes": difference(previous, calculation) if previous else {},
+        "previous": previous,
+    }
+    return render(request, "impact/calculation_detail.html", context)
+
+
+def _method_or_none(methodology_id: str):
+    try:
+        return get_methodology(methodology_id)
+    except CalculationError:
+        return None
+
+
+def factor_list(request):
+    queryset = EmissionFactor.objects.filter(superseded_by__isnull=True).order_by("dataset", "key")
+    query = request.GET.get("q", "").strip()
+    if query:
+        queryset = queryset.filter(
+            Q(key__icontains=query) | Q(name_en__icontains=query) | Q(name_zh__icontains=query)
+        )
+    for name in ("dataset", "kind"):
+        if request.GET.get(name):
+            queryset = queryset.filter(**{name: request.GET[name]})
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    datasets = (
+        EmissionFactor.objects.order_by("dataset").values_list("dataset", flat=True).distinct()
+    )
+    return render(
+        request,
+        "impact/factor_list.html",
+        {"page": page, "query": query, "datasets": list(datasets), "kinds": FactorKind.choices},
+    )
+
+
+def factor_detail(request, pk: int):
+    factor = get_object_or_404(EmissionFactor, pk=pk)
+    return render(
+        request,
+        "impact/factor_detail.html",
+        {"factor": factor, "versions": factor_versions(factor)},
+    )
