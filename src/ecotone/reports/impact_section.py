@@ -1,0 +1,130 @@
+"""The impact parts of the dashboard and the report, read from ``ecotone.impact.aggregation``.
+
+The impact app owns the arithmetic (no double counting, shares, annual versus cumulative,
+potential never added to achieved). This module only shapes its totals as charts and lists,
+and labels each one with its basis and period. Achieved (cases) and potential (solutions)
+are always separate charts: they are never added up, not even side by side in one table.
+
+The aggregation functions have no region filter, so for a region only the region's own
+total and top cases are shown (computed from the same counted calculations); breakdowns
+by sector, country and programme are shown for all regions.
+"""
+
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.utils.translation import gettext as _
+
+from .charts import Chart, ChartRow, with_svg
+from .scope import ReportScope, scoped_cases
+
+TOP_CASES = 10
+
+
+def aggregation_module():
+    """The impact app's aggregation module, or None while it is not installed."""
+    try:
+        return import_module("ecotone.impact.aggregation")
+    except ImportError:
+        return None
+
+
+@dataclass
+class ImpactSection:
+    charts: list[dict]
+    top_cases: list  #: ``CaseImpact`` (case, calculation), largest first
+    region_total: float | None = None
+    period_label: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _period(scope: ReportScope) -> tuple[str, int | None, str]:
+    """Annual figures for a chosen year, otherwise each record's cumulative figure."""
+    if scope.year:
+        return "annual", scope.year, _("annual, %(year)s, t CO2e") % {"year": scope.year}
+    return "cumulative", None, _("cumulative to date, t CO2e")
+
+
+def _total_chart(slug: str, title: str, category: str, totals, unit_label: str) -> Chart:
+    rows = tuple(ChartRow(str(total.label), (round(total.value, 1),)) for total in totals)
+    return Chart(
+        slug=slug,
+        title=title,
+        category=category,
+        series=(unit_label,),
+        rows=rows,
+        unit="t CO2e",
+    )
+
+
+def _breakdowns(aggregation, period: str, year: int | None, label: str) -> list[Chart]:
+    achieved, potential = "achieved", "potential"
+    return [
+        _total_chart(
+            "impact-sectors",
+            _("Achieved reductions by sector (%(period)s)") % {"period": label},
+            _("Sector"),
+            aggregation.totals_by_sector(achieved, period, year),
+            label,
+        ),
+        _total_chart(
+            "impact-countries",
+            _("Achieved reductions by country (%(period)s)") % {"period": label},
+            _("Country"),
+            aggregation.totals_by_region(achieved, period, year),
+            label,
+        ),
+        _total_chart(
+            "impact-programmes",
+            _("Achieved reductions of award-winning cases by programme (%(period)s)")
+            % {"period": label},
+            _("Programme"),
+            aggregation.totals_by_programme(period, year),
+            label,
+        ),
+        _total_chart(
+            "impact-years",
+            _("Achieved reductions by year (annual, t CO2e)"),
+            _("Year"),
+            aggregation.totals_by_year(achieved),
+            _("annual, t CO2e"),
+        ),
+        _total_chart(
+            "impact-potential",
+            _("Potential reductions of solutions by sector (%(period)s; never added to achieved)")
+            % {"period": label},
+            _("Sector"),
+            aggregation.totals_by_sector(potential, period, year),
+            label,
+        ),
+    ]
+
+
+def impact_section(scope: ReportScope) -> ImpactSection | None:
+    aggregation = aggregation_module()
+    if aggregation is None:
+        return None
+    period, year, label = _period(scope)
+    top = aggregation.top_cases(
+        limit=10_000 if scope.region else TOP_CASES, period=period, year=year
+    )
+    section = ImpactSection(charts=[], top_cases=top, period_label=label)
+    if scope.region:
+        local = set(scoped_cases(ReportScope(region=scope.region)).values_list("pk", flat=True))
+        counted = aggregation.counted_calculations("achieved", period, year)
+        section.region_total = round(sum(c.value for c in counted if c.case_id in local), 1)
+        section.top_cases = [item for item in top if item.case.pk in local][:TOP_CASES]
+        section.notes.append(
+            _("The breakdowns below cover all regions; the total and top cases above, %(region)s.")
+            % {"region": scope.region.label}
+        )
+    section.charts = with_svg(_breakdowns(aggregation, period, year, label))
+    return section
+
+
+def dashboard_impact(scope: ReportScope) -> ImpactSection | None:
+    return impact_section(scope)
+
+
+def report_impact(scope: ReportScope) -> ImpactSection | None:
+    return impact_section(scope)

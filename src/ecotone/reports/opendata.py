@@ -1,0 +1,122 @@
+"""Open data: every published record of each kind as CSV, XLSX, JSON and JSON-LD.
+
+CSV and XLSX are the catalogue's own export format (``catalog.exporting``), so a download
+can be imported into another Ecotone. JSON adds the licence notice and each record's page;
+JSON-LD describes the records with schema.org types where one fits.
+"""
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from ecotone.catalog.exporting import export_queryset, published
+from ecotone.catalog.kinds import KINDS, Kind
+from ecotone.catalog.serializers import record_to_row
+from ecotone.core.data_sources import DATA_SOURCES
+
+from . import jsonld
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "jsonld": "application/ld+json",
+}
+#: the kinds offered as open data, in the order the page lists them
+OPEN_KINDS = ("organisation", "person", "solution", "case", "need", "resource", "event", "award")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    kind: Kind
+
+    @property
+    def name(self) -> str:
+        return self.kind.plural
+
+    @property
+    def title(self) -> str:
+        return str(self.kind.model._meta.verbose_name_plural).capitalize()
+
+    @property
+    def schema_type(self) -> str:
+        return jsonld.SCHEMA_TYPES[self.kind.name]
+
+    def count(self) -> int:
+        return published(self.kind).count()
+
+    def url(self, file_format: str) -> str:
+        return reverse("reports:open_data_file", args=[self.name, file_format])
+
+
+def datasets() -> list[Dataset]:
+    return [Dataset(KINDS[name]) for name in OPEN_KINDS]
+
+
+def dataset(plural: str) -> Dataset:
+    for candidate in datasets():
+        if candidate.name == plural:
+            return candidate
+    raise KeyError(plural)
+
+
+def licence_url() -> str:
+    return reverse("core:about_data")
+
+
+def licence_notice() -> str:
+    """What a re-user must know: sources, their licences, and attribution."""
+    parts = [
+        _(
+            "Ecotone open data. Each record names the page its facts come from (source_url) "
+            "and keeps the licence of its source; give the attribution below when you reuse it."
+        )
+    ]
+    for source in DATA_SOURCES:
+        parts.append(f"{source['name']}: {source['licence']}")
+    return "\n".join(str(part) for part in parts)
+
+
+def export(data: Dataset, file_format: str, *, base_url: str) -> bytes:
+    if file_format in ("csv", "xlsx"):
+        return _tabular(data, file_format)
+    if file_format == "json":
+        return _json_document(data, base_url)
+    if file_format == "jsonld":
+        document = jsonld.document(
+            data.kind,
+            base_url=base_url,
+            licence=licence_notice(),
+            licence_page=f"{base_url}{licence_url()}",
+            downloads={mime: f"{base_url}{data.url(fmt)}" for fmt, mime in FORMATS.items()},
+        )
+        return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    raise KeyError(file_format)
+
+
+def _tabular(data: Dataset, file_format: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="ecotone-open-data-") as folder:
+        path = Path(folder) / f"{data.name}.{file_format}"
+        export_queryset(data.kind, published(data.kind), path)
+        return path.read_bytes()
+
+
+def _json_document(data: Dataset, base_url: str) -> bytes:
+    records = []
+    for record in published(data.kind).iterator(chunk_size=2000):
+        row = record_to_row(data.kind, record)
+        row["page"] = f"{base_url}{record.get_absolute_url()}"
+        records.append(row)
+    document = {
+        "dataset": data.name,
+        "licence": licence_notice(),
+        "licence_page": f"{base_url}{licence_url()}",
+        "columns": data.kind.columns,
+        "count": len(records),
+        "records": records,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")

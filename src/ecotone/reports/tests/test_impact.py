@@ -1,0 +1,66 @@
+"""Impact figures on the dashboard and in the report, from the impact app's aggregation."""
+
+import pytest
+from django.test import Client
+
+from ecotone.reports.impact_section import impact_section
+from ecotone.reports.scope import Region, ReportScope
+
+aggregation = pytest.importorskip("ecotone.impact.aggregation")
+
+
+def calculation(subject, value: float, *, year=2023, basis="achieved", evidence="reported"):
+    from ecotone.impact.models import Calculation
+
+    target = {"case": subject} if basis == "achieved" else {"solution": subject}
+    return Calculation.objects.create(
+        **target,
+        basis=basis,
+        methodology_id="activity_factor",
+        methodology_version="1",
+        period="annual",
+        year=year,
+        value=value,
+        low=value,
+        high=value,
+        unit="t CO2e",
+        evidence=evidence,
+    )
+
+
+@pytest.fixture
+def impacts(world):
+    from ecotone.catalog.models import Solution
+
+    return {
+        "bus": calculation(world["bus"], 1200.0),
+        "berlin": calculation(world["berlin_case"], 300.0),
+        "draft": calculation(world["draft"], 9999.0),
+        "guess": calculation(world["metro_case"], 5000.0, evidence="illustrative"),
+        "potential": calculation(
+            Solution.objects.get(title_en="Battery swap"), 7777.0, basis="potential"
+        ),
+    }
+
+
+def test_region_total_and_top_cases_count_only_the_regions_published_cases(impacts, world):
+    section = impact_section(ReportScope(year=2023, region=Region(city="Shenzhen")))
+    assert section.region_total == 1200.0  # not the draft, not the illustrative guess
+    assert [item.case for item in section.top_cases] == [world["bus"]]
+
+
+def test_achieved_and_potential_stay_apart(impacts):
+    section = impact_section(ReportScope(year=2023))
+    charts = {item["chart"].slug: item["chart"] for item in section.charts}
+    achieved = sum(row.values[0] for row in charts["impact-countries"].rows)
+    assert achieved == 1500.0
+    potential = sum(row.values[0] for row in charts["impact-potential"].rows)
+    assert potential == 7777.0
+    assert "annual, 2023" in charts["impact-sectors"].title
+
+
+def test_report_links_each_figure_to_how_it_was_computed(impacts):
+    html = Client().get("/en/reports/annual/?year=2023&region=Shenzhen").content.decode()
+    assert f'href="{impacts["bus"].get_absolute_url()}"' in html
+    assert "How this number was computed" in html
+    assert 'data-figure="impact_region_total"><strong>1200.0</strong>' in html
