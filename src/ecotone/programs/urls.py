@@ -1,5 +1,35 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import exports, manage_views, views
 
 app_name = "programs"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.programme_list, name="programme_list"),
+    path("mine/", views.my_applications, name="my_applications"),
+    path("reviews/", views.review_queue, name="review_queue"),
+    path("reviews/<int:pk>/", views.review_form, name="review_form"),
+    path("reviews/<int:pk>/conflict/", views.declare_conflict, name="declare_conflict"),
+    path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
+    path("submissions/<int:pk>/edit/", views.submission_edit, name="submission_edit"),
+    path("submissions/<int:pk>/withdraw/", views.submission_withdraw, name="submission_withdraw"),
+    path("<slug:slug>/", views.programme_detail, name="programme_detail"),
+    path("<slug:slug>/results/", views.programme_results, name="programme_results"),
+    path("<slug:slug>/apply/", views.apply, name="apply"),
+    path("<slug:slug>/export.<str:fmt>", exports.export_submissions, name="export"),
+    path("<slug:slug>/manage/", manage_views.dashboard, name="dashboard"),
+    path("<slug:slug>/manage/reviewers/", manage_views.add_reviewer, name="add_reviewer"),
+    path("<slug:slug>/manage/close/", manage_views.close_call, name="close_call"),
+    path("<slug:slug>/manage/publish/", manage_views.publish, name="publish"),
+    path(
+        "<slug:slug>/manage/rounds/<int:position>/start/",
+        manage_views.start_round,
+        name="start_round",
+    ),
+    path(
+        "<slug:slug>/manage/rounds/<int:position>/assignments/",
+        manage_views.assignments,
+        name="assignments",
+    ),
+    path("<slug:slug>/manage/rounds/<int:position>/ranking/", manage_views.ranking, name="ranking"),
+]

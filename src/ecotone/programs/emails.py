@@ -1,0 +1,101 @@
+"""The e-mails of a programme: application received, reviews assigned, decisions, results.
+
+Sent through Django's e-mail backend after the write has committed (see the services).
+Applicants never learn who reviewed them; reviewers are told what to review, not by whom
+it was sent when the review is blind.
+"""
+
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ecotone.accounts.models import MembershipStatus
+
+from .models import Outcome
+
+
+def _send(recipients, subject: str, body: str) -> None:
+    addresses = sorted({user.email for user in recipients if user and user.email})
+    if addresses:
+        send_mail(subject, body, None, addresses)
+
+
+def applicant_people(submission):
+    members = get_user_model().objects.filter(
+        memberships__organisation_id=submission.applicant_id,
+        memberships__status=MembershipStatus.ACTIVE,
+        is_active=True,
+    )
+    return [*members, submission.created_by]
+
+
+def submission_received(submission) -> None:
+    programme = submission.programme
+    body = "\n\n".join(
+        [
+            _("%(programme)s received the application “%(title)s”.")
+            % {"programme": programme.label, "title": submission.title},
+            _("Follow its status here: %(page)s") % {"page": submission.get_absolute_url()},
+        ]
+    )
+    _send(
+        applicant_people(submission),
+        _("Application received: %(title)s") % {"title": submission.title},
+        body,
+    )
+
+
+def reviews_assigned(assignments) -> None:
+    by_reviewer = defaultdict(list)
+    for assignment in assignments:
+        by_reviewer[assignment.reviewer].append(assignment)
+    for reviewer, items in by_reviewer.items():
+        lines = [
+            _("You have %(n)s new submission(s) to review in %(programme)s:")
+            % {"n": len(items), "programme": reviewer.programme.label}
+        ]
+        lines += [f"- {a.submission.title}" for a in items]
+        lines.append(
+            _("Your queue: %(page)s. If you have a conflict of interest, declare it there.")
+            % {"page": reverse("programs:review_queue")}
+        )
+        _send([reviewer.user], _("Submissions to review"), "\n".join(lines))
+
+
+OUTCOME_LINES = {
+    Outcome.ADVANCE: gettext_lazy("“%(title)s” goes on to the next round of %(programme)s."),
+    Outcome.REJECT: gettext_lazy("“%(title)s” was not selected in %(programme)s."),
+    Outcome.AWARD: gettext_lazy("“%(title)s” is among the winners of %(programme)s."),
+}
+
+
+def decisions_taken(decisions) -> None:
+    for decision in decisions:
+        submission = decision.submission
+        names = {"title": submission.title, "programme": submission.programme.label}
+        body = "\n\n".join(
+            [
+                str(OUTCOME_LINES[decision.outcome]) % names,
+                _("Reason: %(reason)s") % {"reason": decision.reason},
+                _("Comments from the reviewers, if any: %(page)s")
+                % {"page": submission.get_absolute_url()},
+            ]
+        )
+        _send(applicant_people(submission), _("Decision on %(title)s") % names, body)
+
+
+def results_published(programme) -> None:
+    for submission in programme.submissions.filter(status="awarded"):
+        body = _("The results of %(programme)s are published: %(page)s") % {
+            "programme": programme.label,
+            "page": reverse("programs:programme_results", args=[programme.slug]),
+        }
+        _send(
+            applicant_people(submission),
+            _("Results of %(programme)s") % {"programme": programme.label},
+            body,
+        )

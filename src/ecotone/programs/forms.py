@@ -1,0 +1,137 @@
+"""Forms of the programme pages. They only shape the input; the services validate it, and
+their refusals come back as errors on the field they name (``add_refusal``)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ecotone.accounts.permissions import member_organisation_ids
+from ecotone.catalog.models import Organisation
+from ecotone.core.models import active_language_is_chinese
+
+from .models import Outcome, Recommendation
+
+
+def _label(question: dict) -> str:
+    if active_language_is_chinese():
+        return question.get("label_zh") or question.get("label_en") or question["key"]
+    return question.get("label_en") or question.get("label_zh") or question["key"]
+
+
+class ApplicationForm(forms.Form):
+    applicant = forms.ChoiceField(label=_("Applying organisation"))
+    track = forms.ChoiceField(label=_("Track"))
+    title = forms.CharField(label=_("Title"), max_length=300)
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    case = forms.IntegerField(
+        label=_("Linked case (id)"),
+        required=False,
+        help_text=_("A published case of the catalogue."),
+    )
+    solution = forms.IntegerField(
+        label=_("Linked solution (id)"),
+        required=False,
+        help_text=_("A published solution of the catalogue."),
+    )
+
+    def __init__(self, *args, user, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        orgs = Organisation.objects.filter(pk__in=member_organisation_ids(user))
+        self.fields["applicant"].choices = [(o.pk, o.label) for o in orgs]
+        self.fields["track"].choices = [(t.key, t.name) for t in programme.tracks.all()]
+        for question in programme.questions:
+            self.fields[f"answer_{question['key']}"] = forms.CharField(
+                label=_label(question),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=_("Required before you submit.") if question.get("required") else "",
+            )
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        answers = {q["key"]: data.pop(f"answer_{q['key']}", "") for q in self.programme.questions}
+        return {**data, "answers": answers}
+
+    def add_refusal(self, refused) -> None:
+        field = (refused.field or "").replace("answers.", "answer_")
+        self.add_error(field if field in self.fields else None, refused.message)
+
+
+def initial_for(submission) -> dict:
+    initial = {
+        "applicant": submission.applicant_id,
+        "track": submission.track.key,
+        "title": submission.title,
+        "summary": submission.summary,
+        "case": submission.case_id,
+        "solution": submission.solution_id,
+    }
+    initial.update({f"answer_{k}": v for k, v in (submission.answers or {}).items()})
+    return initial
+
+
+class ReviewForm(forms.Form):
+    comment_to_applicant = forms.CharField(
+        label=_("Comment to the applicant"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    comment_to_committee = forms.CharField(
+        label=_("Comment to the committee (the applicant never sees it)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    confidence = forms.ChoiceField(
+        label=_("Confidence"),
+        required=False,
+        choices=[("", "—")] + [(str(n), str(n)) for n in range(1, 6)],
+    )
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"), required=False, choices=Recommendation.choices
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            choices = []
+            for value in range(criterion.scale_min, criterion.scale_max + 1):
+                position = value - criterion.scale_min
+                level = criterion.levels[position] if position < len(criterion.levels) else {}
+                text = (level.get("zh") if active_language_is_chinese() else level.get("en")) or ""
+                text = text or level.get("en") or level.get("zh") or ""
+                choices.append((str(value), f"{value} — {text}" if text else str(value)))
+            self.fields[f"score_{criterion.key}"] = forms.ChoiceField(
+                label=f"{criterion.name} (× {criterion.weight:g})",
+                choices=choices,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def score_fields(self):
+        return [self[f"score_{c.key}"] for c in self.criteria]
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        scores = {c.key: data.pop(f"score_{c.key}", "") for c in self.criteria}
+        return {**data, "scores": scores}
+
+    def add_refusal(self, refused) -> None:
+        field = (refused.field or "").replace("scores.", "score_")
+        self.add_error(field if field in self.fields else None, refused.message)
+
+
+class ReviewerForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    expertise = forms.CharField(
+        label=_("Expertise"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sectors = forms.CharField(label=_("Sectors (slugs, separated by ;)"), required=False)
+    max_load = forms.IntegerField(label=_("Maximum reviews"), required=False, min_value=1)
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices)
+    reason = forms.CharField(max_length=2000)

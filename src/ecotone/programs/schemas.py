@@ -1,0 +1,177 @@
+"""API bodies of programmes. Field names here are a contract: add, never rename."""
+
+from datetime import datetime
+
+from ninja import Schema
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class CriterionOut(Schema):
+    key: str
+    name: str
+    weight: float
+    scale_min: int
+    scale_max: int
+    levels: list[dict]
+
+
+class RoundOut(Schema):
+    position: int
+    kind: str
+    name: str
+    status: str
+    reviewers_per_submission: int
+    max_load: int
+    decision_rule: str
+    decision_value: float | None
+    reviews_due: datetime | None
+    criteria: list[CriterionOut]
+
+
+class TrackOut(Schema):
+    key: str
+    name: str
+    sectors: list[str]
+
+
+class WinnerOut(Schema):
+    submission: int
+    organisation: str
+    organisation_url: str
+    track: str
+    award_url: str | None
+    case_url: str | None
+
+
+class ProgrammeOut(Schema):
+    slug: str
+    title: str
+    year: int
+    organiser: str | None
+    description: str
+    eligibility: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    time_zone: str
+    is_open: bool
+    award_count: int
+    review_mode: str
+    illustrative: bool
+    questions: list[dict]
+    tracks: list[TrackOut]
+    rounds: list[RoundOut]
+    results_published_at: datetime | None
+    winners: list[WinnerOut]
+    page_url: str
+
+
+class ProgrammeSummaryOut(Schema):
+    slug: str
+    title: str
+    year: int
+    is_open: bool
+    illustrative: bool
+    results_published_at: datetime | None
+    page_url: str
+
+
+class SubmissionIn(Schema):
+    track: str
+    applicant: int
+    title: str
+    summary: str = ""
+    case: int | None = None
+    solution: int | None = None
+    answers: dict[str, str] = {}
+    submit: bool = False
+
+
+class SubmissionOut(Schema):
+    id: int
+    programme: str
+    track: str
+    applicant: str | None  #: empty for reviewers of a blind programme
+    title: str
+    summary: str
+    answers: dict
+    status: str
+    round: int | None
+    submitted_at: datetime | None
+    comments_to_applicant: list[str]  #: only for the applicant and managers
+    page_url: str
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class ReviewIn(Schema):
+    scores: dict[str, int | None] = {}
+    comment_to_applicant: str = ""
+    comment_to_committee: str = ""
+    confidence: int | None = None
+    recommendation: str = ""
+    submit: bool = False
+
+
+class AssignmentOut(Schema):
+    id: int
+    round: int
+    submission: int
+    submission_title: str
+    reviewer: str
+    affinity: float
+    manual: bool
+    explanation: list[dict]
+    review_status: str | None
+    review_total: float | None
+
+
+class AssignmentRunOut(Schema):
+    created: int
+    removed: int
+    kept: int
+    shortfall: dict[str, int]
+    total_affinity: float
+    method: str
+
+
+class AssignmentIn(Schema):
+    submission: int
+    reviewer: int
+
+
+class RankOut(Schema):
+    submission: int
+    title: str
+    track: str
+    rank: int | None
+    tied: bool
+    mean_raw: float | None
+    mean_calibrated: float | None
+    spread: float | None
+    disagreement: bool
+    review_count: int
+    proposal: str
+    decision: str | None
+
+
+class DecisionIn(Schema):
+    submission: int
+    outcome: str
+    reason: str
+
+
+class DecisionsIn(Schema):
+    decisions: list[DecisionIn]
+
+
+class DecisionOut(Schema):
+    submission: int
+    outcome: str
+    reason: str
