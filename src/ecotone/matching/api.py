@@ -40,8 +40,9 @@ def match_out(match) -> dict:
     return {
         "kind": match.kind,
         "id": record.pk,
-        "external_id": record.external_id,
-        "title": record.label or record.external_id,
+        # a programme has a short name (slug) instead of an external id
+        "external_id": getattr(record, "external_id", None) or getattr(record, "slug", ""),
+        "title": match.title,
         "score": match.score,
         "components": [
             {"name": c.name, "value": c.value, "weight": c.weight, "reason": str(c.reason)}

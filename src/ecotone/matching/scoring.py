@@ -45,6 +45,7 @@ INVESTOR_WEIGHTS = {"sectors": 0.40, "region": 0.20, "stage": 0.20, "text": 0.20
 COMPONENT_LABELS = {
     "text": gettext_lazy("Text relevance"),
     "sectors": gettext_lazy("Sectors"),
+    "time": gettext_lazy("Time left"),
     "evidence": gettext_lazy("Evidence"),
     "place": gettext_lazy("Place"),
     "readiness": gettext_lazy("Readiness"),
@@ -57,6 +58,7 @@ KIND_LABELS = {
     "case": gettext_lazy("Case"),
     "need": gettext_lazy("Need"),
     "investor": gettext_lazy("Investor"),
+    "programme": gettext_lazy("Programme"),
 }
 CONSTRAINT_LABELS = {
     "region": gettext_lazy("Region"),
@@ -64,6 +66,7 @@ CONSTRAINT_LABELS = {
     "budget": gettext_lazy("Budget"),
     "sectors": gettext_lazy("Sectors"),
     "ticket": gettext_lazy("Ticket size"),
+    "deadline": gettext_lazy("Deadline"),
 }
 
 PASSED, FAILED, UNKNOWN = "passed", "failed", "unknown"
@@ -121,6 +124,11 @@ class Match:
     @property
     def excluded(self) -> bool:
         return bool(self.failed_constraints)
+
+    @property
+    def title(self) -> str:
+        record = self.record
+        return record.label or getattr(record, "external_id", "") or str(record)
 
     @property
     def kind_label(self) -> str:

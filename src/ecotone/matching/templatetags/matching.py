@@ -41,6 +41,8 @@ def _candidate_organisations(match, exclude_id: int | None) -> list[Organisation
         organisations = list(record.organisations.all())
     elif match.kind == "need":
         organisations = [record.organisation]
+    elif match.kind == "programme":
+        organisations = []  # one applies to a programme, on its page
     else:
         organisations = [record]
     return [o for o in organisations if _published(o) and o.pk != exclude_id]
