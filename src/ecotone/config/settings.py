@@ -203,6 +203,9 @@ TASK_BACKENDS = {
 ECOTONE_TASKS = env_choice("ECOTONE_TASKS", "database", set(TASK_BACKENDS))
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[ECOTONE_TASKS], "QUEUES": []}}
 
+# Absolute links in generated documents (the annual report's PDF): where the site is served.
+ECOTONE_SITE_URL = (os.environ.get("ECOTONE_SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+
 RESOURCE_MAX_UPLOAD_BYTES = env_int("ECOTONE_RESOURCE_MAX_UPLOAD_BYTES", 20 * 2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = RESOURCE_MAX_UPLOAD_BYTES + 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
