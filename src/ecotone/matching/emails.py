@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ecotone.accounts.models import MembershipStatus
+from ecotone.core.links import absolute_url
 
 from .models import Introduction, IntroductionStatus
 from .queries import contact_card
@@ -37,7 +38,7 @@ def _about_line(introduction: Introduction) -> str:
 
 
 def _page() -> str:
-    return reverse("matching:introductions")
+    return absolute_url(reverse("matching:introductions"))
 
 
 def introduction_requested(introduction: Introduction) -> None:

@@ -11,9 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ecotone.accounts.models import MembershipStatus
+from ecotone.core.links import absolute_url
 
 from .models import Outcome
 
@@ -39,7 +40,8 @@ def submission_received(submission) -> None:
         [
             _("%(programme)s received the application “%(title)s”.")
             % {"programme": programme.label, "title": submission.title},
-            _("Follow its status here: %(page)s") % {"page": submission.get_absolute_url()},
+            _("Follow its status here: %(page)s")
+            % {"page": absolute_url(submission.get_absolute_url())},
         ]
     )
     _send(
@@ -55,13 +57,17 @@ def reviews_assigned(assignments) -> None:
         by_reviewer[assignment.reviewer].append(assignment)
     for reviewer, items in by_reviewer.items():
         lines = [
-            _("You have %(n)s new submission(s) to review in %(programme)s:")
+            ngettext(
+                "You have %(n)s new submission to review in %(programme)s:",
+                "You have %(n)s new submissions to review in %(programme)s:",
+                len(items),
+            )
             % {"n": len(items), "programme": reviewer.programme.label}
         ]
         lines += [f"- {a.submission.title}" for a in items]
         lines.append(
             _("Your queue: %(page)s. If you have a conflict of interest, declare it there.")
-            % {"page": reverse("programs:review_queue")}
+            % {"page": absolute_url(reverse("programs:review_queue"))}
         )
         _send([reviewer.user], _("Submissions to review"), "\n".join(lines))
 
@@ -82,7 +88,7 @@ def decisions_taken(decisions) -> None:
                 str(OUTCOME_LINES[decision.outcome]) % names,
                 _("Reason: %(reason)s") % {"reason": decision.reason},
                 _("Comments from the reviewers, if any: %(page)s")
-                % {"page": submission.get_absolute_url()},
+                % {"page": absolute_url(submission.get_absolute_url())},
             ]
         )
         _send(applicant_people(submission), _("Decision on %(title)s") % names, body)
@@ -92,7 +98,7 @@ def results_published(programme) -> None:
     for submission in programme.submissions.filter(status="awarded"):
         body = _("The results of %(programme)s are published: %(page)s") % {
             "programme": programme.label,
-            "page": reverse("programs:programme_results", args=[programme.slug]),
+            "page": absolute_url(reverse("programs:programme_results", args=[programme.slug])),
         }
         _send(
             applicant_people(submission),

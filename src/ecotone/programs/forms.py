@@ -3,6 +3,7 @@ their refusals come back as errors on the field they name (``add_refusal``)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ecotone.accounts.permissions import member_organisation_ids
 from ecotone.catalog.models import Organisation
@@ -20,7 +21,7 @@ def _label(question: dict) -> str:
 class ApplicationForm(forms.Form):
     applicant = forms.ChoiceField(label=_("Applying organisation"))
     track = forms.ChoiceField(label=_("Track"))
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = forms.CharField(label=pgettext_lazy("submission", "Title"), max_length=300)
     summary = forms.CharField(
         label=_("Summary"), widget=forms.Textarea(attrs={"rows": 6}), required=False
     )

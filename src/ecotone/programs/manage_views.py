@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ecotone.accounts.audit import history_of
@@ -79,7 +80,15 @@ def start_round(request, slug: str, position: int):
     programme = managed(request, slug)
     try:
         count = services.start_round(user=request.user, round=_round(programme, position))
-        messages.success(request, _("Round started with %(n)s new submissions.") % {"n": count})
+        messages.success(
+            request,
+            ngettext(
+                "Round started with %(n)s new submission.",
+                "Round started with %(n)s new submissions.",
+                count,
+            )
+            % {"n": count},
+        )
     except (services.ProgrammeRefused, TransitionRefused) as refused:
         _refusal_message(request, refused)
     return redirect("programs:dashboard", slug=slug)
@@ -136,7 +145,12 @@ def _assignment_post(request, round: Round):
                 "removed": run.removed,
             }
             if run.shortfall:
-                text += " " + _("%(n)s submissions lack reviewers.") % {"n": len(run.shortfall)}
+                missing = len(run.shortfall)
+                text += " " + ngettext(
+                    "%(n)s submission lacks reviewers.",
+                    "%(n)s submissions lack reviewers.",
+                    missing,
+                ) % {"n": missing}
             messages.success(request, text)
         elif action == "add":
             assigning.add_assignment(

@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ecotone.core.models import Bilingual, TimestampedModel
 
@@ -404,8 +405,8 @@ class ReviewStatus(models.TextChoices):
 class Recommendation(models.TextChoices):
     NONE = "", _("No recommendation")
     ADVANCE = "advance", _("Advance")
-    REJECT = "reject", _("Reject")
-    AWARD = "award", _("Award")
+    REJECT = "reject", pgettext_lazy("decision", "Reject")
+    AWARD = "award", pgettext_lazy("decision", "Award")
 
 
 class Review(TimestampedModel):
@@ -435,8 +436,8 @@ class Review(TimestampedModel):
 
 class Outcome(models.TextChoices):
     ADVANCE = "advance", _("Advance to the next round")
-    REJECT = "reject", _("Reject")
-    AWARD = "award", _("Award")
+    REJECT = "reject", pgettext_lazy("decision", "Reject")
+    AWARD = "award", pgettext_lazy("decision", "Award")
 
 
 class Decision(TimestampedModel):

@@ -15,7 +15,7 @@ Review:  draft ──submit──▶ submitted ──reopen (manager, reason)─
 """
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from ecotone.accounts.audit import record_audit
 
@@ -40,7 +40,7 @@ ACTION_LABELS = {
     "start_review": gettext_lazy("start review"),
     "advance": gettext_lazy("advance"),
     "reject": gettext_lazy("reject"),
-    "award": gettext_lazy("award"),
+    "award": pgettext_lazy("decision", "award"),
     "reopen": gettext_lazy("reopen"),
 }
 

@@ -56,7 +56,8 @@ def ask(sides, *, about=None, message="We run 200 buses and would like to talk."
     return services.request_introduction(**arguments)
 
 
-def test_a_request_is_audited_and_mailed_to_the_target_members(sides, committed):
+def test_a_request_is_audited_and_mailed_to_the_target_members(sides, committed, settings):
+    settings.ECOTONE_SITE_URL = "https://ecotone.example.org"
     with committed():
         introduction = ask(sides)
     assert introduction.status == "requested" and introduction.requester == sides["asker"]
@@ -67,6 +68,7 @@ def test_a_request_is_audited_and_mailed_to_the_target_members(sides, committed)
     assert "Shenzhen Metro" in message.subject
     assert "We run 200 buses" in message.body and "Depot charging" in message.body
     assert "mei@metro.example" not in message.body  # no contact details before consent
+    assert "https://ecotone.example.org/en/introductions/" in message.body  # a link that works
 
 
 def test_acceptance_shares_contact_details_with_both_sides(sides, committed):
