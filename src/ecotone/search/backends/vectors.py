@@ -69,6 +69,19 @@ class Sketch:
         return total
 
 
+def closest(distances: np.ndarray, count: int) -> np.ndarray:
+    """Rows of the ``count`` smallest distances (a few more on a tie at the edge), found
+    through a histogram of the small integer distances, faster than a partition."""
+    if len(distances) <= count:
+        return np.arange(len(distances))
+    reached = np.cumsum(np.bincount(distances))
+    edge = int(np.searchsorted(reached, count))
+    rows = np.flatnonzero(distances <= edge)
+    if len(rows) > 2 * count:  # many ties at the edge: keep the partition's choice
+        rows = rows[np.argpartition(distances[rows], count - 1)[:count]]
+    return rows
+
+
 def _sign_words(vectors: np.ndarray, centre: np.ndarray) -> np.ndarray:
     bits = np.concatenate([vectors > 0, vectors > centre], axis=1)
     padding = (-bits.shape[1]) % 64
@@ -184,13 +197,15 @@ class VectorStore:
         return [self._hit(matrix, scores, int(group)) for group in top]
 
     def _nearest_by_sketch(self, matrix, vector, allowed, limit: int) -> list[DenseHit]:
-        rows_allowed = allowed[matrix.row_groups]
-        if rows_allowed.sum() <= SKETCH_CANDIDATES:  # a selective filter: score them all
-            candidates = np.flatnonzero(rows_allowed)
+        everything = bool(allowed.all())
+        rows_allowed = None if everything else allowed[matrix.row_groups]
+        if not everything and rows_allowed.sum() <= SKETCH_CANDIDATES:
+            candidates = np.flatnonzero(rows_allowed)  # a selective filter: score them all
         else:
             distances = matrix.sketch.distances(vector)
-            distances[~rows_allowed] = np.iinfo(distances.dtype).max
-            candidates = np.argpartition(distances, SKETCH_CANDIDATES - 1)[:SKETCH_CANDIDATES]
+            if rows_allowed is not None:
+                distances[~rows_allowed] = np.iinfo(distances.dtype).max
+            candidates = closest(distances, SKETCH_CANDIDATES)
         scores = matrix.vectors[candidates] @ vector
         order = np.argsort(-scores, kind="stable")
         # the best passage of each document comes first in ``order``

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ecotone.search.backends import vectors
 from ecotone.search.backends.base import IndexedDocument, Passage
@@ -101,3 +103,17 @@ def test_filters_hold_with_the_sketch_both_broad_and_selective(store, monkeypatc
     selective = nearest(store, query, {"sector": ["solar"]}, sketch=True)
     assert selective == nearest(store, query, {"sector": ["solar"]}, sketch=False)
     assert nearest(store, query, {"sector": ["geothermal"]}, sketch=True) == []
+
+
+@given(
+    distances=st.lists(st.integers(0, 60), min_size=1, max_size=300),
+    count=st.integers(1, 120),
+)
+def test_closest_keeps_the_smallest_distances(distances, count):
+    distances = np.asarray(distances, dtype=np.uint16)
+    rows = vectors.closest(distances, count)
+    assert len(set(rows.tolist())) == len(rows)  # no row twice
+    assert len(rows) >= min(count, len(distances))
+    left_out = np.setdiff1d(np.arange(len(distances)), rows)
+    if len(left_out):
+        assert distances[rows].max() <= distances[left_out].min()
