@@ -1,7 +1,8 @@
 """Totals of stored calculations without double counting — the reports app's entry point.
 
 Stable API (the dashboards and the annual report call these; add parameters, never
-change their meaning):
+change their meaning). Every function takes the options of ``counted_calculations``
+(``include_illustrative``, ``case_ids``, ``solution_ids``) as keywords:
 
     counted_calculations(basis, period, year=None, ...)   -> list[Calculation]
     grand_total(basis, period, year=None, ...)            -> Total
@@ -33,6 +34,7 @@ Rules, so that no tonne is counted twice:
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ecotone.catalog.models import Award
@@ -75,14 +77,23 @@ def counted_calculations(
     year: int | None = None,
     *,
     include_illustrative: bool = False,
+    case_ids: Iterable[int] | None = None,
+    solution_ids: Iterable[int] | None = None,
 ) -> list[Calculation]:
-    """The calculations a total adds up: one per record (per year for annual figures)."""
+    """The calculations a total adds up: one per record (per year for annual figures).
+
+    ``case_ids`` / ``solution_ids`` keep only those records (a report on one region passes
+    the region's cases and solutions); ``None`` keeps all."""
     _check(basis, period, year)
     queryset = Calculation.objects.filter(basis=basis, period=period, superseded_by__isnull=True)
     subject = "case" if basis == Basis.ACHIEVED else "solution"
     queryset = queryset.filter(**{f"{subject}__status": "published"})
     if year is not None:
         queryset = queryset.filter(year=year)
+    if case_ids is not None:
+        queryset = queryset.filter(case_id__in=list(case_ids))
+    if solution_ids is not None:
+        queryset = queryset.filter(solution_id__in=list(solution_ids))
     if not include_illustrative:
         queryset = queryset.filter(evidence__in=COUNTED_EVIDENCE)
     chosen: dict[tuple, Calculation] = {}

@@ -5,9 +5,8 @@ potential never added to achieved). This module only shapes its totals as charts
 and labels each one with its basis and period. Achieved (cases) and potential (solutions)
 are always separate charts: they are never added up, not even side by side in one table.
 
-The aggregation functions have no region filter, so for a region only the region's own
-total and top cases are shown (computed from the same counted calculations); breakdowns
-by sector, country and programme are shown for all regions.
+For a region, every figure counts only the region's published cases and solutions (the
+aggregation's ``case_ids`` / ``solution_ids``), like the rest of the report.
 """
 
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from importlib import import_module
 from django.utils.translation import gettext as _
 
 from .charts import Chart, ChartRow, with_svg
-from .scope import ReportScope, scoped_cases
+from .scope import ReportScope, scoped_cases, scoped_solutions
 
 TOP_CASES = 10
 
@@ -57,21 +56,22 @@ def _total_chart(slug: str, title: str, category: str, totals, unit_label: str) 
     )
 
 
-def _breakdowns(aggregation, period: str, year: int | None, label: str) -> list[Chart]:
+def _breakdowns(aggregation, period: str, year, label: str, cases, solutions) -> list[Chart]:
+    """``cases`` / ``solutions``: the aggregation's record filters (dicts of keywords)."""
     achieved, potential = "achieved", "potential"
     return [
         _total_chart(
             "impact-sectors",
             _("Achieved reductions by sector (%(period)s)") % {"period": label},
             _("Sector"),
-            aggregation.totals_by_sector(achieved, period, year),
+            aggregation.totals_by_sector(achieved, period, year, **cases),
             label,
         ),
         _total_chart(
             "impact-countries",
             _("Achieved reductions by country (%(period)s)") % {"period": label},
             _("Country"),
-            aggregation.totals_by_region(achieved, period, year),
+            aggregation.totals_by_region(achieved, period, year, **cases),
             label,
         ),
         _total_chart(
@@ -79,14 +79,14 @@ def _breakdowns(aggregation, period: str, year: int | None, label: str) -> list[
             _("Achieved reductions of award-winning cases by programme (%(period)s)")
             % {"period": label},
             _("Programme"),
-            aggregation.totals_by_programme(period, year),
+            aggregation.totals_by_programme(period, year, **cases),
             label,
         ),
         _total_chart(
             "impact-years",
             _("Achieved reductions by year (annual, t CO2e)"),
             _("Year"),
-            aggregation.totals_by_year(achieved),
+            aggregation.totals_by_year(achieved, **cases),
             _("annual, t CO2e"),
         ),
         _total_chart(
@@ -94,7 +94,7 @@ def _breakdowns(aggregation, period: str, year: int | None, label: str) -> list[
             _("Potential reductions of solutions by sector (%(period)s; never added to achieved)")
             % {"period": label},
             _("Sector"),
-            aggregation.totals_by_sector(potential, period, year),
+            aggregation.totals_by_sector(potential, period, year, **solutions),
             label,
         ),
     ]
@@ -105,21 +105,26 @@ def impact_section(scope: ReportScope) -> ImpactSection | None:
     if aggregation is None:
         return None
     period, year, label = _period(scope)
-    top = aggregation.top_cases(
-        limit=10_000 if scope.region else TOP_CASES, period=period, year=year
-    )
+    cases, solutions = _record_filters(scope)
+    top = aggregation.top_cases(limit=TOP_CASES, period=period, year=year, **cases)
     section = ImpactSection(charts=[], top_cases=top, period_label=label)
     if scope.region:
-        local = set(scoped_cases(ReportScope(region=scope.region)).values_list("pk", flat=True))
-        counted = aggregation.counted_calculations("achieved", period, year)
-        section.region_total = round(sum(c.value for c in counted if c.case_id in local), 1)
-        section.top_cases = [item for item in top if item.case.pk in local][:TOP_CASES]
-        section.notes.append(
-            _("The breakdowns below cover all regions; the total and top cases above, %(region)s.")
-            % {"region": scope.region.label}
-        )
-    section.charts = with_svg(_breakdowns(aggregation, period, year, label))
+        total = aggregation.grand_total("achieved", period, year, **cases)
+        section.region_total = round(total.value, 1)
+    section.charts = with_svg(_breakdowns(aggregation, period, year, label, cases, solutions))
     return section
+
+
+def _record_filters(scope: ReportScope) -> tuple[dict, dict]:
+    """Keywords limiting the aggregation to the region's cases and solutions (all without
+    a region; the year is the aggregation's own argument)."""
+    if not scope.region:
+        return {}, {}
+    place = ReportScope(region=scope.region)
+    return (
+        {"case_ids": scoped_cases(place).values_list("pk", flat=True)},
+        {"solution_ids": scoped_solutions(place).values_list("pk", flat=True)},
+    )
 
 
 def dashboard_impact(scope: ReportScope) -> ImpactSection | None:

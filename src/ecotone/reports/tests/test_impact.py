@@ -49,6 +49,17 @@ def test_region_total_and_top_cases_count_only_the_regions_published_cases(impac
     assert [item.case for item in section.top_cases] == [world["bus"]]
 
 
+def test_every_breakdown_of_a_region_counts_only_its_records(impacts, world):
+    section = impact_section(ReportScope(year=2023, region=Region(city="Shenzhen")))
+    charts = {item["chart"].slug: item["chart"] for item in section.charts}
+    for slug in ("impact-sectors", "impact-countries", "impact-years"):
+        assert sum(row.values[0] for row in charts[slug].rows) == 1200.0, slug  # not Berlin
+    elsewhere = impact_section(ReportScope(year=2023, region=Region(city="Berlin")))
+    charts = {item["chart"].slug: item["chart"] for item in elsewhere.charts}
+    assert sum(row.values[0] for row in charts["impact-countries"].rows) == 300.0
+    assert sum(row.values[0] for row in charts["impact-potential"].rows) == 0
+
+
 def test_achieved_and_potential_stay_apart(impacts):
     section = impact_section(ReportScope(year=2023))
     charts = {item["chart"].slug: item["chart"] for item in section.charts}
