@@ -55,7 +55,7 @@ def test_an_application_goes_from_the_call_to_a_published_award(
     log_in(manager, base, world.manager.username, "correct-horse-battery")
     manager.goto(f"{base}/en/programmes/city-challenge/manage/")
     manager.get_by_role("button", name="Start this round").click()
-    expect(manager.locator(".messages")).to_contain_text("1 new submissions")
+    expect(manager.locator(".messages")).to_contain_text("Round started with 1 new submission.")
     manager.get_by_role("link", name="Assignment").first.click()
     manager.get_by_role("button", name="Run the assignment").click()
     expect(manager.locator(".assigned-reviewer")).to_contain_text("kai")
