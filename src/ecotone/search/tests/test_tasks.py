@@ -30,6 +30,12 @@ def run_worker() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
+#: the worker closes the database connection after each task, as a worker process should;
+#: inside a test's wrapping transaction that would end the test's own work
+with_a_worker = pytest.mark.django_db(transaction=True)
+
+
+@with_a_worker
 def test_an_edit_waits_in_the_queue_until_the_worker_indexes_it(worker_backend, committed):
     with committed():
         solution = SolutionFactory(title_en="Seawater electrolysis for green hydrogen")
@@ -51,6 +57,7 @@ def test_a_rolled_back_save_queues_nothing(worker_backend, committed):
     assert not DBTaskResult.objects.exists()
 
 
+@with_a_worker
 def test_staff_rebuild_runs_in_the_worker_and_reports_progress(worker_backend, client):
     solutions = SolutionFactory.create_batch(3, title_en="Rooftop agrivoltaics")
     client.force_login(UserFactory(is_staff=True))
