@@ -2,6 +2,7 @@
 their refusals come back as errors on the field they name (``add_refusal``)."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -122,6 +123,42 @@ class ReviewForm(forms.Form):
     def add_refusal(self, refused) -> None:
         field = (refused.field or "").replace("scores.", "score_")
         self.add_error(field if field in self.fields else None, refused.message)
+
+
+class CallWindowForm(forms.Form):
+    """Opening and closing times as the manager reads them: in the programme's time zone."""
+
+    opens_at = forms.DateTimeField(
+        label=_("Call opens"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Call closes"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    @classmethod
+    def for_programme(cls, programme, data=None) -> "CallWindowForm":
+        def local(value):
+            return timezone.localtime(value, programme.zone).strftime("%Y-%m-%dT%H:%M")
+
+        initial = {
+            name: local(getattr(programme, name))
+            for name in ("opens_at", "closes_at")
+            if getattr(programme, name)
+        }
+        return cls(data, initial=initial)
+
+    def clean(self):
+        # Django read the times in the server's zone; give the service the wall-clock time
+        # typed, which it reads in the programme's zone
+        cleaned = super().clean()
+        for name in ("opens_at", "closes_at"):
+            value = cleaned.get(name)
+            if value is not None and timezone.is_aware(value):
+                cleaned[name] = timezone.make_naive(value)
+        return cleaned
+
+    def add_refusal(self, refused) -> None:
+        self.add_error(refused.field if refused.field in self.fields else None, refused.message)
 
 
 class ReviewerForm(forms.Form):

@@ -13,7 +13,7 @@ from ecotone.accounts.audit import history_of
 
 from . import assigning, decisions, queries, services
 from .conflicts import ConflictIndex
-from .forms import ReviewerForm
+from .forms import CallWindowForm, ReviewerForm
 from .models import Assignment, Programme, Reviewer, Round, Submission
 from .permissions import is_manager
 from .states import TransitionRefused
@@ -31,16 +31,33 @@ def _round(programme: Programme, position: int) -> Round:
 
 
 @login_required
-def dashboard(request, slug: str):
+def dashboard(request, slug: str, call_form: CallWindowForm | None = None, status: int = 200):
     programme = managed(request, slug)
     context = {
         "programme": programme,
         "figures": queries.dashboard(programme),
         "reviewers": programme.reviewers.select_related("user").prefetch_related("sectors"),
         "reviewer_form": ReviewerForm(),
+        "call_form": call_form or CallWindowForm.for_programme(programme),
         "history": history_of(programme)[:10],
     }
-    return render(request, "programs/manage/dashboard.html", context)
+    return render(request, "programs/manage/dashboard.html", context, status=status)
+
+
+@login_required
+@require_POST
+def call_window(request, slug: str):
+    """Open the call, or move its dates (times in the programme's time zone)."""
+    programme = managed(request, slug)
+    form = CallWindowForm.for_programme(programme, request.POST)
+    if form.is_valid():
+        try:
+            services.set_call_window(user=request.user, programme=programme, **form.cleaned_data)
+            messages.success(request, _("The call dates are saved."))
+            return redirect("programs:dashboard", slug=slug)
+        except services.ProgrammeRefused as refused:
+            form.add_refusal(refused)
+    return dashboard(request, slug, call_form=form, status=422)
 
 
 def _refusal_message(request, error) -> None:

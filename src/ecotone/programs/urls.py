@@ -13,6 +13,9 @@ urlpatterns = [
     path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
     path("submissions/<int:pk>/edit/", views.submission_edit, name="submission_edit"),
     path("submissions/<int:pk>/withdraw/", views.submission_withdraw, name="submission_withdraw"),
+    path("submissions/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path("attachments/<int:pk>/", views.attachment_file, name="attachment_file"),
+    path("attachments/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
     path("<slug:slug>/", views.programme_detail, name="programme_detail"),
     path("<slug:slug>/results/", views.programme_results, name="programme_results"),
     path("<slug:slug>/apply/", views.apply, name="apply"),
@@ -20,6 +23,7 @@ urlpatterns = [
     path("<slug:slug>/manage/", manage_views.dashboard, name="dashboard"),
     path("<slug:slug>/manage/reviewers/", manage_views.add_reviewer, name="add_reviewer"),
     path("<slug:slug>/manage/close/", manage_views.close_call, name="close_call"),
+    path("<slug:slug>/manage/call/", manage_views.call_window, name="call_window"),
     path("<slug:slug>/manage/publish/", manage_views.publish, name="publish"),
     path(
         "<slug:slug>/manage/rounds/<int:position>/start/",

@@ -7,7 +7,7 @@ see is a 404, so its existence does not leak either.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from ecotone.accounts.audit import history_of
 from ecotone.accounts.permissions import member_organisation_ids
 
-from . import queries, services
+from . import attachments, queries, services
 from .forms import ApplicationForm, ReviewForm, initial_for
-from .models import Assignment, Programme, ReviewMode, Submission
+from .models import Assignment, Attachment, Programme, ReviewMode, Submission
 from .permissions import (
     can_review,
     can_view_programme,
@@ -166,6 +166,8 @@ def submission_detail(request, pk: int):
             a for a in queue_of(user, submission.programme) if a.submission_id == submission.pk
         ],
         "reviews": queries.reviews_of(submission) if manager else [],
+        "attachments": submission.attachments.order_by("created_at", "pk"),
+        "attachment_types": ", ".join(sorted(attachments.SIGNATURES)),
         "history": history_of(submission)[:20] if manager or applicant else [],
     }
     return render(request, "programs/submission_detail.html", context)
@@ -268,3 +270,43 @@ def declare_conflict(request, pk: int):
         return redirect("programs:review_form", pk=pk)
     messages.success(request, _("Conflict declared. The submission was removed from your queue."))
     return redirect("programs:review_queue")
+
+
+# --- attachments -------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk: int):
+    submission = _visible_submission(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+        return redirect(submission.get_absolute_url())
+    try:
+        attachments.add_attachment(user=request.user, submission=submission, upload=upload)
+        messages.success(request, _("%(name)s is attached.") % {"name": upload.name})
+    except services.ProgrammeRefused as refused:
+        messages.error(request, refused.message)
+    return redirect(submission.get_absolute_url())
+
+
+@login_required
+def attachment_file(request, pk: int):
+    """Served through the submission's permission check: a conflicted reviewer gets a 404."""
+    attachment = get_object_or_404(Attachment.objects.select_related("submission"), pk=pk)
+    _visible_submission(request, attachment.submission_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk: int):
+    attachment = get_object_or_404(Attachment.objects.select_related("submission"), pk=pk)
+    submission = _visible_submission(request, attachment.submission_id)
+    try:
+        attachments.remove_attachment(user=request.user, attachment=attachment)
+        messages.success(request, _("%(name)s is removed.") % {"name": attachment.name})
+    except services.ProgrammeRefused as refused:
+        messages.error(request, refused.message)
+    return redirect(submission.get_absolute_url())
