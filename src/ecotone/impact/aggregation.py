@@ -98,7 +98,14 @@ def counted_calculations(
         queryset = queryset.filter(evidence__in=COUNTED_EVIDENCE)
     chosen: dict[tuple, Calculation] = {}
     related = ("case", "solution__provider")
-    for calculation in queryset.select_related(*related).order_by("created_at", "id"):
+    # what the groupings read of each record, in a few queries for any number of records
+    prefetched = (
+        "case__sectors__parent",
+        "solution__sectors__parent",
+        "case__organisations",
+    )
+    queryset = queryset.select_related(*related).prefetch_related(*prefetched)
+    for calculation in queryset.order_by("created_at", "id"):
         slot = (calculation.case_id, calculation.solution_id, calculation.year)
         chosen[slot] = calculation  # later ones replace earlier: the newest counts
     return list(chosen.values())
@@ -152,9 +159,8 @@ def totals_by_sector(
     counted = counted_calculations(basis, period, year, **options)
 
     def shares(calculation):
-        sectors = calculation.subject.sectors.select_related("parent")
         chosen = {}
-        for sector in sectors:
+        for sector in calculation.subject.sectors.all():  # prefetched with their parents
             shown = sector.parent if level == "top" and sector.parent_id else sector
             chosen[shown.slug] = str(shown.name)
         return _equal(sorted(chosen.items())) or [("unassigned", "unassigned", 1.0)]
@@ -194,12 +200,23 @@ def totals_by_year(basis: str, **options) -> list[Total]:
     return totals
 
 
-def organisation_shares(case) -> list[tuple[int, float]]:
-    """(organisation id, share) for a case: declared shares, else an equal split."""
-    declared = list(CaseShare.objects.filter(case=case).values_list("organisation_id", "share"))
-    if declared:
-        return [(org_id, float(share)) for org_id, share in declared]
-    org_ids = sorted(case.organisations.values_list("pk", flat=True))
+def declared_shares(case_ids) -> dict[int, list[tuple[int, float]]]:
+    """case id → [(organisation id, share)] as declared in ``CaseShare``, in one query."""
+    declared: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    rows = CaseShare.objects.filter(case_id__in=list(case_ids)).order_by("organisation_id")
+    for case_id, org_id, share in rows.values_list("case_id", "organisation_id", "share"):
+        declared[case_id].append((org_id, float(share)))
+    return declared
+
+
+def organisation_shares(case, declared=None) -> list[tuple[int, float]]:
+    """(organisation id, share) for a case: declared shares, else an equal split.
+    ``declared`` (from ``declared_shares``) saves a query per case; the organisations are
+    read through ``.all()``, which ``counted_calculations`` prefetches."""
+    shares = (declared if declared is not None else declared_shares([case.pk])).get(case.pk)
+    if shares:
+        return shares
+    org_ids = sorted(org.pk for org in case.organisations.all())
     return [(org_id, 1 / len(org_ids)) for org_id in org_ids]
 
 
@@ -210,17 +227,20 @@ def totals_by_organisation(
 
     _need_year(period, year)
     counted = counted_calculations(basis, period, year, **options)
-    names: dict[int, str] = {}
+    declared = declared_shares(c.case_id for c in counted if c.case_id)
 
-    def shares(calculation):
+    def pairs_of(calculation) -> list[tuple[int, float]]:
         if calculation.solution_id:
             provider = calculation.solution.provider_id
-            pairs = [(provider, 1.0)] if provider else []
-        else:
-            pairs = organisation_shares(calculation.case)
-        missing = {pk for pk, _ in pairs} - set(names)
-        names.update({o.pk: o.label for o in Organisation.objects.filter(pk__in=missing)})
-        return [(str(pk), names.get(pk, str(pk)), share) for pk, share in pairs]
+            return [(provider, 1.0)] if provider else []
+        return organisation_shares(calculation.case, declared)
+
+    pairs = {calculation.pk: pairs_of(calculation) for calculation in counted}
+    wanted = {org_id for found in pairs.values() for org_id, _ in found}
+    names = {o.pk: o.label for o in Organisation.objects.filter(pk__in=wanted)}
+
+    def shares(calculation):
+        return [(str(pk), names.get(pk, str(pk)), share) for pk, share in pairs[calculation.pk]]
 
     return _group(counted, shares, basis, period, year)
 

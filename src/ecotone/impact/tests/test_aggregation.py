@@ -100,3 +100,35 @@ def test_years_programmes_regions_cumulative_and_top_cases(db):
     cumulative = aggregation.grand_total("achieved", "cumulative")
     assert (cumulative.value, cumulative.period) == (70, "cumulative")
     assert [c.case for c in aggregation.top_cases(limit=1, year=2023)] == [second]
+
+
+def queries_for(function) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        function()
+    return len(captured.captured_queries)
+
+
+def test_groupings_read_the_same_number_of_queries_for_any_number_of_cases(sectors):
+    solar, wind, _transport = sectors
+
+    def add_cases(count: int) -> None:
+        for _ in range(count):
+            case = CaseFactory()
+            case.sectors.set([solar, wind])
+            case.organisations.set([OrganisationFactory(), OrganisationFactory()])
+            tonnes(Subject(case=case), 10)
+
+    groupings = {
+        "sector": lambda: aggregation.totals_by_sector("achieved", "annual", 2023),
+        "organisation": lambda: aggregation.totals_by_organisation("achieved", "annual", 2023),
+        "region": lambda: aggregation.totals_by_region("achieved", "annual", 2023),
+    }
+    add_cases(2)
+    few = {name: queries_for(run) for name, run in groupings.items()}
+    add_cases(6)
+    many = {name: queries_for(run) for name, run in groupings.items()}
+    assert many == few
+    assert sum(t.value for t in groupings["organisation"]()) == pytest.approx(80)
