@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 
@@ -32,6 +33,8 @@ class Command(BaseCommand):
 
         settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
         worker = None if options["no_worker"] or not uses_worker() else self._start_worker()
+        # `kill` (SIGTERM) ends the server through the `finally` below, so the worker goes too
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         self.stdout.write(f"Ecotone on http://{options['host']}:{options['port']}/ (Ctrl+C stops)")
         try:
             serve(
