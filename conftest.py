@@ -57,3 +57,22 @@ def _english_by_default():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def search_home(settings, tmp_path):
+    """An index folder of the test's own and a fresh search backend. The apps whose tests
+    index records (search, matching, programmes) make it autouse in their conftest."""
+    from ecotone.search.backends import reset_search_backend
+
+    settings.ECOTONE_HOME = tmp_path
+    reset_search_backend()
+    yield tmp_path
+    reset_search_backend()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed(): ...`` runs what the block left for after the commit: re-indexing
+    of saved records, e-mails."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -2,8 +2,9 @@
 
 import factory
 from django.contrib.auth import get_user_model
+from django.test import Client
 
-from ecotone.accounts.models import Membership, MembershipRole, MembershipStatus
+from ecotone.accounts.models import ApiToken, Membership, MembershipRole, MembershipStatus
 from ecotone.catalog import models as catalog
 
 
@@ -84,3 +85,19 @@ def make_member(user, organisation, *, role: str = MembershipRole.MEMBER) -> Mem
     return Membership.objects.create(
         user=user, organisation=organisation, role=role, status=MembershipStatus.ACTIVE
     )
+
+
+def token_headers(user) -> dict:
+    """API headers carrying a fresh token of ``user`` (none for an anonymous caller)."""
+    if user is None:
+        return {}
+    _, raw = ApiToken.issue(user=user, name="test")
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def logged_in(user) -> Client:
+    """A browser-like client with ``user``'s session (anonymous for ``None``)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

@@ -1,8 +1,7 @@
 import pytest
 from django.conf import settings
-from django.test import Client
 
-from ecotone.accounts.models import ApiToken, Membership, MembershipRole, MembershipStatus
+from ecotone.accounts.models import Membership, MembershipRole, MembershipStatus
 from ecotone.core.testing import CaseFactory, OrganisationFactory, UserFactory
 from ecotone.impact.factors import load_seed_factors
 
@@ -33,15 +32,3 @@ def case(member):
     record = CaseFactory(owner=organisation)
     record.organisations.add(organisation)
     return record
-
-
-def token_headers(user) -> dict:
-    _, raw = ApiToken.issue(user=user, name="test")
-    return {"Authorization": f"Bearer {raw}"}
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client

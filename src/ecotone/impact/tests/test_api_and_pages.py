@@ -5,12 +5,10 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from ecotone.catalog.models import Case
-from ecotone.core.testing import CaseFactory, UserFactory
+from ecotone.core.testing import CaseFactory, UserFactory, logged_in
 from ecotone.impact.demo import DEMO_CASES, load_demo_impact
 from ecotone.impact.models import Calculation
 from ecotone.impact.services import Subject, save_calculation
-
-from .conftest import logged_in
 
 CALCULATE = "/api/v1/impact/calculate"
 

@@ -11,10 +11,9 @@ from ecotone.core.testing import (
     SolutionFactory,
     UserFactory,
     make_member,
+    token_headers,
 )
 from ecotone.matching.models import Introduction
-
-from .conftest import token_headers
 
 pytestmark = pytest.mark.django_db
 

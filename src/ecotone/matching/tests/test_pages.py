@@ -10,11 +10,10 @@ from ecotone.core.testing import (
     OrganisationFactory,
     SolutionFactory,
     UserFactory,
+    logged_in,
     make_member,
 )
 from ecotone.matching.models import Introduction, NeedCriteria
-
-from .conftest import logged_in
 
 pytestmark = pytest.mark.django_db
 

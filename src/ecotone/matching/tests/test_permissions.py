@@ -9,12 +9,12 @@ from ecotone.core.testing import (
     OrganisationFactory,
     SolutionFactory,
     UserFactory,
+    logged_in,
     make_member,
+    token_headers,
 )
 from ecotone.matching import services
 from ecotone.matching.models import Introduction, MatchFeedback
-
-from .conftest import logged_in, token_headers
 
 pytestmark = pytest.mark.django_db
 

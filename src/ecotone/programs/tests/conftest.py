@@ -2,44 +2,20 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from ecotone.accounts.models import ApiToken
 from ecotone.catalog.models import Sector
 from ecotone.core.testing import OrganisationFactory, UserFactory, make_member
 from ecotone.programs import services
 from ecotone.programs.models import Criterion, Programme, Round, Track
-from ecotone.search.backends import reset_search_backend
 
 LEVELS = [{"en": f"level {n}", "zh": f"等级{n}"} for n in range(1, 6)]
 
 
 @pytest.fixture(autouse=True)
-def search_home(settings, tmp_path):
-    settings.ECOTONE_HOME = tmp_path
-    reset_search_backend()
-    yield tmp_path
-    reset_search_backend()
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def token_headers(user) -> dict:
-    if user is None:
-        return {}
-    _, raw = ApiToken.issue(user=user, name="test")
-    return {"Authorization": f"Bearer {raw}"}
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+def search_home(search_home):
+    """Every test here indexes records: each gets an index of its own (root conftest)."""
+    return search_home
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 import pytest
 
+from ecotone.core.testing import token_headers
 from ecotone.programs.models import Assignment
 
-from .conftest import add_applicant, add_reviewer, make_programme, token_headers
+from .conftest import add_applicant, add_reviewer, make_programme
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,11 @@ may see the application."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ecotone.core.testing import UserFactory
+from ecotone.core.testing import UserFactory, logged_in
 from ecotone.programs import services
 from ecotone.programs.models import Attachment
 
-from .conftest import add_applicant, logged_in, make_programme
+from .conftest import add_applicant, make_programme
 
 pytestmark = pytest.mark.django_db
 

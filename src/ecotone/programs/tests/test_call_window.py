@@ -6,9 +6,9 @@ from datetime import datetime
 import pytest
 
 from ecotone.accounts.models import AuditEntry
-from ecotone.core.testing import UserFactory
+from ecotone.core.testing import UserFactory, logged_in
 
-from .conftest import logged_in, make_programme
+from .conftest import make_programme
 
 pytestmark = pytest.mark.django_db
 

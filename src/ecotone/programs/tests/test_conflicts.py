@@ -12,13 +12,15 @@ from ecotone.core.testing import (
     OrganisationFactory,
     PersonFactory,
     UserFactory,
+    logged_in,
     make_member,
+    token_headers,
 )
 from ecotone.programs import services
 from ecotone.programs.conflicts import conflict_reasons
 from ecotone.programs.models import Assignment
 
-from .conftest import add_applicant, add_reviewer, apply, logged_in, make_programme, token_headers
+from .conftest import add_applicant, add_reviewer, apply, make_programme
 
 pytestmark = pytest.mark.django_db
 

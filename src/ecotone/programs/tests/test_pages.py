@@ -6,10 +6,11 @@ import pytest
 from django.template import Context, Template
 from openpyxl import load_workbook
 
+from ecotone.core.testing import logged_in
 from ecotone.programs import assigning
 from ecotone.programs.models import Assignment, Submission
 
-from .conftest import add_applicant, add_reviewer, apply, logged_in, make_programme
+from .conftest import add_applicant, add_reviewer, apply, make_programme
 
 pytestmark = pytest.mark.django_db
 
