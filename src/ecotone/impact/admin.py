@@ -3,18 +3,9 @@ must be a new version (``ecotone impact factors import``, ``ecotone impact recal
 
 from django.contrib import admin
 
+from ecotone.core.admin import ReadOnlyAdmin
+
 from .models import Calculation, CaseShare, EmissionFactor
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(EmissionFactor)

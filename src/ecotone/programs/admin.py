@@ -5,6 +5,8 @@ check each transition and write the audit trail."""
 
 from django.contrib import admin
 
+from ecotone.core.admin import ReadOnlyAdmin
+
 from .models import (
     Assignment,
     Criterion,
@@ -75,17 +77,6 @@ class ReviewerAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__email", "expertise")
     autocomplete_fields = ("user", "person", "declared_organisations")
     filter_horizontal = ("sectors",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Submission)
