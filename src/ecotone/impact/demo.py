@@ -84,6 +84,13 @@ def _calculate(case: Case, generation: float, region: str, claim: float | None) 
 def load_demo_impact(data_dir: Path, out: Callable[[str], None]) -> None:
     report = load_seed_factors(Path(settings.DATA_DIR))
     out(f"factor library: {report.summary()}")
+    added = compute_demo_calculations()
+    out(f"calculations: {added} added, {len(DEMO_CASES) - added} already there or missing")
+
+
+def compute_demo_calculations() -> int:
+    """Calculate the demo cases present that have no demo calculation yet (the factor
+    library must be loaded); return how many were added."""
     cases = {c.external_id: c for c in Case.objects.filter(external_id__in=DEMO_CASES)}
     done = set(
         Calculation.objects.filter(demo_key__startswith="demo:").values_list("demo_key", flat=True)
@@ -95,4 +102,4 @@ def load_demo_impact(data_dir: Path, out: Callable[[str], None]) -> None:
             continue
         _calculate(case, generation, region, claim)
         added += 1
-    out(f"calculations: {added} added, {len(DEMO_CASES) - added} already there or missing")
+    return added

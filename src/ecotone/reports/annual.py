@@ -2,10 +2,12 @@
 
 ``annual_report(scope)`` collects the figures (a plain object the page and the files share);
 ``build_annual_report(...)`` writes it as HTML and PDF in one or both languages. The CLI
-(``ecotone report build``) and, later, a background task call ``build_annual_report``.
+(``ecotone report build``) and a background task call ``build_annual_report``; the web
+page's PDF is built through ``pdfs.py``.
 """
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,16 +202,18 @@ def _build_one(
     progress(f"{code}: collecting figures")
     report = annual_report(scope)
     progress(f"{code}: writing {stem}.html")
-    html_path = _write_atomically(
+    html_path = write_atomically(
         output_dir / f"{stem}.html", render_html(report, base_url=base_url)
     )
     progress(f"{code}: writing {stem}.pdf")
-    pdf_path = _write_atomically(output_dir / f"{stem}.pdf", render_pdf(report, base_url=base_url))
+    pdf_path = write_atomically(output_dir / f"{stem}.pdf", render_pdf(report, base_url=base_url))
     return [html_path, pdf_path]
 
 
-def _write_atomically(path: Path, content: str | bytes) -> Path:
-    partial = path.with_name(path.name + ".part")
+def write_atomically(path: Path, content: str | bytes) -> Path:
+    """Write under a temporary name, then rename: a reader never sees half a file."""
+    # a name of its own per writer: two builds of the same file never write into each other
+    partial = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.part")
     if isinstance(content, str):
         partial.write_text(content, encoding="utf-8")
     else:

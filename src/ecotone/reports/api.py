@@ -85,4 +85,9 @@ def open_data(request):
             }
             for data in opendata.datasets()
         ],
+        "bundle": {
+            "format": "zip",
+            "media_type": opendata.BUNDLE_TYPE,
+            "url": absolute(reverse("reports:open_data_bundle")),
+        },
     }

@@ -101,8 +101,9 @@ def _pygal_chart(chart: Chart):
         no_data_text=str(chart.extra.get("no_data", "")) or "—",
         margin=12,
     )
-    # A stable id keeps the SVG identical between builds of the same data.
-    drawing.uuid = chart.slug
+    # A stable id keeps the SVG identical between builds of the same data; pygal writes it
+    # as "chart-<uuid>", which must not be the id of the <figure> around it.
+    drawing.uuid = f"drawing-{chart.slug}"
     labels = [short_label(row.label) for row in chart.rows]
     drawing.x_labels = list(reversed(labels)) if chart.horizontal else labels
     for index, name in enumerate(chart.series):

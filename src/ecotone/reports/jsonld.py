@@ -242,4 +242,12 @@ def document(kind, *, base_url: str, licence: str, licence_page: str, downloads:
             for mime, url in downloads.items()
         ],
     }
-    return {"@context": "https://schema.org", "@graph": [dataset_node, *graph]}
+    # The licence at the top as well: the document (the graph, named by the file's URL) is
+    # under it, so a reader need not look for the Dataset node to find it.
+    return {
+        "@context": "https://schema.org",
+        "@id": dataset_node["@id"],
+        "license": licence_page,
+        "creditText": licence,
+        "@graph": [dataset_node, *graph],
+    }

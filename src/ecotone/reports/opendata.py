@@ -2,15 +2,24 @@
 
 CSV and XLSX are the catalogue's own export format (``catalog.exporting``), so a download
 can be imported into another Ecotone. JSON adds the licence notice and each record's page;
-JSON-LD describes the records with schema.org types where one fits.
+JSON-LD describes the records with schema.org types where one fits. Every file carries its
+licence where the format has room for it (XLSX: a "Licence" sheet after the data; JSON and
+JSON-LD: a ``license`` property at the top); CSV keeps a clean header row for machines, and
+``open-data.zip`` bundles all the CSVs with a LICENCE.txt. Files are built once for each
+state of the data (``filecache.py``) and served from ``ECOTONE_HOME/reports/open-data/``.
 """
 
+import io
 import json
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ecotone.catalog.exporting import export_queryset, published
@@ -19,6 +28,7 @@ from ecotone.catalog.serializers import record_to_row
 from ecotone.core.data_sources import DATA_SOURCES
 
 from . import jsonld
+from .filecache import open_cached
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -26,6 +36,8 @@ FORMATS = {
     "json": "application/json",
     "jsonld": "application/ld+json",
 }
+BUNDLE_NAME = "open-data.zip"
+BUNDLE_TYPE = "application/zip"
 #: the kinds offered as open data, in the order the page lists them
 OPEN_KINDS = ("organisation", "person", "solution", "case", "need", "resource", "event", "award")
 
@@ -83,7 +95,7 @@ def licence_notice() -> str:
 
 def export(data: Dataset, file_format: str, *, base_url: str) -> bytes:
     if file_format in ("csv", "xlsx"):
-        return _tabular(data, file_format)
+        return _tabular(data, file_format, base_url)
     if file_format == "json":
         return _json_document(data, base_url)
     if file_format == "jsonld":
@@ -98,11 +110,71 @@ def export(data: Dataset, file_format: str, *, base_url: str) -> bytes:
     raise KeyError(file_format)
 
 
-def _tabular(data: Dataset, file_format: str) -> bytes:
+def _tabular(data: Dataset, file_format: str, base_url: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="ecotone-open-data-") as folder:
         path = Path(folder) / f"{data.name}.{file_format}"
         export_queryset(data.kind, published(data.kind), path)
+        if file_format == "xlsx":
+            _add_licence_sheet(path, base_url)
         return path.read_bytes()
+
+
+def _add_licence_sheet(path: Path, base_url: str) -> None:
+    """A "Licence" sheet after the data: importers read the first sheet, people see both."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    sheet = workbook.create_sheet(_("Licence"))
+    for line in licence_text(base_url).splitlines():
+        sheet.append([line])
+    sheet.column_dimensions["A"].width = 120
+    workbook.active = 0
+    workbook.save(path)
+
+
+def licence_text(base_url: str) -> str:
+    """The licence and attribution as plain text, for files that cannot carry them as data."""
+    lines = [
+        _("Ecotone open data"),
+        _("Licence and attribution: %(url)s") % {"url": f"{base_url}{licence_url()}"},
+        _("Generated on %(date)s from the published records.")
+        % {"date": timezone.now().date().isoformat()},
+        "",
+        licence_notice(),
+        "",
+        _("Sources:"),
+    ]
+    for source in DATA_SOURCES:
+        url = f" — {source['url']}" if source["url"] else ""
+        lines.append(f"- {source['name']} ({source['used_for']}): {source['licence']}{url}")
+    return "\n".join(str(line) for line in lines) + "\n"
+
+
+def bundle(base_url: str) -> bytes:
+    """Every kind as CSV in one ZIP, with LICENCE.txt (licence, sources, date)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("LICENCE.txt", licence_text(base_url))
+        for data in datasets():
+            archive.writestr(f"ecotone-{data.name}.csv", _tabular(data, "csv", base_url))
+    return buffer.getvalue()
+
+
+def cache_folder() -> Path:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return Path(settings.ECOTONE_HOME) / "reports" / "open-data" / language
+
+
+def open_export(data: Dataset, file_format: str, *, base_url: str) -> BinaryIO:
+    """The file for the current data, built only when the data changed since the last one."""
+    name = f"{data.name}.{file_format}"
+    return open_cached(
+        cache_folder(), name, lambda: export(data, file_format, base_url=base_url), base_url
+    )
+
+
+def open_bundle(*, base_url: str) -> BinaryIO:
+    return open_cached(cache_folder(), BUNDLE_NAME, lambda: bundle(base_url), base_url)
 
 
 def _json_document(data: Dataset, base_url: str) -> bytes:
@@ -112,6 +184,8 @@ def _json_document(data: Dataset, base_url: str) -> bytes:
         row["page"] = f"{base_url}{record.get_absolute_url()}"
         records.append(row)
     document = {
+        "license": f"{base_url}{licence_url()}",
+        "attribution": licence_notice(),
         "dataset": data.name,
         "licence": licence_notice(),
         "licence_page": f"{base_url}{licence_url()}",

@@ -54,3 +54,5 @@ class OpenDataOut(Schema):
     licence: str
     licence_url: str
     datasets: list[DatasetOut]
+    #: every CSV in one ZIP with LICENCE.txt
+    bundle: DownloadOut

@@ -31,3 +31,20 @@ def build_annual_report_task(
     )
     report.finish()
     return [str(path) for path in written]
+
+
+#: how many times ``pdfs.build_pdf`` reports progress
+PDF_STEPS = 2
+
+
+@task(takes_context=True)
+def build_report_pdf_task(context, year: int, region: str, language: str, base_url: str) -> str:
+    """Build the annual report's PDF for the web"""
+    from .pdfs import build_pdf
+    from .scope import ReportScope, parse_region
+
+    report = ProgressReport(context, "annual report PDF", PDF_STEPS)
+    scope = ReportScope(year=int(year), region=parse_region(region or None))
+    path = build_pdf(scope, language, base_url, progress=lambda _message: report.advance())
+    report.finish()
+    return str(path)

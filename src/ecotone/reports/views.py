@@ -3,15 +3,17 @@
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from ecotone.accounts.permissions import is_staff
 from ecotone.catalog.kinds import get_kind
 
-from . import annual, dashboards, impact_section, opendata
+from . import annual, dashboards, impact_section, opendata, pdfs
 from .charts import chart_csv, with_svg
 from .scope import FACETS, SCOPED_QUERIES, ReportScope, ScopeError, records_behind
 
@@ -105,17 +107,46 @@ def annual_report(request):
     return render(request, "reports/annual_report.html", {"report": report, "base_url": ""})
 
 
-def annual_report_pdf(request):
+def _pdf_scope(request) -> tuple[ReportScope | None, HttpResponse | None]:
     scope, error = _scope_or_error(request)
     if error or not scope.year:
         message = error.message if error else _("Choose a year.")
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return None, HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    return scope, None
+
+
+def annual_report_pdf(request):
+    """The PDF if one is built from the current data; otherwise its build is started and
+    the visitor waits on the status page (at once built without a worker)."""
+    scope, refusal = _pdf_scope(request)
+    if refusal:
+        return refusal
     base_url = request.build_absolute_uri("/").rstrip("/")
-    pdf = annual.render_pdf(annual.annual_report(scope), base_url=base_url)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    state = pdfs.request_pdf(scope, request.LANGUAGE_CODE, base_url)
+    if state.status != "ready":
+        return redirect(f"{reverse('reports:annual_pdf_status')}?{urlencode(scope.as_params())}")
     name = annual.file_stem(scope, request.LANGUAGE_CODE)
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-    return response
+    return FileResponse(
+        state.path.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"{name}.pdf",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def annual_report_pdf_status(request):
+    """Where the PDF's build stands; refreshes itself until the file is there."""
+    scope, refusal = _pdf_scope(request)
+    if refusal:
+        return refusal
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    retry = request.method == "POST"
+    state = pdfs.request_pdf(scope, request.LANGUAGE_CODE, base_url, retry=retry)
+    if retry:
+        return redirect(f"{request.path}?{urlencode(scope.as_params())}")
+    context = {"state": state, "scope": scope, "query": urlencode(scope.as_params())}
+    return render(request, "reports/pdf_status.html", context)
 
 
 def open_data(request):
@@ -135,8 +166,25 @@ def open_data_file(request, kind: str, file_format: str):
     if file_format not in opendata.FORMATS:
         raise Http404
     base_url = request.build_absolute_uri("/").rstrip("/")
-    body = opendata.export(dataset, file_format, base_url=base_url)
-    response = HttpResponse(body, content_type=opendata.FORMATS[file_format])
-    response["Content-Disposition"] = f'attachment; filename="ecotone-{kind}.{file_format}"'
+    return _download(
+        opendata.open_export(dataset, file_format, base_url=base_url),
+        opendata.FORMATS[file_format],
+        f"ecotone-{kind}.{file_format}",
+        base_url,
+    )
+
+
+def open_data_bundle(request):
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    return _download(
+        opendata.open_bundle(base_url=base_url),
+        opendata.BUNDLE_TYPE,
+        f"ecotone-{opendata.BUNDLE_NAME}",
+        base_url,
+    )
+
+
+def _download(file, content_type: str, filename: str, base_url: str) -> FileResponse:
+    response = FileResponse(file, content_type=content_type, as_attachment=True, filename=filename)
     response["Link"] = f'<{base_url}{opendata.licence_url()}>; rel="license"'
     return response

@@ -50,3 +50,10 @@ def field_value(data, name: str) -> str:
 @register.filter
 def field_unit(data, spec) -> str:
     return (data.get(f"{spec.name}__unit") if data else "") or spec.unit
+
+
+@register.filter
+def field_part(data, name: str) -> str:
+    """Any other posted part of an input (``electricity__low``, ``grid_factor__factor``…),
+    so a result shown after "Calculate" can be saved without typing the inputs again."""
+    return data.get(name, "") if data else ""

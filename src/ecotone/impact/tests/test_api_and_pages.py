@@ -134,6 +134,9 @@ def test_calculator_page_anyone_can_try_and_members_can_save(client, library, ca
     }
     page = client.post(url, form)
     assert page.status_code == 200 and b"1,073.2 t CO2e" in page.content
+    # the form keeps what was typed, the library factor included, so the result can be saved
+    assert b'value="cn-national-china-average-2022"' in page.content
+    assert b'name="electricity__value" inputmode="decimal" value="2000"' in page.content
     bad = client.post(url, {**form, "electricity__value": "-3"})
     assert b'data-error-field="electricity"' in bad.content
     stranger = logged_in(UserFactory()).post(

@@ -9,10 +9,15 @@ Published examples (see docs/impact.md, "Published examples the calculator match
   (04/09/2013), ACM0002: 72,668 MWh/yr to the Northwest China Power Grid, estimated
   63,831 tCO2e/yr and 446,817 tCO2e over the 7-year first crediting period.
   https://scribd.com/document/519548196/CDM-PDD-Liangzhou-District-50MWp-Grid-connected-Solar-PV-Power-Project
-  Their combined-margin factors follow from China's 2012 regional grid baseline factors
-  (NDRC): EF_CM = 0.75 × OM + 0.25 × BM for solar; North China OM 1.0021, BM 0.5940;
-  Northwest China OM 0.9913, BM 0.5398. CDM documents round reductions down to whole
-  tonnes, so the published figure is floor(EG × EF_CM).
+  Their combined-margin factors are taken as EF_CM = 0.75 × OM + 0.25 × BM (the CDM grid
+  tool's weights for wind and solar) of China's 2012 regional grid baseline factors
+  (NDRC, "2012中国区域电网基准线排放因子"): North China OM 1.0021, BM 0.5940; Northwest
+  China OM 0.9913, BM 0.5398. NOT VERIFIED against the notice: the copy of it reachable
+  here (https://max.book118.com/html/2017/0603/111373963.shtm) stops in its method
+  section, before the results table, and the PDDs' stored excerpts stop before section
+  B.6; no other retrievable text quotes these four values. That both published reductions
+  come out to the tonne is the only support. CDM documents round reductions down to
+  whole tonnes, so the published figure is floor(EG × EF_CM).
 * IPCC 2006 Guidelines Vol. 2, Ch. 1 Table 1.2 and 1.4, Ch. 2 Table 2.2 (Tier 1): natural
   gas NCV 48.0 TJ/Gg, CO2 56,100 kg/TJ, CH4 1 kg/TJ, N2O 0.1 kg/TJ (energy industries).
 """

@@ -8,6 +8,12 @@ from ecotone.catalog.models import Award, Event, Resource, Sector
 from ecotone.core.testing import CaseFactory, NeedFactory, OrganisationFactory, SolutionFactory
 
 
+@pytest.fixture(autouse=True)
+def _own_home(settings, tmp_path):
+    """Built PDFs and open-data files go under ECOTONE_HOME: each test has its own."""
+    settings.ECOTONE_HOME = tmp_path
+
+
 def sector(slug: str) -> Sector:
     return Sector.objects.get(slug=slug)
 
