@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models as dj_models
 
 from . import models
 
@@ -88,3 +89,23 @@ class AwardAdmin(RecordAdmin):
 
 admin.site.register(models.Affiliation, raw_id_fields=("person", "organisation"))
 admin.site.register(models.InvestorProfile, raw_id_fields=("organisation",))
+
+
+@admin.register(models.Investment)
+class InvestmentAdmin(admin.ModelAdmin):
+    """Staff record who invested in whom; the programmes' conflict detection reads these."""
+
+    list_display = ("investor", "investee", "round", "year", "amount", "currency")
+    list_filter = ("year",)
+    search_fields = (
+        "investor__name_en",
+        "investor__name_zh",
+        "investee__name_en",
+        "investee__name_zh",
+        "round",
+        "external_id",
+    )
+    autocomplete_fields = ("investor", "investee")
+    formfield_overrides = {dj_models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ("created_at", "updated_at")
+    list_per_page = 50

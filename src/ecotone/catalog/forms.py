@@ -26,6 +26,7 @@ from .models import (
     Case,
     Event,
     EventSession,
+    Investment,
     InvestorProfile,
     Need,
     Organisation,
@@ -329,6 +330,26 @@ class InvestorProfileForm(CatalogueRecordForm):
         ):
             self.add_error("organisation", _("this organisation already has an investor profile"))
         return cleaned
+
+
+class InvestmentForm(CatalogueRecordForm):
+    """Who invested in whom (read by the programmes' conflict detection)."""
+
+    reference_fields = {"investor": Organisation, "investee": Organisation}
+
+    class Meta(CatalogueRecordForm.Meta):
+        model = Investment
+        fields = [
+            "external_id",
+            "investor",
+            "investee",
+            "year",
+            "round",
+            "amount",
+            "currency",
+            "source_url",
+            "note",
+        ]
 
 
 class PersonForm(CatalogueRecordForm):

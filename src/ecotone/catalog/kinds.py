@@ -66,6 +66,15 @@ KINDS: dict[str, Kind] = {
             prefetch_related=("sectors",),
         ),
         Kind(
+            "investment",
+            "investments",
+            models.Investment,
+            forms.InvestmentForm,
+            browsable=False,
+            has_status=False,
+            select_related=("investor", "investee"),
+        ),
+        Kind(
             "person",
             "people",
             models.Person,
@@ -155,6 +164,7 @@ BROWSABLE_KINDS = [kind for kind in KINDS.values() if kind.browsable]
 IMPORT_ORDER = [
     "organisation",
     "investor_profile",
+    "investment",
     "person",
     "affiliation",
     "solution",

@@ -7,7 +7,8 @@ organisation whose members may edit it.
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -175,6 +176,83 @@ class InvestorProfile(TimestampedModel):
     def stage_labels(self) -> list[str]:
         labels = dict(InvestmentStage.choices)
         return [str(labels.get(stage, stage)) for stage in self.stages]
+
+
+class Investment(TimestampedModel):
+    """One investment of an organisation in another, as a public source records it.
+
+    Shown on both organisations' pages (the investor's portfolio, the investee's investors)
+    and read by the programmes' conflict detection. Edited by staff in the admin."""
+
+    external_id = models.CharField(
+        _("external id"), max_length=200, unique=True, null=True, blank=True
+    )
+    investor = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="investments_made",
+        verbose_name=_("investor"),
+    )
+    investee = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="investments_received",
+        verbose_name=_("investee"),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    round = models.CharField(
+        _("round or stage"),
+        max_length=100,
+        blank=True,
+        help_text=_("As the source names it, e.g. Seed, Series A, Pre-IPO, grant."),
+    )
+    amount = models.DecimalField(
+        _("amount"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("Three capital letters, e.g. CNY or USD."))],
+        help_text=_("ISO 4217 code, e.g. CNY, USD."),
+    )
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-year", "investee__name_en", "id"]
+        verbose_name = _("investment")
+        verbose_name_plural = _("investments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["investor", "investee", "round"], name="one_investment_per_round"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(investor=models.F("investee")),
+                name="investment_between_two_organisations",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        stage = f" ({self.round})" if self.round else ""
+        return f"{self.investor} → {self.investee}{stage}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.investor_id and self.investor_id == self.investee_id:
+            raise ValidationError({"investee": _("An organisation does not invest in itself.")})
+        if self.amount is not None and not self.currency:
+            raise ValidationError({"currency": _("Give the currency of the amount.")})
+
+    @property
+    def when(self) -> str:
+        """Round and year as one phrase: "Series A, 2021", "2021", "Seed" or ""."""
+        return ", ".join(part for part in (self.round, str(self.year or "")) if part)
 
 
 class Person(CatalogueRecord):

@@ -7,6 +7,7 @@ Assignments whose review has started, and those a manager added by hand, are pas
 first, whatever their state — a conflicted reviewer's score must not count.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +52,8 @@ def pool(round: Round) -> list[Reviewer]:
     )
 
 
-def _check_runnable(user, round: Round) -> None:
+def check_runnable(user, round: Round) -> None:
+    """A manager, and an active round; otherwise refused before any work starts."""
     require_manager(user, round.programme)
     round.refresh_from_db(fields=["status"])  # a decision may have just started this round
     if round.status != RoundStatus.ACTIVE:
@@ -85,9 +87,19 @@ def _is_fixed(assignment: Assignment) -> bool:
     return assignment.manual or hasattr(assignment, "review")
 
 
+#: the steps ``run_assignment`` reports through ``progress``: conflicts, affinity, solve, write
+RUN_STEPS = 4
+
+
 @transaction.atomic
-def run_assignment(*, user, round: Round) -> AssignmentRun:
-    _check_runnable(user, round)
+def run_assignment(
+    *, user, round: Round, progress: Callable[[int], None] | None = None
+) -> AssignmentRun:
+    """``progress(1)`` after each of the ``RUN_STEPS`` steps (the background task's report)."""
+    step = progress or (lambda count: None)
+    check_runnable(user, round)
+    # two runs of one round (the page's worker and the API) write one after the other
+    list(Round.objects.select_for_update().filter(pk=round.pk).values_list("pk"))
     submissions, reviewers = round_submissions(round), pool(round)
     if not submissions or not reviewers:
         raise ProgrammeRefused(
@@ -100,6 +112,7 @@ def run_assignment(*, user, round: Round) -> AssignmentRun:
         round.assignments.select_related("reviewer__user", "submission__applicant", "review")
     )
     existing = _drop_conflicted(user, round, index, existing)
+    step(1)
     row = {s.pk: i for i, s in enumerate(submissions)}
     col = {r.pk: j for j, r in enumerate(reviewers)}
     fixed = frozenset(
@@ -108,6 +121,7 @@ def run_assignment(*, user, round: Round) -> AssignmentRun:
         if _is_fixed(a) and a.submission_id in row and a.reviewer_id in col
     )
     table = affinity_table(reviewers, submissions)
+    step(1)
     problem = AssignmentProblem(
         affinity=table.values,
         reviewers_per_submission=round.reviewers_per_submission,
@@ -119,6 +133,7 @@ def run_assignment(*, user, round: Round) -> AssignmentRun:
         min_affinity=round.min_affinity,
     )
     result = solve_assignment(problem)
+    step(1)
     wanted = set(result.pairs)
     removed = 0
     for assignment in existing:
@@ -165,6 +180,7 @@ def run_assignment(*, user, round: Round) -> AssignmentRun:
         },
     )
     transaction.on_commit(lambda: emails.reviews_assigned(created), robust=True)
+    step(1)
     return run
 
 
@@ -175,7 +191,7 @@ def round_to(value: float) -> float:
 @transaction.atomic
 def add_assignment(*, user, round: Round, submission: Submission, reviewer: Reviewer) -> Assignment:
     """A manager adds a reviewer by hand; later runs keep the pair."""
-    _check_runnable(user, round)
+    check_runnable(user, round)
     if submission.current_round_id != round.pk or submission.status != SubmissionStatus.IN_REVIEW:
         raise ProgrammeRefused(_("This submission is not in this round."), field="submission")
     if reviewer.programme_id != round.programme_id or not reviewer.active:

@@ -3,8 +3,8 @@
 Detected ties, from what the platform knows:
 - the reviewer is an active member of the applicant organisation;
 - their catalogue person has (or had) an affiliation with it;
-- an investor organisation of theirs is named together with the applicant on a case (the
-  catalogue's record of who worked with or funded whom);
+- an organisation they belong to (membership or affiliation) invested in the applicant, or the
+  applicant invested in it (``catalog.Investment``, recorded from public sources);
 - their e-mail address has the applicant's domain (its website, or its members' addresses),
   public webmail domains excepted.
 
@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ecotone.accounts.models import Membership, MembershipStatus
-from ecotone.catalog.models import Affiliation, Case, InvestorProfile
+from ecotone.catalog.models import Affiliation, Investment, Organisation
 
 from .models import ConflictKind, ConflictNote, Reviewer, Submission
 
@@ -94,7 +95,7 @@ class ConflictIndex:
         self._load_memberships()
         self._load_affiliations()
         self._load_declared()
-        self._load_investor_ties()
+        self._load_investments()
         self._load_domains()
         self._load_notes()
 
@@ -133,31 +134,18 @@ class ConflictIndex:
         affiliated = {a.organisation_id for a in self.affiliations.get(reviewer.person_id, [])}
         return self.member_orgs.get(reviewer.user_id, set()) | affiliated
 
-    def _load_investor_ties(self) -> None:
-        """org -> {partner org: case title} for investor organisations of the reviewers."""
-        mine = (
-            set().union(*(self._reviewer_orgs(r) for r in self.reviewers))
-            if self.reviewers
-            else set()
-        )
-        investors = set(
-            InvestorProfile.objects.filter(organisation_id__in=mine).values_list(
-                "organisation_id", flat=True
-            )
-        )
-        through = Case.organisations.through
-        case_ids = through.objects.filter(organisation_id__in=investors).values_list("case_id")
-        by_case: dict[int, set[int]] = defaultdict(set)
-        for case_id, org_id in through.objects.filter(case_id__in=case_ids).values_list(
-            "case_id", "organisation_id"
-        ):
-            by_case[case_id].add(org_id)
-        titles = dict(Case.objects.filter(pk__in=by_case).values_list("pk", "title_en"))
-        self.investor_ties: dict[int, dict[int, str]] = defaultdict(dict)
-        for case_id, orgs in by_case.items():
-            for investor in orgs & investors:
-                for partner in orgs - {investor}:
-                    self.investor_ties[investor][partner] = titles.get(case_id) or str(case_id)
+    def _load_investments(self) -> None:
+        """(one org, other org) -> investments between them, either way, for the reviewers'
+        organisations and the applicants."""
+        mine = set().union(*(self._reviewer_orgs(r) for r in self.reviewers))
+        applicants = {s.applicant_id for s in self.submissions}
+        rows = Investment.objects.filter(
+            Q(investor_id__in=mine, investee_id__in=applicants)
+            | Q(investor_id__in=applicants, investee_id__in=mine)
+        ).select_related("investor", "investee")
+        self.investments: dict[tuple[int, int], list[Investment]] = defaultdict(list)
+        for investment in rows.order_by("year", "pk"):
+            self.investments[(investment.investor_id, investment.investee_id)].append(investment)
 
     def _load_domains(self) -> None:
         self.applicant_domains: dict[int, set[str]] = {}
@@ -185,11 +173,10 @@ class ConflictIndex:
         for affiliation in self.affiliations.get(reviewer.person_id, []):
             if affiliation.organisation_id == applicant:
                 reasons.append(ConflictReason("affiliation", _affiliation_text(affiliation, name)))
-        for org_id in self._reviewer_orgs(reviewer):
-            case = self.investor_ties.get(org_id, {}).get(applicant)
-            if case:
-                text = _("an investor they belong to is named with %(org)s on the case %(case)s")
-                reasons.append(ConflictReason("investor", text % {"org": name, "case": case}))
+        for org_id in sorted(self._reviewer_orgs(reviewer)):
+            ties = self.investments.get((org_id, applicant), [])
+            ties += self.investments.get((applicant, org_id), [])
+            reasons += [ConflictReason("investor", investment_text(i, org_id)) for i in ties]
         domain = email_domain(reviewer.user.email)
         if domain and domain in self.applicant_domains.get(submission.pk, set()):
             text = _("e-mail address at %(domain)s, a domain of the applicant")
@@ -230,9 +217,98 @@ def _affiliation_text(affiliation: Affiliation, name: str) -> str:
     return _("affiliated with %(org)s") % {"org": name}
 
 
+def investment_text(investment: Investment, reviewer_org_id: int) -> str:
+    """Why an investment ties a reviewer's organisation to another, naming both, the round
+    and the year as the catalogue records them."""
+    names = {
+        "investor": investment.investor.label,
+        "investee": investment.investee.label,
+        "when": investment.when or _("round and year not recorded"),
+    }
+    if investment.investor_id == reviewer_org_id:
+        text = _(
+            "%(investor)s, an organisation they belong to, invested in %(investee)s (%(when)s)"
+        )
+    else:
+        text = _("%(investor)s invested in %(investee)s, an organisation they belong to (%(when)s)")
+    return text % names
+
+
 def conflict_reasons(reviewer: Reviewer, submission: Submission) -> list[ConflictReason]:
     return ConflictIndex([reviewer], [submission]).reasons(reviewer, submission)
 
 
 def is_conflicted(reviewer: Reviewer, submission: Submission) -> bool:
     return bool(conflict_reasons(reviewer, submission))
+
+
+# --- a reviewer's ties, independent of any submission (their profile, the dashboard) -------
+
+
+@dataclass(frozen=True)
+class Tie:
+    """An organisation (or an e-mail domain) that puts a reviewer in conflict with every
+    submission it applies with."""
+
+    code: str  # member, affiliation, investor, domain, declared_organisation
+    text: str
+    organisation: Organisation | None = None
+    detected: bool = True
+
+
+def reviewer_ties(reviewers: Iterable[Reviewer]) -> dict[int, list[Tie]]:
+    """reviewer id -> their detected ties, then their declared organisations; a fixed number
+    of queries however many reviewers."""
+    reviewers = list(reviewers)
+    index = ConflictIndex(reviewers, [])
+    orgs = Organisation.objects.in_bulk(
+        set().union(*(index._reviewer_orgs(r) for r in reviewers), *index.declared.values())
+    )
+    portfolio = _investments_of(set().union(*(index._reviewer_orgs(r) for r in reviewers)))
+    ties: dict[int, list[Tie]] = {}
+    for reviewer in reviewers:
+        found = [
+            Tie("member", _("member of %(org)s") % {"org": orgs[o].label}, orgs[o])
+            for o in sorted(index.member_orgs.get(reviewer.user_id, set()))
+            if o in orgs
+        ]
+        found += [
+            Tie(
+                "affiliation",
+                _affiliation_text(a, orgs[a.organisation_id].label),
+                orgs[a.organisation_id],
+            )
+            for a in index.affiliations.get(reviewer.person_id, [])
+            if a.organisation_id in orgs
+        ]
+        for org_id in sorted(index._reviewer_orgs(reviewer)):
+            for investment in portfolio.get(org_id, []):
+                other = (
+                    investment.investee if investment.investor_id == org_id else investment.investor
+                )
+                found.append(Tie("investor", investment_text(investment, org_id), other))
+        domain = email_domain(reviewer.user.email)
+        if _institutional(domain):
+            text = _("e-mail address at %(domain)s: applicants whose website or members use it") % {
+                "domain": domain
+            }
+            found.append(Tie("domain", text))
+        found += [
+            Tie("declared_organisation", orgs[o].label, orgs[o], detected=False)
+            for o in sorted(index.declared.get(reviewer.pk, set()))
+            if o in orgs
+        ]
+        ties[reviewer.pk] = found
+    return ties
+
+
+def _investments_of(org_ids: set[int]) -> dict[int, list[Investment]]:
+    """org id -> the investments it made or received, with both organisations loaded."""
+    rows = Investment.objects.filter(
+        Q(investor_id__in=org_ids) | Q(investee_id__in=org_ids)
+    ).select_related("investor", "investee")
+    by_org: dict[int, list[Investment]] = defaultdict(list)
+    for investment in rows.order_by("year", "pk"):
+        for org_id in {investment.investor_id, investment.investee_id} & org_ids:
+            by_org[org_id].append(investment)
+    return by_org

@@ -1,4 +1,5 @@
-"""The e-mails of a programme: application received, reviews assigned, decisions, results.
+"""The e-mails of a programme: application received, reviews assigned, reminders of reviews
+due or overdue, a review reopened by a manager, decisions, results.
 
 Sent through Django's e-mail backend after the write has committed (see the services).
 Applicants never learn who reviewed them; reviewers are told what to review, not by whom
@@ -10,12 +11,14 @@ from collections import defaultdict
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from ecotone.accounts.models import MembershipStatus
 from ecotone.core.links import absolute_url
 
+from .conflicts import is_conflicted
 from .models import Outcome
 
 
@@ -105,3 +108,45 @@ def results_published(programme) -> None:
             _("Results of %(programme)s") % {"programme": programme.label},
             body,
         )
+
+
+def _due_text(programme, due) -> str:
+    local = timezone.localtime(due, programme.zone)
+    return f"{local:%Y-%m-%d %H:%M} ({programme.time_zone})"
+
+
+def review_reminder(reviewer, assignments, *, due, now) -> None:
+    """The reviews ``reviewer`` has not submitted, due soon or overdue, each with its link.
+    The caller leaves out submissions the reviewer is in conflict with."""
+    programme = reviewer.programme
+    names = {"programme": programme.label, "due": _due_text(programme, due)}
+    if due <= now:
+        subject = _("Reviews overdue: %(programme)s") % names
+        opening = _("Your reviews for %(programme)s were due on %(due)s:") % names
+    else:
+        subject = _("Reviews due soon: %(programme)s") % names
+        opening = _("Your reviews for %(programme)s are due on %(due)s:") % names
+    lines = [opening]
+    lines += [
+        f"- {a.submission.title}: {absolute_url(reverse('programs:review_form', args=[a.pk]))}"
+        for a in assignments
+    ]
+    lines.append(_("If you have a conflict of interest with one, declare it on its page instead."))
+    _send([reviewer.user], subject, "\n".join(lines))
+
+
+def review_reopened(review, reason: str) -> None:
+    """A manager sent a submitted review back to draft: the reviewer learns why."""
+    assignment = review.assignment
+    if is_conflicted(assignment.reviewer, assignment.submission):
+        return  # the submission is hidden from them; so is its news
+    names = {"title": assignment.submission.title, "programme": assignment.round.programme.label}
+    body = "\n\n".join(
+        [
+            _("Your review of “%(title)s” in %(programme)s is open again.") % names,
+            _("Reason: %(reason)s") % {"reason": reason},
+            _("Change it and submit it again: %(page)s")
+            % {"page": absolute_url(reverse("programs:review_form", args=[assignment.pk]))},
+        ]
+    )
+    _send([assignment.reviewer.user], _("Review reopened: %(title)s") % names, body)

@@ -10,11 +10,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ecotone.accounts.audit import history_of
+from ecotone.core.models import TaskProgress
 
-from . import assigning, decisions, queries, services
-from .conflicts import ConflictIndex
+from . import assigning, decisions, queries, services, tasks
+from .conflicts import ConflictIndex, reviewer_ties
 from .forms import CallWindowForm, ReviewerForm
-from .models import Assignment, Programme, Reviewer, Round, Submission
+from .models import Assignment, AssignmentJobStatus, Programme, Reviewer, Round, Submission
 from .permissions import is_manager
 from .states import TransitionRefused
 
@@ -36,12 +37,28 @@ def dashboard(request, slug: str, call_form: CallWindowForm | None = None, statu
     context = {
         "programme": programme,
         "figures": queries.dashboard(programme),
-        "reviewers": programme.reviewers.select_related("user").prefetch_related("sectors"),
+        "reviewers": _pool_with_ties(programme),
         "reviewer_form": ReviewerForm(),
         "call_form": call_form or CallWindowForm.for_programme(programme),
         "history": history_of(programme)[:10],
     }
     return render(request, "programs/manage/dashboard.html", context, status=status)
+
+
+def _pool_with_ties(programme: Programme) -> list[tuple]:
+    """(reviewer, detected ties, declared ties) — a fixed number of queries for the pool.
+    Their e-mail domain is left out here: it ties them to no organisation by itself (the
+    assignment page shows it against the submissions it concerns)."""
+    reviewers = list(programme.reviewers.select_related("user").prefetch_related("sectors"))
+    ties = reviewer_ties(reviewers)
+    return [
+        (
+            r,
+            [t for t in ties[r.pk] if t.detected and t.code != "domain"],
+            [t for t in ties[r.pk] if not t.detected],
+        )
+        for r in reviewers
+    ]
 
 
 @login_required
@@ -113,6 +130,28 @@ def start_round(request, slug: str, position: int):
 
 @login_required
 @require_POST
+def remind_reviewers(request, slug: str, position: int):
+    programme = managed(request, slug)
+    try:
+        reviewers, reviews = tasks.remind_reviewers(
+            user=request.user, round=_round(programme, position)
+        )
+        messages.success(
+            request,
+            ngettext(
+                "Reminder sent to %(n)s reviewer about %(reviews)s pending reviews.",
+                "Reminders sent to %(n)s reviewers about %(reviews)s pending reviews.",
+                reviewers,
+            )
+            % {"n": reviewers, "reviews": reviews},
+        )
+    except services.ProgrammeRefused as refused:
+        _refusal_message(request, refused)
+    return redirect("programs:dashboard", slug=slug)
+
+
+@login_required
+@require_POST
 def close_call(request, slug: str):
     programme = managed(request, slug)
     try:
@@ -147,28 +186,63 @@ def assignments(request, slug: str, position: int):
         }
         for s in submissions
     ]
-    context = {"programme": programme, "round": round, "rows": rows, "reviewers": reviewers}
+    context = {
+        "programme": programme,
+        "round": round,
+        "rows": rows,
+        "reviewers": reviewers,
+        **_job_context(round, {s.pk: s for s in submissions}),
+    }
     return render(request, "programs/manage/assignments.html", context)
+
+
+def _job_context(round: Round, submissions: dict) -> dict:
+    """The background run of the assignment: waiting or running (with its progress), or the
+    outcome of the last one, shortfall named by submission."""
+    active = tasks.active_job(round)
+    job = active or tasks.latest_job(round)
+    progress = None
+    if active is not None and active.task_id:
+        progress = TaskProgress.objects.filter(result_id=active.task_id).first()
+    shortfall = []
+    if job is not None and not job.active:
+        for pk, missing in (job.result.get("shortfall") or {}).items():
+            submission = submissions.get(int(pk))
+            shortfall.append((submission.title if submission else f"#{pk}", missing))
+    return {"job": job, "busy": active is not None, "progress": progress, "shortfall": shortfall}
+
+
+def _run_message(request, job) -> None:
+    if job.active:
+        messages.info(
+            request,
+            _("The assignment is queued; this page shows its result when the worker is done."),
+        )
+        return
+    if job.status == AssignmentJobStatus.FAILED:
+        messages.error(request, job.error)
+        return
+    result = job.result
+    text = _("Assignment done: %(created)s new, %(kept)s kept, %(removed)s removed.") % {
+        "created": result["created"],
+        "kept": result["kept"],
+        "removed": result["removed"],
+    }
+    if result["shortfall"]:
+        missing = len(result["shortfall"])
+        text += " " + ngettext(
+            "%(n)s submission lacks reviewers.",
+            "%(n)s submissions lack reviewers.",
+            missing,
+        ) % {"n": missing}
+    messages.success(request, text)
 
 
 def _assignment_post(request, round: Round):
     action = request.POST.get("action", "")
     try:
         if action == "run":
-            run = assigning.run_assignment(user=request.user, round=round)
-            text = _("Assignment done: %(created)s new, %(kept)s kept, %(removed)s removed.") % {
-                "created": run.created,
-                "kept": run.kept,
-                "removed": run.removed,
-            }
-            if run.shortfall:
-                missing = len(run.shortfall)
-                text += " " + ngettext(
-                    "%(n)s submission lacks reviewers.",
-                    "%(n)s submissions lack reviewers.",
-                    missing,
-                ) % {"n": missing}
-            messages.success(request, text)
+            _run_message(request, tasks.request_assignment(user=request.user, round=round))
         elif action == "add":
             assigning.add_assignment(
                 user=request.user,

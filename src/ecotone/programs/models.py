@@ -457,3 +457,50 @@ class Decision(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.submission}: {self.outcome} ({self.round})"
+
+
+class AssignmentJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+ACTIVE_JOB_STATUSES = (AssignmentJobStatus.QUEUED, AssignmentJobStatus.RUNNING)
+
+
+class AssignmentJob(TimestampedModel):
+    """One request to run a round's assignment: queued for the worker (or run at once), then
+    its outcome, which the round's assignment page shows. At most one waits or runs per round."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assignment_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=AssignmentJobStatus.choices, default=AssignmentJobStatus.QUEUED
+    )
+    #: the django_tasks result id when a worker runs it (its progress is kept under this id)
+    task_id = models.CharField(max_length=64, blank=True)
+    #: created, kept, removed, shortfall {submission id: missing}, total_affinity, method
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_waiting_or_running_assignment_per_round",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"assignment of {self.round} ({self.status})"
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_JOB_STATUSES

@@ -175,3 +175,58 @@ class DecisionOut(Schema):
     submission: int
     outcome: str
     reason: str
+
+
+class ReviewerOut(Schema):
+    id: int
+    username: str
+    name: str
+    email: str  #: managers and the reviewer themself only read the pool
+    expertise: str
+    sectors: list[str]
+    max_load: int | None  #: empty: the round's limit
+    active: bool
+    declared_organisations: list[int]
+    assignments: int
+
+
+class ReviewerIn(Schema):
+    user: str  #: username or e-mail address of an existing account
+    expertise: str = ""
+    sectors: list[str] = []
+    max_load: int | None = None
+
+
+class ReviewerPatchIn(Schema):
+    """A manager's change; absent fields stay. ``active: false`` needs a ``reason``."""
+
+    expertise: str | None = None
+    sectors: list[str] | None = None
+    max_load: int | None = None  #: 0 goes back to the round's limit
+    active: bool | None = None
+    reason: str = ""
+
+
+class ReviewerSelfIn(Schema):
+    """The reviewer's own profile; absent fields stay."""
+
+    expertise: str | None = None
+    sectors: list[str] | None = None
+    organisations: list[int] | None = None  #: declared conflicts (organisation ids)
+
+
+class RemovedOut(Schema):
+    result: str  #: "deleted" or "deactivated"
+
+
+class BidOut(Schema):
+    submission: int
+    title: str
+    summary: str
+    track: str
+    applicant: str | None  #: empty in blind review
+    preference: int | None
+
+
+class BidIn(Schema):
+    preference: int | None  #: −1 rather not, 0, 1, 2 eager; null clears the bid

@@ -447,4 +447,7 @@ def _total(round: Round, scores: dict) -> float:
 def reopen_review(*, user, review: Review, reason: str) -> Review:
     require_manager(user, review.assignment.round.programme)
     review = Review.objects.select_for_update().get(pk=review.pk)
-    return transition_review(review, "reopen", actor=user, reason=_reason(reason))
+    reason = _reason(reason)
+    review = transition_review(review, "reopen", actor=user, reason=reason)
+    transaction.on_commit(lambda: emails.review_reopened(review, reason), robust=True)
+    return review

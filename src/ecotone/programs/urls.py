@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import exports, manage_views, views
+from .bid_views import bids, my_bidding, place_bid
+from .reviewer_views import reviewer_profile
 
 app_name = "programs"
 
@@ -10,6 +12,7 @@ urlpatterns = [
     path("reviews/", views.review_queue, name="review_queue"),
     path("reviews/<int:pk>/", views.review_form, name="review_form"),
     path("reviews/<int:pk>/conflict/", views.declare_conflict, name="declare_conflict"),
+    path("bids/", my_bidding, name="my_bids"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
     path("submissions/<int:pk>/edit/", views.submission_edit, name="submission_edit"),
     path("submissions/<int:pk>/withdraw/", views.submission_withdraw, name="submission_withdraw"),
@@ -36,4 +39,12 @@ urlpatterns = [
         name="assignments",
     ),
     path("<slug:slug>/manage/rounds/<int:position>/ranking/", manage_views.ranking, name="ranking"),
+    path("<slug:slug>/reviewer/", reviewer_profile, name="reviewer_profile"),
+    path(
+        "<slug:slug>/manage/rounds/<int:position>/remind/",
+        manage_views.remind_reviewers,
+        name="remind_reviewers",
+    ),
+    path("<slug:slug>/bids/", bids, name="bids"),
+    path("<slug:slug>/bids/<int:submission_id>/", place_bid, name="place_bid"),
 ]

@@ -18,13 +18,14 @@ from ecotone.accounts.permissions import member_organisation_ids
 
 from . import attachments, queries, services
 from .forms import ApplicationForm, ReviewForm, initial_for
-from .models import Assignment, Attachment, Programme, ReviewMode, Submission
+from .models import Assignment, Attachment, Programme, Reviewer, ReviewMode, Submission
 from .permissions import (
     can_review,
     can_view_programme,
     can_view_submission,
     is_applicant,
     is_manager,
+    reviewer_of,
     visible_programmes,
 )
 from .permissions import (
@@ -57,6 +58,7 @@ def programme_detail(request, slug: str):
         "is_manager": is_manager(request.user, programme),
         "winners": queries.winners(programme) if programme.results_published else [],
         "can_apply": bool(member_organisation_ids(request.user)),
+        "in_pool": reviewer_of(request.user, programme) is not None,
     }
     return render(request, "programs/programme_detail.html", context)
 
@@ -196,8 +198,11 @@ def my_applications(request):
 @login_required
 def review_queue(request):
     assignments = queue_of(request.user)
+    pools = Reviewer.objects.filter(user=request.user, active=True).select_related("programme")
     return render(
-        request, "programs/review_queue.html", {"assignments": assignments, "now": timezone.now()}
+        request,
+        "programs/review_queue.html",
+        {"assignments": assignments, "now": timezone.now(), "pools": pools},
     )
 
 

@@ -281,3 +281,33 @@ def test_dates_must_be_iso(tmp_path):
 def test_country_codes_are_case_insensitive(tmp_path):
     import_file(KINDS["organisation"], write(tmp_path, "o.csv", ORG_HEADER + "o-1,A,,ngo,cn,,,,\n"))
     assert Organisation.objects.get().country.code == "CN"
+
+
+def test_investment_import(tmp_path):
+    import_file(
+        KINDS["organisation"],
+        write(
+            tmp_path,
+            "o.csv",
+            ORG_HEADER + "fund-1,Fund,,investor,CN,,,,\nco-1,Sun Co,,startup,CN,,,,\n",
+        ),
+    )
+    header = "external_id,investor,investee,year,round,amount,currency\n"
+    import_file(
+        KINDS["investment"],
+        write(tmp_path, "i.csv", header + "inv-1,fund-1,co-1,2022,Seed,500000,CNY\n"),
+    )
+    investment = Organisation.objects.get(external_id="fund-1").investments_made.get()
+    assert (investment.investee.external_id, investment.year, investment.round) == (
+        "co-1",
+        2022,
+        "Seed",
+    )
+    bad = write(
+        tmp_path,
+        "bad.csv",
+        header + "inv-2,fund-1,fund-1,2022,Seed,,\ninv-3,fund-1,co-1,2023,A,1000,\n",
+    )
+    columns = sorted(error.column for error in errors_of("investment", bad))
+    assert columns == ["currency", "investee"]
+    assert Organisation.objects.get(external_id="fund-1").investments_made.count() == 1

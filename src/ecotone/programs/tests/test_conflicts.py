@@ -2,11 +2,13 @@
 conflicted reviewer sees the submission on no page, in no API answer, in no export)."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 
 from ecotone.accounts.models import AuditEntry
-from ecotone.catalog.models import Affiliation, InvestorProfile
+from ecotone.catalog.models import Affiliation, Investment
 from ecotone.core.testing import (
     CaseFactory,
     OrganisationFactory,
@@ -62,16 +64,42 @@ def test_a_past_affiliation_is_a_conflict_and_says_until_when(setting):
     assert any("until 2021" in t for t in texts)
 
 
-def test_an_investor_named_with_the_applicant_on_a_case_is_a_conflict(setting):
+def test_an_investment_by_the_reviewers_organisation_in_the_applicant_is_a_conflict(setting):
     world, org, submission = setting
     fund = OrganisationFactory(name_en="Fund", kind="investor")
-    InvestorProfile.objects.create(organisation=fund)
     reviewer = add_reviewer(world, "partner")
     make_member(reviewer.user, fund)
+    # named together on a case is no longer taken for an investment
+    CaseFactory(title_en="Rooftop pilot").organisations.add(fund, org)
     assert "investor" not in _codes(reviewer, submission)
-    case = CaseFactory(title_en="Rooftop pilot")
-    case.organisations.add(fund, org)
-    assert "investor" in _codes(reviewer, submission)
+    Investment.objects.create(investor=fund, investee=org, round="Series A", year=2021)
+    texts = [r.text for r in conflict_reasons(reviewer, submission) if r.code == "investor"]
+    assert texts == ["Fund, an organisation they belong to, invested in Sun Co (Series A, 2021)"]
+
+
+def test_an_investment_by_the_applicant_in_the_reviewers_past_employer_is_a_conflict(setting):
+    world, org, submission = setting
+    startup = OrganisationFactory(name_en="Tiny Grid")
+    reviewer = add_reviewer(world, "alumnus")
+    reviewer.person = PersonFactory()
+    reviewer.save()
+    Affiliation.objects.create(
+        external_id="aff-2",
+        person=reviewer.person,
+        organisation=startup,
+        end=datetime.date(2020, 1, 1),
+    )
+    Investment.objects.create(investor=org, investee=startup, year=2019)
+    texts = [r.text for r in conflict_reasons(reviewer, submission) if r.code == "investor"]
+    assert texts == ["Sun Co invested in Tiny Grid, an organisation they belong to (2019)"]
+
+
+def test_an_investment_between_unrelated_organisations_is_no_conflict(setting):
+    world, org, submission = setting
+    reviewer = add_reviewer(world, "bystander")
+    make_member(reviewer.user, OrganisationFactory(name_en="Mine"))
+    Investment.objects.create(investor=OrganisationFactory(), investee=org, round="Seed")
+    assert _codes(reviewer, submission) == set()
 
 
 def test_an_e_mail_at_the_applicant_domain_is_a_conflict_but_webmail_is_not(setting):
@@ -105,7 +133,16 @@ def test_a_manager_overrides_a_detected_conflict_with_a_reason_but_not_a_declare
 
 # --- the matrix ---------------------------------------------------------------------------
 
-SURFACES = ["page", "review_page", "api_detail", "api_list", "api_queue", "csv", "queue_page"]
+SURFACES = [
+    "page",
+    "review_page",
+    "api_detail",
+    "api_list",
+    "api_queue",
+    "csv",
+    "xlsx",
+    "queue_page",
+]
 
 
 @pytest.fixture
@@ -114,13 +151,18 @@ def matrix(setting):
     clean = add_reviewer(world, "clean")
     conflicted = add_reviewer(world, "conflicted")
     idle = add_reviewer(world, "idle")
+    invested = add_reviewer(world, "invested")
     assignments = {}
-    for reviewer in (clean, conflicted):
+    for reviewer in (clean, conflicted, invested):
         assignments[reviewer.user.username] = Assignment.objects.create(
             round=world.rounds[0], submission=submission, reviewer=reviewer
         )
-    # the conflict arises after the assignment: declared by the reviewer's organisation list
+    # the conflicts arise after the assignment: declared by the reviewer's organisation list,
+    # and an investment of the reviewer's fund in the applicant recorded in the catalogue
     conflicted.declared_organisations.add(org)
+    fund = OrganisationFactory(name_en="Ridge Capital", kind="investor")
+    make_member(invested.user, fund)
+    Investment.objects.create(investor=fund, investee=org, round="Seed", year=2022)
     staff = UserFactory(username="staff", is_staff=True)
     outsider = UserFactory(username="outsider")
     applicant = world.applicants[0][0]
@@ -132,6 +174,7 @@ def matrix(setting):
         "staff": staff,
         "clean reviewer": clean.user,
         "conflicted reviewer": conflicted.user,
+        "investment-conflicted reviewer": invested.user,
         "idle reviewer": idle.user,
     }
     return world, submission, roles, assignments
@@ -164,6 +207,12 @@ def _sees(surface, user, world, submission, assignments) -> bool:
     if surface == "csv":
         text = client.get(f"/en/programmes/{slug}/export.csv").content.decode("utf-8-sig")
         return submission.title in text
+    if surface == "xlsx":
+        content = client.get(f"/en/programmes/{slug}/export.xlsx").content
+        if not content.startswith(b"PK"):  # a refusal page, not a workbook
+            return False
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        return any(submission.title in row for row in sheet.iter_rows(values_only=True))
     if surface == "queue_page":
         return (
             user is not None
@@ -175,11 +224,12 @@ def _sees(surface, user, world, submission, assignments) -> bool:
 EXPECTED = {
     "visitor": set(),
     "outsider": set(),
-    "applicant": {"page", "api_detail", "api_list", "csv"},
-    "manager": {"page", "api_detail", "api_list", "csv"},
-    "staff": {"page", "api_detail", "api_list", "csv"},
+    "applicant": {"page", "api_detail", "api_list", "csv", "xlsx"},
+    "manager": {"page", "api_detail", "api_list", "csv", "xlsx"},
+    "staff": {"page", "api_detail", "api_list", "csv", "xlsx"},
     "clean reviewer": set(SURFACES),
     "conflicted reviewer": set(),
+    "investment-conflicted reviewer": set(),
     "idle reviewer": set(),
 }
 

@@ -200,7 +200,9 @@ def test_a_decision_batch_is_all_or_nothing():
     assert not AuditEntry.objects.filter(action="submission_advance").exists()
 
 
-def test_a_submitted_review_cannot_be_edited_until_reopened():
+def test_a_submitted_review_cannot_be_edited_until_reopened(
+    django_capture_on_commit_callbacks, mailoutbox
+):
     world, _subs = _two_rounds_ready()
     assigning.run_assignment(user=world.manager, round=world.rounds[0])
     assignment = Assignment.objects.first()
@@ -212,7 +214,14 @@ def test_a_submitted_review_cannot_be_edited_until_reopened():
         services.save_review(user=reviewer_user, assignment=assignment, data={"scores": SCORES_LOW})
     with pytest.raises(services.ProgrammeRefused):
         services.reopen_review(user=world.manager, review=assignment.review, reason="")
-    services.reopen_review(user=world.manager, review=assignment.review, reason="typo in a score")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reopen_review(
+            user=world.manager, review=assignment.review, reason="typo in a score"
+        )
+    [reopened] = mailoutbox
+    assert reopened.to == [reviewer_user.email]
+    assert "Reason: typo in a score" in reopened.body
     review = services.save_review(
         user=reviewer_user, assignment=assignment, data={"scores": SCORES_LOW}, submit=True
     )

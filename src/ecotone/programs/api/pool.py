@@ -1,0 +1,147 @@
+"""The reviewer pool: managers list, add, change and remove reviewers; a reviewer reads and
+changes their own profile (``/reviewers/me``). Services in ``pool.py``."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import Router
+from ninja.responses import Status
+
+from ecotone.accounts.api_auth import TokenAuth
+
+from .. import pool
+from ..models import Reviewer
+from ..permissions import reviewer_of
+from ..schemas import RemovedOut, ReviewerIn, ReviewerOut, ReviewerPatchIn, ReviewerSelfIn
+from .common import ERRORS, managed_programme, programme_for
+
+router = Router(tags=["programmes"])
+
+
+def reviewer_out(reviewer: Reviewer) -> dict:
+    return {
+        "id": reviewer.pk,
+        "username": reviewer.user.get_username(),
+        "name": reviewer.display_name,
+        "email": reviewer.user.email,
+        "expertise": reviewer.expertise,
+        "sectors": sorted(s.slug for s in reviewer.sectors.all()),
+        "max_load": reviewer.max_load,
+        "active": reviewer.active,
+        "declared_organisations": sorted(o.pk for o in reviewer.declared_organisations.all()),
+        "assignments": reviewer.assignments.count(),
+    }
+
+
+def _pool(programme):
+    return programme.reviewers.select_related("user").prefetch_related(
+        "sectors", "declared_organisations"
+    )
+
+
+@router.get(
+    "/programmes/{slug}/reviewers",
+    response={200: list[ReviewerOut], **ERRORS},
+    auth=TokenAuth(),
+    operation_id="programme_reviewers",
+    summary="The reviewer pool",
+)
+def list_reviewers(request, slug: str):
+    programme = managed_programme(request.user, slug)
+    return Status(200, [reviewer_out(r) for r in _pool(programme)])
+
+
+@router.post(
+    "/programmes/{slug}/reviewers",
+    response={201: ReviewerOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="programme_add_reviewer",
+    summary="Add a reviewer by username or e-mail",
+)
+def post_reviewer(request, slug: str, payload: ReviewerIn):
+    reviewer = pool.add_to_pool(
+        user=request.user,
+        programme=managed_programme(request.user, slug),
+        identifier=payload.user,
+        expertise=payload.expertise,
+        sector_slugs=payload.sectors,
+        max_load=payload.max_load,
+    )
+    return Status(201, reviewer_out(reviewer))
+
+
+def _own_reviewer(user, slug: str) -> Reviewer:
+    reviewer = reviewer_of(user, programme_for(user, slug))
+    if reviewer is None:
+        raise Http404
+    return reviewer
+
+
+@router.get(
+    "/programmes/{slug}/reviewers/me",
+    response={200: ReviewerOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="programme_my_reviewer_profile",
+    summary="Your reviewer profile",
+)
+def get_my_profile(request, slug: str):
+    return Status(200, reviewer_out(_own_reviewer(request.user, slug)))
+
+
+@router.patch(
+    "/programmes/{slug}/reviewers/me",
+    response={200: ReviewerOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="programme_update_my_reviewer_profile",
+    summary="Change your expertise, sectors and declared conflicts",
+)
+def patch_my_profile(request, slug: str, payload: ReviewerSelfIn):
+    reviewer = pool.update_reviewer_profile(
+        user=request.user,
+        reviewer=_own_reviewer(request.user, slug),
+        expertise=payload.expertise,
+        sector_slugs=payload.sectors,
+        organisation_ids=payload.organisations,
+    )
+    return Status(200, reviewer_out(reviewer))
+
+
+def _managed_reviewer(user, slug: str, pk: int) -> Reviewer:
+    return get_object_or_404(_pool(managed_programme(user, slug)), pk=pk)
+
+
+@router.patch(
+    "/programmes/{slug}/reviewers/{reviewer_id}",
+    response={200: ReviewerOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="programme_update_reviewer",
+    summary="Change a reviewer's load, expertise or sectors; deactivate or reactivate",
+)
+def patch_reviewer(request, slug: str, reviewer_id: int, payload: ReviewerPatchIn):
+    reviewer = _managed_reviewer(request.user, slug, reviewer_id)
+    if payload.active is False and reviewer.active:
+        reviewer = pool.deactivate_reviewer(
+            user=request.user, reviewer=reviewer, reason=payload.reason
+        )
+    elif payload.active:
+        reviewer = pool.reactivate_reviewer(user=request.user, reviewer=reviewer)
+    reviewer = pool.update_reviewer_profile(
+        user=request.user,
+        reviewer=reviewer,
+        expertise=payload.expertise,
+        sector_slugs=payload.sectors,
+        max_load=payload.max_load,
+    )
+    return Status(200, reviewer_out(reviewer))
+
+
+@router.delete(
+    "/programmes/{slug}/reviewers/{reviewer_id}",
+    response={200: RemovedOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="programme_remove_reviewer",
+    summary="Remove a reviewer (deactivated when they had assignments)",
+)
+def delete_reviewer(request, slug: str, reviewer_id: int, reason: str = ""):
+    reviewer = _managed_reviewer(request.user, slug, reviewer_id)
+    result = pool.remove_reviewer(user=request.user, reviewer=reviewer, reason=reason)
+    return Status(200, {"result": result})

@@ -1,0 +1,254 @@
+"""``ecotone programmes …``: set up and run award programmes from the command line.
+
+ecotone programmes list
+ecotone programmes show SLUG                                   the API's programme body
+ecotone programmes create --file SPEC.json --as USER           same spec as POST /programmes
+ecotone programmes update SLUG --file SPEC.json --as USER      same as PATCH /programmes/SLUG
+ecotone programmes reviewers SLUG
+ecotone programmes add-reviewer SLUG USER_OR_EMAIL [--expertise T] [--sector S]… [--max-load N]
+ecotone programmes start SLUG --round N --as USER
+ecotone programmes assign SLUG --round N --as USER
+ecotone programmes ranking SLUG --round N [--format table|csv]
+ecotone programmes export SLUG --format csv|xlsx --output FILE --as USER
+ecotone programmes publish SLUG --as USER
+ecotone programmes remind [--ahead-days N]     e-mail reviewers of reviews due soon or overdue
+                                               (for a daily job)
+
+Writes need ``--as USERNAME``: the person the audit log names, who must be allowed to do it
+(staff, or an active member of the organiser). The services are the API's, so the refusals
+are too: each names the field at fault.
+"""
+
+import csv
+import json
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+from django.core.serializers.json import DjangoJSONEncoder
+
+from ... import assigning, decisions, exports, pool, services, setup, tasks
+from ...api.common import programme_out
+from ...api.pool import reviewer_out
+from ...api.rounds import ranking_rows
+from ...models import Programme, Round
+from ...permissions import is_manager
+from ...states import TransitionRefused
+
+WRITES = {"create", "update", "add-reviewer", "start", "assign", "publish", "export"}
+RANK_COLUMNS = [
+    "track",
+    "rank",
+    "tied",
+    "submission",
+    "title",
+    "mean_raw",
+    "mean_calibrated",
+    "spread",
+    "disagreement",
+    "review_count",
+    "proposal",
+    "decision",
+]
+
+
+class Command(BaseCommand):
+    help = "Award programmes: set-up, reviewer pool, assignment, ranking, export, publishing."
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(dest="command", required=True)
+        commands.add_parser("list", help="every programme")
+        self._slug(commands.add_parser("show", help="one programme as the API gives it"))
+        create = commands.add_parser("create", help="set a programme up from a JSON spec")
+        create.add_argument("--file", required=True)
+        update = self._slug(commands.add_parser("update", help="change a programme's set-up"))
+        update.add_argument("--file", required=True)
+        self._slug(commands.add_parser("reviewers", help="the reviewer pool"))
+        add = self._slug(commands.add_parser("add-reviewer", help="add someone to the pool"))
+        add.add_argument("user", help="username or e-mail address")
+        add.add_argument("--expertise", default="")
+        add.add_argument("--sector", action="append", default=[], help="sector slug")
+        add.add_argument("--max-load", type=int, default=None)
+        for name, text in (("start", "start a round"), ("assign", "run the assignment")):
+            self._slug(commands.add_parser(name, help=text)).add_argument(
+                "--round", type=int, required=True
+            )
+        ranking = self._slug(commands.add_parser("ranking", help="calibrated ranking"))
+        ranking.add_argument("--round", type=int, required=True)
+        ranking.add_argument("--format", choices=["table", "csv"], default="table")
+        export = self._slug(commands.add_parser("export", help="submissions as CSV or XLSX"))
+        export.add_argument("--format", choices=sorted(exports.FORMATS), required=True)
+        export.add_argument("--output", required=True)
+        self._slug(commands.add_parser("publish", help="publish the results as awards"))
+        remind = commands.add_parser("remind", help="e-mail reviewers of reviews due soon")
+        remind.add_argument("--ahead-days", type=int, default=tasks.REMIND_AHEAD.days)
+        for subparser in commands.choices.values():
+            subparser.add_argument("--as", dest="as_user", default=None, metavar="USERNAME")
+
+    @staticmethod
+    def _slug(parser):
+        parser.add_argument("slug")
+        return parser
+
+    def handle(self, *args, **options):
+        command = options["command"]
+        if command in WRITES and not options["as_user"]:
+            raise CommandError(f"{command}: name the acting user with --as USERNAME")
+        actor = _user(options["as_user"]) if options["as_user"] else None
+        try:
+            getattr(self, command.replace("-", "_"))(options, actor)
+        except services.ProgrammeRefused as refused:
+            where = f"{refused.field}: " if refused.field else ""
+            raise CommandError(f"{where}{refused.message}") from None
+        except (PermissionDenied, TransitionRefused) as refused:
+            raise CommandError(getattr(refused, "message", None) or str(refused)) from None
+
+    # --- reading --------------------------------------------------------------------------
+
+    def list(self, options, actor):
+        for programme in Programme.objects.order_by("-year", "slug"):
+            state = (
+                "published"
+                if programme.results_published
+                else ("open" if programme.is_open() else "closed")
+            )
+            self.stdout.write(f"{programme.slug}\t{programme.year}\t{state}\t{programme.title}")
+
+    def show(self, options, actor):
+        self._json(programme_out(_programme(options["slug"])))
+
+    def reviewers(self, options, actor):
+        programme = _programme(options["slug"])
+        for reviewer in programme.reviewers.select_related("user").order_by("user__username"):
+            row = reviewer_out(reviewer)
+            load = row["max_load"] or "round"
+            state = "active" if row["active"] else "inactive"
+            sectors = ",".join(row["sectors"]) or "-"
+            self.stdout.write(
+                f"{row['id']}\t{row['username']}\t{state}\tload={load}\t{sectors}\t"
+                f"{row['expertise'][:60]}"
+            )
+
+    def ranking(self, options, actor):
+        rows = ranking_rows(_round(options["slug"], options["round"]))
+        if options["format"] == "csv":
+            writer = csv.DictWriter(self.stdout, fieldnames=RANK_COLUMNS, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+            return
+        for row in rows:
+            calibrated = "-" if row["mean_calibrated"] is None else f"{row['mean_calibrated']:.1f}"
+            self.stdout.write(
+                f"{row['track']}\t{row['rank'] or '-'}{'=' if row['tied'] else ''}\t"
+                f"{calibrated}\t{row['proposal'] or '-'}\t{row['title']}"
+            )
+
+    # --- writing (audited, as --as) -------------------------------------------------------
+
+    def create(self, options, actor):
+        programme = setup.create_programme(
+            user=actor, spec=setup.parse_spec(_read_json(options["file"]))
+        )
+        self.stdout.write(self.style.SUCCESS(f"created {programme.slug}"))
+
+    def update(self, options, actor):
+        programme = _managed(options["slug"], actor)
+        setup.update_programme(
+            user=actor, programme=programme, spec=setup.parse_spec(_read_json(options["file"]))
+        )
+        self.stdout.write(self.style.SUCCESS(f"updated {programme.slug}"))
+
+    def add_reviewer(self, options, actor):
+        reviewer = pool.add_to_pool(
+            user=actor,
+            programme=_managed(options["slug"], actor),
+            identifier=options["user"],
+            expertise=options["expertise"],
+            sector_slugs=options["sector"],
+            max_load=options["max_load"],
+        )
+        self.stdout.write(self.style.SUCCESS(f"reviewer {reviewer.pk}: {reviewer.display_name}"))
+
+    def start(self, options, actor):
+        round = _round(options["slug"], options["round"], actor)
+        started = services.start_round(user=actor, round=round)
+        self.stdout.write(f"round {round.position} started; {started} submissions in review")
+
+    def assign(self, options, actor):
+        run = assigning.run_assignment(
+            user=actor, round=_round(options["slug"], options["round"], actor)
+        )
+        self.stdout.write(
+            f"created={run.created} removed={run.removed} kept={run.kept} "
+            f"shortfall={len(run.shortfall)} total_affinity={run.total_affinity:.4f} "
+            f"method={run.method}"
+        )
+        for submission_id, missing in sorted(run.shortfall.items()):
+            self.stdout.write(f"  submission {submission_id}: {missing} reviewer(s) short")
+
+    def export(self, options, actor):
+        programme = _programme(options["slug"])
+        columns, rows = exports.submission_rows(actor, programme)
+        _content_type, write = exports.FORMATS[options["format"]]
+        try:
+            with open(options["output"], "wb") as handle:
+                handle.write(write(columns, rows))
+        except OSError as error:
+            raise CommandError(f"--output {options['output']}: {error.strerror}") from None
+        self.stdout.write(f"{len(rows)} submissions written to {options['output']}")
+
+    def publish(self, options, actor):
+        awards = decisions.publish_results(user=actor, programme=_managed(options["slug"], actor))
+        self.stdout.write(self.style.SUCCESS(f"published {len(awards)} awards"))
+
+    def remind(self, options, actor):
+        if options["ahead_days"] < 0:
+            raise CommandError("--ahead-days: must be 0 or more")
+        sent = tasks.send_due_reminders(ahead=timedelta(days=options["ahead_days"]))
+        self.stdout.write(f"{sent} reminder e-mail(s) sent")
+
+    def _json(self, body) -> None:
+        self.stdout.write(json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2))
+
+
+def _user(username: str):
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"--as: no active user {username!r}")
+    return user
+
+
+def _programme(slug: str) -> Programme:
+    programme = Programme.objects.filter(slug=slug).select_related("organiser").first()
+    if programme is None:
+        raise CommandError(f"slug: no programme {slug!r}")
+    return programme
+
+
+def _managed(slug: str, actor) -> Programme:
+    programme = _programme(slug)
+    if not is_manager(actor, programme):
+        raise CommandError(
+            f"--as: {actor.get_username()} may not manage {slug} "
+            "(only staff and active members of the organiser may)"
+        )
+    return programme
+
+
+def _round(slug: str, position: int, actor=None) -> Round:
+    programme = _managed(slug, actor) if actor is not None else _programme(slug)
+    round = programme.rounds.filter(position=position).first()
+    if round is None:
+        raise CommandError(f"--round: {slug} has no round {position}")
+    return round
+
+
+def _read_json(path: str):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except OSError as error:
+        raise CommandError(f"--file {path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise CommandError(f"--file {path}: not JSON ({error})") from None

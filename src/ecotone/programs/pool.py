@@ -1,0 +1,262 @@
+"""The reviewer pool: who reviews for a programme, what they know, how much they take on.
+
+Shared by the API (``api/pool.py``), the command line and the reviewer's profile page.
+Rules:
+- a manager adds people (by username or e-mail), edits their load and expertise, and takes
+  them out of the pool: someone who never had an assignment is removed, anyone else is
+  deactivated, so their submitted reviews and the audit trail keep their author;
+- a reviewer edits their own expertise and sectors and declares the organisations they are
+  in conflict with (only they may declare; a manager cannot do it for them);
+- the maximum load and being active are the manager's.
+
+A deactivated reviewer's queue empties at once (``permissions`` looks at active reviewers
+only) and the next assignment run replaces their assignments whose review has not started.
+Refusals are ``ProgrammeRefused`` naming the field: ``user``, ``expertise``, ``sectors[i]``,
+``organisations[i]``, ``max_load``, ``reason``.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ecotone.accounts.audit import record_audit
+from ecotone.catalog.models import Organisation, Sector
+
+from . import services
+from .models import Programme, Reviewer
+from .permissions import is_manager
+from .services import ProgrammeRefused
+
+MAX_EXPERTISE = 5_000
+MAX_LOAD = 500
+
+
+# --- checks -------------------------------------------------------------------------------
+
+
+def _is_self(user, reviewer: Reviewer) -> bool:
+    return bool(user and user.is_authenticated and reviewer.user_id == user.pk)
+
+
+def _check_may_edit(user, reviewer: Reviewer) -> bool:
+    """True when ``user`` manages the programme; the reviewer themself may edit too."""
+    manager = is_manager(user, reviewer.programme)
+    if not manager and not (_is_self(user, reviewer) and reviewer.active):
+        raise PermissionDenied(_("Only the reviewer or the programme's managers may do this."))
+    return manager
+
+
+def clean_expertise(value: str) -> str:
+    value = (value or "").strip()
+    if len(value) > MAX_EXPERTISE:
+        raise ProgrammeRefused(
+            _("Keep this under %(limit)s characters.") % {"limit": MAX_EXPERTISE},
+            field="expertise",
+        )
+    return value
+
+
+def clean_sectors(slugs, *, path: str = "sectors") -> list[Sector]:
+    if isinstance(slugs, str) or not isinstance(slugs, list | tuple):
+        raise ProgrammeRefused(_("Give a list of sector slugs."), field=path)
+    slugs = [str(s).strip() for s in slugs]
+    found = {s.slug: s for s in Sector.objects.filter(slug__in=slugs)}
+    for number, slug in enumerate(slugs):
+        if slug not in found:
+            raise ProgrammeRefused(
+                _("There is no sector %(slug)s.") % {"slug": slug or "''"},
+                field=f"{path}[{number}]",
+            )
+    return list(dict.fromkeys(found[s] for s in slugs))
+
+
+def clean_organisations(ids) -> list[Organisation]:
+    if isinstance(ids, str) or not isinstance(ids, list | tuple):
+        raise ProgrammeRefused(_("Give a list of organisation ids."), field="organisations")
+    wanted = []
+    for number, value in enumerate(ids):
+        try:
+            wanted.append((number, int(value)))
+        except (TypeError, ValueError):
+            raise ProgrammeRefused(
+                _("Give an organisation id."), field=f"organisations[{number}]"
+            ) from None
+    found = Organisation.objects.in_bulk([pk for _n, pk in wanted])
+    for number, pk in wanted:
+        if pk not in found:
+            raise ProgrammeRefused(
+                _("There is no organisation %(id)s.") % {"id": pk},
+                field=f"organisations[{number}]",
+            )
+    return list(dict.fromkeys(found[pk] for _n, pk in wanted))
+
+
+def clean_max_load(value) -> int | None:
+    """A whole number of reviews from 1 to 500; 0 means "the round's limit" (stored empty)."""
+    if value is None or value == 0:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_LOAD:
+        raise ProgrammeRefused(
+            _("Give a whole number of reviews from 1 to %(limit)s, or 0 for the round's limit.")
+            % {"limit": MAX_LOAD},
+            field="max_load",
+        )
+    return value
+
+
+def find_user(identifier: str):
+    """A user by username or e-mail address (case-insensitive for the address)."""
+    identifier = (identifier or "").strip()
+    users = get_user_model().objects.filter(is_active=True)
+    found = users.filter(username=identifier).first() if identifier else None
+    if found is None and "@" in identifier:
+        matches = list(users.filter(email__iexact=identifier)[:2])
+        found = matches[0] if len(matches) == 1 else None
+    if found is None:
+        raise ProgrammeRefused(
+            _("No active account has this username or e-mail address."), field="user"
+        )
+    return found
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_to_pool(
+    *,
+    user,
+    programme: Programme,
+    identifier: str,
+    expertise: str = "",
+    sector_slugs=(),
+    max_load: int | None = None,
+) -> Reviewer:
+    """Add the account named by ``identifier`` (username or e-mail) to the pool; a
+    deactivated reviewer comes back with the new details."""
+    services.require_manager(user, programme)
+    reviewer_user = find_user(identifier)
+    existing = Reviewer.objects.filter(programme=programme, user=reviewer_user).first()
+    if existing is not None and existing.active:
+        raise ProgrammeRefused(
+            _("This person is already in the reviewer pool."),
+            field="user",
+            code="duplicate",
+            status=409,
+        )
+    sectors = clean_sectors(sector_slugs)
+    return services.add_reviewer(
+        user=user,
+        programme=programme,
+        reviewer_user=reviewer_user,
+        expertise=clean_expertise(expertise),
+        sectors=[s.slug for s in sectors],
+        max_load=clean_max_load(max_load),
+    )
+
+
+@transaction.atomic
+def update_reviewer_profile(
+    *,
+    user,
+    reviewer: Reviewer,
+    expertise: str | None = None,
+    sector_slugs: list[str] | None = None,
+    organisation_ids: list[int] | None = None,
+    max_load: int | None = None,
+) -> Reviewer:
+    """Change what is given (``None``: leave as is). The reviewer themself or a manager;
+    declared conflict organisations only by the reviewer, the load only by a manager
+    (``max_load=0`` goes back to the round's limit)."""
+    manager = _check_may_edit(user, reviewer)
+    reviewer = Reviewer.objects.select_for_update().get(pk=reviewer.pk)
+    changes = {}
+    if expertise is not None:
+        reviewer.expertise = changes["expertise"] = clean_expertise(expertise)
+    if max_load is not None:
+        if not manager:
+            raise PermissionDenied(_("Only the programme's managers may change the load."))
+        reviewer.max_load = changes["max_load"] = clean_max_load(max_load)
+    if sector_slugs is not None:
+        sectors = clean_sectors(sector_slugs)
+        changes["sectors"] = ", ".join(s.slug for s in sectors)
+    if organisation_ids is not None:
+        if not _is_self(user, reviewer):
+            raise PermissionDenied(_("Only the reviewer may declare their own conflicts."))
+        organisations = clean_organisations(organisation_ids)
+    reviewer.save()
+    if sector_slugs is not None:
+        reviewer.sectors.set(sectors)
+    if organisation_ids is not None:
+        services.declare_organisation_conflicts(
+            user=user, reviewer=reviewer, organisations=organisations
+        )
+    if changes:
+        record_audit(actor=user, action="reviewer_update", record=reviewer, changes=changes)
+    return reviewer
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ProgrammeRefused(_("Give a reason; it is kept in the audit log."), field="reason")
+    return reason[:2000]
+
+
+@transaction.atomic
+def deactivate_reviewer(*, user, reviewer: Reviewer, reason: str) -> Reviewer:
+    """Take a reviewer out of the pool, keeping their record and reviews."""
+    services.require_manager(user, reviewer.programme)
+    reason = _clean_reason(reason)
+    reviewer = Reviewer.objects.select_for_update().get(pk=reviewer.pk)
+    if not reviewer.active:
+        raise ProgrammeRefused(_("This reviewer is already inactive."), code="inactive", status=409)
+    reviewer.active = False
+    reviewer.save(update_fields=["active", "updated_at"])
+    record_audit(
+        actor=user,
+        action="reviewer_deactivate",
+        record=reviewer,
+        from_status="active",
+        to_status="inactive",
+        reason=reason,
+    )
+    return reviewer
+
+
+@transaction.atomic
+def reactivate_reviewer(*, user, reviewer: Reviewer) -> Reviewer:
+    services.require_manager(user, reviewer.programme)
+    reviewer = Reviewer.objects.select_for_update().get(pk=reviewer.pk)
+    if reviewer.active:
+        return reviewer
+    reviewer.active = True
+    reviewer.save(update_fields=["active", "updated_at"])
+    record_audit(
+        actor=user,
+        action="reviewer_reactivate",
+        record=reviewer,
+        from_status="inactive",
+        to_status="active",
+    )
+    return reviewer
+
+
+@transaction.atomic
+def remove_reviewer(*, user, reviewer: Reviewer, reason: str) -> str:
+    """Delete a reviewer who never had an assignment; deactivate anyone else.
+    Answers ``"deleted"`` or ``"deactivated"``."""
+    services.require_manager(user, reviewer.programme)
+    if reviewer.assignments.exists():
+        deactivate_reviewer(user=user, reviewer=reviewer, reason=reason)
+        return "deactivated"
+    record_audit(
+        actor=user,
+        action="reviewer_remove",
+        record=reviewer.programme,
+        reason=_clean_reason(reason),
+        changes={"reviewer": reviewer.pk, "user": reviewer.user.get_username()},
+    )
+    reviewer.delete()
+    return "deleted"

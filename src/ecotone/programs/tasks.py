@@ -1,0 +1,242 @@
+"""A round's assignment as a background task, and the reminders of reviews due.
+
+At CarbonX scale the affinity and the solve take seconds, at ten thousand submissions much
+longer: the manager's request only queues an ``AssignmentJob`` and the worker runs
+``assigning.run_assignment`` as that manager, reporting its steps through ``ProgressReport``.
+Without a worker (``ECOTONE_TASKS=immediate``) the request runs the job at once, as before.
+
+The job row is what the round's assignment page reads: waiting or running (the page refreshes
+and refuses a second run — a partial unique constraint holds one active job per round), then
+the counts and shortfall, or the reason it failed in plain words.
+"""
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from ecotone.accounts.audit import record_audit
+from ecotone.core.tasks import ProgressReport, uses_worker
+
+from . import assigning, emails, services
+from .assigning import AssignmentRun
+from .conflicts import ConflictIndex
+from .models import (
+    ACTIVE_JOB_STATUSES,
+    Assignment,
+    AssignmentJob,
+    AssignmentJobStatus,
+    Reviewer,
+    ReviewStatus,
+    Round,
+    RoundStatus,
+    SubmissionStatus,
+)
+from .services import ProgrammeRefused
+
+logger = logging.getLogger(__name__)
+
+#: the task results of a worker that ended without finishing the job (killed, crashed)
+ENDED_TASK_STATUSES = {"SUCCESSFUL", "FAILED"}
+
+
+@task(takes_context=True)
+def run_assignment_task(context, job_id: int, language: str = "en") -> dict:
+    """Assign reviewers to a round's submissions"""
+    report = ProgressReport(context, "assignment", assigning.RUN_STEPS)
+    with translation.override(language):
+        job = run_job(job_id, progress=report.advance)
+    report.finish()
+    return {"status": job.status, "error": job.error, **job.result}
+
+
+def request_assignment(*, user, round: Round) -> AssignmentJob:
+    """Queue the round's assignment for the worker, or run it now when there is none.
+    Refused (409) while another run of the round waits or runs."""
+    assigning.check_runnable(user, round)
+    job = _queue(user, round)
+    if uses_worker():
+        language = translation.get_language() or "en"
+        transaction.on_commit(lambda: _enqueue(job.pk, language))
+        return job
+    return run_job(job.pk)
+
+
+def _busy() -> ProgrammeRefused:
+    return ProgrammeRefused(
+        _("The assignment of this round is already waiting or running; its result appears here."),
+        code="busy",
+        status=409,
+    )
+
+
+@transaction.atomic
+def _queue(user, round: Round) -> AssignmentJob:
+    list(Round.objects.select_for_update().filter(pk=round.pk).values_list("pk"))
+    if active_job(round) is not None:
+        raise _busy()
+    try:
+        with transaction.atomic():
+            return AssignmentJob.objects.create(round=round, requested_by=user)
+    except IntegrityError:  # another request queued one in the meantime
+        raise _busy() from None
+
+
+def _enqueue(job_id: int, language: str) -> None:
+    try:
+        result = run_assignment_task.enqueue(job_id, language)
+    except Exception:  # a job nobody will run must not block the round
+        logger.exception("could not queue assignment job %s", job_id)
+        _finish(job_id, AssignmentJobStatus.FAILED, error=_("The assignment could not be queued."))
+        return
+    AssignmentJob.objects.filter(pk=job_id).update(task_id=str(result.id))
+
+
+def run_job(job_id: int, progress=None) -> AssignmentJob:
+    """Run a queued job as the manager who asked for it and record the outcome."""
+    job = AssignmentJob.objects.select_related("round__programme", "requested_by").get(pk=job_id)
+    started = AssignmentJob.objects.filter(pk=job_id, status=AssignmentJobStatus.QUEUED).update(
+        status=AssignmentJobStatus.RUNNING, started_at=timezone.now()
+    )
+    if not started:  # delivered twice, or already given up on
+        return job
+    if job.requested_by is None:
+        error = _("The account that asked for this run no longer exists.")
+        return _finish(job_id, AssignmentJobStatus.FAILED, error=error)
+    try:
+        run = assigning.run_assignment(user=job.requested_by, round=job.round, progress=progress)
+    except ProgrammeRefused as refused:
+        return _finish(job_id, AssignmentJobStatus.FAILED, error=refused.message)
+    except PermissionDenied as denied:
+        return _finish(job_id, AssignmentJobStatus.FAILED, error=str(denied))
+    except Exception:
+        error = _("The assignment stopped on an unexpected error and changed nothing.")
+        _finish(job_id, AssignmentJobStatus.FAILED, error=error)
+        raise  # the worker records the failure; the server log has the traceback
+    return _finish(job_id, AssignmentJobStatus.DONE, result=summary(run))
+
+
+def summary(run: AssignmentRun) -> dict:
+    return {
+        "created": run.created,
+        "kept": run.kept,
+        "removed": run.removed,
+        "shortfall": {str(pk): missing for pk, missing in run.shortfall.items()},
+        "total_affinity": assigning.round_to(run.total_affinity),
+        "method": run.method,
+    }
+
+
+def _finish(job_id: int, status: str, *, result=None, error: str = "") -> AssignmentJob:
+    AssignmentJob.objects.filter(pk=job_id).update(
+        status=status, result=result or {}, error=error, finished_at=timezone.now()
+    )
+    return AssignmentJob.objects.select_related("requested_by").get(pk=job_id)
+
+
+def active_job(round: Round) -> AssignmentJob | None:
+    """The round's job that waits or runs; one whose worker task ended without finishing it
+    (the worker was stopped) is marked failed, so the round can be run again."""
+    job = round.assignment_jobs.filter(status__in=ACTIVE_JOB_STATUSES).first()
+    if job is not None and _task_ended(job):
+        AssignmentJob.objects.filter(pk=job.pk, status__in=ACTIVE_JOB_STATUSES).update(
+            status=AssignmentJobStatus.FAILED,
+            error=_("The worker stopped before the assignment finished; run it again."),
+            finished_at=timezone.now(),
+        )
+        return None
+    return job
+
+
+def _task_ended(job: AssignmentJob) -> bool:
+    if not job.task_id or not uses_worker():
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    status = DBTaskResult.objects.filter(id=job.task_id).values_list("status", flat=True).first()
+    return status in ENDED_TASK_STATUSES
+
+
+def latest_job(round: Round) -> AssignmentJob | None:
+    return round.assignment_jobs.select_related("requested_by").first()
+
+
+# --- reminders of reviews due soon or overdue ----------------------------------------------
+
+#: how far ahead of the due date ``send_due_reminders`` writes (a cron job runs it daily)
+REMIND_AHEAD = timedelta(days=3)
+
+
+def pending_reviews(round: Round) -> dict[Reviewer, list[Assignment]]:
+    """reviewer -> their assignments in ``round`` whose review is not submitted, conflicted
+    ones left out (a reminder must not name a submission hidden from them)."""
+    assignments = list(
+        round.assignments.filter(
+            reviewer__active=True,
+            submission__current_round=round,
+            submission__status=SubmissionStatus.IN_REVIEW,
+        )
+        .exclude(review__status=ReviewStatus.SUBMITTED)
+        .select_related(
+            "reviewer__user",
+            "reviewer__programme",
+            "submission__applicant",
+            "submission__created_by",
+        )
+        .order_by("reviewer_id", "submission__title", "pk")
+    )
+    index = ConflictIndex(
+        {a.reviewer_id: a.reviewer for a in assignments}.values(),
+        {a.submission_id: a.submission for a in assignments}.values(),
+    )
+    pending: dict[Reviewer, list[Assignment]] = defaultdict(list)
+    for assignment in assignments:
+        if not index.conflicted(assignment.reviewer, assignment.submission):
+            pending[assignment.reviewer].append(assignment)
+    return dict(pending)
+
+
+def send_reminders(round: Round, now=None) -> tuple[int, int]:
+    """E-mail each reviewer of an active round with a due date their pending reviews.
+    Answers (reviewers written to, reviews named)."""
+    now = now or timezone.now()
+    if round.status != RoundStatus.ACTIVE or round.reviews_due is None:
+        return 0, 0
+    pending = pending_reviews(round)
+    for reviewer, assignments in pending.items():
+        emails.review_reminder(reviewer, assignments, due=round.reviews_due, now=now)
+    return len(pending), sum(len(items) for items in pending.values())
+
+
+def remind_reviewers(*, user, round: Round, now=None) -> tuple[int, int]:
+    """A manager's "remind the reviewers" for one round; audited."""
+    services.require_manager(user, round.programme)
+    if round.status != RoundStatus.ACTIVE:
+        raise ProgrammeRefused(_("This round is not in progress."), code="not_active", status=409)
+    if round.reviews_due is None:
+        raise ProgrammeRefused(
+            _("Set the round's review due date first (in the admin)."), field="reviews_due"
+        )
+    reviewers, reviews = send_reminders(round, now)
+    record_audit(
+        actor=user,
+        action="review_reminders",
+        record=round,
+        changes={"reviewers": reviewers, "reviews": reviews},
+    )
+    return reviewers, reviews
+
+
+def send_due_reminders(now=None, ahead: timedelta = REMIND_AHEAD) -> int:
+    """Every active round due within ``ahead`` or overdue: remind its reviewers. For a daily
+    job (a command or a scheduler); answers the number of e-mails sent."""
+    now = now or timezone.now()
+    rounds = Round.objects.filter(
+        status=RoundStatus.ACTIVE, reviews_due__isnull=False, reviews_due__lte=now + ahead
+    ).select_related("programme")
+    return sum(send_reminders(round, now)[0] for round in rounds)
