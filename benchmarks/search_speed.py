@@ -233,7 +233,7 @@ def query_once(backend, mode: str, text: str) -> None:
     search = queries._Search(text, query_terms(text), {}, mode, get_embedders())
     search.backend = backend
     search.still_public = list  # synthetic documents have no database rows to check
-    if mode == "lexical":
+    if not search.ranked_mode:  # a Chinese query is fused with its English gloss
         window = search.lexical(0, 10)
     else:
         window = search.ranked(depth=queries.CANDIDATES)[:10]

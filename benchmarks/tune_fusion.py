@@ -69,16 +69,27 @@ def evaluate(queries_: list[dict]) -> dict[str, float]:
 
 
 def candidates(spaces: list[str]):
-    lexical_weights = (0.5, 1.0, 2.0)
-    space_weights = (0.0, 0.5, 1.0, 2.0)
-    other = (0.5, 0.8, 1.0)
-    constants = (1, 10)
-    for lexical, *weights in itertools.product(lexical_weights, *[space_weights] * len(spaces)):
-        if not any(weights):
-            continue
-        for other_weight, constant in itertools.product(other, constants):
+    """Weights of the original query's rankings, of its English gloss's (Chinese queries),
+    and whether to interleave by language (with the other language's weight)."""
+    from ecotone.search.queries import TRANSLATED
+
+    weights_grid = itertools.product(
+        (0.5, 1.0),  # lexical
+        *[(1.0, 2.0)] * len(spaces),
+        (0.5, 1.0),  # lexical of the gloss
+        *[(0.5, 1.0, 2.0)] * len(spaces),
+    )
+    interleaving = [(False, 1.0, 1), (True, 1.0, 1), (True, 0.8, 10)]
+    for lexical, *rest in weights_grid:
+        original, glossed = rest[: len(spaces)], rest[len(spaces) :]
+        weights = {"lexical": lexical, **dict(zip(spaces, original, strict=True))}
+        weights[f"lexical{TRANSLATED}"] = glossed[0]
+        for space, weight in zip(spaces, glossed[1:], strict=True):
+            weights[f"{space}{TRANSLATED}"] = weight
+        for interleave, other_weight, constant in interleaving:
             yield {
-                "weights": {"lexical": lexical, **dict(zip(spaces, weights, strict=True))},
+                "weights": weights,
+                "interleave": interleave,
                 "other_language_weight": other_weight,
                 "interleave_constant": constant,
             }

@@ -1,10 +1,16 @@
 """Test settings: the production module with fast hashing and in-memory e-mail."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
-# Tests write (search indexes, uploads) into a home of their own, never the checkout's var/.
-os.environ.setdefault("ECOTONE_HOME", tempfile.mkdtemp(prefix="ecotone-test-home-"))
+# Tests write (search indexes, uploads) into a home of their own, never the checkout's var/;
+# the process that made it removes it at exit (a worker it starts inherits it through the
+# environment and makes none).
+if "ECOTONE_HOME" not in os.environ:
+    os.environ["ECOTONE_HOME"] = tempfile.mkdtemp(prefix="ecotone-test-home-")
+    atexit.register(shutil.rmtree, os.environ["ECOTONE_HOME"], ignore_errors=True)
 
 from .settings import *  # noqa: F403
 

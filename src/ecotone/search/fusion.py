@@ -1,12 +1,14 @@
-"""Fusing rankings: weighted reciprocal-rank fusion, then interleaving by language.
+"""Fusing rankings: weighted reciprocal-rank fusion, optionally interleaved by language.
 
 Pure functions over document keys, so the ranking policy is tested without an index.
 
-Why interleave: multilingual-e5 prefers passages in the query's own language, and BM25
-matches only the query's language, so a fused list buries the best other-language
-answers — the case that matters most here (a Chinese speaker searching a mostly English
-catalogue). Splitting the fused ranking by each document's language and merging the two
-lists by reciprocal rank gives each language's best answers a place near the top.
+Why interleaving exists: multilingual-e5 prefers passages in the query's own language, and
+BM25 matches only the query's language, so a fused list buries the best other-language
+answers. Splitting the fused ranking by each document's language and merging the two lists
+by reciprocal rank gives each language's best answers a place near the top. Since Chinese
+queries are also searched as their English gloss (``translation``), the gloss's rankings
+bring the English answers up and interleaving only cost places (docs/search.md): it is
+off in ``queries.FUSION`` and kept for the tuner to weigh again.
 """
 
 from collections.abc import Mapping, Sequence
@@ -21,6 +23,8 @@ class FusionSettings:
     #: the other language's list weight relative to the query's own language (1 = alternate)
     other_language_weight: float = 1.0
     interleave_constant: int = 1
+    #: split by language and interleave (off: the weighted fusion is the ranking)
+    interleave: bool = True
 
 
 def reciprocal_rank_fusion(
@@ -63,6 +67,8 @@ def fuse(
     settings: FusionSettings,
 ) -> list[tuple[str, float]]:
     fused = reciprocal_rank_fusion(rankings, settings.weights, settings.rank_constant)
+    if not settings.interleave:
+        return fused
     return interleave_by_language(
         fused,
         language_of,

@@ -17,18 +17,27 @@ from .fusion import FusionSettings, fuse
 from .highlight import contains_phrase, describe_dense, describe_lexical
 from .registry import FACET_LABELS, FACETS, get_index, kinds
 from .text import MAX_QUERY_CHARS, detect_language, query_phrases, query_terms
+from .translation import translate_query
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 MODES = ("hybrid", "lexical", "dense")
 CANDIDATES = 100  #: per retriever, and the least a fused ranking is built from
 MAX_FUSED = 1000  #: hybrid and dense results can be paged this far
+TRANSLATED = ":en"  #: suffix of the rankings of a Chinese query's English gloss
 #: tuned on the development half of benchmarks/data/search_judgements.jsonl with
-#: benchmarks/tune_fusion.py (docs/search.md has the figures); unknown spaces weigh 1
+#: benchmarks/tune_fusion.py (docs/search.md has the figures); unknown spaces weigh 1.
+#: Interleaving by language lost to the English gloss once there was one (same tuning).
 FUSION = FusionSettings(
-    weights={"lexical": 0.5, "e5-small-q4": 2.0, "use-m3": 1.0},
-    other_language_weight=1.0,
-    interleave_constant=1,
+    weights={
+        "lexical": 0.5,
+        "e5-small-q4": 2.0,
+        "use-m3": 1.0,
+        f"lexical{TRANSLATED}": 0.5,
+        f"e5-small-q4{TRANSLATED}": 2.0,
+        f"use-m3{TRANSLATED}": 0.5,
+    },
+    interleave=False,
 )
 
 
@@ -46,6 +55,8 @@ class SearchResults:
     mode: str = "lexical"
     #: facet → [(value, count)] over the ranked candidates (only when asked for)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    #: the English gloss a Chinese query was also searched as ("" if none)
+    translation: str = ""
 
 
 def encode_cursor(offset: int) -> str:
@@ -124,7 +135,7 @@ def search_records(
     if not terms:
         return SearchResults(message=_empty_message(q), mode=mode)
     search = _Search(q[:MAX_QUERY_CHARS], terms, filters, mode, embedders)
-    if mode == "lexical" and not search.phrases:
+    if not search.ranked_mode:
         window = search.lexical(offset, limit)
     else:
         ranked = search.ranked(depth=max(CANDIDATES, offset + limit + 1))
@@ -138,6 +149,7 @@ def search_records(
         next=encode_cursor(end) if more else None,
         message=_message(q, results),
         mode=mode,
+        translation=search.translation.text if search.translated_terms else "",
     )
     if with_facets:
         candidates = ranked if search.ranked_mode else search.lexical(0, CANDIDATES)
@@ -153,7 +165,10 @@ class _Search:
         self.embedders = embedders if mode != "lexical" else ()
         self.language = detect_language(q)
         self.phrases = query_phrases(q)
-        self.ranked_mode = mode != "lexical" or bool(self.phrases)
+        #: a Chinese query is also searched as its English gloss (``translation``)
+        self.translation = translate_query(q) if self.language == "zh" else None
+        self.translated_terms = query_terms(self.translation.text) if self.translation else []
+        self.ranked_mode = mode != "lexical" or bool(self.phrases) or bool(self.translated_terms)
         self.backend = get_search_backend()
         self.still_public = _still_public  #: benchmarks replace the database re-check
         self.lexical_hits: dict[str, SearchHit] = {}
@@ -168,9 +183,16 @@ class _Search:
         rankings: dict[str, list[str]] = {}
         if self.mode in ("hybrid", "lexical"):
             rankings["lexical"] = [key for key, _ in self.lexical(0, min(depth, MAX_FUSED))]
+            if self.translated_terms:
+                english = self.lexical(0, min(depth, MAX_FUSED), self.translated_terms)
+                rankings[f"lexical{TRANSLATED}"] = [key for key, _ in english]
         for embedder in self.embedders:
             vector = embedder.embed_query(self.q)
-            rankings[embedder.space] = self._dense(embedder, vector, depth)
+            rankings[embedder.space] = self._dense(embedder, vector, depth, embedder.space)
+            if self.translated_terms:
+                vector = embedder.embed_query(self.translation.text)
+                name = f"{embedder.space}{TRANSLATED}"
+                rankings[name] = self._dense(embedder, vector, depth, name)
         fused = fuse(rankings, self._languages(), self.language, FUSION)[:MAX_FUSED]
         if self.phrases:
             fused = self._with_phrases(fused)
@@ -186,18 +208,20 @@ class _Search:
             if key in hits and all(contains_phrase(hits[key].fields, p) for p in self.phrases)
         ]
 
-    def lexical(self, offset: int, limit: int) -> list[tuple[str, float]]:
-        query = SearchQuery(terms=self.terms, filters=self.filters, limit=limit, offset=offset)
+    def lexical(self, offset: int, limit: int, terms=None) -> list[tuple[str, float]]:
+        query = SearchQuery(
+            terms=terms or self.terms, filters=self.filters, limit=limit, offset=offset
+        )
         page = self.backend.search(query)
         self.lexical_hits.update((hit.key, hit) for hit in self.still_public(page.hits))
         self.total = page.total
         return [(hit.key, hit.score) for hit in page.hits if hit.key in self.lexical_hits]
 
-    def _dense(self, embedder: Embedder, vector, depth: int) -> list[str]:
+    def _dense(self, embedder: Embedder, vector, depth: int, name: str) -> list[str]:
         hits = self.backend.nearest(embedder.space, vector, self.filters, min(depth, MAX_FUSED))
         floor = max(embedder.min_similarity, (hits[0].score if hits else 0) - embedder.max_gap)
         hits = [hit for hit in hits if hit.score >= floor]
-        self.dense_hits[embedder.space] = {hit.key: hit for hit in hits}
+        self.dense_hits[name] = {hit.key: hit for hit in hits}
         return [hit.key for hit in hits]
 
     def _languages(self) -> dict[str, str]:
@@ -219,6 +243,10 @@ class _Search:
     def result(self, hit: SearchHit, score: float) -> dict:
         dense = self._best_dense(hit.key)
         snippet, reasons = describe_lexical(hit.kind, hit.fields, self.terms)
+        if self.translated_terms:  # the query's own words first, then its English gloss's
+            glossed_snippet, glossed = describe_lexical(hit.kind, hit.fields, self.translated_terms)
+            snippet = snippet if reasons else glossed_snippet
+            reasons += glossed
         if dense is not None:
             dense_snippet, dense_reason = describe_dense(hit.kind, hit.fields, dense)
             reasons.append(dense_reason)

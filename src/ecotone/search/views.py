@@ -54,6 +54,7 @@ def search_page(request):
         results=_with_links(page.results),
         next_url=_url(params, cursor=page.next) if page.next else "",
         message=page.message,
+        translation=page.translation,
         mode_label=MODE_LABELS[page.mode],
         facets=_facet_links(params, page.facets, labels),
         active_filters=[

@@ -28,12 +28,14 @@ def test_every_catalogue_kind_is_registered():
     assert set(kinds()) == expected
 
 
-def test_chinese_query_finds_chinese_record(committed):
+def test_chinese_query_finds_chinese_record_and_english_ones_through_the_gloss(committed):
     with committed():
         solution = SolutionFactory(title_en="", title_zh="工业园区电池储能系统")
-        SolutionFactory(title_en="Battery storage for industrial parks")
-    assert found("储能") == [("solution", solution.pk)]
-    assert found("電池儲能") == [("solution", solution.pk)]
+        english = SolutionFactory(title_en="Battery storage for industrial parks")
+        SolutionFactory(title_en="Wind farm wake model")
+    both = [("solution", solution.pk), ("solution", english.pk)]
+    assert found("储能") == both
+    assert found("電池儲能") == both
 
 
 def test_title_match_ranks_above_body_match(committed):

@@ -1,0 +1,92 @@
+"""Chinese queries glossed into English: the dictionary, segmentation and what search does
+with the gloss (lexical mode here, so no embedder is involved)."""
+
+import pytest
+
+from ecotone.core.testing import CaseFactory, SolutionFactory
+from ecotone.search import translation
+from ecotone.search.queries import search_records
+from ecotone.search.translation import QueryTranslation, segment, translate_query
+
+
+def senses(query: str) -> dict[str, tuple[str, ...]]:
+    return {gloss.word: gloss.english for gloss in translate_query(query).glosses}
+
+
+def test_glossary_terms_win_over_the_general_dictionary():
+    # CC-CEDICT has no "wind farm"; the glossary does, and segmentation keeps the word whole
+    assert segment("风电场尾流模拟") == ["风电场", "尾流", "模拟"]
+    assert senses("风电场")["风电场"] == ("wind farm",)
+    glossary = dict(translation._glossary_entries())
+    assert glossary["热泵"] == ("heat pump",)
+    assert translation.dictionary()["热泵"] == ("heat pump",)
+
+
+def test_general_words_come_from_cc_cedict_without_notes():
+    tide = senses("潮汐")["潮汐"]
+    assert tide == ("tide",)
+    for english in translation.dictionary()["公交"]:
+        assert not english.startswith(("abbr.", "CL:", "to "))
+        assert len(english.split()) <= translation.MAX_GLOSS_WORDS
+
+
+def test_traditional_full_width_and_latin_parts():
+    assert senses("潮汐預報") == senses("潮汐预报")
+    assert translate_query("ＣＣＵＳ示范项目").text.startswith("CCUS ")
+    assert "的" not in senses("开放的企业数据")  # function words are left out
+
+
+def test_no_chinese_means_no_translation():
+    assert translate_query("heat pump retrofit") == QueryTranslation(())
+    assert not translate_query("heat pump retrofit")
+    assert translate_query("").text == ""
+
+
+def test_unknown_characters_stay_single_and_untranslated():
+    gloss = translate_query("㐀").glosses
+    assert [(g.word, g.english) for g in gloss] == [("㐀", ())]
+    assert not translate_query("㐀")
+
+
+def test_the_dictionary_is_cached_on_disk_and_read_back(settings, tmp_path):
+    settings.ECOTONE_HOME = tmp_path
+    translation.dictionary.cache_clear()
+    built = translation.dictionary()
+    files = list((tmp_path / "cache").glob("zh-en-*.json"))
+    assert len(files) == 1
+    translation.dictionary.cache_clear()
+    assert translation.dictionary() == built
+    translation.dictionary.cache_clear()
+
+
+@pytest.mark.django_db
+def test_a_chinese_query_finds_english_only_records_lexically(committed):
+    with committed():
+        heat = SolutionFactory(title_en="Heat pump retrofit for schools")
+        tide = CaseFactory(title_en="Tide forecasting for harbour pilots")
+        SolutionFactory(title_en="Battery recycling")
+    found = [r["external_id"] for r in search_records("热泵", mode="lexical").results]
+    assert found == [heat.external_id]
+    page = search_records("潮汐預報", mode="lexical")
+    assert [r["external_id"] for r in page.results] == [tide.external_id]
+    assert "tide" in page.results[0]["explanation"].lower()
+    assert "<mark>" in page.results[0]["snippet"]
+
+
+@pytest.mark.django_db
+def test_chinese_matches_still_come_with_the_gloss(committed):
+    with committed():
+        chinese = SolutionFactory(title_en="", title_zh="热泵改造")
+        english = SolutionFactory(title_en="Heat pump retrofit")
+    found = {r["external_id"] for r in search_records("热泵", mode="lexical").results}
+    assert found == {chinese.external_id, english.external_id}
+
+
+@pytest.mark.django_db
+def test_the_search_page_says_what_english_it_also_searched(client, committed):
+    with committed():
+        SolutionFactory(title_en="Heat pump retrofit for schools")
+    page = client.get("/en/search/", {"q": "热泵"}).content.decode()
+    assert 'Also searched in English as: <span lang="en">heat pump</span>' in page
+    english = client.get("/en/search/", {"q": "heat pump"}).content.decode()
+    assert "Also searched in English" not in english
