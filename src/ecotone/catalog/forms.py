@@ -406,6 +406,9 @@ class SolutionForm(CatalogueRecordForm):
             "abatement_unit",
             "abatement_basis",
             "abatement_source_url",
+            "price_from",
+            "price_currency",
+            "price_basis",
             "url",
         ]
 
@@ -413,6 +416,8 @@ class SolutionForm(CatalogueRecordForm):
         cleaned = super().clean()
         if cleaned.get("abatement_value") is not None and not cleaned.get("abatement_unit"):
             self.add_error("abatement_unit", _("give the unit of the claimed abatement"))
+        if cleaned.get("price_from") is not None and not cleaned.get("price_currency"):
+            self.add_error("price_currency", _("give the currency of the price"))
         return cleaned
 
 

@@ -343,6 +343,27 @@ class Solution(CatalogueRecord):
     abatement_unit = models.CharField(_("abatement unit"), max_length=60, blank=True)
     abatement_basis = models.TextField(_("abatement basis"), blank=True)
     abatement_source_url = models.URLField(_("abatement source"), max_length=500, blank=True)
+    #: what a buyer pays at least, as the provider states it; read by matchmaking's budget check
+    price_from = models.DecimalField(
+        _("price from"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    price_currency = models.CharField(
+        _("price currency"),
+        max_length=3,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("Three capital letters, e.g. CNY or USD."))],
+    )
+    price_basis = models.CharField(
+        _("price basis"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the price buys, e.g. per installed system, per MWh of storage."),
+    )
     url = models.URLField(_("website"), max_length=500, blank=True)
 
     title = Bilingual("title")

@@ -272,7 +272,7 @@ def score_solution_for_need(need, need_sectors, solution, ranks, tally, min_trl)
     constraints = [
         scoring.region_constraint_for_solution(need, solution),
         scoring.min_trl_constraint(min_trl, solution.trl),
-        scoring.budget_constraint(need),
+        scoring.budget_constraint_for_solution(need, solution),
     ]
     return make_match("solution", solution, components, constraints)
 

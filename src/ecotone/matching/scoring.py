@@ -416,15 +416,52 @@ def min_trl_constraint_for_case(min_trl: int | None, solution_trls: list[int]) -
 
 
 def budget_constraint(need) -> Constraint | None:
-    """The catalogue records no prices, so a budget can never be checked: unknown."""
+    """For a case, which records no price: the budget cannot be checked (unknown)."""
     if need.budget_max is None:
         return None
     return Constraint(
         "budget",
         UNKNOWN,
         _("no price is recorded, so the budget of up to %(amount)s %(currency)s was not checked")
-        % {"amount": f"{need.budget_max:,.0f}", "currency": need.currency},
+        % {"amount": _money(need.budget_max), "currency": need.currency},
     )
+
+
+def budget_constraint_for_solution(need, solution) -> Constraint | None:
+    """The solution's stated lowest price against the need's highest budget, in the same
+    currency only: there are no exchange rates here, and a guess would exclude wrongly."""
+    if need.budget_max is None:
+        return None
+    if solution.price_from is None:
+        return budget_constraint(need)
+    words = {
+        "price": _money(solution.price_from),
+        "price_currency": solution.price_currency,
+        "basis": solution.price_basis or _("as stated"),
+        "budget": _money(need.budget_max),
+        "currency": need.currency,
+    }
+    if solution.price_currency != need.currency:
+        reason = _(
+            "priced in %(price_currency)s, the budget is in %(currency)s: not compared "
+            "(no exchange rates)"
+        )
+        return Constraint("budget", UNKNOWN, reason % words)
+    if solution.price_from <= need.budget_max:
+        reason = _(
+            "from %(price)s %(price_currency)s (%(basis)s), within the budget of up to "
+            "%(budget)s %(currency)s"
+        )
+        return Constraint("budget", PASSED, reason % words)
+    reason = _(
+        "priced from %(price)s %(price_currency)s (%(basis)s), above the budget of up to "
+        "%(budget)s %(currency)s"
+    )
+    return Constraint("budget", FAILED, reason % words)
+
+
+def _money(amount) -> str:
+    return f"{amount:,.0f}"
 
 
 # --- feedback -----------------------------------------------------------------------------

@@ -70,13 +70,14 @@ def need_matches_panel(context, need: Need):
         and _published(need.organisation)
     )
     votes = _my_votes(user, need)
+    # "no price recorded" is the same for every such candidate: the panel states it once
+    unpriced = scoring.budget_constraint(need)
     rows = [
         {
             "match": match,
             "targets": _candidate_organisations(match, need.organisation_id) if asks else [],
             "my_vote": votes.get((match.kind, match.record.pk)),
-            # the budget note is the same for every candidate: the panel states it once
-            "unchecked": [c for c in match.unchecked_constraints if c.name != "budget"],
+            "unchecked": [c for c in match.unchecked_constraints if c != unpriced],
         }
         for match in report.matches
     ]
@@ -87,7 +88,7 @@ def need_matches_panel(context, need: Need):
         "report": report,
         "rows": rows,
         "about": f"need:{need.pk}",
-        "budget_note": scoring.budget_constraint(need),
+        "budget": f"{need.budget_max:,.0f}" if need.budget_max is not None else "",
         "can_give_feedback": can_give_feedback(user, need),
         "can_set_criteria": can_set_criteria(user, need),
         "min_trl": criteria.min_trl if criteria else None,

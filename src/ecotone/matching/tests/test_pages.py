@@ -65,6 +65,22 @@ def test_a_need_page_lists_matches_with_their_reasons(client, world):
     assert "Relevant" not in matches and "Request an introduction" not in matches
 
 
+def test_a_budget_is_stated_once_and_a_price_above_it_excludes(client, world, committed):
+    need, chargers = world["need"], world["chargers"]
+    with committed():
+        need.budget_max, need.currency = 300000, "CNY"
+        need.save()
+        chargers.price_from, chargers.price_currency = 450000, "CNY"
+        chargers.price_basis = "per depot"
+        chargers.save()
+    html = client.get(need.get_absolute_url()).content.decode()
+    matches = html[html.index('id="matches"') :]
+    assert "Budget: up to 300,000 CNY, checked against each solution" in matches
+    assert "priced from 450,000 CNY (per depot), above the budget" in matches
+    solution_page = client.get(chargers.get_absolute_url()).content.decode()
+    assert "from 450,000 CNY" in solution_page and "(per depot)" in solution_page
+
+
 def test_the_need_page_in_chinese(client, world):
     response = client.get(f"/zh-hans/needs/{world['need'].pk}/")
     assert response.status_code == 200

@@ -168,7 +168,7 @@ def test_minimum_readiness_excludes_lower_levels_and_keeps_unknown_ones(storage_
     assert lab.failed_constraints[0].reason == "TRL 3 is below the minimum of 6"
 
 
-def test_a_budget_cannot_be_checked_and_excludes_nothing(storage_need, committed):
+def test_an_unpriced_solution_is_not_checked_against_the_budget(storage_need, committed):
     storage_need.budget_max = 500000
     storage_need.save()
     with committed():
@@ -177,6 +177,29 @@ def test_a_budget_cannot_be_checked_and_excludes_nothing(storage_need, committed
     budget = next(c for c in match.constraints if c.name == "budget")
     assert budget.status == "unknown"
     assert not match.failed_constraints
+
+
+def test_a_stated_price_is_checked_against_the_budget_in_the_same_currency(storage_need, committed):
+    storage_need.budget_max, storage_need.currency = 500000, "CNY"
+    storage_need.save()
+    prices = {"Cheap storage": (400000, "CNY"), "Dear storage": (900000, "CNY")}
+    prices["Dollar storage"] = (900000, "USD")
+    with committed():
+        for title, (price, currency) in prices.items():
+            solution = SolutionFactory(
+                title_en=title, price_from=price, price_currency=currency, price_basis="per MWh"
+            )
+            solution.sectors.add(sector("energy-storage"))
+    report = services.need_matches(storage_need)
+    ranked = by_title(report.matches)
+    assert set(ranked) == {"Cheap storage", "Dollar storage"}
+    budget = {t: next(c for c in m.constraints if c.name == "budget") for t, m in ranked.items()}
+    assert budget["Cheap storage"].status == "passed"
+    assert "400,000 CNY (per MWh)" in budget["Cheap storage"].reason
+    assert budget["Dollar storage"].status == "unknown"  # no exchange rates: not compared
+    dear = by_title(report.excluded)["Dear storage"]
+    assert [c.name for c in dear.failed_constraints] == ["budget"]
+    assert "above the budget of up to 500,000 CNY" in dear.failed_constraints[0].reason
 
 
 def test_no_matches_after_the_deadline_or_once_closed(storage_need, committed):
