@@ -53,7 +53,8 @@ def memoise_retrieval() -> None:
         space, vector.astype("float32").tobytes(), limit
     )
     for embedder in embedding.get_embedders():
-        embedder.embed_query = functools.cache(embedder.embed_query)
+        remembered = functools.cache(lambda texts, e=embedder: type(e).embed_query_texts(e, texts))
+        embedder.embed_query_texts = lambda texts, r=remembered: r(tuple(texts))
 
 
 def evaluate(queries_: list[dict]) -> dict[str, float]:

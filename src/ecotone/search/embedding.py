@@ -51,17 +51,23 @@ class Embedder(ABC):
     def embed_query(self, text: str) -> np.ndarray:
         """The query's vector; the last few hundred are remembered, because the next page,
         a facet click or a language switch asks for the same query again."""
+        return self.embed_query_texts([text])[0]
+
+    def embed_query_texts(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """``embed_query`` for several texts (a query and its English gloss): the ones not
+        remembered are embedded in one call, which costs less than one call each."""
         cache = self.__dict__.setdefault("_recent_queries", OrderedDict())
         with _QUERY_CACHE_LOCK:
-            if text in cache:
-                cache.move_to_end(text)
-                return cache[text]
-        vector = self.embed_queries([text])[0]
+            for text in texts:
+                if text in cache:
+                    cache.move_to_end(text)
+            missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        fresh = dict(zip(missing, self.embed_queries(missing), strict=True)) if missing else {}
         with _QUERY_CACHE_LOCK:
-            cache[text] = vector
+            cache.update(fresh)
             while len(cache) > RECENT_QUERIES:
                 cache.popitem(last=False)
-        return vector
+            return [fresh[text] if text in fresh else cache[text] for text in texts]
 
     def forget_queries(self) -> None:
         """Benchmarks time the embedding itself, not the memory of it."""
@@ -98,8 +104,8 @@ class E5Embedder(Embedder):
         self._lock = threading.Lock()  # one C engine per process; calls go one at a time
 
     def embed_queries(self, texts):
-        with self._lock:
-            return _unit([self._model.query(text) for text in texts])
+        with self._lock:  # a batch gives the same vectors as one call per text, sooner
+            return _unit(self._model.query(list(texts)))
 
     def embed_passages(self, texts):
         with self._lock:

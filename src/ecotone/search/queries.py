@@ -186,13 +186,13 @@ class _Search:
             if self.translated_terms:
                 english = self.lexical(0, min(depth, MAX_FUSED), self.translated_terms)
                 rankings[f"lexical{TRANSLATED}"] = [key for key, _ in english]
+        texts = [self.q, self.translation.text] if self.translated_terms else [self.q]
         for embedder in self.embedders:
-            vector = embedder.embed_query(self.q)
-            rankings[embedder.space] = self._dense(embedder, vector, depth, embedder.space)
+            vectors = embedder.embed_query_texts(texts)
+            rankings[embedder.space] = self._dense(embedder, vectors[0], depth, embedder.space)
             if self.translated_terms:
-                vector = embedder.embed_query(self.translation.text)
                 name = f"{embedder.space}{TRANSLATED}"
-                rankings[name] = self._dense(embedder, vector, depth, name)
+                rankings[name] = self._dense(embedder, vectors[1], depth, name)
         fused = fuse(rankings, self._languages(), self.language, FUSION)[:MAX_FUSED]
         if self.phrases:
             fused = self._with_phrases(fused)

@@ -112,3 +112,14 @@ def test_a_repeated_query_reuses_its_vector(dense):
     fresh = dense.embed_query("rooftop solar for schools")
     assert fresh is not first
     assert float(fresh @ first) > 0.999
+
+
+def test_a_query_and_its_gloss_are_embedded_together_like_one_by_one(dense):
+    dense.forget_queries()
+    together = dense.embed_query_texts(["屋顶光伏", "roof photovoltaic"])
+    dense.forget_queries()
+    alone = [dense.embed_query("屋顶光伏"), dense.embed_query("roof photovoltaic")]
+    for batched, single in zip(together, alone, strict=True):
+        assert float(batched @ single) > 0.999
+    remembered = dense.embed_query_texts(["屋顶光伏", "roof photovoltaic"])
+    assert all(a is b for a, b in zip(remembered, alone, strict=True))
