@@ -259,3 +259,43 @@ def test_publishing_needs_winners_and_happens_once():
     with pytest.raises(services.ProgrammeRefused):
         decisions.publish_results(user=world.manager, programme=world.programme)
     assert SubmissionStatus.AWARDED == "awarded"
+
+
+def test_the_ranking_page_takes_a_reason_per_submission_or_the_common_one():
+    from ecotone.core.testing import logged_in
+    from ecotone.programs.models import Decision
+
+    world, subs = _two_rounds_ready()
+    assigning.run_assignment(user=world.manager, round=world.rounds[0])
+    _review_all(
+        world,
+        {
+            "Sun Co project": SCORES_HIGH,
+            "Ray Co project": SCORES_LOW,
+            "Volt Co project": SCORES_HIGH,
+        },
+    )
+    by_title = {s.title: s for s in subs}
+    sun, ray = by_title["Sun Co project"], by_title["Ray Co project"]
+    url = f"/en/programmes/{world.programme.slug}/manage/rounds/1/ranking/"
+    client = logged_in(world.manager)
+    page = client.get(url).content.decode()
+    assert f'name="reason_{sun.pk}"' in page
+    missing = client.post(url, {"submission": [ray.pk], f"outcome_{ray.pk}": "reject"}, follow=True)
+    assert "Row 1: give a reason." in missing.content.decode()
+    assert not Decision.objects.exists()
+    client.post(
+        url,
+        {
+            "submission": [sun.pk, ray.pk],
+            f"outcome_{sun.pk}": "advance",
+            f"outcome_{ray.pk}": "reject",
+            f"reason_{ray.pk}": "outside the call's scope",
+            "reason": "strong calibrated total",
+        },
+    )
+    reasons = dict(Decision.objects.values_list("submission__title", "reason"))
+    assert reasons == {
+        "Sun Co project": "strong calibrated total",
+        "Ray Co project": "outside the call's scope",
+    }
