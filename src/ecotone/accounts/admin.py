@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from ecotone.core.admin import AuditedAdmin
+
 from .models import ApiToken, AuditEntry, Membership
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ("user", "organisation", "role", "status", "created_at")
     list_filter = ("status", "role")
     raw_id_fields = ("user", "organisation", "decided_by")

@@ -1,17 +1,19 @@
 from django.contrib import admin
 from django.db import models as dj_models
 
+from ecotone.core.admin import AuditedAdmin
+
 from . import models
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(AuditedAdmin):
     list_filter = ("status",)
     readonly_fields = ("created_at", "updated_at", "created_by")
     list_per_page = 50
 
 
 @admin.register(models.Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(AuditedAdmin):
     list_display = ("slug", "name_en", "name_zh", "parent")
     list_filter = ("parent",)
     search_fields = ("slug", "name_en", "name_zh")
@@ -92,7 +94,7 @@ admin.site.register(models.InvestorProfile, raw_id_fields=("organisation",))
 
 
 @admin.register(models.Investment)
-class InvestmentAdmin(admin.ModelAdmin):
+class InvestmentAdmin(AuditedAdmin):
     """Staff record who invested in whom; the programmes' conflict detection reads these."""
 
     list_display = ("investor", "investee", "round", "year", "amount", "currency")

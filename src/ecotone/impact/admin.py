@@ -3,7 +3,7 @@ must be a new version (``ecotone impact factors import``, ``ecotone impact recal
 
 from django.contrib import admin
 
-from ecotone.core.admin import ReadOnlyAdmin
+from ecotone.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import Calculation, CaseShare, EmissionFactor
 
@@ -23,6 +23,6 @@ class CalculationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CaseShare)
-class CaseShareAdmin(admin.ModelAdmin):
+class CaseShareAdmin(AuditedAdmin):
     list_display = ("case", "organisation", "share")
     raw_id_fields = ("case", "organisation")

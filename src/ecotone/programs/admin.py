@@ -5,7 +5,7 @@ check each transition and write the audit trail."""
 
 from django.contrib import admin
 
-from ecotone.core.admin import ReadOnlyAdmin
+from ecotone.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import (
     Assignment,
@@ -47,7 +47,7 @@ class RoundInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(AuditedAdmin):
     list_display = ("slug", "title_en", "year", "opens_at", "closes_at", "visibility")
     list_filter = ("year", "visibility", "illustrative")
     search_fields = ("slug", "title_en", "title_zh")
@@ -63,7 +63,7 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(AuditedAdmin):
     list_display = ("programme", "position", "kind", "status", "reviews_due")
     list_filter = ("kind", "status")
     readonly_fields = ("status",)
@@ -71,7 +71,7 @@ class RoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reviewer)
-class ReviewerAdmin(admin.ModelAdmin):
+class ReviewerAdmin(AuditedAdmin):
     list_display = ("display_name", "programme", "max_load", "active")
     list_filter = ("programme", "active")
     search_fields = ("user__username", "user__email", "expertise")
