@@ -124,16 +124,19 @@ def add_kind_routes(kind: Kind) -> None:
 
     @router.delete(
         f"/{kind.plural}/{{record_id}}",
-        response={204: None, **ERRORS},
+        response={200: Out, 204: None, **ERRORS},
         auth=TokenAuth(),
         tags=tags,
         operation_id=f"delete_{kind.name}",
         summary=f"Delete a {kind.name}",
+        description="204 when deleted; 200 with the record when a member's published record "
+        "was archived instead (only staff remove published records for good).",
     )
     def delete(request, record_id: int):
         record = _editable(kind, request.auth, record_id)
-        services.delete_record(record=record, user=request.auth)
-        return Status(204, None)
+        if services.delete_record(record=record, user=request.auth):
+            return Status(204, None)
+        return Status(200, _out(kind, kind.queryset().get(pk=record.pk)))
 
     @router.post(
         f"/{kind.plural}/{{record_id}}/{{action}}",

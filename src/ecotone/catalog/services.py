@@ -147,12 +147,33 @@ def _merged_with_current(kind: Kind, record, data: dict) -> dict:
     return current
 
 
+#: the reason written when a member's delete of a published record archives it instead
+MEMBER_DELETE_REASON = "deleted by a member: archived until staff remove or restore it"
+
+
 @transaction.atomic
-def delete_record(*, record, user) -> None:
+def delete_record(*, record, user) -> bool:
+    """Delete ``record`` and answer True. A member's *published* record is archived instead
+    (False): others may link to it, cite it or have been matched with it, so only staff
+    remove it for good — or restore it, as the review of edits allows for changes."""
     if not can_edit(user, record):
         raise PermissionDenied(_("You may not delete this record."))
-    record_audit(actor=user, action="delete", record=record, from_status=record.status)
+    status = getattr(record, "status", "")
+    if status == PublicationStatus.PUBLISHED and not is_staff(user):
+        record.status = PublicationStatus.ARCHIVED
+        record.save(update_fields=["status", "updated_at"])
+        record_audit(
+            actor=user,
+            action="archive",
+            record=record,
+            from_status=status,
+            to_status=record.status,
+            reason=MEMBER_DELETE_REASON,
+        )
+        return False
+    record_audit(actor=user, action="delete", record=record, from_status=status)
     record.delete()
+    return True
 
 
 TRANSITIONS = {

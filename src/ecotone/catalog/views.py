@@ -219,9 +219,17 @@ def record_review(request, plural: str, pk: int):
 @require_POST
 def record_delete(request, plural: str, pk: int):
     kind, record = _visible_record_or_404(request, plural, pk)
-    services.delete_record(record=record, user=request.user)
-    messages.success(request, _("Deleted."))
-    return redirect("catalog:record_list", plural=kind.plural)
+    if services.delete_record(record=record, user=request.user):
+        messages.success(request, _("Deleted."))
+        return redirect("catalog:record_list", plural=kind.plural)
+    messages.success(
+        request,
+        _(
+            "Archived: visitors no longer see it. A published record is removed for good only by "
+            "staff, who may also restore it."
+        ),
+    )
+    return redirect(record.get_absolute_url())
 
 
 def sector_list(request):

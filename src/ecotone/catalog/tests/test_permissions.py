@@ -127,13 +127,22 @@ def test_delete_page_and_api(world, role):
     need = world["published"]
     user = world["users"][role]
     page = page_client(user).post(f"/en/needs/{need.pk}/delete/")
-    still_there = Need.objects.filter(pk=need.pk).exists()
-    assert still_there is (not CAN_EDIT_A[role])
+    left = Need.objects.filter(pk=need.pk).values_list("status", flat=True).first()
+    # a member's published record is archived, not destroyed; staff delete it for good
+    expected = {"visitor": "published", "member_a": "archived", "member_b": "published"}
+    assert left == expected.get(role)
     if role == "member_b":
         assert page.status_code == 403
     other = NeedFactory(organisation=world["org_a"])
     api = Client().delete(f"/api/v1/needs/{other.pk}", headers=api_headers(user))
-    assert api.status_code == {"visitor": 401, "member_a": 204, "member_b": 403, "staff": 204}[role]
+    assert api.status_code == {"visitor": 401, "member_a": 200, "member_b": 403, "staff": 204}[role]
+    if role == "member_a":
+        assert api.json()["status"] == "archived"
+    draft = NeedFactory(organisation=world["org_a"], status="draft")
+    api = Client().delete(f"/api/v1/needs/{draft.pk}", headers=api_headers(user))
+    # a draft is not even visible to another organisation's member
+    assert api.status_code == {"visitor": 401, "member_a": 204, "member_b": 404, "staff": 204}[role]
+    assert Need.objects.filter(pk=draft.pk).exists() is (role in ("visitor", "member_b"))
 
 
 @pytest.mark.parametrize("role", ROLES)
