@@ -67,7 +67,6 @@ def record_list(request, plural: str):
             "kind": kind,
             "filterset": filterset,
             "page": page,
-            "query_without_page": params.urlencode(),
             "sector_tree": queries.sector_tree() if "sector" in filterset.filters else [],
             "can_create": request.user.is_authenticated,
         },

@@ -51,6 +51,17 @@ def test_filters_match_the_list_page(client):
     assert "Rooftop PV" in page and "Cement kiln" not in page
 
 
+def test_list_pages_keep_their_filters_from_page_to_page(client):
+    for n in range(25):
+        OrganisationFactory(name_en=f"German org {n:02}", country="DE")
+    OrganisationFactory(name_en="French org", country="FR")
+    first = client.get("/en/organisations/", {"country": "DE"}).content.decode()
+    assert 'href="?country=DE&amp;page=2" rel="next"' in first
+    second = client.get("/en/organisations/", {"country": "DE", "page": 2}).content.decode()
+    assert 'href="?country=DE&amp;page=1" rel="prev"' in second
+    assert "French org" not in first + second
+
+
 def test_record_body_uses_the_import_format(client):
     org = OrganisationFactory(name_en="BYD", name_zh="比亚迪")
     org.sectors.add(Sector.objects.get(slug="electric-vehicles"))

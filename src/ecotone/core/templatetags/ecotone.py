@@ -5,9 +5,11 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def page_url(context, page_number: int) -> str:
-    """A link to another page of a filtered list that keeps the filters."""
-    query = context.get("query_without_page", "")
-    return f"?{query}&page={page_number}" if query else f"?page={page_number}"
+    """A link to another page of a filtered list that keeps the filters (the request's
+    query string, its ``page`` replaced)."""
+    params = context["request"].GET.copy()
+    params["page"] = page_number
+    return f"?{params.urlencode()}"
 
 
 @register.filter
