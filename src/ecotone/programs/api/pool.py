@@ -1,6 +1,7 @@
 """The reviewer pool: managers list, add, change and remove reviewers; a reviewer reads and
 changes their own profile (``/reviewers/me``). Services in ``pool.py``."""
 
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router
@@ -18,6 +19,8 @@ router = Router(tags=["programmes"])
 
 
 def reviewer_out(reviewer: Reviewer) -> dict:
+    # annotated by ``pool_queryset``; a reviewer read on its own is counted
+    assignments = getattr(reviewer, "assignment_count", None)
     return {
         "id": reviewer.pk,
         "username": reviewer.user.get_username(),
@@ -28,13 +31,16 @@ def reviewer_out(reviewer: Reviewer) -> dict:
         "max_load": reviewer.max_load,
         "active": reviewer.active,
         "declared_organisations": sorted(o.pk for o in reviewer.declared_organisations.all()),
-        "assignments": reviewer.assignments.count(),
+        "assignments": reviewer.assignments.count() if assignments is None else assignments,
     }
 
 
-def _pool(programme):
-    return programme.reviewers.select_related("user").prefetch_related(
-        "sectors", "declared_organisations"
+def pool_queryset(programme):
+    """The pool with what ``reviewer_out`` reads, in a fixed number of queries."""
+    return (
+        programme.reviewers.select_related("user")
+        .prefetch_related("sectors", "declared_organisations")
+        .annotate(assignment_count=Count("assignments"))
     )
 
 
@@ -47,7 +53,7 @@ def _pool(programme):
 )
 def list_reviewers(request, slug: str):
     programme = managed_programme(request.user, slug)
-    return Status(200, [reviewer_out(r) for r in _pool(programme)])
+    return Status(200, [reviewer_out(r) for r in pool_queryset(programme)])
 
 
 @router.post(
@@ -106,7 +112,7 @@ def patch_my_profile(request, slug: str, payload: ReviewerSelfIn):
 
 
 def _managed_reviewer(user, slug: str, pk: int) -> Reviewer:
-    return get_object_or_404(_pool(managed_programme(user, slug)), pk=pk)
+    return get_object_or_404(pool_queryset(managed_programme(user, slug)), pk=pk)
 
 
 @router.patch(

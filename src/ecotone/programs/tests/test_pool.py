@@ -166,3 +166,26 @@ def test_the_services_keep_the_load_to_managers_and_conflicts_to_the_reviewer(wo
     )
     assert updated.expertise == "hydrogen" and not updated.sectors.exists()
     assert AuditEntry.objects.filter(action="reviewer_update", actor=world.manager).exists()
+
+
+def test_listing_the_pool_takes_the_same_queries_however_large_it_is(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_listing() -> tuple[int, list]:
+        with CaptureQueriesContext(connection) as captured:
+            body = _call(client, "get", _url(world), world.manager).json()
+        return len(captured), body
+
+    for name in ("ana", "ben"):
+        add_reviewer(world, name)
+    small, _ = queries_for_listing()
+    for name in ("cai", "dan", "eva", "fei"):
+        add_reviewer(world, name)
+    user, org = add_applicant(world, "Sun Co")
+    apply(world, user, org)
+    services.start_round(user=world.manager, round=world.rounds[0])
+    assigning.run_assignment(user=world.manager, round=world.rounds[0])
+    large, body = queries_for_listing()
+    assert large == small
+    assert sum(row["assignments"] for row in body) == world.rounds[0].assignments.count() > 0

@@ -30,7 +30,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from ... import assigning, decisions, exports, pool, services, setup, tasks
 from ...api.common import programme_out
-from ...api.pool import reviewer_out
+from ...api.pool import pool_queryset, reviewer_out
 from ...api.rounds import ranking_rows
 from ...models import Programme, Round
 from ...permissions import is_manager
@@ -120,7 +120,7 @@ class Command(BaseCommand):
 
     def reviewers(self, options, actor):
         programme = _programme(options["slug"])
-        for reviewer in programme.reviewers.select_related("user").order_by("user__username"):
+        for reviewer in pool_queryset(programme).order_by("user__username"):
             row = reviewer_out(reviewer)
             load = row["max_load"] or "round"
             state = "active" if row["active"] else "inactive"
