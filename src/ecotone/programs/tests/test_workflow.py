@@ -7,8 +7,9 @@ from django.core import mail
 
 from ecotone.accounts.models import AuditEntry
 from ecotone.catalog.models import Award
+from ecotone.core.testing import logged_in
 from ecotone.programs import assigning, decisions, services
-from ecotone.programs.models import Assignment, Review, SubmissionStatus
+from ecotone.programs.models import Assignment, Decision, Review, SubmissionStatus
 from ecotone.programs.states import TransitionRefused
 
 from .conftest import add_applicant, add_reviewer, apply, make_programme
@@ -139,7 +140,8 @@ def _review_all(world, scores_by_title):
         )
 
 
-def test_from_ranking_to_published_awards(committed):
+def _first_round_reviewed():
+    """Two rounds, the first assigned and reviewed: Sun and Volt score high, Ray low."""
     world, subs = _two_rounds_ready()
     assigning.run_assignment(user=world.manager, round=world.rounds[0])
     _review_all(
@@ -150,6 +152,11 @@ def test_from_ranking_to_published_awards(committed):
             "Volt Co project": SCORES_HIGH,
         },
     )
+    return world, subs
+
+
+def test_from_ranking_to_published_awards(committed):
+    world, subs = _first_round_reviewed()
     ranking = decisions.round_ranking(world.rounds[0])
     energy = ranking[world.tracks["energy"]]
     assert [row.submission.title for row in energy] == ["Sun Co project", "Ray Co project"]
@@ -262,19 +269,7 @@ def test_publishing_needs_winners_and_happens_once():
 
 
 def test_the_ranking_page_takes_a_reason_per_submission_or_the_common_one():
-    from ecotone.core.testing import logged_in
-    from ecotone.programs.models import Decision
-
-    world, subs = _two_rounds_ready()
-    assigning.run_assignment(user=world.manager, round=world.rounds[0])
-    _review_all(
-        world,
-        {
-            "Sun Co project": SCORES_HIGH,
-            "Ray Co project": SCORES_LOW,
-            "Volt Co project": SCORES_HIGH,
-        },
-    )
+    world, subs = _first_round_reviewed()
     by_title = {s.title: s for s in subs}
     sun, ray = by_title["Sun Co project"], by_title["Ray Co project"]
     url = f"/en/programmes/{world.programme.slug}/manage/rounds/1/ranking/"
