@@ -7,7 +7,6 @@ page's PDF is built through ``pdfs.py``.
 """
 
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ecotone.core.data_sources import DATA_SOURCES
+from ecotone.core.files import write_atomically
 
 from . import dashboards, impact_section
 from .charts import with_svg
@@ -208,15 +208,3 @@ def _build_one(
     progress(f"{code}: writing {stem}.pdf")
     pdf_path = write_atomically(output_dir / f"{stem}.pdf", render_pdf(report, base_url=base_url))
     return [html_path, pdf_path]
-
-
-def write_atomically(path: Path, content: str | bytes) -> Path:
-    """Write under a temporary name, then rename: a reader never sees half a file."""
-    # a name of its own per writer: two builds of the same file never write into each other
-    partial = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.part")
-    if isinstance(content, str):
-        partial.write_text(content, encoding="utf-8")
-    else:
-        partial.write_bytes(content)
-    partial.replace(path)
-    return path

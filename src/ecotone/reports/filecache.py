@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from .annual import write_atomically
+from ecotone.core.files import write_atomically
+
 from .fingerprint import data_fingerprint
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.text import slugify
 
+from ecotone.core.files import write_atomically
 from ecotone.core.tasks import uses_worker
 
 from . import annual
@@ -88,7 +89,7 @@ def build_pdf(scope: ReportScope, language: str, base_url: str, progress=None) -
         progress("writing the PDF")
         content = annual.render_pdf(report, base_url=base_url)
     key.folder.mkdir(parents=True, exist_ok=True)
-    annual.write_atomically(key.path, content)
+    write_atomically(key.path, content)
     _remove_older_files(key)
     return key.path
 
@@ -119,7 +120,7 @@ def request_pdf(
         return state
     result = build_report_pdf_task.enqueue(scope.year, key.region, language, base_url)
     key.folder.mkdir(parents=True, exist_ok=True)
-    annual.write_atomically(key.marker, str(result.id))
+    write_atomically(key.marker, str(result.id))
     return PdfState("waiting", task_id=str(result.id))
 
 

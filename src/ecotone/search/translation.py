@@ -15,7 +15,6 @@ embedders need.
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +22,8 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from django.conf import settings
+
+from ecotone.core.files import write_atomically
 
 from .text import CJK, fold, to_simplified
 
@@ -112,9 +113,7 @@ def dictionary() -> dict[str, tuple[str, ...]]:
     entries = dict(_cedict_entries())
     entries.update(_glossary_entries())
     cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(f".{os.getpid()}.part")
-    partial.write_text(json.dumps(entries, ensure_ascii=False))
-    partial.replace(cached)  # whole or absent, even with several processes
+    write_atomically(cached, json.dumps(entries, ensure_ascii=False))
     return entries
 
 
