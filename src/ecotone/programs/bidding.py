@@ -12,7 +12,9 @@ Who and when:
 - never on a submission the reviewer has a conflict with, which they do not even see here:
   the list leaves it out and placing a bid on it answers "not found";
 - in blind review the list shows title, summary and track, never the applicant.
-Bids are preferences, not decisions: they are stored with their time, not audited.
+Every change is audited on the reviewer (never on the submission, whose history its
+applicant reads): ``bid_place``, ``bid_change``, ``bid_withdraw``, naming the submission and
+the preferences. A refused bid, or one that changes nothing, writes no entry.
 """
 
 from dataclasses import dataclass
@@ -21,6 +23,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
+
+from ecotone.accounts.audit import record_audit
 
 from .conflicts import ConflictIndex
 from .models import (
@@ -136,14 +140,34 @@ def place_bid(*, user, programme: Programme, submission_id: int, preference) -> 
     reviewer = bidder(user, programme)
     preference = clean_preference(preference)
     submission = _biddable(reviewer, submission_id)
-    if preference is None:
-        Bid.objects.filter(reviewer=reviewer, submission=submission).delete()
-    else:
-        Bid.objects.update_or_create(
-            reviewer=reviewer, submission=submission, defaults={"preference": preference}
-        )
+    # one writer per reviewer at a time: two first bids on a pair must not both insert
+    list(Reviewer.objects.select_for_update().filter(pk=reviewer.pk).values_list("pk"))
+    bid = Bid.objects.select_for_update().filter(reviewer=reviewer, submission=submission).first()
+    previous = bid.preference if bid is not None else None
+    if preference is None and bid is not None:
+        bid.delete()
+    elif preference is not None and bid is None:
+        Bid.objects.create(reviewer=reviewer, submission=submission, preference=preference)
+    elif preference is not None and previous != preference:
+        bid.preference = preference
+        bid.save(update_fields=["preference", "updated_at"])
+    if previous != preference:
+        _audit_bid(user, reviewer, submission, previous, preference)
     shows_applicant = programme.review_mode == ReviewMode.OPEN
     return BidRow(submission, preference, submission.applicant.label if shows_applicant else None)
+
+
+def _audit_bid(user, reviewer: Reviewer, submission: Submission, previous, preference) -> None:
+    if previous is None:
+        action = "bid_place"
+    else:
+        action = "bid_withdraw" if preference is None else "bid_change"
+    record_audit(
+        actor=user,
+        action=action,
+        record=reviewer,
+        changes={"submission": submission.pk, "from": previous, "to": preference},
+    )
 
 
 def clear_bid(*, user, programme: Programme, submission_id: int) -> BidRow:

@@ -67,7 +67,7 @@ def reference_widget(bound_field):
         '<select name="{}" id="{}"{}>{}{}</select>',
         bound_field.html_name,
         bound_field.id_for_label,
-        ' multiple size="8"' if multiple else "",
+        mark_safe(' multiple size="8"') if multiple else "",
         mark_safe('<option value="">—</option>') if not multiple else "",
         rendered,
     )
@@ -118,6 +118,9 @@ def _audit_action_labels() -> dict:
         "archive": pgettext_lazy("audit action", "archived"),
         "restore": pgettext_lazy("audit action", "restored"),
         "import": pgettext_lazy("audit action", "imported"),
+        "bid_place": pgettext_lazy("audit action", "bid placed"),
+        "bid_change": pgettext_lazy("audit action", "bid changed"),
+        "bid_withdraw": pgettext_lazy("audit action", "bid withdrawn"),
     }
 
 

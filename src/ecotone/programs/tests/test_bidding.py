@@ -3,6 +3,7 @@ never sees the submission (a matrix of roles × surfaces, like ``test_conflicts`
 
 import pytest
 
+from ecotone.accounts.models import AuditEntry
 from ecotone.catalog.models import Investment
 from ecotone.core.testing import (
     OrganisationFactory,
@@ -190,3 +191,56 @@ def test_the_page_form_saves_a_bid_and_says_so(setting):
     refused = client.post(f"{url}{submission.pk}/", {"preference": "7"}, follow=True)
     assert Bid.objects.get(reviewer=reviewer).preference == -1
     assert "Choose" in refused.content.decode()
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+
+def _bid_entries(reviewer):
+    return list(
+        AuditEntry.objects.filter(action__startswith="bid_", object_id=str(reviewer.pk))
+        .order_by("pk")
+        .values_list("action", "actor_id", "changes")
+    )
+
+
+def test_placing_changing_and_withdrawing_each_write_one_entry(client, setting):
+    world, _org, submission = setting
+    reviewer = add_reviewer(world, "rev")
+    url = f"/api/v1/programmes/{world.programme.slug}/bids/{submission.pk}"
+    _api(client, "put", url, reviewer.user, {"preference": 1})
+    _api(client, "put", url, reviewer.user, {"preference": -1})
+    _api(client, "put", url, reviewer.user, {"preference": -1})  # the same: no change
+    _api(client, "put", url, reviewer.user, {"preference": None})
+    _api(client, "put", url, reviewer.user, {"preference": None})  # nothing left to withdraw
+    user = reviewer.user.pk
+    assert _bid_entries(reviewer) == [
+        ("bid_place", user, {"submission": submission.pk, "from": None, "to": 1}),
+        ("bid_change", user, {"submission": submission.pk, "from": 1, "to": -1}),
+        ("bid_withdraw", user, {"submission": submission.pk, "from": -1, "to": None}),
+    ]
+    entry = AuditEntry.objects.filter(action="bid_place").get()
+    assert entry.content_type.model == "reviewer"  # never in the submission's history
+
+
+def test_the_page_form_is_audited_too(setting):
+    world, _org, submission = setting
+    reviewer = add_reviewer(world, "rev")
+    url = f"/en/programmes/{world.programme.slug}/bids/{submission.pk}/"
+    logged_in(reviewer.user).post(url, {"preference": "2"})
+    assert [row[:2] for row in _bid_entries(reviewer)] == [("bid_place", reviewer.user.pk)]
+
+
+def test_refused_bids_write_no_entry(client, setting):
+    world, org, submission = setting
+    reviewer = add_reviewer(world, "rev")
+    conflicted = add_reviewer(world, "conflicted")
+    conflicted.declared_organisations.add(org)
+    url = f"/api/v1/programmes/{world.programme.slug}/bids/{submission.pk}"
+    assert _api(client, "put", url, conflicted.user, {"preference": 2}).status_code == 404
+    assert _api(client, "put", url, reviewer.user, {"preference": 9}).status_code == 422
+    services.start_round(user=world.manager, round=world.rounds[0])
+    assigning.run_assignment(user=world.manager, round=world.rounds[0])
+    assert _api(client, "put", url, reviewer.user, {"preference": 1}).status_code == 409
+    assert not AuditEntry.objects.filter(action__startswith="bid_").exists()
+    assert not Bid.objects.exists()
