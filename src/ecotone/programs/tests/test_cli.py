@@ -10,11 +10,17 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ecotone.accounts.models import AuditEntry
-from ecotone.core.testing import OrganisationFactory, UserFactory, make_member, token_headers
+from ecotone.core.testing import (
+    OrganisationFactory,
+    UserFactory,
+    make_member,
+    token_headers,
+)
 from ecotone.programs import decisions, services
 from ecotone.programs.models import Programme, Reviewer
+from ecotone.programs.permissions import reviewer_of
 
-from .conftest import add_applicant, apply, make_programme
+from .conftest import add_applicant, add_reviewer, apply, make_programme
 from .test_api_setup import full_spec
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +148,82 @@ def test_unknown_programme_and_round_are_named(organiser):
     world = make_programme()
     with pytest.raises(CommandError, match="--round"):
         run("ranking", world.programme.slug, "--round", "9")
+
+
+def _patch_reviewer(client, world, reviewer, user, body):
+    return client.patch(
+        f"/api/v1/programmes/{world.programme.slug}/reviewers/{reviewer.pk}",
+        body,
+        content_type="application/json",
+        headers=token_headers(user),
+    )
+
+
+def _audit(action, reviewer):
+    return list(
+        AuditEntry.objects.filter(action=action, object_id=str(reviewer.pk)).values_list(
+            "actor__username", "from_status", "to_status", "reason"
+        )
+    )
+
+
+def test_deactivate_and_reactivate_as_through_the_api(client):
+    world = make_programme()
+    slug, manager = world.programme.slug, world.manager.username
+    by_api, by_cli = add_reviewer(world, "by-api"), add_reviewer(world, "by-cli")
+    answered = _patch_reviewer(
+        client, world, by_api, world.manager, {"active": False, "reason": "on leave"}
+    )
+    assert answered.status_code == 200 and answered.json()["active"] is False
+    assert "deactivated" in run(
+        "deactivate-reviewer", slug, "by-cli", "--reason", "on leave", "--as", manager
+    )
+    listed = run("reviewers", slug)
+    assert f"{by_api.pk}\tby-api\tinactive" in listed and f"{by_cli.pk}\tby-cli\tinactive" in listed
+    assert (
+        _audit("reviewer_deactivate", by_cli)
+        == _audit("reviewer_deactivate", by_api)
+        == [(manager, "active", "inactive", "on leave")]
+    )
+    assert reviewer_of(by_cli.user, world.programme) is None  # their queue is empty
+    assert _patch_reviewer(client, world, by_api, world.manager, {"active": True}).json()["active"]
+    assert "active" in run("reactivate-reviewer", slug, str(by_cli.pk), "--as", manager)
+    assert Reviewer.objects.filter(pk__in=[by_api.pk, by_cli.pk], active=True).count() == 2
+    assert (
+        _audit("reviewer_reactivate", by_cli)
+        == _audit("reviewer_reactivate", by_api)
+        == [(manager, "inactive", "active", "")]
+    )
+
+
+def test_deactivation_refusals_are_the_apis(client):
+    world = make_programme()
+    slug, manager = world.programme.slug, world.manager.username
+    reviewer = add_reviewer(world, "rev", email="Rev@Lab.example")
+    outsider = UserFactory(username="outsider")
+    api = _patch_reviewer(client, world, reviewer, world.manager, {"active": False})
+    assert (api.status_code, api.json()["field"]) == (422, "reason")
+    with pytest.raises(CommandError, match=r"^reason: Give a reason"):
+        run("deactivate-reviewer", slug, "rev", "--as", manager)
+    assert (
+        _patch_reviewer(
+            client, world, reviewer, outsider, {"active": False, "reason": "x"}
+        ).status_code
+        == 404
+    )
+    with pytest.raises(CommandError, match="may not manage"):
+        run("deactivate-reviewer", slug, "rev", "--reason", "x", "--as", "outsider")
+    with pytest.raises(CommandError, match="--as"):
+        run("reactivate-reviewer", slug, "rev")
+    with pytest.raises(CommandError, match=r"reviewer: .* has no reviewer 'nobody'"):
+        run("deactivate-reviewer", slug, "nobody", "--reason", "x", "--as", manager)
+    other = make_programme(slug="other-challenge")
+    stranger = add_reviewer(other, "elsewhere")
+    with pytest.raises(CommandError, match="has no reviewer"):  # not in this programme's pool
+        run("deactivate-reviewer", slug, str(stranger.pk), "--reason", "x", "--as", manager)
+    assert Reviewer.objects.filter(active=False).count() == 0
+    assert not AuditEntry.objects.filter(action="reviewer_deactivate").exists()
+    run("deactivate-reviewer", slug, "rev@lab.example", "--reason", "left", "--as", manager)
+    with pytest.raises(CommandError, match="already inactive"):
+        run("deactivate-reviewer", slug, "rev", "--reason", "again", "--as", manager)
+    assert AuditEntry.objects.filter(action="reviewer_deactivate").count() == 1

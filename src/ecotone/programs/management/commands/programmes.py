@@ -6,6 +6,10 @@ ecotone programmes create --file SPEC.json --as USER           same spec as POST
 ecotone programmes update SLUG --file SPEC.json --as USER      same as PATCH /programmes/SLUG
 ecotone programmes reviewers SLUG
 ecotone programmes add-reviewer SLUG USER_OR_EMAIL [--expertise T] [--sector S]… [--max-load N]
+ecotone programmes deactivate-reviewer SLUG REVIEWER --reason TEXT --as USER
+ecotone programmes reactivate-reviewer SLUG REVIEWER --as USER
+                                               REVIEWER: the id ``reviewers`` lists, a username
+                                               or an e-mail address; as PATCH …/reviewers/{id}
 ecotone programmes start SLUG --round N --as USER
 ecotone programmes assign SLUG --round N --as USER
 ecotone programmes ranking SLUG --round N [--format table|csv]
@@ -27,16 +31,27 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
 
 from ... import assigning, decisions, exports, pool, services, setup, tasks
 from ...api.common import programme_out
 from ...api.pool import pool_queryset, reviewer_out
 from ...api.rounds import ranking_rows
-from ...models import Programme, Round
+from ...models import Programme, Reviewer, Round
 from ...permissions import is_manager
 from ...states import TransitionRefused
 
-WRITES = {"create", "update", "add-reviewer", "start", "assign", "publish", "export"}
+WRITES = {
+    "create",
+    "update",
+    "add-reviewer",
+    "deactivate-reviewer",
+    "reactivate-reviewer",
+    "start",
+    "assign",
+    "publish",
+    "export",
+}
 RANK_COLUMNS = [
     "track",
     "rank",
@@ -70,6 +85,14 @@ class Command(BaseCommand):
         add.add_argument("--expertise", default="")
         add.add_argument("--sector", action="append", default=[], help="sector slug")
         add.add_argument("--max-load", type=int, default=None)
+        deactivate = self._slug(
+            commands.add_parser("deactivate-reviewer", help="take a reviewer out of the pool")
+        )
+        deactivate.add_argument("reviewer", help="reviewer id, username or e-mail address")
+        deactivate.add_argument("--reason", default="", help="kept in the audit log")
+        self._slug(
+            commands.add_parser("reactivate-reviewer", help="bring a reviewer back to the pool")
+        ).add_argument("reviewer", help="reviewer id, username or e-mail address")
         for name, text in (("start", "start a round"), ("assign", "run the assignment")):
             self._slug(commands.add_parser(name, help=text)).add_argument(
                 "--round", type=int, required=True
@@ -170,6 +193,20 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS(f"reviewer {reviewer.pk}: {reviewer.display_name}"))
 
+    def deactivate_reviewer(self, options, actor):
+        reviewer = pool.deactivate_reviewer(
+            user=actor, reviewer=_reviewer(options, actor), reason=options["reason"]
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"reviewer {reviewer.pk}: {reviewer.display_name} deactivated")
+        )
+
+    def reactivate_reviewer(self, options, actor):
+        reviewer = pool.reactivate_reviewer(user=actor, reviewer=_reviewer(options, actor))
+        self.stdout.write(
+            self.style.SUCCESS(f"reviewer {reviewer.pk}: {reviewer.display_name} active")
+        )
+
     def start(self, options, actor):
         round = _round(options["slug"], options["round"], actor)
         started = services.start_round(user=actor, round=round)
@@ -234,6 +271,26 @@ def _managed(slug: str, actor) -> Programme:
             "(only staff and active members of the organiser may)"
         )
     return programme
+
+
+def _reviewer(options, actor) -> Reviewer:
+    """A reviewer of the managed programme by id (as ``reviewers`` lists it), username or
+    e-mail address."""
+    pool_of = _managed(options["slug"], actor).reviewers.select_related("user", "programme")
+    wanted = options["reviewer"].strip()
+    if wanted.isdigit():
+        found = pool_of.filter(pk=int(wanted))
+    else:
+        found = pool_of.filter(Q(user__username=wanted) | Q(user__email__iexact=wanted))
+    matches = list(found[:2])
+    if len(matches) > 1:
+        raise CommandError(f"reviewer: several reviewers have {wanted!r}; give the id")
+    if not matches:
+        raise CommandError(
+            f"reviewer: {options['slug']} has no reviewer {wanted!r} "
+            "(give the id that `reviewers` lists, a username or an e-mail address)"
+        )
+    return matches[0]
 
 
 def _round(slug: str, position: int, actor=None) -> Round:
