@@ -8,6 +8,18 @@ Without a worker (``ECOTONE_TASKS=immediate``) the request runs the job at once,
 The job row is what the round's assignment page reads: waiting or running (the page refreshes
 and refuses a second run — a partial unique constraint holds one active job per round), then
 the counts and shortfall, or the reason it failed in plain words.
+
+A job whose process died (a killed worker, a restarted server) would say "running" forever
+and block the round. ``active_job`` gives such a job up (failed, "run it again") on these
+signals, most exact first:
+- its django-tasks result has ended (the worker recorded a failure) or is gone (pruned);
+- on PostgreSQL, nobody holds the round's row lock: a live run holds it from its first
+  step to its commit (``run_assignment`` locks the round in its transaction), and the
+  database releases it when the process holding it dies. A heartbeat cannot say more:
+  the run writes in one transaction, invisible until it commits (and SQLite admits one
+  writer), so beats written meanwhile would not be seen;
+- it was started longer ago than ``RUN_TIME_LIMIT`` (the only signal on SQLite);
+- it waits for a worker but was never handed to one (the process died before queuing it).
 """
 
 import logging
@@ -15,7 +27,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -43,6 +55,12 @@ logger = logging.getLogger(__name__)
 
 #: the task results of a worker that ended without finishing the job (killed, crashed)
 ENDED_TASK_STATUSES = {"SUCCESSFUL", "FAILED"}
+#: a run still "running" after this long is given up: far beyond the 10,000 × 1,000 runs of
+#: ``docs/assignment.md``, and beyond any web server's request timeout
+RUN_TIME_LIMIT = timedelta(hours=1)
+#: how long a live run may take between being marked running and locking its round, and a
+#: queued job between its commit and being handed to the worker
+START_GRACE = timedelta(minutes=1)
 
 
 @task(takes_context=True)
@@ -77,7 +95,8 @@ def _busy() -> ProgrammeRefused:
 
 @transaction.atomic
 def _queue(user, round: Round) -> AssignmentJob:
-    list(Round.objects.select_for_update().filter(pk=round.pk).values_list("pk"))
+    # no wait on the round's lock here: a run in progress holds it, and a second request
+    # must be refused at once, not queued after it; the unique constraint settles a race
     if active_job(round) is not None:
         raise _busy()
     try:
@@ -140,26 +159,50 @@ def _finish(job_id: int, status: str, *, result=None, error: str = "") -> Assign
 
 
 def active_job(round: Round) -> AssignmentJob | None:
-    """The round's job that waits or runs; one whose worker task ended without finishing it
-    (the worker was stopped) is marked failed, so the round can be run again."""
-    job = round.assignment_jobs.filter(status__in=ACTIVE_JOB_STATUSES).first()
-    if job is not None and _task_ended(job):
-        AssignmentJob.objects.filter(pk=job.pk, status__in=ACTIVE_JOB_STATUSES).update(
-            status=AssignmentJobStatus.FAILED,
-            error=_("The worker stopped before the assignment finished; run it again."),
-            finished_at=timezone.now(),
-        )
-        return None
-    return job
+    """The round's job that waits or runs; one whose process died (see the module's notes)
+    is marked failed, so the round can be run again."""
+    active = round.assignment_jobs.filter(status__in=ACTIVE_JOB_STATUSES)
+    job = active.first()
+    if job is None or not is_stale(job, timezone.now()):
+        return job
+    given_up = AssignmentJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=AssignmentJobStatus.FAILED,
+        error=_("The worker stopped before the assignment finished; run it again."),
+        finished_at=timezone.now(),
+    )
+    # not given up: the job moved on meanwhile (the worker started or finished it)
+    return None if given_up else active.first()
+
+
+def is_stale(job: AssignmentJob, now) -> bool:
+    """Whether an active job's process is known to be gone."""
+    if job.task_id and uses_worker() and _task_ended(job):
+        return True
+    if job.status == AssignmentJobStatus.QUEUED:
+        never_handed = uses_worker() and not job.task_id
+        return never_handed and job.created_at < now - START_GRACE
+    started = job.started_at or job.created_at
+    if started < now - RUN_TIME_LIMIT:
+        return True
+    return started < now - START_GRACE and _round_unlocked(job.round_id)
+
+
+def _round_unlocked(round_id: int) -> bool:
+    """True when no transaction holds the round's row lock (a live run does); unknown, so
+    False, where the database cannot skip a locked row (SQLite)."""
+    if not connection.features.has_select_for_update_skip_locked:
+        return False
+    with transaction.atomic():
+        rows = Round.objects.select_for_update(skip_locked=True).filter(pk=round_id)
+        return bool(list(rows.values_list("pk")))
 
 
 def _task_ended(job: AssignmentJob) -> bool:
-    if not job.task_id or not uses_worker():
-        return False
+    """The worker recorded the task as ended, or its result is gone (pruned by hand)."""
     from django_tasks_db.models import DBTaskResult
 
     status = DBTaskResult.objects.filter(id=job.task_id).values_list("status", flat=True).first()
-    return status in ENDED_TASK_STATUSES
+    return status is None or status in ENDED_TASK_STATUSES
 
 
 def latest_job(round: Round) -> AssignmentJob | None:
