@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_investor
 
 app_name = "catalog"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("sectors/<slug:slug>/", views.sector_detail, name="sector_detail"),
     path("review/", views.review_queue, name="review_queue"),
     path("resources/<int:pk>/file/", views.resource_file, name="resource_file"),
+    path(
+        "organisations/<int:pk>/investor-profile/",
+        views_investor.investor_profile_edit,
+        name="investor_profile_edit",
+    ),
     path(f"{KIND}/", views.record_list, name="record_list"),
     path(f"{KIND}/new/", views.record_create, name="record_create"),
     path(f"{KIND}/<int:pk>/", views.record_detail, name="record_detail"),
