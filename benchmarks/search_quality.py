@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/search_quality.py                       # every mode available
     .venv/bin/python benchmarks/search_quality.py --modes lexical --split dev
     .venv/bin/python benchmarks/search_quality.py --embedder use --home /tmp/ecotone-sq
+    DATABASE_URL=postgres://…/scratch .venv/bin/python benchmarks/search_quality.py \
+        --backend postgres --modes lexical --embedder none
 
 Loads the demo data (``ecotone demo``) into SQLite in a temporary ECOTONE_HOME (or
 ``--home DIR``, kept and reused: the demo is not loaded twice and the index is rebuilt only
@@ -10,6 +12,10 @@ when the data or the embedder changed), builds the search index, then runs every
 ``benchmarks/data/search_judgements.jsonl`` through
 ``ecotone.search.queries.search_records(query, limit=10, mode=m)`` and compares the
 ``external_id`` of the results with the judgements (see ``benchmarks/data/README.md``).
+
+``--backend postgres`` loads the demo into the PostgreSQL database ``DATABASE_URL`` names
+instead (its search index is then the PostgreSQL backend) and REPLACES that database's
+records and search index: point it at a scratch database, never a live one.
 
 Prints one line per (mode, direction), ``direction=all`` first, then the ratio of hybrid
 nDCG@10 to the better of lexical and dense. Metrics are defined in ``benchmarks/metrics.py``:
@@ -51,7 +57,8 @@ def setup_environment(args) -> Path:
     home = Path(args.home or tempfile.mkdtemp(prefix="ecotone-bench-quality-")).resolve()
     home.mkdir(parents=True, exist_ok=True)
     os.environ["ECOTONE_HOME"] = str(home)
-    os.environ.pop("DATABASE_URL", None)  # SQLite in ECOTONE_HOME, never a shared database
+    if args.backend == "embedded":
+        os.environ.pop("DATABASE_URL", None)  # SQLite in ECOTONE_HOME, never a shared one
     os.environ["DJANGO_SETTINGS_MODULE"] = "ecotone.config.settings"
     if args.embedder:
         os.environ["ECOTONE_EMBEDDER"] = args.embedder
@@ -159,12 +166,20 @@ def main() -> None:
         help="sets ECOTONE_EMBEDDER (unset: the environment's, else the project default)",
     )
     parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    parser.add_argument(
+        "--backend",
+        choices=("embedded", "postgres"),
+        default="embedded",
+        help="postgres: the scratch database DATABASE_URL names (its records are replaced)",
+    )
     parser.add_argument("--home", default=None, help="ECOTONE_HOME to create or reuse")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the index even if current")
     parser.add_argument("--judgements", type=Path, default=JUDGEMENTS)
     parser.add_argument("--per-query", action="store_true", help="also print each query's nDCG")
     parser.add_argument("--dump", type=Path, help="write every run (top 10 per query) as JSON")
     args = parser.parse_args()
+    if args.backend == "postgres" and not os.environ.get("DATABASE_URL", "").startswith("postg"):
+        parser.error("--backend postgres needs DATABASE_URL naming a scratch PostgreSQL database")
 
     home = setup_environment(args)
     import django
@@ -187,7 +202,8 @@ def main() -> None:
     info = prepare_index(home, args.rebuild)
     vectors = info["status"].get("vectors", {})
     print(
-        f"search_quality setup home={home} embedder={info['embedder']} "
+        f"search_quality setup backend={info['status'].get('backend')} home={home} "
+        f"embedder={info['embedder']} "
         f"documents={info['status'].get('documents')} vectors={json.dumps(vectors)} "
         f"demo_load_s={info['load_s']:.1f} index_s={info['index_s']:.1f} "
         f"split={args.split} queries={len(queries)}"

@@ -3,7 +3,8 @@
 Tables (``migrations/0002_postgres_search.py`` creates the first two):
 
 - ``search_pg_document``: one row per indexed record: ``lexemes`` (tsvector, GIN),
-  ``facet_terms`` (``facet:value`` strings, GIN) and the stored ``fields`` / ``facets``;
+  ``facet_terms`` (``facet:value`` strings, GIN), the stored ``fields`` / ``facets`` and
+  the title's and body's token counts (``0003``);
 - ``search_pg_vector_space``: which table holds each vector space, and its dimension;
 - ``search_pg_vec_<space>_<digest>``: one per space, created on first use, one row per
   passage with a ``vector(dim)`` column and an HNSW index (cosine).
@@ -11,7 +12,8 @@ Tables (``migrations/0002_postgres_search.py`` creates the first two):
 The tsvector is written from our own tokens (``search.text``) as quoted lexemes, never
 through PostgreSQL's parser or dictionaries, so both backends see exactly the same terms
 (Chinese segmentation, stemming, Traditional → Simplified) and a query can never be read
-as tsquery syntax.
+as tsquery syntax. Lexical hits are ranked by BM25 with statistics kept in two more
+tables (``postgres_bm25.py``).
 """
 
 import hashlib
@@ -26,6 +28,7 @@ from django.db import connection, transaction
 
 from ..registry import kinds
 from ..text import Term, index_tokens, prefix_alternatives
+from . import postgres_bm25 as bm25
 from .base import DenseHit, IndexedDocument, SearchBackend, SearchHit, SearchPage, SearchQuery
 
 DOCUMENTS = "search_pg_document"
@@ -35,8 +38,8 @@ SPACE_TABLE_PREFIX = "search_pg_vec_"
 SPACE_LOCK = 0x45C0_7053
 
 WRITE_BATCH = 500
-#: ts_rank gives each further occurrence of a term 1/n² of the first one's weight, so
-#: occurrences past the first few change nothing; capping keeps the tsvector small
+#: BM25 gives the 16th occurrence of a word in a field 1% of the first one's weight (k1
+#: 1.2): occurrences past the first few change little; capping keeps the tsvector small
 POSITIONS_PER_LEXEME = 16
 MAX_POSITION = 16383  #: PostgreSQL's largest tsvector position
 #: PostgreSQL refuses a tsvector over 1 MiB. Past this budget a document's new words are
@@ -44,7 +47,8 @@ MAX_POSITION = 16383  #: PostgreSQL's largest tsvector position
 #: costs its bytes plus an entry, a count and up to POSITIONS_PER_LEXEME positions
 MAX_TSVECTOR_BYTES = 1_000_000
 LEXEME_OVERHEAD_BYTES = 6 + 2 * POSITIONS_PER_LEXEME
-RANK_LENGTH_NORMALISATION = 1  #: ts_rank divides by 1 + log(document length)
+#: ts_rank (which orders documents of equal BM25 bound) divides by 1 + log(length)
+RANK_LENGTH_NORMALISATION = 1
 
 #: m is pgvector's default; ef_construction and ef_search are above its 64 and 40 because
 #: cross-lingual queries are hard for the graph. On the demo's USE vectors (5,918 passages)
@@ -85,7 +89,8 @@ def lexeme(token: str) -> str:
 def document_lexemes(title_tokens: list[str], body_tokens: list[str]) -> str:
     """A tsvector literal: title tokens first with weight A, then body tokens (weight D).
 
-    Titles come first so a term's first position, the one ``ts_rank`` counts fully,
+    Titles come first, so a lexeme's title positions are never the ones left out by
+    ``POSITIONS_PER_LEXEME``, and the first position, the one ``ts_rank`` counts fully,
     carries the title's weight whenever the title has the term."""
     positions: dict[str, list[str]] = {}
     budget = MAX_TSVECTOR_BYTES
@@ -116,6 +121,14 @@ def operands(term: Term) -> list[str]:
         return [lexeme(term.token)]
     stems = [lexeme(stem) for stem in prefix_alternatives(term.token)]
     return [f"{lexeme(term.token)}:*", *stems]
+
+
+def field_operands(term: Term, weight: str) -> str:
+    """A tsquery matching ``term`` only in positions of ``weight`` (A title, D body)."""
+    if not term.prefix:
+        return f"{lexeme(term.token)}:{weight}"
+    stems = [f"{lexeme(stem)}:{weight}" for stem in prefix_alternatives(term.token)]
+    return " | ".join([f"{lexeme(term.token)}:*{weight}", *stems])
 
 
 def rank_weights(title_weight: float) -> list[float]:
@@ -228,7 +241,8 @@ class PostgresBackend(SearchBackend):
     """Search in the application's own PostgreSQL database (with pgvector).
 
     ``exact_below``, ``ef_search`` and ``max_scan_tuples`` tune the dense search; tests
-    lower them to force the HNSW path and its fallback on small data."""
+    lower them to force the HNSW path and its fallback on small data, and lower
+    ``rerank_depth`` (how many lexical matches are scored exactly) to test the cut."""
 
     def __init__(
         self,
@@ -236,7 +250,9 @@ class PostgresBackend(SearchBackend):
         exact_below: int = EXACT_BELOW,
         ef_search: int = EF_SEARCH,
         max_scan_tuples: int = MAX_SCAN_TUPLES,
+        rerank_depth: int = bm25.RERANK_DEPTH,
     ):
+        self.rerank_depth = rerank_depth
         self.exact_below = exact_below
         self.ef_search = ef_search
         self.max_scan_tuples = max_scan_tuples
@@ -249,17 +265,23 @@ class PostgresBackend(SearchBackend):
         if not documents and not delete_keys:
             return
         with transaction.atomic(), connection.cursor() as cursor:
-            _delete_documents(cursor, delete_keys)
-            writer = _Writer(cursor, _spaces(cursor), rebuilding=False)
+            bm25.lock_writers(cursor)
+            counter = bm25.Counter(cursor)
+            _delete_documents(cursor, delete_keys, counter)
+            writer = _Writer(cursor, _spaces(cursor), rebuilding=False, counter=counter)
             for batch in _batches(documents, WRITE_BATCH):
                 writer.write(batch)
+            counter.finish()
 
     def rebuild(self, documents: Iterable[IndexedDocument]) -> int:
         """Replace everything in one transaction. Rows are deleted rather than tables
         truncated or dropped, so searches keep reading the old index (MVCC) until the
-        new one commits instead of waiting for the whole rebuild (embedding included)."""
+        new one commits instead of waiting for the whole rebuild (embedding included).
+        Writers wait for it (``bm25.lock_writers``); the BM25 statistics are counted once
+        at the end."""
         count = 0
         with transaction.atomic(), connection.cursor() as cursor:
+            bm25.lock_writers(cursor)
             old = _spaces(cursor)
             for space in old.values():
                 cursor.execute(f"DELETE FROM {_quote(space.table)}")  # noqa: S608 (our name)
@@ -272,44 +294,35 @@ class PostgresBackend(SearchBackend):
                 _drop_space(cursor, writer.spaces.pop(name))
             for space in writer.unindexed:
                 _create_hnsw_index(cursor, space)
+            bm25.recount(cursor)
             _analyze(cursor, writer.spaces.values())
         return count
 
     # -- lexical ---------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchPage:
-        tsquery = any_of(query.terms)
-        if not tsquery:
+        terms = [term for term in query.terms if term.token]
+        if not terms:
             return SearchPage(hits=[], total=0)
         where, params = facet_filter(query.filters)
-        # Constant names and our own conditions; every value is a bound parameter.
-        matches = (
-            f"SELECT d.id, d.kind, d.pk, ts_rank(%s::float4[], d.lexemes, q.query, "  # noqa: S608
-            f"{RANK_LENGTH_NORMALISATION}) AS rank "
-            f"FROM {DOCUMENTS} d, CAST(%s AS tsquery) AS q(query) "
-            f"WHERE d.lexemes @@ q.query AND {where}"
+        request = bm25.LexicalRequest(
+            terms=terms,
+            tsquery=any_of(terms),
+            title_operands=[field_operands(term, "A") for term in terms],
+            body_operands=[field_operands(term, "D") for term in terms],
+            where=where,
+            where_params=params,
+            rank_weights=rank_weights(query.title_weight),
+            title_weight=max(query.title_weight, 0.0),
         )
-        matches_params = [rank_weights(query.title_weight), tsquery, *params]
         with connection.cursor() as cursor:
-            # The page is ranked on ids alone; stored texts are read for its rows only.
-            cursor.execute(
-                "SELECT d.kind, d.pk, d.external_id, d.fields::text, d.facets::text, "  # noqa: S608
-                "m.rank, m.total FROM ("
-                f" SELECT id, kind, pk, rank, count(*) OVER () AS total FROM ({matches}) s"
-                "  ORDER BY rank DESC, kind, pk LIMIT %s OFFSET %s"
-                f") m JOIN {DOCUMENTS} d ON d.id = m.id "
-                "ORDER BY m.rank DESC, m.kind, m.pk",
-                [*matches_params, query.limit, query.offset],
+            page, total = bm25.ranked_page(
+                cursor, request, query.offset, query.limit, self.rerank_depth
             )
-            rows = cursor.fetchall()
-            if rows:
-                total = rows[0][6]
-            elif query.offset:
-                cursor.execute(f"SELECT count(*) FROM ({matches}) s", matches_params)  # noqa: S608
-                total = cursor.fetchone()[0]
-            else:
-                total = 0
-        return SearchPage(hits=[_hit(*row[:6]) for row in rows], total=total)
+            # The page is ranked on ids alone; stored texts are read for its rows only.
+            stored = _stored(cursor, [candidate.id for candidate in page])
+        hits = [_hit(*stored[c.id], c.score) for c in page if c.id in stored]
+        return SearchPage(hits=hits, total=total)
 
     def fetch(self, keys: Iterable[str]) -> dict[str, SearchHit]:
         wanted = {parsed for key in keys if (parsed := parse_key(key))}
@@ -372,6 +385,18 @@ class PostgresBackend(SearchBackend):
             "by_kind": {**dict.fromkeys(kinds(), 0), **counts},
             "vectors": vectors,
         }
+
+
+def _stored(cursor, ids: list[int]) -> dict[int, tuple]:
+    """Documents' kind, pk, external id and stored fields and facets (as JSON text)."""
+    if not ids:
+        return {}
+    cursor.execute(
+        "SELECT d.id, d.kind, d.pk, d.external_id, d.fields::text, d.facets::text "  # noqa: S608
+        f"FROM {DOCUMENTS} d WHERE d.id = ANY(%s::bigint[])",
+        [ids],
+    )
+    return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
 def _hit(kind, pk, external_id, fields, facets, score) -> SearchHit:
@@ -461,17 +486,28 @@ def _spaces(cursor) -> dict[str, Space]:
     return {name: Space(name, table, dim) for name, table, dim in cursor.fetchall()}
 
 
-def _delete_documents(cursor, keys: list[str]) -> None:
-    """Delete by key; the vector tables follow through ``ON DELETE CASCADE``."""
-    parsed = sorted({found for key in keys if (found := parse_key(key))})
-    if not parsed:
-        return
-    kinds_, pks = zip(*parsed, strict=True)
+def _document_ids(cursor, keys: Iterable[tuple[str, int]]) -> list[int]:
+    """The row ids of the indexed documents among ``keys`` ((kind, pk) pairs)."""
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    kinds_, pks = zip(*keys, strict=True)
     cursor.execute(
-        f"DELETE FROM {DOCUMENTS} d USING unnest(%s::text[], %s::bigint[]) AS k(kind, pk) "  # noqa: S608
-        "WHERE d.kind = k.kind AND d.pk = k.pk",
+        f"SELECT d.id FROM {DOCUMENTS} d "  # noqa: S608
+        "JOIN unnest(%s::text[], %s::bigint[]) AS k(kind, pk) "
+        "ON d.kind = k.kind AND d.pk = k.pk",
         [list(kinds_), list(pks)],
     )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _delete_documents(cursor, keys: list[str], counter: bm25.Counter) -> None:
+    """Delete by key, out of the BM25 statistics first; the vector tables follow through
+    ``ON DELETE CASCADE``."""
+    ids = _document_ids(cursor, [found for key in keys if (found := parse_key(key))])
+    counter.remove(ids)
+    if ids:
+        cursor.execute(f"DELETE FROM {DOCUMENTS} WHERE id = ANY(%s::bigint[])", [ids])  # noqa: S608
 
 
 def _document_record(doc: IndexedDocument) -> dict:
@@ -486,6 +522,8 @@ def _document_record(doc: IndexedDocument) -> dict:
         "pk": doc.pk,
         "external_id": _clean(doc.external_id),
         "lexemes": document_lexemes(title_tokens, body_tokens),
+        "title_length": len(title_tokens),
+        "body_length": len(body_tokens),
         "facet_terms": sorted(terms),
         "fields": {name: _clean(text) for name, text in fields.items()},
         "facets": facets,
@@ -493,13 +531,16 @@ def _document_record(doc: IndexedDocument) -> dict:
 
 
 UPSERT_DOCUMENTS = f"""
-INSERT INTO {DOCUMENTS} (kind, pk, external_id, lexemes, facet_terms, fields, facets)
-SELECT r.kind, r.pk, r.external_id, r.lexemes, r.facet_terms, r.fields, r.facets
+INSERT INTO {DOCUMENTS} (
+    kind, pk, external_id, lexemes, title_length, body_length, facet_terms, fields, facets)
+SELECT r.kind, r.pk, r.external_id, r.lexemes, r.title_length, r.body_length,
+    r.facet_terms, r.fields, r.facets
 FROM json_to_recordset(%s::json) AS r(
-    kind text, pk bigint, external_id text, lexemes tsvector, facet_terms text[],
-    fields json, facets json)
+    kind text, pk bigint, external_id text, lexemes tsvector, title_length integer,
+    body_length integer, facet_terms text[], fields json, facets json)
 ON CONFLICT (kind, pk) DO UPDATE SET
     external_id = EXCLUDED.external_id, lexemes = EXCLUDED.lexemes,
+    title_length = EXCLUDED.title_length, body_length = EXCLUDED.body_length,
     facet_terms = EXCLUDED.facet_terms, fields = EXCLUDED.fields, facets = EXCLUDED.facets
 RETURNING id, kind, pk
 """  # noqa: S608 (a constant table name; the rows are one bound parameter)
@@ -509,12 +550,14 @@ RETURNING id, kind, pk
 class _Writer:
     """Writes batches of documents with their vectors inside the caller's transaction.
 
-    Documents are upserted, so a record keeps its row (and its row lock serialises two
-    concurrent re-indexings of it); its old passages are deleted from every space."""
+    Documents are upserted, so a record keeps its row; its old passages are deleted from
+    every space. Outside a rebuild (which counts everything at its end) the replaced
+    versions leave the BM25 statistics and the new ones enter them."""
 
     cursor: object
     spaces: dict[str, Space]
     rebuilding: bool
+    counter: bm25.Counter | None = None
     written: set[str] = field(default_factory=set)  #: spaces that received vectors
     unindexed: list[Space] = field(default_factory=list)  #: awaiting their HNSW index
 
@@ -524,8 +567,12 @@ class _Writer:
         # instead of deadlocking.
         ordered = sorted(latest.values(), key=lambda doc: (doc.kind, doc.pk))
         records = [_document_record(doc) for doc in ordered]
+        if self.counter:
+            self.counter.remove(_document_ids(self.cursor, [(r["kind"], r["pk"]) for r in records]))
         self.cursor.execute(UPSERT_DOCUMENTS, [json.dumps(records, ensure_ascii=False)])
         ids = {f"{kind}:{pk}": doc_id for doc_id, kind, pk in self.cursor.fetchall()}
+        if self.counter:
+            self.counter.add(list(ids.values()))
         self._delete_passages(list(ids.values()))
         for name in sorted({space for doc in latest.values() for space in doc.vectors}):
             documents = [doc for doc in latest.values() if name in doc.vectors]
@@ -617,6 +664,7 @@ def _analyze(cursor, spaces: Iterable[Space]) -> None:
     then starts from the documents and sorts exactly) and which are not (it walks the
     HNSW index); autovacuum would get there only some time after the commit."""
     cursor.execute(f"ANALYZE {DOCUMENTS}")
+    cursor.execute(f"ANALYZE {bm25.LEXEMES}")
     for space in spaces:
         cursor.execute(f"ANALYZE {_quote(space.table)}")
 

@@ -42,6 +42,7 @@ pytestmark = [
 ]
 
 migration = importlib.import_module("ecotone.search.migrations.0002_postgres_search")
+bm25_migration = importlib.import_module("ecotone.search.migrations.0003_postgres_bm25")
 
 
 class TestPostgresBackend(BackendContract):
@@ -261,13 +262,21 @@ def table_exists(name: str) -> bool:
 
 def test_the_migration_is_reversible(db):
     PostgresBackend().rebuild([dense_doc(1, ("en", (1, 0, 0, 0)))])
-    tables = ["search_pg_document", "search_pg_vector_space", space_table(SPACE)]
+    tables = [
+        "search_pg_document",
+        "search_pg_vector_space",
+        space_table(SPACE),
+        "search_pg_lexeme",
+        "search_pg_lexical_totals",
+    ]
     assert all(table_exists(table) for table in tables)
     with connection.schema_editor() as editor:
+        bm25_migration.drop_statistics(None, editor)
         migration.drop_tables(None, editor)
     assert not any(table_exists(table) for table in tables)
     with connection.schema_editor() as editor:
         migration.create_tables(None, editor)
-    assert table_exists("search_pg_document")
+        bm25_migration.add_statistics(None, editor)
+    assert all(table_exists(table) for table in tables if table != space_table(SPACE))
     assert PostgresBackend().status()["documents"] == 0
     assert keys(find(PostgresBackend(), "solar")) == []

@@ -1,0 +1,303 @@
+"""BM25 in the PostgreSQL backend: scores against an independent computation, IDF,
+length normalisation, the title weight, the two-stage cut, and statistics that stay
+exact through updates, deletes, rebuilds and the migration."""
+
+import importlib
+import math
+import random
+from collections import Counter
+
+import pytest
+from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecotone.search.backends.postgres_bm25 import field_score, prefix_upper
+from ecotone.search.text import index_tokens, query_terms
+
+from .contract import doc, find, keys
+
+
+def needs_postgres(test):
+    """Marks a test that runs against the PostgreSQL backend (the pure ones run anywhere)."""
+    skip = pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: DATABASE_URL=$(bash scripts/test-postgres.sh url)",
+    )
+    return pytest.mark.postgres(skip(pytest.mark.usefixtures("db")(test)))
+
+
+migration = importlib.import_module("ecotone.search.migrations.0003_postgres_bm25")
+
+
+def backend(**kwargs):
+    from ecotone.search.backends.postgres import PostgresBackend
+
+    return PostgresBackend(**kwargs)
+
+
+# -- an independent BM25 over the same tokens ---------------------------------------------
+
+
+class Reference:
+    """BM25 computed from the documents' own tokens, the way tantivy scores two fields."""
+
+    def __init__(self, documents):
+        self.fields = {}
+        for d in documents:
+            title = index_tokens(" \n".join(d.title_fields.values()))
+            body = index_tokens(" \n".join(d.body_fields.values()))
+            self.fields[(d.kind, d.pk)] = (Counter(title), len(title), Counter(body), len(body))
+        self.n = len(documents)
+        self.average = [sum(f[i] for f in self.fields.values()) / self.n for i in (1, 3)]
+
+    def holds(self, counts: Counter, term) -> int:
+        if not term.prefix:
+            return counts[term.token]
+        stems = {term.token[:n] for n in range(max(3, len(term.token) - 3), len(term.token))}
+        return sum(c for t, c in counts.items() if t.startswith(term.token) or t in stems)
+
+    def idf(self, term, field: int) -> float:
+        if not term.prefix:
+            df = sum(1 for f in self.fields.values() if f[field][term.token])
+        else:  # the most common of the lexemes the prefix matches
+            lexemes = {t for f in self.fields.values() for t in f[field]}
+            matching = [t for t in lexemes if self.holds(Counter([t]), term)]
+            df = max(
+                (sum(1 for f in self.fields.values() if f[field][t]) for t in matching), default=0
+            )
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def score(self, key, q: str, title_weight: float = 3.0) -> float:
+        title, title_length, body, body_length = self.fields[key]
+        total = 0.0
+        for term in query_terms(q):
+            for counts, length, average, field, boost in (
+                (title, title_length, self.average[0], 0, title_weight),
+                (body, body_length, self.average[1], 2, 1.0),
+            ):
+                tf = self.holds(counts, term)
+                if tf:
+                    norm = 1 - 0.75 + 0.75 * length / average
+                    total += boost * self.idf(term, field) * tf * 2.2 / (tf + 1.2 * norm)
+        return total
+
+    def ranking(self, q: str, title_weight: float = 3.0) -> list[tuple[tuple[str, int], float]]:
+        scored = [(key, self.score(key, q, title_weight)) for key in self.fields]
+        matching = [(key, s) for key, s in scored if s > 0]
+        return sorted(matching, key=lambda item: (-item[1], item[0]))
+
+
+CORPUS = [
+    doc(1, "Solar storage", "Battery storage beside a solar farm in a park"),
+    doc(2, "Heat pump retrofit", "Heat pumps for schools; storage of heat overnight"),
+    doc(3, "Cement kiln", "Carbon capture at a cement kiln"),
+    doc(4, "Storage", "storage storage storage of water for a dry town"),
+    doc(5, "Electric buses", "Electric bus charging at depots with solar canopies"),
+    doc(6, "Electricity market", "A market for flexible electricity demand"),
+    doc(7, "光伏储能", "工业园区的光伏与储能项目"),
+    doc(8, "Community solar", "Solar panels on community rooftops; solar for everyone"),
+]
+
+
+# -- the formula (pure) -------------------------------------------------------------------
+
+
+@given(
+    tf=st.integers(1, 10_000),
+    length=st.integers(0, 100_000),
+    average=st.floats(0.01, 1e5),
+    weight=st.floats(0.0, 20.0),
+)
+def test_a_field_never_scores_its_bound(tf, length, average, weight):
+    """The two-stage ranking relies on it: a term and field give less than (k1 + 1) × idf."""
+    score = field_score(tf, length, average, weight)
+    assert 0 <= score <= 2.2 * weight
+    assert field_score(tf + 1, length, average, weight) >= score
+    assert field_score(tf, length + 1, average, weight) <= score
+
+
+@given(st.text(min_size=1, max_size=5), st.text(max_size=5))
+def test_prefix_upper_ends_the_prefix_range(prefix, rest):
+    upper = prefix_upper(prefix)
+    assert upper is None or prefix + rest < upper
+
+
+# -- ranking ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "q", ["solar", "storage", "solar storage", "heat pump", "储能", "electr*", "cement solar"]
+)
+@pytest.mark.parametrize("title_weight", [3.0, 1.0, 0.2])
+@needs_postgres
+def test_scores_are_bm25(q, title_weight):
+    engine = backend()
+    engine.rebuild(CORPUS)
+    expected = Reference(CORPUS).ranking(q, title_weight)
+    page = find(engine, q, title_weight=title_weight)
+    assert keys(page) == [key for key, _ in expected]
+    assert [hit.score for hit in page.hits] == pytest.approx([s for _, s in expected], rel=1e-9)
+    assert page.total == len(expected)
+
+
+def filler(count: int) -> str:
+    return " ".join(f"filler{n}" for n in range(count))
+
+
+@needs_postgres
+def test_a_rare_word_outranks_a_common_one():
+    # Every document holds "solar" but the last; only it holds "cement"; same lengths.
+    common = [doc(pk, "", f"solar {filler(5)}") for pk in range(1, 9)]
+    rare = doc(9, "", f"cement {filler(5)}")
+    engine = backend()
+    engine.rebuild([*common, rare])
+    assert keys(find(engine, "solar cement"))[0] == ("solution", 9)
+
+
+@needs_postgres
+def test_shorter_documents_rank_first():
+    engine = backend()
+    engine.rebuild([doc(1, "", f"storage {filler(40)}"), doc(2, "", f"storage {filler(4)}")])
+    assert keys(find(engine, "storage")) == [("solution", 2), ("solution", 1)]
+
+
+@needs_postgres
+def test_the_title_weight_multiplies_the_title_score():
+    engine = backend()
+    engine.rebuild([doc(1, "storage", "grid"), doc(2, "grid", "storage")])
+    (one,) = [h for h in find(engine, "storage", title_weight=1.0).hits if h.pk == 1]
+    (three,) = [h for h in find(engine, "storage", title_weight=3.0).hits if h.pk == 1]
+    assert three.score == pytest.approx(3 * one.score)
+    assert keys(find(engine, "storage", title_weight=0.2)) == [("solution", 2), ("solution", 1)]
+
+
+def zipf_corpus(count: int, seed: int = 5):
+    """Documents drawn from a vocabulary where a few words are everywhere and most are
+    rare, so that many documents hold the same query words and the first stage must
+    choose among them. As in catalogue text, a word is mostly written once per field;
+    a third of the bodies repeat one of their words (up to four times)."""
+    rng = random.Random(seed)
+    words = [f"word{n}" for n in range(60)]
+    weights = [1 / (n + 1) for n in range(60)]
+
+    def field(most: int) -> str:
+        chosen = list(dict.fromkeys(rng.choices(words, weights, k=rng.randint(1, most))))
+        if most > 4 and rng.random() < 0.33:
+            chosen += [rng.choice(chosen)] * rng.randint(1, 3)
+        return " ".join(chosen)
+
+    return [doc(pk, field(4), field(40)) for pk in range(1, count + 1)]
+
+
+@needs_postgres
+def test_the_two_stage_cut_keeps_the_exact_top():
+    corpus = zipf_corpus(400)
+    engine = backend(rerank_depth=40)  # a tenth of the matches or less is scored exactly
+    engine.rebuild(corpus)
+    reference = Reference(corpus)
+    for q in ["word0 word1", "word0 word30", "word2 word5 word9", "word0", "word1 word44 word0"]:
+        expected = reference.ranking(q)
+        page = find(engine, q, limit=10)
+        assert page.total == len(expected) > 40
+        scores = [hit.score for hit in page.hits]
+        assert scores == pytest.approx([s for _, s in expected[:10]], rel=1e-9), q
+        for hit in page.hits:  # the documents are the ones with those scores
+            assert hit.score == pytest.approx(reference.score((hit.kind, hit.pk), q))
+
+
+@needs_postgres
+def test_pages_across_the_cut_walk_every_hit_once():
+    engine = backend(rerank_depth=5)
+    engine.rebuild(zipf_corpus(60))
+    total = find(engine, "word0 word3").total
+    seen, scores = [], []
+    for offset in range(0, total + 4, 4):
+        page = find(engine, "word0 word3", limit=4, offset=offset)
+        assert page.total == total
+        seen += keys(page)
+        scores += [hit.score for hit in page.hits]
+    assert len(seen) == len(set(seen)) == total
+    assert scores == sorted(scores, reverse=True)
+
+
+# -- statistics ---------------------------------------------------------------------------
+
+
+def counted_statistics() -> dict:
+    """The statistics tables as the backend keeps them, and as counted from scratch."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT lexeme, title_docs, body_docs FROM search_pg_lexeme")
+        kept = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT u.lexeme, count(*) FILTER (WHERE 'A' = ANY(u.weights)),"
+            " count(*) FILTER (WHERE 'D' = ANY(u.weights))"
+            " FROM search_pg_document d, unnest(d.lexemes) u GROUP BY u.lexeme"
+        )
+        counted = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute("SELECT documents, title_tokens, body_tokens FROM search_pg_lexical_totals")
+        totals = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*), coalesce(sum(title_length), 0), coalesce(sum(body_length), 0)"
+            " FROM search_pg_document"
+        )
+        summed = cursor.fetchone()
+        cursor.execute("SELECT kind, pk, title_length, body_length FROM search_pg_document")
+        lengths = {(kind, pk): (t, b) for kind, pk, t, b in cursor.fetchall()}
+    return {
+        "kept": kept,
+        "counted": counted,
+        "totals": totals,
+        "summed": summed,
+        "lengths": lengths,
+    }
+
+
+def assert_exact(documents):
+    found = counted_statistics()
+    assert found["kept"] == found["counted"]
+    assert found["totals"] == found["summed"]
+    expected = {
+        (d.kind, d.pk): (
+            len(index_tokens(" \n".join(d.title_fields.values()))),
+            len(index_tokens(" \n".join(d.body_fields.values()))),
+        )
+        for d in documents
+    }
+    assert found["lengths"] == expected
+
+
+@needs_postgres
+def test_statistics_stay_exact_through_updates_deletes_and_rebuilds():
+    engine = backend()
+    engine.rebuild(CORPUS)
+    assert_exact(CORPUS)
+    assert counted_statistics()["kept"]["solar"] == (2, 3)  # titles 1, 8; bodies 1, 5, 8
+    changed = [doc(4, "Solar water", "solar pumps"), doc(9, "Wind", "wind storage")]
+    engine.update(changed, delete_keys=["solution:1", "solution:7", "solution:404"])
+    now = [d for d in CORPUS if d.pk not in (1, 4, 7)] + changed
+    assert_exact(now)
+    assert "光伏" not in counted_statistics()["kept"]  # its only document is gone
+    engine.update([doc(9, "Wind", "wind storage")] * 2, delete_keys=[])  # unchanged, twice
+    assert_exact(now)
+    engine.update([], delete_keys=[f"solution:{d.pk}" for d in now])
+    assert counted_statistics()["kept"] == {}
+    assert counted_statistics()["totals"] == (0, 0, 0)
+    engine.rebuild(CORPUS[:3])
+    assert_exact(CORPUS[:3])
+
+
+@needs_postgres
+def test_the_migration_counts_what_is_already_indexed():
+    engine = backend()
+    engine.rebuild(CORPUS)
+    before = counted_statistics()
+    scores = [hit.score for hit in find(engine, "solar storage").hits]
+    with connection.schema_editor() as editor:
+        migration.drop_statistics(None, editor)
+        migration.add_statistics(None, editor)
+    after = counted_statistics()
+    assert after["kept"] == before["kept"]
+    assert after["totals"] == before["totals"]
+    assert after["lengths"] == before["lengths"]  # from positions alone
+    assert [hit.score for hit in find(engine, "solar storage").hits] == pytest.approx(scores)
