@@ -71,7 +71,8 @@ def evaluate(queries_: list[dict]) -> dict[str, float]:
 
 def candidates(spaces: list[str]):
     """Weights of the original query's rankings, of its English gloss's (Chinese queries),
-    and whether to interleave by language (with the other language's weight)."""
+    whether to interleave by language (with the other language's weight), and which model
+    embeds a Chinese query's gloss only."""
     from ecotone.search.queries import TRANSLATED
 
     weights_grid = itertools.product(
@@ -81,7 +82,9 @@ def candidates(spaces: list[str]):
         *[(0.5, 1.0, 2.0)] * len(spaces),
     )
     interleaving = [(False, 1.0, 1), (True, 1.0, 1), (True, 0.8, 10)]
-    for lexical, *rest in weights_grid:
+    # which models embed only the gloss of a Chinese query: none, or one of them
+    gloss_only = [frozenset(), *(frozenset({space}) for space in spaces)]
+    for (lexical, *rest), only_gloss in itertools.product(weights_grid, gloss_only):
         original, glossed = rest[: len(spaces)], rest[len(spaces) :]
         weights = {"lexical": lexical, **dict(zip(spaces, original, strict=True))}
         weights[f"lexical{TRANSLATED}"] = glossed[0]
@@ -93,6 +96,7 @@ def candidates(spaces: list[str]):
                 "interleave": interleave,
                 "other_language_weight": other_weight,
                 "interleave_constant": constant,
+                "gloss_only_spaces": only_gloss,
             }
 
 

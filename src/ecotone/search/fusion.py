@@ -25,6 +25,9 @@ class FusionSettings:
     interleave_constant: int = 1
     #: split by language and interleave (off: the weighted fusion is the ranking)
     interleave: bool = True
+    #: vector spaces that embed only the English gloss of a glossed (Chinese) query, not
+    #: the query itself (read by ``queries``: the ranking is then never computed)
+    gloss_only_spaces: frozenset[str] = frozenset()
 
 
 def reciprocal_rank_fusion(

@@ -38,6 +38,7 @@ FUSION = FusionSettings(
         f"use-m3{TRANSLATED}": 0.5,
     },
     interleave=False,
+    gloss_only_spaces=frozenset({"e5-small-q4"}),
 )
 
 
@@ -186,18 +187,28 @@ class _Search:
             if self.translated_terms:
                 english = self.lexical(0, min(depth, MAX_FUSED), self.translated_terms)
                 rankings[f"lexical{TRANSLATED}"] = [key for key, _ in english]
-        texts = [self.q, self.translation.text] if self.translated_terms else [self.q]
         for embedder in self.embedders:
-            vectors = embedder.embed_query_texts(texts)
-            rankings[embedder.space] = self._dense(embedder, vectors[0], depth, embedder.space)
-            if self.translated_terms:
-                name = f"{embedder.space}{TRANSLATED}"
-                rankings[name] = self._dense(embedder, vectors[1], depth, name)
+            texts = self._texts_to_embed(embedder)
+            vectors = embedder.embed_query_texts(list(texts.values()))
+            for name, vector in zip(texts, vectors, strict=True):
+                rankings[name] = self._dense(embedder, vector, depth, name)
         fused = fuse(rankings, self._languages(), self.language, FUSION)[:MAX_FUSED]
         if self.phrases:
             fused = self._with_phrases(fused)
         self.total = len(fused)
         return fused
+
+    def _texts_to_embed(self, embedder: Embedder) -> dict[str, str]:
+        """Ranking name → the text whose vector makes it: the query, and a Chinese query's
+        English gloss. e5 embeds only the gloss: its vector of the Chinese query prefers
+        Chinese text in a mostly English catalogue, and one embedding costs less than two
+        (``FUSION.gloss_only_spaces``; docs/search.md has the figures)."""
+        texts = {embedder.space: self.q}
+        if self.translated_terms:
+            if embedder.space in FUSION.gloss_only_spaces:
+                texts.clear()
+            texts[f"{embedder.space}{TRANSLATED}"] = self.translation.text
+        return texts
 
     def _with_phrases(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """Only documents whose stored text holds every quoted phrase as written."""

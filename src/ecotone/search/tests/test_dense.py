@@ -123,3 +123,18 @@ def test_a_query_and_its_gloss_are_embedded_together_like_one_by_one(dense):
         assert float(batched @ single) > 0.999
     remembered = dense.embed_query_texts(["屋顶光伏", "roof photovoltaic"])
     assert all(a is b for a, b in zip(remembered, alone, strict=True))
+
+
+def test_e5_embeds_only_the_english_gloss_of_a_chinese_query(catalogue):
+    """e5's vector of a Chinese query prefers Chinese text; the gloss reaches the mostly
+    English catalogue, and one embedding costs less than two (queries.FUSION)."""
+    e5, use = get_embedders()
+    for embedder in (e5, use):
+        embedder.forget_queries()
+    page = search_records("工业园区储能", mode="dense")
+    assert external_ids(page)[0] == catalogue["storage"].external_id
+    gloss = page.translation
+    assert gloss and set(e5.__dict__["_recent_queries"]) == {gloss}
+    assert set(use.__dict__["_recent_queries"]) == {"工业园区储能", gloss}
+    search_records("industrial park energy storage", mode="dense")
+    assert "industrial park energy storage" in e5.__dict__["_recent_queries"]
