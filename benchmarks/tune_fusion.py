@@ -128,6 +128,7 @@ def main() -> None:
     parser.add_argument("--embedder", default=None)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--judgements", type=Path, default=JUDGEMENTS)
+    parser.add_argument("--backend", choices=("embedded", "postgres"), default="embedded")
     parser.add_argument(
         "--floors", action="store_true", help="tune the dense floors around the shipped fusion"
     )

@@ -21,6 +21,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +38,8 @@ _QUERY_CACHE_LOCK = threading.Lock()
 class Embedder(ABC):
     space: str
     dim: int
+    #: queries are embedded on a thread of their own, beside the word search (``beside``)
+    embeds_beside_search: bool = False
     #: dense hits below this cosine similarity are dropped (every query has neighbours)
     min_similarity: float = 0.0
     #: … and so are hits further than this below the query's best hit
@@ -86,6 +89,7 @@ class E5Embedder(Embedder):
 
     space = "e5-small-q4"
     dim = 384
+    embeds_beside_search = True
     # e5's cosines crowd into 0.75–0.92 whatever the text, so an absolute floor separates
     # little; the distance from the best hit separates more. 0.82 rather than 0.78 cost
     # nothing on the judged queries (test nDCG@10 0.566 both) and drops hits such as
@@ -163,6 +167,39 @@ class SentenceTransformerEmbedder(Embedder):
     embed_passages = embed_queries
 
 
+@cache
+def _query_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(
+        max_workers=1, thread_name_prefix="query-embedding", initializer=_one_openmp_thread
+    )
+
+
+def _one_openmp_thread() -> None:
+    """OpenMP thread counts are per calling thread: e5's queries on this thread use one
+    core, leaving the other to the word search, while passages (in batches, on any other
+    thread) keep both."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="openmp")
+
+
+def _blas_on_one_thread() -> None:
+    """numpy's BLAS on one thread in this process. A query's products are small, and idle
+    BLAS threads spin waiting for the next call, on the core the query-embedding thread
+    needs: at 100k documents that alone took a hybrid query from ~38 to ~55 ms. USE's
+    passage batches still get two threads while they run (``PASSAGE_THREADS``)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
+def beside(embedder: Embedder, texts: Sequence[str]) -> Future:
+    """``embedder.embed_query_texts(texts)`` on the query-embedding thread: e5 takes ~25 ms
+    for a short query on one core (~16 ms on two), and the word search, USE and its vector
+    search fit in that time on the other core; docs/search.md "Speed" has the figures."""
+    return _query_thread().submit(embedder.embed_query_texts, list(texts))
+
+
 NAMED = {"e5": [E5Embedder], "use": [UseEmbedder], "e5+use": [E5Embedder, UseEmbedder]}
 NAMED["default"] = NAMED["e5+use"]
 
@@ -171,6 +208,7 @@ NAMED["default"] = NAMED["e5+use"]
 def _embedders(choice: str) -> tuple[Embedder, ...]:
     if choice == "none":
         return ()
+    _blas_on_one_thread()
     if choice in NAMED:
         return tuple(factory() for factory in NAMED[choice])
     path = Path(choice).expanduser()

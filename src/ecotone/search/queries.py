@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import get_language, gettext
 
 from .backends import DenseHit, SearchHit, SearchQuery, get_search_backend
-from .embedding import Embedder, get_embedders
+from .embedding import Embedder, beside, get_embedders
 from .fusion import FusionSettings, fuse
 from .highlight import contains_phrase, describe_dense, describe_lexical
 from .registry import FACET_LABELS, FACETS, get_index, kinds
@@ -179,18 +179,27 @@ class _Search:
     def ranked(self, depth: int) -> list[tuple[str, float]]:
         """The fused ranking of up to ``MAX_FUSED`` documents (dense and hybrid modes).
 
-        (Embedding the query in threads beside the lexical search was tried: no gain on
-        two cores, where the two models already slow each other down.)"""
+        e5 embeds the query on a thread of its own meanwhile (``embedding.beside``)."""
+        texts = {embedder: self._texts_to_embed(embedder) for embedder in self.embedders}
+        pending = {
+            embedder: beside(embedder, named.values())
+            for embedder, named in texts.items()
+            if embedder.embeds_beside_search
+        }
         rankings: dict[str, list[str]] = {}
         if self.mode in ("hybrid", "lexical"):
             rankings["lexical"] = [key for key, _ in self.lexical(0, min(depth, MAX_FUSED))]
             if self.translated_terms:
                 english = self.lexical(0, min(depth, MAX_FUSED), self.translated_terms)
                 rankings[f"lexical{TRANSLATED}"] = [key for key, _ in english]
-        for embedder in self.embedders:
-            texts = self._texts_to_embed(embedder)
-            vectors = embedder.embed_query_texts(list(texts.values()))
-            for name, vector in zip(texts, vectors, strict=True):
+        # the embedders in the background come last, so their vectors are ready the latest
+        for embedder in sorted(self.embedders, key=lambda e: e in pending):
+            named = texts[embedder]
+            if embedder in pending:
+                vectors = pending[embedder].result()
+            else:
+                vectors = embedder.embed_query_texts(list(named.values()))
+            for name, vector in zip(named, vectors, strict=True):
                 rankings[name] = self._dense(embedder, vector, depth, name)
         fused = fuse(rankings, self._languages(), self.language, FUSION)[:MAX_FUSED]
         if self.phrases:

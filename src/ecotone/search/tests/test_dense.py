@@ -147,3 +147,21 @@ def test_use_queries_on_one_thread_match_its_passages(dense):
     query, passage = use.embed_queries([text])[0], use.embed_passages([text])[0]
     assert use._query_model is not use._passage_model
     assert float(query @ passage) > 0.9999
+
+
+def test_e5_embeds_queries_beside_the_word_search_on_one_core(dense):
+    from threadpoolctl import threadpool_info
+
+    from ecotone.search.embedding import _query_thread, beside
+
+    e5 = get_embedders()[0]
+    e5.forget_queries()
+    background = beside(e5, ["rooftop solar for schools"]).result()[0]
+    e5.forget_queries()
+    here = e5.embed_query("rooftop solar for schools")
+    assert float(background @ here) > 0.999
+
+    def openmp_threads():
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "openmp"]
+
+    assert set(_query_thread().submit(openmp_threads).result()) == {1}
