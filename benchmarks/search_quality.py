@@ -57,7 +57,7 @@ def setup_environment(args) -> Path:
     home = Path(args.home or tempfile.mkdtemp(prefix="ecotone-bench-quality-")).resolve()
     home.mkdir(parents=True, exist_ok=True)
     os.environ["ECOTONE_HOME"] = str(home)
-    if args.backend == "embedded":
+    if getattr(args, "backend", "embedded") == "embedded":  # tune_fusion, matching_quality
         os.environ.pop("DATABASE_URL", None)  # SQLite in ECOTONE_HOME, never a shared one
     os.environ["DJANGO_SETTINGS_MODULE"] = "ecotone.config.settings"
     if args.embedder:
