@@ -17,7 +17,7 @@ from ecotone.config.api import error_body
 from ecotone.core.pagination import BadCursor, cursor_page
 
 from . import queries, services
-from .models import Introduction, IntroductionStatus
+from .models import Introduction, IntroductionStatus, MatchSurface
 from .permissions import can_respond, can_view_introduction
 from .ranking import counterparts_for_venture, is_venture, need_matches
 from .schemas import (
@@ -77,6 +77,7 @@ def get_need_matches(request, need_id: int, limit: int = 10):
             422, error_body("invalid", f"limit must be between 1 and {MAX_MATCHES}", "limit")
         )
     report = need_matches(need, limit)
+    services.record_impression(need, MatchSurface.API, len(report.matches))
     return Status(
         200,
         {

@@ -1,5 +1,5 @@
-"""What matchmaking stores: introduction requests, feedback on matches, and a need's
-matching criteria.
+"""What matchmaking stores: introduction requests, feedback on matches, a need's
+matching criteria, and how often its matches were shown.
 
 Scores themselves are never stored: they are computed from the catalogue on each request
 (``services.matches_for_need``), so a match always reflects the records as they are now.
@@ -212,3 +212,35 @@ class NeedCriteria(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.need} criteria"
+
+
+class MatchSurface(models.TextChoices):
+    PAGE = "page", _("need page")
+    API = "api", _("API")
+
+
+class MatchImpression(models.Model):
+    """How often a need's matches were shown, per day and surface: the top of the staff
+    funnel (shown → feedback → introductions). Counted per request, whoever asked, so
+    crawlers count too; the figures say so."""
+
+    need = models.ForeignKey(
+        "catalog.Need", on_delete=models.CASCADE, related_name="match_impressions"
+    )
+    day = models.DateField(_("day"))
+    surface = models.CharField(_("surface"), max_length=8, choices=MatchSurface.choices)
+    views = models.PositiveIntegerField(_("times shown"), default=0)
+    matches_shown = models.PositiveIntegerField(_("matches shown"), default=0)
+
+    class Meta:
+        ordering = ["-day", "need_id", "surface"]
+        verbose_name = _("match impression")
+        verbose_name_plural = _("match impressions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "day", "surface"], name="one_impression_row_per_need_day_surface"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need} {self.day} {self.surface}: {self.views}"

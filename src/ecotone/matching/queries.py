@@ -1,15 +1,23 @@
 """Reads of matchmaking: a person's introductions, contact cards and the staff figures."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ecotone.accounts.permissions import is_staff, member_organisation_ids
 from ecotone.catalog.choices import NeedStatus
 from ecotone.catalog.models import Need
 
-from .models import FeedbackVote, Introduction, IntroductionStatus, MatchFeedback
+from .models import (
+    FeedbackVote,
+    Introduction,
+    IntroductionStatus,
+    MatchFeedback,
+    MatchImpression,
+    MatchSurface,
+)
 from .permissions import can_see_contacts
 
 #: the staff figures check this many open needs for matches (each check runs a search)
@@ -88,11 +96,19 @@ def contacts(user, introduction: Introduction) -> dict | None:
     }
 
 
+#: how far back the impression figures look
+IMPRESSION_DAYS = 30
+
+
 @dataclass
 class Figures:
     open_needs: int
     needs_checked: int
     needs_with_matches: int
+    match_lists_shown: int  #: in the last ``IMPRESSION_DAYS`` days, pages and API
+    match_lists_shown_on_pages: int
+    matches_shown: int
+    needs_whose_matches_were_shown: int
     feedback_total: int
     feedback_relevant: int
     feedback_not_relevant: int
@@ -112,7 +128,8 @@ def open_needs() -> QuerySet:
 
 
 def funnel_figures() -> Figures:
-    """From needs to matches to feedback to introductions and their answers."""
+    """From needs to matches, how often they were shown, feedback, introductions and
+    their answers."""
     from .services import matches_for_need
 
     needs = open_needs()
@@ -126,6 +143,14 @@ def funnel_figures() -> Figures:
         not_relevant=Count("pk", filter=Q(vote=FeedbackVote.NOT_RELEVANT)),
         needs=Count("need", distinct=True),
     )
+    shown = MatchImpression.objects.filter(
+        day__gt=timezone.localdate() - timedelta(days=IMPRESSION_DAYS)
+    ).aggregate(
+        lists=Sum("views", default=0),
+        on_pages=Sum("views", default=0, filter=Q(surface=MatchSurface.PAGE)),
+        matches=Sum("matches_shown", default=0),
+        needs=Count("need", distinct=True),
+    )
     statuses = dict(
         Introduction.objects.order_by()
         .values("status")
@@ -136,6 +161,10 @@ def funnel_figures() -> Figures:
         open_needs=needs.count(),
         needs_checked=len(sample),
         needs_with_matches=with_matches,
+        match_lists_shown=shown["lists"],
+        match_lists_shown_on_pages=shown["on_pages"],
+        matches_shown=shown["matches"],
+        needs_whose_matches_were_shown=shown["needs"],
         feedback_total=votes["total"],
         feedback_relevant=votes["relevant"],
         feedback_not_relevant=votes["not_relevant"],

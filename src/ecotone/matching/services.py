@@ -8,6 +8,7 @@ committed, so a rolled-back request never notifies anyone.
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,14 @@ from ecotone.accounts.permissions import member_organisation_ids
 from ecotone.catalog.models import Case, Need, Organisation, Solution
 
 from . import emails
-from .models import FeedbackVote, Introduction, IntroductionStatus, MatchFeedback, NeedCriteria
+from .models import (
+    FeedbackVote,
+    Introduction,
+    IntroductionStatus,
+    MatchFeedback,
+    MatchImpression,
+    NeedCriteria,
+)
 from .permissions import (
     can_give_feedback,
     can_respond,
@@ -43,6 +51,7 @@ __all__ = [
     "matches_for_need",
     "need_matches",
     "record_feedback",
+    "record_impression",
     "register_counterpart_finder",
     "request_introduction",
     "respond_to_introduction",
@@ -372,3 +381,20 @@ def _parse_trl(value) -> int | None:
             _("A technology readiness level is a whole number from 1 to 9."), field="min_trl"
         )
     return trl
+
+
+def record_impression(need: Need, surface: str, shown: int) -> None:
+    """Count one showing of ``need``'s matches (``shown`` of them) on ``surface`` today. A
+    list with nothing in it is not counted. Two requests at once never lose a count: the
+    row is incremented in the database, and a lost race to create it increments instead."""
+    if shown <= 0:
+        return
+    key = {"need": need, "day": timezone.localdate(), "surface": surface}
+    increment = {"views": F("views") + 1, "matches_shown": F("matches_shown") + shown}
+    if MatchImpression.objects.filter(**key).update(**increment):
+        return
+    try:
+        with transaction.atomic():
+            MatchImpression.objects.create(**key, views=1, matches_shown=shown)
+    except IntegrityError:
+        MatchImpression.objects.filter(**key).update(**increment)

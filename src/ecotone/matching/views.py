@@ -185,4 +185,5 @@ def need_criteria(request, pk: int):
 def figures(request):
     if not can_see_figures(request.user):
         raise PermissionDenied(_("Only staff see the matchmaking figures."))
-    return render(request, "matching/figures.html", {"figures": queries.funnel_figures()})
+    context = {"figures": queries.funnel_figures(), "impression_days": queries.IMPRESSION_DAYS}
+    return render(request, "matching/figures.html", context)

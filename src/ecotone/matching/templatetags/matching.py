@@ -8,9 +8,10 @@ from ecotone.accounts.permissions import member_organisation_ids
 from ecotone.catalog.models import Need, Organisation, Solution
 
 from .. import scoring
-from ..models import MatchFeedback, NeedCriteria
+from ..models import MatchFeedback, MatchSurface, NeedCriteria
 from ..permissions import can_give_feedback, can_set_criteria, may_request_introductions
 from ..ranking import counterparts_for_venture, is_venture, need_matches
+from ..services import record_impression
 
 register = template.Library()
 
@@ -63,6 +64,7 @@ def need_matches_panel(context, need: Need):
     base = _base_context(context)
     user = base["user"]
     report = need_matches(need, NEED_MATCH_LIMIT)
+    record_impression(need, MatchSurface.PAGE, len(report.matches))
     asks = (
         need.is_public
         and user is not None

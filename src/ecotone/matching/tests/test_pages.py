@@ -206,3 +206,42 @@ def test_the_introductions_page_answers_and_shows_contacts(world, committed):
     assert "Call us" in html
     asker_page = logged_in(world["asker"]).get("/en/introductions/").content.decode()
     assert "ravi@example.org" in asker_page and "Accepted" in asker_page
+
+
+def impressions(need) -> list[tuple[str, int, int]]:
+    from ecotone.matching.models import MatchImpression
+
+    rows = MatchImpression.objects.filter(need=need).order_by("surface")
+    return list(rows.values_list("surface", "views", "matches_shown"))
+
+
+def test_showing_a_needs_matches_is_counted_per_surface_and_day(client, world):
+    need = world["need"]
+    page = client.get(need.get_absolute_url()).content.decode()
+    shown_on_page = page[page.index('id="matches"') :].count('<li class="card match"')
+    assert shown_on_page >= 1
+    client.get(need.get_absolute_url())
+    api = client.get(f"/api/v1/needs/{need.pk}/matches?limit=1").json()
+    assert len(api["matches"]) == 1
+    assert impressions(need) == [("api", 1, 1), ("page", 2, 2 * shown_on_page)]
+
+
+def test_a_list_with_no_match_is_not_counted(client, world, committed):
+    with committed():
+        lonely = NeedFactory(organisation=world["city"], title_en="Zyxwv qqq unmatched")
+    api = client.get(f"/api/v1/needs/{lonely.pk}/matches").json()
+    assert api["matches"] == []
+    assert impressions(lonely) == []
+
+
+def test_staff_figures_show_how_often_matches_were_shown(client, world):
+    need = world["need"]
+    client.get(need.get_absolute_url())
+    client.get(f"/api/v1/needs/{need.pk}/matches?limit=2")
+    client.get(f"/api/v1/needs/{need.pk}/matches?limit=2")
+    staff = UserFactory(username="ops", is_staff=True)
+    html = logged_in(staff).get("/en/matching/figures/").content.decode()
+    assert 'data-figure="match_lists_shown">3<' in html
+    assert 'data-figure="match_lists_shown_on_pages">1<' in html
+    assert 'data-figure="needs_whose_matches_were_shown">1<' in html
+    assert "Match lists shown in the last 30 days" in html
