@@ -8,6 +8,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -32,7 +33,7 @@ def new_external_id(kind: Kind) -> str:
     return f"ecotone-{kind.name}-{uuid.uuid4().hex[:12]}"
 
 
-def _form_errors(form) -> dict[str, list[str]]:
+def form_errors(form) -> dict[str, list[str]]:
     return {
         (name if name != "__all__" else "record"): [str(message) for message in messages]
         for name, messages in form.errors.items()
@@ -75,7 +76,7 @@ def create_record(*, kind: Kind, data: dict, user, owner: Organisation | None = 
         raise PermissionDenied(_("Log in to add records."))
     form = kind.form(data={**kind.form.model_defaults(), **data}, files=files)
     if not form.is_valid():
-        raise RecordInvalid(_form_errors(form))
+        raise RecordInvalid(form_errors(form))
     record = form.save(commit=False)
     if not record.external_id:
         record.external_id = new_external_id(kind)
@@ -116,10 +117,10 @@ def update_record(*, record, data: dict, user):
     kind = kind_of(record)
     form = kind.form(data=_merged_with_current(kind, record, data), instance=record)
     if not form.is_valid():
-        raise RecordInvalid(_form_errors(form))
+        raise RecordInvalid(form_errors(form))
     if kind.owner_field in form.changed_data:
         _check_speaks_for_named_organisation(kind, form.cleaned_data, user)
-    changed = {name: str(form.cleaned_data.get(name))[:200] for name in form.changed_data}
+    changed = changed_fields(form)
     record = form.save(commit=False)
     from_status = record.status
     if not is_staff(user) and record.status == PublicationStatus.PUBLISHED and changed:
@@ -135,6 +136,11 @@ def update_record(*, record, data: dict, user):
         changes=changed,
     )
     return record
+
+
+def changed_fields(form) -> dict[str, str]:
+    """The audit's ``changes``: each changed field with its new value, shortened."""
+    return {name: str(form.cleaned_data.get(name))[:200] for name in form.changed_data}
 
 
 def _merged_with_current(kind: Kind, record, data: dict) -> dict:
@@ -226,3 +232,52 @@ def transition_record(*, record, action: str, user, reason: str = ""):
         reason=reason,
     )
     return record
+
+
+def investor_profile_form(organisation: Organisation, profile, data: QueryDict | None = None):
+    """``InvestorProfileForm`` bound to ``organisation``: the page never lets it change."""
+    from .forms import InvestorProfileForm
+
+    if data is None:
+        form = InvestorProfileForm(instance=profile)
+    else:
+        fields = data.dict()
+        for name in ("stages", "sectors"):
+            fields[name] = data.getlist(name)
+        fields["organisation"] = organisation.external_id or ""
+        fields["external_id"] = profile.external_id if profile else ""
+        form = InvestorProfileForm(data=fields, instance=profile)
+    # an organisation without an external id is still this page's organisation
+    form.fields["organisation"].required = False
+    return form
+
+
+@transaction.atomic
+def save_investor_profile(*, user, organisation: Organisation, data: QueryDict):
+    """Create or change ``organisation``'s investor profile from the page's fields.
+    Answers the saved profile (None when a field is wrong: nothing is written) and the form.
+
+    A profile has no publication status of its own (it belongs to its organisation), so
+    unlike ``update_record`` a member's change is not sent back to review; matching reads
+    it at once."""
+    from .models import InvestorProfile
+
+    # one writer per organisation: two first saves must not both create a profile
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not can_edit(user, organisation):
+        raise PermissionDenied(_("Only the organisation's members may edit its investor profile."))
+    profile = InvestorProfile.objects.filter(organisation=organisation).first()
+    form = investor_profile_form(organisation, profile, data)
+    if not form.is_valid():
+        return None, form
+    saved = form.save(commit=False)
+    saved.organisation = organisation
+    if not saved.external_id:
+        saved.external_id = new_external_id(kind_of(saved))
+    saved.save()
+    form.save_m2m()
+    changes = changed_fields(form)
+    if profile is None or changes:
+        action = "create" if profile is None else "update"
+        record_audit(actor=user, action=action, record=saved, changes=changes)
+    return saved, form
