@@ -1,5 +1,6 @@
 """Applications: a programme's submissions the caller may see, applying, drafts."""
 
+from django.db import transaction
 from ninja import Router
 from ninja.responses import Status
 
@@ -33,13 +34,7 @@ def get_submission(request, submission_id: int):
 )
 def patch_submission(request, submission_id: int, payload: SubmissionIn):
     submission = submission_for(request.user, submission_id)
-    data = payload.dict()
-    submit = data.pop("submit")
-    submission = services.save_draft(
-        user=request.user, programme=submission.programme, data=data, submission=submission
-    )
-    if submit:
-        submission = services.submit_submission(user=request.user, submission=submission)
+    submission = _save(request.user, submission.programme, payload, submission)
     return Status(200, submission_out(request.user, submission))
 
 
@@ -93,10 +88,19 @@ def list_submissions(request, slug: str):
     summary="Apply (a draft, or submitted at once)",
 )
 def post_submission(request, slug: str, payload: SubmissionIn):
-    programme = programme_for(request.user, slug)
+    submission = _save(request.user, programme_for(request.user, slug), payload)
+    return Status(201, submission_out(request.user, submission))
+
+
+@transaction.atomic
+def _save(user, programme, payload: SubmissionIn, submission=None):
+    """The draft saved from ``payload``, then submitted if it says ``submit``: one step,
+    so a refused submission leaves no saved draft behind the error."""
     data = payload.dict()
     submit = data.pop("submit")
-    submission = services.save_draft(user=request.user, programme=programme, data=data)
+    submission = services.save_draft(
+        user=user, programme=programme, data=data, submission=submission
+    )
     if submit:
-        submission = services.submit_submission(user=request.user, submission=submission)
-    return Status(201, submission_out(request.user, submission))
+        submission = services.submit_submission(user=user, submission=submission)
+    return submission

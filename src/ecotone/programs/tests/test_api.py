@@ -130,3 +130,18 @@ def test_the_openapi_description_lists_the_programme_routes(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "post" in paths["/api/v1/programmes/{slug}/submissions"]
     assert "put" in paths["/api/v1/programmes/reviews/{assignment_id}"]
+
+
+def test_an_application_refused_at_submit_leaves_no_draft_behind(client):
+    """``submit: true`` saves and submits in one step: a refusal writes nothing."""
+    from ecotone.programs.models import Submission
+
+    world = make_programme(rounds=1, k=1)
+    user, org = add_applicant(world, "Sun Co")
+    body = {"track": "energy", "applicant": org.pk, "title": "Solar roofs", "summary": "Roofs"}
+    url = f"/api/v1/programmes/{world.programme.slug}/submissions"
+    refused = _post(client, url, user, {**body, "answers": {}, "submit": True})
+    assert refused.status_code in (400, 409, 422), refused.json()
+    assert not Submission.objects.filter(programme=world.programme).exists()
+    draft = _post(client, url, user, {**body, "answers": {}, "submit": False})
+    assert draft.status_code == 201 and draft.json()["status"] == "draft"
