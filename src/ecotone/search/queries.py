@@ -212,12 +212,12 @@ class _Search:
         English gloss. e5 embeds only the gloss: its vector of the Chinese query prefers
         Chinese text in a mostly English catalogue, and one embedding costs less than two
         (``FUSION.gloss_only_spaces``; docs/search.md has the figures)."""
-        texts = {embedder.space: self.q}
-        if self.translated_terms:
-            if embedder.space in FUSION.gloss_only_spaces:
-                texts.clear()
-            texts[f"{embedder.space}{TRANSLATED}"] = self.translation.text
-        return texts
+        if not self.translated_terms:
+            return {embedder.space: self.q}
+        gloss = {f"{embedder.space}{TRANSLATED}": self.translation.text}
+        if embedder.space in FUSION.gloss_only_spaces:
+            return gloss
+        return {embedder.space: self.q, **gloss}
 
     def _with_phrases(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """Only documents whose stored text holds every quoted phrase as written."""
