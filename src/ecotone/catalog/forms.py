@@ -12,6 +12,8 @@ from django.db.models.base import ModelState
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from ecotone.core.uploads import FileRejected, check_content
+
 from .fields import (
     CountryListField,
     ReferenceField,
@@ -600,15 +602,12 @@ class ResourceUploadForm(forms.Form):
 
     file = forms.FileField(required=False)
 
-    ALLOWED_EXTENSIONS = (".pdf", ".html", ".htm", ".txt")
+    ACCEPTED = (".pdf", ".html", ".htm", ".txt")
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if not upload:
             return upload
-        name = upload.name.lower()
-        if not name.endswith(self.ALLOWED_EXTENSIONS):
-            raise ValidationError(_("only PDF, HTML and plain-text files can be uploaded"))
         if upload.size > settings.RESOURCE_MAX_UPLOAD_BYTES:
             raise ValidationError(
                 _("the file is %(size)d MB; at most %(limit)d MB is allowed"),
@@ -617,4 +616,10 @@ class ResourceUploadForm(forms.Form):
                     "limit": settings.RESOURCE_MAX_UPLOAD_BYTES // 2**20,
                 },
             )
+        content = upload.read()
+        upload.seek(0)
+        try:
+            check_content(upload.name, content, self.ACCEPTED)
+        except FileRejected as rejected:
+            raise ValidationError(rejected.message) from None
         return upload

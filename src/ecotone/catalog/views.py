@@ -20,6 +20,7 @@ from ecotone.accounts.permissions import (
     member_organisation_ids,
 )
 from ecotone.core.models import PublicationStatus
+from ecotone.core.uploads import serve_stored_file
 
 from . import queries, services
 from .forms import ResourceUploadForm
@@ -264,10 +265,9 @@ def review_queue(request):
 
 
 def resource_file(request, pk: int):
-    """Uploaded files are served through the same permission check as the record."""
-    from django.http import FileResponse
-
+    """Uploaded files are served through the same permission check as the record, and so
+    that they never run as a page of the site (``core.uploads``)."""
     resource = get_object_or_404(get_kind("resource").model, pk=pk)
     if not can_view(request.user, resource) or not resource.file:
         raise Http404
-    return FileResponse(resource.file.open("rb"), as_attachment=False)
+    return serve_stored_file(resource.file, resource.file.name)

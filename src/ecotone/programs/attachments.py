@@ -9,20 +9,13 @@ from django.utils.translation import gettext as _
 
 from ecotone.accounts.audit import record_audit
 from ecotone.accounts.permissions import member_organisation_ids
+from ecotone.core.uploads import FileRejected, check_content
 
 from .models import Attachment, Submission, SubmissionStatus
 from .services import ProgrammeRefused
 
-#: accepted extensions and how their content starts (the name alone is not trusted)
-SIGNATURES = {
-    ".pdf": (b"%PDF-",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".pptx": (b"PK\x03\x04",),
-}
+#: what an applicant may attach (the content is checked, not only the name)
+ACCEPTED = (".pdf", ".png", ".jpg", ".jpeg", ".docx", ".xlsx", ".pptx")
 MAX_ATTACHMENTS = 5
 
 
@@ -41,14 +34,7 @@ def _require_draft_of_applicant(user, submission: Submission) -> None:
 def check_upload(submission: Submission, upload) -> None:
     """Refuse a file of a type we do not take, one that is not what its name says, or one
     over the programme's limit; the message names the file."""
-    name, extension = upload.name, Path(upload.name).suffix.lower()
-    if extension not in SIGNATURES:
-        allowed = ", ".join(sorted(SIGNATURES))
-        raise ProgrammeRefused(
-            _("%(name)s: only these file types are accepted: %(types)s.")
-            % {"name": name, "types": allowed},
-            field="file",
-        )
+    name = upload.name
     limit = submission.programme.max_attachment_mb * 2**20
     if upload.size > limit:
         raise ProgrammeRefused(
@@ -56,13 +42,12 @@ def check_upload(submission: Submission, upload) -> None:
             % {"name": name, "mb": submission.programme.max_attachment_mb},
             field="file",
         )
-    head = upload.read(16)
+    content = upload.read()
     upload.seek(0)
-    if not head.startswith(SIGNATURES[extension]):
-        raise ProgrammeRefused(
-            _("%(name)s is not a %(type)s file.") % {"name": name, "type": extension[1:].upper()},
-            field="file",
-        )
+    try:
+        check_content(name, content, ACCEPTED)
+    except FileRejected as rejected:
+        raise ProgrammeRefused(rejected.message, field="file") from None
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ see is a 404, so its existence does not leak either.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ecotone.accounts.audit import history_of
 from ecotone.accounts.permissions import member_organisation_ids
+from ecotone.core.uploads import serve_stored_file
 
 from . import attachments, queries, services
 from .forms import ApplicationForm, ReviewForm, initial_for
@@ -169,7 +170,7 @@ def submission_detail(request, pk: int):
         ],
         "reviews": queries.reviews_of(submission) if manager else [],
         "attachments": submission.attachments.order_by("created_at", "pk"),
-        "attachment_types": ", ".join(sorted(attachments.SIGNATURES)),
+        "attachment_types": ", ".join(attachments.ACCEPTED),
         "history": history_of(submission)[:20] if manager or applicant else [],
     }
     return render(request, "programs/submission_detail.html", context)
@@ -301,7 +302,7 @@ def attachment_file(request, pk: int):
     """Served through the submission's permission check: a conflicted reviewer gets a 404."""
     attachment = get_object_or_404(Attachment.objects.select_related("submission"), pk=pk)
     _visible_submission(request, attachment.submission_id)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return serve_stored_file(attachment.file, attachment.name)
 
 
 @login_required

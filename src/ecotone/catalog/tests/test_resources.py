@@ -98,7 +98,7 @@ def test_wrong_type_and_oversized_uploads_save_nothing(member_client, settings):
     client, org = member_client
     wrong = post_resource(client, org, SimpleUploadedFile("tool.exe", b"MZ"))
     assert wrong.status_code == 422
-    assert "PDF, HTML" in wrong.content.decode()
+    assert "only these file types are accepted: HTML, PDF, text" in wrong.content.decode()
     broken = post_resource(client, org, SimpleUploadedFile("broken.pdf", b"%PDF-1.4 broken"))
     assert broken.status_code == 422
     assert "PDF" in broken.content.decode()
@@ -106,3 +106,36 @@ def test_wrong_type_and_oversized_uploads_save_nothing(member_client, settings):
     big = post_resource(client, org, SimpleUploadedFile("big.txt", b"x" * 100))
     assert big.status_code == 422
     assert not Resource.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("random.pdf", bytes(range(256)) * 4),
+        ("binary.txt", b"text\x00\x01\x02"),
+        ("page.html", b"\xff\xfe<"),
+    ],
+)
+def test_a_file_whose_content_is_not_what_its_name_says_is_refused(member_client, name, content):
+    client, org = member_client
+    response = post_resource(client, org, SimpleUploadedFile(name, content))
+    assert response.status_code == 422
+    assert f"{name} is not a real" in response.content.decode()
+    assert not Resource.objects.exists()
+
+
+def test_an_uploaded_html_page_is_handed_back_as_a_download_never_as_a_page(member_client):
+    """The stored-XSS report: a member's page with a script must not run for the staff
+    member who opens it."""
+    client, org = member_client
+    page = b"<html><body><h1>Plan</h1><script>fetch('/en/accounts/me/')</script></body></html>"
+    response = post_resource(client, org, SimpleUploadedFile("plan.html", page))
+    assert response.status_code == 302
+    resource = Resource.objects.get(title_en="Grid report")
+    served = client.get(f"/en/resources/{resource.pk}/file/")
+    assert served.status_code == 200
+    assert served["Content-Type"] == "application/octet-stream"
+    assert served["Content-Disposition"].startswith("attachment")
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert served["Content-Security-Policy"].startswith("sandbox")
+    assert b"".join(served.streaming_content) == page  # handed back as uploaded

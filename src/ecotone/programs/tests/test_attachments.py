@@ -1,6 +1,9 @@
 """Applicants attach files to a draft; the files are checked, and served only to those who
 may see the application."""
 
+import io
+import zipfile
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -13,7 +16,27 @@ from .conftest import add_applicant, make_programme
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32  #: the signature, then nothing an image holds
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, content in files.items():
+            package.writestr(name, content)
+    return buffer.getvalue()
+
+
+ZIP_NOT_OFFICE = zipped({"notes.txt": b"a zip file named as a document"})
+DOCX = zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+
+
+def real_png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "green").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -60,7 +83,10 @@ def test_an_applicant_attaches_a_pdf_that_the_manager_can_download(draft):
     ("name", "content", "message"),
     [
         ("setup.exe", b"MZ\x90\x00", "only these file types are accepted"),
-        ("pitch.pdf", PNG, "pitch.pdf is not a PDF file."),
+        ("pitch.pdf", PNG, "pitch.pdf is not a real PDF file"),
+        ("fake.docx", bytes(range(256)) * 8, "fake.docx is not a real Word (DOCX) file"),
+        ("zip.docx", ZIP_NOT_OFFICE, "zip.docx is not a real Word (DOCX) file"),
+        ("photo.png", PNG, "photo.png is not a real PNG file"),
         ("huge.pdf", PDF + b"0" * (2**20), "huge.pdf is larger than 1 MB"),
     ],
 )
@@ -88,3 +114,30 @@ def test_only_the_applicant_attaches(draft):
     world, _user, submission = draft
     upload(logged_in(world.manager), submission, "pitch.pdf", PDF)
     assert not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "content"), [("plan.docx", DOCX), ("site.png", real_png())])
+def test_real_office_files_and_images_are_accepted(draft, name, content):
+    _world, user, submission = draft
+    page = upload(logged_in(user), submission, name, content).content.decode()
+    assert f"{name} is attached." in page
+
+
+def test_files_are_served_so_they_cannot_run_as_pages_of_the_site(draft):
+    """A PDF or an image opens in the browser (an image sandboxed; Chromium shows no
+    sandboxed PDF, so a PDF gets a policy without script); anything else is a download."""
+    world, user, submission = draft
+    for name, content in (("pitch.pdf", PDF), ("site.png", real_png()), ("plan.docx", DOCX)):
+        upload(logged_in(user), submission, name, content)
+    served = {}
+    for attachment in Attachment.objects.all():
+        response = logged_in(world.manager).get(f"/en/programmes/attachments/{attachment.pk}/")
+        served[attachment.name] = response
+        assert response["X-Content-Type-Options"] == "nosniff"
+    assert served["pitch.pdf"]["Content-Disposition"].startswith("inline")
+    assert served["pitch.pdf"]["Content-Type"] == "application/pdf"
+    assert "default-src 'none'" in served["pitch.pdf"]["Content-Security-Policy"]
+    assert served["site.png"]["Content-Disposition"].startswith("inline")
+    assert served["site.png"]["Content-Security-Policy"].startswith("sandbox")
+    assert served["plan.docx"]["Content-Disposition"].startswith("attachment")
+    assert served["plan.docx"]["Content-Security-Policy"].startswith("sandbox")
