@@ -51,7 +51,12 @@ def search(
         )
     except InvalidSearch as error:
         return Status(422, error_body("invalid", error.message, error.field))
-    body = {"results": page.results, "next": page.next, "message": page.message}
+    body = {
+        "results": page.results,
+        "next": page.next,
+        "message": page.message,
+        "empty_reason": page.empty_reason,
+    }
     return Status(200, {**body, "mode": page.mode})
 
 

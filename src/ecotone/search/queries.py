@@ -16,8 +16,9 @@ from .embedding import Embedder, beside, get_embedders
 from .fusion import FusionSettings, fuse
 from .highlight import contains_phrase, describe_dense, describe_lexical
 from .registry import FACET_LABELS, FACETS, get_index, kinds
+from .relevance import Evidence, RelevanceSettings, StoredWords, order, title_match
 from .text import MAX_QUERY_CHARS, detect_language, query_phrases, query_terms
-from .translation import translate_query
+from .translation import chinese_gloss, translate_query
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -25,6 +26,7 @@ MODES = ("hybrid", "lexical", "dense")
 CANDIDATES = 100  #: per retriever, and the least a fused ranking is built from
 MAX_FUSED = 1000  #: hybrid and dense results can be paged this far
 TRANSLATED = ":en"  #: suffix of the rankings of a Chinese query's English gloss
+IN_CHINESE = ":zh"  #: suffix of the ranking of an English query's Chinese glossary terms
 #: tuned on the development half of benchmarks/data/search_judgements.jsonl with
 #: benchmarks/tune_fusion.py (docs/search.md has the figures); unknown spaces weigh 1.
 #: Interleaving by language lost to the English gloss once there was one (same tuning).
@@ -36,9 +38,18 @@ FUSION = FusionSettings(
         f"lexical{TRANSLATED}": 0.5,
         f"e5-small-q4{TRANSLATED}": 2.0,
         f"use-m3{TRANSLATED}": 0.5,
+        f"lexical{IN_CHINESE}": 0.25,
     },
     interleave=False,
     gloss_only_spaces=frozenset({"e5-small-q4"}),
+)
+#: set on the dev halves of the judged sets (benchmarks/catalog_relevance.py and
+#: search_quality.py); the cosines are the levels nonsense queries stay under
+RELEVANCE = RelevanceSettings(
+    min_coverage=0.34,
+    strong={"e5-small-q4": 0.83, "use-m3": 0.28},
+    answer={"e5-small-q4": 0.86, "use-m3": 0.33},
+    answer_coverage=0.67,
 )
 
 
@@ -58,6 +69,8 @@ class SearchResults:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     #: the English gloss a Chinese query was also searched as ("" if none)
     translation: str = ""
+    #: why the list is empty: "" (it is not), "no_terms" or "no_match"
+    empty_reason: str = ""
 
 
 def encode_cursor(offset: int) -> str:
@@ -134,7 +147,7 @@ def search_records(
     filters = _filters({"kind": kind, "sector": sector, "country": country, **more_filters})
     terms = query_terms(q or "")
     if not terms:
-        return SearchResults(message=_empty_message(q), mode=mode)
+        return SearchResults(message=_empty_message(q), mode=mode, empty_reason="no_terms")
     search = _Search(q[:MAX_QUERY_CHARS], terms, filters, mode, embedders)
     if not search.ranked_mode:
         window = search.lexical(offset, limit)
@@ -142,7 +155,11 @@ def search_records(
         ranked = search.ranked(depth=max(CANDIDATES, offset + limit + 1))
         window = ranked[offset : offset + limit]
     hits = search.hits([key for key, _ in window])
-    results = [search.result(hits[key], score) for key, score in window if key in hits]
+    results = [
+        search.result(hits[key], score, related=key in search.related)
+        for key, score in window
+        if key in hits
+    ]
     end = offset + len(window)
     more = (end < search.total) and end < MAX_OFFSET
     out = SearchResults(
@@ -151,6 +168,7 @@ def search_records(
         message=_message(q, results),
         mode=mode,
         translation=search.translation.text if search.translated_terms else "",
+        empty_reason="" if results or offset else "no_match",
     )
     if with_facets:
         candidates = ranked if search.ranked_mode else search.lexical(0, CANDIDATES)
@@ -169,11 +187,19 @@ class _Search:
         #: a Chinese query is also searched as its English gloss (``translation``)
         self.translation = translate_query(q) if self.language == "zh" else None
         self.translated_terms = query_terms(self.translation.text) if self.translation else []
-        self.ranked_mode = mode != "lexical" or bool(self.phrases) or bool(self.translated_terms)
+        #: an English query's climate terms in Chinese find records written only in Chinese
+        self.chinese_terms = query_terms(chinese_gloss(q)) if self.language == "en" else []
+        self.ranked_mode = (
+            mode != "lexical"
+            or bool(self.phrases)
+            or bool(self.translated_terms)
+            or bool(self.chinese_terms)
+        )
         self.backend = get_search_backend()
         self.still_public = _still_public  #: benchmarks replace the database re-check
         self.lexical_hits: dict[str, SearchHit] = {}
         self.dense_hits: dict[str, dict[str, DenseHit]] = {}
+        self.related: set[str] = set()  #: listed after every real match (``relevance``)
         self.total = 0
 
     def ranked(self, depth: int) -> list[tuple[str, float]]:
@@ -192,6 +218,9 @@ class _Search:
             if self.translated_terms:
                 english = self.lexical(0, min(depth, MAX_FUSED), self.translated_terms)
                 rankings[f"lexical{TRANSLATED}"] = [key for key, _ in english]
+            if self.chinese_terms:
+                chinese = self.lexical(0, min(depth, MAX_FUSED), self.chinese_terms)
+                rankings[f"lexical{IN_CHINESE}"] = [key for key, _ in chinese]
         # the embedders in the background come last, so their vectors are ready the latest
         for embedder in sorted(self.embedders, key=lambda e: e in pending):
             named = texts[embedder]
@@ -204,8 +233,35 @@ class _Search:
         fused = fuse(rankings, self._languages(), self.language, FUSION)[:MAX_FUSED]
         if self.phrases:
             fused = self._with_phrases(fused)
+        matches, related = order(fused, self._evidence(fused), RELEVANCE)
+        # with no real match, the neighbours in meaning are noise, not "related"
+        related = related if matches else []
+        self.related = {key for key, _ in related}
+        fused = matches + related
         self.total = len(fused)
         return fused
+
+    def _evidence(self, fused: list[tuple[str, float]]) -> dict[str, Evidence]:
+        """What each candidate holds of the query: words, closeness, its title."""
+        evidence = {key: Evidence() for key, _ in fused}
+        for name, hits in self.dense_hits.items():
+            space = name.removesuffix(TRANSLATED)
+            for key, hit in hits.items():
+                if key in evidence:
+                    best = evidence[key].similarity.get(space, 0.0)
+                    evidence[key].similarity[space] = max(best, hit.score)
+        for key, hit in self.lexical_hits.items():
+            if key not in evidence:
+                continue
+            found, words = evidence[key], StoredWords.of(hit.fields)
+            own = words.coverage(self.terms)
+            found.coverage = max(
+                own, words.coverage(self.translated_terms), words.coverage(self.chinese_terms)
+            )
+            if own == 1.0:  # a title can only be the query if the record holds every word
+                titles = [t for n, t in hit.fields.items() if n in get_index(hit.kind).title_fields]
+                found.title = title_match(self.q, titles, RELEVANCE)
+        return evidence
 
     def _texts_to_embed(self, embedder: Embedder) -> dict[str, str]:
         """Ranking name → the text whose vector makes it: the query, and a Chinese query's
@@ -260,7 +316,7 @@ class _Search:
             known.update({hit.key: hit for hit in self.still_public(list(fetched.values()))})
         return known
 
-    def result(self, hit: SearchHit, score: float) -> dict:
+    def result(self, hit: SearchHit, score: float, related: bool = False) -> dict:
         dense = self._best_dense(hit.key)
         snippet, reasons = describe_lexical(hit.kind, hit.fields, self.terms)
         if self.translated_terms:  # the query's own words first, then its English gloss's
@@ -281,6 +337,7 @@ class _Search:
             "score": round(score, 4),
             "snippet": snippet,
             "explanation": explanation,
+            "match": "related" if related else "match",
         }
 
     def _best_dense(self, key: str) -> DenseHit | None:

@@ -9,6 +9,9 @@ class SearchResultOut(Schema):
     score: float
     snippet: str  #: HTML: escaped text with matched terms in ``<mark>``
     explanation: str
+    #: "match": the record holds the query's words or is close in meaning to it;
+    #: "related": only loosely close in meaning, listed after every match
+    match: str = "match"
 
 
 class SearchPageOut(Schema):
@@ -16,6 +19,9 @@ class SearchPageOut(Schema):
     next: str | None
     message: str = ""
     mode: str = "lexical"  #: what answered: hybrid, lexical or dense
+    #: why ``results`` is empty: "no_terms" (nothing searchable in q), "no_match" (no
+    #: record answers it), or "" when there are results
+    empty_reason: str = ""
 
 
 class SearchErrorOut(Schema):

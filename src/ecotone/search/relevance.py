@@ -1,0 +1,130 @@
+"""Which fused results are real matches, which only related, and when nothing matches.
+
+Fusion by reciprocal rank knows positions, not evidence: every query has nearest
+neighbours in meaning, so ``qwertyzzk`` used to fill a page "close in meaning (0.85)", and
+a weak neighbour could push out a record holding every word of the query. Here each
+candidate's evidence is read in absolute terms:
+
+* **words**: the share of the query's terms found in the record's stored text
+  (``coverage``, over the query and, for a Chinese query, its English gloss);
+* **meaning**: the cosine of its best passage in each vector space, against a level per
+  model under which neighbours are found for nonsense too (``strong``).
+
+A real match has enough of either; the rest is *related*, listed after every real match.
+With no real match there is no result at all, and the search says why. The levels were set
+on the dev half of the judged sets (docs/search.md).
+
+Exact titles come first: a record whose title (in either language) is the query, after
+folding case, width, script and spacing, leads the list, then records whose title holds
+the whole query as written.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .text import CJK, WORD, Term, fold, stem, to_simplified
+
+#: how much of each stored field is read for the words a record holds
+COVERAGE_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class RelevanceSettings:
+    #: share of the query's terms a record must hold to be a match by words
+    min_coverage: float = 0.5
+    #: vector space → cosine at or above which closeness in meaning alone makes a match
+    strong: Mapping[str, float] = field(default_factory=dict)
+    #: … and the higher cosine one result at least must reach (or match by words or
+    #: title) for the query to have any result: under it, nonsense finds neighbours too
+    answer: Mapping[str, float] = field(default_factory=dict)
+    #: … or the share of the query's words it must hold
+    answer_coverage: float = 0.67
+    #: a query of this many characters (Chinese) or words (other) matches titles as a phrase
+    min_phrase_chars: int = 4
+    min_phrase_words: int = 2
+
+
+@dataclass
+class Evidence:
+    coverage: float = 0.0
+    similarity: dict[str, float] = field(default_factory=dict)  #: space → best cosine
+    title: int = 0  #: 2 the title is the query, 1 the title holds it, 0 neither
+
+    def is_match(self, settings: RelevanceSettings, *, answers: bool = False) -> bool:
+        """A real match; with ``answers``, one strong enough to show the query has results."""
+        min_coverage = settings.answer_coverage if answers else settings.min_coverage
+        if self.title or self.coverage >= min_coverage:
+            return True
+        levels = settings.answer if answers else settings.strong
+        return any(
+            score >= levels[space] for space, score in self.similarity.items() if space in levels
+        )
+
+
+@dataclass(frozen=True)
+class StoredWords:
+    """A record's stored text, read once for every list of terms it is checked against."""
+
+    text: str
+    stems: frozenset[str]
+
+    @classmethod
+    def of(cls, fields: Mapping[str, str]) -> "StoredWords":
+        # not converted to Simplified: pure-Python OpenCC would cost more than the search
+        text = fold(" ".join(t[:COVERAGE_CHARS] for t in fields.values() if t)).lower()
+        return cls(text, frozenset(stem(word) for word in WORD.findall(CJK.sub(" ", text))))
+
+    def coverage(self, terms: list[Term]) -> float:
+        """The share of ``terms`` found: an English term by its stem (or as a prefix), a
+        Chinese one as a substring."""
+        if not terms:
+            return 0.0
+        return sum(1 for term in terms if self._holds(term)) / len(terms)
+
+    def _holds(self, term: Term) -> bool:
+        if term.language == "zh":
+            return term.token in self.text
+        if term.prefix:
+            return any(word.startswith(term.token) for word in self.stems)
+        return term.token in self.stems
+
+
+def normalised_title(text: str) -> str:
+    """Case, width and everything but letters and digits folded away (a query is also
+    converted to Simplified by the caller; stored titles are read as written)."""
+    return re.sub(r"[\W_]+", "", fold(text).lower())
+
+
+def title_match(query: str, titles: list[str], settings: RelevanceSettings) -> int:
+    wanted = normalised_title(to_simplified(query))
+    if not wanted:
+        return 0
+    normal = [normalised_title(title) for title in titles if title]
+    if wanted in normal:
+        return 2
+    long_enough = (
+        len(wanted) >= settings.min_phrase_chars
+        if re.search(r"[^\x00-\x7f]", wanted)
+        else len(query.split()) >= settings.min_phrase_words
+    )
+    return int(long_enough and any(wanted in title for title in normal))
+
+
+def order(
+    ranked: list[tuple[str, float]],
+    evidence: Mapping[str, Evidence],
+    settings: RelevanceSettings,
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """(real matches, related) from a fused ranking: exact titles first, then titles that
+    hold the query, then the fused order; records without evidence are related. Both are
+    empty when no record answers the query (``RelevanceSettings.answer``)."""
+    if not any(found.is_match(settings, answers=True) for found in evidence.values()):
+        return [], []
+    matches, related = [], []
+    for key, score in ranked:
+        found = evidence.get(key, Evidence())
+        (matches if found.is_match(settings) else related).append((key, score))
+    position = {key: index for index, (key, _) in enumerate(ranked)}
+    matches.sort(key=lambda item: (-evidence[item[0]].title, position[item[0]]))
+    return matches, related

@@ -1,0 +1,99 @@
+"""Real matches, related records and "nothing found" (search.relevance)."""
+
+import pytest
+
+from ecotone.core.testing import SolutionFactory
+from ecotone.search.embedding import get_embedders
+from ecotone.search.queries import search_records
+from ecotone.search.relevance import (
+    Evidence,
+    RelevanceSettings,
+    StoredWords,
+    order,
+    title_match,
+)
+from ecotone.search.text import query_terms
+
+SETTINGS = RelevanceSettings(
+    min_coverage=0.5,
+    strong={"e5": 0.85},
+    answer={"e5": 0.9},
+    answer_coverage=0.67,
+)
+
+
+def test_coverage_counts_english_stems_chinese_substrings_and_prefixes():
+    words = StoredWords.of({"title": "Heat pumps for buildings", "body": "公共建筑节能改造"})
+    assert words.coverage(query_terms("heat pump")) == 1.0
+    assert words.coverage(query_terms("heat exchanger")) == 0.5
+    assert words.coverage(query_terms("build*")) == 1.0
+    assert words.coverage(query_terms("建筑节能")) == 1.0
+    assert words.coverage(query_terms("巴拉巴拉")) == 0.0
+    assert words.coverage([]) == 0.0
+
+
+def test_a_title_matches_exactly_whatever_the_case_width_script_or_spaces():
+    assert title_match("Heat  Pumps for buildings", ["heat pumps for Buildings."], SETTINGS) == 2
+    assert title_match("公共建築節能改造", ["公共建筑节能改造"], SETTINGS) == 2  # Traditional
+    assert title_match("ＤＡＣ", ["DAC"], SETTINGS) == 2  # full-width
+    assert title_match("heat pumps", ["Heat pumps for buildings"], SETTINGS) == 1
+    assert title_match("heat", ["Heat pumps for buildings"], SETTINGS) == 0  # one word
+    assert title_match("直接空气捕集", ["模块化直接空气捕集装置"], SETTINGS) == 1
+    assert title_match("捕集", ["模块化直接空气捕集装置"], SETTINGS) == 0  # too short
+    assert title_match("", ["anything"], SETTINGS) == 0
+
+
+def test_exact_titles_lead_and_weak_neighbours_follow_every_match():
+    ranked = [("near", 0.9), ("words", 0.8), ("weak", 0.7), ("title", 0.1)]
+    evidence = {
+        "near": Evidence(similarity={"e5": 0.92}),
+        "words": Evidence(coverage=1.0),
+        "weak": Evidence(similarity={"e5": 0.84}),
+        "title": Evidence(coverage=1.0, title=2),
+    }
+    matches, related = order(ranked, evidence, SETTINGS)
+    assert [key for key, _ in matches] == ["title", "near", "words"]
+    assert [key for key, _ in related] == ["weak"]
+
+
+def test_without_one_strong_answer_there_is_nothing():
+    ranked = [("a", 0.5), ("b", 0.4)]
+    evidence = {"a": Evidence(similarity={"e5": 0.88}), "b": Evidence(coverage=0.5)}
+    assert order(ranked, evidence, SETTINGS) == ([], [])
+    evidence["b"] = Evidence(coverage=0.67)
+    assert [key for key, _ in order(ranked, evidence, SETTINGS)[0]] == ["a", "b"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", ["qwertyzzk", "xkcd zzvv plorf", "巴拉巴拉咕噜", "chocolate cake recipe"]
+)
+def test_nonsense_finds_nothing_with_the_real_models(settings, committed, query):
+    settings.ECOTONE_EMBEDDER = "default"
+    assert get_embedders()
+    with committed():
+        SolutionFactory(
+            title_en="Modular direct air capture units",
+            description_en="Containerised sorbent units that capture CO2 from ambient air.",
+        )
+        SolutionFactory(
+            title_zh="公共建筑节能改造", description_zh="学校和医院的照明与暖通空调改造。"
+        )
+    page = search_records(query, mode="hybrid")
+    assert page.results == []
+    assert page.empty_reason == "no_match"
+    assert search_records("direct air capture", mode="hybrid").results  # real words still do
+
+
+@pytest.mark.django_db
+def test_a_record_written_only_in_chinese_is_first_for_its_own_title(settings, committed):
+    settings.ECOTONE_EMBEDDER = "default"
+    with committed():
+        target = SolutionFactory(
+            title_zh="公共建筑节能改造", description_zh="学校和医院的照明与暖通空调改造。"
+        )
+        for topic in ("建筑节能监测平台", "公共建筑能耗统计", "既有建筑节能改造技术导则"):
+            SolutionFactory(title_zh=topic, description_zh=f"{topic}，面向公共建筑和节能改造。")
+    page = search_records("公共建筑节能改造", mode="hybrid")
+    assert page.results[0]["external_id"] == target.external_id
+    assert page.results[0]["match"] == "match"
