@@ -2,12 +2,16 @@
 
 The format is chosen by the file's extension. Readers yield ``(row_number, dict)``
 and raise ``FileFormatError`` with the row (and column) when a file cannot be read.
+CSV and XLSX text passes through ``core.spreadsheets`` both ways, so no exported cell is
+a live formula and an import gives back the exported text; JSON Lines stay as they are.
 """
 
 import csv
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from ecotone.core.spreadsheets import neutralise_cell, restore_cell, xlsx_row
 
 SUPPORTED_EXTENSIONS = (".csv", ".xlsx", ".jsonl")
 
@@ -84,6 +88,7 @@ def _csv_rows(reader) -> Iterator[tuple[int, dict]]:
             raise FileFormatError("more cells than header columns", row=number)
         if len(cells) < width:
             cells = cells + [None] * (width - len(cells))
+        cells = [restore_cell(cell) for cell in cells]
         if simple:
             yield number, dict(zip(names, cells, strict=True))
         else:
@@ -143,7 +148,7 @@ def _xlsx_value(value):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return value
+    return restore_cell(value)
 
 
 def _flat(value):
@@ -166,16 +171,16 @@ def write_rows(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
             writer = csv.DictWriter(handle, fieldnames=columns)
             writer.writeheader()
             for row in rows:
-                writer.writerow({key: _flat(value) for key, value in row.items()})
+                writer.writerow({key: neutralise_cell(_flat(value)) for key, value in row.items()})
                 count += 1
     else:
         from openpyxl import Workbook
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet()
-        sheet.append(columns)
+        sheet.append(xlsx_row(sheet, columns))
         for row in rows:
-            sheet.append([_flat(row.get(column)) for column in columns])
+            sheet.append(xlsx_row(sheet, [_flat(row.get(column)) for column in columns]))
             count += 1
         workbook.save(path)
     return count

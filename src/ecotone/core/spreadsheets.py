@@ -53,14 +53,18 @@ def xlsx_row(sheet, values: Iterable) -> list:
     """Cells for ``sheet.append`` on a write-only sheet: text neutralised and kept as text.
 
     openpyxl on its own turns text beginning with ``=`` into a formula and ``#N/A`` into
-    an error value; these cells are plain strings whatever they hold.
+    an error value; these cells are plain strings whatever they hold. A carriage return
+    does not survive the file's XML (a reader sees a line feed), so line breaks are
+    written as line feeds before the text is neutralised: otherwise ``\r=x`` would come
+    back as a quoted ``\n=x`` that no import could recognise.
     """
     from openpyxl.cell import WriteOnlyCell
 
     row = []
     for value in values:
         if isinstance(value, str):
-            cell = WriteOnlyCell(sheet, value=neutralise_cell(value))
+            text = value.replace("\r\n", "\n").replace("\r", "\n")
+            cell = WriteOnlyCell(sheet, value=neutralise_cell(text))
             cell.data_type = "s"
             row.append(cell)
         else:
