@@ -131,7 +131,6 @@ def test_a_lone_surrogate_is_refused_with_its_row_and_column(tmp_path, line, col
         ({"name_en": {"en": "BYD"}}, "name_en"),
         ({"name_en": ["BYD", "比亚迪"]}, "name_en"),
         ({"external_id": ["o-1"]}, "external_id"),
-        ({"sectors": [{"slug": "solar-power"}]}, "sectors"),
     ],
 )
 def test_an_object_or_list_where_one_value_belongs_is_refused(tmp_path, row, column):

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from ecotone.catalog.models import Organisation
 from ecotone.catalog.tabular import read_rows, write_rows
+from ecotone.core.spreadsheets import FORMULA_STARTS
 from ecotone.core.testing import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def xlsx_cells(path) -> list:
     return [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
 
 
-def test_csv_export_quotes_text_a_spreadsheet_would_run(tmp_path):
+def test_csv_export_quotes_text_a_spreadsheet_would_run_and_json_lines_do_not(tmp_path):
     OrganisationFactory(name_en=HYPERLINK, city="-12.5", description_en="@SUM(A1)", founded=1995)
     path = tmp_path / "orgs.csv"
     call_command("export", "organisations", str(path))
@@ -48,6 +49,10 @@ def test_csv_export_quotes_text_a_spreadsheet_would_run(tmp_path):
     assert row["description_en"] == "'@SUM(A1)"
     assert row["city"] == "-12.5"  # a number as text, read by a spreadsheet as that number
     assert row["founded"] == "1995"
+    # JSON Lines are read by programs, not spreadsheets: their text stays as it is.
+    call_command("export", "organisations", str(tmp_path / "orgs.jsonl"))
+    row = json.loads((tmp_path / "orgs.jsonl").read_text(encoding="utf-8"))
+    assert (row["name_en"], row["description_en"]) == (HYPERLINK, "@SUM(A1)")
 
 
 def test_xlsx_export_holds_no_formula_and_keeps_numbers_as_numbers(tmp_path):
@@ -63,11 +68,23 @@ def test_xlsx_export_holds_no_formula_and_keeps_numbers_as_numbers(tmp_path):
     assert values[1995] == "n"
 
 
+def written_text(path) -> list[str]:
+    """Every text cell of a CSV or XLSX file as a spreadsheet program would be given it."""
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            return [cell for row in csv.reader(handle) for cell in row]
+    cells = xlsx_cells(path)
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    return [cell.value for cell in cells if isinstance(cell.value, str)]
+
+
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
 def test_file_round_trip_gives_back_every_value_exactly(tmp_path, extension):
     path = tmp_path / f"values.{extension}"
     rows = [{"value": value, "number": -12.5, "list": [value, "b"]} for value in NASTY]
     write_rows(path, ["value", "number", "list"], rows)
+    runnable = {text for text in written_text(path) if text[:1] in FORMULA_STARTS}
+    assert runnable == {"-12.5"}  # a plain number, which no spreadsheet runs
     read = [row for _number, row in read_rows(path)]
     # XLSX cannot hold a carriage return: its XML gives a line feed back.
     expected = [v.replace("\r", "\n") if extension == "xlsx" else v for v in NASTY]
@@ -76,21 +93,12 @@ def test_file_round_trip_gives_back_every_value_exactly(tmp_path, extension):
     assert [row["list"] for row in read] == [f"{value}; b" for value in expected]
 
 
-def test_json_lines_are_not_a_spreadsheet_and_stay_raw(tmp_path):
-    OrganisationFactory(name_en="=1+1", description_en="'plain")
-    path = tmp_path / "orgs.jsonl"
-    call_command("export", "organisations", str(path))
-    row = json.loads(path.read_text(encoding="utf-8"))
-    assert (row["name_en"], row["description_en"]) == ("=1+1", "'plain")
-
-
 # The form strips the spaces around a value, so text that begins with a tab or a carriage
 # return is not one a record can hold; the file-level round trip above covers it.
 RECORD_VALUES = [value for value in NASTY if not value[0].isspace()]
 
 
-@pytest.mark.parametrize("extension", ["csv", "xlsx", "jsonl"])
-def test_export_then_import_recreates_nasty_records(tmp_path, extension):
+def test_export_then_import_recreates_nasty_records_in_every_format(tmp_path):
     for number, value in enumerate(RECORD_VALUES):
         OrganisationFactory(
             external_id=f"nasty-{number}",
@@ -101,11 +109,12 @@ def test_export_then_import_recreates_nasty_records(tmp_path, extension):
         )
     OrganisationFactory(external_id="=ext-id", name_en="Formula-like identifier")
     before = _snapshot()
-    path = tmp_path / f"orgs.{extension}"
-    call_command("export", "organisations", str(path))
-    Organisation.objects.all().delete()
-    call_command("import", "organisation", str(path))
-    assert _snapshot() == before
+    for extension in ("csv", "xlsx", "jsonl"):
+        path = tmp_path / f"orgs.{extension}"
+        call_command("export", "organisations", str(path))
+        Organisation.objects.all().delete()
+        call_command("import", "organisation", str(path))
+        assert _snapshot() == before, extension
 
 
 def _snapshot() -> dict:
