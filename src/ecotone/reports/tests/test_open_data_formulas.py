@@ -1,4 +1,5 @@
-"""Open-data spreadsheets carry no live formulas, and still import as the records they hold."""
+"""Public downloads carry no live formulas; open-data spreadsheets still import as the
+records they hold."""
 
 import csv
 import io
@@ -63,3 +64,8 @@ def test_xlsx_download_has_no_formula_on_any_sheet_and_imports_again(tricky, tmp
         "@SUM(A1)",
         "-12.5",
     )
+
+
+def test_a_chart_table_quotes_a_city_named_like_a_formula(tricky):
+    rows = list(csv.reader(io.StringIO(content("/en/reports/charts/cities.csv").decode())))
+    assert ["'@SUM(A1)", "0", "1"] in rows
