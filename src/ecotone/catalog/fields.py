@@ -246,3 +246,7 @@ class StageListField(forms.Field):
                 params={"stages": ", ".join(unknown), "allowed": ", ".join(InvestmentStage.values)},
             )
         return list(dict.fromkeys(stages))
+
+
+#: the fields that take a list (a JSON array, or ``a; b`` in one CSV cell)
+LIST_FIELD_TYPES = (ReferenceListField, CountryListField, StageListField)

@@ -21,6 +21,7 @@ from django_countries.fields import CountryField
 
 from ecotone.core.signals import records_imported
 
+from .fields import LIST_FIELD_TYPES
 from .kinds import Kind
 from .references import ReferenceResolver
 from .serializers import record_to_row
@@ -38,7 +39,10 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.message}"
+        # Row 0 and column "-" stand for the whole file and the whole row.
+        where = f"row {self.row}" if self.row else "file"
+        column = f", column {self.column}" if self.column != "-" else ""
+        return f"{where}{column}: {self.message}"
 
 
 @dataclass
@@ -168,6 +172,9 @@ class _RowChecker:
         self.seen: dict[str, int] = {}
         self.unknown_reported: set[str] = set()
         self.form = kind.form(resolver=resolver)
+        self.list_columns = frozenset(
+            name for name, field in self.form.fields.items() if isinstance(field, LIST_FIELD_TYPES)
+        )
         # Duplicates are checked below; existing rows are updated.
         self.form.validate_unique = lambda: None
 
@@ -182,6 +189,8 @@ class _RowChecker:
             for column in set(unknown) - self.unknown_reported:
                 self.error(number, column, "unknown column; expected one of " + self.expected)
             self.unknown_reported.update(unknown)
+            return None
+        if not self._single_values(number, row):
             return None
         external_id = str(row.get("external_id") or "").strip()
         if not external_id:
@@ -210,6 +219,16 @@ class _RowChecker:
         m2m = {name: cleaned.get(name, []) for name in self.m2m_names}
         changed = current is None or bool(form.changed_data)
         return _ValidRow(number, form.instance, m2m, is_new=current is None, changed=changed)
+
+    def _single_values(self, number: int, row: dict) -> bool:
+        """False (and an error each) where a JSON list stands for one value.
+
+        A form field would read it as its Python text, ``['a', 'b']``.
+        """
+        lists = [c for c, v in row.items() if isinstance(v, list) and c not in self.list_columns]
+        for column in lists:
+            self.error(number, column, "takes one value, not a list")
+        return not lists
 
     def apply_status(self, checked: _ValidRow, row: dict) -> bool:
         """Set the row's publication status; False (and an error) when it is not one."""

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ecotone.accounts.audit import record_audit
+from ecotone.core.spreadsheets import neutralise_cell, restore_cell
 
 from .models import EmissionFactor, FactorKind, Gas
 from .units import parse_unit
@@ -157,7 +158,8 @@ def export_factors(handle: IO[str], factors: Iterable[EmissionFactor]) -> int:
 
 
 def _cell(value):
-    return "" if value is None else value
+    # Names and citations come from other people's tables: never a formula in a spreadsheet.
+    return "" if value is None else neutralise_cell(value)
 
 
 def read_factor_file(handle: IO[str]) -> list[dict]:
@@ -181,7 +183,7 @@ def read_factor_file(handle: IO[str]) -> list[dict]:
 
 
 def _check_row(raw: dict) -> tuple[dict, list[str]]:
-    row = {name: (raw.get(name) or "").strip() for name in COLUMNS if name != "version"}
+    row = {name: restore_cell(raw.get(name) or "").strip() for name in COLUMNS if name != "version"}
     problems = [f"{name} is required" for name in REQUIRED if not row[name]]
     for name in ("value", "low", "high"):
         row[name], problem = _float(name, row[name], required=name == "value")

@@ -3,6 +3,7 @@
 Managers get every submission with review counts and mean scores; anyone else gets the rows
 ``permissions.visible_submissions`` allows (an applicant's own, a reviewer's unconflicted
 queue) and no score columns. Blind programmes hide the applicant from reviewers here too.
+Text cells are neutralised (``core.spreadsheets``), so no applicant's text is a formula.
 """
 
 import csv
@@ -10,6 +11,8 @@ import io
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
+
+from ecotone.core.spreadsheets import neutralise_row, xlsx_row
 
 from .models import ReviewMode, ReviewStatus
 from .permissions import is_applicant, is_manager, visible_submissions
@@ -53,7 +56,9 @@ def _csv(columns, rows) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns)
-    writer.writerows(rows)
+    # Titles and applicant names are the applicants' own text: never a formula for the
+    # manager who opens the file.
+    writer.writerows(neutralise_row(row) for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -62,9 +67,9 @@ def _xlsx(columns, rows) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Submissions")[:31])
-    sheet.append(columns)
+    sheet.append(xlsx_row(sheet, columns))
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -18,6 +18,8 @@ import pygal
 from django.utils.safestring import SafeString, mark_safe
 from pygal.style import Style
 
+from ecotone.core.spreadsheets import neutralise_row
+
 #: fonts that exist on the server (Debian's fonts-noto-cjk) first, then common desktop ones
 FONT_STACK = (
     '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", '
@@ -137,7 +139,9 @@ def chart_csv(chart: Chart) -> str:
     writer = csv.writer(buffer)
     writer.writerow([chart.category, *chart.series])
     for row in chart.rows:
-        writer.writerow([row.label, *("" if value is None else value for value in row.values)])
+        # Labels can be records' own text (city names): never a formula in a spreadsheet.
+        values = ("" if value is None else value for value in row.values)
+        writer.writerow(neutralise_row([row.label, *values]))
     return buffer.getvalue()
 
 

@@ -7,6 +7,8 @@ licence where the format has room for it (XLSX: a "Licence" sheet after the data
 JSON-LD: a ``license`` property at the top); CSV keeps a clean header row for machines, and
 ``open-data.zip`` bundles all the CSVs with a LICENCE.txt. Files are built once for each
 state of the data (``filecache.py``) and served from ``ECOTONE_HOME/reports/open-data/``.
+Their text cells are neutralised as every export's are (``core.spreadsheets``): no cell is
+a live formula, and the import gives back the published text.
 """
 
 import io
@@ -125,8 +127,9 @@ def _add_licence_sheet(path: Path, base_url: str) -> None:
 
     workbook = load_workbook(path)
     sheet = workbook.create_sheet(_("Licence"))
-    for line in licence_text(base_url).splitlines():
-        sheet.append([line])
+    for number, line in enumerate(licence_text(base_url).splitlines(), start=1):
+        # Our own (translated) text, so not quoted; but text all the same, never a formula.
+        sheet.cell(row=number, column=1, value=line).data_type = "s"
     sheet.column_dimensions["A"].width = 120
     workbook.active = 0
     workbook.save(path)

@@ -50,6 +50,8 @@ class Command(BaseCommand):
                 result = failure.result
         self._report(result, options["report"])
         bad_rows = len({error.row for error in result.errors})
+        if not result.written and all(error.row == 0 for error in result.errors):
+            raise CommandError(f"{path} could not be read; nothing was imported")
         if not result.written:
             raise CommandError(
                 f"{bad_rows} bad row(s) in {path} ({len(result.errors)} problem(s)); "

@@ -33,6 +33,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 
+from ecotone.core.spreadsheets import neutralise_cell
+
 from ... import assigning, decisions, exports, pool, services, setup, tasks
 from ...api.common import programme_out
 from ...api.pool import pool_queryset, reviewer_out
@@ -158,7 +160,8 @@ class Command(BaseCommand):
         if options["format"] == "csv":
             writer = csv.DictWriter(self.stdout, fieldnames=RANK_COLUMNS, extrasaction="ignore")
             writer.writeheader()
-            writer.writerows(rows)
+            for row in rows:  # titles are the applicants' text: never a formula
+                writer.writerow({key: neutralise_cell(value) for key, value in row.items()})
             return
         for row in rows:
             calibrated = "-" if row["mean_calibrated"] is None else f"{row['mean_calibrated']:.1f}"
