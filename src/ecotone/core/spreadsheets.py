@@ -56,14 +56,18 @@ def xlsx_row(sheet, values: Iterable) -> list:
     an error value; these cells are plain strings whatever they hold. A carriage return
     does not survive the file's XML (a reader sees a line feed), so line breaks are
     written as line feeds before the text is neutralised: otherwise ``\r=x`` would come
-    back as a quoted ``\n=x`` that no import could recognise.
+    back as a quoted ``\n=x`` that no import could recognise. Other control characters
+    (``\x07``) cannot be stored in the file at all: they are written as U+FFFD, where
+    openpyxl would refuse the whole export.
     """
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     row = []
     for value in values:
         if isinstance(value, str):
             text = value.replace("\r\n", "\n").replace("\r", "\n")
+            text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
             cell = WriteOnlyCell(sheet, value=neutralise_cell(text))
             cell.data_type = "s"
             row.append(cell)

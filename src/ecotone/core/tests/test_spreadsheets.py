@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecotone.core.spreadsheets import FORMULA_STARTS, neutralise_cell, restore_cell
+from ecotone.core.spreadsheets import FORMULA_STARTS, neutralise_cell, restore_cell, xlsx_row
 
 #: text made mostly of the characters the rule is about, so that every case comes up
 tricky_text = st.text(alphabet=st.sampled_from("'=+-@\t\r0123456789.eE xA中"), max_size=12)
@@ -61,3 +61,16 @@ def test_neutralised_text_never_starts_a_formula(value):
     written = neutralise_cell(value)
     if written[:1] in FORMULA_STARTS:
         float(written)  # only a plain number may start with + or -
+
+
+def test_a_control_character_that_xlsx_cannot_hold_does_not_stop_the_export(tmp_path):
+    """openpyxl refuses ``\\x07`` in a cell; one such description made every XLSX export of
+    its kind a 500."""
+    from openpyxl import Workbook, load_workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(xlsx_row(sheet, ["bell\x07here", "=1+1"]))
+    workbook.save(tmp_path / "out.xlsx")
+    cells = next(load_workbook(tmp_path / "out.xlsx").active.iter_rows(values_only=True))
+    assert cells == ("bell\ufffdhere", "'=1+1")
