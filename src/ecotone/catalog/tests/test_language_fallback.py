@@ -8,7 +8,8 @@ from ecotone.core.testing import CaseFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
-ENGLISH_ON_A_CHINESE_PAGE = '<span lang="en">In Salah</span> <small class="language-note">英文</small>'
+NOTE = '<small class="language-note">'
+ENGLISH_ON_A_CHINESE_PAGE = f'<span lang="en">In Salah</span> {NOTE}英文</small>'
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_a_copy_stored_before_the_rule_is_shown_as_english_too(cases):
 def test_english_page_marks_a_chinese_only_name_and_nothing_else(cases):
     org = OrganisationFactory(name_en="", name_zh="比亚迪")
     html = page(f"/en/organisations/{org.pk}/")
-    assert '<h1><span lang="zh-Hans">比亚迪</span> <small class="language-note">Chinese</small>' in html
+    assert f'<h1><span lang="zh-Hans">比亚迪</span> {NOTE}Chinese</small>' in html
     assert "language-note" not in page(f"/en/cases/{cases['english'].pk}/")
 
 
