@@ -25,6 +25,7 @@ import argparse
 import ast
 import csv
 import datetime as dt
+import importlib.util
 import json
 import re
 import shutil
@@ -41,12 +42,25 @@ DEMO_DIR = DATA_DIR / "demo"
 THIRD_PARTY_DIR = DATA_DIR / "third_party"
 SOURCES_DIR = DATA_DIR / "sources"
 TAXONOMY_FILE = PROJECT_ROOT / "src" / "ecotone" / "catalog" / "taxonomy.py"
+BILINGUAL_FILE = PROJECT_ROOT / "src" / "ecotone" / "core" / "bilingual.py"
 SHENZHEN_FILE = DEMO_DIR / "shenzhen_session.json"
 ILLUSTRATIVE_FILE = DEMO_DIR / "illustrative_needs.json"
 
 # Used as last_verified when the source file carries no date of its own.
 DEFAULT_VERIFIED = "2026-11-24"
 MAX_TEXT = 2000
+
+
+def load_bilingual_rule():
+    """The app's rule for Chinese fields that only repeat the English text
+    (src/ecotone/core/bilingual.py, standard library only), loaded by path: no Django here."""
+    spec = importlib.util.spec_from_file_location("ecotone_core_bilingual", BILINGUAL_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BILINGUAL = load_bilingual_rule()
 
 OST_COMMIT = "191e74dce47e"
 OST_ORGS_URL = f"https://github.com/protontypes/open-sustainable-technology/blob/{OST_COMMIT}/organizations.csv"
@@ -694,7 +708,8 @@ def build_ccus_facilities(source: Path) -> list[dict]:
         record = {
             "external_id": unique_id("ccus-fac-" + slugify(row["id"]), taken),
             "title_en": row["name_en"].strip(),
-            "title_zh": row["name_zh"].strip() or row["name_en"].strip(),
+            # the source repeats the English name for most facilities: not a translation
+            "title_zh": BILINGUAL.without_copy(row["name_zh"].strip(), row["name_en"].strip()),
             "description_en": clip(
                 f"{desc_en} Data: IEA CCUS Projects Database, as redistributed by "
                 "ccus-policy-hub; the description is generated from the database fields. "
@@ -716,7 +731,9 @@ def build_ccus_facilities(source: Path) -> list[dict]:
             "last_verified": DEFAULT_VERIFIED,
             "status": "published",
         }
-        records.append(drop_empty(record, keep=("organisations", "solutions", "sectors")))
+        records.append(
+            drop_empty(record, keep=("title_zh", "organisations", "solutions", "sectors"))
+        )
     return records
 
 
@@ -782,7 +799,7 @@ def build_project_cases(source: Path) -> list[dict]:
         record = {
             "external_id": unique_id("pcs-case-" + slugify(row["name"]), taken),
             "title_en": row["name"].strip(),
-            "title_zh": row["name"].strip(),
+            "title_zh": "",  # the sources name the projects in English only
             "description_en": clip(desc_en),
             "description_zh": clip(desc_zh),
             "organisations": [],
@@ -796,7 +813,9 @@ def build_project_cases(source: Path) -> list[dict]:
             "last_verified": iso_date_or(source_date, DEFAULT_VERIFIED),
             "status": "published",
         }
-        records.append(drop_empty(record, keep=("organisations", "solutions", "sectors")))
+        records.append(
+            drop_empty(record, keep=("title_zh", "organisations", "solutions", "sectors"))
+        )
     return records
 
 
@@ -1046,6 +1065,9 @@ def validate(data: dict[str, list[dict]], sector_slugs: set[str]) -> list[str]:
                     errors.append(f"{where}: {field}={value!r} is not an http(s) URL")
                 if field in LIMITED_FIELDS and isinstance(value, str) and len(value) > MAX_TEXT:
                     errors.append(f"{where}: {field} longer than {MAX_TEXT} characters")
+            for english, chinese in BILINGUAL.bilingual_pairs(list(rec)):
+                if BILINGUAL.judge_chinese(rec[chinese] or "", rec[english] or "") == "copy":
+                    errors.append(f"{where}: {chinese} repeats {english}; leave it empty")
             if "country" in rec and rec["country"] not in KNOWN_ISO2:
                 errors.append(
                     f"{where}: country {rec['country']!r} is not a known ISO 3166-1 alpha-2 code"

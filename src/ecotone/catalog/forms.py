@@ -12,8 +12,10 @@ from django.db.models.base import ModelState
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from ecotone.core.bilingual import bilingual_pairs
 from ecotone.core.uploads import FileRejected, check_content
 
+from .bilingual import empty_copied_chinese
 from .fields import (
     CountryListField,
     ReferenceField,
@@ -210,9 +212,9 @@ class CatalogueRecordForm(forms.ModelForm):
     def changed_data(self):
         plan = self.__dict__.get("_rebind_plan")
         if plan is None:
-            return super().changed_data
+            return self._with_emptied_copies(super().changed_data)
         data, files = self.data, self.files
-        return [
+        changed = [
             name
             for name, field, _hook in plan
             if field.has_changed(
@@ -220,6 +222,16 @@ class CatalogueRecordForm(forms.ModelForm):
                 field.widget.value_from_datadict(data, files, name),
             )
         ]
+        return self._with_emptied_copies(changed)
+
+    def _with_emptied_copies(self, changed: list[str]) -> list[str]:
+        """What changed once ``clean()`` emptied copied Chinese fields: a copy sent for a
+        field that is empty already changes nothing; a copy stored before is removed."""
+        emptied = {note.field for note in getattr(self, "bilingual_notes", ()) if note.emptied}
+        if not emptied:
+            return changed
+        stored = {name for name in emptied if self.get_initial_for_field(self.fields[name], name)}
+        return [name for name in changed if name not in emptied] + sorted(stored - set(changed))
 
     def _label(self, name: str):
         return self._meta.model._meta.get_field(name).verbose_name
@@ -237,6 +249,8 @@ class CatalogueRecordForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        #: for the import report: copies of the English text emptied, Latin-only Chinese kept
+        self.bilingual_notes = empty_copied_chinese(cleaned, self.bilingual_pairs)
         for base in self.bilingual_required:
             if not (cleaned.get(f"{base}_en") or cleaned.get(f"{base}_zh")):
                 self.add_error(
@@ -259,6 +273,11 @@ class CatalogueRecordForm(forms.ModelForm):
                     ),
                 )
         return cleaned
+
+    @cached_property
+    def bilingual_pairs(self) -> list[tuple[str, str]]:
+        """(English, Chinese) field pairs; worked out once per form (imports reuse one)."""
+        return bilingual_pairs(list(self.fields))
 
     @cached_property
     def text_limits(self) -> dict[str, int]:

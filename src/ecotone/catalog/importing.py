@@ -52,6 +52,9 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    #: what was written differently from the file, and why (a copied Chinese title
+    #: stored empty): reported, never a reason to refuse the row
+    notes: list[RowError] = field(default_factory=list)
     written: bool = False
     #: time spent checking every row, and writing the good ones
     validate_seconds: float = 0.0
@@ -152,6 +155,7 @@ def _validate(kind, rows, result, default_status, progress) -> list[_ValidRow]:
             valid.append(checked)
         if progress and count % 1000 == 0:
             progress(1000)
+    result.notes.extend(checker.notes)
     return valid
 
 
@@ -162,6 +166,7 @@ class _RowChecker:
         from ecotone.core.models import PublicationStatus
 
         self.kind, self.existing, self.errors = kind, existing, errors
+        self.notes: list[RowError] = []
         self.default_status = default_status
         self.statuses = frozenset(PublicationStatus.values)
         self.status_message = f"must be one of {', '.join(PublicationStatus.values)}"
@@ -215,6 +220,7 @@ class _RowChecker:
             for column, messages in form.errors.items():
                 self.error(number, column if column != "__all__" else "-", str(messages[0]))
             return None
+        self.notes.extend(RowError(number, n.field, n.message) for n in form.bilingual_notes)
         cleaned = form.cleaned_data
         m2m = {name: cleaned.get(name, []) for name in self.m2m_names}
         changed = current is None or bool(form.changed_data)

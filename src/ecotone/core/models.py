@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .bilingual import without_copy
+
 
 class TimestampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -38,11 +40,19 @@ class Bilingual:
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
+        return self.pick(instance)[0]
+
+    def pick(self, instance) -> tuple[str, str]:
+        """(text, ``en`` or ``zh``: the language of the field it came from; "" if none).
+
+        A Chinese field that only repeats the English text counts as empty (``bilingual``),
+        so a Chinese reader sees the English text as English, not as a translation."""
         english = getattr(instance, self.english_field, "") or ""
-        chinese = getattr(instance, self.chinese_field, "") or ""
-        if active_language_is_chinese():
-            return chinese or english
-        return english or chinese
+        chinese = without_copy(getattr(instance, self.chinese_field, "") or "", english)
+        order = [(chinese, "zh"), (english, "en")]
+        if not active_language_is_chinese():
+            order.reverse()
+        return next(((text, language) for text, language in order if text), ("", ""))
 
 
 class TaskProgress(models.Model):

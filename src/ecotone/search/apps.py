@@ -17,5 +17,5 @@ class SearchConfig(AppConfig):
 
         # Each app declares its indexes in its own ``search.py`` (catalog/search.py).
         autodiscover_modules("search")
-        signals.connect_registered_models()
+        signals.connect_registered_models(self)
         api.add_router("", router)

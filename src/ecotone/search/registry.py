@@ -11,6 +11,8 @@ from datetime import date
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from ecotone.core.bilingual import ChineseText, bilingual_pairs, judge_chinese
+
 FACETS = ("kind", "sector", "country", "city", "trl", "year", "status")
 FACET_LABELS = {
     "kind": _("Kind"),
@@ -53,13 +55,30 @@ class SearchIndex:
 
     def field_texts(self, record: Model) -> dict[str, str]:
         fields = (*self.title_fields, *self.body_fields)
-        return {name: str(getattr(record, name, "") or "") for name in fields}
+        texts = {name: str(getattr(record, name, "") or "") for name in fields}
+        return chinese_only_as_chinese(texts)
 
     def facet_values(self, record: Model) -> dict[str, list[str]]:
         values: dict[str, list[str]] = {"kind": [self.kind]}
         for facet, path in self.facet_fields.items():
             values[facet] = [v for v in _facet(facet, getattr(record, path, None)) if v]
         return values
+
+
+def chinese_only_as_chinese(texts: dict[str, str]) -> dict[str, str]:
+    """``texts`` with each Chinese field holding Chinese text or nothing, so a copy of the
+    English text is neither matched twice nor explained as a match "in title (Chinese)",
+    and no Latin-only text makes a Chinese passage. A Latin-only Chinese field whose English
+    field is empty stands in for it (it is what every reader sees); otherwise the English
+    field already names the record and the Latin-only one is left out."""
+    texts = dict(texts)
+    for english, chinese in bilingual_pairs(list(texts)):
+        verdict = judge_chinese(texts[chinese], texts[english])
+        if verdict in (ChineseText.COPY, ChineseText.LATIN):
+            if not texts[english].strip():
+                texts[english] = texts[chinese]
+            texts[chinese] = ""
+    return texts
 
 
 def _facet(facet: str, value) -> list[str]:

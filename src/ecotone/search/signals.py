@@ -1,14 +1,19 @@
-"""Keep the index fresh: registered models re-index on save, delete and sector changes."""
+"""Keep the index fresh: registered models re-index on save, delete and sector changes,
+after an import, and after a data migration that rewrote records."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.apps import apps
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
-from ecotone.core.signals import records_imported
+from ecotone.core.signals import records_imported, records_rewritten
 
 from .indexing import refresh_imported
 from .registry import index_for, indexes
-from .tasks import schedule_refresh
+from .tasks import refresh_index_task, schedule_refresh
 
 IMPORT_RECEIVER = "ecotone.search:imported"
+REWRITE_RECEIVER = "ecotone.search:rewritten"
+#: (kind, pk) of records data migrations rewrote in this process, until ``migrate`` ends
+_rewritten: set[tuple[str, int]] = set()
 
 
 def on_save(sender, instance, raw=False, **kwargs) -> None:
@@ -31,8 +36,25 @@ def on_import(sender, pks, **kwargs) -> None:
         refresh_imported(index, pks)
 
 
-def connect_registered_models() -> None:
+def on_rewrite(sender: str, pks, **kwargs) -> None:
+    index = index_for(apps.get_model(sender))
+    if index is not None:
+        _rewritten.update((index.kind, pk) for pk in pks)
+
+
+def after_migrate(sender, **kwargs) -> None:
+    """Re-index what data migrations rewrote, now that the models match the tables again:
+    in a task, so a large correction never holds up ``migrate`` (the worker embeds it)."""
+    if _rewritten:
+        keys = [[kind, pk] for kind, pk in sorted(_rewritten)]
+        _rewritten.clear()
+        refresh_index_task.enqueue(keys)
+
+
+def connect_registered_models(app_config) -> None:
     records_imported.connect(on_import, dispatch_uid=IMPORT_RECEIVER)
+    records_rewritten.connect(on_rewrite, dispatch_uid=REWRITE_RECEIVER)
+    post_migrate.connect(after_migrate, sender=app_config, dispatch_uid=REWRITE_RECEIVER)
     for index in indexes():
         uid = f"ecotone.search:{index.kind}"
         post_save.connect(on_save, sender=index.model, dispatch_uid=uid)

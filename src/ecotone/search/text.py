@@ -17,9 +17,11 @@ import jieba
 import snowballstemmer
 from opencc import OpenCC
 
+from ecotone.core.bilingual import CJK_CLASS
+
 jieba.setLogLevel(logging.WARNING)
 
-CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
+CJK = re.compile(f"[{CJK_CLASS}]+")
 WORD = re.compile(r"[^\W_]+")
 ENGLISH_STOP_WORDS = frozenset(
     {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it"}

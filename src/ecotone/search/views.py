@@ -115,7 +115,7 @@ class _ValueLabels:
 
 
 def _with_links(results: list[dict]) -> list[dict]:
-    """Each result with its page's URL and its kind's label."""
+    """Each result with its record, its page's URL and its kind's label."""
     records = {}
     for kind in {result["kind"] for result in results}:
         pks = [result["id"] for result in results if result["kind"] == kind]
@@ -125,7 +125,9 @@ def _with_links(results: list[dict]) -> list[dict]:
         record = records[result["kind"]].get(result["id"])
         if record is not None:
             url = record.get_absolute_url()
-            linked.append({**result, "url": url, "kind_label": KIND_LABELS.get(result["kind"])})
+            label = KIND_LABELS.get(result["kind"])
+            # the record too: the page names it as lists do, marked when in the other language
+            linked.append({**result, "url": url, "kind_label": label, "record": record})
     return linked
 
 

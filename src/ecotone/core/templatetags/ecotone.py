@@ -152,6 +152,41 @@ def heading(record) -> str:
     return title or getattr(record, "label", "") or getattr(record, "external_id", "")
 
 
+def heading_language(record) -> str:
+    """The language of the text ``heading`` shows: ``en``, ``zh``, or "" when the record
+    has no bilingual name (a name first: a person's ``title`` is the job)."""
+    from ecotone.core.models import Bilingual
+
+    for attribute in ("name", "title", "programme"):
+        descriptor = getattr(type(record), attribute, None)
+        if isinstance(descriptor, Bilingual):
+            text, language = descriptor.pick(record)
+            if text:
+                return language
+    return ""
+
+
+@register.filter
+def marked_heading(record) -> str:
+    """``heading``, marked when it is not in the page's language: on a Chinese page, a
+    record with no Chinese name shows its English one in ``lang="en"`` with a small
+    "英文" after it (and the reverse on an English page), never passed off as a translation."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    from ecotone.core.models import active_language_is_chinese
+
+    text, language = heading(record), heading_language(record)
+    if not language or language == ("zh" if active_language_is_chinese() else "en"):
+        return text
+    return format_html(
+        '<span lang="{}">{}</span> <small class="language-note">{}</small>',
+        html_lang(language),
+        text,
+        gettext("English") if language == "en" else gettext("Chinese"),
+    )
+
+
 @register.filter
 def basename(path) -> str:
     """The last part of a stored file's name (``resources/x/report.pdf`` → ``report.pdf``)."""

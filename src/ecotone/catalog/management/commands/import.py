@@ -19,7 +19,11 @@ class Command(BaseCommand):
             action="store_true",
             help="write the valid rows even when some rows are bad (default: all or nothing)",
         )
-        parser.add_argument("--report", type=Path, help="write every bad row to this CSV file")
+        parser.add_argument(
+            "--report",
+            type=Path,
+            help="write every bad row, and every note on a good one, to this CSV file",
+        )
         parser.add_argument(
             "--status",
             default="published",
@@ -60,7 +64,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{kind.plural}: {result.created} created, {result.updated} updated, "
-                f"{result.unchanged} unchanged, {bad_rows} bad row(s) skipped"
+                f"{result.unchanged} unchanged, {bad_rows} bad row(s) skipped, "
+                f"{len(result.notes)} note(s)"
             )
         )
 
@@ -81,7 +86,15 @@ class Command(BaseCommand):
             self.stderr.write(str(error))
         if len(result.errors) > 20:
             self.stderr.write(f"… and {len(result.errors) - 20} more")
+        for note in result.notes[:20]:
+            self.stdout.write(f"note: {note}")
+        if len(result.notes) > 20:
+            self.stdout.write(f"… and {len(result.notes) - 20} more notes")
         if report_path is not None:
             rows = [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors]
+            rows += [
+                {"row": n.row, "column": n.column, "message": f"note: {n.message}"}
+                for n in result.notes
+            ]
             write_rows(report_path, ["row", "column", "message"], rows)
             self.stderr.write(f"report: {report_path}")
