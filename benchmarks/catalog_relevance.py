@@ -44,8 +44,13 @@ results came back), every known-item miss, non-empty no-answer query and topical
 ``--dump`` writes every top 10; ``--unjudged`` the topical top-10 pairs no judgement file
 holds yet, for the next judging round. Prints figures; asserts nothing.
 
-Splits: ``dev`` for tuning, ``test`` for reporting (``--split``). Use ``--home`` as for
-``search_quality.py``: a prepared home embeds nothing twice; the run restores it.
+The index is rebuilt once the changes are in and again once they are undone (seconds:
+every vector comes from the embedding cache): BM25 statistics of the embedded backend
+move slightly with each update (0.396 → 0.394 lexical nDCG@10 on the 108 judged queries
+after one run's updates), so a fresh build keeps the figures independent of what ran in
+the home before. Splits: ``dev`` for tuning, ``test`` for reporting (``--split``). Use
+``--home`` as for ``search_quality.py``: a prepared home embeds nothing twice; the run
+restores it.
 """
 
 import argparse
@@ -451,6 +456,8 @@ def main() -> None:
 
     django.setup()
     logging.getLogger("django_tasks").setLevel(logging.WARNING)  # a line per task otherwise
+    from ecotone.search.indexing import rebuild_index
+
     modes = tuple(args.modes or (ALL_MODES if embedder_setting() != "none" else ("lexical",)))
     items, queries = load_queries(args.split)
     info = prepare_index(home, args.rebuild)
@@ -461,6 +468,7 @@ def main() -> None:
     try:
         added = add_bench_records(read_jsonl(BENCH_RECORDS))
         blanked = blank_policies(home, items)
+        rebuild_index()  # word statistics as a fresh build has them, whatever ran before
         setup_s = time.perf_counter() - started
         print(
             f"catalog_relevance setup home={home} embedder={info['embedder']} "
@@ -478,6 +486,7 @@ def main() -> None:
     finally:
         restore(home)
         remove_bench_records()
+        rebuild_index()  # the home as the other benchmarks expect it
     if set(ALL_MODES) <= set(all_runs):
         report_ratio(queries, all_runs, args.split)
     if args.unjudged:
