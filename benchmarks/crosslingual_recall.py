@@ -124,7 +124,13 @@ def write_fields(changes: list[tuple[str, int, dict[str, str]]]) -> None:
 
 def blank(home: Path, targets: list[Target], language: str) -> None:
     """Blank every target's ``language`` fields, stashing the originals first."""
-    originals = [(t.kind, t.pk, t.fields.get(language, {})) for t in targets]
+    blank_each(home, [(target, language) for target in targets])
+
+
+def blank_each(home: Path, pairs: list[tuple[Target, str]]) -> None:
+    """Blank each target's fields in the language paired with it (``catalog_relevance.py``
+    blanks English in some records and Chinese in others), stashing the originals first."""
+    originals = [(t.kind, t.pk, t.fields.get(language, {})) for t, language in pairs]
     (home / STASH).write_text(json.dumps(originals, ensure_ascii=False), encoding="utf-8")
     write_fields([(kind, pk, dict.fromkeys(values, "")) for kind, pk, values in originals])
 

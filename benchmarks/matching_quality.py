@@ -52,19 +52,27 @@ def remove_benchmark_records() -> None:
 
 
 def import_needs(items: list[dict]) -> None:
-    from ecotone.catalog.importing import import_file
-    from ecotone.catalog.kinds import KINDS
-
     organisations = {item["organisation"]["external_id"]: item["organisation"] for item in items}
     for row in organisations.values():
         assert row["external_id"].startswith(PREFIXES["organisation"]), row["external_id"]
     for item in items:
         assert item["need"]["external_id"].startswith(PREFIXES["need"]), item["need"]
-    with tempfile.TemporaryDirectory(prefix="ecotone-bench-needs-") as folder:
-        for kind, rows in (
+    import_rows(
+        [
             ("organisation", list(organisations.values())),
             ("need", [item["need"] for item in items]),
-        ):
+        ]
+    )
+
+
+def import_rows(rows_by_kind: list[tuple[str, list[dict]]]) -> None:
+    """Import rows through the product's importer (``ecotone import``), kind after kind in
+    the order given; ``catalog_relevance.py`` imports its records the same way."""
+    from ecotone.catalog.importing import import_file
+    from ecotone.catalog.kinds import KINDS
+
+    with tempfile.TemporaryDirectory(prefix="ecotone-bench-rows-") as folder:
+        for kind, rows in rows_by_kind:
             path = Path(folder) / f"{kind}.jsonl"
             path.write_text(
                 "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
