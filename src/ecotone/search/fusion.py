@@ -12,7 +12,7 @@ off in ``queries.FUSION`` and kept for the tuner to weigh again.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,19 @@ class FusionSettings:
     #: vector spaces that embed only the English gloss of a glossed (Chinese) query, not
     #: the query itself (read by ``queries``: the ranking is then never computed)
     gloss_only_spaces: frozenset[str] = frozenset()
+    #: vector spaces that also embed an English query's Chinese glossary terms (a ranking
+    #: of its own, "<space>:zh"), the bridge to records written only in Chinese
+    chinese_gloss_spaces: frozenset[str] = frozenset()
+    #: vector spaces whose ranking of a Chinese query's own text does not count as
+    #: evidence that the query has an answer (``relevance``)
+    gloss_only_spaces_for_answers: frozenset[str] = frozenset()
+    #: weights that differ when the query is written in Chinese (the rest as ``weights``)
+    chinese_query_weights: Mapping[str, float] = field(default_factory=dict)
+
+    def weights_for(self, query_language: str) -> Mapping[str, float]:
+        if query_language == "zh":
+            return {**self.weights, **self.chinese_query_weights}
+        return self.weights
 
 
 def reciprocal_rank_fusion(
@@ -69,7 +82,8 @@ def fuse(
     query_language: str,
     settings: FusionSettings,
 ) -> list[tuple[str, float]]:
-    fused = reciprocal_rank_fusion(rankings, settings.weights, settings.rank_constant)
+    weights = settings.weights_for(query_language)
+    fused = reciprocal_rank_fusion(rankings, weights, settings.rank_constant)
     if not settings.interleave:
         return fused
     return interleave_by_language(

@@ -33,6 +33,8 @@ COVERAGE_CHARS = 2000
 class RelevanceSettings:
     #: share of the query's terms a record must hold to be a match by words
     min_coverage: float = 0.5
+    #: count each term by its inverse document frequency rather than as one
+    weigh_terms: bool = True
     #: vector space → cosine at or above which closeness in meaning alone makes a match
     strong: Mapping[str, float] = field(default_factory=dict)
     #: … and the higher cosine one result at least must reach (or match by words or
@@ -40,6 +42,15 @@ class RelevanceSettings:
     answer: Mapping[str, float] = field(default_factory=dict)
     #: … or the share of the query's words it must hold
     answer_coverage: float = 0.67
+    #: ``answer`` levels that differ for a query written in Chinese: short Chinese texts
+    #: sit closer to each other in every model, nonsense included
+    chinese_query_answer: Mapping[str, float] = field(default_factory=dict)
+
+    def answer_levels(self, query_language: str) -> Mapping[str, float]:
+        if query_language == "zh":
+            return {**self.answer, **self.chinese_query_answer}
+        return self.answer
+
     #: a query of this many characters (Chinese) or words (other) matches titles as a phrase
     min_phrase_chars: int = 4
     min_phrase_words: int = 2
@@ -50,16 +61,29 @@ class Evidence:
     coverage: float = 0.0
     similarity: dict[str, float] = field(default_factory=dict)  #: space → best cosine
     title: int = 0  #: 2 the title is the query, 1 the title holds it, 0 neither
+    #: the same, from the retrievals that may vouch that the query has an answer at all:
+    #: not those of an English query's Chinese glossary terms (one glossed word of a
+    #: sports question is not the question) nor e5 on a Chinese query's own text (its
+    #: cosines between short Chinese texts run high, nonsense included)
+    vouching_coverage: float = 0.0
+    vouching_similarity: dict[str, float] = field(default_factory=dict)
 
-    def is_match(self, settings: RelevanceSettings, *, answers: bool = False) -> bool:
-        """A real match; with ``answers``, one strong enough to show the query has results."""
-        min_coverage = settings.answer_coverage if answers else settings.min_coverage
-        if self.title or self.coverage >= min_coverage:
+    def is_match(self, settings: RelevanceSettings, *, answers: str = "") -> bool:
+        """A real match; with ``answers`` (the query's language), one strong enough to show
+        that the query has results."""
+        if answers:
+            return self._holds(
+                settings.answer_coverage,
+                self.vouching_coverage,
+                settings.answer_levels(answers),
+                self.vouching_similarity,
+            )
+        return self._holds(settings.min_coverage, self.coverage, settings.strong, self.similarity)
+
+    def _holds(self, min_coverage, coverage, levels, similarity) -> bool:
+        if self.title or coverage >= min_coverage:
             return True
-        levels = settings.answer if answers else settings.strong
-        return any(
-            score >= levels[space] for space, score in self.similarity.items() if space in levels
-        )
+        return any(score >= levels[space] for space, score in similarity.items() if space in levels)
 
 
 @dataclass(frozen=True)
@@ -75,12 +99,17 @@ class StoredWords:
         text = fold(" ".join(t[:COVERAGE_CHARS] for t in fields.values() if t)).lower()
         return cls(text, frozenset(stem(word) for word in WORD.findall(CJK.sub(" ", text))))
 
-    def coverage(self, terms: list[Term]) -> float:
-        """The share of ``terms`` found: an English term by its stem (or as a prefix), a
-        Chinese one as a substring."""
+    def coverage(self, terms: list[Term], weights: list[float] | None = None) -> float:
+        """The share of ``terms`` found, each counted by its weight (its rarity: one rare
+        word of a question outweighs three common ones): an English term by its stem (or
+        as a prefix), a Chinese one as a substring."""
         if not terms:
             return 0.0
-        return sum(1 for term in terms if self._holds(term)) / len(terms)
+        weights = weights or [1.0] * len(terms)
+        found = sum(
+            weight for term, weight in zip(terms, weights, strict=True) if self._holds(term)
+        )
+        return found / (sum(weights) or 1.0)
 
     def _holds(self, term: Term) -> bool:
         if term.language == "zh":
@@ -115,11 +144,12 @@ def order(
     ranked: list[tuple[str, float]],
     evidence: Mapping[str, Evidence],
     settings: RelevanceSettings,
+    query_language: str = "en",
 ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
     """(real matches, related) from a fused ranking: exact titles first, then titles that
     hold the query, then the fused order; records without evidence are related. Both are
     empty when no record answers the query (``RelevanceSettings.answer``)."""
-    if not any(found.is_match(settings, answers=True) for found in evidence.values()):
+    if not any(found.is_match(settings, answers=query_language) for found in evidence.values()):
         return [], []
     matches, related = [], []
     for key, score in ranked:

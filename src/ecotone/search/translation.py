@@ -163,7 +163,13 @@ def _senses(raw: list[str]) -> tuple[str, ...]:
 LONGEST_PHRASE = 5
 
 
-def chinese_gloss(query: str) -> str:
+@dataclass(frozen=True)
+class ChineseGloss:
+    text: str  #: the Chinese glossary terms, space-separated ("" if none)
+    share: float  #: the share of the query's words (stop words aside) the terms stand for
+
+
+def chinese_gloss(query: str) -> ChineseGloss:
     """The Chinese terms of the climate glossary that an English ``query`` names, longest
     phrase first (``energy retrofit of public buildings`` → 节能改造 公共建筑).
 
@@ -171,17 +177,19 @@ def chinese_gloss(query: str) -> str:
     terms, while a dictionary's senses of everyday words (``unit``, ``of``) would add noise.
     Words are compared by their stems, so ``buildings`` finds ``public buildings``."""
     words = [stem(word) for word in re.findall(r"[^\W_]+", fold(query).lower())]
-    phrases, terms, start = english_phrases(), [], 0
+    phrases, terms, covered, start = english_phrases(), [], 0, 0
     while start < len(words):
         for end in range(min(len(words), start + LONGEST_PHRASE), start, -1):
             chinese = phrases.get(" ".join(words[start:end]))
             if chinese and (end - start > 1 or words[start] not in ENGLISH_STOP_WORDS):
                 terms.append(chinese)
+                covered += sum(1 for word in words[start:end] if word not in ENGLISH_STOP_WORDS)
                 start = end
                 break
         else:
             start += 1
-    return " ".join(dict.fromkeys(terms))
+    content = sum(1 for word in words if word not in ENGLISH_STOP_WORDS)
+    return ChineseGloss(" ".join(dict.fromkeys(terms)), covered / content if content else 0.0)
 
 
 @cache

@@ -105,6 +105,11 @@ class SearchBackend(ABC):
         in ``space`` is most similar to ``vector``, best first; [] if the space is empty."""
 
     @abstractmethod
+    def term_weights(self, terms: list[Term]) -> list[float]:
+        """Each term's inverse document frequency over the published documents (BM25's,
+        the larger of title and body); a term no document holds weighs the most."""
+
+    @abstractmethod
     def fetch(self, keys: Iterable[str]) -> dict[str, SearchHit]:
         """Stored fields and facets of the named documents (score 0); unknown keys are
         left out."""

@@ -19,8 +19,9 @@ import jieba
 import tantivy
 
 from ..registry import FACETS, kinds
-from ..text import index_tokens, prefix_alternatives
+from ..text import Term, index_tokens, prefix_alternatives
 from .base import DenseHit, IndexedDocument, SearchBackend, SearchHit, SearchPage, SearchQuery
+from .postgres_bm25 import idf
 from .vectors import VectorStore
 
 SCHEMA_VERSION = "lexical-v2"
@@ -171,6 +172,15 @@ class EmbeddedBackend(SearchBackend):
         )
         hits = [self._hit(searcher, score, address) for score, address in result.hits]
         return SearchPage(hits=hits, total=result.count or 0)
+
+    def term_weights(self, terms: list[Term]) -> list[float]:
+        self.index.reload()
+        searcher = self.index.searcher()
+        documents = searcher.num_docs
+        return [
+            idf(documents, max(searcher.doc_freq(f, t.token) for f in ("title", "body")))
+            for t in terms
+        ]
 
     def _hit(self, searcher, score: float, address) -> SearchHit:
         doc = searcher.doc(address)

@@ -324,6 +324,14 @@ class PostgresBackend(SearchBackend):
         hits = [_hit(*stored[c.id], c.score) for c in page if c.id in stored]
         return SearchPage(hits=hits, total=total)
 
+    def term_weights(self, terms: list[Term]) -> list[float]:
+        if not terms:
+            return []
+        with connection.cursor() as cursor:
+            collection, weights = bm25.statistics(cursor, terms)
+        unknown = bm25.idf(collection.documents, 0)
+        return [max(weight.title, weight.body) or unknown for weight in weights]
+
     def fetch(self, keys: Iterable[str]) -> dict[str, SearchHit]:
         wanted = {parsed for key in keys if (parsed := parse_key(key))}
         if not wanted:

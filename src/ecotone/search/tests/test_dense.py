@@ -1,5 +1,7 @@
 """Dense and hybrid search with the real default embedder (multilingual-e5-small)."""
 
+import re
+
 import pytest
 
 from ecotone.core.testing import CaseFactory, SolutionFactory
@@ -125,19 +127,24 @@ def test_a_query_and_its_gloss_are_embedded_together_like_one_by_one(dense):
     assert all(a is b for a, b in zip(remembered, alone, strict=True))
 
 
-def test_e5_embeds_only_the_english_gloss_of_a_chinese_query(catalogue):
-    """e5's vector of a Chinese query prefers Chinese text; the gloss reaches the mostly
-    English catalogue, and one embedding costs less than two (queries.FUSION)."""
+def test_each_model_embeds_a_query_and_its_gloss_in_the_other_language(catalogue):
+    """A Chinese query is embedded with its English gloss, an English one with the Chinese
+    glossary terms it names, so each language's records are within reach (queries.FUSION)."""
     e5, use = get_embedders()
     for embedder in (e5, use):
         embedder.forget_queries()
     page = search_records("工业园区储能", mode="dense")
     assert external_ids(page)[0] == catalogue["storage"].external_id
     gloss = page.translation
-    assert gloss and set(e5.__dict__["_recent_queries"]) == {gloss}
-    assert set(use.__dict__["_recent_queries"]) == {"工业园区储能", gloss}
-    search_records("industrial park energy storage", mode="dense")
-    assert "industrial park energy storage" in e5.__dict__["_recent_queries"]
+    for embedder in (e5, use):
+        assert set(embedder.__dict__["_recent_queries"]) == {"工业园区储能", gloss}
+        embedder.forget_queries()
+    page = search_records("electric city buses", mode="dense")
+    assert catalogue["bus"].external_id in external_ids(page)[:2]
+    for embedder in (e5, use):
+        embedded = set(embedder.__dict__["_recent_queries"])
+        assert "electric city buses" in embedded
+        assert any(re.search(r"[\u4e00-\u9fff]", text) for text in embedded)
 
 
 def test_use_queries_on_one_thread_match_its_passages(dense):

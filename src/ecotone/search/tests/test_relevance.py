@@ -47,7 +47,7 @@ def test_exact_titles_lead_and_weak_neighbours_follow_every_match():
     ranked = [("near", 0.9), ("words", 0.8), ("weak", 0.7), ("title", 0.1)]
     evidence = {
         "near": Evidence(similarity={"e5": 0.92}),
-        "words": Evidence(coverage=1.0),
+        "words": Evidence(coverage=1.0, vouching_coverage=1.0),
         "weak": Evidence(similarity={"e5": 0.84}),
         "title": Evidence(coverage=1.0, title=2),
     }
@@ -58,10 +58,32 @@ def test_exact_titles_lead_and_weak_neighbours_follow_every_match():
 
 def test_without_one_strong_answer_there_is_nothing():
     ranked = [("a", 0.5), ("b", 0.4)]
-    evidence = {"a": Evidence(similarity={"e5": 0.88}), "b": Evidence(coverage=0.5)}
+    evidence = {
+        "a": Evidence(similarity={"e5": 0.88}, vouching_similarity={"e5": 0.88}),
+        "b": Evidence(coverage=0.5, vouching_coverage=0.5),
+    }
     assert order(ranked, evidence, SETTINGS) == ([], [])
-    evidence["b"] = Evidence(coverage=0.67)
+    evidence["b"] = Evidence(coverage=0.67, vouching_coverage=0.67)
     assert [key for key, _ in order(ranked, evidence, SETTINGS)[0]] == ["a", "b"]
+
+
+def test_evidence_that_cannot_vouch_ranks_but_does_not_answer():
+    """A glossed word of a sports question may match a record fully; it is not the
+    question."""
+    ranked = [("a", 0.5)]
+    glossed = {"a": Evidence(coverage=1.0, similarity={"e5": 0.95})}
+    assert order(ranked, glossed, SETTINGS) == ([], [])
+    glossed["a"].vouching_similarity = {"e5": 0.95}
+    assert order(ranked, glossed, SETTINGS)[0] == [("a", 0.5)]
+
+
+def test_a_chinese_query_needs_a_closer_neighbour_to_have_an_answer():
+    settings = RelevanceSettings(
+        strong={"e5": 0.9}, answer={"e5": 0.9}, chinese_query_answer={"e5": 0.95}
+    )
+    evidence = {"a": Evidence(similarity={"e5": 0.92}, vouching_similarity={"e5": 0.92})}
+    assert order([("a", 1.0)], evidence, settings, "en")[0] == [("a", 1.0)]
+    assert order([("a", 1.0)], evidence, settings, "zh") == ([], [])
 
 
 @pytest.mark.django_db
