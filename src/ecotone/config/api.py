@@ -7,7 +7,21 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-api = NinjaAPI(
+from ecotone.core.refusals import log_refusal
+
+
+class EcotoneAPI(NinjaAPI):
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        if response.status_code == 403:  # every refusal, whichever handler answered it
+            reason = data.get("message", "") if isinstance(data, dict) else ""
+            log_refusal(request, response, str(reason))
+        return response
+
+
+api = EcotoneAPI(
     title="Ecotone API",
     version="1",
     description=(

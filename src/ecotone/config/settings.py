@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last, so it sees a view's PermissionDenied first: one log line instead of a traceback
+    "ecotone.core.refusals.RefusalLogMiddleware",
 ]
 
 ROOT_URLCONF = "ecotone.config.urls"
