@@ -46,4 +46,3 @@ def test_a_refused_api_call_is_one_line_with_method_path_user_and_reason(client,
     line = record.getMessage()
     assert f"PATCH {path}" in line and f"user={user.pk}" in line
     assert "You may not edit this record." in line
-
