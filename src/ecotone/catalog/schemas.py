@@ -11,7 +11,10 @@ from ninja import Schema
 from pydantic import Field, WithJsonSchema, create_model, field_validator
 
 from ecotone.core.bounds import optional
-from ecotone.core.schemas import BodyIn
+from ecotone.core.schemas import (
+    BodyIn,
+    ErrorOut,  # noqa: F401  (re-exported)
+)
 
 from .fields import CountryListField, ReferenceField, ReferenceListField
 from .filters import WholeNumberFilter
@@ -183,9 +186,3 @@ class SectorOut(Schema):
     name_en: str
     name_zh: str
     parent: str | None = None
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None

@@ -23,3 +23,19 @@ class BodyIn(Schema):
         if isinstance(value, NOT_AN_OBJECT):
             raise PydanticCustomError("not_an_object", "send a JSON object of fields")
         return value
+
+
+class FieldErrorOut(Schema):
+    field: str | None = None
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every error the API answers: a stable ``code``, a ``message`` for people, and the
+    ``field`` (parameter or body field) at fault; ``errors`` lists each problem when a
+    body has several."""
+
+    code: str
+    message: str
+    field: str | None = None
+    errors: list[FieldErrorOut] | None = None

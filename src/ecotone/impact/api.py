@@ -188,7 +188,7 @@ class CalculationFilter(Schema):
 
 @router.get(
     "/impact/calculations",
-    response={200: CalculationPageOut, 422: ErrorOut},
+    response={200: CalculationPageOut, 401: ErrorOut, 422: ErrorOut},
     operation_id="impact_calculations",
 )
 def list_calculations(
@@ -216,7 +216,7 @@ def list_calculations(
 
 @router.get(
     "/impact/calculations/{calculation_id}",
-    response={200: CalculationOut, 404: ErrorOut},
+    response={200: CalculationOut, 401: ErrorOut, 404: ErrorOut},
     operation_id="impact_calculation",
 )
 def get_calculation(request, calculation_id: Id):

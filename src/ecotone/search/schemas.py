@@ -1,5 +1,7 @@
 from ninja import Schema
 
+from ecotone.core.schemas import ErrorOut as SearchErrorOut  # noqa: F401  (re-exported)
+
 
 class SearchResultOut(Schema):
     kind: str
@@ -16,12 +18,6 @@ class SearchPageOut(Schema):
     next: str | None
     message: str = ""
     mode: str = "lexical"  #: what answered: hybrid, lexical or dense
-
-
-class SearchErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 class SuggestionOut(Schema):
