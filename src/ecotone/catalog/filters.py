@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -62,7 +62,15 @@ class CatalogueFilterSet(django_filters.FilterSet):
     def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not self.year_field:
             return queryset
+        if self._on_a_timestamp() and not MIN_YEAR < value < MAX_YEAR:
+            # The first and last years cannot be moved between time zones (year 0 and 10000
+            # do not exist), and nothing was added to the catalogue in either.
+            return queryset.none()
         return queryset.filter(**{self.year_field: value})
+
+    def _on_a_timestamp(self) -> bool:
+        column = self._meta.model._meta.get_field(self.year_field.split("__")[0])
+        return isinstance(column, DateTimeField)
 
 
 class OrganisationFilterSet(CatalogueFilterSet):

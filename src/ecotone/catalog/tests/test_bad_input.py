@@ -50,6 +50,15 @@ def test_a_list_page_answers_a_year_out_of_range_with_a_form_error(client, plura
     assert b'class="error"' in response.content
 
 
+@pytest.mark.parametrize("plural", KINDS_WITH_A_YEAR)
+@pytest.mark.parametrize("year", ["1", "9999"])
+def test_the_first_and_last_years_of_the_calendar_find_nothing(client, plural, year):
+    SolutionFactory()  # a solution's year is when it was added: a time-zoned timestamp
+    response = client.get(f"/api/v1/{plural}", {"year": year})
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
 def test_a_year_in_range_still_filters(client):
     SolutionFactory(title_en="Added this year")
     this_year = Solution.objects.get().created_at.year
