@@ -45,3 +45,14 @@ def optional(annotated: Any) -> Any:
         BeforeValidator(_blank_is_none),
         WithJsonSchema(TypeAdapter(annotated).json_schema()),
     ]
+
+
+def parse_id(value: object) -> int | None:
+    """``value`` (text from a form or query string) as a database id, or None if it is not
+    one: ASCII digits only (``"²".isdigit()`` is true, and ``int("²")`` raises), 1 to
+    ``MAX_ID``."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text) if len(text) <= len(str(MAX_ID)) else 0
+    return number if 1 <= number <= MAX_ID else None

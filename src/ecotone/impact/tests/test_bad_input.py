@@ -74,3 +74,10 @@ def test_a_context_year_out_of_range_is_a_422(client):
     response = calculate(client, with_huge(body))
     assert response.status_code == 422
     assert response.json()["field"] == "year"
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "0", TOO_BIG])
+@pytest.mark.parametrize("name", ["case", "solution"])
+def test_the_calculator_page_answers_a_bad_record_id_with_a_400(client, name, value):
+    response = client.get("/en/impact/calculate/activity_factor/", {name: value})
+    assert response.status_code == 400
