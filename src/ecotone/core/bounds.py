@@ -47,12 +47,17 @@ def optional(annotated: Any) -> Any:
     ]
 
 
-def parse_id(value: object) -> int | None:
-    """``value`` (text from a form or query string) as a database id, or None if it is not
-    one: ASCII digits only (``"²".isdigit()`` is true, and ``int("²")`` raises), 1 to
-    ``MAX_ID``."""
+def parse_whole(value: object, low: int, high: int) -> int | None:
+    """``value`` (text from a form or query string) as a whole number from ``low`` to
+    ``high``, or None: ASCII digits only (``"²".isdigit()`` is true, and ``int("²")``
+    raises), and not so long that ``int()`` refuses it."""
     text = str(value).strip()
-    if not (text.isascii() and text.isdigit()):
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
         return None
-    number = int(text) if len(text) <= len(str(MAX_ID)) else 0
-    return number if 1 <= number <= MAX_ID else None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def parse_id(value: object) -> int | None:
+    """``value`` as a database id (1 to ``MAX_ID``), or None if it is not one."""
+    return parse_whole(value, 1, MAX_ID)

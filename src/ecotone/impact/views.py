@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from ecotone.accounts.permissions import can_edit, can_view
 from ecotone.catalog.models import Case, Solution
-from ecotone.core.bounds import parse_id
+from ecotone.core.bounds import MAX_YEAR, MIN_YEAR, parse_id, parse_whole
 
 from .calculator import CalculationError, get_methodology, methodologies, render_trace
 from .forms import form_context, form_inputs
@@ -71,7 +71,7 @@ def _save(request, subject: Subject, method, raw: dict):
     if not can_edit(request.user, subject.record):
         raise PermissionDenied
     year = request.POST.get("year", "").strip()
-    if year and not year.isdigit():
+    if year and parse_whole(year, MIN_YEAR, MAX_YEAR) is None:
         raise CalculationError("year", _("year must be a whole number"))
     calculation = save_calculation(
         actor=request.user,

@@ -81,3 +81,23 @@ def test_a_context_year_out_of_range_is_a_422(client):
 def test_the_calculator_page_answers_a_bad_record_id_with_a_400(client, name, value):
     response = client.get("/en/impact/calculate/activity_factor/", {name: value})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("year", ["²", "0", "99999", "9" * 5000])
+def test_saving_with_a_year_that_is_not_one_shows_the_form_error(member, case, year):
+    from ecotone.core.testing import logged_in
+    from ecotone.impact.models import Calculation
+
+    form = {
+        "activity__value": "10",
+        "activity__unit": "MWh",
+        "factor__value": "0.5",
+        "factor__unit": "t CO2e / MWh",
+        "case": case.pk,
+        "save": "1",
+        "year": year,
+    }
+    response = logged_in(member).post("/en/impact/calculate/activity_factor/", form)
+    assert response.status_code in (200, 400)
+    assert b'data-error-field="year"' in response.content
+    assert not Calculation.objects.exists()
