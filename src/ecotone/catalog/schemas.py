@@ -9,6 +9,7 @@ from django.core import validators as django_validators
 from django.core.exceptions import FieldDoesNotExist
 from ninja import Schema
 from pydantic import Field, WithJsonSchema, create_model, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from ecotone.core.bounds import optional
 from ecotone.core.schemas import (
@@ -117,7 +118,7 @@ def record_in_schema(kind: Kind, *, patch: bool = False) -> type[Schema]:
     if patch:
         for name in NOT_PATCHABLE:
             # accepted by the schema only to be refused with the reason, and not shown in it
-            fields[name] = (Annotated[Any, WithJsonSchema({})], None)
+            fields[name] = (SkipJsonSchema[Any], None)
         validators["refused"] = field_validator(*NOT_PATCHABLE)(_refuse)
     else:
         fields["owner"] = (str | None, None)

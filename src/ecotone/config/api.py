@@ -44,10 +44,8 @@ def document_errors(schema: dict) -> dict:
             if operation.get("security"):
                 codes.add(401)
             for code in sorted(codes & set(ERROR_STATUSES)):
-                if code not in responses and str(code) not in responses:
-                    responses[code] = {"description": ERROR_STATUSES[code]}
-                answer = responses.get(code) or responses[str(code)]
-                answer["content"] = body
+                responses.pop(str(code), None)
+                responses[code] = {"description": ERROR_STATUSES[code], "content": body}
     return schema
 
 

@@ -51,9 +51,9 @@ class DashboardParams(Schema):
     #: a year from 1900 to 2100; empty for every year (read by ``scope.parse_year``, which
     #: the pages share, so the schema only describes it)
     year: Annotated[
-        str,
+        str | None,
         WithJsonSchema({"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}),
-    ] = ""
+    ] = None
     region: str = ""  #: a country code or a city, in English or Chinese
 
 
