@@ -10,6 +10,7 @@ from django.core.exceptions import FieldDoesNotExist
 from ninja import Schema
 from pydantic import Field, WithJsonSchema, create_model, field_validator
 from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from ecotone.core.bounds import optional
 from ecotone.core.schemas import (
@@ -98,7 +99,7 @@ NOT_PATCHABLE = {
 
 
 def _refuse(value: Any, info) -> Any:
-    raise ValueError(NOT_PATCHABLE[info.field_name])
+    raise PydanticCustomError("not_patchable", NOT_PATCHABLE[info.field_name])
 
 
 def record_in_schema(kind: Kind, *, patch: bool = False) -> type[Schema]:
