@@ -152,7 +152,7 @@ def record_page_schema(kind: Kind, out_schema: type[Schema]) -> type[Schema]:
     )
 
 
-def _filter_type(kind: Kind, name: str, filter_: django_filters.Filter) -> Any:
+def _filter_type(filter_: django_filters.Filter) -> Any:
     """A filter as a query parameter: whole numbers with their range; choices listed (the
     filter set checks them, with the same message as the list pages); the rest text."""
     if isinstance(filter_, WholeNumberFilter):
@@ -173,8 +173,7 @@ def _filter_type(kind: Kind, name: str, filter_: django_filters.Filter) -> Any:
 
 def filter_schema(kind: Kind) -> type[Schema]:
     fields = {
-        name: (_filter_type(kind, name, filter_), None)
-        for name, filter_ in kind.filterset.base_filters.items()
+        name: (_filter_type(filter_), None) for name, filter_ in kind.filterset.base_filters.items()
     }
     return create_model(f"{kind.model.__name__}Filters", __base__=Schema, **fields)
 
