@@ -17,6 +17,16 @@ from django.urls import NoReverseMatch, reverse
 NULL = "\x00"
 MESSAGE = "null characters (U+0000) are not allowed"
 
+#: views (``namespace:name``) that take a null character in their query parameters and
+#: clean it themselves
+_CLEANING_VIEWS: set[str] = set()
+
+
+def cleans_null_characters(*view_names: str) -> None:
+    """Let ``view_names`` read query parameters holding U+0000: search strips it, so that
+    a query of only control characters is an empty search, not an error."""
+    _CLEANING_VIEWS.update(view_names)
+
 
 def _null_in_json(value: Any, path: str = "") -> Iterator[str]:
     """The dotted path of each string (or key) in ``value`` holding a null character."""
@@ -34,12 +44,12 @@ def _null_in_json(value: Any, path: str = "") -> Iterator[str]:
             yield from _null_in_json(item, f"{path}[{index}]")
 
 
-def null_field(request) -> str | None:
+def null_field(request, *, query: bool = True) -> str | None:
     """Where ``request`` holds a null character (``path``, a parameter's name or a body
-    field's dotted path), or None."""
+    field's dotted path), or None. ``query=False`` leaves the query string alone."""
     if NULL in request.path:
         return "path"
-    forms = [request.GET]
+    forms = [request.GET] if query else []
     if request.method == "POST" and request.content_type in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
@@ -74,9 +84,13 @@ class NullCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        field = null_field(request)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        cleaning = request.resolver_match.view_name in _CLEANING_VIEWS
+        field = null_field(request, query=not cleaning)
         if field is None:
-            return self.get_response(request)
+            return None
         if request.path.startswith(_api_root()):
             body = {"code": "invalid", "message": MESSAGE, "field": field}
             return JsonResponse(body, status=422)

@@ -22,7 +22,7 @@ def client():
     [
         ("/api/v1/programmes/fuzz%00", "path"),
         ("/api/v1/impact/factors?dataset=%00", "dataset"),
-        ("/api/v1/search?q=solar&city=a%00b", "city"),
+        ("/api/v1/impact/factors?q=a%00b", "q"),
     ],
 )
 def test_the_api_refuses_a_null_character_in_the_path_or_query(client, url, field):
@@ -30,6 +30,13 @@ def test_the_api_refuses_a_null_character_in_the_path_or_query(client, url, fiel
     assert response.status_code == 422
     assert response.json()["code"] == "invalid"
     assert response.json()["field"] == field
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/search?q=%00&city=a%00b", "/api/v1/search/suggest?q=%00", "/en/search/?q=%00"]
+)
+def test_search_strips_null_characters_itself_and_answers(client, url):
+    assert client.get(url).status_code == 200
 
 
 def test_the_api_refuses_a_null_character_in_a_body_naming_the_field(client):
