@@ -1,5 +1,7 @@
 """``/api/v1/<kind>``: list, read, create, update, delete and review, for every kind."""
 
+from typing import Literal
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -10,6 +12,7 @@ from pydantic import ValidationError as PydanticValidationError
 from ecotone.accounts.api_auth import TokenAuth, reading_user
 from ecotone.accounts.permissions import can_view, visible_records
 from ecotone.config.api import error_body
+from ecotone.core.bounds import Id, PageLimit
 from ecotone.core.pagination import BadCursor, cursor_page
 
 from . import queries, services
@@ -25,8 +28,10 @@ from .schemas import (
     record_page_schema,
 )
 from .serializers import record_to_row
+from .services import TRANSITIONS
 
 router = Router()
+Action = Literal[tuple(TRANSITIONS)]
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
@@ -60,6 +65,7 @@ def _owner_from(payload: dict) -> Organisation | None:
 def add_kind_routes(kind: Kind) -> None:
     Out = record_out_schema(kind)
     In = record_in_schema(kind)
+    PatchIn = record_in_schema(kind, patch=True)
     Page = record_page_schema(kind, Out)
     Filters = filter_schema(kind)
     tags = [kind.plural]
@@ -71,7 +77,9 @@ def add_kind_routes(kind: Kind) -> None:
         operation_id=f"list_{kind.plural}",
         summary=f"List {kind.plural}",
     )
-    def list_records(request, filters: Query[Filters], cursor: str | None = None, limit: int = 20):
+    def list_records(
+        request, filters: Query[Filters], cursor: str | None = None, limit: PageLimit = 20
+    ):
         user = reading_user(request)
         params = {k: v for k, v in filters.dict().items() if v not in (None, "")}
         queryset = queries.filtered_records(kind, user, params)
@@ -88,7 +96,7 @@ def add_kind_routes(kind: Kind) -> None:
         operation_id=f"get_{kind.name}",
         summary=f"Read one {kind.name}",
     )
-    def get_record(request, record_id: int):
+    def get_record(request, record_id: Id):
         user = reading_user(request)
         record = get_object_or_404(visible_records(user, kind.queryset()), pk=record_id)
         return Status(200, _out(kind, record))
@@ -115,10 +123,9 @@ def add_kind_routes(kind: Kind) -> None:
         operation_id=f"update_{kind.name}",
         summary=f"Change a {kind.name}",
     )
-    def update(request, record_id: int, payload: In):
+    def update(request, record_id: Id, payload: PatchIn):
         record = _editable(kind, request.auth, record_id)
         data = payload.dict(exclude_unset=True)
-        data.pop("owner", None)
         services.update_record(record=record, data=data, user=request.auth)
         return Status(200, _out(kind, kind.queryset().get(pk=record.pk)))
 
@@ -132,7 +139,7 @@ def add_kind_routes(kind: Kind) -> None:
         description="204 when deleted; 200 with the record when a member's published record "
         "was archived instead (only staff remove published records for good).",
     )
-    def delete(request, record_id: int):
+    def delete(request, record_id: Id):
         record = _editable(kind, request.auth, record_id)
         if services.delete_record(record=record, user=request.auth):
             return Status(204, None)
@@ -146,7 +153,7 @@ def add_kind_routes(kind: Kind) -> None:
         operation_id=f"review_{kind.name}",
         summary=f"Submit, publish, reject, archive or restore a {kind.name}",
     )
-    def transition(request, record_id: int, action: str):
+    def transition(request, record_id: Id, action: Action):
         record = _editable(kind, request.auth, record_id)
         services.transition_record(
             record=record, action=action, user=request.auth, reason=_reason_from(request)

@@ -1,10 +1,12 @@
 """One filter definition per kind, shared by the list pages, the API and exports."""
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django import forms
+from django.db.models import DateTimeField, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from ecotone.core.bounds import MAX_TRL, MAX_YEAR, MIN_TRL, MIN_YEAR
 from ecotone.core.models import PublicationStatus
 
 from .choices import ContentLanguage, NeedStatus, OrganisationKind, ResourceKind
@@ -15,6 +17,13 @@ def sector_and_descendants(slug: str) -> list[int]:
     return list(
         Sector.objects.filter(Q(slug=slug) | Q(parent__slug=slug)).values_list("pk", flat=True)
     )
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A whole number within ``min_value``..``max_value``; anything else is a form error
+    naming the filter (django-filter's own NumberFilter takes decimals and any size)."""
+
+    field_class = forms.IntegerField
 
 
 class CatalogueFilterSet(django_filters.FilterSet):
@@ -32,7 +41,9 @@ class CatalogueFilterSet(django_filters.FilterSet):
     )
     country = django_filters.ChoiceFilter(choices=list(countries), label=_("Country"))
     city = django_filters.CharFilter(method="filter_city", label=_("City"))
-    year = django_filters.NumberFilter(method="filter_year", label=_("Year"))
+    year = WholeNumberFilter(
+        method="filter_year", min_value=MIN_YEAR, max_value=MAX_YEAR, label=_("Year")
+    )
     status = django_filters.ChoiceFilter(choices=PublicationStatus.choices, label=_("Status"))
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -51,7 +62,15 @@ class CatalogueFilterSet(django_filters.FilterSet):
     def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not self.year_field:
             return queryset
-        return queryset.filter(**{self.year_field: int(value)})
+        if self._on_a_timestamp() and not MIN_YEAR < value < MAX_YEAR:
+            # The first and last years cannot be moved between time zones (year 0 and 10000
+            # do not exist), and nothing was added to the catalogue in either.
+            return queryset.none()
+        return queryset.filter(**{self.year_field: value})
+
+    def _on_a_timestamp(self) -> bool:
+        column = self._meta.model._meta.get_field(self.year_field.split("__")[0])
+        return isinstance(column, DateTimeField)
 
 
 class OrganisationFilterSet(CatalogueFilterSet):
@@ -79,8 +98,14 @@ class PersonFilterSet(CatalogueFilterSet):
 class SolutionFilterSet(CatalogueFilterSet):
     text_fields = ("title_en", "title_zh", "description_en", "description_zh")
     year_field = "created_at__year"
-    trl = django_filters.NumberFilter(field_name="trl", label=_("TRL"))
-    trl_min = django_filters.NumberFilter(field_name="trl", lookup_expr="gte", label=_("TRL from"))
+    trl = WholeNumberFilter(field_name="trl", min_value=MIN_TRL, max_value=MAX_TRL, label=_("TRL"))
+    trl_min = WholeNumberFilter(
+        field_name="trl",
+        lookup_expr="gte",
+        min_value=MIN_TRL,
+        max_value=MAX_TRL,
+        label=_("TRL from"),
+    )
     country = django_filters.ChoiceFilter(
         choices=list(countries), method="filter_region", label=_("Country")
     )

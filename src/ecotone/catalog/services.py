@@ -121,6 +121,8 @@ def update_record(*, record, data: dict, user):
     if kind.owner_field in form.changed_data:
         _check_speaks_for_named_organisation(kind, form.cleaned_data, user)
     changed = changed_fields(form)
+    if not changed:  # nothing to save, and an audit entry saying so would only be noise
+        return record
     record = form.save(commit=False)
     from_status = record.status
     if not is_staff(user) and record.status == PublicationStatus.PUBLISHED and changed:

@@ -57,9 +57,11 @@ def record_list(request, plural: str):
     filterset = kind.filterset(
         data=params or None, queryset=queries.visible_records(request.user, kind.queryset())
     )
-    records = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    if filterset.is_bound and not filterset.is_valid():
-        records = records.none()
+    invalid = filterset.is_bound and not filterset.is_valid()
+    if invalid:  # the form shows which filter is wrong; no records for filters that are not
+        records = filterset.queryset.none()
+    else:
+        records = filterset.qs if filterset.is_bound else filterset.queryset
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -71,6 +73,7 @@ def record_list(request, plural: str):
             "sector_tree": queries.sector_tree() if "sector" in filterset.filters else [],
             "can_create": request.user.is_authenticated,
         },
+        status=400 if invalid else 200,
     )
 
 

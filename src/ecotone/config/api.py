@@ -7,7 +7,65 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-api = NinjaAPI(
+from ecotone.core.refusals import log_refusal
+from ecotone.core.schemas import ErrorOut
+
+#: what each error status means, in the OpenAPI description
+ERROR_STATUSES = {
+    400: "the body is not valid JSON",
+    401: "no token, or a token that is wrong, revoked or of a deactivated user",
+    403: "you may see this but not do it",
+    404: "no such record, or not one you may see",
+    409: "the record's state does not allow it",
+    422: "a parameter or body field is not valid; `field` names it",
+}
+
+
+def document_errors(schema: dict) -> dict:
+    """Give every operation the error answers it can give, each with the error body:
+    400 and 422 with a body, 422 with parameters, 404 with an id or name in the path, 401
+    with a token. Routes declare the others (401 for reads that take a token, 403, 409)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(error_schema.pop("$defs", {}))
+    components["ErrorOut"] = error_schema
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for methods in schema["paths"].values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            codes = {int(code) for code in responses}
+            parameters = operation.get("parameters", [])
+            if parameters or "requestBody" in operation:
+                codes.add(422)
+            if "requestBody" in operation:
+                codes.add(400)
+            if any(parameter["in"] == "path" for parameter in parameters):
+                codes.add(404)
+            if operation.get("security"):
+                codes.add(401)
+            for code in sorted(codes & set(ERROR_STATUSES)):
+                responses.pop(str(code), None)
+                responses[code] = {"description": ERROR_STATUSES[code], "content": body}
+    return schema
+
+
+class EcotoneAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        return document_errors(
+            super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        )
+
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        if response.status_code == 403:  # every refusal, whichever handler answered it
+            reason = data.get("message", "") if isinstance(data, dict) else ""
+            log_refusal(request, response, str(reason))
+        return response
+
+
+api = EcotoneAPI(
     title="Ecotone API",
     version="1",
     description=(
@@ -21,6 +79,17 @@ api = NinjaAPI(
 
 def error_body(code: str, message: str, field: str | None = None) -> dict:
     return {"code": code, "message": message, "field": field}
+
+
+#: pydantic's messages that read badly out of context
+VALIDATION_MESSAGES = {
+    "extra_forbidden": "not a field of this body",
+    "missing": "this field is required",
+}
+
+
+def _ninja_message(error: dict) -> str:
+    return VALIDATION_MESSAGES.get(error.get("type", ""), error.get("msg", "invalid input"))
 
 
 def _ninja_field(error: dict) -> str | None:
@@ -38,8 +107,10 @@ def on_ninja_validation_error(request, exc: NinjaValidationError):
     return api.create_response(
         request,
         {
-            **error_body("invalid", first.get("msg", "invalid input"), _ninja_field(first)),
-            "errors": [{"field": _ninja_field(e), "message": e.get("msg")} for e in exc.errors],
+            **error_body("invalid", _ninja_message(first), _ninja_field(first)),
+            "errors": [
+                {"field": _ninja_field(e), "message": _ninja_message(e)} for e in exc.errors
+            ],
         },
         status=422,
     )

@@ -105,11 +105,15 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # before CSRF and the views read the form: text with U+0000 never reaches a query
+    "ecotone.core.null_characters.NullCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # last, so it sees a view's PermissionDenied first: one log line instead of a traceback
+    "ecotone.core.refusals.RefusalLogMiddleware",
 ]
 
 ROOT_URLCONF = "ecotone.config.urls"

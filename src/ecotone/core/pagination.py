@@ -5,7 +5,9 @@ import binascii
 
 from django.db.models import QuerySet
 
-MAX_LIMIT = 100
+from .bounds import MAX_ID, MAX_PAGE
+
+MAX_LIMIT = MAX_PAGE
 
 
 class BadCursor(ValueError):
@@ -21,9 +23,10 @@ def decode_cursor(cursor: str) -> int:
         padded = cursor + "=" * (-len(cursor) % 4)
         text = base64.urlsafe_b64decode(padded.encode()).decode()
         prefix, value = text.split(":", 1)
-        if prefix != "pk":
+        last_pk = int(value)
+        if prefix != "pk" or not 0 <= last_pk <= MAX_ID:
             raise ValueError
-        return int(value)
+        return last_pk
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadCursor("invalid cursor; use the 'next' value of a previous page") from None
 

@@ -12,6 +12,7 @@ from ninja.responses import Status
 from ecotone.accounts.api_auth import reading_user
 from ecotone.accounts.permissions import can_view
 from ecotone.config.api import error_body
+from ecotone.core.bounds import Id, PageLimit, Year, optional
 from ecotone.core.pagination import BadCursor, cursor_page
 
 from .calculator import CalculationError, methodologies, render_trace
@@ -96,7 +97,7 @@ class FactorFilter(Schema):
     dataset: str | None = None
     kind: str | None = None
     region: str | None = None
-    year: int | None = None
+    year: optional(Year) = None
     q: str | None = None
     all_versions: bool = False
 
@@ -104,7 +105,9 @@ class FactorFilter(Schema):
 @router.get(
     "/impact/factors", response={200: FactorPageOut, 422: ErrorOut}, operation_id="impact_factors"
 )
-def list_factors(request, filters: Query[FactorFilter], cursor: str | None = None, limit: int = 50):
+def list_factors(
+    request, filters: Query[FactorFilter], cursor: str | None = None, limit: PageLimit = 50
+):
     """The emission-factor library, current versions unless ``all_versions``."""
     queryset = EmissionFactor.objects.all()
     if not filters.all_versions:
@@ -130,7 +133,7 @@ def list_factors(request, filters: Query[FactorFilter], cursor: str | None = Non
     response={200: FactorOut, 404: ErrorOut},
     operation_id="impact_factor",
 )
-def get_factor(request, factor_id: int):
+def get_factor(request, factor_id: Id):
     factor = EmissionFactor.objects.filter(pk=factor_id).first()
     if factor is None:
         raise Http404
@@ -177,28 +180,32 @@ def visible_calculation(user, calculation: Calculation | None) -> bool:
     return calculation is not None and can_view(user, calculation.subject)
 
 
+class CalculationFilter(Schema):
+    case: optional(Id) = None  #: the case's id
+    solution: optional(Id) = None  #: the solution's id
+    all_versions: bool = False
+
+
 @router.get(
     "/impact/calculations",
-    response={200: CalculationPageOut, 422: ErrorOut},
+    response={200: CalculationPageOut, 401: ErrorOut, 422: ErrorOut},
     operation_id="impact_calculations",
 )
 def list_calculations(
     request,
-    case: int | None = None,
-    solution: int | None = None,
-    all_versions: bool = False,
+    filters: Query[CalculationFilter],
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     """Stored calculations of records you may see; current versions unless ``all_versions``."""
     user = reading_user(request)
     queryset = Calculation.objects.select_related("case", "solution")
-    if not all_versions:
+    if not filters.all_versions:
         queryset = queryset.filter(superseded_by__isnull=True)
-    if case is not None:
-        queryset = queryset.filter(case_id=case)
-    if solution is not None:
-        queryset = queryset.filter(solution_id=solution)
+    if filters.case is not None:
+        queryset = queryset.filter(case_id=filters.case)
+    if filters.solution is not None:
+        queryset = queryset.filter(solution_id=filters.solution)
     try:
         items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
     except BadCursor as error:
@@ -209,10 +216,10 @@ def list_calculations(
 
 @router.get(
     "/impact/calculations/{calculation_id}",
-    response={200: CalculationOut, 404: ErrorOut},
+    response={200: CalculationOut, 401: ErrorOut, 404: ErrorOut},
     operation_id="impact_calculation",
 )
-def get_calculation(request, calculation_id: int):
+def get_calculation(request, calculation_id: Id):
     user = reading_user(request)
     calculation = (
         Calculation.objects.select_related("case", "solution").filter(pk=calculation_id).first()

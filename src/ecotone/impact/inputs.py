@@ -5,6 +5,8 @@ from typing import Any
 
 import pint
 
+from ecotone.core.bounds import MAX_YEAR, MIN_YEAR
+
 from .calculator import CalculationError, InputSpec, InputValue, Methodology
 from .units import quantity
 
@@ -56,8 +58,8 @@ def _series_item(spec: InputSpec, row: Any) -> tuple[int, pint.Quantity]:
     if not isinstance(row, Mapping) or "year" not in row:
         raise CalculationError(spec.name, f"each {spec.name} entry needs a year, value and unit")
     year = _number(spec.name, row["year"])
-    if year != int(year):
-        raise CalculationError(spec.name, f"{spec.name}: {year} is not a year")
+    if year != int(year) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise CalculationError(spec.name, f"{spec.name}: {year:g} is not a year")
     name = f"{spec.name}[{int(year)}]"
     return int(year), _quantity(name, row.get("value"), row.get("unit", ""))
 
@@ -81,6 +83,8 @@ def _number(name: str, value: Any) -> float:
         raise CalculationError(name, f"{name} must be a number")
     try:
         number = float(value)
+    except OverflowError:  # a JSON integer of hundreds of digits
+        raise CalculationError(name, f"{name} must be a finite number") from None
     except (TypeError, ValueError):
         raise CalculationError(name, f"{name} must be a number, not {value!r}") from None
     if number != number or abs(number) == float("inf"):

@@ -5,11 +5,7 @@ from typing import Any
 
 from ninja import Schema
 
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
+from ecotone.core.schemas import ErrorOut  # noqa: F401  (re-exported)
 
 
 class InputOut(Schema):

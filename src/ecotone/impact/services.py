@@ -15,6 +15,7 @@ from django.db import transaction
 
 from ecotone.accounts.audit import record_audit
 from ecotone.accounts.permissions import can_edit
+from ecotone.core.bounds import MAX_YEAR, MIN_YEAR
 
 from .calculator import (
     CalculationError,
@@ -120,8 +121,10 @@ def _clean_context(context: dict) -> dict:
     if context.get("year") not in (None, ""):
         try:
             clean["year"] = int(context["year"])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise CalculationError("year", "year must be a whole number") from None
+        if not MIN_YEAR <= clean["year"] <= MAX_YEAR:
+            raise CalculationError("year", f"year must be between {MIN_YEAR} and {MAX_YEAR}")
     return clean
 
 

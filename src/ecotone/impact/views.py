@@ -2,7 +2,7 @@
 and the factor library."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from ecotone.accounts.permissions import can_edit, can_view
 from ecotone.catalog.models import Case, Solution
+from ecotone.core.bounds import MAX_YEAR, MIN_YEAR, parse_id, parse_whole
 
 from .calculator import CalculationError, get_methodology, methodologies, render_trace
 from .forms import form_context, form_inputs
@@ -35,7 +36,10 @@ def _subject(request) -> Subject | None:
     for name, model in (("case", Case), ("solution", Solution)):
         value = request.POST.get(name) or request.GET.get(name)
         if value:
-            record = model.objects.filter(pk=value).first() if str(value).isdigit() else None
+            pk = parse_id(value)
+            if pk is None:
+                raise BadRequest(f"{name} must be the id of a {name}")
+            record = model.objects.filter(pk=pk).first()
             if record is None or not can_view(request.user, record):
                 raise Http404
             return Subject(**{name: record})
@@ -67,7 +71,7 @@ def _save(request, subject: Subject, method, raw: dict):
     if not can_edit(request.user, subject.record):
         raise PermissionDenied
     year = request.POST.get("year", "").strip()
-    if year and not year.isdigit():
+    if year and parse_whole(year, MIN_YEAR, MAX_YEAR) is None:
         raise CalculationError("year", _("year must be a whole number"))
     calculation = save_calculation(
         actor=request.user,

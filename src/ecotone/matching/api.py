@@ -2,6 +2,7 @@
 ``/api/v1/introductions``."""
 
 import json
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -9,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router
 from ninja.errors import AuthenticationError
 from ninja.responses import Status
+from pydantic import Field
 
 from ecotone.accounts.api_auth import TokenAuth, reading_user
 from ecotone.accounts.permissions import can_view, member_organisation_ids
 from ecotone.catalog.models import Need, Organisation, Solution
 from ecotone.config.api import error_body
+from ecotone.core.bounds import Id, PageLimit
 from ecotone.core.pagination import BadCursor, cursor_page
 
 from . import queries, services
@@ -33,6 +36,8 @@ from .schemas import (
 router = Router(tags=["matching"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 MAX_MATCHES = 50
+MatchLimit = Annotated[int, Field(ge=1, le=MAX_MATCHES, description="matches per group, 1–50")]
+IntroductionState = Literal[tuple(IntroductionStatus.values)]
 
 
 def match_out(match) -> dict:
@@ -64,7 +69,7 @@ def _constraint_out(constraint) -> dict:
     operation_id="need_matches",
     summary="Solutions and cases that fit a need, with the reasons",
 )
-def get_need_matches(request, need_id: int, limit: int = 10):
+def get_need_matches(request, need_id: Id, limit: MatchLimit = 10):
     """Published solutions and cases ranked for the need. Each match lists its score
     components (``value`` adds up to ``score``) and the hard constraints it was checked
     against; ``excluded`` lists candidates that failed one. ``limit`` is 1–50."""
@@ -72,10 +77,6 @@ def get_need_matches(request, need_id: int, limit: int = 10):
     need = Need.objects.filter(pk=need_id).first()
     if need is None or not can_view(user, need):
         raise Http404
-    if not 1 <= limit <= MAX_MATCHES:
-        return Status(
-            422, error_body("invalid", f"limit must be between 1 and {MAX_MATCHES}", "limit")
-        )
     report = need_matches(need, limit)
     services.record_impression(need, MatchSurface.API, len(report.matches))
     return Status(
@@ -101,10 +102,6 @@ def _venture_counterparts(request, plural: str, record_id: int, limit: int):
     record = model.objects.filter(pk=record_id).first()
     if record is None or not can_view(user, record):
         raise Http404
-    if not 1 <= limit <= MAX_MATCHES:
-        return Status(
-            422, error_body("invalid", f"limit must be between 1 and {MAX_MATCHES}", "limit")
-        )
     body = {"kind": kind, "id": record.pk, "groups": [], "message": ""}
     if not is_venture(record):
         body["message"] = str(NOT_A_VENTURE)
@@ -139,7 +136,7 @@ COUNTERPARTS_DOC = """Counterparts for a venture, ranked with the reasons: open 
     summary="Pilot sites, investors and programmes for an organisation",
     description=COUNTERPARTS_DOC,
 )
-def get_organisation_counterparts(request, record_id: int, limit: int = 5):
+def get_organisation_counterparts(request, record_id: Id, limit: MatchLimit = 5):
     return _venture_counterparts(request, "organisations", record_id, limit)
 
 
@@ -150,7 +147,7 @@ def get_organisation_counterparts(request, record_id: int, limit: int = 5):
     summary="Pilot sites, investors and programmes for a solution",
     description=COUNTERPARTS_DOC,
 )
-def get_solution_counterparts(request, record_id: int, limit: int = 5):
+def get_solution_counterparts(request, record_id: Id, limit: MatchLimit = 5):
     return _venture_counterparts(request, "solutions", record_id, limit)
 
 
@@ -235,7 +232,10 @@ def create_introduction(request, payload: IntroductionIn):
     summary="Introductions sent or received by your organisations",
 )
 def list_introductions(
-    request, status: str | None = None, cursor: str | None = None, limit: int = 20
+    request,
+    status: IntroductionState | None = None,
+    cursor: str | None = None,
+    limit: PageLimit = 20,
 ):
     """Oldest first, with cursor pagination; ``status`` is requested, accepted, declined or
     withdrawn. Staff see every introduction."""
@@ -244,9 +244,6 @@ def list_introductions(
         raise AuthenticationError()
     queryset = queries.introductions_visible_to(user)
     if status:
-        if status not in IntroductionStatus.values:
-            message = f"status must be one of: {', '.join(IntroductionStatus.values)}"
-            return Status(422, error_body("invalid", message, "status"))
         queryset = queryset.filter(status=status)
     try:
         items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
@@ -295,7 +292,7 @@ def _visible_introduction(user, introduction_id: int) -> Introduction:
     summary="Accept an introduction request (shares contact details)",
     openapi_extra=NOTE_BODY,
 )
-def accept_introduction(request, introduction_id: int):
+def accept_introduction(request, introduction_id: Id):
     return _respond(request, introduction_id, accept=True)
 
 
@@ -307,7 +304,7 @@ def accept_introduction(request, introduction_id: int):
     summary="Decline an introduction request",
     openapi_extra=NOTE_BODY,
 )
-def decline_introduction(request, introduction_id: int):
+def decline_introduction(request, introduction_id: Id):
     return _respond(request, introduction_id, accept=False)
 
 
@@ -330,7 +327,7 @@ def _respond(request, introduction_id: int, *, accept: bool):
     operation_id="withdraw_introduction",
     summary="Withdraw an introduction request your organisation sent",
 )
-def withdraw_introduction(request, introduction_id: int):
+def withdraw_introduction(request, introduction_id: Id):
     user = request.auth
     introduction = _visible_introduction(user, introduction_id)
     services.withdraw_introduction(user=user, introduction=introduction)

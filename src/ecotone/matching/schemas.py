@@ -5,6 +5,12 @@ from typing import Literal
 
 from ninja import Schema
 
+from ecotone.core.bounds import Id
+from ecotone.core.schemas import (
+    BodyIn,
+    ErrorOut,  # noqa: F401  (re-exported)
+)
+
 
 class ComponentOut(Schema):
     name: str
@@ -100,20 +106,14 @@ class IntroductionPageOut(Schema):
     next: str | None
 
 
-class IntroductionIn(Schema):
-    target_organisation: int
+class IntroductionIn(BodyIn):
+    target_organisation: Id
     about_kind: Literal["need", "solution"]
-    about_id: int
+    about_id: Id
     message: str
     #: required when the caller belongs to more than one organisation
-    requesting_organisation: int | None = None
+    requesting_organisation: Id | None = None
 
 
 class ResponseIn(Schema):
     note: str = ""
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None

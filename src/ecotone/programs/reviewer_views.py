@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from ecotone.accounts.permissions import visible_records
 from ecotone.catalog.models import Organisation, Sector
+from ecotone.core.bounds import parse_id
 
 from . import pool
 from .conflicts import reviewer_ties
@@ -123,7 +124,7 @@ def _render(request, reviewer: Reviewer, form, declared_ids):
     ties = reviewer_ties([reviewer])[reviewer.pk]
     declared = [t.organisation for t in ties if not t.detected]
     if declared_ids is not None:  # a refused form keeps what was ticked
-        chosen = {int(i) for i in declared_ids if str(i).isdigit()}
+        chosen = {pk for pk in map(parse_id, declared_ids) if pk is not None}
         declared = list(Organisation.objects.filter(pk__in=chosen).order_by("name_en"))
     query = request.GET.get("q", "")
     context = {

@@ -1,14 +1,21 @@
 """API bodies of programmes. Field names here are a contract: add, never rename."""
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Schema
+from pydantic import Field
 
+from ecotone.core.bounds import Id
+from ecotone.core.schemas import (
+    BodyIn,
+    ErrorOut,  # noqa: F401  (re-exported)
+)
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
+from .pool import MAX_LOAD
+
+#: reviews a reviewer may take: 0 (the round's limit) to MAX_LOAD
+MaxLoad = Annotated[int, Field(ge=0, le=MAX_LOAD)]
 
 
 class CriterionOut(Schema):
@@ -80,13 +87,13 @@ class ProgrammeSummaryOut(Schema):
     page_url: str
 
 
-class SubmissionIn(Schema):
+class SubmissionIn(BodyIn):
     track: str
-    applicant: int
+    applicant: Id
     title: str
     summary: str = ""
-    case: int | None = None
-    solution: int | None = None
+    case: Id | None = None
+    solution: Id | None = None
     answers: dict[str, str] = {}
     submit: bool = False
 
@@ -106,15 +113,15 @@ class SubmissionOut(Schema):
     page_url: str
 
 
-class ReasonIn(Schema):
+class ReasonIn(BodyIn):
     reason: str = ""
 
 
-class ReviewIn(Schema):
+class ReviewIn(BodyIn):
     scores: dict[str, int | None] = {}
     comment_to_applicant: str = ""
     comment_to_committee: str = ""
-    confidence: int | None = None
+    confidence: Annotated[int, Field(ge=1, le=5)] | None = None
     recommendation: str = ""
     submit: bool = False
 
@@ -141,9 +148,9 @@ class AssignmentRunOut(Schema):
     method: str
 
 
-class AssignmentIn(Schema):
-    submission: int
-    reviewer: int
+class AssignmentIn(BodyIn):
+    submission: Id
+    reviewer: Id
 
 
 class RankOut(Schema):
@@ -161,13 +168,13 @@ class RankOut(Schema):
     decision: str | None
 
 
-class DecisionIn(Schema):
-    submission: int
+class DecisionIn(BodyIn):
+    submission: Id
     outcome: str
     reason: str
 
 
-class DecisionsIn(Schema):
+class DecisionsIn(BodyIn):
     decisions: list[DecisionIn]
 
 
@@ -190,29 +197,29 @@ class ReviewerOut(Schema):
     assignments: int
 
 
-class ReviewerIn(Schema):
+class ReviewerIn(BodyIn):
     user: str  #: username or e-mail address of an existing account
     expertise: str = ""
     sectors: list[str] = []
-    max_load: int | None = None
+    max_load: MaxLoad | None = None
 
 
-class ReviewerPatchIn(Schema):
+class ReviewerPatchIn(BodyIn):
     """A manager's change; absent fields stay. ``active: false`` needs a ``reason``."""
 
     expertise: str | None = None
     sectors: list[str] | None = None
-    max_load: int | None = None  #: 0 goes back to the round's limit
+    max_load: MaxLoad | None = None  #: 0 goes back to the round's limit
     active: bool | None = None
     reason: str = ""
 
 
-class ReviewerSelfIn(Schema):
+class ReviewerSelfIn(BodyIn):
     """The reviewer's own profile; absent fields stay."""
 
     expertise: str | None = None
     sectors: list[str] | None = None
-    organisations: list[int] | None = None  #: declared conflicts (organisation ids)
+    organisations: list[Id] | None = None  #: declared conflicts (organisation ids)
 
 
 class RemovedOut(Schema):
@@ -228,5 +235,5 @@ class BidOut(Schema):
     preference: int | None
 
 
-class BidIn(Schema):
-    preference: int | None  #: −1 rather not, 0, 1, 2 eager; null clears the bid
+class BidIn(BodyIn):
+    preference: Annotated[int, Field(ge=-1, le=2)] | None  #: −1 rather not … 2 eager; null clears

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ecotone.accounts.audit import record_audit
 from ecotone.accounts.permissions import member_organisation_ids
 from ecotone.catalog.models import Case, Organisation, Sector, Solution
+from ecotone.core.bounds import parse_id
 
 from . import emails
 from .calibration import CalibrationError, weighted_total
@@ -120,8 +121,8 @@ def _text(data: dict, name: str, *, limit: int = MAX_TEXT) -> str:
 
 def _track(programme: Programme, value):
     track = programme.tracks.filter(key=str(value or "")).first()
-    if track is None and str(value or "").isdigit():
-        track = programme.tracks.filter(pk=int(value)).first()
+    if track is None and parse_id(value) is not None:
+        track = programme.tracks.filter(pk=parse_id(value)).first()
     if track is None:
         raise ProgrammeRefused(_("Choose one of the programme's tracks."), field="track")
     return track
@@ -142,11 +143,8 @@ def _applicant(user, value) -> Organisation:
 def _linked(model, value, field: str):
     if value in (None, ""):
         return None
-    record = (
-        model.objects.filter(model.public_condition(), pk=value).first()
-        if str(value).isdigit()
-        else None
-    )
+    pk = parse_id(value)
+    record = model.objects.filter(model.public_condition(), pk=pk).first() if pk else None
     if record is None:
         raise ProgrammeRefused(_("There is no published record with this id."), field=field)
     return record

@@ -1,10 +1,12 @@
 """``/api/v1/reports/dashboard`` and ``/api/v1/open-data``: the figures and the downloads."""
 
+from typing import Annotated
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from ninja import Router
+from ninja import Query, Router, Schema
 from ninja.responses import Status
+from pydantic import WithJsonSchema
 
 from ecotone.accounts.api_auth import reading_user
 from ecotone.accounts.permissions import is_staff
@@ -13,7 +15,7 @@ from ecotone.config.api import error_body
 from . import dashboards, opendata
 from .charts import Chart
 from .schemas import DashboardOut, ErrorOut, OpenDataOut
-from .scope import ReportScope, ScopeError
+from .scope import FIRST_YEAR, LAST_YEAR, ReportScope, ScopeError
 
 router = Router(tags=["reports"])
 
@@ -45,15 +47,25 @@ def chart_out(request, chart: Chart, scope: ReportScope) -> dict:
     }
 
 
+class DashboardParams(Schema):
+    #: a year from 1900 to 2100; empty for every year (read by ``scope.parse_year``, which
+    #: the pages share, so the schema only describes it)
+    year: Annotated[
+        str | None,
+        WithJsonSchema({"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}),
+    ] = None
+    region: str = ""  #: a country code or a city, in English or Chinese
+
+
 @router.get(
     "/reports/dashboard",
-    response={200: DashboardOut, 422: ErrorOut},
+    response={200: DashboardOut, 401: ErrorOut, 422: ErrorOut},
     operation_id="reports_dashboard",
 )
-def dashboard(request, year: str = "", region: str = ""):
+def dashboard(request, params: Query[DashboardParams]):
     """The dashboard's figures (published records only), each value with its records' page."""
     try:
-        scope = ReportScope.from_params({"year": year, "region": region})
+        scope = ReportScope.from_params({"year": params.year, "region": params.region})
     except ScopeError as error:
         return Status(422, error_body("invalid", error.message, error.field))
     charts = dashboards.dashboard_charts(scope, staff=is_staff(reading_user(request)))

@@ -2,11 +2,7 @@
 
 from ninja import Schema
 
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
+from ecotone.core.schemas import ErrorOut  # noqa: F401  (re-exported)
 
 
 class ChartCellOut(Schema):

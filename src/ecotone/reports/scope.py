@@ -115,6 +115,10 @@ def _city_region(text: str) -> Region:
     return Region(city_zh=text)
 
 
+#: the years a report may cover
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
 def parse_year(value) -> int | None:
     if value in (None, ""):
         return None
@@ -122,7 +126,7 @@ def parse_year(value) -> int | None:
         year = int(value)
     except (TypeError, ValueError):
         raise ScopeError("year", str(_("The year must be a whole number."))) from None
-    if not 1900 <= year <= 2100:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ScopeError("year", str(_("The year must be between 1900 and 2100.")))
     return year
 

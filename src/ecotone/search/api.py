@@ -1,14 +1,33 @@
 """``GET /api/v1/search``: lexical search over the public catalogue."""
 
-from ninja import Router
+from typing import Annotated
+
+from ninja import Query, Router, Schema
 from ninja.responses import Status
+from pydantic import Field, WithJsonSchema
 
 from ecotone.config.api import error_body
+from ecotone.core.bounds import Trl, Year, optional
 
-from .queries import InvalidSearch, search_records, suggest
+from .queries import MAX_LIMIT, MODES, InvalidSearch, search_records, suggest
 from .schemas import SearchErrorOut, SearchPageOut, SuggestionsOut
 
 router = Router(tags=["search"])
+
+
+class SearchParams(Schema):
+    q: str = ""
+    #: organisation, person, solution, case, need, resource or event
+    kind: str | None = None
+    sector: str | None = None  #: a sector slug
+    country: str | None = None  #: an ISO code
+    city: str | None = None
+    trl: optional(Trl) = None
+    year: optional(Year) = None
+    #: hybrid (words and meaning; the default with an embedder), lexical or dense
+    mode: Annotated[str | None, WithJsonSchema({"type": "string", "enum": list(MODES)})] = None
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 20
+    cursor: str | None = None  #: the ``next`` of the previous page
 
 
 @router.get(
@@ -17,37 +36,25 @@ router = Router(tags=["search"])
     operation_id="search",
     summary="Search the public catalogue",
 )
-def search(
-    request,
-    q: str = "",
-    kind: str | None = None,
-    sector: str | None = None,
-    country: str | None = None,
-    limit: int = 20,
-    cursor: str | None = None,
-    city: str | None = None,
-    trl: str | None = None,
-    year: str | None = None,
-    mode: str | None = None,
-):
+def search(request, params: Query[SearchParams]):
     """Ranked results (BM25 over titles and bodies, both languages), with a snippet whose
     matched terms are in ``<mark>`` and an explanation of what matched where.
-    ``kind`` is one of organisation, person, solution, case, need, resource, event;
-    ``limit`` is at most 100; ``next`` is the cursor of the next page or null.
-    ``mode``: hybrid (words and meaning; the default when an embedder is configured),
-    lexical or dense. Quotes mark a phrase; ``electr*`` is a prefix."""
+    ``next`` is the cursor of the next page or null. Quotes mark a phrase; ``electr*`` is a
+    prefix."""
+    numbers = {
+        name: str(value) for name in ("trl", "year") if (value := getattr(params, name)) is not None
+    }
     try:
         page = search_records(
-            q,
-            kind=kind,
-            sector=sector,
-            country=country,
-            limit=limit,
-            cursor=cursor,
-            mode=mode,
-            city=city,
-            trl=trl,
-            year=year,
+            params.q,
+            kind=params.kind,
+            sector=params.sector,
+            country=params.country,
+            limit=params.limit,
+            cursor=params.cursor,
+            mode=params.mode,
+            city=params.city,
+            **numbers,
         )
     except InvalidSearch as error:
         return Status(422, error_body("invalid", error.message, error.field))

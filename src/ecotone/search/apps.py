@@ -11,6 +11,7 @@ class SearchConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from ecotone.config.api import api
+        from ecotone.core.null_characters import cleans_null_characters
 
         from . import signals
         from .api import router
@@ -19,3 +20,5 @@ class SearchConfig(AppConfig):
         autodiscover_modules("search")
         signals.connect_registered_models(self)
         api.add_router("", router)
+        # the backends strip U+0000 from queries and filters (a hostile query is answered)
+        cleans_null_characters("api:search", "api:search_suggest", "search:search")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import get_language, gettext
 
+from ecotone.core.bounds import MAX_TRL, MAX_YEAR, MIN_TRL, MIN_YEAR
+
 from .backends import DenseHit, SearchHit, SearchQuery, get_search_backend
 from .embedding import Embedder, beside, get_embedders
 from .fusion import FusionSettings, fuse
@@ -116,10 +118,22 @@ def _filters(values: dict[str, str | None]) -> dict[str, list[str]]:
             continue
         if facet == "kind" and value not in kinds():
             raise InvalidSearch("kind", f"unknown kind; use one of: {', '.join(kinds())}")
-        if facet in ("trl", "year") and not value.isdigit():
-            raise InvalidSearch(facet, f"{facet} must be a whole number")
+        if facet in NUMBER_FILTERS:
+            value = _whole_number(facet, value)
         filters[facet] = [value.upper() if facet == "country" else value.lower()]
     return filters
+
+
+#: facets that hold a whole number, and the range it may take
+NUMBER_FILTERS = {"trl": (MIN_TRL, MAX_TRL), "year": (MIN_YEAR, MAX_YEAR)}
+
+
+def _whole_number(facet: str, value: str) -> str:
+    """``value`` as the index writes it (no leading zeros), or a refusal naming the facet."""
+    low, high = NUMBER_FILTERS[facet]
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+        raise InvalidSearch(facet, f"{facet} must be a whole number from {low} to {high}")
+    return str(int(value))
 
 
 def _mode(mode: str | None, embedders: tuple[Embedder, ...]) -> str:

@@ -1,4 +1,8 @@
+from typing import Literal
+
 from ninja import Schema
+
+from ecotone.core.schemas import ErrorOut as SearchErrorOut  # noqa: F401  (re-exported)
 
 
 class SearchResultOut(Schema):
@@ -11,7 +15,7 @@ class SearchResultOut(Schema):
     explanation: str
     #: "match": the record holds the query's words or is close in meaning to it;
     #: "related": only loosely close in meaning, listed after every match
-    match: str = "match"
+    match: Literal["match", "related"] = "match"
 
 
 class SearchPageOut(Schema):
@@ -21,13 +25,7 @@ class SearchPageOut(Schema):
     mode: str = "lexical"  #: what answered: hybrid, lexical or dense
     #: why ``results`` is empty: "no_terms" (nothing searchable in q), "no_match" (no
     #: record answers it), or "" when there are results
-    empty_reason: str = ""
-
-
-class SearchErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
+    empty_reason: Literal["", "no_terms", "no_match"] = ""
 
 
 class SuggestionOut(Schema):

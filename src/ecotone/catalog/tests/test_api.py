@@ -32,10 +32,11 @@ def test_cursor_pagination_walks_every_record_once(client):
     assert len(seen) == len(set(seen)) == 7
 
 
-def test_limit_is_capped_at_100(client):
+def test_limit_is_1_to_100(client):
     OrganisationFactory.create_batch(3)
-    body = client.get("/api/v1/organisations", {"limit": 5000}).json()
-    assert len(body["results"]) == 3
+    assert len(client.get("/api/v1/organisations", {"limit": 100}).json()["results"]) == 3
+    response = client.get("/api/v1/organisations", {"limit": 5000})
+    assert response.status_code == 422 and response.json()["field"] == "limit"
 
 
 def test_filters_match_the_list_page(client):

@@ -86,7 +86,8 @@ def test_unknown_kind_is_404():
 
 def test_bad_filter_values_do_not_break_the_list(catalogue):
     response = Client().get("/en/solutions/", {"country": "ZZ", "year": "abc", "page": "x"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # the page, with each bad filter's error beside it
+    assert response.content.count(b'<p class="error">') == 2
 
 
 def test_list_filters_by_sector_including_children(catalogue):

@@ -5,6 +5,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from ecotone.accounts.api_auth import TokenAuth, reading_user
+from ecotone.core.bounds import Id
 
 from .. import services
 from ..permissions import visible_submissions
@@ -20,7 +21,7 @@ router = Router(tags=["programmes"])
     operation_id="programme_submission",
     summary="One submission you may see",
 )
-def get_submission(request, submission_id: int):
+def get_submission(request, submission_id: Id):
     user = reading_user(request)
     return Status(200, submission_out(user, submission_for(user, submission_id)))
 
@@ -32,7 +33,7 @@ def get_submission(request, submission_id: int):
     operation_id="programme_update_submission",
     summary="Edit a draft",
 )
-def patch_submission(request, submission_id: int, payload: SubmissionIn):
+def patch_submission(request, submission_id: Id, payload: SubmissionIn):
     submission = submission_for(request.user, submission_id)
     submission = _save(request.user, submission.programme, payload, submission)
     return Status(200, submission_out(request.user, submission))
@@ -45,7 +46,7 @@ def patch_submission(request, submission_id: int, payload: SubmissionIn):
     operation_id="programme_submit_submission",
     summary="Submit a draft",
 )
-def post_submit(request, submission_id: int):
+def post_submit(request, submission_id: Id):
     submission = services.submit_submission(
         user=request.user, submission=submission_for(request.user, submission_id)
     )
@@ -59,7 +60,7 @@ def post_submit(request, submission_id: int):
     operation_id="programme_withdraw_submission",
     summary="Withdraw",
 )
-def post_withdraw(request, submission_id: int, payload: ReasonIn):
+def post_withdraw(request, submission_id: Id, payload: ReasonIn):
     submission = services.withdraw_submission(
         user=request.user,
         submission=submission_for(request.user, submission_id),

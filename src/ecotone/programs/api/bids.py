@@ -7,6 +7,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from ecotone.accounts.api_auth import TokenAuth
+from ecotone.core.bounds import Id
 
 from .. import bidding
 from ..schemas import BidIn, BidOut
@@ -53,7 +54,7 @@ def list_bids(request, slug: str):
     operation_id="programme_place_bid",
     summary="Bid on a submission (null clears the bid)",
 )
-def put_bid(request, slug: str, submission_id: int, payload: BidIn):
+def put_bid(request, slug: str, submission_id: Id, payload: BidIn):
     programme, _reviewer = _bidder(request.user, slug)
     row = bidding.place_bid(
         user=request.user,

@@ -5,14 +5,19 @@ Every submission read goes through ``permissions``: what a page would hide, the 
 the API does not tell outsiders which private operations exist.
 """
 
+from typing import Annotated
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from pydantic import Field
 
 from .. import queries
 from ..models import Assignment, Programme, ReviewMode, Round, Submission
 from ..permissions import can_view_programme, can_view_submission, is_applicant, is_manager
 from ..schemas import ErrorOut
 
+#: a round's place in its programme, from 1 (a small-integer column)
+RoundPosition = Annotated[int, Field(ge=1, le=32767, description="the round's number, from 1")]
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 

@@ -8,6 +8,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from ecotone.accounts.api_auth import TokenAuth
+from ecotone.core.bounds import Id
 
 from .. import pool
 from ..models import Reviewer
@@ -122,7 +123,7 @@ def _managed_reviewer(user, slug: str, pk: int) -> Reviewer:
     operation_id="programme_update_reviewer",
     summary="Change a reviewer's load, expertise or sectors; deactivate or reactivate",
 )
-def patch_reviewer(request, slug: str, reviewer_id: int, payload: ReviewerPatchIn):
+def patch_reviewer(request, slug: str, reviewer_id: Id, payload: ReviewerPatchIn):
     reviewer = _managed_reviewer(request.user, slug, reviewer_id)
     if payload.active is False and reviewer.active:
         reviewer = pool.deactivate_reviewer(
@@ -147,7 +148,7 @@ def patch_reviewer(request, slug: str, reviewer_id: int, payload: ReviewerPatchI
     operation_id="programme_remove_reviewer",
     summary="Remove a reviewer (deactivated when they had assignments)",
 )
-def delete_reviewer(request, slug: str, reviewer_id: int, reason: str = ""):
+def delete_reviewer(request, slug: str, reviewer_id: Id, reason: str = ""):
     reviewer = _managed_reviewer(request.user, slug, reviewer_id)
     result = pool.remove_reviewer(user=request.user, reviewer=reviewer, reason=reason)
     return Status(200, {"result": result})

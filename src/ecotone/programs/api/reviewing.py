@@ -7,6 +7,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from ecotone.accounts.api_auth import TokenAuth
+from ecotone.core.bounds import Id
 
 from .. import assigning, services
 from ..models import Assignment
@@ -43,7 +44,7 @@ def _own_assignment(user, pk: int) -> Assignment:
     operation_id="programme_save_review",
     summary="Save or submit a review",
 )
-def put_review(request, assignment_id: int, payload: ReviewIn):
+def put_review(request, assignment_id: Id, payload: ReviewIn):
     """Scores per criterion key; ``submit: true`` submits (every criterion scored)."""
     assignment = _own_assignment(request.user, assignment_id)
     data = payload.dict()
@@ -59,7 +60,7 @@ def put_review(request, assignment_id: int, payload: ReviewIn):
     operation_id="programme_declare_conflict",
     summary="Declare a conflict",
 )
-def post_conflict(request, assignment_id: int, payload: ReasonIn):
+def post_conflict(request, assignment_id: Id, payload: ReasonIn):
     assignment = _own_assignment(request.user, assignment_id)
     services.declare_submission_conflict(
         user=request.user,
@@ -77,7 +78,7 @@ def post_conflict(request, assignment_id: int, payload: ReasonIn):
     operation_id="programme_remove_assignment",
     summary="Remove a reviewer",
 )
-def delete_assignment(request, assignment_id: int, reason: str = ""):
+def delete_assignment(request, assignment_id: Id, reason: str = ""):
     assignment = get_object_or_404(
         Assignment.objects.select_related("round__programme"), pk=assignment_id
     )

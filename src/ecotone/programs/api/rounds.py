@@ -16,7 +16,7 @@ from ..schemas import (
     DecisionsIn,
     RankOut,
 )
-from .common import ERRORS, assignment_out, managed_round
+from .common import ERRORS, RoundPosition, assignment_out, managed_round
 
 router = Router(tags=["programmes"])
 
@@ -28,7 +28,7 @@ router = Router(tags=["programmes"])
     operation_id="programme_start_round",
     summary="Start a round",
 )
-def post_start_round(request, slug: str, position: int):
+def post_start_round(request, slug: str, position: RoundPosition):
     started = services.start_round(
         user=request.user, round=managed_round(request.user, slug, position)
     )
@@ -42,7 +42,7 @@ def post_start_round(request, slug: str, position: int):
     operation_id="programme_run_assignment",
     summary="Run the optimal assignment",
 )
-def post_run_assignment(request, slug: str, position: int):
+def post_run_assignment(request, slug: str, position: RoundPosition):
     run = assigning.run_assignment(
         user=request.user, round=managed_round(request.user, slug, position)
     )
@@ -57,7 +57,7 @@ def post_run_assignment(request, slug: str, position: int):
     operation_id="programme_assignments",
     summary="Assignments of a round",
 )
-def list_assignments(request, slug: str, position: int):
+def list_assignments(request, slug: str, position: RoundPosition):
     round = managed_round(request.user, slug, position)
     rows = round.assignments.select_related("submission", "reviewer__user", "review", "round")
     return Status(200, [assignment_out(a) for a in rows])
@@ -70,7 +70,7 @@ def list_assignments(request, slug: str, position: int):
     operation_id="programme_add_assignment",
     summary="Add a reviewer by hand",
 )
-def post_assignment(request, slug: str, position: int, payload: AssignmentIn):
+def post_assignment(request, slug: str, position: RoundPosition, payload: AssignmentIn):
     round = managed_round(request.user, slug, position)
     submission = get_object_or_404(Submission, pk=payload.submission, programme=round.programme)
     reviewer = get_object_or_404(Reviewer, pk=payload.reviewer, programme=round.programme)
@@ -112,7 +112,7 @@ def ranking_rows(round) -> list[dict]:
     operation_id="programme_ranking",
     summary="Calibrated ranking per track",
 )
-def get_ranking(request, slug: str, position: int):
+def get_ranking(request, slug: str, position: RoundPosition):
     return Status(200, ranking_rows(managed_round(request.user, slug, position)))
 
 
@@ -123,7 +123,7 @@ def get_ranking(request, slug: str, position: int):
     operation_id="programme_decide",
     summary="Decide in bulk (all or none)",
 )
-def post_decisions(request, slug: str, position: int, payload: DecisionsIn):
+def post_decisions(request, slug: str, position: RoundPosition, payload: DecisionsIn):
     round = managed_round(request.user, slug, position)
     rows = []
     for number, item in enumerate(payload.decisions, start=1):
