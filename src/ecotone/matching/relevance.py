@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 @dataclass(frozen=True)
@@ -144,10 +145,9 @@ def relevance_gate(relation: SectorRelation, places: Mapping[str, int | None]) -
     (``words``, and for a need also ``title``); None where it was not found."""
     words, title = places.get("words"), places.get("title")
     if relation.exact or relation.related:
-        return Gate(
-            True,
-            _("shares sector %(names)s") % {"names": _names(relation.exact or relation.related)},
-        )
+        shared = relation.exact or relation.related
+        reason = ngettext("shares sector %(names)s", "shares sectors %(names)s", len(shared))
+        return Gate(True, reason % {"names": _names(shared)})
     if relation.family and found_by_text(places):
         return Gate(True, _("a sector close to the need's and a text match"))
     if (

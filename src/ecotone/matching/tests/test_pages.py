@@ -280,3 +280,16 @@ def test_staff_figures_show_how_often_matches_were_shown(client, world):
     assert 'data-figure="match_lists_shown_on_pages">1<' in html
     assert 'data-figure="needs_whose_matches_were_shown">1<' in html
     assert "Match lists shown in the last 30 days" in html
+
+
+def test_the_limits_and_the_left_out_count_read_in_chinese(client, world, committed):
+    with committed():
+        need = world["need"]
+        need.problem_en = "Our buses wait at the harbour terminal overnight."
+        need.save()
+        # shares a word of the problem but not the title, and no sector: left out, counted
+        shipping = CaseFactory(title_en="CO2 shipping from the harbour terminal", country="CN")
+        shipping.sectors.add(Sector.objects.get(slug="ccus"))
+    html = client.get(f"/zh-hans/needs/{world['need'].pk}/").content.decode()
+    assert "本需求未声明限制条件" in html
+    assert "未予列出" in html
