@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from ecotone.core.models import TimestampedModel
 
@@ -190,10 +191,11 @@ class MatchFeedback(TimestampedModel):
 
 
 class NeedCriteria(TimestampedModel):
-    """Matching conditions a need's maintainers set that the catalogue's Need does not hold.
+    """Matching limits a need's maintainers state that the catalogue's Need does not hold.
 
     Kept here rather than on ``catalog.Need`` so that the catalogue's form, file format and
-    API stay unchanged by matchmaking.
+    API stay unchanged by matchmaking. A limit applies only when stated: the need's own
+    country is where it is (a preference in the ranking), never a limit by itself.
     """
 
     need = models.OneToOneField(
@@ -204,6 +206,9 @@ class NeedCriteria(TimestampedModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
+    regions = CountryField(
+        _("only solutions and cases from these countries"), multiple=True, blank=True
     )
 
     class Meta:

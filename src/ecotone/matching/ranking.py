@@ -1,15 +1,17 @@
 """Finding and ranking counterparts: need → solutions and cases, venture → needs and investors.
 
 Candidates come from two places: text relevance (``search_records`` with the record's own
-words; lexical today, hybrid later, with no change here) and records that share a sector.
-Every candidate is then scored by the components in ``scoring`` and checked against the
-hard constraints. Only published records are ever offered, so the result does not depend
-on who asks.
+words, several ways: ``relevance.NEED_TEXT_VIEWS``) and records that share a sector. A
+candidate must then show evidence on the subject (``relevance.relevance_gate``); those that
+do are scored by the components in ``scoring`` and checked against the hard constraints the
+need states. Only published records are ever offered, so the result does not depend on who
+asks.
 """
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -23,6 +25,7 @@ from ecotone.search.queries import InvalidSearch, search_records
 
 from . import scoring
 from .models import MatchFeedback, NeedCriteria
+from .relevance import NEED_TEXT_VIEWS, TextView, relevance_gate, sector_relation
 from .scoring import (
     INVESTOR_WEIGHTS,
     NEED_WEIGHTS,
@@ -57,6 +60,8 @@ class NeedMatches:
     excluded: list[Match] = field(default_factory=list)
     #: why no matches are offered at all (deadline passed, need closed), else empty
     closed_reason: str = ""
+    #: candidates left out for showing no evidence on the need's subject
+    unrelated: int = 0
 
 
 @dataclass
@@ -86,6 +91,7 @@ class CounterpartGroup:
     label: str
     matches: list[Match] = field(default_factory=list)
     excluded: list[Match] = field(default_factory=list)
+    unrelated: int = 0  #: candidates left out for showing no evidence on the subject
 
 
 # --- text and sector candidates -----------------------------------------------------------
@@ -102,7 +108,14 @@ def need_query(need: Need) -> str:
     )
 
 
-def search_ranks(query: str, kinds: tuple[str, ...]) -> dict[tuple[str, int], int]:
+def need_title_query(need: Need) -> str:
+    """The need's subject in its own words."""
+    return " ".join(t for t in (need.title_en, need.title_zh) if t)
+
+
+def search_ranks(
+    query: str, kinds: tuple[str, ...], mode: str | None = None
+) -> dict[tuple[str, int], int]:
     """(kind, pk) → place (1, 2, …) among the search hits of these kinds, in the search's
     own order.
 
@@ -111,9 +124,21 @@ def search_ranks(query: str, kinds: tuple[str, ...]) -> dict[tuple[str, int], in
     the order is the search's best judgement in every mode. Several kinds are searched
     together, so that a case and a solution are ranked against each other.
     """
-    hits = _search(query, kinds[0] if len(kinds) == 1 else None)
+    hits = _search(query, kinds[0] if len(kinds) == 1 else None, mode)
     wanted = [(hit["kind"], int(hit["id"])) for hit in hits if hit["kind"] in kinds]
     return {key: place for place, key in enumerate(dict.fromkeys(wanted), start=1)}
+
+
+def text_places(
+    queries: dict[str, str], views: tuple[TextView, ...], kinds: tuple[str, ...]
+) -> dict[tuple[str, int], dict[str, int]]:
+    """(kind, pk) → {view name: place} over the searches of ``views``; a record missing
+    from a search has no entry for it. ``queries`` maps a view's ``query`` to its text."""
+    places: dict[tuple[str, int], dict[str, int]] = {}
+    for view in views:
+        for key, place in search_ranks(queries[view.query], kinds, view.mode).items():
+            places.setdefault(key, {})[view.name] = place
+    return places
 
 
 def reranked(ranks: dict[tuple[str, int], int], keep: set) -> dict[tuple[str, int], int]:
@@ -122,13 +147,13 @@ def reranked(ranks: dict[tuple[str, int], int], keep: set) -> dict[tuple[str, in
     return {key: place for place, (_old, key) in enumerate(kept, start=1)}
 
 
-def _search(query: str, kind: str | None) -> list[dict]:
+def _search(query: str, kind: str | None, mode: str | None = None) -> list[dict]:
     """Hits for one kind (or all). A search that fails leaves sector candidates only: a
     need's page must not break because the index is being rebuilt."""
     if not query.strip():
         return []
     try:
-        return search_records(query, kind=kind, limit=TEXT_CANDIDATES).results
+        return search_records(query, kind=kind, limit=TEXT_CANDIDATES, mode=mode).results
     except InvalidSearch:
         return []
     except Exception:
@@ -163,7 +188,7 @@ def sector_candidate_ids(model, sector_ids: set[int]) -> list[int]:
     return list(rows[:SECTOR_CANDIDATES])
 
 
-def _ids(ranks: dict[tuple[str, int], int], kind: str) -> set[int]:
+def _ids(ranks: dict[tuple[str, int], object], kind: str) -> set[int]:
     return {pk for (k, pk) in ranks if k == kind}
 
 
@@ -181,9 +206,22 @@ def need_closed_reason(need: Need) -> str:
     return ""
 
 
-def min_trl_of(need: Need) -> int | None:
-    criteria = NeedCriteria.objects.filter(need=need).first()
-    return criteria.min_trl if criteria else None
+@dataclass(frozen=True)
+class Limits:
+    """The limits a need's maintainers stated: nothing here is inferred from the need."""
+
+    min_trl: int | None = None
+    regions: frozenset[str] = frozenset()
+
+
+def limits_of(criteria: NeedCriteria | None) -> Limits:
+    if criteria is None:
+        return Limits()
+    return Limits(criteria.min_trl, frozenset(str(c.code) for c in criteria.regions or []))
+
+
+def need_limits(need: Need) -> Limits:
+    return limits_of(NeedCriteria.objects.filter(need=need).first())
 
 
 def feedback_tally(need: Need) -> dict[tuple[str, int], tuple[int, int]]:
@@ -230,6 +268,18 @@ def load_cases(pks: set[int]) -> list[Case]:
     )
 
 
+@dataclass
+class NeedContext:
+    """What every candidate of one need is scored against."""
+
+    need: Need
+    sectors: list
+    places: dict[tuple[str, int], dict[str, int]]
+    tally: dict[tuple[str, int], tuple[int, int]]
+    limits: Limits
+    today: date = field(default_factory=timezone.localdate)
+
+
 def need_matches(need: Need, limit: int = 10) -> NeedMatches:
     """Rank published solutions and cases for ``need``; see the module docstring."""
     report = NeedMatches(need=need, closed_reason=need_closed_reason(need))
@@ -237,64 +287,75 @@ def need_matches(need: Need, limit: int = 10) -> NeedMatches:
         return report
     need_sectors = list(need.sectors.all())
     sector_ids = {s.pk for s in need_sectors}
-    ranks = search_ranks(need_query(need), ("solution", "case"))
+    queries = {"words": need_query(need), "title": need_title_query(need)}
+    places = text_places(queries, NEED_TEXT_VIEWS, ("solution", "case"))
     solutions = load_solutions(
-        _ids(ranks, "solution") | set(sector_candidate_ids(Solution, sector_ids))
+        _ids(places, "solution") | set(sector_candidate_ids(Solution, sector_ids))
     )
-    cases = load_cases(_ids(ranks, "case") | set(sector_candidate_ids(Case, sector_ids)))
-    min_trl, tally = min_trl_of(need), feedback_tally(need)
-    matches = [
-        score_solution_for_need(need, need_sectors, s, ranks, tally, min_trl)
-        for s in solutions
-        if s.provider_id != need.organisation_id
-    ]
-    matches += [
-        score_case_for_need(need, need_sectors, c, ranks, tally, min_trl)
+    cases = load_cases(_ids(places, "case") | set(sector_candidate_ids(Case, sector_ids)))
+    candidates = [("solution", s) for s in solutions if s.provider_id != need.organisation_id]
+    candidates += [
+        ("case", c)
         for c in cases
         if need.organisation_id not in {o.pk for o in c.organisations.all()}
     ]
+    context = NeedContext(need, need_sectors, places, feedback_tally(need), need_limits(need))
+    matches = []
+    for kind, record in candidates:
+        key = (kind, record.pk)
+        relation = sector_relation(need_sectors, record.sectors.all())
+        if not relevance_gate(relation, places.get(key, {})).passed:
+            report.unrelated += 1
+            continue
+        score = score_solution_for_need if kind == "solution" else score_case_for_need
+        matches.append(score(context, record))
     report.matches, report.excluded = rank(matches, limit)
     return report
 
 
-def score_solution_for_need(need, need_sectors, solution, ranks, tally, min_trl) -> Match:
-    w = NEED_WEIGHTS
+def score_solution_for_need(context: NeedContext, solution: Solution) -> Match:
+    w, need, key = NEED_WEIGHTS, context.need, ("solution", solution.pk)
     components = [
-        scoring.text_component(w["text"], ranks.get(("solution", solution.pk))),
+        scoring.text_fit_component(
+            w["text"], context.places.get(key, {}), NEED_TEXT_VIEWS, side="need"
+        ),
         scoring.sectors_component(
-            w["sectors"], need_sectors, list(solution.sectors.all()), side="need"
+            w["sectors"], context.sectors, list(solution.sectors.all()), side="need"
         ),
         scoring.solution_evidence_component(w["evidence"], solution.published_cases),
         scoring.solution_place_component(w["place"], need, solution),
         scoring.trl_component(w["readiness"], solution.trl),
-        scoring.feedback_component(w["feedback"], *tally.get(("solution", solution.pk), (0, 0))),
+        scoring.feedback_component(w["feedback"], *context.tally.get(key, (0, 0))),
     ]
     constraints = [
-        scoring.region_constraint_for_solution(need, solution),
-        scoring.min_trl_constraint(min_trl, solution.trl),
+        scoring.region_constraint_for_solution(set(context.limits.regions), solution),
+        scoring.min_trl_constraint(context.limits.min_trl, solution.trl),
         scoring.budget_constraint_for_solution(need, solution),
     ]
     return make_match("solution", solution, components, constraints)
 
 
-def score_case_for_need(need, need_sectors, case, ranks, tally, min_trl) -> Match:
-    w = NEED_WEIGHTS
+def score_case_for_need(context: NeedContext, case: Case) -> Match:
+    w, need, key = NEED_WEIGHTS, context.need, ("case", case.pk)
     used = case.published_solutions
+    trls = [s.trl for s in used if s.trl]
     components = [
-        scoring.text_component(w["text"], ranks.get(("case", case.pk))),
+        scoring.text_fit_component(
+            w["text"], context.places.get(key, {}), NEED_TEXT_VIEWS, side="need"
+        ),
         scoring.sectors_component(
-            w["sectors"], need_sectors, list(case.sectors.all()), side="need"
+            w["sectors"], context.sectors, list(case.sectors.all()), side="need"
         ),
         scoring.case_evidence_component(
-            w["evidence"], case, solutions=len(used), awards=case.award_count
+            w["evidence"], case, solutions=len(used), awards=case.award_count, today=context.today
         ),
         scoring.case_place_component(w["place"], need, case),
-        scoring.case_readiness_component(w["readiness"], [s.trl for s in used if s.trl]),
-        scoring.feedback_component(w["feedback"], *tally.get(("case", case.pk), (0, 0))),
+        scoring.case_readiness_component(w["readiness"], trls),
+        scoring.feedback_component(w["feedback"], *context.tally.get(key, (0, 0))),
     ]
     constraints = [
-        scoring.region_constraint_for_case(need, case),
-        scoring.min_trl_constraint_for_case(min_trl, [s.trl for s in used if s.trl]),
+        scoring.region_constraint_for_case(set(context.limits.regions), case),
+        scoring.min_trl_constraint_for_case(context.limits.min_trl, trls),
         scoring.budget_constraint(need),
     ]
     return make_match("case", case, components, constraints)
@@ -382,7 +443,9 @@ def open_needs(pks: set[int]) -> list[Need]:
 
 
 def pilot_sites(venture: Venture, limit: int) -> CounterpartGroup:
-    """Open needs the venture could serve, scored like a need's matches from the other side."""
+    """Open needs the venture could serve, scored like a need's matches from the other
+    side and passed through the same relevance gate: a need shares no sector with the
+    venture and matches only loosely in words, it is no pilot site."""
     ranks = search_ranks(venture.query, ("need",))
     in_sectors = sector_candidate_ids(Need, {s.pk for s in venture.sectors})
     needs_found = _ids(ranks, "need") | set(in_sectors)
@@ -390,20 +453,31 @@ def pilot_sites(venture: Venture, limit: int) -> CounterpartGroup:
     needs = [n for n in open_needs(needs_found) if n.organisation_id != own]
     # placed among the open needs only: closed ones must not push the others down
     ranks = reranked(ranks, {("need", n.pk) for n in needs})
-    tally = _solution_feedback(venture)
-    matches = [score_need_for_venture(venture, n, ranks, tally) for n in needs]
+    tally = _venture_feedback(venture)
     group = CounterpartGroup("pilot_sites", str(COUNTERPART_LABELS["pilot_sites"]))
+    matches = []
+    for need in needs:
+        place = ranks.get(("need", need.pk))
+        relation = sector_relation(need.sectors.all(), venture.sectors)
+        if not relevance_gate(relation, {"words": place}).passed:
+            group.unrelated += 1
+            continue
+        matches.append(score_need_for_venture(venture, need, ranks, tally))
     group.matches, group.excluded = rank(matches, limit)
     return group
 
 
-def _solution_feedback(venture: Venture) -> dict[int, tuple[int, int]]:
-    """need pk → votes on this solution as a match for that need (solutions only)."""
-    if venture.solution is None:
+def _venture_feedback(venture: Venture) -> dict[int, tuple[int, int]]:
+    """need pk → votes on the venture as a match for that need: on the solution itself,
+    or on any of an organisation's solutions."""
+    if venture.solution is not None:
+        votes = MatchFeedback.objects.filter(solution=venture.solution)
+    elif venture.organisation is not None:
+        votes = MatchFeedback.objects.filter(solution__provider=venture.organisation)
+    else:
         return {}
     rows = (
-        MatchFeedback.objects.filter(solution=venture.solution)
-        .order_by()
+        votes.order_by()
         .values("need_id")
         .annotate(
             relevant=Count("pk", filter=Q(vote=1)), not_relevant=Count("pk", filter=Q(vote=-1))
@@ -414,8 +488,7 @@ def _solution_feedback(venture: Venture) -> dict[int, tuple[int, int]]:
 
 def score_need_for_venture(venture: Venture, need: Need, ranks, tally) -> Match:
     w = PILOT_SITE_WEIGHTS
-    criteria = getattr(need, "match_criteria", None)
-    min_trl = criteria.min_trl if criteria else None
+    limits = limits_of(getattr(need, "match_criteria", None))
     components = [
         scoring.text_component(w["text"], ranks.get(("need", need.pk))),
         scoring.sectors_component(
@@ -426,8 +499,8 @@ def score_need_for_venture(venture: Venture, need: Need, ranks, tally) -> Match:
         scoring.feedback_component(w["feedback"], *tally.get(need.pk, (0, 0))),
     ]
     constraints = [
-        scoring.region_constraint(need, venture.regions, venture.home_country),
-        scoring.min_trl_constraint(min_trl, venture.trl),
+        scoring.region_constraint(set(limits.regions), venture.regions, venture.home_country),
+        scoring.min_trl_constraint(limits.min_trl, venture.trl),
     ]
     return make_match("need", need, components, constraints)
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from ecotone.accounts.audit import record_audit
 from ecotone.accounts.permissions import member_organisation_ids
@@ -350,23 +351,57 @@ def record_feedback(*, user, need: Need, candidate: Solution | Case, relevant: b
 
 
 @transaction.atomic
-def set_need_criteria(*, user, need: Need, min_trl) -> NeedCriteria:
-    """The need's minimum readiness; ``None`` or "" removes it."""
+def set_need_criteria(*, user, need: Need, min_trl, regions=None) -> NeedCriteria:
+    """The limits the need's maintainers state: its minimum readiness (``None`` or ""
+    removes it) and the countries its solutions and cases must come from (country codes;
+    empty removes the limit, ``None`` leaves it as it is)."""
     if not can_set_criteria(user, need):
         raise PermissionDenied(_("You may not change this need's matching criteria."))
     min_trl = _parse_trl(min_trl)
     criteria, _created = NeedCriteria.objects.get_or_create(need=need)
-    before = criteria.min_trl
+    before = {"min_trl": criteria.min_trl, "regions": _codes(criteria.regions)}
     criteria.min_trl = min_trl
-    criteria.save(update_fields=["min_trl", "updated_at"])
+    if regions is not None:
+        criteria.regions = _parse_regions(regions)
+    criteria.save(update_fields=["min_trl", "regions", "updated_at"])
+    after = {"min_trl": criteria.min_trl, "regions": _codes(criteria.regions)}
     record_audit(
         actor=user,
         action="match_criteria",
         record=need,
-        changes={"min_trl": "" if min_trl is None else str(min_trl)},
-        reason=f"{before or '—'} → {min_trl or '—'}",
+        changes={
+            "min_trl": "" if min_trl is None else str(min_trl),
+            "regions": ",".join(after["regions"]),
+        },
+        reason="; ".join(
+            f"{name}: {_shown(before[name])} → {_shown(after[name])}"
+            for name in ("min_trl", "regions")
+            if before[name] != after[name]
+        ),
     )
     return criteria
+
+
+def _codes(countries) -> list[str]:
+    return sorted(str(getattr(c, "code", c)) for c in countries or [])
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return ",".join(value) or "—"
+    return "—" if value is None else str(value)
+
+
+def _parse_regions(values) -> list[str]:
+    """Country codes, upper-cased and de-duplicated; an unknown one is refused by name."""
+    codes = sorted({str(v).strip().upper() for v in values if str(v).strip()})
+    unknown = [code for code in codes if code not in dict(countries)]
+    if unknown:
+        raise MatchingRefused(
+            _("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)},
+            field="regions",
+        )
+    return codes
 
 
 def _parse_trl(value) -> int | None:

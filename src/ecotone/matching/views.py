@@ -172,7 +172,10 @@ def need_criteria(request, pk: int):
     need = _visible_need(request, pk)
     try:
         services.set_need_criteria(
-            user=request.user, need=need, min_trl=request.POST.get("min_trl", "")
+            user=request.user,
+            need=need,
+            min_trl=request.POST.get("min_trl", ""),
+            regions=request.POST.getlist("regions"),
         )
     except services.MatchingRefused as refused:
         messages.error(request, refused.message)

@@ -3,6 +3,8 @@ and the "ask for an introduction" box. Kept here so that catalogue views stay un
 matchmaking; a detail template only loads this library and places the panel."""
 
 from django import template
+from django_countries import countries
+from django_countries.fields import Country
 
 from ecotone.accounts.permissions import member_organisation_ids
 from ecotone.catalog.models import Need, Organisation, Solution
@@ -10,7 +12,7 @@ from ecotone.catalog.models import Need, Organisation, Solution
 from .. import scoring
 from ..models import MatchFeedback, MatchSurface, NeedCriteria
 from ..permissions import can_give_feedback, can_set_criteria, may_request_introductions
-from ..ranking import counterparts_for_venture, is_venture, need_matches
+from ..ranking import counterparts_for_venture, is_venture, limits_of, need_matches
 from ..services import record_impression
 
 register = template.Library()
@@ -83,7 +85,8 @@ def need_matches_panel(context, need: Need):
         }
         for match in report.matches
     ]
-    criteria = NeedCriteria.objects.filter(need=need).first()
+    limits = limits_of(NeedCriteria.objects.filter(need=need).first())
+    may_set = can_set_criteria(user, need)
     return {
         **base,
         "need": need,
@@ -92,8 +95,10 @@ def need_matches_panel(context, need: Need):
         "about": f"need:{need.pk}",
         "budget": f"{need.budget_max:,.0f}" if need.budget_max is not None else "",
         "can_give_feedback": can_give_feedback(user, need),
-        "can_set_criteria": can_set_criteria(user, need),
-        "min_trl": criteria.min_trl if criteria else None,
+        "can_set_criteria": may_set,
+        "min_trl": limits.min_trl,
+        "regions": [Country(code) for code in sorted(limits.regions)],
+        "countries": list(countries) if may_set else [],
         "trl_levels": range(1, 10),
         "weights": scoring.NEED_WEIGHTS,
     }

@@ -234,3 +234,27 @@ def test_feedback_and_criteria_are_for_the_needs_maintainers(sides):
     sides["need"].match_criteria.refresh_from_db()
     assert sides["need"].match_criteria.min_trl is None
     assert AuditEntry.objects.filter(action="match_criteria", object_id=str(sides["need"].pk))
+
+
+def test_the_needs_maintainers_state_the_countries_and_the_audit_says_what_changed(sides):
+    need = sides["need"]
+    with pytest.raises(PermissionDenied):
+        services.set_need_criteria(user=sides["answerer"], need=need, min_trl="", regions=["CN"])
+    services.set_need_criteria(
+        user=sides["asker"], need=need, min_trl="6", regions=["sg", " CN ", "CN", ""]
+    )
+    need.match_criteria.refresh_from_db()
+    assert [str(c.code) for c in need.match_criteria.regions] == ["CN", "SG"]
+    entry = AuditEntry.objects.filter(action="match_criteria").latest("pk")
+    assert entry.changes == {"min_trl": "6", "regions": "CN,SG"}
+    assert entry.reason == "min_trl: — → 6; regions: — → CN,SG"
+    with pytest.raises(services.MatchingRefused) as refused:
+        services.set_need_criteria(user=sides["asker"], need=need, min_trl="6", regions=["ZZ"])
+    assert refused.value.field == "regions" and "ZZ" in refused.value.message
+    # leaving the regions out keeps them; an empty list lifts the limit
+    services.set_need_criteria(user=sides["asker"], need=need, min_trl="7")
+    need.match_criteria.refresh_from_db()
+    assert [str(c.code) for c in need.match_criteria.regions] == ["CN", "SG"]
+    services.set_need_criteria(user=sides["asker"], need=need, min_trl="7", regions=[])
+    need.match_criteria.refresh_from_db()
+    assert list(need.match_criteria.regions) == []

@@ -59,8 +59,10 @@ def test_a_need_page_lists_matches_with_their_reasons(client, world):
     assert "Depot charging cabinets" in matches
     assert "shares sector Electric vehicles and charging" in matches
     assert "TRL 8 of 9" in matches
-    assert "Bus depot in Munich" in matches and "excluded because" in matches
-    assert "the need is in China" in matches
+    # the need is in China, but states no limit: a depot abroad is a fit, not excluded
+    assert "This need states no limit" in matches
+    assert "Bus depot in Munich" in _ranked_part(matches) and "excluded because" not in matches
+    assert "carried out elsewhere" in matches
     # visitors neither vote nor ask from the match list
     assert "Relevant" not in matches and "Request an introduction" not in matches
 
@@ -116,6 +118,39 @@ def test_minimum_readiness_set_on_the_page_moves_a_solution_to_excluded(world):
     response = client.post(f"/en/matching/needs/{world['need'].pk}/criteria/", {"min_trl": "x"})
     assert response.status_code == 302
     assert NeedCriteria.objects.get(need=world["need"]).min_trl == 6
+
+
+def test_the_needs_maintainers_state_the_countries_on_the_page(world):
+    client = logged_in(world["asker"])
+    url, need = world["need"].get_absolute_url(), world["need"]
+    form = client.get(url).content.decode()
+    assert 'name="regions"' in form and '<option value="CN">China</option>' in form
+    client.post(f"/en/matching/needs/{need.pk}/criteria/", {"min_trl": "", "regions": ["CN"]})
+    assert [str(c.code) for c in NeedCriteria.objects.get(need=need).regions] == ["CN"]
+    html = client.get(url).content.decode()
+    assert "Limits this need states:" in html
+    assert "only solutions and cases from China" in html
+    assert "Bus depot in Munich" not in _ranked_part(html)
+    assert "carried out in Germany; the need asks for China" in html
+    assert '<option value="CN" selected>China</option>' in html
+    # an unknown code is refused by name and nothing changes
+    response = client.post(
+        f"/en/matching/needs/{need.pk}/criteria/", {"regions": ["CN", "XX"]}, follow=True
+    )
+    assert "Unknown country code: XX." in response.content.decode()
+    assert [str(c.code) for c in NeedCriteria.objects.get(need=need).regions] == ["CN"]
+    # choosing no country lifts the limit
+    client.post(f"/en/matching/needs/{need.pk}/criteria/", {"min_trl": ""})
+    assert list(NeedCriteria.objects.get(need=need).regions) == []
+    assert "Bus depot in Munich" in _ranked_part(client.get(url).content.decode())
+
+
+def test_visitors_see_the_stated_limits_but_not_the_form(client, world):
+    NeedCriteria.objects.create(need=world["need"], regions=["CN", "SG"], min_trl=6)
+    html = client.get(world["need"].get_absolute_url()).content.decode()
+    assert "only solutions and cases from China, Singapore" in html
+    assert "TRL 6 or above" in html
+    assert 'name="regions"' not in html
 
 
 def _ranked_part(html: str) -> str:
@@ -245,3 +280,16 @@ def test_staff_figures_show_how_often_matches_were_shown(client, world):
     assert 'data-figure="match_lists_shown_on_pages">1<' in html
     assert 'data-figure="needs_whose_matches_were_shown">1<' in html
     assert "Match lists shown in the last 30 days" in html
+
+
+def test_the_limits_and_the_left_out_count_read_in_chinese(client, world, committed):
+    with committed():
+        need = world["need"]
+        need.problem_en = "Our buses wait at the harbour terminal overnight."
+        need.save()
+        # shares a word of the problem but not the title, and no sector: left out, counted
+        shipping = CaseFactory(title_en="CO2 shipping from the harbour terminal", country="CN")
+        shipping.sectors.add(Sector.objects.get(slug="ccus"))
+    html = client.get(f"/zh-hans/needs/{world['need'].pk}/").content.decode()
+    assert "本需求未声明限制条件" in html
+    assert "未予列出" in html
