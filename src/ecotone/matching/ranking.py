@@ -153,7 +153,9 @@ def _search(query: str, kind: str | None, mode: str | None = None) -> list[dict]
     if not query.strip():
         return []
     try:
-        return search_records(query, kind=kind, limit=TEXT_CANDIDATES, mode=mode).results
+        return search_records(
+            query, kind=kind, limit=TEXT_CANDIDATES, mode=mode, answers_only=False
+        ).results
     except InvalidSearch:
         return []
     except Exception:

@@ -7,7 +7,7 @@ snippets, explanations and facet counts.
 
 import base64
 import binascii
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import get_language, gettext
 
@@ -158,10 +158,13 @@ def search_records(
     cursor: str | None = None,
     mode: str | None = None,
     with_facets: bool = False,
+    answers_only: bool = True,
     **more_filters: str | None,
 ) -> SearchResults:
     """One page of public records for ``q``. ``mode``: hybrid (the default when an
-    embedder is configured), lexical or dense; ``more_filters``: city, trl, year."""
+    embedder is configured), lexical or dense; ``more_filters``: city, trl, year.
+    ``answers_only``: nothing at all when no record answers ``q`` (``relevance``); off for
+    callers that rank the candidates further themselves (matching's long need texts)."""
     unknown = set(more_filters) - set(FILTERS)
     if unknown:
         raise TypeError(f"unknown filters: {', '.join(sorted(unknown))}")
@@ -175,6 +178,7 @@ def search_records(
     if not terms:
         return SearchResults(message=_empty_message(q), mode=mode, empty_reason="no_terms")
     search = _Search(q[:MAX_QUERY_CHARS], terms, filters, mode, embedders)
+    search.answers_only = answers_only
     if not search.ranked_mode:
         window = search.lexical(offset, limit)
     else:
@@ -229,6 +233,9 @@ class _Search:
         self.lexical_hits: dict[str, SearchHit] = {}
         self.dense_hits: dict[str, dict[str, DenseHit]] = {}
         self.related: set[str] = set()  #: listed after every real match (``relevance``)
+        #: no results at all when no record answers the query (a person's search); a
+        #: caller that ranks candidates of its own (matching) takes the ranking as it is
+        self.answers_only = True
         self.total = 0
 
     def ranked(self, depth: int) -> list[tuple[str, float]]:
@@ -262,9 +269,10 @@ class _Search:
         fused = fuse(rankings, self._languages(), self.language, FUSION)[:MAX_FUSED]
         if self.phrases:
             fused = self._with_phrases(fused)
-        matches, related = order(fused, self._evidence(fused), RELEVANCE, self.language)
+        settings = RELEVANCE if self.answers_only else replace(RELEVANCE, answer_coverage=0.0)
+        matches, related = order(fused, self._evidence(fused), settings, self.language)
         # with no real match, the neighbours in meaning are noise, not "related"
-        related = related if matches else []
+        related = related if matches or not self.answers_only else []
         self.related = {key for key, _ in related}
         fused = matches + related
         self.total = len(fused)
