@@ -19,7 +19,7 @@ from .fusion import FusionSettings, fuse
 from .highlight import contains_phrase, describe_dense, describe_lexical
 from .registry import FACET_LABELS, FACETS, get_index, kinds
 from .relevance import Evidence, RelevanceSettings, StoredWords, order, title_match
-from .text import MAX_QUERY_CHARS, detect_language, query_phrases, query_terms
+from .text import MAX_QUERY_CHARS, coverage_terms, detect_language, query_phrases, query_terms
 from .translation import chinese_gloss, translate_query
 
 MAX_LIMIT = 100
@@ -269,7 +269,11 @@ class _Search:
         fused = fuse(rankings, self._languages(), self.language, FUSION)[:MAX_FUSED]
         if self.phrases:
             fused = self._with_phrases(fused)
-        settings = RELEVANCE if self.answers_only else replace(RELEVANCE, answer_coverage=0.0)
+        settings = RELEVANCE
+        if not self.answers_only:
+            settings = replace(RELEVANCE, answer_coverage=0.0)
+        elif not self.embedders:
+            settings = replace(RELEVANCE, answer_coverage=RELEVANCE.lexical_answer_coverage)
         matches, related = order(fused, self._evidence(fused), settings, self.language)
         # with no real match, the neighbours in meaning are noise, not "related"
         related = related if matches or not self.answers_only else []
@@ -282,9 +286,9 @@ class _Search:
         """What each candidate holds of the query: words, closeness, its title."""
         evidence = {key: Evidence() for key, _ in fused}
         terms = {
-            "own": self.terms,
-            "translated": self.translated_terms,
-            "chinese": self.chinese_terms,
+            "own": coverage_terms(self.q),
+            "translated": coverage_terms(self.translation.text) if self.translated_terms else [],
+            "chinese": coverage_terms(self.chinese_text) if self.chinese_terms else [],
         }
         weights = {
             name: self.backend.term_weights(listed) if RELEVANCE.weigh_terms else None
@@ -308,11 +312,11 @@ class _Search:
             if key not in evidence:
                 continue
             found, words = evidence[key], StoredWords.of(hit.fields)
-            own = words.coverage(self.terms, weights["own"])
-            in_chinese = words.coverage(self.chinese_terms, weights["chinese"])
+            own = words.coverage(terms["own"], weights["own"])
+            in_chinese = words.coverage(terms["chinese"], weights["chinese"])
             found.vouching_coverage = max(
                 own,
-                words.coverage(self.translated_terms, weights["translated"]),
+                words.coverage(terms["translated"], weights["translated"]),
                 in_chinese * self.chinese_share,
             )
             found.coverage = max(found.vouching_coverage, in_chinese)

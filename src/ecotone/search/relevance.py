@@ -42,6 +42,9 @@ class RelevanceSettings:
     answer: Mapping[str, float] = field(default_factory=dict)
     #: … or the share of the query's words it must hold
     answer_coverage: float = 0.67
+    #: … when words are all there is to go by (lexical mode, or no embedder): a record that
+    #: shares a few rare words with a query is the best evidence there is
+    lexical_answer_coverage: float = 0.15
     #: ``answer`` levels that differ for a query written in Chinese: short Chinese texts
     #: sit closer to each other in every model, nonsense included
     chinese_query_answer: Mapping[str, float] = field(default_factory=dict)

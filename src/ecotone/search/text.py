@@ -122,6 +122,26 @@ def query_terms(query: str) -> list[Term]:
     return list(seen.values())[:MAX_QUERY_TERMS]
 
 
+def coverage_terms(query: str) -> list[Term]:
+    """The units a record is checked against for how much of the query it holds: English
+    terms as ``query_terms`` gives them, Chinese as jieba's words in precise mode. The
+    character bigrams that help retrieval would count here as words nobody wrote
+    (大功率电动汽车 → 率电, 动汽), so that a paraphrase seemed to share little."""
+    query = fold(query[:MAX_QUERY_CHARS])
+    seen: dict[str, Term] = {}
+    position = 0
+    for match in CJK.finditer(query):
+        for term in query_terms(query[position : match.start()]):
+            seen.setdefault(term.token, term)
+        for word in jieba.lcut(to_simplified(match.group())):
+            if word.strip():
+                seen.setdefault(word, Term(word, word, "zh"))
+        position = match.end()
+    for term in query_terms(query[position:]):
+        seen.setdefault(term.token, term)
+    return list(seen.values())[:MAX_QUERY_TERMS]
+
+
 def query_phrases(query: str) -> list[str]:
     """Quoted phrases of two words or more, normalised like stored text is for matching."""
     phrases = [" ".join(p.split()) for p in PHRASE.findall(fold(query[:MAX_QUERY_CHARS]))]

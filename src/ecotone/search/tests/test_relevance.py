@@ -12,7 +12,7 @@ from ecotone.search.relevance import (
     order,
     title_match,
 )
-from ecotone.search.text import query_terms
+from ecotone.search.text import coverage_terms, query_terms
 
 SETTINGS = RelevanceSettings(
     min_coverage=0.5,
@@ -119,3 +119,12 @@ def test_a_record_written_only_in_chinese_is_first_for_its_own_title(settings, c
     page = search_records("公共建筑节能改造", mode="hybrid")
     assert page.results[0]["external_id"] == target.external_id
     assert page.results[0]["match"] == "match"
+
+
+def test_chinese_coverage_counts_words_not_the_bigrams_between_them():
+    terms = coverage_terms("大功率电动汽车快充桩")
+    tokens = {term.token for term in terms}
+    assert "电动汽车" in tokens
+    assert not tokens & {"率电", "动汽", "车快"}  # bigrams across word boundaries
+    words = StoredWords.of({"title": "电动汽车充电站"})
+    assert words.coverage(terms) > words.coverage(query_terms("大功率电动汽车快充桩"))
