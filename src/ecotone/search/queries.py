@@ -297,7 +297,7 @@ class _Search:
         for name, hits in self.dense_hits.items():
             space = name.removesuffix(TRANSLATED).removesuffix(IN_CHINESE)
             vouches = not name.endswith(IN_CHINESE) and not (
-                self.translated_terms
+                self.language == "zh"
                 and name == space  # e5 on a Chinese query's own text
                 and space in FUSION.gloss_only_spaces_for_answers
             )
@@ -326,10 +326,10 @@ class _Search:
         return evidence
 
     def _texts_to_embed(self, embedder: Embedder) -> dict[str, str]:
-        """Ranking name → the text whose vector makes it: the query, and a Chinese query's
-        English gloss. e5 embeds only the gloss: its vector of the Chinese query prefers
-        Chinese text in a mostly English catalogue, and one embedding costs less than two
-        (``FUSION.gloss_only_spaces``; docs/search.md has the figures)."""
+        """Ranking name → the text whose vector makes it: the query, a Chinese query's
+        English gloss, and an English query's Chinese glossary terms for the spaces in
+        ``FUSION.chinese_gloss_spaces``. A space in ``FUSION.gloss_only_spaces`` embeds
+        only the gloss of a Chinese query (none today; docs/search.md has the figures)."""
         if not self.translated_terms:
             own = {embedder.space: self.q}
             if self.chinese_text and embedder.space in FUSION.chinese_gloss_spaces:
