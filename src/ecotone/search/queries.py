@@ -217,6 +217,11 @@ class _Search:
         #: a Chinese query is also searched as its English gloss (``translation``)
         self.translation = translate_query(q) if self.language == "zh" else None
         self.translated_terms = query_terms(self.translation.text) if self.translation else []
+        #: how far the English gloss's words may vouch for an answer (``relevance``); with
+        #: words alone to go by (no embedder), in full
+        floor = RELEVANCE.gloss_trust_floor if self.embedders else 1.0
+        climate = self.translation.climate_share if self.translated_terms else 0.0
+        self.gloss_trust = floor + (1 - floor) * climate
         #: an English query's climate terms in Chinese find records written only in Chinese
         gloss = chinese_gloss(q) if self.language == "en" else None
         self.chinese_text = gloss.text if gloss else ""
@@ -316,7 +321,7 @@ class _Search:
             in_chinese = words.coverage(terms["chinese"], weights["chinese"])
             found.vouching_coverage = max(
                 own,
-                words.coverage(terms["translated"], weights["translated"]),
+                words.coverage(terms["translated"], weights["translated"]) * self.gloss_trust,
                 in_chinese * self.chinese_share,
             )
             found.coverage = max(found.vouching_coverage, in_chinese)

@@ -45,6 +45,10 @@ class RelevanceSettings:
     #: … when words are all there is to go by (lexical mode, or no embedder): a record that
     #: shares a few rare words with a query is the best evidence there is
     lexical_answer_coverage: float = 0.15
+    #: a Chinese query's English gloss vouches by words in full when the climate glossary
+    #: gave every word, and this much when the general dictionary gave them all (减肥食谱,
+    #: "lose weight recipe", matched a recipe app); the models vouch for the rest
+    gloss_trust_floor: float = 0.5
     #: ``answer`` levels that differ for a query written in Chinese: short Chinese texts
     #: sit closer to each other in every model, nonsense included
     chinese_query_answer: Mapping[str, float] = field(default_factory=dict)

@@ -62,6 +62,15 @@ class QueryTranslation:
     def __bool__(self) -> bool:
         return any(gloss.english for gloss in self.glosses)
 
+    @property
+    def climate_share(self) -> float:
+        """The share of the query's Chinese characters in words the climate glossary knows
+        (the rest came from the general dictionary, or from nowhere): 减肥食谱 is 0."""
+        chinese = [g.word for g in self.glosses if CJK.fullmatch(g.word)]
+        total = sum(len(word) for word in chinese)
+        known = glossary_words()
+        return sum(len(word) for word in chinese if word in known) / total if total else 0.0
+
 
 def translate_query(query: str) -> QueryTranslation:
     """The English gloss of the Chinese parts of ``query``; Latin words (``CCUS``, ``ESG``)
@@ -122,6 +131,11 @@ def _sources_digest() -> str:
     digest.update(Path(__file__).read_bytes())
     digest.update(metadata.version(CEDICT[0]).encode())
     return digest.hexdigest()[:16]
+
+
+@cache
+def glossary_words() -> frozenset[str]:
+    return frozenset(chinese for chinese, _ in _glossary_entries())
 
 
 def _glossary_entries():

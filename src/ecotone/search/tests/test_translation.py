@@ -90,3 +90,12 @@ def test_the_search_page_says_what_english_it_also_searched(client, committed):
     assert 'Also searched in English as: <span lang="en">heat pump</span>' in page
     english = client.get("/en/search/", {"q": "heat pump"}).content.decode()
     assert "Also searched in English" not in english
+
+
+def test_the_climate_share_says_how_much_of_a_query_the_glossary_knows():
+    from ecotone.search.translation import translate_query
+
+    assert translate_query("减肥食谱").climate_share == 0.0  # everyday words only
+    assert translate_query("直接空气捕集").climate_share == 1.0
+    assert 0.0 < translate_query("直接空气捕集的食谱").climate_share < 1.0
+    assert translate_query("heat pump").climate_share == 0.0  # no Chinese at all
