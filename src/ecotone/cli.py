@@ -9,6 +9,9 @@ import sys
 
 
 def main() -> None:
+    from ecotone.core.worker import die_with_parent
+
+    die_with_parent()  # a worker started by `ecotone serve` ends when the server does
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecotone.config.settings")
     from django.core.management import execute_from_command_line
 

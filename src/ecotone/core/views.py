@@ -37,13 +37,16 @@ def tasks_page(request):
     """Staff: the background tasks of late, with their progress; refreshes while one runs."""
     if not is_staff(request.user):
         raise PermissionDenied(_("Only staff see the background tasks."))
+    from django.conf import settings
+
     from .tasks import recent_tasks, uses_worker
+    from .worker import read_status
 
     rows = recent_tasks() if uses_worker() else []
     busy = any(row.status in {"READY", "RUNNING"} for row in rows)
-    return render(
-        request, "core/tasks.html", {"rows": rows, "busy": busy, "uses_worker": uses_worker()}
-    )
+    context = {"rows": rows, "busy": busy, "uses_worker": uses_worker()}
+    context["worker"] = read_status(settings.ECOTONE_HOME) if uses_worker() else None
+    return render(request, "core/tasks.html", context)
 
 
 def _error(request, status: int, template: str):

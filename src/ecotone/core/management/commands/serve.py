@@ -1,17 +1,17 @@
 import signal
-import subprocess
 import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from ecotone.core.tasks import uses_worker
+from ecotone.core.worker import WorkerSupervisor
 
 
 class Command(BaseCommand):
     help = (
         "Serve Ecotone with the waitress WSGI server (static files included), and a worker "
-        "for background tasks in a child process."
+        "for background tasks in a child process, restarted if it dies."
     )
 
     def add_arguments(self, parser):
@@ -46,11 +46,12 @@ class Command(BaseCommand):
             )
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=30)
+                worker.stop()
 
-    def _start_worker(self) -> subprocess.Popen:
+    def _start_worker(self) -> WorkerSupervisor:
         # A process of its own: embedding a record's text must not hold up web requests.
         command = [sys.executable, "-m", "ecotone.cli", "db_worker", "--no-reload", "-v", "1"]
-        self.stdout.write("task worker started (ecotone db_worker)")
-        return subprocess.Popen(command)  # noqa: S603 - our own interpreter and module
+        worker = WorkerSupervisor(command, settings.ECOTONE_HOME)
+        worker.start()
+        self.stdout.write(f"task worker started (ecotone db_worker, pid {worker.status.pid})")
+        return worker

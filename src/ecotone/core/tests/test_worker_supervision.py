@@ -1,0 +1,128 @@
+"""The task worker beside ``ecotone serve``: restarted when it dies, gone when the server
+goes, and reported on the staff's task page. Real processes, real signals."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ecotone.core.worker import STATUS_FILE, WorkerSupervisor, read_status
+
+SRC = str(Path(__file__).resolve().parents[3])
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(600)"]
+
+
+def wait_for(condition, what: str, timeout: float = 60.0):
+    """Poll ``condition`` until it is true; the limit only keeps a broken run from hanging."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"gave up waiting: {what}")
+
+
+def exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_killed_worker_is_started_again_and_the_restart_is_recorded(tmp_path):
+    supervisor = WorkerSupervisor(SLEEPER, tmp_path)
+    supervisor.start()
+    try:
+        first = read_status(tmp_path)
+        assert first.alive and first.restarts == 0
+        os.kill(first.pid, signal.SIGKILL)
+        second = wait_for(
+            lambda: (s := read_status(tmp_path)) and s.pid != first.pid and s, "a new worker"
+        )
+        assert second.alive
+        assert (second.restarts, second.last_exit_code) == (1, -signal.SIGKILL)
+        assert second.last_exit_signal == "SIGKILL"
+        assert not exists(first.pid)  # reaped, not left a zombie
+    finally:
+        supervisor.stop()
+    assert not exists(second.pid)
+    assert not (tmp_path / STATUS_FILE).exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_worker_ends_when_its_server_is_killed(tmp_path):
+    """``kill -9`` of the server used to leave its worker running as an orphan."""
+    worker = [
+        sys.executable,
+        "-c",
+        "from ecotone.core.worker import die_with_parent; die_with_parent(); "
+        "import time; time.sleep(600)",
+    ]
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from ecotone.core.worker import WorkerSupervisor; "
+            f"WorkerSupervisor({json.dumps(worker)}, sys.argv[1]).start(); time.sleep(600)",
+            str(tmp_path),
+        ],
+        env={**os.environ, "PYTHONPATH": SRC},
+    )
+    try:
+        status = wait_for(lambda: read_status(tmp_path), "the worker's status file")
+        wait_for(lambda: exists(status.pid), "the worker")
+        server.kill()
+        server.wait()
+        wait_for(lambda: not exists(status.pid), "the orphaned worker to end")
+    finally:
+        server.kill()
+        left = read_status(tmp_path)
+        if left and exists(left.pid):
+            os.kill(left.pid, signal.SIGKILL)
+
+
+@pytest.mark.django_db
+def test_the_task_page_says_whether_the_worker_runs_and_how_often_it_was_restarted(
+    settings, tmp_path, client
+):
+    from ecotone.core.testing import UserFactory
+
+    settings.ECOTONE_HOME = tmp_path
+    settings.ECOTONE_TASKS = "database"
+    client.force_login(UserFactory(is_staff=True))
+    (tmp_path / STATUS_FILE).write_text(
+        json.dumps(
+            {
+                "pid": os.getpid(),
+                "started_at": "2026-12-06T10:00:00+00:00",
+                "restarts": 2,
+                "last_exit_code": -9,
+                "last_exit_at": "2026-12-06T09:59:58+00:00",
+            }
+        )
+    )
+    page = client.get("/en/tasks/").content.decode()
+    assert f"The task worker runs (process {os.getpid()}" in page
+    assert "restarted 2 times, last after it exited with code -9 SIGKILL" in page
+
+
+@pytest.mark.django_db
+def test_the_worker_status_reads_in_chinese(settings, tmp_path, client):
+    from ecotone.core.testing import UserFactory
+
+    settings.ECOTONE_HOME = tmp_path
+    settings.ECOTONE_TASKS = "database"
+    client.force_login(UserFactory(is_staff=True))
+    (tmp_path / STATUS_FILE).write_text(
+        json.dumps({"pid": 2**22 + 7, "started_at": "2026-12-06T10:00:00+00:00", "restarts": 1})
+    )
+    page = client.get("/zh-hans/tasks/").content.decode()
+    assert f"任务进程（进程 {2**22 + 7}）未在运行" in page
+    assert "已被重新启动 1 次" in page
