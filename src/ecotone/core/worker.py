@@ -7,6 +7,10 @@ left behind.
 * **Never an orphan**: the worker asks the kernel to end it when its parent ends
   (``PR_SET_PDEATHSIG``), so a ``kill -9`` of the server does not leave a worker behind to
   fight the next one for the database.
+* **No task "running" forever**: when a worker dies, the tasks it was running are marked
+  failed with the reason, and those safe to run twice (``RETRY_SAFE``: index updates) are
+  queued again. A server that starts does the same for the workers of a server that was
+  killed (their ids say which server started them: ``serve-<pid>-<n>``).
 * **Visible**: the supervisor writes ``ECOTONE_HOME/worker.json`` (process id, when it
   started, restarts, the last exit), which the staff's task page reads.
 """
@@ -34,6 +38,15 @@ CHECK_SECONDS = 1.0
 YOUNG_SECONDS = 30.0  #: a worker that dies sooner than this is restarted after a pause
 MAX_PAUSE_SECONDS = 60.0
 PR_SET_PDEATHSIG = 1
+#: tasks that do the same work however often they run: re-queued when their worker died
+RETRY_SAFE = frozenset(
+    {"ecotone.search.tasks.refresh_index_task", "ecotone.search.tasks.rebuild_index_task"}
+)
+WORKER_ID_PREFIX = "serve-"
+
+
+class WorkerDied(Exception):
+    """Recorded as the failure of a task whose worker process ended while running it."""
 
 
 @dataclass
@@ -44,6 +57,7 @@ class WorkerStatus:
     last_exit_code: int | None = None
     last_exit_at: str | None = None
     supervisor_pid: int = field(default_factory=os.getpid)
+    worker_id: str = ""
 
     @property
     def alive(self) -> bool:
@@ -70,14 +84,18 @@ def read_status(home: Path) -> WorkerStatus | None:
 class WorkerSupervisor:
     """Runs ``command`` as the worker and keeps it running until ``stop``."""
 
-    def __init__(self, command: list[str], home: Path):
-        self.command, self.home = command, Path(home)
+    def __init__(self, command: list[str], home: Path, *, tasks: bool = False):
+        """``tasks``: ``command`` is a django-tasks worker that takes ``--worker-id``, whose
+        unfinished tasks are failed (and the safe ones re-queued) when it dies."""
+        self.command, self.home, self.tasks = command, Path(home), tasks
         self.process: subprocess.Popen | None = None
         self.status: WorkerStatus | None = None
         self._stopping = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
 
     def start(self) -> None:
+        if self.tasks:
+            recover_tasks_of_dead_servers()
         self._spawn(restarts=0)
         self._watcher.start()
 
@@ -93,9 +111,12 @@ class WorkerSupervisor:
 
     def _spawn(self, restarts: int, exit_code: int | None = None) -> None:
         environment = {**os.environ, PARENT_ENV: str(os.getpid())}
-        self.process = subprocess.Popen(self.command, env=environment)  # noqa: S603 - our own
+        worker_id = f"{WORKER_ID_PREFIX}{os.getpid()}-{restarts}"
+        command = [*self.command, "--worker-id", worker_id] if self.tasks else self.command
+        self.process = subprocess.Popen(command, env=environment)  # noqa: S603 - our own
         now = _now()
         self.status = WorkerStatus(
+            worker_id=worker_id if self.tasks else "",
             pid=self.process.pid,
             started_at=now,
             restarts=restarts,
@@ -120,10 +141,73 @@ class WorkerSupervisor:
                 lived,
                 f" in {pause:.0f} s" if pause else "",
             )
+            if self.tasks:
+                self._recover(code)
             if self._stopping.wait(pause):
                 return
             self._spawn(restarts=self.status.restarts + 1, exit_code=code)
             started = time.monotonic()
+
+    def _recover(self, code: int) -> None:
+        from django.db import connection
+
+        try:
+            recover_tasks({self.status.worker_id}, f"exit code {code}")
+        except Exception:  # the restart matters more than the bookkeeping
+            logger.exception("could not recover the tasks of the worker that died")
+        finally:
+            connection.close()  # this thread's own connection
+
+
+def recover_tasks(worker_ids: set[str], how: str) -> list[str]:
+    """Fail the tasks the named workers left running, saying why, and queue again those
+    that are safe to run twice. Answers the ids of the tasks failed."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    failed = []
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    for result in running:  # few rows; SQLite cannot look inside a JSON list
+        if not set(result.worker_ids) & worker_ids:
+            continue
+        died = WorkerDied(f"its worker {result.worker_ids[-1]} stopped ({how}) while it ran")
+        result.set_failed(died)
+        failed.append(str(result.id))
+        retried = result.task_path in RETRY_SAFE
+        logger.warning(
+            "task %s (%s) failed: %s%s",
+            result.id,
+            result.task_path,
+            died,
+            "; queued again" if retried else "",
+        )
+        if retried:
+            result.task.enqueue(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+    return failed
+
+
+def recover_tasks_of_dead_servers() -> list[str]:
+    """At a server's start: the tasks left running by workers of servers that are gone."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    ids = {
+        worker_id
+        for worker_ids in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list(
+            "worker_ids", flat=True
+        )
+        for worker_id in worker_ids
+        if worker_id.startswith(WORKER_ID_PREFIX) and not _server_alive(worker_id)
+    }
+    return recover_tasks(ids, "its server ended") if ids else []
+
+
+def _server_alive(worker_id: str) -> bool:
+    try:
+        pid = int(worker_id.removeprefix(WORKER_ID_PREFIX).split("-")[0])
+    except ValueError:
+        return True  # not one of ours after all
+    return pid == os.getpid() or _process_exists(pid)
 
 
 def die_with_parent() -> None:

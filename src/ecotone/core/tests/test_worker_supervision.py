@@ -126,3 +126,66 @@ def test_the_worker_status_reads_in_chinese(settings, tmp_path, client):
     page = client.get("/zh-hans/tasks/").content.decode()
     assert f"任务进程（进程 {2**22 + 7}）未在运行" in page
     assert "已被重新启动 1 次" in page
+
+
+@pytest.fixture
+def database_tasks(settings):
+    from ecotone.config.settings import TASK_BACKENDS
+
+    settings.TASKS = {"default": {"BACKEND": TASK_BACKENDS["database"], "QUEUES": []}}
+    settings.ECOTONE_TASKS = "database"
+
+
+def running_task(task, *args, worker_id: str):
+    """A task the worker ``worker_id`` had started when it died."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    result = DBTaskResult.objects.get(id=task.enqueue(*args).id)
+    result.status = TaskResultStatus.RUNNING
+    result.worker_ids = [worker_id]
+    result.save()
+    return result
+
+
+@pytest.mark.django_db
+def test_tasks_of_a_dead_worker_fail_with_the_reason_and_index_updates_run_again(
+    database_tasks,
+):
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from ecotone.core.worker import recover_tasks
+    from ecotone.reports.tasks import build_annual_report_task
+    from ecotone.search.tasks import refresh_index_task
+
+    index = running_task(refresh_index_task, [["solution", 1]], worker_id="serve-77-0")
+    report = running_task(
+        build_annual_report_task, 2023, "", "en", "http://127.0.0.1", worker_id="serve-77-0"
+    )
+    other = running_task(refresh_index_task, [["case", 2]], worker_id="serve-77-1")
+    failed = recover_tasks({"serve-77-0"}, "exit code -9")
+    assert set(failed) == {str(index.id), str(report.id)}
+    for result in (index, report):
+        result.refresh_from_db()
+        assert result.status == TaskResultStatus.FAILED
+        assert result.exception_class_path == "ecotone.core.worker.WorkerDied"
+        assert "stopped (exit code -9)" in result.traceback
+    other.refresh_from_db()
+    assert other.status == TaskResultStatus.RUNNING  # another worker's, left alone
+    again = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert [(r.task_path, r.args_kwargs["args"]) for r in again] == [
+        ("ecotone.search.tasks.refresh_index_task", [[["solution", 1]]])
+    ]  # the index update runs again; a report is not built twice unasked
+
+
+@pytest.mark.django_db
+def test_a_starting_server_recovers_the_tasks_of_a_server_that_was_killed(database_tasks):
+    from ecotone.core.worker import recover_tasks_of_dead_servers
+    from ecotone.search.tasks import refresh_index_task
+
+    gone = running_task(refresh_index_task, [], worker_id=f"serve-{2**22 + 7}-0")
+    alive = running_task(refresh_index_task, [], worker_id=f"serve-{os.getpid()}-0")
+    elsewhere = running_task(refresh_index_task, [], worker_id="worker-on-another-host")
+    assert recover_tasks_of_dead_servers() == [str(gone.id)]
+    assert {str(alive.id), str(elsewhere.id)}.isdisjoint(recover_tasks_of_dead_servers())

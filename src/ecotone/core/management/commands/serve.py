@@ -51,7 +51,7 @@ class Command(BaseCommand):
     def _start_worker(self) -> WorkerSupervisor:
         # A process of its own: embedding a record's text must not hold up web requests.
         command = [sys.executable, "-m", "ecotone.cli", "db_worker", "--no-reload", "-v", "1"]
-        worker = WorkerSupervisor(command, settings.ECOTONE_HOME)
+        worker = WorkerSupervisor(command, settings.ECOTONE_HOME, tasks=True)
         worker.start()
         self.stdout.write(f"task worker started (ecotone db_worker, pid {worker.status.pid})")
         return worker
