@@ -39,9 +39,39 @@ def index_folder() -> Path:
     """``ECOTONE_HOME/search/<database>``: an index mirrors one database, so switching
     ``DATABASE_URL`` (or running the tests) never mixes records from another one."""
     database = connection.settings_dict
-    identity = f"{database['ENGINE']}|{database['NAME']}|{database.get('HOST', '')}"
-    digest = hashlib.sha256(identity.encode()).hexdigest()[:12]
-    return settings.ECOTONE_HOME / "search" / f"{connection.vendor}-{digest}"
+    return folder_for_database(
+        vendor=connection.vendor,
+        engine=database["ENGINE"],
+        name=str(database["NAME"]),
+        host=database.get("HOST", "") or "",
+        home=settings.ECOTONE_HOME,
+    )
+
+
+def folder_for_database(*, vendor: str, engine: str, name: str, host: str, home: Path) -> Path:
+    """The index folder of one database. A database file inside ``home`` is named by its
+    path *within* the home, so a home that is copied or restored elsewhere keeps finding its
+    index (it used to be named by the absolute path: a moved home served an empty search).
+    The folder of that older naming is renamed on first use."""
+    home = Path(home)
+    within = _path_within(name, home)
+    folder = home / "search" / f"{vendor}-{_digest(engine, within or name, host)}"
+    if within and not folder.exists():
+        older = home / "search" / f"{vendor}-{_digest(engine, name, host)}"
+        if older.is_dir():
+            older.rename(folder)
+    return folder
+
+
+def _digest(engine: str, name: str, host: str) -> str:
+    return hashlib.sha256(f"{engine}|{name}|{host}".encode()).hexdigest()[:12]
+
+
+def _path_within(name: str, home: Path) -> str:
+    try:
+        return Path(name).resolve().relative_to(home.resolve()).as_posix()
+    except (ValueError, OSError):
+        return ""  # not a file in the home (PostgreSQL, an in-memory test database)
 
 
 def get_search_backend() -> SearchBackend:
