@@ -52,7 +52,10 @@ def parse_whole(value: object, low: int, high: int) -> int | None:
     ``high``, or None: ASCII digits only (``"²".isdigit()`` is true, and ``int("²")``
     raises), and not so long that ``int()`` refuses it."""
     text = str(value).strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+    if not (text.isascii() and text.isdigit()):
+        return None
+    text = text.lstrip("0") or "0"  # "09" is 9; the length check below is on the digits
+    if len(text) > len(str(high)):
         return None
     number = int(text)
     return number if low <= number <= high else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from django.utils.translation import get_language, gettext
 
-from ecotone.core.bounds import MAX_TRL, MAX_YEAR, MIN_TRL, MIN_YEAR
+from ecotone.core.bounds import MAX_TRL, MAX_YEAR, MIN_TRL, MIN_YEAR, parse_whole
 
 from .backends import DenseHit, SearchHit, SearchQuery, get_search_backend
 from .embedding import Embedder, beside, get_embedders
@@ -119,21 +119,17 @@ def _filters(values: dict[str, str | None]) -> dict[str, list[str]]:
         if facet == "kind" and value not in kinds():
             raise InvalidSearch("kind", f"unknown kind; use one of: {', '.join(kinds())}")
         if facet in NUMBER_FILTERS:
-            value = _whole_number(facet, value)
+            low, high = NUMBER_FILTERS[facet]
+            number = parse_whole(value, low, high)
+            if number is None:
+                raise InvalidSearch(facet, f"{facet} must be a whole number from {low} to {high}")
+            value = str(number)  # as the index writes it: no leading zeros
         filters[facet] = [value.upper() if facet == "country" else value.lower()]
     return filters
 
 
 #: facets that hold a whole number, and the range it may take
 NUMBER_FILTERS = {"trl": (MIN_TRL, MAX_TRL), "year": (MIN_YEAR, MAX_YEAR)}
-
-
-def _whole_number(facet: str, value: str) -> str:
-    """``value`` as the index writes it (no leading zeros), or a refusal naming the facet."""
-    low, high = NUMBER_FILTERS[facet]
-    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
-        raise InvalidSearch(facet, f"{facet} must be a whole number from {low} to {high}")
-    return str(int(value))
 
 
 def _mode(mode: str | None, embedders: tuple[Embedder, ...]) -> str:
