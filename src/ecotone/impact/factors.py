@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ecotone.accounts.audit import record_audit
+from ecotone.core.bounds import parse_whole
 from ecotone.core.spreadsheets import neutralise_cell, restore_cell
 
 from .models import EmissionFactor, FactorKind, Gas
@@ -214,9 +215,10 @@ def _float(name: str, text: str, *, required: bool) -> tuple[float | None, list[
 def _year(text: str) -> tuple[int | None, list[str]]:
     if not text:
         return None, []
-    if not text.isdigit() or not 1900 <= int(text) <= 2200:
+    year = parse_whole(text, 1900, 2200)
+    if year is None:
         return None, [f"year {text!r} is not a year"]
-    return int(text), []
+    return year, []
 
 
 def import_factors(handle: IO[str], *, actor=None, change_note: str = "") -> PublishReport:

@@ -44,3 +44,30 @@ def test_factor_text_is_quoted_on_export_and_restored_on_import():
         "'=x",
         -0.25,
     )
+
+
+def test_a_year_that_only_looks_like_digits_is_named_not_a_crash():
+    """``"²".isdigit()`` is true and ``int("²")`` raises: the file's row is refused instead."""
+    import pytest
+
+    from ecotone.impact.factors import FactorFileError
+
+    out = io.StringIO()
+    publish_factors(
+        [
+            {
+                "key": "k",
+                "name_en": "K",
+                "kind": "grid_average",
+                "value": 0.5,
+                "unit": "t CO2e / MWh",
+                "source_citation": "test",
+                "year": 2020,
+            }
+        ]
+    )
+    export_factors(out, EmissionFactor.objects.all())
+    bad = out.getvalue().replace(",2020,", ",²,")
+    assert bad != out.getvalue()
+    with pytest.raises(FactorFileError, match="year '²' is not a year"):
+        import_factors(io.StringIO(bad))

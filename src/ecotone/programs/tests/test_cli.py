@@ -227,3 +227,17 @@ def test_deactivation_refusals_are_the_apis(client):
     with pytest.raises(CommandError, match="already inactive"):
         run("deactivate-reviewer", slug, "rev", "--reason", "again", "--as", manager)
     assert AuditEntry.objects.filter(action="reviewer_deactivate").count() == 1
+
+
+def test_a_reviewer_named_by_a_digit_lookalike_is_not_found_rather_than_a_crash():
+    world = make_programme()
+    with pytest.raises(CommandError, match="reviewer"):
+        run(
+            "deactivate-reviewer",
+            world.programme.slug,
+            "²",
+            "--reason",
+            "x",
+            "--as",
+            world.manager.username,
+        )

@@ -33,6 +33,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 
+from ecotone.core.bounds import parse_id
 from ecotone.core.spreadsheets import neutralise_cell
 
 from ... import assigning, decisions, exports, pool, services, setup, tasks
@@ -281,8 +282,8 @@ def _reviewer(options, actor) -> Reviewer:
     e-mail address."""
     pool_of = _managed(options["slug"], actor).reviewers.select_related("user", "programme")
     wanted = options["reviewer"].strip()
-    if wanted.isdigit():
-        found = pool_of.filter(pk=int(wanted))
+    if (pk := parse_id(wanted)) is not None:
+        found = pool_of.filter(pk=pk)
     else:
         found = pool_of.filter(Q(user__username=wanted) | Q(user__email__iexact=wanted))
     matches = list(found[:2])
