@@ -31,9 +31,6 @@ class FusionSettings:
     #: vector spaces that also embed an English query's Chinese glossary terms (a ranking
     #: of its own, "<space>:zh"), the bridge to records written only in Chinese
     chinese_gloss_spaces: frozenset[str] = frozenset()
-    #: vector spaces whose ranking of a Chinese query's own text does not count as
-    #: evidence that the query has an answer (``relevance``)
-    gloss_only_spaces_for_answers: frozenset[str] = frozenset()
     #: weights that differ when the query is written in Chinese (the rest as ``weights``)
     chinese_query_weights: Mapping[str, float] = field(default_factory=dict)
 

@@ -50,7 +50,6 @@ FUSION = FusionSettings(
     # dev zh→zh topical nDCG@10 0.33 → 0.45, zh→en 0.709 → 0.705)
     gloss_only_spaces=frozenset(),
     chinese_query_weights={"e5-small-q4": 0.5},
-    gloss_only_spaces_for_answers=frozenset({"e5-small-q4"}),
     # … and an English query's Chinese glossary terms are embedded as well, the bridge to
     # Chinese-only records (dev en→zh description Recall@10 0.34 → 0.61, en→en topical
     # nDCG@10 0.685 → 0.631, partly records nobody judged for those queries)
@@ -63,6 +62,7 @@ RELEVANCE = RelevanceSettings(
     strong={"e5-small-q4": 0.83, "use-m3": 0.28},
     answer={"e5-small-q4": 0.86, "use-m3": 0.31},
     chinese_query_answer={"use-m3": 0.33},
+    silent_for_chinese_queries=frozenset({"e5-small-q4"}),
     answer_coverage=0.6,
 )
 
@@ -173,8 +173,7 @@ def search_records(
     terms = query_terms(q or "")
     if not terms:
         return SearchResults(message=_empty_message(q), mode=mode, empty_reason="no_terms")
-    search = _Search(q[:MAX_QUERY_CHARS], terms, filters, mode, embedders)
-    search.answers_only = answers_only
+    search = _Search(q[:MAX_QUERY_CHARS], terms, filters, mode, embedders, answers_only)
     if not search.ranked_mode:
         window = search.lexical(offset, limit)
     else:
@@ -205,7 +204,7 @@ def search_records(
 class _Search:
     """One query's retrieval state: the rankings and what is known of each hit."""
 
-    def __init__(self, q, terms, filters, mode, embedders):
+    def __init__(self, q, terms, filters, mode, embedders, answers_only=True):
         self.q, self.terms, self.filters, self.mode = q, terms, filters, mode
         self.embedders = embedders if mode != "lexical" else ()
         self.language = detect_language(q)
@@ -236,7 +235,7 @@ class _Search:
         self.related: set[str] = set()  #: listed after every real match (``relevance``)
         #: no results at all when no record answers the query (a person's search); a
         #: caller that ranks candidates of its own (matching) takes the ranking as it is
-        self.answers_only = True
+        self.answers_only = answers_only
         self.total = 0
 
     def ranked(self, depth: int) -> list[tuple[str, float]]:
@@ -270,12 +269,7 @@ class _Search:
         fused = fuse(rankings, self._languages(), self.language, FUSION)[:MAX_FUSED]
         if self.phrases:
             fused = self._with_phrases(fused)
-        settings = RELEVANCE
-        if not self.answers_only:
-            settings = replace(RELEVANCE, answer_coverage=0.0)
-        elif not self.embedders:
-            settings = replace(RELEVANCE, answer_coverage=RELEVANCE.lexical_answer_coverage)
-        matches, related = order(fused, self._evidence(fused), settings, self.language)
+        matches, related = order(fused, self._evidence(fused), self._relevance(), self.language)
         # with no real match, the neighbours in meaning are noise, not "related"
         related = related if matches or not self.answers_only else []
         self.related = {key for key, _ in related}
@@ -283,24 +277,37 @@ class _Search:
         self.total = len(fused)
         return fused
 
-    def _evidence(self, fused: list[tuple[str, float]]) -> dict[str, Evidence]:
-        """What each candidate holds of the query: words, closeness, its title."""
-        evidence = {key: Evidence() for key, _ in fused}
+    def _relevance(self) -> RelevanceSettings:
+        """``RELEVANCE`` as this search applies it: no "nothing answers" gate for a caller
+        that ranks the candidates itself, a lower one when words are all there is."""
+        if not self.answers_only:
+            return replace(RELEVANCE, answer_coverage=0.0)
+        if not self.embedders:
+            return replace(RELEVANCE, answer_coverage=RELEVANCE.lexical_answer_coverage)
+        return RELEVANCE
+
+    def _coverage_terms(self) -> dict[str, tuple[list, list[float] | None]]:
+        """The query's own, its English gloss's and its Chinese glossary terms, each with
+        their weights, from one look-up in the index."""
         terms = {
             "own": coverage_terms(self.q),
             "translated": coverage_terms(self.translation.text) if self.translated_terms else [],
             "chinese": coverage_terms(self.chinese_text) if self.chinese_terms else [],
         }
-        weights = {
-            name: self.backend.term_weights(listed) if RELEVANCE.weigh_terms else None
-            for name, listed in terms.items()
-        }
+        if not RELEVANCE.weigh_terms:
+            return {name: (listed, None) for name, listed in terms.items()}
+        weights = iter(self.backend.term_weights([t for listed in terms.values() for t in listed]))
+        return {name: (listed, [next(weights) for _ in listed]) for name, listed in terms.items()}
+
+    def _evidence(self, fused: list[tuple[str, float]]) -> dict[str, Evidence]:
+        """What each candidate holds of the query: words, closeness, its title."""
+        evidence = {key: Evidence() for key, _ in fused}
+        terms = self._coverage_terms()
         for name, hits in self.dense_hits.items():
             space = name.removesuffix(TRANSLATED).removesuffix(IN_CHINESE)
+            own_text_of_chinese_query = self.language == "zh" and name == space
             vouches = not name.endswith(IN_CHINESE) and not (
-                self.language == "zh"
-                and name == space  # e5 on a Chinese query's own text
-                and space in FUSION.gloss_only_spaces_for_answers
+                own_text_of_chinese_query and space in RELEVANCE.silent_for_chinese_queries
             )
             for key, hit in hits.items():
                 if key in evidence:
@@ -313,14 +320,13 @@ class _Search:
             if key not in evidence:
                 continue
             found, words = evidence[key], StoredWords.of(hit.fields)
-            own = words.coverage(terms["own"], weights["own"])
-            in_chinese = words.coverage(terms["chinese"], weights["chinese"])
-            found.vouching_coverage = max(
-                own,
-                words.coverage(terms["translated"], weights["translated"]) * self.gloss_trust,
-                in_chinese * self.chinese_share,
+            own, translated, in_chinese = (
+                words.coverage(*terms[name]) for name in ("own", "translated", "chinese")
             )
-            found.coverage = max(found.vouching_coverage, in_chinese)
+            found.coverage = max(own, translated, in_chinese)
+            found.vouching_coverage = max(
+                own, translated * self.gloss_trust, in_chinese * self.chinese_share
+            )
             if own >= 1.0 - 1e-9:  # a title can only be the query if it holds every word
                 titles = [t for n, t in hit.fields.items() if n in get_index(hit.kind).title_fields]
                 found.title = title_match(self.q, titles, RELEVANCE)

@@ -5,8 +5,9 @@ neighbours in meaning, so ``qwertyzzk`` used to fill a page "close in meaning (0
 a weak neighbour could push out a record holding every word of the query. Here each
 candidate's evidence is read in absolute terms:
 
-* **words**: the share of the query's terms found in the record's stored text
-  (``coverage``, over the query and, for a Chinese query, its English gloss);
+* **words**: the share of the query's terms found in the record's stored text, each
+  counted by its rarity (``coverage``: over the query, a Chinese query's English gloss and
+  an English query's Chinese glossary terms);
 * **meaning**: the cosine of its best passage in each vector space, against a level per
   model under which neighbours are found for nonsense too (``strong``).
 
@@ -52,15 +53,17 @@ class RelevanceSettings:
     #: ``answer`` levels that differ for a query written in Chinese: short Chinese texts
     #: sit closer to each other in every model, nonsense included
     chinese_query_answer: Mapping[str, float] = field(default_factory=dict)
+    #: vector spaces whose ranking of a Chinese query's own text never vouches for an
+    #: answer (e5: its cosines between short Chinese texts run high, nonsense included)
+    silent_for_chinese_queries: frozenset[str] = frozenset()
+    #: a query of this many characters (Chinese) or words (other) matches titles as a phrase
+    min_phrase_chars: int = 4
+    min_phrase_words: int = 2
 
     def answer_levels(self, query_language: str) -> Mapping[str, float]:
         if query_language == "zh":
             return {**self.answer, **self.chinese_query_answer}
         return self.answer
-
-    #: a query of this many characters (Chinese) or words (other) matches titles as a phrase
-    min_phrase_chars: int = 4
-    min_phrase_words: int = 2
 
 
 @dataclass
