@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,7 +56,6 @@ class WorkerStatus:
     restarts: int = 0
     last_exit_code: int | None = None
     last_exit_at: str | None = None
-    supervisor_pid: int = field(default_factory=os.getpid)
     worker_id: str = ""
 
     @property
