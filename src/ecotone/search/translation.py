@@ -156,21 +156,39 @@ def _cedict_entries():
         _, simplified, rest = line.split(" ", 2)
         if simplified in seen:
             continue
-        senses = _senses(rest.split("/")[1:-1])
+        # capitalised pinyin: a place, a company, a person (one character is an
+        # abbreviation: 港 "Hong Kong, abbr. …" must stay "harbor port")
+        proper = rest[1:2].isupper() and len(simplified) > 1
+        senses = _senses(rest.split("/")[1:-1], proper=proper)
         if senses:
             seen.add(simplified)
             yield simplified, senses
 
 
-def _senses(raw: list[str]) -> tuple[str, ...]:
+def _senses(raw: list[str], *, proper: bool = False) -> tuple[str, ...]:
+    """The short senses; a proper noun's long description is cut to the name it starts
+    with ("Shenzhen subprovincial city in Guangdong, …" → "Shenzhen"): dropped whole, 深圳
+    was glossed character by character as "deep depth"."""
     senses: list[str] = []
     for sense in raw:
         if NOTE.match(sense):
             continue
         sense = re.sub(r"^to ", "", re.sub(r"\([^)]*\)", "", sense).strip())
+        if proper and len(sense.split()) > MAX_GLOSS_WORDS:
+            sense = _leading_name(sense)
         if sense and len(sense.split()) <= MAX_GLOSS_WORDS and sense not in senses:
             senses.append(sense)
     return tuple(senses[:SENSES])
+
+
+def _leading_name(sense: str) -> str:
+    """The capitalised words a description starts with, up to its first comma."""
+    name = []
+    for word in sense.split(",")[0].split():
+        if not word[:1].isupper():
+            break
+        name.append(word)
+    return " ".join(name)
 
 
 #: longest English phrase, in words, looked up in the glossary

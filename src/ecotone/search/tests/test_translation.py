@@ -99,3 +99,14 @@ def test_the_climate_share_says_how_much_of_a_query_the_glossary_knows():
     assert translate_query("直接空气捕集").climate_share == 1.0
     assert 0.0 < translate_query("直接空气捕集的食谱").climate_share < 1.0
     assert translate_query("heat pump").climate_share == 0.0  # no Chinese at all
+
+
+def test_place_names_are_glossed_as_names_not_character_by_character():
+    """CC-CEDICT describes 深圳 in a long sense that used to be dropped whole, leaving 深
+    ("deep depth"); a one-character abbreviation (港, "Hong Kong, abbr.") is not a name."""
+    from ecotone.search.translation import translate_query
+
+    assert translate_query("深圳地铁").text == "Shenzhen metro"
+    assert translate_query("上海").text == "Shanghai"
+    assert "Hong Kong" not in translate_query("天津港").text
+    assert "harbor" in translate_query("天津港").text
