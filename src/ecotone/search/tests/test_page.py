@@ -44,3 +44,17 @@ def test_index_status_page_is_for_staff_and_reports_what_is_missing(committed):
     get_search_backend().rebuild([])
     page = client.get("/en/search/index/").content.decode()
     assert "The index and the database disagree." in page
+
+
+def test_records_holding_little_of_the_query_are_listed_apart_after_every_match(committed):
+    with committed():
+        SolutionFactory(title_en="Heat pump water heaters for hotels")
+        SolutionFactory(title_en="Solar water desalination")
+        SolutionFactory(title_en="Rainwater tanks for schools")
+    page = Client().get("/en/search/", {"q": "heat pump water heater"}).content.decode()
+    heading = "Related: close in meaning, without the words you searched for"
+    assert heading in page
+    matched, related = page.split(heading)
+    assert "Heat pump water heaters for hotels" in matched
+    assert "Solar water desalination" in related
+    assert "Heat pump water heaters" not in related
