@@ -18,7 +18,14 @@ from .embedding import Embedder, beside, get_embedders
 from .fusion import FusionSettings, fuse
 from .highlight import contains_phrase, describe_dense, describe_lexical
 from .registry import FACET_LABELS, FACETS, get_index, kinds
-from .relevance import Evidence, RelevanceSettings, StoredWords, order, title_match
+from .relevance import (
+    Evidence,
+    RelevanceSettings,
+    StoredWords,
+    has_answer,
+    order,
+    title_match,
+)
 from .text import MAX_QUERY_CHARS, coverage_terms, detect_language, query_phrases, query_terms
 from .translation import chinese_gloss, translate_query
 
@@ -176,6 +183,8 @@ def search_records(
     search = _Search(q[:MAX_QUERY_CHARS], terms, filters, mode, embedders, answers_only)
     if not search.ranked_mode:
         window = search.lexical(offset, limit)
+        if offset == 0 and not search.answers(window):
+            window, search.total = [], 0  # later pages follow a first page with an answer
     else:
         ranked = search.ranked(depth=max(CANDIDATES, offset + limit + 1))
         window = ranked[offset : offset + limit]
@@ -276,6 +285,11 @@ class _Search:
         fused = matches + related
         self.total = len(fused)
         return fused
+
+    def answers(self, page: list[tuple[str, float]]) -> bool:
+        """Whether a page of words-only hits (BM25's order, not re-ranked) holds an answer
+        to the query, by the same rule as the fused ranking."""
+        return has_answer(self._evidence(page), self._relevance(), self.language)
 
     def _relevance(self) -> RelevanceSettings:
         """``RELEVANCE`` as this search applies it: no "nothing answers" gate for a caller

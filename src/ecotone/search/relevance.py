@@ -150,6 +150,13 @@ def title_match(query: str, titles: list[str], settings: RelevanceSettings) -> i
     return int(long_enough and any(wanted in title for title in normal))
 
 
+def has_answer(
+    evidence: Mapping[str, Evidence], settings: RelevanceSettings, query_language: str
+) -> bool:
+    """Whether one candidate at least answers the query (``RelevanceSettings.answer``)."""
+    return any(found.is_match(settings, answers=query_language) for found in evidence.values())
+
+
 def order(
     ranked: list[tuple[str, float]],
     evidence: Mapping[str, Evidence],
@@ -159,7 +166,7 @@ def order(
     """(real matches, related) from a fused ranking: exact titles first, then titles that
     hold the query, then the fused order; records without evidence are related. Both are
     empty when no record answers the query (``RelevanceSettings.answer``)."""
-    if not any(found.is_match(settings, answers=query_language) for found in evidence.values()):
+    if not has_answer(evidence, settings, query_language):
         return [], []
     matches, related = [], []
     for key, score in ranked:

@@ -130,3 +130,15 @@ def test_chinese_coverage_counts_words_not_the_bigrams_between_them():
     words = StoredWords.of({"title": "大功率直流快充桩，为电动汽车快速补电"})
     assert words.coverage(terms) == 1.0
     assert words.coverage(query_terms("大功率电动汽车快充桩")) < 1.0
+
+
+@pytest.mark.django_db
+def test_words_only_search_says_nothing_answers_as_the_fused_search_does(committed):
+    """Words alone (no embedder): a query sharing one common word with the catalogue finds
+    nothing, however the query is searched."""
+    with committed():
+        SolutionFactory(title_en="Concert hall heat recovery", description_en="Tour of a plant")
+        SolutionFactory(title_en="Grid dates and schedules", description_en="Tour planning")
+    nothing = search_records("taylor swift world tour", mode="lexical")
+    assert (nothing.results, nothing.empty_reason, nothing.next) == ([], "no_match", None)
+    assert search_records("concert hall heat recovery", mode="lexical").results
