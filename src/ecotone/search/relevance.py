@@ -124,8 +124,8 @@ class StoredWords:
     def _holds(self, term: Term) -> bool:
         if term.language == "zh":
             return term.token in self.text
-        if term.prefix:
-            return any(word.startswith(term.token) for word in self.stems)
+        if term.prefix:  # a word as written starts with it (stems are cut shorter)
+            return re.search(rf"(?<![^\W_]){re.escape(term.token)}", self.text) is not None
         return term.token in self.stems
 
 
