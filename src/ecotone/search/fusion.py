@@ -33,6 +33,12 @@ class FusionSettings:
     chinese_gloss_spaces: frozenset[str] = frozenset()
     #: weights that differ when the query is written in Chinese (the rest as ``weights``)
     chinese_query_weights: Mapping[str, float] = field(default_factory=dict)
+    #: weight of the rankings of records written only in Chinese by an English query's
+    #: Chinese glossary terms ("<ranking>:zh-only"), times the share of the query the terms
+    #: stand for: a bilingual record already meets the query in English
+    chinese_only_weight: float = 0.0
+    #: … from the first this many places of each ranking: closer than most other records
+    chinese_only_depth: int = 10
 
     def weights_for(self, query_language: str) -> Mapping[str, float]:
         if query_language == "zh":
@@ -78,8 +84,12 @@ def fuse(
     language_of: Mapping[str, str],
     query_language: str,
     settings: FusionSettings,
+    scale: Mapping[str, float] | None = None,
 ) -> list[tuple[str, float]]:
-    weights = settings.weights_for(query_language)
+    """The fused ranking; ``scale`` multiplies the weights of the rankings it names."""
+    weights = dict(settings.weights_for(query_language))
+    for name, factor in (scale or {}).items():
+        weights[name] = weights.get(name, 1.0) * factor
     fused = reciprocal_rank_fusion(rankings, weights, settings.rank_constant)
     if not settings.interleave:
         return fused

@@ -36,6 +36,7 @@ CANDIDATES = 100  #: per retriever, and the least a fused ranking is built from
 MAX_FUSED = 1000  #: hybrid and dense results can be paged this far
 TRANSLATED = ":en"  #: suffix of the rankings of a Chinese query's English gloss
 IN_CHINESE = ":zh"  #: suffix of the ranking of an English query's Chinese glossary terms
+ONLY = "-only"  #: … of the same kept to records written only in Chinese
 #: tuned on the development half of benchmarks/data/search_judgements.jsonl with
 #: benchmarks/tune_fusion.py (docs/search.md has the figures); unknown spaces weigh 1.
 #: Interleaving by language lost to the English gloss once there was one (same tuning).
@@ -61,6 +62,12 @@ FUSION = FusionSettings(
     # Chinese-only records (dev en→zh description Recall@10 0.34 → 0.61, en→en topical
     # nDCG@10 0.685 → 0.631, partly records nobody judged for those queries)
     chinese_gloss_spaces=frozenset({"e5-small-q4", "use-m3"}),
+    # … and the records written only in Chinese among the first five of those rankings
+    # gain a ranking of their own: they cannot meet the query in English (dev en→zh
+    # description Recall@10 0.61 → 0.84, en→zh topical nDCG@10 0.445 → 0.692, en→en
+    # 0.648 → 0.628)
+    chinese_only_weight=1.0,
+    chinese_only_depth=5,
 )
 #: set on the dev halves of the judged sets (benchmarks/catalog_relevance.py and
 #: search_quality.py); the cosines are the levels nonsense queries stay under
@@ -71,6 +78,9 @@ RELEVANCE = RelevanceSettings(
     chinese_query_answer={"use-m3": 0.33},
     silent_for_chinese_queries=frozenset({"e5-small-q4"}),
     answer_coverage=0.6,
+    # the glossary terms of "SF6 free medium voltage switchgear" (六氟化硫 电压) found its
+    # record, written only in Chinese, first, and nothing vouched for it
+    chinese_gloss_vouch_share=0.4,
 )
 
 
@@ -241,6 +251,7 @@ class _Search:
         self.still_public = _still_public  #: benchmarks replace the database re-check
         self.lexical_hits: dict[str, SearchHit] = {}
         self.dense_hits: dict[str, dict[str, DenseHit]] = {}
+        self.chinese_only_keys: set[str] = set()  #: of the glossary terms' rankings
         self.related: set[str] = set()  #: listed after every real match (``relevance``)
         #: no results at all when no record answers the query (a person's search); a
         #: caller that ranks candidates of its own (matching) takes the ranking as it is
@@ -275,7 +286,12 @@ class _Search:
                 vectors = embedder.embed_query_texts(list(named.values()))
             for name, vector in zip(named, vectors, strict=True):
                 rankings[name] = self._dense(embedder, vector, depth, name)
-        fused = fuse(rankings, self._languages(), self.language, FUSION)[:MAX_FUSED]
+        scale = {}
+        if self.chinese_terms and FUSION.chinese_only_weight:
+            chinese_only = self._chinese_only(rankings)
+            rankings.update(chinese_only)
+            scale = dict.fromkeys(chinese_only, FUSION.chinese_only_weight * self.chinese_share)
+        fused = fuse(rankings, self._languages(), self.language, FUSION, scale)[:MAX_FUSED]
         if self.phrases:
             fused = self._with_phrases(fused)
         matches, related = order(fused, self._evidence(fused), self._relevance(), self.language)
@@ -285,6 +301,20 @@ class _Search:
         fused = matches + related
         self.total = len(fused)
         return fused
+
+    def _chinese_only(self, rankings: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The rankings by an English query's Chinese glossary terms, kept to the records
+        written only in Chinese: those the query cannot meet in its own language."""
+        glossed = {name: keys for name, keys in rankings.items() if name.endswith(IN_CHINESE)}
+        depth = FUSION.chinese_only_depth
+        candidates = {key for keys in glossed.values() for key in keys[:depth]}
+        hits = self.hits(sorted(candidates))
+        only = {key for key, hit in hits.items() if written_only_in_chinese(hit.fields)}
+        self.chinese_only_keys = only
+        return {
+            f"{name}{ONLY}": [key for key in keys[:depth] if key in only]
+            for name, keys in glossed.items()
+        }
 
     def answers(self, page: list[tuple[str, float]]) -> bool:
         """Whether a page of words-only hits (BM25's order, not re-ranked) holds an answer
@@ -326,8 +356,13 @@ class _Search:
             for key, hit in hits.items():
                 if key in evidence:
                     found = evidence[key]
+                    # the glossary terms vouch for the records written only in Chinese
+                    vouching = vouches or (
+                        key in self.chinese_only_keys
+                        and self.chinese_share >= RELEVANCE.chinese_gloss_vouch_share
+                    )
                     found.similarity[space] = max(found.similarity.get(space, 0.0), hit.score)
-                    if vouches:
+                    if vouching:
                         best = found.vouching_similarity.get(space, 0.0)
                         found.vouching_similarity[space] = max(best, hit.score)
         for key, hit in self.lexical_hits.items():
@@ -443,6 +478,12 @@ def _message(q: str, results: list[dict]) -> str:
     if not results:
         return "no results; try fewer words, another filter or the other language"
     return ""
+
+
+def written_only_in_chinese(fields: dict[str, str]) -> bool:
+    """Whether a record's stored text has Chinese fields and no English one."""
+    english = any(text for name, text in fields.items() if name.endswith("_en"))
+    return not english and any(text for name, text in fields.items() if name.endswith("_zh"))
 
 
 def _still_public(hits: list[SearchHit]) -> list[SearchHit]:

@@ -57,6 +57,9 @@ class RelevanceSettings:
     #: vector spaces whose ranking of a Chinese query's own text never vouches for an
     #: answer (e5: its cosines between short Chinese texts run high, nonsense included)
     silent_for_chinese_queries: frozenset[str] = frozenset()
+    #: an English query's Chinese glossary terms vouch for an answer by meaning when they
+    #: stand for at least this share of it (above 1: never)
+    chinese_gloss_vouch_share: float = 1.01
     #: a query of this many characters (Chinese) or words (other) matches titles as a phrase
     min_phrase_chars: int = 4
     min_phrase_words: int = 2

@@ -64,3 +64,12 @@ def test_long_documents_are_chunked_by_paragraph_with_their_page():
         {"title_en": "Report", "text": f"{page_one}\f{page_two}"}, ("title_en", "text"), ("text",)
     )
     assert passages[1].label == "p. 1" and passages[1].text.startswith("Report. First")
+
+
+def test_a_scaled_ranking_weighs_more_in_the_fusion():
+    rankings = {"lexical": ["a", "b"], "e5:zh-only": ["c"]}
+    settings = FusionSettings(weights={"lexical": 1.0}, interleave=False)
+    plain = fuse(rankings, {}, "en", settings)
+    assert [key for key, _ in plain] == ["a", "c", "b"]
+    scaled = fuse(rankings, {}, "en", settings, scale={"e5:zh-only": 2.0})
+    assert next(key for key, _ in scaled) == "c"

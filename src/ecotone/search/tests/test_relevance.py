@@ -142,3 +142,25 @@ def test_words_only_search_says_nothing_answers_as_the_fused_search_does(committ
     nothing = search_records("taylor swift world tour", mode="lexical")
     assert (nothing.results, nothing.empty_reason, nothing.next) == ([], "no_match", None)
     assert search_records("concert hall heat recovery", mode="lexical").results
+
+
+@pytest.mark.django_db
+def test_an_english_description_finds_a_record_written_only_in_chinese(settings, committed):
+    settings.ECOTONE_EMBEDDER = "default"
+    with committed():
+        target = SolutionFactory(
+            title_en="",
+            description_en="",
+            title_zh="无六氟化硫环保气体绝缘开关柜",
+            description_zh="用干燥空气代替六氟化硫作绝缘介质的中压开关柜，消除六氟化硫泄漏排放。",
+        )
+        for title in (
+            "Medium voltage grid monitoring",
+            "Voltage regulation for rural feeders",
+            "Substation asset management software",
+            "Smart meters for low voltage networks",
+        ):
+            SolutionFactory(title_en=title, description_en=f"{title} for distribution utilities.")
+    page = search_records("SF6 free medium voltage switchgear", mode="hybrid")
+    top = [result["external_id"] for result in page.results[:3]]
+    assert target.external_id in top
