@@ -156,6 +156,8 @@ class Calculation(models.Model):
     high = models.FloatField(_("high"))
     unit = models.CharField(_("unit"), max_length=40)
     trace = models.JSONField(_("trace"), default=list)
+    #: values implausible for the subject's scale, acknowledged by whoever saved it
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     evidence = models.CharField(_("evidence"), max_length=14, choices=Evidence.choices)
     illustrative_inputs = models.JSONField(default=list, blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)

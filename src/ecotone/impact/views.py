@@ -14,11 +14,26 @@ from ecotone.accounts.permissions import can_edit, can_view
 from ecotone.catalog.models import Case, Solution
 from ecotone.core.bounds import MAX_YEAR, MIN_YEAR, parse_id, parse_whole
 
-from .calculator import CalculationError, get_methodology, methodologies, render_trace
+from .calculator import (
+    SCALE_NAMES,
+    SCALES,
+    CalculationError,
+    get_methodology,
+    methodologies,
+    render_trace,
+    render_warnings,
+)
 from .forms import form_context, form_inputs
 from .models import Calculation, EmissionFactor, FactorKind
 from .queries import factor_versions, versions_of
-from .services import Subject, difference, evaluate, outcome_payload, save_calculation
+from .services import (
+    Subject,
+    UnacknowledgedWarnings,
+    difference,
+    evaluate,
+    outcome_payload,
+    save_calculation,
+)
 
 
 def index(request):
@@ -54,17 +69,38 @@ def calculator(request, methodology_id: str):
         raise Http404 from None
     subject = _subject(request)
     may_save = subject is not None and can_edit(request.user, subject.record)
-    context = {"method": method, "subject": subject, "may_save": may_save, "data": request.POST}
+    context = {
+        "method": method,
+        "subject": subject,
+        "may_save": may_save,
+        "data": request.POST,
+        "scales": [(scale, _(SCALE_NAMES[scale])) for scale in SCALES],
+        "scale": request.POST.get("scale") or _default_scale(subject),
+    }
     if request.method == "POST":
         try:
             raw = form_inputs(method, request.POST)
+            outcome, _used = evaluate(method.id, raw, _form_context(request.POST, subject))
+            context["outcome"] = outcome_payload(outcome)
             if request.POST.get("save") and subject is not None:
                 return _save(request, subject, method, raw)
-            outcome, _used = evaluate(method.id, raw, form_context(request.POST))
-            context["outcome"] = outcome_payload(outcome)
+        except UnacknowledgedWarnings as error:
+            context["error"] = CalculationError(
+                error.field, _("Check the values flagged beside the result, then confirm them.")
+            )
         except CalculationError as error:
             context["error"] = error
     return render(request, "impact/calculator.html", context)
+
+
+def _default_scale(subject: Subject | None) -> str:
+    return "world" if subject is not None and subject.solution is not None else "case"
+
+
+def _form_context(data, subject: Subject | None) -> dict:
+    context = form_context(data)
+    context.setdefault("scale", _default_scale(subject))
+    return context
 
 
 def _save(request, subject: Subject, method, raw: dict):
@@ -78,7 +114,8 @@ def _save(request, subject: Subject, method, raw: dict):
         subject=subject,
         methodology_id=method.id,
         inputs=raw,
-        context=form_context(request.POST),
+        context=_form_context(request.POST, subject),
+        acknowledge_warnings=bool(request.POST.get("acknowledge_warnings")),
         period=request.POST.get("period") or None,
         year=int(year) if year else None,
         label_en=request.POST.get("label", "").strip()[:300],
@@ -99,6 +136,7 @@ def calculation_detail(request, pk: int):
         "calculation": calculation,
         "method": _method_or_none(calculation.methodology_id),
         "trace": render_trace(calculation.trace),
+        "warnings": render_warnings(calculation.warnings),
         "versions": versions_of(calculation),
         "changes": difference(previous, calculation) if previous else {},
         "previous": previous,

@@ -4,6 +4,7 @@ ecotone impact factors load [--without-oefdb]   seed the library from data/sourc
 ecotone impact factors import FILE.csv [--note]   add factors / new versions from a CSV
 ecotone impact factors export [FILE.csv] [--all-versions]
 ecotone impact calc METHODOLOGY --input name=value unit ... | --json '{"inputs": …}'
+                   [--scale case|city|country|world] [--acknowledge-warnings] [--unit U]
 ecotone impact recalc [--dry-run]                  recalculate what a factor update changed
 """
 
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from ...calculator import CalculationError
+from ...calculator import SCALES, CalculationError
 from ...factors import (
     FactorFileError,
     current_factors,
@@ -24,7 +25,14 @@ from ...factors import (
     load_seed_factors,
 )
 from ...models import EmissionFactor
-from ...services import evaluate, outcome_payload, recalculate_stale, stale_calculations
+from ...services import (
+    UnacknowledgedWarnings,
+    evaluate,
+    outcome_payload,
+    recalculate_stale,
+    require_acknowledgement,
+    stale_calculations,
+)
 
 
 class Command(BaseCommand):
@@ -47,6 +55,15 @@ class Command(BaseCommand):
         calc.add_argument("--input", action="append", default=[], metavar="NAME=VALUE UNIT")
         calc.add_argument("--json", default=None, help='{"inputs": {...}, "context": {...}}')
         calc.add_argument("--language", default="en")
+        calc.add_argument(
+            "--scale", choices=list(SCALES), default=None, help="what the calculation is about"
+        )
+        calc.add_argument(
+            "--acknowledge-warnings",
+            action="store_true",
+            help="confirm values flagged as implausible for the scale",
+        )
+        calc.add_argument("--unit", default=None, help="the result in this unit (Mt CO2e/yr)")
         recalc = commands.add_parser("recalc", help="recalculate after a factor update")
         recalc.add_argument("--dry-run", action="store_true")
 
@@ -90,12 +107,24 @@ class Command(BaseCommand):
 
     def calc(self, options):
         body = self._calc_body(options)
+        context = dict(body.get("context") or {})
+        if options["scale"]:
+            context["scale"] = options["scale"]
+        acknowledged = options["acknowledge_warnings"] or body.get("acknowledge_warnings") is True
         with translation.override(options["language"]):
             try:
-                outcome, _ = evaluate(options["methodology"], body["inputs"], body.get("context"))
+                outcome, _ = evaluate(options["methodology"], body["inputs"], context)
+                require_acknowledgement(outcome, acknowledged)
+                payload = outcome_payload(outcome, options["unit"])
+            except UnacknowledgedWarnings as error:
+                for row in error.warnings:
+                    self.stderr.write(f"{row['field']}: {row['message']}")
+                raise CommandError(
+                    "values need confirming: check them, then run again with "
+                    "--acknowledge-warnings (or give --scale)"
+                ) from None
             except CalculationError as error:
                 raise CommandError(f"{error.field}: {error.message}") from None
-            payload = outcome_payload(outcome)
         self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
 
     def _calc_body(self, options) -> dict:
