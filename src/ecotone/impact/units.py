@@ -104,6 +104,8 @@ def _rewrite(text: str) -> str:
     """Chinese words and spellings Pint does not take, as registry units."""
     text = text.translate(_PUNCTUATION)
     text = _CHINESE.sub(lambda m: f" {CHINESE_WORDS[m.group(0)]} ", text)
+    # "kt" is a kilotonne here, never Pint's knot.
+    text = re.sub(r"(?<![A-Za-z_])kt(?![A-Za-z_0-9])", "kilometric_ton", text)
     # "t/a" and "MWh/a" are per year ("a" alone is already Pint's year).
     text = re.sub(r"\bper\s+(year|annum|yr|a)\b", "/ year", text)
     return " ".join(text.split())

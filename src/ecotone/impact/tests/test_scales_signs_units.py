@@ -171,6 +171,7 @@ SPELLINGS = {
     "万吨标煤": ("GJ", 29.3076e4),
     "万吨CO2/年": ("t CO2e / year", 1e4),
     "Mt CO2e/yr": ("t CO2e / year", 1e6),
+    "kt CO2e": ("t CO2e", 1e3),  # a kilotonne, never a knot
     "标方": ("Nm3", 1),
     "立方米": ("m**3", 1),
 }
