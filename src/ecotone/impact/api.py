@@ -16,6 +16,7 @@ from ecotone.core.bounds import Id, PageLimit, Year, optional
 from ecotone.core.pagination import BadCursor, cursor_page
 
 from .calculator import CalculationError, methodologies, render_trace, render_warnings
+from .claims import coal_factor, compare
 from .models import Calculation, EmissionFactor
 from .schemas import (
     CalculateIn,
@@ -194,9 +195,17 @@ def calculation_out(calculation: Calculation, unit: str | None = None) -> dict:
         "trace": render_trace(calculation.trace),
         "warnings": render_warnings(calculation.warnings),
         "claim": claim,
+        "claim_check": _claim_check(calculation),
         "created_at": calculation.created_at,
         "page_url": calculation.get_absolute_url(),
     }
+
+
+def _claim_check(calculation: Calculation) -> dict | None:
+    if calculation.claim_value is None:
+        return None
+    check = compare(calculation, coal_factor())
+    return check.as_dict() if check else None
 
 
 def visible_calculation(user, calculation: Calculation | None) -> bool:

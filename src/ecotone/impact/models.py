@@ -165,6 +165,9 @@ class Calculation(models.Model):
     claim_value = models.FloatField(_("publisher's claim"), null=True, blank=True)
     claim_unit = models.CharField(max_length=40, blank=True)
     claim_source_url = models.URLField(max_length=1000, blank=True)
+    claim_coal_saved = models.FloatField(
+        _("publisher's claimed standard coal saved (t ce)"), null=True, blank=True
+    )
     change_reason = models.TextField(_("why this version"), blank=True)
     demo_key = models.CharField(max_length=200, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)

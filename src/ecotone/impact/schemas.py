@@ -132,6 +132,9 @@ class CalculationOut(Schema):
     trace: list[str]
     warnings: list[WarningOut] = []
     claim: QuantityOut | None
+    #: the claim in the result's unit, the calculation, claim ÷ calculation and the reasons
+    #: a difference can arise ({"claim", "calculated", "ratio", "reasons"})
+    claim_check: dict[str, Any] | None = None
     created_at: datetime
     page_url: str
 

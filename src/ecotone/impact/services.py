@@ -388,6 +388,7 @@ _COPIED = (
     "claim_value",
     "claim_unit",
     "claim_source_url",
+    "claim_coal_saved",
     "demo_key",
 )
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ecotone.accounts.permissions import can_edit, can_view
+from ecotone.accounts.permissions import can_edit, can_view, is_staff
 from ecotone.catalog.models import Case, Solution
 from ecotone.core.bounds import MAX_YEAR, MIN_YEAR, parse_id, parse_whole
 
@@ -23,6 +23,7 @@ from .calculator import (
     render_trace,
     render_warnings,
 )
+from .claims import DEFAULT_MARGIN, coal_factor, compare, differing_claims
 from .forms import form_context, form_inputs
 from .models import Calculation, EmissionFactor, FactorKind
 from .queries import factor_versions, versions_of
@@ -137,11 +138,23 @@ def calculation_detail(request, pk: int):
         "method": _method_or_none(calculation.methodology_id),
         "trace": render_trace(calculation.trace),
         "warnings": render_warnings(calculation.warnings),
+        "claim_check": compare(calculation, coal_factor()),
         "versions": versions_of(calculation),
         "changes": difference(previous, calculation) if previous else {},
         "previous": previous,
     }
     return render(request, "impact/calculation_detail.html", context)
+
+
+def claims(request):
+    """Staff: publishers' claims that differ from the platform's calculation by more than
+    a margin (``?margin=`` in percent, 25 by default)."""
+    if not is_staff(request.user):
+        raise Http404
+    margin = parse_whole(request.GET.get("margin", ""), 0, 1000)
+    margin = DEFAULT_MARGIN if margin is None else margin / 100
+    checks = [c for c in differing_claims(margin) if can_view(request.user, c.calculation.subject)]
+    return render(request, "impact/claims.html", {"checks": checks, "margin": round(margin * 100)})
 
 
 def _method_or_none(methodology_id: str):

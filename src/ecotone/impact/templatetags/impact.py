@@ -8,6 +8,7 @@ from django import template
 
 from ecotone.accounts.permissions import can_edit
 
+from ..claims import claim_checks
 from ..queries import current_calculations_for
 
 register = template.Library()
@@ -18,10 +19,14 @@ def impact_panel(context, record):
     request = context.get("request")
     user = getattr(request, "user", None)
     kind = record._meta.model_name if record is not None else ""
+    calculations = current_calculations_for(record, user)
+    checks = {check.calculation.pk: check for check in claim_checks(calculations)}
+    for calculation in calculations:
+        calculation.claim_check = checks.get(calculation.pk)
     return {
         "record": record,
         "kind": kind,
-        "calculations": current_calculations_for(record, user),
+        "calculations": calculations,
         "may_add": record is not None and user is not None and can_edit(user, record),
     }
 

@@ -6,6 +6,7 @@ ecotone impact factors export [FILE.csv] [--all-versions]
 ecotone impact calc METHODOLOGY --input name=value unit ... | --json '{"inputs": …}'
                    [--scale case|city|country|world] [--acknowledge-warnings] [--unit U]
 ecotone impact recalc [--dry-run]                  recalculate what a factor update changed
+ecotone impact claims [--margin 25]                claims differing from the calculation
 """
 
 import json
@@ -17,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from ...calculator import SCALES, CalculationError
+from ...claims import differing_claims
 from ...factors import (
     FactorFileError,
     current_factors,
@@ -64,6 +66,9 @@ class Command(BaseCommand):
             help="confirm values flagged as implausible for the scale",
         )
         calc.add_argument("--unit", default=None, help="the result in this unit (Mt CO2e/yr)")
+        claims = commands.add_parser("claims", help="claims differing from the calculation")
+        claims.add_argument("--margin", type=float, default=25.0, help="in percent (25)")
+        claims.add_argument("--language", default="en")
         recalc = commands.add_parser("recalc", help="recalculate after a factor update")
         recalc.add_argument("--dry-run", action="store_true")
 
@@ -138,6 +143,22 @@ class Command(BaseCommand):
                 raise CommandError('--json needs {"inputs": {...}}')
             return body
         return {"inputs": dict(_input_option(text) for text in options["input"])}
+
+    def claims(self, options):
+        if not 0 <= options["margin"] <= 100000:
+            raise CommandError("--margin: give a percentage, 0 or more")
+        with translation.override(options["language"]):
+            checks = differing_claims(options["margin"] / 100)
+            for check in checks:
+                c = check.calculation
+                ratio = "—" if check.ratio is None else f"{check.ratio:.2f}"
+                self.stdout.write(
+                    f"#{c.pk} {c.subject}: claim {check.claim:,.0f} {c.unit}, "
+                    f"calculation {c.value:,.0f} {c.unit}, claim ÷ calculation {ratio}"
+                )
+                for reason in check.rendered_reasons():
+                    self.stdout.write(f"  - {reason}")
+        self.stdout.write(f"{len(checks)} claims differ by more than {options['margin']:g}%")
 
     def recalc(self, options):
         if options["dry_run"]:
