@@ -172,6 +172,18 @@ def format_number(value: float, digits: int = 6) -> str:
     return f"{rounded:,.{decimals}f}".rstrip("0").rstrip(".")
 
 
+def format_reported(tonnes: float, language: str) -> str:
+    """A total of t CO2e in the unit a city reports it in: 万吨CO2e in Chinese (吨CO2e below
+    10,000 t), Mt CO2e in English from a million tonnes, t CO2e below."""
+    if language.lower().startswith("zh"):
+        if abs(tonnes) >= 1e4:
+            return f"{format_number(tonnes / 1e4, 5)} 万吨CO2e"
+        return f"{format_number(tonnes, 5)} 吨CO2e"
+    if abs(tonnes) >= 1e6:
+        return f"{format_number(tonnes / 1e6, 5)} Mt CO2e"
+    return f"{format_number(tonnes, 6)} t CO2e"
+
+
 def format_quantity(value: pint.Quantity, unit: str) -> str:
     """``value`` in ``unit``, with ``unit`` written as the caller wrote it."""
     return f"{format_number(value.to(parse_unit(unit)).magnitude)} {unit}".strip()

@@ -128,6 +128,27 @@ def _save(request, subject: Subject, method, raw: dict):
     return redirect(calculation.get_absolute_url())
 
 
+MAX_LISTED = 1000
+
+
+def calculation_list(request):
+    """The calculations behind a figure (``?ids=1,2,3``, as a report links them): each with
+    its record and a link to how it was computed, and their sum. Only records the reader
+    may see are listed."""
+    ids = [parse_id(part) for part in request.GET.get("ids", "").split(",") if part.strip()]
+    if None in ids or len(ids) > MAX_LISTED:
+        raise BadRequest(f"ids must be up to {MAX_LISTED} calculation ids, separated by commas")
+    found = Calculation.objects.select_related("case", "solution").filter(pk__in=ids)
+    shown = [c for c in found.order_by("-value", "pk") if can_view(request.user, c.subject)]
+    units = {c.unit for c in shown}
+    total = sum(c.value for c in shown) if len(units) == 1 else None
+    return render(
+        request,
+        "impact/calculation_list.html",
+        {"calculations": shown, "total": total, "hidden": len(set(ids)) - len(shown)},
+    )
+
+
 def calculation_detail(request, pk: int):
     calculation = get_object_or_404(Calculation.objects.select_related("case", "solution"), pk=pk)
     if not can_view(request.user, calculation.subject):

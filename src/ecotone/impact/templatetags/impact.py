@@ -42,6 +42,19 @@ def number(value):
 
 
 @register.filter
+def reported(tonnes):
+    """A total of t CO2e in the unit a city reports, in the active language (万吨CO2e, Mt)."""
+    from django.utils.translation import get_language
+
+    from ..units import format_reported
+
+    try:
+        return format_reported(float(tonnes), get_language() or "en")
+    except (TypeError, ValueError):
+        return tonnes
+
+
+@register.filter
 def get_item(data, name: str) -> str:
     """The rows textarea of a series or lines input, as posted."""
     return data.get(f"{name}__rows", "") if data else ""

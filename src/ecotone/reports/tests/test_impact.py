@@ -74,4 +74,13 @@ def test_report_links_each_figure_to_how_it_was_computed(impacts):
     html = Client().get("/en/reports/annual/?year=2023&region=Shenzhen").content.decode()
     assert f'href="{impacts["bus"].get_absolute_url()}"' in html
     assert "How this number was computed" in html
-    assert 'data-figure="impact_region_total"><strong>1200.0</strong>' in html
+    assert 'data-value="1200.0"><strong>1,200 t CO2e</strong> achieved in this region' in html
+    ids = ",".join(
+        str(pk)
+        for pk in impact_section(
+            ReportScope(year=2023, region=Region(city="Shenzhen"))
+        ).region_calculation_ids
+    )
+    assert f'href="/en/impact/calculations/?ids={ids}"' in html
+    chinese = Client().get("/zh-hans/reports/annual/?year=2023&region=Shenzhen").content.decode()
+    assert "<strong>1,200 吨CO2e</strong>" in chinese
