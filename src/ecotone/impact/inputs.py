@@ -59,7 +59,7 @@ def parse_input(spec: InputSpec, body: Any) -> InputValue:
     else:
         shown_unit = written
     given = ""
-    if written and written != spec.unit:
+    if written and written != spec.unit and _differs(written, spec.unit):
         given = f"{format_number(_number(spec.name, body['value']))} {written}"
     return InputValue(
         value,
@@ -101,6 +101,14 @@ def read_quantity(spec: InputSpec, name: str, value: Any, unit: str) -> tuple[An
             f"amount in a year, in {spec.unit} or written per year (e.g. {spec.unit}/a)",
         )
     return amount, ""  # the check names the dimension that does not fit
+
+
+def _differs(written: str, unit: str) -> bool:
+    """Whether ``written`` is another unit than ``unit`` (not the same one spaced otherwise)."""
+    try:
+        return not unit or parse_unit(written) != parse_unit(unit)
+    except ValueError:
+        return True
 
 
 def _gas_written(unit: str) -> str | None:
