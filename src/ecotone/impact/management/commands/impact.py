@@ -123,7 +123,7 @@ class Command(BaseCommand):
                 payload = outcome_payload(outcome, options["unit"])
             except UnacknowledgedWarnings as error:
                 for row in error.warnings:
-                    self.stderr.write(f"{row['field']}: {row['message']}")
+                    self.stderr.write(row["message"])
                 raise CommandError(
                     "values need confirming: check them, then run again with "
                     "--acknowledge-warnings (or give --scale)"
