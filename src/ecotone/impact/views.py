@@ -82,7 +82,7 @@ def calculator(request, methodology_id: str):
         try:
             raw = form_inputs(method, request.POST)
             outcome, _used = evaluate(method.id, raw, _form_context(request.POST, subject))
-            context["outcome"] = outcome_payload(outcome)
+            context["outcome"] = outcome_payload(outcome, request.POST.get("result_unit"))
             if request.POST.get("save") and subject is not None:
                 return _save(request, subject, method, raw)
         except UnacknowledgedWarnings as error:

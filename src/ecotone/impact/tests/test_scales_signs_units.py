@@ -260,3 +260,20 @@ def test_standard_coal_equivalent_through_activity_factor():
     outcome = run("activity_factor", inputs)
     assert outcome.magnitude() == pytest.approx(293.076 * 94.6)
     assert outcome.trace[0].render() == "activity: 1 万吨标煤 = 10,000 tce."
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(sorted(SPELLINGS)), st.sampled_from(["*", "/"])),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_composite_units_round_trip_through_their_text(parts):
+    text = parts[0][0]
+    for spelling, operator in parts[1:]:
+        text = f"({text}) {operator} ({spelling})"
+    unit = parse_unit(text)
+    back = parse_unit(format_unit(unit))
+    assert Quantity(1, unit).to(back).magnitude == pytest.approx(1, rel=1e-12)

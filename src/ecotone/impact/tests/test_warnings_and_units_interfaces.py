@@ -280,3 +280,11 @@ def test_the_cli_reads_chinese_units(db):
     )
     assert answer["result"]["value"] == pytest.approx(64_392)
     assert answer["trace"][0] == "electricity：1.2 亿千瓦时 = 120,000 MWh。"
+
+
+def test_the_page_gives_the_result_in_the_unit_asked(client, db):
+    form = {**FORM, "scale": "country", "result_unit": "万吨CO2/年"}
+    page = client.post(URL, form).content.decode()
+    assert "6,445.69 万吨CO2/年" in page
+    bad = client.post(URL, {**form, "result_unit": "MWh"}).content.decode()
+    assert 'data-error-field="unit"' in bad and "cannot be expressed in MWh" in bad
