@@ -112,6 +112,17 @@ def _reasons(calculation: Calculation, claim: float, coal: EmissionFactor | None
     return reasons
 
 
+def claim_ratio(calculation: Calculation) -> float | None:
+    """Claim ÷ calculation alone (no reasons, no query), or None without a comparable claim."""
+    if calculation.claim_value is None or not calculation.value:
+        return None
+    try:
+        claim = Quantity(calculation.claim_value, parse_unit(calculation.claim_unit or "t CO2e"))
+        return float(claim.to(parse_unit(calculation.unit)).magnitude) / calculation.value
+    except (ValueError, pint.errors.DimensionalityError):
+        return None
+
+
 def coal_factor() -> EmissionFactor | None:
     return EmissionFactor.objects.filter(key=COAL_FACTOR_KEY, superseded_by__isnull=True).first()
 

@@ -42,6 +42,14 @@ def number(value):
 
 
 @register.filter
+def claim_ratio(calculation):
+    """The publisher's claim ÷ the calculation, or None (see ``claims.claim_ratio``)."""
+    from ..claims import claim_ratio as ratio
+
+    return ratio(calculation)
+
+
+@register.filter
 def reported(tonnes):
     """A total of t CO2e in the unit a city reports, in the active language (万吨CO2e, Mt)."""
     from django.utils.translation import get_language

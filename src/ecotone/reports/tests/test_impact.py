@@ -84,3 +84,13 @@ def test_report_links_each_figure_to_how_it_was_computed(impacts):
     assert f'href="/en/impact/calculations/?ids={ids}"' in html
     chinese = Client().get("/zh-hans/reports/annual/?year=2023&region=Shenzhen").content.decode()
     assert "<strong>1,200 吨CO2e</strong>" in chinese
+
+
+def test_the_report_puts_the_publishers_claim_beside_the_calculation(impacts):
+    from ecotone.impact.models import Calculation
+
+    Calculation.objects.filter(pk=impacts["bus"].pk).update(claim_value=2400, claim_unit="t CO2")
+    html = Client().get("/en/reports/annual/?year=2023&region=Shenzhen").content.decode()
+    assert '<span data-claim-ratio="2.0">2,400 t CO2 (claim ÷ calculation = 2.00)</span>' in html
+    chinese = Client().get("/zh-hans/reports/annual/?year=2023&region=Shenzhen").content.decode()
+    assert "声称值 ÷ 计算值 = 2.00" in chinese
