@@ -176,7 +176,7 @@ def render_trace(steps: list[dict]) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Warning_:
+class InputWarning:
     """A value that is possible but implausible for the subject: shown beside the result,
     stored with the calculation, and needing an explicit acknowledgement to save."""
 
@@ -194,7 +194,7 @@ class Warning_:
 def render_warnings(rows: list[dict]) -> list[dict]:
     """Stored warnings as ``{"field", "message"}`` in the active language."""
     return [
-        {"field": row["field"], "message": Warning_(**row).render()}
+        {"field": row["field"], "message": InputWarning(**row).render()}
         for row in rows
         if isinstance(row, dict) and "field" in row and "message" in row
     ]
@@ -325,7 +325,7 @@ class CalculationOutcome:
     trace: list[TraceStep]
     inputs: dict[str, InputValue]
     factors: list[FactorSource]
-    warnings: list[Warning_] = field(default_factory=list)
+    warnings: list[InputWarning] = field(default_factory=list)
     scale: str = "case"
 
     @property
@@ -453,7 +453,7 @@ def _bounds(method, checked, context, central) -> tuple[pint.Quantity, pint.Quan
 
 def check_inputs(
     method: Methodology, inputs: Mapping[str, InputValue], context, scale: str = "case"
-) -> tuple[dict, list[Warning_]]:
+) -> tuple[dict, list[InputWarning]]:
     """The checked inputs and the warnings about them. Only the impossible is refused
     (``CalculationError``): a missing or unknown input, a wrong dimension, a value that is
     not a finite number, a negative amount where the methodology needs a quantity. A value
@@ -543,7 +543,7 @@ def _warn_if_implausible(spec: InputSpec, magnitude: float, name: str, checker) 
     shown["maximum"] = f"{format_number(maximum)} {spec.unit}"
     if not spec.extensive:
         checker.warnings.append(
-            Warning_(
+            InputWarning(
                 name,
                 N_("%(name)s: %(value)s is above the plausible maximum of %(maximum)s: confirm."),
                 {"name": name, **shown},
@@ -555,7 +555,7 @@ def _warn_if_implausible(spec: InputSpec, magnitude: float, name: str, checker) 
         "beyond",
     )
     checker.warnings.append(
-        Warning_(
+        InputWarning(
             name,
             N_(
                 "%(name)s: %(value)s is %(level)s scale, above what a %(subject)s reaches "
@@ -634,11 +634,11 @@ __all__ = [
     "FactorSource",
     "InputSpec",
     "InputValue",
+    "InputWarning",
     "Quantity",
     "Trace",
     "TraceStep",
     "Values",
-    "Warning_",
     "calculate",
     "get_methodology",
     "methodologies",
