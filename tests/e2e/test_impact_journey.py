@@ -132,3 +132,41 @@ def test_a_visitor_reads_the_dashboards_and_the_2023_report(browser, live_server
     assert re.search(
         r'filename="ecotone-report-2023-all-en\.pdf"', answer.headers["content-disposition"]
     )
+
+
+def test_staff_confirm_a_city_scale_figure_in_chinese_units(
+    browser, live_server, demo_impact, staff_user
+):
+    """1.2 亿千瓦时 is read and shown as 120,000 MWh; a city-sized figure is computed with
+    a warning beside it, and saved only once the checkbox confirms it."""
+    case = Case.objects.get(external_id=ALXA)
+    page = browser.new_page()
+    log_in(page, live_server.url, staff_user.username)
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    expect(page.locator(".impact-panel [data-claim-ratio]")).to_contain_text(
+        "claim ÷ calculation = 1.94"
+    )
+    page.goto(
+        f"{live_server.url}/en/impact/calculate/grid_electricity_displacement/?case={case.pk}"
+    )
+    page.fill("#id_electricity__value", "1.2")
+    page.fill("#id_electricity__unit", "亿千瓦时")
+    page.fill("#id_grid_factor__value", "0.6361")
+    page.fill("#id_grid_factor__unit", "kgCO2/kWh")
+    page.get_by_role("button", name="Calculate", exact=True).click()
+    expect(page.locator(".outcome ol.trace li").first).to_have_text(
+        "electricity: 1.2 亿千瓦时 = 120,000 MWh."
+    )
+    expect(page.locator(".outcome [data-warning-field]")).to_have_count(0)
+
+    page.fill("#id_electricity__value", "12")  # a city-sized figure for one case
+    page.fill("#id_electricity__unit", "TWh")
+    page.fill("#id_year", "2023")
+    page.get_by_role("button", name="Calculate and save").click()
+    warning = page.locator(".outcome [data-warning-field=electricity]")
+    expect(warning).to_contain_text("12,000,000 MWh is city scale")
+    expect(page.locator("[data-error-field=electricity]")).to_be_visible()
+    page.get_by_label("I have checked the flagged values: they are right").check()
+    page.get_by_role("button", name="Calculate and save").click()
+    expect(page.locator(".messages")).to_contain_text("Calculation saved.")
+    expect(page.locator(".warnings")).to_contain_text("Values confirmed when this calculation")

@@ -15,7 +15,8 @@ from ecotone.config.api import error_body
 from ecotone.core.bounds import Id, PageLimit, Year, optional
 from ecotone.core.pagination import BadCursor, cursor_page
 
-from .calculator import CalculationError, methodologies, render_trace
+from .calculator import CalculationError, methodologies, render_trace, render_warnings
+from .claims import coal_factor, compare
 from .models import Calculation, EmissionFactor
 from .schemas import (
     CalculateIn,
@@ -27,7 +28,13 @@ from .schemas import (
     FactorPageOut,
     MethodologyOut,
 )
-from .services import evaluate, outcome_payload
+from .services import (
+    UnacknowledgedWarnings,
+    evaluate,
+    express,
+    outcome_payload,
+    require_acknowledgement,
+)
 
 router = Router(tags=["impact"])
 
@@ -55,6 +62,8 @@ def methodology_out(method) -> dict:
                 "choices": list(s.choices),
                 "default": s.default,
                 "is_factor": s.is_factor,
+                "sign": s.sign,
+                "scales": s.extensive,
             }
             for s in method.inputs
         ],
@@ -75,15 +84,28 @@ def list_methodologies(request):
     operation_id="impact_calculate",
     summary="Run a methodology on the given inputs (nothing is stored)",
 )
-def calculate(request, body: CalculateIn):
+def calculate(request, body: CalculateIn, unit: str | None = None):
     """Inputs are ``{"value", "unit"}`` (optionally ``low``/``high``), a list of
     ``{"year", "value", "unit"}`` for a series, or ``{"factor": "<key>"}`` to use the
-    current version of a library factor. A bad input gives 422 naming it in ``field``."""
+    current version of a library factor. A bad input gives 422 naming it in ``field``.
+    Values implausible for ``context.scale`` give 422 ``unconfirmed_warnings`` (each in
+    ``errors``) unless ``acknowledge_warnings``; then the result carries them in
+    ``warnings``. ``?unit=`` gives the result in another unit (``Mt CO2e/yr``)."""
     try:
         outcome, _ = evaluate(body.methodology, body.inputs, body.context)
+        require_acknowledgement(outcome, body.acknowledge_warnings)
+        payload = outcome_payload(outcome, unit)
+    except UnacknowledgedWarnings as error:
+        return Status(422, unconfirmed_body(error))
     except CalculationError as error:
         return Status(422, error_body("invalid_input", error.message, error.field))
-    return Status(200, outcome_payload(outcome))
+    return Status(200, payload)
+
+
+def unconfirmed_body(error: UnacknowledgedWarnings) -> dict:
+    body = error_body("unconfirmed_warnings", error.message, error.field)
+    body["errors"] = error.warnings
+    return body
 
 
 def factor_out(factor: EmissionFactor) -> dict:
@@ -140,8 +162,9 @@ def get_factor(request, factor_id: Id):
     return factor_out(factor)
 
 
-def calculation_out(calculation: Calculation) -> dict:
-    unit = calculation.unit
+def calculation_out(calculation: Calculation, unit: str | None = None) -> dict:
+    values = [calculation.value, calculation.low, calculation.high]
+    (value, low, high), unit = express(values, calculation.unit, calculation.period, unit)
     claim = None
     if calculation.claim_value is not None:
         claim = {"value": calculation.claim_value, "unit": calculation.claim_unit}
@@ -162,18 +185,27 @@ def calculation_out(calculation: Calculation) -> dict:
         },
         "period": calculation.period,
         "year": calculation.year,
-        "result": {"value": calculation.value, "unit": unit},
-        "range": {"low": calculation.low, "high": calculation.high, "unit": unit},
+        "result": {"value": value, "unit": unit},
+        "range": {"low": low, "high": high, "unit": unit},
         "evidence": calculation.evidence,
         "illustrative_inputs": calculation.illustrative_inputs,
         "inputs": calculation.inputs,
         "resolved_inputs": calculation.resolved_inputs,
         "factors": calculation.factors,
         "trace": render_trace(calculation.trace),
+        "warnings": render_warnings(calculation.warnings),
         "claim": claim,
+        "claim_check": _claim_check(calculation),
         "created_at": calculation.created_at,
         "page_url": calculation.get_absolute_url(),
     }
+
+
+def _claim_check(calculation: Calculation) -> dict | None:
+    if calculation.claim_value is None:
+        return None
+    check = compare(calculation, coal_factor())
+    return check.as_dict() if check else None
 
 
 def visible_calculation(user, calculation: Calculation | None) -> bool:
@@ -216,14 +248,19 @@ def list_calculations(
 
 @router.get(
     "/impact/calculations/{calculation_id}",
-    response={200: CalculationOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: CalculationOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     operation_id="impact_calculation",
 )
-def get_calculation(request, calculation_id: Id):
+def get_calculation(request, calculation_id: Id, unit: str | None = None):
+    """One stored calculation; ``?unit=`` gives the result in another unit (an annual
+    result also per year: ``Mt CO2e/yr``)."""
     user = reading_user(request)
     calculation = (
         Calculation.objects.select_related("case", "solution").filter(pk=calculation_id).first()
     )
     if not visible_calculation(user, calculation):
         raise Http404
-    return calculation_out(calculation)
+    try:
+        return Status(200, calculation_out(calculation, unit))
+    except CalculationError as error:
+        return Status(422, error_body("invalid", error.message, error.field))

@@ -8,7 +8,8 @@ whether it is an emission factor) and receives checked values plus a ``Trace``::
                  inputs=[InputSpec("electricity", ...), InputSpec("grid_factor", ...)])
     def grid_displacement(values: Values, trace: Trace) -> Quantity: ...
 
-``calculate(methodology_id, inputs, context)`` checks the inputs, runs the function once
+``calculate(methodology_id, inputs, context)`` checks the inputs (refusing only the
+impossible, warning about the implausible: see ``check_inputs``), runs the function once
 with a trace and again at every corner of the inputs' uncertainty ranges (the vertex
 method: exact for formulas that are monotonic in each input, which sums, differences and
 products of non-negative quantities are), and returns a ``CalculationOutcome``.
@@ -19,16 +20,40 @@ both languages.
 """
 
 import itertools
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pint
 from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
 
-from .units import Quantity, format_number, format_quantity, parse_unit
+from .units import (
+    Quantity,
+    format_number,
+    format_quantity,
+    format_unit,
+    parse_unit,
+    without_multipliers,
+)
 
 MAX_RANGED_INPUTS = 10  # 2**10 corner evaluations at most; every formula here is cheap
+
+#: What a calculation is about, smallest first. An ``extensive`` input (an amount that
+#: grows with the subject: electricity, fuel, distance, tonnes) has its ``maximum`` set for
+#: one case (a plant, a project) and is multiplied by these for bigger subjects. The
+#: ratios follow electricity: one plant up to 10 TWh/yr; a city up to 200 TWh (Shenzhen
+#: uses about 100 TWh); a country up to 15,000 TWh (China, the largest, about 9,000 TWh);
+#: the world up to 50,000 TWh (about 30,000 TWh).
+SCALES = {"case": 1.0, "city": 20.0, "country": 1500.0, "world": 5000.0}
+SCALE_NAMES = {
+    "case": N_("case"),
+    "city": N_("city"),
+    "country": N_("national"),
+    "world": N_("global"),
+    "beyond": N_("beyond global"),
+}
 
 
 class CalculationError(ValueError):
@@ -57,7 +82,22 @@ class InputSpec:
     choices: tuple[str, ...] = ()
     is_factor: bool = False
     any_dimension: bool = False
+    extensive: bool = False  # an amount that grows with the subject (see SCALES)
     help: str = ""
+
+    @property
+    def sign(self) -> str:
+        """Which sign a value may have: ``any`` (a reduction or net change), else
+        ``non-negative`` or ``positive``."""
+        if self.minimum is None:
+            return "any"
+        return "positive" if self.minimum > 0 else "non-negative"
+
+    def maximum_for(self, scale: str) -> float | None:
+        """The largest plausible value for a subject of ``scale`` (in ``unit``)."""
+        if self.maximum is None:
+            return None
+        return self.maximum * SCALES[scale] if self.extensive else self.maximum
 
     @property
     def dimension(self) -> str:
@@ -106,6 +146,8 @@ class InputValue:
     high: Any = None
     unit: str = ""
     source: FactorSource | None = None
+    given: str = ""  # as written, when the unit was read in a way worth showing
+    reading: str = ""  # "per_year" or "gas:<GAS>": how the written unit was read
 
     @property
     def is_ranged(self) -> bool:
@@ -118,7 +160,11 @@ class TraceStep:
     params: dict = field(default_factory=dict)
 
     def render(self) -> str:
-        return gettext(self.message) % self.params
+        params = {
+            name: gettext(value["msgid"]) if isinstance(value, dict) and "msgid" in value else value
+            for name, value in self.params.items()
+        }
+        return gettext(self.message) % params
 
     def as_dict(self) -> dict:
         return {"message": self.message, "params": self.params}
@@ -127,6 +173,31 @@ class TraceStep:
 def render_trace(steps: list[dict]) -> list[str]:
     """Stored trace rows (``{"message", "params"}``) in the active language."""
     return [TraceStep(row["message"], row.get("params", {})).render() for row in steps]
+
+
+@dataclass(frozen=True)
+class InputWarning:
+    """A value that is possible but implausible for the subject: shown beside the result,
+    stored with the calculation, and needing an explicit acknowledgement to save."""
+
+    field: str
+    message: str  # an English msgid with %(name)s placeholders, like a trace step
+    params: dict = field(default_factory=dict)
+
+    def render(self) -> str:
+        return TraceStep(self.message, self.params).render()
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "message": self.message, "params": self.params}
+
+
+def render_warnings(rows: list[dict]) -> list[dict]:
+    """Stored warnings as ``{"field", "message"}`` in the active language."""
+    return [
+        {"field": row["field"], "message": InputWarning(**row).render()}
+        for row in rows
+        if isinstance(row, dict) and "field" in row and "message" in row
+    ]
 
 
 class Trace:
@@ -254,6 +325,8 @@ class CalculationOutcome:
     trace: list[TraceStep]
     inputs: dict[str, InputValue]
     factors: list[FactorSource]
+    warnings: list[InputWarning] = field(default_factory=list)
+    scale: str = "case"
 
     @property
     def unit(self) -> str:
@@ -271,27 +344,85 @@ def calculate(
     """Check ``inputs`` against the methodology, compute, trace and bound the result.
 
     ``context`` may hold ``region`` and ``year`` (a factor from another region or year is
-    refused, naming the input) and ``gwp`` (``{set: {gas: value}}``, with ``gwp_source``).
+    refused, naming the input), ``scale`` (``case``, ``city``, ``country`` or ``world``:
+    what the subject is, which sets the plausible maxima of amounts; ``case`` by default)
+    and ``gwp`` (``{set: {gas: value}}``, with ``gwp_source``).
     """
     method = get_methodology(methodology_id)
     context = dict(context or {})
-    checked = check_inputs(method, inputs, context)
+    scale = context.get("scale") or "case"
+    if scale not in SCALES:
+        raise CalculationError("scale", f"scale must be one of {', '.join(SCALES)}")
+    checked, warnings = check_inputs(method, inputs, context, scale)
     trace = Trace()
+    _trace_readings(method, checked, trace)
     central = _run(method, checked, context, trace)
     low, high = _bounds(method, checked, context, central)
     factors = [item.source for item in checked.values() if item.source is not None]
     factors += trace.cited
-    return CalculationOutcome(method, central, low, high, trace.steps, checked, factors)
+    return CalculationOutcome(
+        method, central, low, high, trace.steps, checked, factors, warnings, scale
+    )
+
+
+def _trace_readings(method: Methodology, checked: dict, trace: Trace) -> None:
+    """One step per input whose unit was not the methodology's own: 1.2 亿千瓦时 = 120,000 MWh."""
+    for spec in method.inputs:
+        item = checked.get(spec.name)
+        if item is None or not isinstance(item.value, pint.Quantity) or not item.given:
+            continue
+        if spec.any_dimension:
+            plain = without_multipliers(item.value)
+            normalised = f"{format_number(plain.magnitude)} {format_unit(plain.units)}"
+        else:
+            normalised = format_quantity(item.value, spec.unit)
+        trace.add(
+            N_("%(name)s: %(given)s = %(normalised)s."),
+            name=spec.name,
+            given=item.given,
+            normalised=normalised,
+        )
+        if item.reading == "per_year":
+            trace.add(
+                N_("%(name)s is given per year: the calculation uses the amount in one year."),
+                name=spec.name,
+            )
+        elif item.reading.startswith("gas:"):
+            trace.add(
+                N_("%(name)s is given without a gas: its mass is read as %(gas)s."),
+                name=spec.name,
+                gas=item.reading[4:],
+            )
 
 
 def _run(method: Methodology, checked, context, trace: Trace) -> pint.Quantity:
     result = method.compute(Values(checked, context), trace)
     try:
-        return result.to(method.result_unit)
+        result = result.to(method.result_unit)
     except pint.errors.DimensionalityError:
         raise CalculationError(
             _last_factor(method), f"the inputs give {result.units}, not {method.result_unit}"
         ) from None
+    except OverflowError:
+        result = Quantity(float("inf"), method.result_unit)
+    magnitude = result.magnitude
+    if magnitude != magnitude or abs(magnitude) == float("inf"):
+        name = _largest_input(method, checked)
+        raise CalculationError(
+            name, f"the result overflows (is too large to compute): check {name}"
+        )
+    return result
+
+
+def _largest_input(method: Methodology, checked: dict) -> str:
+    """The quantity input furthest from 1 in its own unit: the likeliest cause of overflow."""
+    sizes = {}
+    for spec in method.inputs:
+        item = checked.get(spec.name)
+        if item is not None and isinstance(item.value, pint.Quantity):
+            magnitude = abs(item.value.magnitude)
+            sizes[spec.name] = abs(math.log10(magnitude)) if magnitude else 0.0
+    return max(sizes, key=sizes.get) if sizes else method.inputs[0].name
 
 
 def _last_factor(method: Methodology) -> str:
@@ -320,11 +451,18 @@ def _bounds(method, checked, context, central) -> tuple[pint.Quantity, pint.Quan
 # --- checking inputs ---------------------------------------------------------------------
 
 
-def check_inputs(method: Methodology, inputs: Mapping[str, InputValue], context) -> dict:
+def check_inputs(
+    method: Methodology, inputs: Mapping[str, InputValue], context, scale: str = "case"
+) -> tuple[dict, list[InputWarning]]:
+    """The checked inputs and the warnings about them. Only the impossible is refused
+    (``CalculationError``): a missing or unknown input, a wrong dimension, a value that is
+    not a finite number, a negative amount where the methodology needs a quantity. A value
+    above what the subject's ``scale`` plausibly reaches (a typing error, or a bigger
+    subject than declared) is a warning."""
     unknown = sorted(set(inputs) - {spec.name for spec in method.inputs})
     if unknown:
         raise CalculationError(unknown[0], f"{method.id} has no input called {unknown[0]!r}")
-    checked = {}
+    checked, warnings = {}, []
     for spec in method.inputs:
         item = inputs.get(spec.name)
         if item is None and spec.default is not None:
@@ -333,11 +471,17 @@ def check_inputs(method: Methodology, inputs: Mapping[str, InputValue], context)
             if spec.required:
                 raise CalculationError(spec.name, f"{spec.name} is required")
             continue
-        checked[spec.name] = _check_one(spec, item, context)
-    return checked
+        checked[spec.name] = _check_one(spec, item, context, _Checker(scale, warnings))
+    return checked, warnings
 
 
-def _check_one(spec: InputSpec, item: InputValue, context) -> InputValue:
+@dataclass(frozen=True)
+class _Checker:
+    scale: str
+    warnings: list
+
+
+def _check_one(spec: InputSpec, item: InputValue, context, checker: _Checker) -> InputValue:
     if spec.kind == "choice":
         if item.value not in spec.choices:
             raise CalculationError(
@@ -347,20 +491,21 @@ def _check_one(spec: InputSpec, item: InputValue, context) -> InputValue:
     if spec.kind == "count":
         return _check_count(spec, item)
     if spec.kind == "series":
-        return _check_series(spec, item)
+        return _check_series(spec, item, checker)
     if spec.kind == "lines":
-        return _check_lines(spec, item)
-    _check_quantity(spec, item.value, spec.name)
+        return _check_lines(spec, item, checker)
+    _check_quantity(spec, item.value, spec.name, checker)
     for bound in (item.low, item.high):
         if bound is not None:
-            _check_quantity(spec, bound, spec.name)
+            _check_quantity(spec, bound, spec.name, None)
     if item.low is not None and item.high is not None and item.low > item.high:
         raise CalculationError(spec.name, f"{spec.name}: low is above high")
     _check_context(spec, item, context)
     return item
 
 
-def _check_quantity(spec: InputSpec, value: Any, name: str) -> None:
+def _check_quantity(spec: InputSpec, value: Any, name: str, checker: _Checker | None) -> None:
+    """Refuse the impossible; with a ``checker``, note the implausible as a warning."""
     if not isinstance(value, pint.Quantity):
         raise CalculationError(name, f"{name} must be a number with a unit")
     if value.magnitude != value.magnitude or abs(value.magnitude) == float("inf"):
@@ -371,19 +516,59 @@ def _check_quantity(spec: InputSpec, value: Any, name: str) -> None:
         )
     if spec.any_dimension:
         if spec.minimum is not None and value.magnitude < spec.minimum:
-            raise CalculationError(name, f"{name} must not be negative")
+            raise CalculationError(name, f"{name} must not be negative: it is an amount")
         return
-    magnitude = value.to(spec.unit).magnitude
+    try:
+        magnitude = float(value.to(spec.unit).magnitude)
+    except OverflowError:
+        raise CalculationError(name, f"{name} is too large to compute with") from None
+    if magnitude != magnitude or abs(magnitude) == float("inf"):
+        raise CalculationError(name, f"{name} is too large to compute with")
     if spec.minimum is not None and magnitude < spec.minimum:
-        raise CalculationError(
-            name, f"{name} must be at least {format_number(spec.minimum)} {spec.unit}"
-        )
-    if spec.maximum is not None and magnitude > spec.maximum:
+        what = "an amount, never negative" if spec.minimum <= 0 else "a positive amount"
         raise CalculationError(
             name,
-            f"{name} of {format_number(magnitude)} {spec.unit} is above the plausible "
-            f"maximum of {format_number(spec.maximum)} {spec.unit}",
+            f"{name} must be at least {format_number(spec.minimum)} {spec.unit}: "
+            f"{spec.name} is {what}",
         )
+    if checker is not None:
+        _warn_if_implausible(spec, magnitude, name, checker)
+
+
+def _warn_if_implausible(spec: InputSpec, magnitude: float, name: str, checker) -> None:
+    maximum = spec.maximum_for(checker.scale)
+    if maximum is None or abs(magnitude) <= maximum:
+        return
+    shown = {"value": f"{format_number(magnitude)} {spec.unit}"}
+    shown["maximum"] = f"{format_number(maximum)} {spec.unit}"
+    if not spec.extensive:
+        checker.warnings.append(
+            InputWarning(
+                name,
+                N_("%(name)s: %(value)s is above the plausible maximum of %(maximum)s: confirm."),
+                {"name": name, **shown},
+            )
+        )
+        return
+    level = next(
+        (s for s in SCALES if abs(magnitude) <= spec.maximum_for(s)),
+        "beyond",
+    )
+    checker.warnings.append(
+        InputWarning(
+            name,
+            N_(
+                "%(name)s: %(value)s is %(level)s scale, above what a %(subject)s reaches "
+                "(%(maximum)s): confirm."
+            ),
+            {
+                "name": name,
+                **shown,
+                "level": {"msgid": SCALE_NAMES[level]},
+                "subject": {"msgid": SCALE_NAMES[checker.scale]},
+            },
+        )
+    )
 
 
 def _check_count(spec: InputSpec, item: InputValue) -> InputValue:
@@ -398,7 +583,7 @@ def _check_count(spec: InputSpec, item: InputValue) -> InputValue:
     return InputValue(value)
 
 
-def _check_series(spec: InputSpec, item: InputValue) -> InputValue:
+def _check_series(spec: InputSpec, item: InputValue, checker: _Checker) -> InputValue:
     series = item.value
     if not isinstance(series, list | tuple) or not series:
         raise CalculationError(spec.name, f"{spec.name} must be a non-empty list of years")
@@ -406,11 +591,11 @@ def _check_series(spec: InputSpec, item: InputValue) -> InputValue:
     if len(set(years)) != len(years):
         raise CalculationError(spec.name, f"{spec.name} lists a year twice")
     for year, value in series:
-        _check_quantity(spec, value, f"{spec.name}[{year}]")
+        _check_quantity(spec, value, f"{spec.name}[{year}]", checker)
     return item
 
 
-def _check_lines(spec: InputSpec, item: InputValue) -> InputValue:
+def _check_lines(spec: InputSpec, item: InputValue, checker: _Checker) -> InputValue:
     lines = item.value
     if not isinstance(lines, list | tuple):
         raise CalculationError(spec.name, f"{spec.name} must be a list of emission lines")
@@ -418,7 +603,7 @@ def _check_lines(spec: InputSpec, item: InputValue) -> InputValue:
         name = f"{spec.name}[{index}]"
         if not str(label).strip():
             raise CalculationError(name, f"{name} needs a label")
-        _check_quantity(spec, value, name)
+        _check_quantity(spec, value, name, checker)
     return item
 
 
@@ -449,6 +634,7 @@ __all__ = [
     "FactorSource",
     "InputSpec",
     "InputValue",
+    "InputWarning",
     "Quantity",
     "Trace",
     "TraceStep",
@@ -458,4 +644,5 @@ __all__ = [
     "methodologies",
     "methodology",
     "render_trace",
+    "render_warnings",
 ]

@@ -35,6 +35,14 @@ DEMO_CASES = {
     "pcs-case-jilin-baicheng-chaganhot-wind-power-project": (50635, "Northeast China", None),
 }
 
+# external id → the standard coal the publisher says is saved a year (t ce), from
+# data/sources/project_cases_public_sources.csv (claimed_annual_standard_coal_saved_t)
+DEMO_COAL_CLAIMS = {
+    "pcs-case-datang-alxa-lanshan-solar-farm": 130000,
+    "pcs-case-yilan-county-wind-farm-phase-4": 169000,
+    "pcs-case-spic-northeast-400-mw-onshore-wind-project": 345000,
+}
+
 NOTE_EN = (
     "Published annual generation × the {year} average CO2 factor of the {region} grid "
     "(MEE/NBS, for consumption accounting). The grid is Ecotone's reading of the project's "
@@ -74,6 +82,7 @@ def _calculate(case: Case, generation: float, region: str, claim: float | None) 
             "claim_value": claim,
             "claim_unit": "t CO2" if claim is not None else "",
             "claim_source_url": case.source_url if claim is not None else "",
+            "claim_coal_saved": DEMO_COAL_CLAIMS.get(case.external_id),
             "demo_key": f"demo:{case.external_id}:grid-{YEAR}",
         },
         check_permission=False,

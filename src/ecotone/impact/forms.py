@@ -70,5 +70,7 @@ def _number(name: str, text: str) -> float:
 
 def form_context(data) -> dict:
     return {
-        key: data.get(key, "").strip() for key in ("region", "year") if data.get(key, "").strip()
+        key: data.get(key, "").strip()
+        for key in ("region", "year", "scale")
+        if data.get(key, "").strip()
     }

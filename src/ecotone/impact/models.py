@@ -156,6 +156,8 @@ class Calculation(models.Model):
     high = models.FloatField(_("high"))
     unit = models.CharField(_("unit"), max_length=40)
     trace = models.JSONField(_("trace"), default=list)
+    #: values implausible for the subject's scale, acknowledged by whoever saved it
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     evidence = models.CharField(_("evidence"), max_length=14, choices=Evidence.choices)
     illustrative_inputs = models.JSONField(default=list, blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
@@ -163,6 +165,9 @@ class Calculation(models.Model):
     claim_value = models.FloatField(_("publisher's claim"), null=True, blank=True)
     claim_unit = models.CharField(max_length=40, blank=True)
     claim_source_url = models.URLField(max_length=1000, blank=True)
+    claim_coal_saved = models.FloatField(
+        _("publisher's claimed standard coal saved (t ce)"), null=True, blank=True
+    )
     change_reason = models.TextField(_("why this version"), blank=True)
     demo_key = models.CharField(max_length=200, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)

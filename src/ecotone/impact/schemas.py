@@ -20,6 +20,8 @@ class InputOut(Schema):
     choices: list[str]
     default: Any = None
     is_factor: bool
+    sign: str = "non-negative"  #: any (a reduction or net change), non-negative or positive
+    scales: bool = False  #: whether ``maximum`` (for one case) grows with the subject's scale
 
 
 class MethodologyOut(Schema):
@@ -37,7 +39,12 @@ class MethodologyOut(Schema):
 class CalculateIn(Schema):
     methodology: str
     inputs: dict[str, Any]
-    context: dict[str, Any] | None = None  #: optional {"region", "year"} the factors must fit
+    #: optional {"region", "year"} the factors must fit, and "scale": case (default),
+    #: city, country or world — what the calculation is about, which sets the warnings
+    context: dict[str, Any] | None = None
+    #: confirm values flagged as implausible for the scale; without it such a result is
+    #: a 422 (code ``unconfirmed_warnings``) listing each warning with its field
+    acknowledge_warnings: bool = False
 
 
 class QuantityOut(Schema):
@@ -56,6 +63,11 @@ class MethodologyRefOut(Schema):
     version: str
 
 
+class WarningOut(Schema):
+    field: str
+    message: str
+
+
 class CalculateOut(Schema):
     methodology: MethodologyRefOut
     result: QuantityOut
@@ -63,6 +75,8 @@ class CalculateOut(Schema):
     period: str
     trace: list[str]
     factors: list[dict[str, Any]]
+    scale: str = "case"
+    warnings: list[WarningOut] = []  #: acknowledged values implausible for the scale
 
 
 class FactorOut(Schema):
@@ -116,7 +130,11 @@ class CalculationOut(Schema):
     resolved_inputs: dict[str, Any]
     factors: list[dict[str, Any]]
     trace: list[str]
+    warnings: list[WarningOut] = []
     claim: QuantityOut | None
+    #: the claim in the result's unit, the calculation, claim ÷ calculation and the reasons
+    #: a difference can arise ({"claim", "calculated", "ratio", "reasons"})
+    claim_check: dict[str, Any] | None = None
     created_at: datetime
     page_url: str
 

@@ -9,6 +9,7 @@ An input is either ``{"value", "unit", "low"?, "high"?}`` or ``{"factor": "<key>
 from dataclasses import dataclass
 from typing import Any
 
+import pint
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -18,16 +19,37 @@ from ecotone.accounts.permissions import can_edit
 from ecotone.core.bounds import MAX_YEAR, MIN_YEAR
 
 from .calculator import (
+    SCALES,
     CalculationError,
     CalculationOutcome,
     FactorSource,
     InputValue,
     calculate,
     get_methodology,
+    render_warnings,
 )
 from .inputs import parse_input
 from .models import Basis, Calculation, EmissionFactor, Evidence, Period
-from .units import quantity
+from .units import Quantity, parse_unit, quantity
+
+
+class UnacknowledgedWarnings(CalculationError):
+    """The result has warnings nobody has confirmed. ``warnings`` lists them rendered,
+    ``{"field", "message"}``; ``field`` is the first one's."""
+
+    def __init__(self, warnings: list[dict]):
+        listed = "; ".join(row["message"] for row in warnings)
+        super().__init__(
+            warnings[0]["field"],
+            f"{len(warnings)} value(s) need confirming (acknowledge_warnings): {listed}",
+        )
+        self.warnings = warnings
+
+
+def require_acknowledgement(outcome: CalculationOutcome, acknowledged: bool) -> None:
+    """Raise ``UnacknowledgedWarnings`` when ``outcome`` has warnings not acknowledged."""
+    if outcome.warnings and not acknowledged:
+        raise UnacknowledgedWarnings(render_warnings([w.as_dict() for w in outcome.warnings]))
 
 
 def factor_source(factor: EmissionFactor, input_name: str) -> FactorSource:
@@ -116,6 +138,10 @@ def evaluate(methodology_id: str, raw_inputs: Any, context: dict | None = None):
 
 def _clean_context(context: dict) -> dict:
     clean = {}
+    if context.get("scale"):
+        if context["scale"] not in SCALES:
+            raise CalculationError("scale", f"scale must be one of {', '.join(SCALES)}")
+        clean["scale"] = context["scale"]
     if context.get("region"):
         clean["region"] = str(context["region"])
     if context.get("year") not in (None, ""):
@@ -128,17 +154,48 @@ def _clean_context(context: dict) -> dict:
     return clean
 
 
-def outcome_payload(outcome: CalculationOutcome) -> dict:
-    """The API's response body (``trace`` rendered in the active language)."""
-    unit = outcome.unit
+def outcome_payload(outcome: CalculationOutcome, unit: str | None = None) -> dict:
+    """The API's response body (``trace`` and ``warnings`` rendered in the active
+    language), the result in ``unit`` when asked (see ``express``)."""
+    period = outcome.methodology.period
+    values = [outcome.magnitude(which) for which in ("value", "low", "high")]
+    (value, low, high), shown = express(values, outcome.unit, period, unit)
     return {
         "methodology": {"id": outcome.methodology.id, "version": outcome.methodology.version},
-        "result": {"value": outcome.magnitude(), "unit": unit},
-        "range": {"low": outcome.magnitude("low"), "high": outcome.magnitude("high"), "unit": unit},
-        "period": outcome.methodology.period,
+        "result": {"value": value, "unit": shown},
+        "range": {"low": low, "high": high, "unit": shown},
+        "period": period,
         "trace": [step.render() for step in outcome.trace],
         "factors": [source.as_dict() for source in outcome.factors],
+        "scale": outcome.scale,
+        "warnings": render_warnings([w.as_dict() for w in outcome.warnings]),
     }
+
+
+def express(values: list[float], unit: str, period: str, asked: str | None):
+    """``values`` (in ``unit``) in the ``asked`` unit, and the unit's text. An annual
+    result (``period`` annual, or as_input: the inputs' own period) may be asked for per
+    unit of time (``Mt CO2e/yr``, ``万吨CO2/年``); a cumulative one may not."""
+    if not asked or not asked.strip() or asked.strip() == unit:
+        return values, unit
+    try:
+        target = parse_unit(asked)
+    except ValueError as error:
+        raise CalculationError("unit", f"unit: {error}") from None
+    per_time = Quantity(1, "year")
+    amounts = [Quantity(v, unit) for v in values]
+    if target.dimensionality == (amounts[0] / per_time).dimensionality:
+        if period == Period.CUMULATIVE:
+            raise CalculationError(
+                "unit", f"a cumulative result is a total, not a rate: ask for {unit}, not {asked}"
+            )
+        amounts = [amount / per_time for amount in amounts]
+    try:
+        return [float(amount.to(target).magnitude) for amount in amounts], asked.strip()
+    except pint.errors.DimensionalityError:
+        raise CalculationError(
+            "unit", f"a result in {unit} cannot be expressed in {asked.strip()}"
+        ) from None
 
 
 def resolved_inputs(outcome: CalculationOutcome) -> dict:
@@ -210,11 +267,16 @@ def save_calculation(
     illustrative_inputs: list[str] | None = None,
     extra: dict | None = None,
     check_permission: bool = True,
+    acknowledge_warnings: bool = False,
 ) -> Calculation:
-    """Evaluate and store a new calculation (version 1 of a new lineage)."""
+    """Evaluate and store a new calculation (version 1 of a new lineage). A result with
+    warnings is stored only when ``acknowledge_warnings`` (the warnings go with it)."""
     if check_permission and not can_edit(actor, subject.record):
         raise PermissionDenied("you may not add calculations to this record")
+    context = dict(context or {})
+    context.setdefault("scale", "case" if subject.case is not None else "world")
     outcome, used = evaluate(methodology_id, inputs, context)
+    require_acknowledgement(outcome, acknowledge_warnings)
     checked = {k: v.value for k, v in outcome.inputs.items()}
     calculation = Calculation(
         case=subject.case,
@@ -248,6 +310,7 @@ def _outcome_fields(outcome: CalculationOutcome) -> dict:
         "trace": [step.as_dict() for step in outcome.trace],
         "factors": [source.as_dict() for source in outcome.factors],
         "resolved_inputs": resolved_inputs(outcome),
+        "warnings": [warning.as_dict() for warning in outcome.warnings],
     }
 
 
@@ -278,8 +341,11 @@ def recalculate(
     reason: str,
     inputs: dict | None = None,
     check_permission: bool = True,
+    acknowledge_warnings: bool | None = None,
 ) -> Calculation:
-    """A new version of ``calculation`` with current factors (and new inputs, if given)."""
+    """A new version of ``calculation`` with current factors (and new inputs, if given).
+    New inputs with warnings need ``acknowledge_warnings``; the same inputs were confirmed
+    when first saved, so a factor update recalculates them (its warnings are stored)."""
     current = Calculation.objects.select_for_update().get(pk=calculation.pk)
     if current.superseded_by_id:
         raise CalculationError("calculation", "only the newest version can be recalculated")
@@ -287,6 +353,9 @@ def recalculate(
         raise PermissionDenied("you may not recalculate this record's calculations")
     new_inputs = _by_key(inputs if inputs is not None else current.inputs)
     outcome, used = evaluate(current.methodology_id, new_inputs, current.context)
+    if acknowledge_warnings is None:
+        acknowledge_warnings = inputs is None
+    require_acknowledgement(outcome, acknowledge_warnings)
     successor = _copy(current, outcome, new_inputs, actor, reason)
     successor.factor_versions.set(used)
     Calculation.objects.filter(pk=current.pk).update(superseded_by=successor)
@@ -319,6 +388,7 @@ _COPIED = (
     "claim_value",
     "claim_unit",
     "claim_source_url",
+    "claim_coal_saved",
     "demo_key",
 )
 

@@ -10,15 +10,31 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ecotone.accounts.permissions import can_edit, can_view
+from ecotone.accounts.permissions import can_edit, can_view, is_staff
 from ecotone.catalog.models import Case, Solution
 from ecotone.core.bounds import MAX_YEAR, MIN_YEAR, parse_id, parse_whole
 
-from .calculator import CalculationError, get_methodology, methodologies, render_trace
+from .calculator import (
+    SCALE_NAMES,
+    SCALES,
+    CalculationError,
+    get_methodology,
+    methodologies,
+    render_trace,
+    render_warnings,
+)
+from .claims import DEFAULT_MARGIN, coal_factor, compare, differing_claims
 from .forms import form_context, form_inputs
 from .models import Calculation, EmissionFactor, FactorKind
 from .queries import factor_versions, versions_of
-from .services import Subject, difference, evaluate, outcome_payload, save_calculation
+from .services import (
+    Subject,
+    UnacknowledgedWarnings,
+    difference,
+    evaluate,
+    outcome_payload,
+    save_calculation,
+)
 
 
 def index(request):
@@ -54,17 +70,38 @@ def calculator(request, methodology_id: str):
         raise Http404 from None
     subject = _subject(request)
     may_save = subject is not None and can_edit(request.user, subject.record)
-    context = {"method": method, "subject": subject, "may_save": may_save, "data": request.POST}
+    context = {
+        "method": method,
+        "subject": subject,
+        "may_save": may_save,
+        "data": request.POST,
+        "scales": [(scale, _(SCALE_NAMES[scale])) for scale in SCALES],
+        "scale": request.POST.get("scale") or _default_scale(subject),
+    }
     if request.method == "POST":
         try:
             raw = form_inputs(method, request.POST)
+            outcome, _used = evaluate(method.id, raw, _form_context(request.POST, subject))
+            context["outcome"] = outcome_payload(outcome, request.POST.get("result_unit"))
             if request.POST.get("save") and subject is not None:
                 return _save(request, subject, method, raw)
-            outcome, _used = evaluate(method.id, raw, form_context(request.POST))
-            context["outcome"] = outcome_payload(outcome)
+        except UnacknowledgedWarnings as error:
+            context["error"] = CalculationError(
+                error.field, _("Check the values flagged beside the result, then confirm them.")
+            )
         except CalculationError as error:
             context["error"] = error
     return render(request, "impact/calculator.html", context)
+
+
+def _default_scale(subject: Subject | None) -> str:
+    return "world" if subject is not None and subject.solution is not None else "case"
+
+
+def _form_context(data, subject: Subject | None) -> dict:
+    context = form_context(data)
+    context.setdefault("scale", _default_scale(subject))
+    return context
 
 
 def _save(request, subject: Subject, method, raw: dict):
@@ -78,7 +115,8 @@ def _save(request, subject: Subject, method, raw: dict):
         subject=subject,
         methodology_id=method.id,
         inputs=raw,
-        context=form_context(request.POST),
+        context=_form_context(request.POST, subject),
+        acknowledge_warnings=bool(request.POST.get("acknowledge_warnings")),
         period=request.POST.get("period") or None,
         year=int(year) if year else None,
         label_en=request.POST.get("label", "").strip()[:300],
@@ -90,6 +128,27 @@ def _save(request, subject: Subject, method, raw: dict):
     return redirect(calculation.get_absolute_url())
 
 
+MAX_LISTED = 1000
+
+
+def calculation_list(request):
+    """The calculations behind a figure (``?ids=1,2,3``, as a report links them): each with
+    its record and a link to how it was computed, and their sum. Only records the reader
+    may see are listed."""
+    ids = [parse_id(part) for part in request.GET.get("ids", "").split(",") if part.strip()]
+    if None in ids or len(ids) > MAX_LISTED:
+        raise BadRequest(f"ids must be up to {MAX_LISTED} calculation ids, separated by commas")
+    found = Calculation.objects.select_related("case", "solution").filter(pk__in=ids)
+    shown = [c for c in found.order_by("-value", "pk") if can_view(request.user, c.subject)]
+    units = {c.unit for c in shown}
+    total = sum(c.value for c in shown) if len(units) == 1 else None
+    return render(
+        request,
+        "impact/calculation_list.html",
+        {"calculations": shown, "total": total, "hidden": len(set(ids)) - len(shown)},
+    )
+
+
 def calculation_detail(request, pk: int):
     calculation = get_object_or_404(Calculation.objects.select_related("case", "solution"), pk=pk)
     if not can_view(request.user, calculation.subject):
@@ -99,11 +158,24 @@ def calculation_detail(request, pk: int):
         "calculation": calculation,
         "method": _method_or_none(calculation.methodology_id),
         "trace": render_trace(calculation.trace),
+        "warnings": render_warnings(calculation.warnings),
+        "claim_check": compare(calculation, coal_factor()),
         "versions": versions_of(calculation),
         "changes": difference(previous, calculation) if previous else {},
         "previous": previous,
     }
     return render(request, "impact/calculation_detail.html", context)
+
+
+def claims(request):
+    """Staff: publishers' claims that differ from the platform's calculation by more than
+    a margin (``?margin=`` in percent, 25 by default)."""
+    if not is_staff(request.user):
+        raise Http404
+    margin = parse_whole(request.GET.get("margin", ""), 0, 1000)
+    margin = DEFAULT_MARGIN if margin is None else margin / 100
+    checks = [c for c in differing_claims(margin) if can_view(request.user, c.calculation.subject)]
+    return render(request, "impact/claims.html", {"checks": checks, "margin": round(margin * 100)})
 
 
 def _method_or_none(methodology_id: str):

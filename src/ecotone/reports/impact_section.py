@@ -33,6 +33,8 @@ class ImpactSection:
     charts: list[dict]
     top_cases: list  #: ``CaseImpact`` (case, calculation), largest first
     region_total: float | None = None
+    #: the calculations the region total adds up (the report links the figure to them)
+    region_calculation_ids: list[int] = field(default_factory=list)
     period_label: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -111,6 +113,7 @@ def impact_section(scope: ReportScope) -> ImpactSection | None:
     if scope.region:
         total = aggregation.grand_total("achieved", period, year, **cases)
         section.region_total = round(total.value, 1)
+        section.region_calculation_ids = sorted(total.calculation_ids)
     section.charts = with_svg(_breakdowns(aggregation, period, year, label, cases, solutions))
     return section
 

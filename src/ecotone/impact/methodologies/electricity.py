@@ -7,7 +7,7 @@ from ..calculator import InputSpec, Trace, Values, methodology
 
 T = "t CO2e"
 GRID_FACTOR_MAX = 2.0  # t CO2e/MWh: above any real grid (coal-only grids are near 1.1)
-ELECTRICITY_MAX = 1e7  # MWh per year (10 TWh): above the output of the largest single plants
+ELECTRICITY_MAX = 1e7  # MWh per year (10 TWh) for one case: above the largest single plants
 
 
 def grid_factor_input(help_text: str = "") -> InputSpec:
@@ -38,6 +38,7 @@ def grid_factor_input(help_text: str = "") -> InputSpec:
             _("Net electricity supplied to the grid"),
             unit="MWh",
             maximum=ELECTRICITY_MAX,
+            extensive=True,
         ),
         grid_factor_input(_("Combined-margin factor for crediting; grid average for reporting")),
     ],
@@ -74,8 +75,20 @@ def grid_electricity_displacement(values: Values, trace: Trace):
     formula="ER = (E_baseline − E_project) × EF_grid",
     result_unit=T,
     inputs=[
-        InputSpec("baseline_consumption", _("Consumption before"), unit="MWh", maximum=1e7),
-        InputSpec("project_consumption", _("Consumption after"), unit="MWh", maximum=1e7),
+        InputSpec(
+            "baseline_consumption",
+            _("Consumption before"),
+            unit="MWh",
+            maximum=ELECTRICITY_MAX,
+            extensive=True,
+        ),
+        InputSpec(
+            "project_consumption",
+            _("Consumption after"),
+            unit="MWh",
+            maximum=ELECTRICITY_MAX,
+            extensive=True,
+        ),
         grid_factor_input(),
     ],
 )

@@ -57,7 +57,7 @@ def _gas(values: Values, trace: Trace, energy, gas: str):
     result_unit=T,
     period="as_input",
     inputs=[
-        InputSpec("fuel_mass", _("Fuel burned"), unit="t", maximum=1e9),
+        InputSpec("fuel_mass", _("Fuel burned"), unit="t", maximum=1e9, extensive=True),
         InputSpec("ncv", _("Net calorific value"), unit="TJ / Gg", maximum=100.0, is_factor=True),
         InputSpec(
             "co2_factor",
@@ -128,7 +128,9 @@ def _energy_factor_input(name: str, label) -> InputSpec:
     result_unit=T,
     period="as_input",
     inputs=[
-        InputSpec("baseline_fuel_mass", _("Baseline fuel mass"), unit="t", maximum=1e9),
+        InputSpec(
+            "baseline_fuel_mass", _("Baseline fuel mass"), unit="t", maximum=1e9, extensive=True
+        ),
         InputSpec(
             "baseline_ncv", _("Baseline fuel NCV"), unit="TJ / Gg", maximum=100.0, is_factor=True
         ),
@@ -147,6 +149,7 @@ def _energy_factor_input(name: str, label) -> InputSpec:
             _("Project fuel mass (measured)"),
             unit="t",
             maximum=1e9,
+            extensive=True,
             required=False,
         ),
     ],

@@ -6,6 +6,27 @@ from django.utils.translation import gettext_noop as N_
 from ..calculator import CalculationError, InputSpec, Trace, Values, methodology
 
 T = "t CO2e"
+ANNUAL_MAX = 1e7  # t CO2e a year for one case (the largest single projects: a few Mt)
+
+
+def _annual_step(trace: Trace, year, value) -> None:
+    if value.magnitude < 0:
+        trace.add(
+            N_("%(year)s: %(value)s, a net increase in emissions of %(increase)s."),
+            year=year,
+            value=(value, T),
+            increase=(-value, T),
+        )
+    else:
+        trace.add(N_("%(year)s: %(value)s."), year=year, value=(value, T))
+
+
+def _net_increase(trace: Trace, total) -> None:
+    if total.magnitude < 0:
+        trace.add(
+            N_("The total is negative: a net increase in emissions of %(increase)s."),
+            increase=(-total, T),
+        )
 
 
 @methodology(
@@ -14,13 +35,22 @@ T = "t CO2e"
     title=_("Cumulative total over years"),
     description=_(
         "The sum of annual reductions from one year to another, both included. Every "
-        "year in between needs a value."
+        "year in between needs a value. A year may be negative: a net increase in "
+        "emissions (early years of afforestation or bioenergy, for example)."
     ),
     formula="Σ ER_y for y = from_year … to_year",
     result_unit=T,
     period="cumulative",
     inputs=[
-        InputSpec("annual", _("Annual values"), unit=T, kind="series", maximum=1e10),
+        InputSpec(
+            "annual",
+            _("Annual values"),
+            unit=T,
+            kind="series",
+            minimum=None,
+            maximum=ANNUAL_MAX,
+            extensive=True,
+        ),
         InputSpec("from_year", _("From year"), kind="count", minimum=1900, maximum=2200),
         InputSpec("to_year", _("To year"), kind="count", minimum=1900, maximum=2200),
     ],
@@ -35,7 +65,7 @@ def cumulative_total(values: Values, trace: Trace):
         raise CalculationError("annual", f"annual has no value for {missing[0]}")
     total = None
     for year in range(first, last + 1):
-        trace.add(N_("%(year)s: %(value)s."), year=year, value=(by_year[year], T))
+        _annual_step(trace, year, by_year[year])
         total = by_year[year] if total is None else total + by_year[year]
     trace.add(
         N_("Total %(first)s–%(last)s (%(count)s years) = %(total)s."),
@@ -44,6 +74,7 @@ def cumulative_total(values: Values, trace: Trace):
         count=last - first + 1,
         total=(total, T),
     )
+    _net_increase(trace, total)
     return total
 
 
@@ -59,7 +90,9 @@ def cumulative_total(values: Values, trace: Trace):
     result_unit=T,
     period="cumulative",
     inputs=[
-        InputSpec("annual", _("Annual value"), unit=T, maximum=1e10),
+        InputSpec(
+            "annual", _("Annual value"), unit=T, minimum=None, maximum=ANNUAL_MAX, extensive=True
+        ),
         InputSpec("days", _("Days counted"), kind="count", minimum=0, maximum=36600),
         InputSpec(
             "days_in_year", _("Days in a year"), kind="count", minimum=365, maximum=366, default=365
@@ -76,4 +109,5 @@ def crediting_period(values: Values, trace: Trace):
         year=year,
         result=(result, T),
     )
+    _net_increase(trace, result)
     return result

@@ -22,7 +22,7 @@ PER_KM = "kg CO2e / km"
     result_unit=T,
     period="as_input",
     inputs=[
-        InputSpec("distance", _("Distance driven"), unit="km", maximum=1e12),
+        InputSpec("distance", _("Distance driven"), unit="km", maximum=1e12, extensive=True),
         InputSpec(
             "fuel_per_km",
             _("Fuel use of the replaced vehicle"),

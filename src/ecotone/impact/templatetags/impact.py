@@ -8,6 +8,7 @@ from django import template
 
 from ecotone.accounts.permissions import can_edit
 
+from ..claims import claim_checks
 from ..queries import current_calculations_for
 
 register = template.Library()
@@ -18,10 +19,14 @@ def impact_panel(context, record):
     request = context.get("request")
     user = getattr(request, "user", None)
     kind = record._meta.model_name if record is not None else ""
+    calculations = current_calculations_for(record, user)
+    checks = {check.calculation.pk: check for check in claim_checks(calculations)}
+    for calculation in calculations:
+        calculation.claim_check = checks.get(calculation.pk)
     return {
         "record": record,
         "kind": kind,
-        "calculations": current_calculations_for(record, user),
+        "calculations": calculations,
         "may_add": record is not None and user is not None and can_edit(user, record),
     }
 
@@ -34,6 +39,27 @@ def number(value):
         return format_number(float(value))
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def claim_ratio(calculation):
+    """The publisher's claim ÷ the calculation, or None (see ``claims.claim_ratio``)."""
+    from ..claims import claim_ratio as ratio
+
+    return ratio(calculation)
+
+
+@register.filter
+def reported(tonnes):
+    """A total of t CO2e in the unit a city reports, in the active language (万吨CO2e, Mt)."""
+    from django.utils.translation import get_language
+
+    from ..units import format_reported
+
+    try:
+        return format_reported(float(tonnes), get_language() or "en")
+    except (TypeError, ValueError):
+        return tonnes
 
 
 @register.filter

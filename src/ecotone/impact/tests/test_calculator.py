@@ -226,15 +226,15 @@ def test_gwp_weighting(mass_t, gwp_set):
     ("electricity", "factor", "field"),
     [
         ({"value": -5, "unit": "MWh"}, {"value": 0.5, "unit": "t CO2e / MWh"}, "electricity"),
-        ({"value": 1e12, "unit": "MWh"}, {"value": 0.5, "unit": "t CO2e / MWh"}, "electricity"),
+        ({"value": 1e400, "unit": "MWh"}, {"value": 0.5, "unit": "t CO2e / MWh"}, "electricity"),
         ({"value": 5, "unit": "kg"}, {"value": 0.5, "unit": "t CO2e / MWh"}, "electricity"),
         (
             {"value": 5, "unit": "furlongs of joy"},
             {"value": 0.5, "unit": "t CO2e / MWh"},
             "electricity",
         ),
-        ({"value": 5, "unit": "MWh"}, {"value": 0.5, "unit": "t / MWh"}, "grid_factor"),
-        ({"value": 5, "unit": "MWh"}, {"value": 50, "unit": "t CO2e / MWh"}, "grid_factor"),
+        ({"value": 5, "unit": "MWh"}, {"value": 0.5, "unit": "t / kg"}, "grid_factor"),
+        ({"value": 5, "unit": "MWh"}, {"value": 0.5, "unit": "t CH4 / MWh"}, "grid_factor"),
         ({"value": "lots", "unit": "MWh"}, {"value": 0.5, "unit": "t CO2e / MWh"}, "electricity"),
     ],
 )

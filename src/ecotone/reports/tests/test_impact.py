@@ -74,4 +74,23 @@ def test_report_links_each_figure_to_how_it_was_computed(impacts):
     html = Client().get("/en/reports/annual/?year=2023&region=Shenzhen").content.decode()
     assert f'href="{impacts["bus"].get_absolute_url()}"' in html
     assert "How this number was computed" in html
-    assert 'data-figure="impact_region_total"><strong>1200.0</strong>' in html
+    assert 'data-value="1200.0"><strong>1,200 t CO2e</strong> achieved in this region' in html
+    ids = ",".join(
+        str(pk)
+        for pk in impact_section(
+            ReportScope(year=2023, region=Region(city="Shenzhen"))
+        ).region_calculation_ids
+    )
+    assert f'href="/en/impact/calculations/?ids={ids}"' in html
+    chinese = Client().get("/zh-hans/reports/annual/?year=2023&region=Shenzhen").content.decode()
+    assert "<strong>1,200 吨CO2e</strong>" in chinese
+
+
+def test_the_report_puts_the_publishers_claim_beside_the_calculation(impacts):
+    from ecotone.impact.models import Calculation
+
+    Calculation.objects.filter(pk=impacts["bus"].pk).update(claim_value=2400, claim_unit="t CO2")
+    html = Client().get("/en/reports/annual/?year=2023&region=Shenzhen").content.decode()
+    assert '<span data-claim-ratio="2.0">2,400 t CO2 (claim ÷ calculation = 2.00)</span>' in html
+    chinese = Client().get("/zh-hans/reports/annual/?year=2023&region=Shenzhen").content.decode()
+    assert "声称值 ÷ 计算值 = 2.00" in chinese

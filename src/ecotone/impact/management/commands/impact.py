@@ -4,7 +4,9 @@ ecotone impact factors load [--without-oefdb]   seed the library from data/sourc
 ecotone impact factors import FILE.csv [--note]   add factors / new versions from a CSV
 ecotone impact factors export [FILE.csv] [--all-versions]
 ecotone impact calc METHODOLOGY --input name=value unit ... | --json '{"inputs": …}'
+                   [--scale case|city|country|world] [--acknowledge-warnings] [--unit U]
 ecotone impact recalc [--dry-run]                  recalculate what a factor update changed
+ecotone impact claims [--margin 25]                claims differing from the calculation
 """
 
 import json
@@ -15,7 +17,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from ...calculator import CalculationError
+from ...calculator import SCALES, CalculationError
+from ...claims import differing_claims
 from ...factors import (
     FactorFileError,
     current_factors,
@@ -24,7 +27,14 @@ from ...factors import (
     load_seed_factors,
 )
 from ...models import EmissionFactor
-from ...services import evaluate, outcome_payload, recalculate_stale, stale_calculations
+from ...services import (
+    UnacknowledgedWarnings,
+    evaluate,
+    outcome_payload,
+    recalculate_stale,
+    require_acknowledgement,
+    stale_calculations,
+)
 
 
 class Command(BaseCommand):
@@ -47,6 +57,18 @@ class Command(BaseCommand):
         calc.add_argument("--input", action="append", default=[], metavar="NAME=VALUE UNIT")
         calc.add_argument("--json", default=None, help='{"inputs": {...}, "context": {...}}')
         calc.add_argument("--language", default="en")
+        calc.add_argument(
+            "--scale", choices=list(SCALES), default=None, help="what the calculation is about"
+        )
+        calc.add_argument(
+            "--acknowledge-warnings",
+            action="store_true",
+            help="confirm values flagged as implausible for the scale",
+        )
+        calc.add_argument("--unit", default=None, help="the result in this unit (Mt CO2e/yr)")
+        claims = commands.add_parser("claims", help="claims differing from the calculation")
+        claims.add_argument("--margin", type=float, default=25.0, help="in percent (25)")
+        claims.add_argument("--language", default="en")
         recalc = commands.add_parser("recalc", help="recalculate after a factor update")
         recalc.add_argument("--dry-run", action="store_true")
 
@@ -90,12 +112,24 @@ class Command(BaseCommand):
 
     def calc(self, options):
         body = self._calc_body(options)
+        context = dict(body.get("context") or {})
+        if options["scale"]:
+            context["scale"] = options["scale"]
+        acknowledged = options["acknowledge_warnings"] or body.get("acknowledge_warnings") is True
         with translation.override(options["language"]):
             try:
-                outcome, _ = evaluate(options["methodology"], body["inputs"], body.get("context"))
+                outcome, _ = evaluate(options["methodology"], body["inputs"], context)
+                require_acknowledgement(outcome, acknowledged)
+                payload = outcome_payload(outcome, options["unit"])
+            except UnacknowledgedWarnings as error:
+                for row in error.warnings:
+                    self.stderr.write(row["message"])
+                raise CommandError(
+                    "values need confirming: check them, then run again with "
+                    "--acknowledge-warnings (or give --scale)"
+                ) from None
             except CalculationError as error:
                 raise CommandError(f"{error.field}: {error.message}") from None
-            payload = outcome_payload(outcome)
         self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
 
     def _calc_body(self, options) -> dict:
@@ -109,6 +143,22 @@ class Command(BaseCommand):
                 raise CommandError('--json needs {"inputs": {...}}')
             return body
         return {"inputs": dict(_input_option(text) for text in options["input"])}
+
+    def claims(self, options):
+        if not 0 <= options["margin"] <= 100000:
+            raise CommandError("--margin: give a percentage, 0 or more")
+        with translation.override(options["language"]):
+            checks = differing_claims(options["margin"] / 100)
+            for check in checks:
+                c = check.calculation
+                ratio = "—" if check.ratio is None else f"{check.ratio:.2f}"
+                self.stdout.write(
+                    f"#{c.pk} {c.subject}: claim {check.claim:,.0f} {c.unit}, "
+                    f"calculation {c.value:,.0f} {c.unit}, claim ÷ calculation {ratio}"
+                )
+                for reason in check.rendered_reasons():
+                    self.stdout.write(f"  - {reason}")
+        self.stdout.write(f"{len(checks)} claims differ by more than {options['margin']:g}%")
 
     def recalc(self, options):
         if options["dry_run"]:
