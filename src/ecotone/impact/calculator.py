@@ -26,18 +26,21 @@ from typing import Any
 import pint
 from django.utils.translation import gettext
 
+from ecotone.core.refusals import Refused
+
 from .units import Quantity, format_number, format_quantity, parse_unit
 
 MAX_RANGED_INPUTS = 10  # 2**10 corner evaluations at most; every formula here is cheap
 
 
-class CalculationError(ValueError):
+class CalculationError(Refused, ValueError):
     """Bad input. ``field`` names the input (or ``methodology``) at fault."""
 
+    code = "invalid_input"
+
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
+        self.args = (message,)
 
 
 @dataclass(frozen=True)

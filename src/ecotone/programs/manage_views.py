@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST
 
 from ecotone.accounts.audit import history_of
 from ecotone.core.models import TaskProgress
+from ecotone.core.refusals import Refused, show_refusal
 
 from . import assigning, decisions, queries, services, tasks
 from .conflicts import ConflictIndex, reviewer_ties
 from .forms import CallWindowForm, ReviewerForm
 from .models import Assignment, AssignmentJobStatus, Programme, Reviewer, Round, Submission
 from .permissions import is_manager
-from .states import TransitionRefused
 
 
 def managed(request, slug: str) -> Programme:
@@ -72,13 +72,9 @@ def call_window(request, slug: str):
             services.set_call_window(user=request.user, programme=programme, **form.cleaned_data)
             messages.success(request, _("The call dates are saved."))
             return redirect("programs:dashboard", slug=slug)
-        except services.ProgrammeRefused as refused:
-            form.add_refusal(refused)
+        except Refused as refused:
+            show_refusal(request, refused, form)
     return dashboard(request, slug, call_form=form, status=422)
-
-
-def _refusal_message(request, error) -> None:
-    messages.error(request, getattr(error, "message", str(error)))
 
 
 @login_required
@@ -123,8 +119,8 @@ def start_round(request, slug: str, position: int):
             )
             % {"n": count},
         )
-    except (services.ProgrammeRefused, TransitionRefused) as refused:
-        _refusal_message(request, refused)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("programs:dashboard", slug=slug)
 
 
@@ -145,8 +141,8 @@ def remind_reviewers(request, slug: str, position: int):
             )
             % {"n": reviewers, "reviews": reviews},
         )
-    except services.ProgrammeRefused as refused:
-        _refusal_message(request, refused)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("programs:dashboard", slug=slug)
 
 
@@ -157,8 +153,8 @@ def close_call(request, slug: str):
     try:
         services.close_call(user=request.user, programme=programme)
         messages.success(request, _("The call is closed."))
-    except services.ProgrammeRefused as refused:
-        _refusal_message(request, refused)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("programs:dashboard", slug=slug)
 
 
@@ -271,8 +267,8 @@ def _assignment_post(request, round: Round):
                 reason=request.POST.get("reason", ""),
             )
             messages.success(request, _("Conflict overridden; the reason is in the audit log."))
-    except (services.ProgrammeRefused, TransitionRefused) as refused:
-        _refusal_message(request, refused)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("programs:assignments", slug=round.programme.slug, position=round.position)
 
 
@@ -310,8 +306,8 @@ def _decide(request, round: Round):
             request,
             _("%(n)s decisions recorded; the applicants are told by e-mail.") % {"n": len(decided)},
         )
-    except (services.ProgrammeRefused, TransitionRefused) as refused:
-        _refusal_message(request, refused)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("programs:ranking", slug=round.programme.slug, position=round.position)
 
 
@@ -324,7 +320,7 @@ def publish(request, slug: str):
         messages.success(
             request, _("Results published: %(n)s awards are in the catalogue.") % {"n": len(awards)}
         )
-    except services.ProgrammeRefused as refused:
-        _refusal_message(request, refused)
+    except Refused as refused:
+        show_refusal(request, refused)
         return redirect("programs:dashboard", slug=slug)
     return redirect("programs:programme_results", slug=slug)

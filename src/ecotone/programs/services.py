@@ -18,6 +18,7 @@ from ecotone.accounts.audit import record_audit
 from ecotone.accounts.permissions import member_organisation_ids
 from ecotone.catalog.models import Case, Organisation, Sector, Solution
 from ecotone.core.bounds import parse_id
+from ecotone.core.refusals import Refused
 
 from . import emails
 from .calibration import CalibrationError, weighted_total
@@ -43,12 +44,8 @@ MAX_TEXT = 20_000
 ALLOWED_ATTACHMENT_TYPES = {".pdf", ".png", ".jpg", ".jpeg", ".xlsx", ".docx", ".pptx", ".csv"}
 
 
-class ProgrammeRefused(Exception):
-    """A write that cannot be done as asked. ``status``: 422 bad input, 409 wrong state."""
-
-    def __init__(self, message: str, *, field: str | None = None, code="invalid", status=422):
-        self.message, self.field, self.code, self.status = message, field, code, status
-        super().__init__(f"{field}: {message}" if field else message)
+#: the project's one refusal type (``core.refusals``), under the name this app has used
+ProgrammeRefused = Refused
 
 
 def require_manager(user, programme: Programme) -> None:

@@ -34,6 +34,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 
 from ecotone.core.bounds import parse_id
+from ecotone.core.refusals import Refused
 from ecotone.core.spreadsheets import neutralise_cell
 
 from ... import assigning, decisions, exports, pool, services, setup, tasks
@@ -42,7 +43,6 @@ from ...api.pool import pool_queryset, reviewer_out
 from ...api.rounds import ranking_rows
 from ...models import Programme, Reviewer, Round
 from ...permissions import is_manager
-from ...states import TransitionRefused
 
 WRITES = {
     "create",
@@ -124,11 +124,11 @@ class Command(BaseCommand):
         actor = _user(options["as_user"]) if options["as_user"] else None
         try:
             getattr(self, command.replace("-", "_"))(options, actor)
-        except services.ProgrammeRefused as refused:
+        except Refused as refused:
             where = f"{refused.field}: " if refused.field else ""
             raise CommandError(f"{where}{refused.message}") from None
-        except (PermissionDenied, TransitionRefused) as refused:
-            raise CommandError(getattr(refused, "message", None) or str(refused)) from None
+        except PermissionDenied as refused:
+            raise CommandError(str(refused)) from None
 
     # --- reading --------------------------------------------------------------------------
 
