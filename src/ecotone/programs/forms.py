@@ -155,12 +155,25 @@ class CallWindowForm(forms.Form):
 
 
 class ReviewerForm(forms.Form):
-    username = forms.CharField(label=_("User name"), max_length=150)
+    """Shapes the input of ``pool.add_to_pool``, which checks it as for the API and CLI."""
+
+    refusal_fields = {"user": "username"}  # the service's fields on this form's
+
+    username = forms.CharField(label=_("Their username or e-mail address"), max_length=254)
     expertise = forms.CharField(
         label=_("Expertise"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     sectors = forms.CharField(label=_("Sectors (slugs, separated by ;)"), required=False)
-    max_load = forms.IntegerField(label=_("Maximum reviews"), required=False, min_value=1)
+    max_load = forms.IntegerField(label=_("Maximum reviews"), required=False)
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "identifier": data["username"],
+            "expertise": data["expertise"],
+            "sector_slugs": [s.strip() for s in data["sectors"].split(";") if s.strip()],
+            "max_load": data["max_load"],
+        }
 
 
 class DecisionForm(forms.Form):

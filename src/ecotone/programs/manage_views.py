@@ -1,7 +1,6 @@
 """Manager pages: dashboard, reviewer pool, assignment, ranking and decisions, publishing."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,7 @@ from ecotone.accounts.audit import history_of
 from ecotone.core.models import TaskProgress
 from ecotone.core.refusals import Refused, show_refusal
 
-from . import assigning, decisions, queries, services, tasks
+from . import assigning, decisions, pool, queries, services, tasks
 from .conflicts import ConflictIndex, reviewer_ties
 from .forms import CallWindowForm, ReviewerForm
 from .models import Assignment, AssignmentJobStatus, Programme, Reviewer, Round, Submission
@@ -32,13 +31,19 @@ def _round(programme: Programme, position: int) -> Round:
 
 
 @login_required
-def dashboard(request, slug: str, call_form: CallWindowForm | None = None, status: int = 200):
+def dashboard(
+    request,
+    slug: str,
+    call_form: CallWindowForm | None = None,
+    reviewer_form: ReviewerForm | None = None,
+    status: int = 200,
+):
     programme = managed(request, slug)
     context = {
         "programme": programme,
         "figures": queries.dashboard(programme),
         "reviewers": _pool_with_ties(programme),
-        "reviewer_form": ReviewerForm(),
+        "reviewer_form": reviewer_form or ReviewerForm(),
         "call_form": call_form or CallWindowForm.for_programme(programme),
         "history": history_of(programme)[:10],
     }
@@ -80,28 +85,24 @@ def call_window(request, slug: str):
 @login_required
 @require_POST
 def add_reviewer(request, slug: str):
+    """The same write as the API's and the CLI's (``pool.add_to_pool``), with its checks: an
+    unknown account or sector and someone already in the pool are refused on the form."""
     programme = managed(request, slug)
     form = ReviewerForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Check the reviewer's details."))
-        return redirect("programs:dashboard", slug=slug)
-    user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
-    if user is None:
-        messages.error(request, _("There is no user with this name."))
-        return redirect("programs:dashboard", slug=slug)
-    sectors = [s.strip() for s in form.cleaned_data["sectors"].split(";") if s.strip()]
-    services.add_reviewer(
-        user=request.user,
-        programme=programme,
-        reviewer_user=user,
-        expertise=form.cleaned_data["expertise"],
-        sectors=sectors,
-        max_load=form.cleaned_data["max_load"],
-    )
-    messages.success(
-        request, _("%(name)s is in the reviewer pool.") % {"name": user.get_username()}
-    )
-    return redirect("programs:dashboard", slug=slug)
+    if form.is_valid():
+        try:
+            reviewer = pool.add_to_pool(
+                user=request.user, programme=programme, **form.service_data()
+            )
+        except Refused as refused:
+            show_refusal(request, refused, form)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is in the reviewer pool.") % {"name": reviewer.user.get_username()},
+            )
+            return redirect("programs:dashboard", slug=slug)
+    return dashboard(request, slug, reviewer_form=form, status=422)
 
 
 @login_required

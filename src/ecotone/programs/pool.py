@@ -134,7 +134,8 @@ def add_to_pool(
     max_load: int | None = None,
 ) -> Reviewer:
     """Add the account named by ``identifier`` (username or e-mail) to the pool; a
-    deactivated reviewer comes back with the new details."""
+    deactivated reviewer comes back with the new details. The one way in, whichever door:
+    the page, the API, the CLI and the demo all call this."""
     services.require_manager(user, programme)
     reviewer_user = find_user(identifier)
     existing = Reviewer.objects.filter(programme=programme, user=reviewer_user).first()
@@ -146,14 +147,17 @@ def add_to_pool(
             status=409,
         )
     sectors = clean_sectors(sector_slugs)
-    return services.add_reviewer(
-        user=user,
+    expertise, max_load = clean_expertise(expertise), clean_max_load(max_load)
+    reviewer, _created = Reviewer.objects.update_or_create(
         programme=programme,
-        reviewer_user=reviewer_user,
-        expertise=clean_expertise(expertise),
-        sectors=[s.slug for s in sectors],
-        max_load=clean_max_load(max_load),
+        user=reviewer_user,
+        defaults={"expertise": expertise, "max_load": max_load, "active": True},
     )
+    reviewer.sectors.set(sectors)
+    record_audit(
+        actor=user, action="reviewer_add", record=reviewer, changes={"programme": programme.slug}
+    )
+    return reviewer
 
 
 @transaction.atomic

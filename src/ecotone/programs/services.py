@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from ecotone.accounts.audit import record_audit
 from ecotone.accounts.permissions import member_organisation_ids
-from ecotone.catalog.models import Case, Organisation, Sector, Solution
+from ecotone.catalog.models import Case, Organisation, Solution
 from ecotone.core.bounds import parse_id
 from ecotone.core.refusals import Refused
 
@@ -255,29 +255,6 @@ def start_round(*, user, round: Round) -> int:
 
 
 @transaction.atomic
-def add_reviewer(
-    *,
-    user,
-    programme: Programme,
-    reviewer_user,
-    expertise: str = "",
-    sectors=(),
-    max_load=None,
-    person=None,
-) -> Reviewer:
-    require_manager(user, programme)
-    reviewer, _created = Reviewer.objects.update_or_create(
-        programme=programme,
-        user=reviewer_user,
-        defaults={"expertise": expertise, "max_load": max_load, "person": person, "active": True},
-    )
-    reviewer.sectors.set(Sector.objects.filter(slug__in=list(sectors)))
-    record_audit(
-        actor=user, action="reviewer_add", record=reviewer, changes={"programme": programme.slug}
-    )
-    return reviewer
-
-
 def _own_reviewer(user, reviewer: Reviewer) -> None:
     if not (user and user.is_authenticated and reviewer.user_id == user.pk):
         raise PermissionDenied(_("Only the reviewer may declare their own conflicts."))
