@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ecotone.core.testing import OrganisationFactory, UserFactory, make_member
-from ecotone.programs import pool
+from ecotone.programs.services import pool
 from ecotone.programs.tests.conftest import make_programme
 from ecotone.search.backends import reset_search_backend
 

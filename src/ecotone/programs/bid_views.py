@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ecotone.core.refusals import Refused, show_refusal
 
-from . import bidding
+from .services import bidding
 from .views import visible_programme
 
 PREFERENCE_CHOICES = [

@@ -18,8 +18,9 @@ from ecotone.accounts.models import Membership, MembershipStatus
 from ecotone.catalog.models import Award, Sector, Solution
 from ecotone.core.demo import demo_step
 
-from . import assigning, decisions, pool, services
+from . import services
 from .models import Criterion, Programme, Round, Submission, SubmissionStatus, Track
+from .services import assigning, decisions, pool
 
 OFFICE = "demo-programme-office"
 

@@ -12,11 +12,12 @@ from ecotone.accounts.audit import history_of
 from ecotone.core.models import TaskProgress
 from ecotone.core.refusals import Refused, show_refusal
 
-from . import assigning, decisions, pool, queries, services, tasks
+from . import queries, services, tasks
 from .conflicts import ConflictIndex, reviewer_ties
 from .forms import CallWindowForm, ReviewerForm
 from .models import Assignment, AssignmentJobStatus, Programme, Reviewer, Round, Submission
 from .permissions import is_manager
+from .services import assigning, decisions, pool
 
 
 def managed(request, slug: str) -> Programme:

@@ -21,10 +21,10 @@ from ecotone.catalog.models import Organisation, Sector
 from ecotone.core.bounds import parse_id
 from ecotone.core.refusals import Refused, show_refusal
 
-from . import pool
 from .conflicts import reviewer_ties
 from .models import Programme, Reviewer
 from .permissions import reviewer_of
+from .services import pool
 
 SEARCH_LIMIT = 20
 

@@ -12,7 +12,7 @@ from ecotone.core.schemas import (
     ErrorOut,  # noqa: F401  (re-exported)
 )
 
-from .pool import MAX_LOAD
+from .services.pool import MAX_LOAD
 
 #: reviews a reviewer may take: 0 (the round's limit) to MAX_LOAD. Documented here, checked
 #: by ``pool.clean_max_load`` so that the page, the API and the CLI refuse it alike

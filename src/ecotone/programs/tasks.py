@@ -35,8 +35,7 @@ from django_tasks import task
 from ecotone.accounts.audit import record_audit
 from ecotone.core.tasks import ProgressReport, uses_worker
 
-from . import assigning, emails, services
-from .assigning import AssignmentRun
+from . import emails, services
 from .conflicts import ConflictIndex
 from .models import (
     ACTIVE_JOB_STATUSES,
@@ -49,7 +48,8 @@ from .models import (
     RoundStatus,
     SubmissionStatus,
 )
-from .services import ProgrammeRefused
+from .services import ProgrammeRefused, assigning
+from .services.assigning import AssignmentRun
 
 logger = logging.getLogger(__name__)
 

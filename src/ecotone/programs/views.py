@@ -18,7 +18,7 @@ from ecotone.accounts.permissions import member_organisation_ids
 from ecotone.core.refusals import Refused, show_refusal
 from ecotone.core.uploads import serve_stored_file
 
-from . import attachments, queries, services
+from . import queries, services
 from .forms import ApplicationForm, ReviewForm, initial_for
 from .models import Assignment, Attachment, Programme, Reviewer, ReviewMode, Submission
 from .permissions import (
@@ -33,6 +33,7 @@ from .permissions import (
 from .permissions import (
     review_queue as queue_of,
 )
+from .services import attachments
 
 
 def visible_programme(request, slug: str) -> Programme:

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from ecotone.catalog.models import Sector
 from ecotone.core.testing import OrganisationFactory, UserFactory, make_member
-from ecotone.programs import pool, services
+from ecotone.programs import services
 from ecotone.programs.models import Criterion, Programme, Round, Track
+from ecotone.programs.services import pool
 
 LEVELS = [{"en": f"level {n}", "zh": f"等级{n}"} for n in range(1, 6)]
 

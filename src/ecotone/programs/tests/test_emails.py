@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from ecotone.accounts.models import AuditEntry
 from ecotone.core.testing import logged_in
-from ecotone.programs import assigning, decisions, emails, services, tasks
+from ecotone.programs import emails, services, tasks
 from ecotone.programs.models import Assignment
+from ecotone.programs.services import assigning, decisions
 
 from .conftest import add_applicant, add_reviewer, apply, make_programme
 

@@ -37,12 +37,13 @@ from ecotone.core.bounds import parse_id
 from ecotone.core.refusals import Refused
 from ecotone.core.spreadsheets import neutralise_cell
 
-from ... import assigning, decisions, exports, pool, services, setup, tasks
+from ... import exports, services, tasks
 from ...api.common import programme_out
 from ...api.pool import pool_queryset, reviewer_out
 from ...api.rounds import ranking_rows
 from ...models import Programme, Reviewer, Round
 from ...permissions import is_manager
+from ...services import assigning, decisions, pool, setup
 
 WRITES = {
     "create",
