@@ -5,15 +5,17 @@ Adding a reviewer first: the dashboard page used to parse the input itself, sile
 an unknown sector, accept someone already in the pool and wipe their expertise."""
 
 import io
+import json
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from ecotone.accounts.models import AuditEntry
 from ecotone.core.testing import UserFactory, token_headers
-from ecotone.programs.models import Reviewer
+from ecotone.programs.models import Reviewer, RoundStatus
 
 from .conftest import add_reviewer, make_programme
 
@@ -142,3 +144,73 @@ def test_the_page_adds_by_e_mail_with_the_sectors_as_the_api_does(client, world)
     assert response.status_code == 302
     assert pool_state(world) == [("li", "PV", None, True, ["solar-power"])]
     assert AuditEntry.objects.filter(action="reviewer_add").count() == 1
+
+
+# --- the call window: the dashboard form, PATCH /programmes/{slug}, `programmes update` -----
+
+
+def test_a_call_closing_before_it_opens_is_refused_by_every_door(client, world, tmp_path):
+    programme = world.programme
+    before = (programme.opens_at, programme.closes_at, AuditEntry.objects.count())
+    window = {"opens_at": "2030-05-01T09:00", "closes_at": "2030-04-01T09:00"}
+
+    client.force_login(world.manager)
+    page = client.post(reverse("programs:call_window", args=[programme.slug]), window)
+    client.logout()
+    assert page.status_code == 422
+    assert page.context["call_form"].errors == {
+        "closes_at": ["The call must close after it opens."]
+    }
+
+    api = client.patch(
+        f"/api/v1/programmes/{programme.slug}",
+        window,
+        content_type="application/json",
+        headers=token_headers(world.manager),
+    )
+    assert api.status_code == 422
+    assert api.json()["field"] == "closes_at"
+    assert api.json()["message"] == "The call must close after it opens."
+
+    spec = tmp_path / "window.json"
+    spec.write_text(json.dumps(window), encoding="utf-8")
+    with pytest.raises(CommandError) as cli:
+        call_command(
+            "programmes", "update", programme.slug, "--file", str(spec),
+            "--as", world.manager.username, stdout=io.StringIO(),
+        )  # fmt: skip
+    assert str(cli.value) == "closes_at: The call must close after it opens."
+
+    programme.refresh_from_db()
+    assert (programme.opens_at, programme.closes_at, AuditEntry.objects.count()) == before
+
+
+# --- starting a round: the dashboard button, POST …/rounds/{n}/start, `programmes start` -----
+
+
+def test_starting_a_finished_round_is_refused_by_every_door(client, world):
+    round = world.programme.rounds_in_order().first()
+    round.status = RoundStatus.FINISHED
+    round.save(update_fields=["status"])
+    audited = AuditEntry.objects.count()
+
+    client.force_login(world.manager)
+    page = client.post(reverse("programs:start_round", args=[world.programme.slug, 1]))
+    shown = [str(m) for m in get_messages(page.wsgi_request)]
+    client.logout()
+    api = client.post(
+        f"/api/v1/programmes/{world.programme.slug}/rounds/1/start",
+        headers=token_headers(world.manager),
+    )
+    with pytest.raises(CommandError) as cli:
+        call_command(
+            "programmes", "start", world.programme.slug, "--round", "1",
+            "--as", world.manager.username, stdout=io.StringIO(),
+        )  # fmt: skip
+
+    assert shown == ["This round is finished."]
+    assert api.status_code == 409 and api.json()["code"] == "finished"
+    assert api.json()["message"] == "This round is finished." and api.json()["field"] is None
+    assert str(cli.value) == "This round is finished."
+    round.refresh_from_db()
+    assert round.status == RoundStatus.FINISHED and AuditEntry.objects.count() == audited
