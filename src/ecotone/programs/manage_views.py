@@ -17,7 +17,7 @@ from .conflicts import ConflictIndex, reviewer_ties
 from .forms import CallWindowForm, ReviewerForm
 from .models import Assignment, AssignmentJobStatus, Programme, Reviewer, Round, Submission
 from .permissions import is_manager
-from .services import assigning, decisions, pool
+from .services import assigning, decisions, pool, reminders
 
 
 def managed(request, slug: str) -> Programme:
@@ -131,7 +131,7 @@ def start_round(request, slug: str, position: int):
 def remind_reviewers(request, slug: str, position: int):
     programme = managed(request, slug)
     try:
-        reviewers, reviews = tasks.remind_reviewers(
+        reviewers, reviews = reminders.remind_reviewers(
             user=request.user, round=_round(programme, position)
         )
         messages.success(

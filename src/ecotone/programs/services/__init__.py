@@ -10,6 +10,7 @@ the demo call these and nothing else writes.
 - ``conflicts``: declared conflicts and a manager's override of a detected one;
 - ``bidding`` and ``assigning``: reviewers' bids and the assignment of submissions;
 - ``reviews``: scores against the rubric, reopening a review;
+- ``reminders``: reminding reviewers of reviews due (a manager's, and the daily job);
 - ``decisions``: proposals, decisions and publishing the results.
 
 Every service checks permission and input first (the checks live here, never in a page or
