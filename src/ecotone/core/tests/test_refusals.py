@@ -24,7 +24,7 @@ from ecotone.matching.services import MatchingRefused
 from ecotone.programs.assignment import AssignmentError
 from ecotone.programs.calibration import CalibrationError
 from ecotone.programs.services import ProgrammeRefused
-from ecotone.programs.states import TransitionRefused
+from ecotone.programs.services.states import TransitionRefused
 from ecotone.reports.scope import ScopeError
 from ecotone.search.queries import InvalidSearch
 

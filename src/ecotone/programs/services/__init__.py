@@ -2,6 +2,7 @@
 the demo call these and nothing else writes.
 
 - ``checks``: what every write shares (``require_manager``, ``clean_reason``, the refusal);
+- ``states``: the state machines of submissions and reviews, each move checked and audited;
 - ``setup`` (with ``spec``, which reads and checks a set-up spec): creating and changing a
   programme, its tracks, rounds and rubric;
 - ``calls``: the call window and starting a round;

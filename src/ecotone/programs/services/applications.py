@@ -19,8 +19,8 @@ from ..models import (
     Submission,
     SubmissionStatus,
 )
-from ..states import TransitionRefused, transition_submission
 from .checks import ProgrammeRefused, clean_text
+from .states import TransitionRefused, transition_submission
 
 
 def _check_open(programme: Programme, now: datetime | None) -> None:

@@ -16,8 +16,8 @@ from ..models import (
     Submission,
     SubmissionStatus,
 )
-from ..states import transition_submission
 from .checks import ProgrammeRefused, require_manager
+from .states import transition_submission
 
 
 def aware_in(programme: Programme, value: datetime) -> datetime:

@@ -28,8 +28,8 @@ from ..models import (
     Submission,
     SubmissionStatus,
 )
-from ..states import transition_submission
 from .checks import ProgrammeRefused, require_manager
+from .states import transition_submission
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from ..models import (
     Round,
     RoundStatus,
 )
-from ..states import TransitionRefused, transition_review
 from .checks import ProgrammeRefused, clean_reason, clean_text, require_manager
+from .states import TransitionRefused, transition_review
 
 
 def rubric(round: Round) -> list[RubricCriterion]:

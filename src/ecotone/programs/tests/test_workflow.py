@@ -11,7 +11,7 @@ from ecotone.core.testing import logged_in
 from ecotone.programs import services
 from ecotone.programs.models import Assignment, Decision, Review, SubmissionStatus
 from ecotone.programs.services import assigning, decisions
-from ecotone.programs.states import TransitionRefused
+from ecotone.programs.services.states import TransitionRefused
 
 from .conftest import add_applicant, add_reviewer, apply, make_programme
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from ecotone.accounts.audit import record_audit
 from ecotone.core.refusals import Refused
 
-from .models import Review, ReviewStatus, Submission, SubmissionStatus
+from ..models import Review, ReviewStatus, Submission, SubmissionStatus
 
 S = SubmissionStatus
 SUBMISSION_TRANSITIONS: dict[str, tuple[set[str], str]] = {
