@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ecotone.core.testing import OrganisationFactory, UserFactory, make_member
-from ecotone.programs import services
+from ecotone.programs.services import pool
 from ecotone.programs.tests.conftest import make_programme
 from ecotone.search.backends import reset_search_backend
 
@@ -28,12 +28,12 @@ def test_an_application_goes_from_the_call_to_a_published_award(
     startup = OrganisationFactory(name_en="Sunroof Labs")
     make_member(UserFactory(username="ana", email="ana@sunroof.example"), startup)
     expert = UserFactory(username="kai", email="kai@experts.example")
-    services.add_reviewer(
+    pool.add_to_pool(
         user=world.manager,
         programme=world.programme,
-        reviewer_user=expert,
+        identifier=expert.username,
         expertise="rooftop solar power",
-        sectors=["solar-power"],
+        sector_slugs=["solar-power"],
     )
     base = live_server.url
 

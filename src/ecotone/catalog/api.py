@@ -11,9 +11,8 @@ from pydantic import ValidationError as PydanticValidationError
 
 from ecotone.accounts.api_auth import TokenAuth, reading_user
 from ecotone.accounts.permissions import can_view, visible_records
-from ecotone.config.api import error_body
 from ecotone.core.bounds import Id, PageLimit
-from ecotone.core.pagination import BadCursor, cursor_page
+from ecotone.core.pagination import cursor_page
 
 from . import queries, services
 from .kinds import BROWSABLE_KINDS, KINDS, Kind
@@ -83,10 +82,7 @@ def add_kind_routes(kind: Kind) -> None:
         user = reading_user(request)
         params = {k: v for k, v in filters.dict().items() if v not in (None, "")}
         queryset = queries.filtered_records(kind, user, params)
-        try:
-            items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
-        except BadCursor as error:
-            return Status(422, error_body("invalid", str(error), "cursor"))
+        items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
         return Status(200, {"results": [_out(kind, item) for item in items], "next": next_cursor})
 
     @router.get(

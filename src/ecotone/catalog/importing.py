@@ -19,6 +19,7 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from ecotone.core.refusals import Refused
 from ecotone.core.signals import records_imported
 
 from .fields import LIST_FIELD_TYPES
@@ -65,10 +66,10 @@ class ImportResult:
         return self.created + self.updated + self.unchanged
 
 
-class ImportFailed(Exception):
+class ImportFailed(Refused):
     def __init__(self, result: ImportResult):
         self.result = result
-        super().__init__(f"{len(result.errors)} bad row(s); nothing was written")
+        super().__init__(f"{len(result.errors)} bad row(s); nothing was written", field="file")
 
 
 @dataclass

@@ -3,15 +3,15 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from ecotone.accounts.permissions import visible_records
+from ecotone.core.refusals import Refused
 
 from .kinds import KINDS, Kind
 from .models import Event, Organisation, Person, Sector
 
 
-class InvalidFilter(ValueError):
+class InvalidFilter(Refused, ValueError):
     def __init__(self, field: str, message: str):
-        self.field, self.message = field, message
-        super().__init__(f"{field}: {message}")
+        super().__init__(message, field=field)
 
 
 def filtered_records(kind: Kind, user, params) -> QuerySet:

@@ -6,9 +6,15 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from ecotone.core.refusals import Refused
 
-class UploadRejected(Exception):
-    pass
+
+class UploadRejected(Refused):
+    """A file that cannot be attached; the message says why."""
+
+    def __init__(self, message):
+        super().__init__(message, field="file")
+        self.args = (str(message),)
 
 
 def extract_text(name: str, content: bytes) -> str:

@@ -15,18 +15,19 @@ from django.utils.translation import pgettext_lazy
 from ecotone.accounts.audit import record_audit
 from ecotone.accounts.permissions import can_edit, is_staff, member_organisation_ids
 from ecotone.core.models import PublicationStatus
+from ecotone.core.refusals import Refused
 
 from .kinds import Kind, kind_of
 from .models import Organisation
 
 
-class RecordInvalid(Exception):
+class RecordInvalid(Refused):
     """The submitted data failed validation; ``errors`` maps field names to messages."""
 
     def __init__(self, errors: dict[str, list[str]]):
         self.errors = errors
         first_field, messages = next(iter(errors.items()))
-        super().__init__(f"{first_field}: {messages[0]}")
+        super().__init__(messages[0], field=first_field, field_errors=errors)
 
 
 def new_external_id(kind: Kind) -> str:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ecotone.core.refusals import Refused
 from ecotone.core.spreadsheets import neutralise_cell, restore_cell, xlsx_row
 
 SUPPORTED_EXTENSIONS = (".csv", ".xlsx", ".jsonl")
@@ -21,11 +22,12 @@ SUPPORTED_EXTENSIONS = (".csv", ".xlsx", ".jsonl")
 CSV_CELL_LIMIT = 4_000_000
 
 
-class FileFormatError(Exception):
+class FileFormatError(Refused):
     def __init__(self, message: str, *, row: int | None = None, column: str | None = None):
-        self.row, self.column, self.message = row, column, message
+        super().__init__(message, field="file")
+        self.row, self.column = row, column
         where = f"row {row}" if row else "file"
-        super().__init__(f"{where}{f', column {column}' if column else ''}: {message}")
+        self.args = (f"{where}{f', column {column}' if column else ''}: {message}",)
 
 
 def format_of(path: Path) -> str:

@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from ecotone.core.refusals import log_refusal
+from ecotone.core.refusals import Refused, log_refusal
 from ecotone.core.schemas import ErrorOut
 
 #: what each error status means, in the OpenAPI description
@@ -114,6 +114,12 @@ def on_ninja_validation_error(request, exc: NinjaValidationError):
         },
         status=422,
     )
+
+
+@api.exception_handler(Refused)
+def on_refused(request, exc: Refused):
+    """Every service refusal of every app, with the status it names."""
+    return api.create_response(request, exc.body(), status=exc.status)
 
 
 @api.exception_handler(DjangoValidationError)

@@ -6,12 +6,17 @@ import binascii
 from django.db.models import QuerySet
 
 from .bounds import MAX_ID, MAX_PAGE
+from .refusals import Refused
 
 MAX_LIMIT = MAX_PAGE
 
 
-class BadCursor(ValueError):
-    pass
+class BadCursor(Refused, ValueError):
+    """A ``cursor`` that no page gave."""
+
+    def __init__(self, message: str):
+        super().__init__(message, field="cursor")
+        self.args = (message,)
 
 
 def encode_cursor(last_pk: int) -> str:

@@ -21,13 +21,15 @@ from pathlib import Path
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
+from .refusals import Refused
 
-class FileRejected(ValueError):
+
+class FileRejected(Refused, ValueError):
     """An upload whose content is not what its name says, or of a type not accepted."""
 
     def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
+        super().__init__(message, field="file")
+        self.args = (message,)
 
 
 @dataclass(frozen=True)

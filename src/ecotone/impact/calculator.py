@@ -29,6 +29,8 @@ import pint
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
+from ecotone.core.refusals import Refused
+
 from .units import (
     Quantity,
     format_number,
@@ -56,13 +58,14 @@ SCALE_NAMES = {
 }
 
 
-class CalculationError(ValueError):
+class CalculationError(Refused, ValueError):
     """Bad input. ``field`` names the input (or ``methodology``) at fault."""
 
+    code = "invalid_input"
+
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
+        self.args = (message,)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ecotone.accounts.audit import record_audit
 from ecotone.core.bounds import parse_whole
+from ecotone.core.refusals import Refused
 from ecotone.core.spreadsheets import neutralise_cell, restore_cell
 
 from .models import EmissionFactor, FactorKind, Gas
@@ -60,9 +61,10 @@ class PublishReport:
         )
 
 
-class FactorFileError(ValueError):
+class FactorFileError(Refused, ValueError):
     def __init__(self, errors: list[str]):
-        super().__init__("; ".join(errors[:5]))
+        super().__init__("; ".join(errors[:5]), field="file")
+        self.args = (self.message,)
         self.errors = errors
 
 

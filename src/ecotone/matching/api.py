@@ -15,9 +15,8 @@ from pydantic import Field
 from ecotone.accounts.api_auth import TokenAuth, reading_user
 from ecotone.accounts.permissions import can_view, member_organisation_ids
 from ecotone.catalog.models import Need, Organisation, Solution
-from ecotone.config.api import error_body
 from ecotone.core.bounds import Id, PageLimit
-from ecotone.core.pagination import BadCursor, cursor_page
+from ecotone.core.pagination import cursor_page
 
 from . import queries, services
 from .models import Introduction, IntroductionStatus, MatchSurface
@@ -245,10 +244,7 @@ def list_introductions(
     queryset = queries.introductions_visible_to(user)
     if status:
         queryset = queryset.filter(status=status)
-    try:
-        items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
-    except BadCursor as error:
-        return Status(422, error_body("invalid", str(error), "cursor"))
+    items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
     return Status(200, {"results": [introduction_out(user, i) for i in items], "next": next_cursor})
 
 

@@ -8,15 +8,8 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matchmaking")
 
     def ready(self) -> None:
-        from ecotone.config.api import api, error_body
+        from ecotone.config.api import api
 
         from .api import router
-        from .services import MatchingRefused
 
         api.add_router("", router)
-
-        @api.exception_handler(MatchingRefused)
-        def on_introduction_refused(request, exc: MatchingRefused):
-            return api.create_response(
-                request, error_body(exc.code, exc.message, exc.field), status=exc.status
-            )

@@ -42,6 +42,9 @@ def about_choices(organisations) -> list[tuple[str, str]]:
 
 
 class IntroductionForm(forms.Form):
+    #: the service's fields shown on this form's (``core.refusals.form_field_for``)
+    refusal_fields = {"about_id": "about", "about_kind": "about"}
+
     requesting_organisation = forms.ChoiceField(label=gettext_lazy("On behalf of"))
     about = forms.ChoiceField(label=gettext_lazy("About"))
     message = forms.CharField(

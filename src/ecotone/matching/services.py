@@ -16,6 +16,7 @@ from django_countries import countries
 from ecotone.accounts.audit import record_audit
 from ecotone.accounts.permissions import member_organisation_ids
 from ecotone.catalog.models import Case, Need, Organisation, Solution
+from ecotone.core.refusals import Refused
 
 from . import emails
 from .models import (
@@ -63,16 +64,9 @@ __all__ = [
 MAX_MESSAGE_CHARS = 2000
 
 
-class MatchingRefused(Exception):
-    """A write that cannot be done as asked; ``field`` names the input at fault, if any.
-
-    ``status`` is the HTTP status the API answers with: 422 for bad input, 409 when the
-    request is fine but the state forbids it (a duplicate, an answered request).
-    """
-
-    def __init__(self, message: str, *, field: str | None = None, code="invalid", status=422):
-        self.message, self.field, self.code, self.status = message, field, code, status
-        super().__init__(f"{field}: {message}" if field else message)
+#: the project's one refusal type (``core.refusals``), under the name this app has used:
+#: 422 for bad input, 409 when the state forbids it (a duplicate, an answered request)
+MatchingRefused = Refused
 
 
 def matches_for_need(need: Need, limit: int = 10) -> list[Match]:

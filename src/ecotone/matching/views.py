@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ecotone.accounts.permissions import can_view
 from ecotone.catalog.models import Need, Organisation
+from ecotone.core.refusals import Refused, show_refusal
 
 from . import queries, services
 from .forms import IntroductionForm
@@ -21,10 +22,9 @@ from .models import Introduction
 from .permissions import can_respond, can_see_figures, can_view_introduction, can_withdraw
 
 LIST_LIMIT = 200
+
+
 #: form fields for the service's field names
-FORM_FIELDS = {"about_id": "about", "about_kind": "about", "target_organisation": None}
-
-
 def _rows(user, introductions) -> list[dict]:
     return [
         {
@@ -90,8 +90,8 @@ def _request_from_form(request, form: IntroductionForm, target: Organisation):
             about=about,
             message=form.cleaned_data["message"],
         )
-    except services.MatchingRefused as refused:
-        form.add_error(FORM_FIELDS.get(refused.field, refused.field), refused.message)
+    except Refused as refused:
+        show_refusal(request, refused, form)
         return None
 
 
@@ -117,8 +117,8 @@ def introduction_answer(request, pk: int):
             accept=decision == "accept",
             note=request.POST.get("note", ""),
         )
-    except services.MatchingRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         if decision == "accept":
             messages.success(request, _("Accepted. You can now see each other's contact details."))
@@ -133,8 +133,8 @@ def introduction_withdraw(request, pk: int):
     introduction = _visible_introduction(request, pk)
     try:
         services.withdraw_introduction(user=request.user, introduction=introduction)
-    except services.MatchingRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Request withdrawn."))
     return redirect("matching:introductions")
@@ -159,8 +159,8 @@ def need_feedback(request, pk: int):
         services.record_feedback(
             user=request.user, need=need, candidate=candidate, relevant=verdict == "relevant"
         )
-    except services.MatchingRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Thank you. Your feedback now counts in this ranking."))
     return redirect(f"{need.get_absolute_url()}#matches")
@@ -177,8 +177,8 @@ def need_criteria(request, pk: int):
             min_trl=request.POST.get("min_trl", ""),
             regions=request.POST.getlist("regions"),
         )
-    except services.MatchingRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Matching criteria saved."))
     return redirect(f"{need.get_absolute_url()}#matches")

@@ -16,6 +16,8 @@ from decimal import Decimal
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from ecotone.core.refusals import Refused
+
 # Affinities become integer arc costs: the range [lowest, highest] allowed affinity maps onto
 # [0, COST_RESOLUTION]. Pairs closer than range / COST_RESOLUTION are ties for the solver, so
 # the assignment found is within (number of pairs) × range / COST_RESOLUTION of the optimum.
@@ -23,11 +25,12 @@ from ortools.graph.python import min_cost_flow
 COST_RESOLUTION = 10_000_000
 
 
-class AssignmentError(ValueError):
+class AssignmentError(Refused, ValueError):
     """A malformed problem; the message names the parameter."""
 
     def __init__(self, message: str, parameter: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, field=parameter)
+        self.args = (message,)
         self.parameter = parameter
 
 

@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import bidding
-from .services import ProgrammeRefused
+from ecotone.core.refusals import Refused, show_refusal
+
+from .services import bidding
 from .views import visible_programme
 
 PREFERENCE_CHOICES = [
@@ -62,10 +63,10 @@ def place_bid(request, slug: str, submission_id: int):
             submission_id=submission_id,
             preference=request.POST.get("preference", ""),
         )
-    except ProgrammeRefused as refused:
+    except Refused as refused:
         if refused.status == 404:
             raise Http404 from None
-        messages.error(request, refused.message)
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Bid saved."))
     return redirect("programs:bids", slug=programme.slug)

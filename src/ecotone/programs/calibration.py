@@ -15,16 +15,19 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ecotone.core.refusals import Refused
+
 # Calibrated means closer than this (points on the 0–100 scale) are tied: they are sums of
 # floats, and rounding noise must not split submissions that are equal in exact arithmetic.
 TIE_TOLERANCE = 1e-9
 
 
-class CalibrationError(ValueError):
+class CalibrationError(Refused, ValueError):
     """Bad scores; the message names the criterion."""
 
     def __init__(self, message: str, criterion: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, field=criterion)
+        self.args = (message,)
         self.criterion = criterion
 
 

@@ -18,8 +18,9 @@ from ecotone.accounts.models import Membership, MembershipStatus
 from ecotone.catalog.models import Award, Sector, Solution
 from ecotone.core.demo import demo_step
 
-from . import assigning, decisions, services
+from . import services
 from .models import Criterion, Programme, Round, Submission, SubmissionStatus, Track
+from .services import assigning, decisions, pool
 
 OFFICE = "demo-programme-office"
 
@@ -213,12 +214,12 @@ def load_demo_challenge(spec: dict) -> str:
     biases = {}
     for item in spec["reviewers"]:
         user = _synthetic_user(f"demo-reviewer-{item['key']}", full_name=item["name"])
-        reviewer = services.add_reviewer(
+        reviewer = pool.add_to_pool(
             user=office,
             programme=programme,
-            reviewer_user=user,
+            identifier=user.get_username(),
             expertise=item["expertise"],
-            sectors=item["sectors"],
+            sector_slugs=list(item["sectors"]),
         )
         biases[reviewer.pk] = item["bias"]
     quality = _apply_all(spec, programme)

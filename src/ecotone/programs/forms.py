@@ -1,5 +1,5 @@
 """Forms of the programme pages. They only shape the input; the services validate it, and
-their refusals come back as errors on the field they name (``add_refusal``)."""
+their refusals come back as errors on the field they name (``core.refusals.show_refusal``)."""
 
 from django import forms
 from django.utils import timezone
@@ -20,6 +20,8 @@ def _label(question: dict) -> str:
 
 
 class ApplicationForm(forms.Form):
+    refusal_fields = {"answers.": "answer_"}  # the service's fields on this form's
+
     applicant = forms.ChoiceField(label=_("Applying organisation"))
     track = forms.ChoiceField(label=_("Track"))
     title = forms.CharField(label=pgettext_lazy("submission", "Title"), max_length=300)
@@ -56,10 +58,6 @@ class ApplicationForm(forms.Form):
         answers = {q["key"]: data.pop(f"answer_{q['key']}", "") for q in self.programme.questions}
         return {**data, "answers": answers}
 
-    def add_refusal(self, refused) -> None:
-        field = (refused.field or "").replace("answers.", "answer_")
-        self.add_error(field if field in self.fields else None, refused.message)
-
 
 def initial_for(submission) -> dict:
     initial = {
@@ -75,6 +73,8 @@ def initial_for(submission) -> dict:
 
 
 class ReviewForm(forms.Form):
+    refusal_fields = {"scores.": "score_"}  # the service's fields on this form's
+
     comment_to_applicant = forms.CharField(
         label=_("Comment to the applicant"),
         required=False,
@@ -120,10 +120,6 @@ class ReviewForm(forms.Form):
         scores = {c.key: data.pop(f"score_{c.key}", "") for c in self.criteria}
         return {**data, "scores": scores}
 
-    def add_refusal(self, refused) -> None:
-        field = (refused.field or "").replace("scores.", "score_")
-        self.add_error(field if field in self.fields else None, refused.message)
-
 
 class CallWindowForm(forms.Form):
     """Opening and closing times as the manager reads them: in the programme's time zone."""
@@ -157,17 +153,27 @@ class CallWindowForm(forms.Form):
                 cleaned[name] = timezone.make_naive(value)
         return cleaned
 
-    def add_refusal(self, refused) -> None:
-        self.add_error(refused.field if refused.field in self.fields else None, refused.message)
-
 
 class ReviewerForm(forms.Form):
-    username = forms.CharField(label=_("User name"), max_length=150)
+    """Shapes the input of ``pool.add_to_pool``, which checks it as for the API and CLI."""
+
+    refusal_fields = {"user": "username"}  # the service's fields on this form's
+
+    username = forms.CharField(label=_("Their username or e-mail address"), max_length=254)
     expertise = forms.CharField(
         label=_("Expertise"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     sectors = forms.CharField(label=_("Sectors (slugs, separated by ;)"), required=False)
-    max_load = forms.IntegerField(label=_("Maximum reviews"), required=False, min_value=1)
+    max_load = forms.IntegerField(label=_("Maximum reviews"), required=False)
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "identifier": data["username"],
+            "expertise": data["expertise"],
+            "sector_slugs": [s.strip() for s in data["sectors"].split(";") if s.strip()],
+            "max_load": data["max_load"],
+        }
 
 
 class DecisionForm(forms.Form):

@@ -1,7 +1,6 @@
 """Manager pages: dashboard, reviewer pool, assignment, ranking and decisions, publishing."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,13 +10,14 @@ from django.views.decorators.http import require_POST
 
 from ecotone.accounts.audit import history_of
 from ecotone.core.models import TaskProgress
+from ecotone.core.refusals import Refused, show_refusal
 
-from . import assigning, decisions, queries, services, tasks
+from . import queries, services, tasks
 from .conflicts import ConflictIndex, reviewer_ties
 from .forms import CallWindowForm, ReviewerForm
 from .models import Assignment, AssignmentJobStatus, Programme, Reviewer, Round, Submission
 from .permissions import is_manager
-from .states import TransitionRefused
+from .services import assigning, decisions, pool, reminders
 
 
 def managed(request, slug: str) -> Programme:
@@ -32,13 +32,19 @@ def _round(programme: Programme, position: int) -> Round:
 
 
 @login_required
-def dashboard(request, slug: str, call_form: CallWindowForm | None = None, status: int = 200):
+def dashboard(
+    request,
+    slug: str,
+    call_form: CallWindowForm | None = None,
+    reviewer_form: ReviewerForm | None = None,
+    status: int = 200,
+):
     programme = managed(request, slug)
     context = {
         "programme": programme,
         "figures": queries.dashboard(programme),
         "reviewers": _pool_with_ties(programme),
-        "reviewer_form": ReviewerForm(),
+        "reviewer_form": reviewer_form or ReviewerForm(),
         "call_form": call_form or CallWindowForm.for_programme(programme),
         "history": history_of(programme)[:10],
     }
@@ -72,40 +78,32 @@ def call_window(request, slug: str):
             services.set_call_window(user=request.user, programme=programme, **form.cleaned_data)
             messages.success(request, _("The call dates are saved."))
             return redirect("programs:dashboard", slug=slug)
-        except services.ProgrammeRefused as refused:
-            form.add_refusal(refused)
+        except Refused as refused:
+            show_refusal(request, refused, form)
     return dashboard(request, slug, call_form=form, status=422)
-
-
-def _refusal_message(request, error) -> None:
-    messages.error(request, getattr(error, "message", str(error)))
 
 
 @login_required
 @require_POST
 def add_reviewer(request, slug: str):
+    """The same write as the API's and the CLI's (``pool.add_to_pool``), with its checks: an
+    unknown account or sector and someone already in the pool are refused on the form."""
     programme = managed(request, slug)
     form = ReviewerForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Check the reviewer's details."))
-        return redirect("programs:dashboard", slug=slug)
-    user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
-    if user is None:
-        messages.error(request, _("There is no user with this name."))
-        return redirect("programs:dashboard", slug=slug)
-    sectors = [s.strip() for s in form.cleaned_data["sectors"].split(";") if s.strip()]
-    services.add_reviewer(
-        user=request.user,
-        programme=programme,
-        reviewer_user=user,
-        expertise=form.cleaned_data["expertise"],
-        sectors=sectors,
-        max_load=form.cleaned_data["max_load"],
-    )
-    messages.success(
-        request, _("%(name)s is in the reviewer pool.") % {"name": user.get_username()}
-    )
-    return redirect("programs:dashboard", slug=slug)
+    if form.is_valid():
+        try:
+            reviewer = pool.add_to_pool(
+                user=request.user, programme=programme, **form.service_data()
+            )
+        except Refused as refused:
+            show_refusal(request, refused, form)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is in the reviewer pool.") % {"name": reviewer.user.get_username()},
+            )
+            return redirect("programs:dashboard", slug=slug)
+    return dashboard(request, slug, reviewer_form=form, status=422)
 
 
 @login_required
@@ -123,8 +121,8 @@ def start_round(request, slug: str, position: int):
             )
             % {"n": count},
         )
-    except (services.ProgrammeRefused, TransitionRefused) as refused:
-        _refusal_message(request, refused)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("programs:dashboard", slug=slug)
 
 
@@ -133,7 +131,7 @@ def start_round(request, slug: str, position: int):
 def remind_reviewers(request, slug: str, position: int):
     programme = managed(request, slug)
     try:
-        reviewers, reviews = tasks.remind_reviewers(
+        reviewers, reviews = reminders.remind_reviewers(
             user=request.user, round=_round(programme, position)
         )
         messages.success(
@@ -145,8 +143,8 @@ def remind_reviewers(request, slug: str, position: int):
             )
             % {"n": reviewers, "reviews": reviews},
         )
-    except services.ProgrammeRefused as refused:
-        _refusal_message(request, refused)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("programs:dashboard", slug=slug)
 
 
@@ -157,8 +155,8 @@ def close_call(request, slug: str):
     try:
         services.close_call(user=request.user, programme=programme)
         messages.success(request, _("The call is closed."))
-    except services.ProgrammeRefused as refused:
-        _refusal_message(request, refused)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("programs:dashboard", slug=slug)
 
 
@@ -271,8 +269,8 @@ def _assignment_post(request, round: Round):
                 reason=request.POST.get("reason", ""),
             )
             messages.success(request, _("Conflict overridden; the reason is in the audit log."))
-    except (services.ProgrammeRefused, TransitionRefused) as refused:
-        _refusal_message(request, refused)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("programs:assignments", slug=round.programme.slug, position=round.position)
 
 
@@ -310,8 +308,8 @@ def _decide(request, round: Round):
             request,
             _("%(n)s decisions recorded; the applicants are told by e-mail.") % {"n": len(decided)},
         )
-    except (services.ProgrammeRefused, TransitionRefused) as refused:
-        _refusal_message(request, refused)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect("programs:ranking", slug=round.programme.slug, position=round.position)
 
 
@@ -324,7 +322,7 @@ def publish(request, slug: str):
         messages.success(
             request, _("Results published: %(n)s awards are in the catalogue.") % {"n": len(awards)}
         )
-    except services.ProgrammeRefused as refused:
-        _refusal_message(request, refused)
+    except Refused as refused:
+        show_refusal(request, refused)
         return redirect("programs:dashboard", slug=slug)
     return redirect("programs:programme_results", slug=slug)

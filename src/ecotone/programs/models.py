@@ -1,7 +1,7 @@
 """Award and challenge programmes: the call, its rounds and rubric, submissions, the reviewer
 pool, assignments, reviews and decisions.
 
-Statuses change only through the transition services in ``states.py``, each leaving an
+Statuses change only through the transition services in ``services/states.py``, each leaving an
 ``accounts.AuditEntry`` (who, when, from, to, why). Scores are stored as given per criterion;
 totals, calibration and ranks are derived (``calibration.py``) so they always match the rubric.
 """

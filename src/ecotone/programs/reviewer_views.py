@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy
 from ecotone.accounts.permissions import visible_records
 from ecotone.catalog.models import Organisation, Sector
 from ecotone.core.bounds import parse_id
+from ecotone.core.refusals import Refused, show_refusal
 
-from . import pool
 from .conflicts import reviewer_ties
 from .models import Programme, Reviewer
 from .permissions import reviewer_of
-from .services import ProgrammeRefused
+from .services import pool
 
 SEARCH_LIMIT = 20
 
@@ -59,10 +59,6 @@ class ReviewerProfileForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sectors"].choices = sector_choices()
-
-    def add_refusal(self, refused: ProgrammeRefused) -> None:
-        field = (refused.field or "").split("[", 1)[0]
-        self.add_error(field if field in self.fields else None, refused.message)
 
 
 def own_reviewer(request, slug: str) -> Reviewer:
@@ -114,8 +110,8 @@ def _save(request, reviewer: Reviewer, form: ReviewerProfileForm) -> bool:
             sector_slugs=form.cleaned_data["sectors"],
             organisation_ids=request.POST.getlist("organisations"),
         )
-    except ProgrammeRefused as refused:
-        form.add_refusal(refused)
+    except Refused as refused:
+        show_refusal(request, refused, form)
         return False
     return True
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from ecotone.core.bounds import Id
 from ecotone.core.schemas import (
@@ -12,10 +12,11 @@ from ecotone.core.schemas import (
     ErrorOut,  # noqa: F401  (re-exported)
 )
 
-from .pool import MAX_LOAD
+from .services.pool import MAX_LOAD
 
-#: reviews a reviewer may take: 0 (the round's limit) to MAX_LOAD
-MaxLoad = Annotated[int, Field(ge=0, le=MAX_LOAD)]
+#: reviews a reviewer may take: 0 (the round's limit) to MAX_LOAD. Documented here, checked
+#: by ``pool.clean_max_load`` so that the page, the API and the CLI refuse it alike
+MaxLoad = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_LOAD})]
 
 
 class CriterionOut(Schema):

@@ -1,4 +1,5 @@
-"""A round's assignment as a background task, and the reminders of reviews due.
+"""A round's assignment as a background task (the reminders of reviews due are
+``services.reminders``).
 
 At CarbonX scale the affinity and the solve take seconds, at ten thousand submissions much
 longer: the manager's request only queues an ``AssignmentJob`` and the worker runs
@@ -23,7 +24,6 @@ signals, most exact first:
 """
 
 import logging
-from collections import defaultdict
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -32,24 +32,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from ecotone.accounts.audit import record_audit
 from ecotone.core.tasks import ProgressReport, uses_worker
 
-from . import assigning, emails, services
-from .assigning import AssignmentRun
-from .conflicts import ConflictIndex
 from .models import (
     ACTIVE_JOB_STATUSES,
-    Assignment,
     AssignmentJob,
     AssignmentJobStatus,
-    Reviewer,
-    ReviewStatus,
     Round,
-    RoundStatus,
-    SubmissionStatus,
 )
-from .services import ProgrammeRefused
+from .services import ProgrammeRefused, assigning
+from .services.assigning import AssignmentRun
 
 logger = logging.getLogger(__name__)
 
@@ -207,79 +199,3 @@ def _task_ended(job: AssignmentJob) -> bool:
 
 def latest_job(round: Round) -> AssignmentJob | None:
     return round.assignment_jobs.select_related("requested_by").first()
-
-
-# --- reminders of reviews due soon or overdue ----------------------------------------------
-
-#: how far ahead of the due date ``send_due_reminders`` writes (a cron job runs it daily)
-REMIND_AHEAD = timedelta(days=3)
-
-
-def pending_reviews(round: Round) -> dict[Reviewer, list[Assignment]]:
-    """reviewer -> their assignments in ``round`` whose review is not submitted, conflicted
-    ones left out (a reminder must not name a submission hidden from them)."""
-    assignments = list(
-        round.assignments.filter(
-            reviewer__active=True,
-            submission__current_round=round,
-            submission__status=SubmissionStatus.IN_REVIEW,
-        )
-        .exclude(review__status=ReviewStatus.SUBMITTED)
-        .select_related(
-            "reviewer__user",
-            "reviewer__programme",
-            "submission__applicant",
-            "submission__created_by",
-        )
-        .order_by("reviewer_id", "submission__title", "pk")
-    )
-    index = ConflictIndex(
-        {a.reviewer_id: a.reviewer for a in assignments}.values(),
-        {a.submission_id: a.submission for a in assignments}.values(),
-    )
-    pending: dict[Reviewer, list[Assignment]] = defaultdict(list)
-    for assignment in assignments:
-        if not index.conflicted(assignment.reviewer, assignment.submission):
-            pending[assignment.reviewer].append(assignment)
-    return dict(pending)
-
-
-def send_reminders(round: Round, now=None) -> tuple[int, int]:
-    """E-mail each reviewer of an active round with a due date their pending reviews.
-    Answers (reviewers written to, reviews named)."""
-    now = now or timezone.now()
-    if round.status != RoundStatus.ACTIVE or round.reviews_due is None:
-        return 0, 0
-    pending = pending_reviews(round)
-    for reviewer, assignments in pending.items():
-        emails.review_reminder(reviewer, assignments, due=round.reviews_due, now=now)
-    return len(pending), sum(len(items) for items in pending.values())
-
-
-def remind_reviewers(*, user, round: Round, now=None) -> tuple[int, int]:
-    """A manager's "remind the reviewers" for one round; audited."""
-    services.require_manager(user, round.programme)
-    if round.status != RoundStatus.ACTIVE:
-        raise ProgrammeRefused(_("This round is not in progress."), code="not_active", status=409)
-    if round.reviews_due is None:
-        raise ProgrammeRefused(
-            _("Set the round's review due date first (in the admin)."), field="reviews_due"
-        )
-    reviewers, reviews = send_reminders(round, now)
-    record_audit(
-        actor=user,
-        action="review_reminders",
-        record=round,
-        changes={"reviewers": reviewers, "reviews": reviews},
-    )
-    return reviewers, reviews
-
-
-def send_due_reminders(now=None, ahead: timedelta = REMIND_AHEAD) -> int:
-    """Every active round due within ``ahead`` or overdue: remind its reviewers. For a daily
-    job (a command or a scheduler); answers the number of e-mails sent."""
-    now = now or timezone.now()
-    rounds = Round.objects.filter(
-        status=RoundStatus.ACTIVE, reviews_due__isnull=False, reviews_due__lte=now + ahead
-    ).select_related("programme")
-    return sum(send_reminders(round, now)[0] for round in rounds)

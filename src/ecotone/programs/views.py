@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from ecotone.accounts.audit import history_of
 from ecotone.accounts.permissions import member_organisation_ids
+from ecotone.core.refusals import Refused, show_refusal
 from ecotone.core.uploads import serve_stored_file
 
-from . import attachments, queries, services
+from . import queries, services
 from .forms import ApplicationForm, ReviewForm, initial_for
 from .models import Assignment, Attachment, Programme, Reviewer, ReviewMode, Submission
 from .permissions import (
@@ -32,7 +33,7 @@ from .permissions import (
 from .permissions import (
     review_queue as queue_of,
 )
-from .states import TransitionRefused
+from .services import attachments
 
 
 def visible_programme(request, slug: str) -> Programme:
@@ -88,10 +89,8 @@ def _save_application(request, programme, form, submission=None):
                 request, _("Draft saved. You can come back and submit it before the deadline.")
             )
         return submission
-    except services.ProgrammeRefused as refused:
-        form.add_refusal(refused)
-    except TransitionRefused as refused:
-        form.add_error(None, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused, form)
     return None
 
 
@@ -185,8 +184,8 @@ def submission_withdraw(request, pk: int):
             user=request.user, submission=submission, reason=request.POST.get("reason", "")
         )
         messages.success(request, _("Application withdrawn."))
-    except TransitionRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect(submission.get_absolute_url())
 
 
@@ -239,10 +238,8 @@ def review_form(request, pk: int):
             services.save_review(
                 user=request.user, assignment=assignment, data=form.service_data(), submit=submit
             )
-        except services.ProgrammeRefused as refused:
-            form.add_refusal(refused)
-        except TransitionRefused as refused:
-            form.add_error(None, refused.message)
+        except Refused as refused:
+            show_refusal(request, refused, form)
         else:
             messages.success(
                 request, _("Review submitted. Thank you.") if submit else _("Draft saved.")
@@ -271,8 +268,8 @@ def declare_conflict(request, pk: int):
             submission=assignment.submission,
             reason=request.POST.get("reason", ""),
         )
-    except services.ProgrammeRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
         return redirect("programs:review_form", pk=pk)
     messages.success(request, _("Conflict declared. The submission was removed from your queue."))
     return redirect("programs:review_queue")
@@ -292,8 +289,8 @@ def attachment_add(request, pk: int):
     try:
         attachments.add_attachment(user=request.user, submission=submission, upload=upload)
         messages.success(request, _("%(name)s is attached.") % {"name": upload.name})
-    except services.ProgrammeRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect(submission.get_absolute_url())
 
 
@@ -313,6 +310,6 @@ def attachment_remove(request, pk: int):
     try:
         attachments.remove_attachment(user=request.user, attachment=attachment)
         messages.success(request, _("%(name)s is removed.") % {"name": attachment.name})
-    except services.ProgrammeRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
     return redirect(submission.get_absolute_url())

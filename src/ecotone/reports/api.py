@@ -5,17 +5,15 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from ninja import Query, Router, Schema
-from ninja.responses import Status
 from pydantic import WithJsonSchema
 
 from ecotone.accounts.api_auth import reading_user
 from ecotone.accounts.permissions import is_staff
-from ecotone.config.api import error_body
 
 from . import dashboards, opendata
 from .charts import Chart
 from .schemas import DashboardOut, ErrorOut, OpenDataOut
-from .scope import FIRST_YEAR, LAST_YEAR, ReportScope, ScopeError
+from .scope import FIRST_YEAR, LAST_YEAR, ReportScope
 
 router = Router(tags=["reports"])
 
@@ -64,10 +62,7 @@ class DashboardParams(Schema):
 )
 def dashboard(request, params: Query[DashboardParams]):
     """The dashboard's figures (published records only), each value with its records' page."""
-    try:
-        scope = ReportScope.from_params({"year": params.year, "region": params.region})
-    except ScopeError as error:
-        return Status(422, error_body("invalid", error.message, error.field))
+    scope = ReportScope.from_params({"year": params.year, "region": params.region})
     charts = dashboards.dashboard_charts(scope, staff=is_staff(reading_user(request)))
     return {
         "year": scope.year,

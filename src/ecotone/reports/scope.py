@@ -17,6 +17,7 @@ from django_countries import countries
 from ecotone.catalog.filters import sector_and_descendants
 from ecotone.catalog.models import Award, Case, Event, Need, Organisation, Resource, Solution
 from ecotone.core.models import active_language_is_chinese
+from ecotone.core.refusals import Refused
 
 #: the kinds a figure can count, by their URL name
 SCOPED_KINDS = {
@@ -39,10 +40,9 @@ YEAR_LOOKUPS = {
 }
 
 
-class ScopeError(ValueError):
+class ScopeError(Refused, ValueError):
     def __init__(self, field: str, message: str):
-        self.field, self.message = field, message
-        super().__init__(f"{field}: {message}")
+        super().__init__(message, field=field)
 
 
 @dataclass(frozen=True)

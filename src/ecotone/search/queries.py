@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from django.utils.translation import get_language, gettext
 
 from ecotone.core.bounds import MAX_TRL, MAX_YEAR, MIN_TRL, MIN_YEAR, parse_whole
+from ecotone.core.refusals import Refused
 
 from .backends import DenseHit, SearchHit, SearchQuery, get_search_backend
 from .embedding import Embedder, beside, get_embedders
@@ -84,10 +85,9 @@ RELEVANCE = RelevanceSettings(
 )
 
 
-class InvalidSearch(ValueError):
+class InvalidSearch(Refused, ValueError):
     def __init__(self, field: str, message: str):
-        self.field, self.message = field, message
-        super().__init__(f"{field}: {message}")
+        super().__init__(message, field=field)
 
 
 @dataclass

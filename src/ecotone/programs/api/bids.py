@@ -9,8 +9,8 @@ from ninja.responses import Status
 from ecotone.accounts.api_auth import TokenAuth
 from ecotone.core.bounds import Id
 
-from .. import bidding
 from ..schemas import BidIn, BidOut
+from ..services import bidding
 from .common import ERRORS, programme_for
 
 router = Router(tags=["programmes"])

@@ -10,10 +10,10 @@ from ninja.responses import Status
 from ecotone.accounts.api_auth import TokenAuth
 from ecotone.core.bounds import Id
 
-from .. import pool
 from ..models import Reviewer
 from ..permissions import reviewer_of
 from ..schemas import RemovedOut, ReviewerIn, ReviewerOut, ReviewerPatchIn, ReviewerSelfIn
+from ..services import pool
 from .common import ERRORS, managed_programme, programme_for
 
 router = Router(tags=["programmes"])

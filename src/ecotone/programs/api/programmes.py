@@ -12,10 +12,9 @@ from ninja.responses import Status
 
 from ecotone.accounts.api_auth import TokenAuth, reading_user
 
-from .. import decisions, setup
 from ..permissions import visible_programmes
 from ..schemas import ProgrammeOut, ProgrammeSummaryOut
-from ..services import ProgrammeRefused
+from ..services import ProgrammeRefused, decisions, setup
 from .common import ERRORS, managed_programme, programme_for, programme_out
 
 router = Router(tags=["programmes"])

@@ -9,10 +9,11 @@ from ninja.responses import Status
 from ecotone.accounts.api_auth import TokenAuth
 from ecotone.core.bounds import Id
 
-from .. import assigning, services
+from .. import services
 from ..models import Assignment
 from ..permissions import is_manager, review_queue
 from ..schemas import AssignmentOut, ReasonIn, ReviewIn
+from ..services import assigning
 from .common import ERRORS, assignment_out
 
 router = Router(tags=["programmes"])

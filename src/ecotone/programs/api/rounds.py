@@ -6,7 +6,7 @@ from ninja.responses import Status
 
 from ecotone.accounts.api_auth import TokenAuth
 
-from .. import assigning, decisions, services
+from .. import services
 from ..models import Reviewer, Submission
 from ..schemas import (
     AssignmentIn,
@@ -16,6 +16,7 @@ from ..schemas import (
     DecisionsIn,
     RankOut,
 )
+from ..services import assigning, decisions
 from .common import ERRORS, RoundPosition, assignment_out, managed_round
 
 router = Router(tags=["programmes"])

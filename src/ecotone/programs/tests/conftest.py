@@ -8,6 +8,7 @@ from ecotone.catalog.models import Sector
 from ecotone.core.testing import OrganisationFactory, UserFactory, make_member
 from ecotone.programs import services
 from ecotone.programs.models import Criterion, Programme, Round, Track
+from ecotone.programs.services import pool
 
 LEVELS = [{"en": f"level {n}", "zh": f"等级{n}"} for n in range(1, 6)]
 
@@ -110,12 +111,12 @@ def add_reviewer(
     world: World, username: str, *, expertise="solar power", sectors=("solar-power",), email=None
 ):
     user = UserFactory(username=username, email=email or f"{username}@reviewers.example")
-    reviewer = services.add_reviewer(
+    reviewer = pool.add_to_pool(
         user=world.manager,
         programme=world.programme,
-        reviewer_user=user,
+        identifier=user.username,
         expertise=expertise,
-        sectors=sectors,
+        sector_slugs=list(sectors),
     )
     world.reviewers.append(reviewer)
     return reviewer

@@ -8,8 +8,9 @@ import pytest
 
 from ecotone.accounts.models import AuditEntry
 from ecotone.core.testing import OrganisationFactory, UserFactory, make_member, token_headers
-from ecotone.programs import assigning, services
+from ecotone.programs import services
 from ecotone.programs.models import Criterion, Programme, Round, Track
+from ecotone.programs.services import assigning
 
 from .conftest import LEVELS, add_applicant, add_reviewer, apply, make_programme
 

@@ -15,8 +15,9 @@ from ecotone.catalog.models import Sector
 from ecotone.catalog.taxonomy import seed_sectors
 from ecotone.core.models import TaskProgress
 from ecotone.core.testing import UserFactory, logged_in
-from ecotone.programs import assigning, services, tasks
+from ecotone.programs import services, tasks
 from ecotone.programs.models import Assignment, AssignmentJob, Round
+from ecotone.programs.services import assigning
 
 from .conftest import add_applicant, add_reviewer, apply, make_programme
 

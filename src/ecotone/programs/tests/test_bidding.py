@@ -12,9 +12,10 @@ from ecotone.core.testing import (
     make_member,
     token_headers,
 )
-from ecotone.programs import assigning, bidding, services
+from ecotone.programs import services
 from ecotone.programs.affinity import affinity_table
 from ecotone.programs.models import Bid
+from ecotone.programs.services import assigning, bidding
 
 from .conftest import add_applicant, add_reviewer, apply, make_programme
 

@@ -16,9 +16,10 @@ from ecotone.core.testing import (
     make_member,
     token_headers,
 )
-from ecotone.programs import decisions, services
+from ecotone.programs import services
 from ecotone.programs.models import Programme, Reviewer
 from ecotone.programs.permissions import reviewer_of
+from ecotone.programs.services import decisions
 
 from .conftest import add_applicant, add_reviewer, apply, make_programme
 from .test_api_setup import full_spec

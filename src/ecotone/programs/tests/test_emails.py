@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from ecotone.accounts.models import AuditEntry
 from ecotone.core.testing import logged_in
-from ecotone.programs import assigning, decisions, emails, services, tasks
+from ecotone.programs import emails, services
 from ecotone.programs.models import Assignment
+from ecotone.programs.services import assigning, decisions, reminders
 
 from .conftest import add_applicant, add_reviewer, apply, make_programme
 
@@ -159,7 +160,7 @@ def test_a_reminder_leaves_out_a_submission_the_reviewer_is_now_conflicted_with(
     ana, ben = world.reviewers
     ana.declared_organisations.add(org)  # after the assignment
     _due_in(world, timedelta(days=2))
-    assert tasks.remind_reviewers(user=world.manager, round=world.rounds[0]) == (1, 1)
+    assert reminders.remind_reviewers(user=world.manager, round=world.rounds[0]) == (1, 1)
     [message] = mail.outbox
     assert message.to == [ben.user.email]
     assert message.subject == "Reviews due soon: Test Challenge"
@@ -168,7 +169,7 @@ def test_a_reminder_leaves_out_a_submission_the_reviewer_is_now_conflicted_with(
 def test_reminders_need_a_due_date_and_a_manager(assigned):
     world, _org, _submission = assigned
     with pytest.raises(services.ProgrammeRefused) as refused:
-        tasks.remind_reviewers(user=world.manager, round=world.rounds[0])
+        reminders.remind_reviewers(user=world.manager, round=world.rounds[0])
     assert refused.value.field == "reviews_due"
     _due_in(world, timedelta(days=1))
     reviewer_client = logged_in(world.reviewers[0].user)
@@ -180,8 +181,8 @@ def test_reminders_need_a_due_date_and_a_manager(assigned):
 def test_the_daily_run_writes_only_for_rounds_due_soon_or_overdue(assigned):
     world, _org, _submission = assigned
     _due_in(world, timedelta(days=10))
-    assert tasks.send_due_reminders() == 0
-    assert tasks.send_due_reminders(now=timezone.now() + timedelta(days=8)) == 2
+    assert reminders.send_due_reminders() == 0
+    assert reminders.send_due_reminders(now=timezone.now() + timedelta(days=8)) == 2
     assert len(mail.outbox) == 2
 
 

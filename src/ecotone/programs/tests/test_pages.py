@@ -7,8 +7,8 @@ from django.template import Context, Template
 from openpyxl import load_workbook
 
 from ecotone.core.testing import logged_in
-from ecotone.programs import assigning
 from ecotone.programs.models import Assignment, Submission
+from ecotone.programs.services import assigning
 
 from .conftest import add_applicant, add_reviewer, apply, make_programme
 

@@ -6,9 +6,10 @@ from django.core.exceptions import PermissionDenied
 
 from ecotone.accounts.models import AuditEntry
 from ecotone.core.testing import OrganisationFactory, UserFactory, token_headers
-from ecotone.programs import assigning, pool, services
+from ecotone.programs import services
 from ecotone.programs.models import Reviewer
 from ecotone.programs.permissions import review_queue
+from ecotone.programs.services import assigning, pool
 
 from .conftest import add_applicant, add_reviewer, apply, make_programme
 

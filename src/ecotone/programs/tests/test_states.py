@@ -5,7 +5,7 @@ import pytest
 
 from ecotone.accounts.models import AuditEntry
 from ecotone.programs.models import ReviewStatus, SubmissionStatus
-from ecotone.programs.states import (
+from ecotone.programs.services.states import (
     REVIEW_TRANSITIONS,
     SUBMISSION_TRANSITIONS,
     TransitionRefused,

@@ -8,9 +8,10 @@ from django.core import mail
 from ecotone.accounts.models import AuditEntry
 from ecotone.catalog.models import Award
 from ecotone.core.testing import logged_in
-from ecotone.programs import assigning, decisions, services
+from ecotone.programs import services
 from ecotone.programs.models import Assignment, Decision, Review, SubmissionStatus
-from ecotone.programs.states import TransitionRefused
+from ecotone.programs.services import assigning, decisions
+from ecotone.programs.services.states import TransitionRefused
 
 from .conftest import add_applicant, add_reviewer, apply, make_programme
 

@@ -34,15 +34,16 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 
 from ecotone.core.bounds import parse_id
+from ecotone.core.refusals import Refused
 from ecotone.core.spreadsheets import neutralise_cell
 
-from ... import assigning, decisions, exports, pool, services, setup, tasks
+from ... import exports, services
 from ...api.common import programme_out
 from ...api.pool import pool_queryset, reviewer_out
 from ...api.rounds import ranking_rows
 from ...models import Programme, Reviewer, Round
 from ...permissions import is_manager
-from ...states import TransitionRefused
+from ...services import assigning, decisions, pool, reminders, setup
 
 WRITES = {
     "create",
@@ -108,7 +109,7 @@ class Command(BaseCommand):
         export.add_argument("--output", required=True)
         self._slug(commands.add_parser("publish", help="publish the results as awards"))
         remind = commands.add_parser("remind", help="e-mail reviewers of reviews due soon")
-        remind.add_argument("--ahead-days", type=int, default=tasks.REMIND_AHEAD.days)
+        remind.add_argument("--ahead-days", type=int, default=reminders.REMIND_AHEAD.days)
         for subparser in commands.choices.values():
             subparser.add_argument("--as", dest="as_user", default=None, metavar="USERNAME")
 
@@ -124,11 +125,11 @@ class Command(BaseCommand):
         actor = _user(options["as_user"]) if options["as_user"] else None
         try:
             getattr(self, command.replace("-", "_"))(options, actor)
-        except services.ProgrammeRefused as refused:
+        except Refused as refused:
             where = f"{refused.field}: " if refused.field else ""
             raise CommandError(f"{where}{refused.message}") from None
-        except (PermissionDenied, TransitionRefused) as refused:
-            raise CommandError(getattr(refused, "message", None) or str(refused)) from None
+        except PermissionDenied as refused:
+            raise CommandError(str(refused)) from None
 
     # --- reading --------------------------------------------------------------------------
 
@@ -246,7 +247,7 @@ class Command(BaseCommand):
     def remind(self, options, actor):
         if options["ahead_days"] < 0:
             raise CommandError("--ahead-days: must be 0 or more")
-        sent = tasks.send_due_reminders(ahead=timedelta(days=options["ahead_days"]))
+        sent = reminders.send_due_reminders(ahead=timedelta(days=options["ahead_days"]))
         self.stdout.write(f"{sent} reminder e-mail(s) sent")
 
     def _json(self, body) -> None:

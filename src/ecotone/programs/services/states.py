@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from ecotone.accounts.audit import record_audit
+from ecotone.core.refusals import Refused
 
-from .models import Review, ReviewStatus, Submission, SubmissionStatus
+from ..models import Review, ReviewStatus, Submission, SubmissionStatus
 
 S = SubmissionStatus
 SUBMISSION_TRANSITIONS: dict[str, tuple[set[str], str]] = {
@@ -45,12 +46,11 @@ ACTION_LABELS = {
 }
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refused):
     """A move the state machine does not allow from the current status."""
 
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
+    code = "invalid_transition"
+    status = 409
 
 
 def _allowed_from(table: dict, status: str) -> list[str]:

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 
 from ecotone.accounts.audit import record_audit
 
-from . import emails
-from .affinity import affinity_table
-from .assignment import AssignmentProblem, solve_assignment
-from .conflicts import ConflictIndex
-from .models import Assignment, Reviewer, Round, RoundStatus, Submission, SubmissionStatus
-from .services import ProgrammeRefused, _reason, require_manager
+from .. import emails
+from ..affinity import affinity_table
+from ..assignment import AssignmentProblem, solve_assignment
+from ..conflicts import ConflictIndex
+from ..models import Assignment, Reviewer, Round, RoundStatus, Submission, SubmissionStatus
+from .checks import ProgrammeRefused, clean_reason, require_manager
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ def add_assignment(*, user, round: Round, submission: Submission, reviewer: Revi
 def remove_assignment(*, user, assignment: Assignment, reason: str) -> None:
     """Take a reviewer off a submission; a submitted review stays (reopen it first)."""
     require_manager(user, assignment.round.programme)
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     review = getattr(assignment, "review", None)
     if review is not None and review.status == "submitted":
         raise ProgrammeRefused(

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from ecotone.accounts.audit import record_audit
 from ecotone.catalog.models import Award
 
-from . import emails
-from .calibration import RankedSubmission, ScoredReview, calibrate, rank_submissions
-from .models import (
+from .. import emails
+from ..calibration import RankedSubmission, ScoredReview, calibrate, rank_submissions
+from ..models import (
     Decision,
     DecisionRule,
     Outcome,
@@ -28,7 +28,7 @@ from .models import (
     Submission,
     SubmissionStatus,
 )
-from .services import ProgrammeRefused, require_manager
+from .checks import ProgrammeRefused, require_manager
 from .states import transition_submission
 
 

@@ -25,8 +25,7 @@ from ecotone.accounts.audit import record_audit
 from ecotone.accounts.permissions import is_staff, member_organisation_ids
 from ecotone.catalog.models import Organisation
 
-from . import services
-from .models import (
+from ..models import (
     Assignment,
     Criterion,
     DecisionRule,
@@ -37,7 +36,8 @@ from .models import (
     Submission,
     Track,
 )
-from .services import ProgrammeRefused
+from .calls import aware_in
+from .checks import ProgrammeRefused, require_manager
 from .spec import CriterionSpec, ProgrammeSpec, RoundSpec, TrackSpec, parse_spec, refuse
 
 __all__ = ["ProgrammeSpec", "create_programme", "parse_spec", "update_programme"]
@@ -102,7 +102,7 @@ def create_programme(*, user, spec: ProgrammeSpec) -> Programme:
 
 @transaction.atomic
 def update_programme(*, user, programme: Programme, spec: ProgrammeSpec) -> Programme:
-    services.require_manager(user, programme)
+    require_manager(user, programme)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     fields = spec.fields
     if "slug" in fields and fields["slug"] != programme.slug:
@@ -149,7 +149,7 @@ def _apply_programme_fields(programme: Programme, fields: dict) -> list[str]:
     _full_clean(programme, "")
     for name in ("opens_at", "closes_at"):
         if getattr(programme, name) is not None:
-            setattr(programme, name, services.aware_in(programme, getattr(programme, name)))
+            setattr(programme, name, aware_in(programme, getattr(programme, name)))
     if programme.opens_at and programme.closes_at and programme.closes_at <= programme.opens_at:
         refuse("closes_at", _("The call must close after it opens."))
     try:
@@ -268,7 +268,7 @@ def _apply_round(round: Round, spec: RoundSpec, programme: Programme) -> None:
     for name, value in spec.fields.items():
         setattr(round, name, value)
     if round.reviews_due is not None:
-        round.reviews_due = services.aware_in(programme, round.reviews_due)
+        round.reviews_due = aware_in(programme, round.reviews_due)
     _check_decision_rule(round, spec.path)
     _full_clean(round, spec.path, exclude=["programme"])
     round.save()

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 
 from ecotone.accounts.audit import record_audit
 
-from .conflicts import ConflictIndex
-from .models import (
+from ..conflicts import ConflictIndex
+from ..models import (
     Assignment,
     Bid,
     Programme,
@@ -38,8 +38,8 @@ from .models import (
     Submission,
     SubmissionStatus,
 )
-from .permissions import reviewer_of
-from .services import ProgrammeRefused
+from ..permissions import reviewer_of
+from .checks import ProgrammeRefused
 
 PREFERENCES = (-1, 0, 1, 2)
 

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from ecotone.catalog.models import Organisation
 
-from . import pool, services
-from .models import DecisionRule, ReviewMode, RoundKind, Visibility
-from .services import ProgrammeRefused
+from ..models import DecisionRule, ReviewMode, RoundKind, Visibility
+from . import pool
+from .checks import MAX_TEXT, ProgrammeRefused
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -60,7 +60,7 @@ class Reader:
         if not (values.get(english) or values.get(chinese)):
             refuse(self.at(english), _("Give it in English or Chinese."))
 
-    def text(self, name: str, *, limit: int = services.MAX_TEXT) -> str:
+    def text(self, name: str, *, limit: int = MAX_TEXT) -> str:
         value = self.data[name]
         if value is None:
             return ""

@@ -11,8 +11,8 @@ from ecotone.accounts.audit import record_audit
 from ecotone.accounts.permissions import member_organisation_ids
 from ecotone.core.uploads import FileRejected, check_content
 
-from .models import Attachment, Submission, SubmissionStatus
-from .services import ProgrammeRefused
+from ..models import Attachment, Submission, SubmissionStatus
+from .checks import ProgrammeRefused
 
 #: what an applicant may attach (the content is checked, not only the name)
 ACCEPTED = (".pdf", ".png", ".jpg", ".jpeg", ".docx", ".xlsx", ".pptx")

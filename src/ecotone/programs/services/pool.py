@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from ecotone.accounts.audit import record_audit
 from ecotone.catalog.models import Organisation, Sector
 
-from . import services
-from .models import Programme, Reviewer
-from .permissions import is_manager
-from .services import ProgrammeRefused
+from ..models import Programme, Reviewer
+from ..permissions import is_manager
+from .checks import ProgrammeRefused, clean_reason, require_manager
+from .conflicts import declare_organisation_conflicts
 
 MAX_EXPERTISE = 5_000
 MAX_LOAD = 500
@@ -134,8 +134,9 @@ def add_to_pool(
     max_load: int | None = None,
 ) -> Reviewer:
     """Add the account named by ``identifier`` (username or e-mail) to the pool; a
-    deactivated reviewer comes back with the new details."""
-    services.require_manager(user, programme)
+    deactivated reviewer comes back with the new details. The one way in, whichever door:
+    the page, the API, the CLI and the demo all call this."""
+    require_manager(user, programme)
     reviewer_user = find_user(identifier)
     existing = Reviewer.objects.filter(programme=programme, user=reviewer_user).first()
     if existing is not None and existing.active:
@@ -146,14 +147,17 @@ def add_to_pool(
             status=409,
         )
     sectors = clean_sectors(sector_slugs)
-    return services.add_reviewer(
-        user=user,
+    expertise, max_load = clean_expertise(expertise), clean_max_load(max_load)
+    reviewer, _created = Reviewer.objects.update_or_create(
         programme=programme,
-        reviewer_user=reviewer_user,
-        expertise=clean_expertise(expertise),
-        sectors=[s.slug for s in sectors],
-        max_load=clean_max_load(max_load),
+        user=reviewer_user,
+        defaults={"expertise": expertise, "max_load": max_load, "active": True},
     )
+    reviewer.sectors.set(sectors)
+    record_audit(
+        actor=user, action="reviewer_add", record=reviewer, changes={"programme": programme.slug}
+    )
+    return reviewer
 
 
 @transaction.atomic
@@ -189,26 +193,17 @@ def update_reviewer_profile(
     if sector_slugs is not None:
         reviewer.sectors.set(sectors)
     if organisation_ids is not None:
-        services.declare_organisation_conflicts(
-            user=user, reviewer=reviewer, organisations=organisations
-        )
+        declare_organisation_conflicts(user=user, reviewer=reviewer, organisations=organisations)
     if changes:
         record_audit(actor=user, action="reviewer_update", record=reviewer, changes=changes)
     return reviewer
 
 
-def _clean_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ProgrammeRefused(_("Give a reason; it is kept in the audit log."), field="reason")
-    return reason[:2000]
-
-
 @transaction.atomic
 def deactivate_reviewer(*, user, reviewer: Reviewer, reason: str) -> Reviewer:
     """Take a reviewer out of the pool, keeping their record and reviews."""
-    services.require_manager(user, reviewer.programme)
-    reason = _clean_reason(reason)
+    require_manager(user, reviewer.programme)
+    reason = clean_reason(reason)
     reviewer = Reviewer.objects.select_for_update().get(pk=reviewer.pk)
     if not reviewer.active:
         raise ProgrammeRefused(_("This reviewer is already inactive."), code="inactive", status=409)
@@ -227,7 +222,7 @@ def deactivate_reviewer(*, user, reviewer: Reviewer, reason: str) -> Reviewer:
 
 @transaction.atomic
 def reactivate_reviewer(*, user, reviewer: Reviewer) -> Reviewer:
-    services.require_manager(user, reviewer.programme)
+    require_manager(user, reviewer.programme)
     reviewer = Reviewer.objects.select_for_update().get(pk=reviewer.pk)
     if reviewer.active:
         return reviewer
@@ -247,7 +242,7 @@ def reactivate_reviewer(*, user, reviewer: Reviewer) -> Reviewer:
 def remove_reviewer(*, user, reviewer: Reviewer, reason: str) -> str:
     """Delete a reviewer who never had an assignment; deactivate anyone else.
     Answers ``"deleted"`` or ``"deactivated"``."""
-    services.require_manager(user, reviewer.programme)
+    require_manager(user, reviewer.programme)
     if reviewer.assignments.exists():
         deactivate_reviewer(user=user, reviewer=reviewer, reason=reason)
         return "deactivated"
@@ -255,7 +250,7 @@ def remove_reviewer(*, user, reviewer: Reviewer, reason: str) -> str:
         actor=user,
         action="reviewer_remove",
         record=reviewer.programme,
-        reason=_clean_reason(reason),
+        reason=clean_reason(reason),
         changes={"reviewer": reviewer.pk, "user": reviewer.user.get_username()},
     )
     reviewer.delete()
