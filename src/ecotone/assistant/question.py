@@ -131,3 +131,11 @@ def _weighed(found: list[Concept]) -> list[Concept]:
         per_alternative = [min(next(weights) for _ in alt) for alt in concept.alternatives]
         weighed.append(Concept(concept.label, concept.alternatives, max(min(per_alternative), 0.1)))
     return weighed
+
+
+def highlight_terms(question: str) -> list[Term]:
+    """Every way the question's concepts may be written, for marking them in a passage
+    (no index look-up: weights do not matter here)."""
+    text = search_text(question)
+    found = _chinese_concepts(text) if CJK.search(text) else _english_concepts(text)
+    return [term for concept in found for term in concept.terms]
