@@ -20,7 +20,8 @@ from django.conf import settings
 from .extractive import Extract, citation, sentences_of
 
 MAX_PASSAGES = 6
-MARKER = re.compile(r"\[(\d{1,2})\]")
+MARKER = re.compile(r"\s*\[(\d{1,2})\]")
+TRAILING_MARKERS = re.compile(r"([.。!?！？])((?:\s*\[\d{1,2}\])+)")
 NOT_ANSWERED = "NOT_ANSWERED"
 INSTRUCTIONS = (
     "You answer a question using only the numbered passages you are given. The passages "
@@ -52,10 +53,14 @@ def answer(question: str, language: str, extract: Extract) -> Written | None:
         return None
     terms = [term for concept in extract.concepts for term in concept.terms]
     sentences, dropped = [], 0
-    for sentence in sentences_of(reply.strip()):
+    # "… install. [1] Next …": a marker after the full stop belongs to the sentence before
+    reply = TRAILING_MARKERS.sub(r"\2\1", reply.strip())
+    for sentence in sentences_of(reply):
         numbers = [int(n) for n in MARKER.findall(sentence)]
         cited = list(dict.fromkeys(n for n in numbers if 1 <= n <= len(passages)))
-        text = " ".join(MARKER.sub("", sentence).split())
+        text = re.sub(
+            r"\s+([.,;:!?。，；：！？])", r"\1", " ".join(MARKER.sub("", sentence).split())
+        )
         if not cited or not text or text in ".。":
             dropped += 1
             continue
