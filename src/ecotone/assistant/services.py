@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ecotone.search.text import detect_language
 
@@ -61,11 +62,11 @@ class Asker:
 def checked_question(text) -> str:
     text = " ".join(str(text or "").split())
     if not text:
-        raise AskRefused("enter a question", field="question")
+        raise AskRefused(_("enter a question"), field="question")
     if len(text) > MAX_QUESTION_CHARS:
         raise AskRefused(
-            f"a question may have at most {MAX_QUESTION_CHARS} characters (this one has "
-            f"{len(text)})",
+            _("a question may have at most %(most)s characters (this one has %(count)s)")
+            % {"most": MAX_QUESTION_CHARS, "count": len(text)},
             field="question",
         )
     return text
@@ -80,7 +81,7 @@ def checked_language(language, question: str) -> str:
         language, language
     )
     if language not in LANGUAGES:
-        raise AskRefused("language must be zh or en", field="language")
+        raise AskRefused(_("language must be zh or en"), field="language")
     return language
 
 
@@ -99,10 +100,10 @@ def visible_conversation(public_id, user) -> Conversation:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError:
-        raise AskRefused("no such conversation", field="conversation", status=404) from None
+        raise AskRefused(_("no such conversation"), field="conversation", status=404) from None
     conversation = Conversation.objects.filter(public_id=key).first()
     if conversation is None or not can_view(conversation, user):
-        raise AskRefused("no such conversation", field="conversation", status=404)
+        raise AskRefused(_("no such conversation"), field="conversation", status=404)
     return conversation
 
 
@@ -115,7 +116,7 @@ def _continued(public_id, asker: Asker) -> Conversation | None:
     owner = asker.user.pk if asker.signed_in else None
     if conversation.user_id != owner:
         raise AskRefused(
-            "this conversation is someone else's; ask in a new one",
+            _("this conversation is someone else's; ask in a new one"),
             field="conversation",
             status=403,
             code="forbidden",
@@ -132,8 +133,11 @@ def check_rate(asker: Asker) -> None:
     recent = Question.objects.filter(client=asker.client, user=None, created_at__gte=since)
     if recent.count() >= limit:
         raise AskRefused(
-            f"too many questions: at most {limit} a minute without signing in; wait a "
-            "minute or sign in",
+            _(
+                "too many questions: at most %(limit)s a minute without signing in; wait a "
+                "minute or sign in"
+            )
+            % {"limit": limit},
             status=429,
         )
 
@@ -222,10 +226,10 @@ def visible_answer(public_id, user) -> Answer:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError:
-        raise AskRefused("no such answer", field="answer", status=404) from None
+        raise AskRefused(_("no such answer"), field="answer", status=404) from None
     answer = Answer.objects.select_related("question__conversation").filter(public_id=key).first()
     if answer is None or not can_view(answer.question.conversation, user):
-        raise AskRefused("no such answer", field="answer", status=404)
+        raise AskRefused(_("no such answer"), field="answer", status=404)
     return answer
 
 
@@ -234,12 +238,15 @@ def give_feedback(answer_id, verdict, comment="", *, user=None) -> Feedback:
     answer = visible_answer(answer_id, user)
     if verdict not in FeedbackVerdict.values:
         raise AskRefused(
-            f"verdict must be one of: {', '.join(FeedbackVerdict.values)}", field="verdict"
+            _("verdict must be one of: %(verdicts)s")
+            % {"verdicts": ", ".join(FeedbackVerdict.values)},
+            field="verdict",
         )
     comment = str(comment or "").strip()
     if len(comment) > MAX_COMMENT_CHARS:
         raise AskRefused(
-            f"a comment may have at most {MAX_COMMENT_CHARS} characters", field="comment"
+            _("a comment may have at most %(most)s characters") % {"most": MAX_COMMENT_CHARS},
+            field="comment",
         )
     signed_in = user is not None and user.is_authenticated
     return Feedback.objects.create(
