@@ -28,7 +28,10 @@ MAX_SENTENCES = 4
 MAX_CITATIONS = 3  #: per sentence (the same sentence in several records)
 READING = 3  #: passages offered when the documents do not answer
 FOLLOW_UP_WEIGHT = 0.3  #: of the previous question's concepts in a follow-up
-CONTEXT_WEIGHT = 0.5  #: of what the sentence before holds of the question
+CONTEXT_WEIGHT = 0.5  #: of what the sentence before and the record's title hold besides
+PASSAGE_WEIGHT = 0.25  #: of what the rest of the sentence's passage holds besides
+SPECIFICITY_WEIGHT = 0.05  #: a tie-breaker (``_prefer_specific``)
+MIN_RECORD_COVERAGE = 0.7  #: of the question a record must hold somewhere to answer it
 CLOSENESS_WEIGHT = 0.1
 MIN_SENTENCE_CHARS = 12
 MAX_SENTENCE_CHARS = 600
@@ -152,30 +155,79 @@ def coverage(found: list[Concept], concepts_: list[Concept]) -> float:
 def score_sentences(
     passages: list[SourcePassage], wanted: list[Concept], earlier: list[Concept]
 ) -> list[Sentence]:
-    """Each sentence holding part of the question, best first. What the sentence before it
-    holds counts for half (``CONTEXT_WEIGHT``): "Their coefficient of performance was 2.6"
-    answers a question about heat pumps in Harbin when the sentence before names them."""
-    scored = []
+    """Each sentence holding part of the question, best first.
+
+    Its share of the question is what it holds itself, plus half of what the sentence
+    before it and the record's title hold besides ("Their coefficient of performance was
+    2.6" answers a question about heat pumps in Harbin when the sentence before names them),
+    plus a quarter of what the rest of its passage holds, all measured against the part of
+    the question its record holds somewhere. A record that does not hold most
+    of the question anywhere (``MIN_RECORD_COVERAGE``: a question about Kenya's carbon price
+    against a Hubei policy) answers nothing."""
+    by_record: dict[tuple[str, int], list[SourcePassage]] = {}
     for passage in passages:
-        before: list[Concept] = []
-        for text in sentences_of(passage.text):
-            normal = normalised(text)
-            stems = _stems(normal)
-            found = [c for c in wanted if held(c, normal, stems)]
-            context = [c for c in before if c not in found]
-            before = found
-            if not found:
-                continue
-            share = coverage(found, wanted) + CONTEXT_WEIGHT * coverage(context, wanted)
-            follow = coverage([c for c in earlier if held(c, normal, stems)], earlier)
-            score = (
-                share
-                + FOLLOW_UP_WEIGHT * follow
-                + CLOSENESS_WEIGHT * passage.closest
-                - 0.01 * passage.rank
-            )
-            scored.append(Sentence(text, passage, share, score, tuple(c.label for c in found)))
+        by_record.setdefault((passage.kind, passage.pk), []).append(passage)
+    scored = []
+    for record in by_record.values():
+        title = _held_in(" ".join(t for t in record[0].titles.values() if t), wanted)
+        texts = [_held_in(p.text, wanted) for p in record]
+        anywhere = set(title).union(*map(set, texts))
+        held_here = [c for c in wanted if c in anywhere]
+        if coverage(held_here, wanted) < MIN_RECORD_COVERAGE:
+            continue
+        # what the record holds nowhere is the question's wording ("applies", "颁布" for a
+        # law that was 制定), not what it asks about: sentences are measured against the rest
+        for passage, in_passage in zip(record, texts, strict=True):
+            scored += _passage_sentences(passage, held_here, earlier, title, in_passage)
+    _prefer_specific(scored)
     scored.sort(key=lambda s: -s.score)
+    return scored
+
+
+def _prefer_specific(scored: list[Sentence]) -> None:
+    """Between sentences that hold as much of the question, the one whose own words few
+    other sentences hold says more: in a report on heat pumps every sentence names them,
+    only one gives their coefficient of performance."""
+    holding: dict[str, int] = {}
+    for sentence in scored:
+        for label in sentence.matched:
+            holding[label] = holding.get(label, 0) + 1
+    for sentence in scored:
+        rarity = sum(1 / holding[label] for label in sentence.matched) / len(sentence.matched)
+        sentence.score += SPECIFICITY_WEIGHT * rarity
+
+
+def _held_in(text: str, wanted: list[Concept]) -> list[Concept]:
+    normal = normalised(text)
+    stems = _stems(normal)
+    return [c for c in wanted if held(c, normal, stems)]
+
+
+def _passage_sentences(passage, wanted, earlier, title, in_passage) -> list[Sentence]:
+    scored = []
+    before: list[Concept] = []
+    for text in sentences_of(passage.text):
+        normal = normalised(text)
+        stems = _stems(normal)
+        found = [c for c in wanted if held(c, normal, stems)]
+        near = [c for c in wanted if c not in found and (c in before or c in title)]
+        far = [c for c in in_passage if c not in found and c not in near]
+        before = found
+        if not found:
+            continue
+        share = (
+            coverage(found, wanted)
+            + CONTEXT_WEIGHT * coverage(near, wanted)
+            + PASSAGE_WEIGHT * coverage(far, wanted)
+        )
+        follow = coverage([c for c in earlier if held(c, normal, stems)], earlier)
+        score = (
+            share
+            + FOLLOW_UP_WEIGHT * follow
+            + CLOSENESS_WEIGHT * passage.closest
+            - 0.01 * passage.rank
+        )
+        scored.append(Sentence(text, passage, share, score, tuple(c.label for c in found)))
     return scored
 
 

@@ -72,7 +72,7 @@ def test_figures_on_a_tiny_set(documents, bench, tmp_path):
 def test_a_malformed_line_names_its_number(bench, tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"id": "x", "language": "fr"}\n')
-    with pytest.raises(SystemExit, match="bad.jsonl:1"):
+    with pytest.raises(SystemExit, match=r"bad\.jsonl:1"):
         bench.load_questions(path)
 
 
