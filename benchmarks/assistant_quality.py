@@ -12,7 +12,7 @@ one question a line::
 
 The demo is loaded into ``--home`` (``ecotone demo``, indexed once; a prepared home is
 reused, as in ``search_quality.py``) and every question goes through
-``ecotone.assistant.extractive.answer(question, language)``, the answering step of
+``ecotone.assistant.services.compose(question, language)``, the answering step of
 ``POST /api/v1/ask`` without storing it. A citation is **correct** when it names the judged
 record, the judged page (when one is given) and its passage contains the judged phrase
 (compared after folding case, width, script and spacing). Prints, for all questions, per
@@ -157,9 +157,11 @@ def evaluate(questions: list[dict], answer: Callable[[str, str], dict]) -> list[
 
 
 def extractive_answer(question: str, language: str) -> dict:
-    from ecotone.assistant import extractive
+    """What ``POST /api/v1/ask`` answers (catalogue questions included), without storing it;
+    extractive unless ``ECOTONE_ASK_LLM_URL`` is set."""
+    from ecotone.assistant.services import checked_question, compose
 
-    extract = extractive.answer(question, language)
+    extract, _, _ = compose(checked_question(question), language)
     return {"answer": extract.sentences, "status": extract.status}
 
 

@@ -67,6 +67,7 @@ class AnswerStatus(models.TextChoices):
 class AnswerMode(models.TextChoices):
     EXTRACTIVE = "extractive", _("sentences from the documents")
     GENERATIVE = "generative", _("written by a language model from the documents")
+    CATALOGUE = "catalogue", _("counted from the catalogue")
 
 
 class Answer(models.Model):

@@ -83,7 +83,9 @@ def _best_chunks(text: str, words: list[str], closest, common: dict) -> list[Sou
     page, cosine = closest if closest else ("", 0.0)
 
     def held(chunk_text: str) -> int:
-        normal = normalised(chunk_text)
+        # folded and lower-cased only: converting a long Traditional text to Simplified
+        # costs seconds a megabyte, and this only chooses which passages are read closely
+        normal = fold(chunk_text).lower()
         return sum(1 for word in words if word in normal)
 
     scored = sorted(

@@ -17,10 +17,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from ecotone.search.text import detect_language
 
-from . import extractive, generative
+from . import catalogue, extractive, generative
 from .models import Answer, AnswerMode, Conversation, Feedback, FeedbackVerdict, Question
 
 logger = logging.getLogger("ecotone.assistant")
@@ -150,7 +151,7 @@ def ask(text, *, language=None, conversation=None, asker: Asker | None = None) -
     thread = _continued(conversation, asker)
     check_rate(asker)
     previous = thread.questions.order_by("-created_at", "-id").first() if thread else None
-    extract, mode, dropped = _answer(text, language, previous.text if previous else "")
+    extract, mode, dropped = compose(text, language, previous.text if previous else "")
     with transaction.atomic():
         if thread is None:
             thread = Conversation.objects.create(user=asker.user if asker.signed_in else None)
@@ -171,9 +172,19 @@ def ask(text, *, language=None, conversation=None, asker: Asker | None = None) -
         )
 
 
-def _answer(text: str, language: str, previous: str):
-    """(extract, mode, uncited sentences dropped): written by the configured model from the
-    retrieved passages when one is set and answers, else extracted."""
+def compose(text: str, language: str, previous: str = ""):
+    """(extract, mode, uncited sentences dropped) for a checked question, nothing stored:
+    counted from the catalogue for its own questions (``catalogue``), else written by the
+    configured model from the retrieved passages when one is set and answers, else
+    extracted. Labels (section names) are in the reader's language."""
+    with override("zh-hans" if language == "zh" else "en"):
+        return _compose(text, language, previous)
+
+
+def _compose(text: str, language: str, previous: str):
+    counted = catalogue.answer(text, language)
+    if counted is not None and counted.status == "answered":
+        return counted, AnswerMode.CATALOGUE, 0
     extract = extractive.answer(text, language, previous)
     if not settings.ECOTONE_ASK_LLM_URL or extract.status != "answered":
         return extract, AnswerMode.EXTRACTIVE, 0
