@@ -12,8 +12,10 @@ It uses only the Python standard library. It
   1. converts the source files into JSON Lines, one file per kind (see data/README.md);
   2. merges the hand-curated records of data/demo/shenzhen_session.json and the illustrative
      organisations and needs of data/demo/illustrative_needs.json (invented, labelled so);
-  3. copies the redistributable raw files verbatim into data/third_party/ and data/sources/;
-  4. validates the whole set (unique ids, references, sector slugs, required fields, dates,
+  3. adds the documents of data/documents/ (full texts, pages separated by form feeds) as
+     resources, from data/documents/documents.json and one text file per document;
+  4. copies the redistributable raw files verbatim into data/third_party/ and data/sources/;
+  5. validates the whole set (unique ids, references, sector slugs, required fields, dates,
      enumerations, text lengths) and prints the number of records per file.
 """
 
@@ -45,6 +47,10 @@ TAXONOMY_FILE = PROJECT_ROOT / "src" / "ecotone" / "catalog" / "taxonomy.py"
 BILINGUAL_FILE = PROJECT_ROOT / "src" / "ecotone" / "core" / "bilingual.py"
 SHENZHEN_FILE = DEMO_DIR / "shenzhen_session.json"
 ILLUSTRATIVE_FILE = DEMO_DIR / "illustrative_needs.json"
+DOCUMENTS_DIR = DATA_DIR / "documents"
+DOCUMENTS_FILE = DOCUMENTS_DIR / "documents.json"
+# The day the documents' texts were taken from their repositories and checked.
+DOCUMENTS_VERIFIED = "2026-12-06"
 
 # Used as last_verified when the source file carries no date of its own.
 DEFAULT_VERIFIED = "2026-11-24"
@@ -1104,6 +1110,68 @@ def validate(data: dict[str, list[dict]], sector_slugs: set[str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------
+# data/documents -> resources with full text
+# --------------------------------------------------------------------------------------
+
+
+def build_documents(folder: Path = DOCUMENTS_DIR) -> list[dict]:
+    """One resource per entry of documents.json, its text read from <external_id>.txt.
+
+    Pages (or a document's sections, recorded in ``page_labels``) are separated by form
+    feeds, as the app stores an uploaded PDF's pages; search labels them "p. 1", "p. 2"..."""
+    records = []
+    for doc in json.loads((folder / "documents.json").read_text(encoding="utf-8")):
+        ext = doc["external_id"]
+        text = (folder / f"{ext}.txt").read_text(encoding="utf-8").rstrip("\n")
+        language = doc["language"]
+        record = {
+            "external_id": ext,
+            "kind": doc["kind"],
+            "title": doc[f"title_{language}"],
+            "text": text,
+            "language": language,
+            "title_en": doc["title_en"],
+            "title_zh": doc["title_zh"],
+            "summary_en": doc["summary_en"],
+            "summary_zh": doc["summary_zh"],
+            "publisher": doc["publisher"],
+            "url": doc["url"],
+            "sectors": doc["sectors"],
+            "source_url": doc["url"],
+            "last_verified": DOCUMENTS_VERIFIED,
+            "status": "published",
+        }
+        if doc.get("published"):
+            record["published"] = doc["published"]
+        records.append(record)
+    return records
+
+
+def check_documents(data: dict[str, list[dict]], folder: Path = DOCUMENTS_DIR) -> list[str]:
+    """resources.jsonl holds each document exactly as data/documents/ gives it, and each
+    document has as many pages as it names labels for (none: one unlabelled page)."""
+    errors: list[str] = []
+    shipped = {rec["external_id"]: rec for rec in data.get("resources", [])}
+    docs = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+    for doc, record in zip(docs, build_documents(folder), strict=True):
+        ext = record["external_id"]
+        if shipped.get(ext) != record:
+            errors.append(f"resources/{ext}: differs from data/documents/ (run build_demo.py)")
+        pages = record["text"].split("\f")
+        labels = doc.get("page_labels") or []
+        if labels and len(pages) != len(labels):
+            errors.append(f"documents/{ext}: {len(pages)} pages but {len(labels)} page labels")
+        if not labels and len(pages) != 1:
+            errors.append(f"documents/{ext}: {len(pages)} pages but no page labels")
+        if any(not page.strip() for page in pages):
+            errors.append(f"documents/{ext}: an empty page")
+        for field in ("licence", "retrieved_from", "url"):
+            if not doc.get(field):
+                errors.append(f"documents/{ext}: {field} missing")
+    return errors
+
+
+# --------------------------------------------------------------------------------------
 # Reading and writing
 # --------------------------------------------------------------------------------------
 
@@ -1148,6 +1216,7 @@ def build(source: Path) -> dict[str, list[dict]]:
     data["organisations"] += ost_orgs
     data["solutions"] += build_ost_solutions(source, namespaces)
     data["resources"] += build_ccus_policies(source)
+    data["resources"] += build_documents()
     data["cases"] += build_ccus_facilities(source)
     data["cases"] += build_project_cases(source)
     data["organisations"] += illustrative["organisations"]
@@ -1182,7 +1251,7 @@ def main(argv: list[str] | None = None) -> int:
             write_jsonl(DEMO_DIR / f"{kind}.jsonl", data[kind])
         copy_raw_files(source)
 
-    errors = validate(data, taxonomy_slugs(TAXONOMY_FILE))
+    errors = validate(data, taxonomy_slugs(TAXONOMY_FILE)) + check_documents(data)
     for kind in KINDS:
         print(f"{kind + '.jsonl':<22} {len(data[kind]):>6}")
     if errors:
