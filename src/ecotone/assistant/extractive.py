@@ -23,7 +23,7 @@ from .passages import KINDS, SourcePassage, load_records, normalised, record_pas
 from .question import Concept, concepts, search_text
 
 RECORDS = 6  #: records read per question
-MIN_COVERAGE = 0.6  #: share of the question's concept weight a sentence must hold
+MIN_COVERAGE = 0.5  #: share of the question's concept weight a sentence must hold
 MAX_SENTENCES = 4
 MAX_CITATIONS = 3  #: per sentence (the same sentence in several records)
 READING = 3  #: passages offered when the documents do not answer
@@ -31,7 +31,8 @@ FOLLOW_UP_WEIGHT = 0.3  #: of the previous question's concepts in a follow-up
 CONTEXT_WEIGHT = 0.5  #: of what the sentence before and the record's title hold besides
 PASSAGE_WEIGHT = 0.25  #: of what the rest of the sentence's passage holds besides
 SPECIFICITY_WEIGHT = 0.05  #: a tie-breaker (``_prefer_specific``)
-MIN_RECORD_COVERAGE = 0.7  #: of the question a record must hold somewhere to answer it
+RANK_WEIGHT = 0.01  #: taken off per place of the sentence's record in the search's ranking
+MIN_RECORD_COVERAGE = 0.5  #: of the question a record must hold somewhere to answer it
 CLOSENESS_WEIGHT = 0.1
 MIN_SENTENCE_CHARS = 12
 MAX_SENTENCE_CHARS = 600
@@ -178,7 +179,9 @@ def score_sentences(
         # what the record holds nowhere is the question's wording ("applies", "颁布" for a
         # law that was 制定), not what it asks about: sentences are measured against the rest
         for passage, in_passage in zip(record, texts, strict=True):
-            scored += _passage_sentences(passage, held_here, earlier, title, in_passage)
+            scored += _passage_sentences(
+                passage, held_here, earlier, title, in_passage, full=wanted
+            )
     _prefer_specific(scored)
     scored.sort(key=lambda s: -s.score)
     return scored
@@ -203,7 +206,10 @@ def _held_in(text: str, wanted: list[Concept]) -> list[Concept]:
     return [c for c in wanted if held(c, normal, stems)]
 
 
-def _passage_sentences(passage, wanted, earlier, title, in_passage) -> list[Sentence]:
+def _passage_sentences(passage, wanted, earlier, title, in_passage, full) -> list[Sentence]:
+    """``wanted``: the concepts the record holds, which a sentence must hold enough of
+    (``coverage``); ``full``: the whole question, which ranks sentences of all records
+    alike (a record holding less of the question ranks its sentences lower)."""
     scored = []
     before: list[Concept] = []
     for text in sentences_of(passage.text):
@@ -215,20 +221,24 @@ def _passage_sentences(passage, wanted, earlier, title, in_passage) -> list[Sent
         before = found
         if not found:
             continue
-        share = (
-            coverage(found, wanted)
-            + CONTEXT_WEIGHT * coverage(near, wanted)
-            + PASSAGE_WEIGHT * coverage(far, wanted)
-        )
+        share = _share(found, near, far, wanted)
         follow = coverage([c for c in earlier if held(c, normal, stems)], earlier)
         score = (
-            share
+            _share(found, near, far, full)
             + FOLLOW_UP_WEIGHT * follow
             + CLOSENESS_WEIGHT * passage.closest
-            - 0.01 * passage.rank
+            - RANK_WEIGHT * passage.rank
         )
         scored.append(Sentence(text, passage, share, score, tuple(c.label for c in found)))
     return scored
+
+
+def _share(found, near, far, concepts_: list[Concept]) -> float:
+    return (
+        coverage(found, concepts_)
+        + CONTEXT_WEIGHT * coverage(near, concepts_)
+        + PASSAGE_WEIGHT * coverage(far, concepts_)
+    )
 
 
 def select(sentences: list[Sentence], wanted: list[Concept]):

@@ -22,7 +22,10 @@ _ENGLISH_QUESTION_WORDS = (
     "they he she our your their my have had been being into than then so such if all also "
     "more most other only very just explain describe give list show find know want kind kinds "
     "type types way ways according say says said document documents platform ecotone question "
-    "answer mean means meant "
+    "answer mean means meant get gets got make makes made one ones use used using able "
+    "need needed supposed allowed go goes going take takes come comes back during still "
+    "ever even really actually way thing things something anything happen happens count "
+    "counts apply applies exactly sort higher lower bigger smaller larger "
 )
 ENGLISH_QUESTION_WORDS = frozenset(_ENGLISH_QUESTION_WORDS.split())
 _CHINESE_QUESTION_WORDS = (
@@ -30,7 +33,7 @@ _CHINESE_QUESTION_WORDS = (
     "请问 请 有没有 是不是 能否 可以 哪里 哪儿 什么样 我 我们 你 你们 告诉 一下 "
     "介绍 说明 主要 有哪些 哪些是 么 啊 呀 文件 文档 平台 根据 提到 讲 说 了解 "
     "问题 回答 一些 这个 那个 这些 那些 其 之 所 时候 什么时候 何时 "
-    "多久 哪年 哪一年 开始 "
+    "多久 哪年 哪一年 开始 能 会 要 需要 应该 应当 得 让 被 把 都 还 也 就 "
 )
 CHINESE_QUESTION_WORDS = frozenset(_CHINESE_QUESTION_WORDS.split())
 

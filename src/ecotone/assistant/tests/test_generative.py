@@ -31,7 +31,11 @@ class Endpoint:
                         "body": json.loads(self.rfile.read(length)),
                     }
                 )
-                data = {"choices": [{"message": {"role": "assistant", "content": endpoint.reply}}]}
+                body = endpoint.requests[-1]["body"]
+                reply = endpoint.reply
+                if callable(reply):  # written from what was sent, as a model would
+                    reply = reply(body["messages"][1]["content"])
+                data = {"choices": [{"message": {"role": "assistant", "content": reply}}]}
                 payload = json.dumps(data).encode() if endpoint.status == 200 else b"oops"
                 self.send_response(endpoint.status)
                 self.send_header("Content-Type", "application/json")
@@ -66,12 +70,24 @@ def endpoint(settings):
 QUESTION = "What did a heat pump cost to install?"
 
 
+def passage_number(material: str, words: str) -> int:
+    """The number the material gives the passage holding ``words``."""
+    for block in material.split("\n\n["):
+        if words in block:
+            return int(block.lstrip("[").split("]")[0])
+    raise AssertionError(f"no passage holds {words!r}")
+
+
 def test_written_sentences_carry_checked_citations(documents, endpoint):
-    endpoint.reply = (
-        "A heat pump for a 90 square metre flat cost about 30,000 yuan to install [1]. "
-        "Subsidies paid a third. [1][9] Heat pumps are the best technology ever. "
-        "They also cure colds [7]."
-    )
+    def reply(material: str) -> str:
+        number = passage_number(material, "30,000 yuan")
+        return (
+            f"A heat pump for a 90 square metre flat cost about 30,000 yuan to install [{number}]. "
+            f"Subsidies paid a third. [{number}][9] Heat pumps are the best technology ever. "
+            "They also cure colds [7]."
+        )
+
+    endpoint.reply = reply
     answer = ask(QUESTION, language="en")
     assert answer.mode == AnswerMode.GENERATIVE
     assert answer.dropped == 2  # no marker; a marker naming no passage that was sent
@@ -88,7 +104,9 @@ def test_written_sentences_carry_checked_citations(documents, endpoint):
     assert sent["authorization"] == "Bearer sk-test"
     assert sent["body"]["model"] == "local-test-model"
     material = sent["body"]["messages"][1]["content"]
-    assert "[1] Heat pumps in cold regions (p. 3)" in material
+    assert (
+        f"[{passage_number(material, '30,000 yuan')}] Heat pumps in cold regions (p. 3)" in material
+    )
     assert "res-draft-secret" not in material and "9.9" not in material
     assert set(answer_body(answer)) >= {"answer", "status", "conversation"}
 
