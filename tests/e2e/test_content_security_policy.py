@@ -18,6 +18,8 @@ PAGES = [
     "/en/",
     "/zh-hans/",
     "/en/search/?q=BYD",
+    "/en/ask/",
+    "/zh-hans/ask/",
     "/en/cases/",
     "/en/solutions/",
     "/en/reports/",

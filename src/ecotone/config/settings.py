@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "ecotone.reports",
     "ecotone.catalog",
     "ecotone.search",
+    "ecotone.assistant",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,15 @@ WHITENOISE_USE_FINDERS = True
 # Dense retrieval: default (multilingual-e5-small), use, e5+use, none (lexical only) or the
 # folder of a sentence-transformers model. See docs/settings.md.
 ECOTONE_EMBEDDER = os.environ.get("ECOTONE_EMBEDDER", "").strip() or "default"
+
+# The knowledge assistant (docs/assistant.md): questions per minute an anonymous client
+# (by address) may ask, 0 for no limit; and an optional OpenAI-compatible endpoint that
+# phrases answers from the retrieved passages (off while the URL is empty).
+ECOTONE_ASK_RATE_LIMIT = env_int("ECOTONE_ASK_RATE_LIMIT", 10)
+ECOTONE_ASK_LLM_URL = os.environ.get("ECOTONE_ASK_LLM_URL", "").strip().rstrip("/")
+ECOTONE_ASK_LLM_MODEL = os.environ.get("ECOTONE_ASK_LLM_MODEL", "").strip()
+ECOTONE_ASK_LLM_KEY = os.environ.get("ECOTONE_ASK_LLM_KEY", "").strip()
+ECOTONE_ASK_LLM_TIMEOUT = env_int("ECOTONE_ASK_LLM_TIMEOUT", 30)
 
 # Background work (index updates, rebuilds, reports, assignment runs): "database" queues
 # tasks for a worker (`ecotone serve` starts one; `ecotone db_worker` runs one on its own),

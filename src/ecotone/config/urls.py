@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("", include("ecotone.core.urls")),
     path("accounts/", include("ecotone.accounts.urls")),
     path("search/", include("ecotone.search.urls")),
+    path("ask/", include("ecotone.assistant.urls")),
     # before the catalogue: its "<plural>/" pattern would claim "introductions/" and the rest
     path("", include("ecotone.matching.urls")),
     path("programmes/", include("ecotone.programs.urls")),

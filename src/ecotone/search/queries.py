@@ -538,3 +538,50 @@ def suggest(q: str, limit: int = SUGGESTIONS) -> list[dict]:
         text += "*"
     page = search_records(text, mode="lexical", limit=limit)
     return [{"kind": r["kind"], "id": r["id"], "title": r["title"]} for r in page.results]
+
+
+@dataclass
+class Retrieval:
+    """The records a question's words and meaning point to, best first, for a caller
+    that reads their text itself (the assistant's passages)."""
+
+    keys: list[tuple[str, int]] = field(default_factory=list)  #: (kind, pk)
+    #: whether one record at least answers the query by the search's own rule (``relevance``)
+    answered: bool = False
+    #: (kind, pk) → the page or section label of its passage closest in meaning, and the cosine
+    closest_passage: dict[tuple[str, int], tuple[str, float]] = field(default_factory=dict)
+    translation: str = ""  #: a Chinese query's English gloss
+    chinese_terms: str = ""  #: an English query's Chinese glossary terms
+
+
+def retrieve(q: str, *, kinds: tuple[str, ...], limit: int = 8) -> Retrieval:
+    """The ``limit`` best public records of ``kinds`` for ``q`` by the hybrid search (words
+    only without an embedder), whether or not the search would show them, with its verdict
+    on whether anything answers ``q``."""
+    terms = query_terms(q or "")
+    if not terms:
+        return Retrieval()
+    embedders = get_embedders()
+    mode = "hybrid" if embedders else "lexical"
+    search = _Search(q[:MAX_QUERY_CHARS], terms, {"kind": list(kinds)}, mode, embedders, False)
+    ranked = search.ranked(depth=CANDIDATES)
+    gate = (
+        RELEVANCE
+        if embedders
+        else replace(RELEVANCE, answer_coverage=RELEVANCE.lexical_answer_coverage)
+    )
+    evidence = search._evidence(ranked[:CANDIDATES])
+    hits = search.hits([key for key, _ in ranked[:limit]])
+    keys = [(hits[key].kind, hits[key].pk) for key, _ in ranked[:limit] if key in hits]
+    closest = {}
+    for kind, pk in keys:
+        dense = search._best_dense(f"{kind}:{pk}")
+        if dense is not None:
+            closest[(kind, pk)] = (dense.label, dense.score)
+    return Retrieval(
+        keys=keys,
+        answered=has_answer(evidence, gate, search.language),
+        closest_passage=closest,
+        translation=search.translation.text if search.translated_terms else "",
+        chinese_terms=search.chinese_text,
+    )

@@ -1,0 +1,299 @@
+"""Extractive answers: the sentences of the retrieved passages that say most of what the
+question asks, each cited with its passage. Nothing is written: every sentence of an
+answer is a sentence of a public record, so text inside a question or a document that
+reads like an instruction is only ever quoted, never followed.
+
+Retrieval is the search's own (``search.queries.retrieve``: hybrid, or words only without
+an embedder) over the kinds in ``passages.KINDS``. A sentence is scored by the share of the
+question's concepts it holds (each by its rarity, in either language: ``question``), plus a
+little for a passage the search found closest in meaning, and for a follow-up question the
+previous question's concepts at a lower weight. The answer is given only when the search
+finds something that answers the question *and* a sentence holds enough of it; otherwise
+the closest passages are offered as reading.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from ecotone.search.highlight import find_matches, snippet
+from ecotone.search.queries import retrieve
+from ecotone.search.text import CJK, stem
+
+from .passages import KINDS, SourcePassage, load_records, normalised, record_passages
+from .question import Concept, concepts, search_text
+
+RECORDS = 6  #: records read per question
+MIN_COVERAGE = 0.5  #: share of the question's concept weight a sentence must hold
+MAX_SENTENCES = 4
+MAX_CITATIONS = 3  #: per sentence (the same sentence in several records)
+READING = 3  #: passages offered when the documents do not answer
+FOLLOW_UP_WEIGHT = 0.3  #: of the previous question's concepts in a follow-up
+CONTEXT_WEIGHT = 0.5  #: of what the sentence before and the record's title hold besides
+PASSAGE_WEIGHT = 0.25  #: of what the rest of the sentence's passage holds besides
+SPECIFICITY_WEIGHT = 0.05  #: a tie-breaker (``_prefer_specific``)
+RANK_WEIGHT = 0.01  #: taken off per place of the sentence's record in the search's ranking
+MIN_RECORD_COVERAGE = 0.5  #: of the question a record must hold somewhere to answer it
+CLOSENESS_WEIGHT = 0.1
+MIN_SENTENCE_CHARS = 12
+MAX_SENTENCE_CHARS = 600
+NEAR_DUPLICATE = 0.8  #: share of shared words over which two sentences are one
+SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=\S)")
+WORDS = re.compile(r"[^\W_]+")
+
+
+@dataclass
+class Sentence:
+    text: str
+    passage: SourcePassage
+    coverage: float
+    score: float
+    matched: tuple[str, ...]  #: labels of the concepts it holds
+
+
+@dataclass
+class Extract:
+    status: str  #: "answered" or "not_answered"
+    sentences: list[dict] = field(default_factory=list)  #: [{"text", "citations": [...]}]
+    reading: list[dict] = field(default_factory=list)  #: citations offered instead
+    retrieved: list[SourcePassage] = field(default_factory=list)
+    concepts: list[Concept] = field(default_factory=list)
+
+
+def answer(question: str, language: str, previous: str = "") -> Extract:
+    """Answer ``question`` for a reader of ``language`` (``zh``/``en``) from the public
+    records; ``previous`` is the conversation's last question, which narrows a follow-up."""
+    wanted = concepts(question)
+    if not wanted:
+        return Extract("not_answered")
+    earlier = [c for c in concepts(previous) if c.label not in {w.label for w in wanted}]
+    passages, answered = retrieve_passages(question, previous, wanted + earlier)
+    sentences = score_sentences(passages, wanted, earlier)
+    chosen = select(sentences, wanted)
+    terms = [term for concept in wanted + earlier for term in concept.terms]
+    if answered and chosen:
+        return Extract(
+            "answered",
+            [
+                {"text": s.text, "citations": [citation(p, terms, language) for p in ps]}
+                for s, ps in chosen
+            ],
+            retrieved=passages,
+            concepts=wanted,
+        )
+    return Extract(
+        "not_answered",
+        reading=[citation(p, terms, language) for p in closest(passages, sentences)],
+        retrieved=passages,
+        concepts=wanted,
+    )
+
+
+def retrieve_passages(question: str, previous: str, wanted: list[Concept]):
+    """The passages of the records the search ranks first, and its verdict on whether any
+    answers. A follow-up is searched alone and together with the previous question; the
+    records found by both come first."""
+    own = retrieve(search_text(question), kinds=KINDS, limit=RECORDS)
+    keys, answered, closest_passage = list(own.keys), own.answered, dict(own.closest_passage)
+    if previous:
+        both = retrieve(search_text(f"{question} {previous}"), kinds=KINDS, limit=RECORDS)
+        keys = list(dict.fromkeys([k for k in both.keys if k in own.keys] + both.keys + keys))
+        keys = keys[: RECORDS + 2]
+        closest_passage = {**both.closest_passage, **closest_passage}
+    words = sorted({normalised(t.token) for c in wanted for t in c.terms})
+    passages = []
+    for rank, (kind, record) in enumerate(load_records(keys)):
+        found = closest_passage.get((kind, record.pk))
+        passages += record_passages(kind, record, rank, found, words)
+    return passages, answered
+
+
+def sentences_of(text: str) -> list[str]:
+    pieces, pending = [], ""
+    for piece in SENTENCE_END.split(text):
+        piece = (piece or "").strip()
+        if not piece:
+            continue
+        pending = f"{pending} {piece}".strip() if pending else piece
+        if _width(pending) >= MIN_SENTENCE_CHARS:
+            pieces.append(pending[:MAX_SENTENCE_CHARS])
+            pending = ""
+    if pending and pieces:
+        pieces[-1] = f"{pieces[-1]} {pending}"[:MAX_SENTENCE_CHARS]
+    elif pending:
+        pieces.append(pending)
+    return pieces
+
+
+def _width(text: str) -> int:
+    """Characters, a Chinese one counting twice (it says about as much as a short word)."""
+    return len(text) + sum(len(run) for run in CJK.findall(text))
+
+
+def held(concept: Concept, text: str, stems: frozenset[str]) -> bool:
+    for alternative in concept.alternatives:
+        if all(_holds(term, text, stems) for term in alternative):
+            return True
+    return False
+
+
+def _holds(term, text: str, stems: frozenset[str]) -> bool:
+    if term.language == "zh":
+        return term.token in text
+    if term.prefix:
+        return re.search(rf"(?<![^\W_]){re.escape(term.token)}", text) is not None
+    return term.token in stems
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(word) for word in WORDS.findall(CJK.sub(" ", text)))
+
+
+def coverage(found: list[Concept], concepts_: list[Concept]) -> float:
+    total = sum(c.weight for c in concepts_)
+    return sum(c.weight for c in found) / total if total else 0.0
+
+
+def score_sentences(
+    passages: list[SourcePassage], wanted: list[Concept], earlier: list[Concept]
+) -> list[Sentence]:
+    """Each sentence holding part of the question, best first.
+
+    Its share of the question is what it holds itself, plus half of what the sentence
+    before it and the record's title hold besides ("Their coefficient of performance was
+    2.6" answers a question about heat pumps in Harbin when the sentence before names them),
+    plus a quarter of what the rest of its passage holds, all measured against the part of
+    the question its record holds somewhere. A record that does not hold most
+    of the question anywhere (``MIN_RECORD_COVERAGE``: a question about Kenya's carbon price
+    against a Hubei policy) answers nothing."""
+    by_record: dict[tuple[str, int], list[SourcePassage]] = {}
+    for passage in passages:
+        by_record.setdefault((passage.kind, passage.pk), []).append(passage)
+    scored = []
+    for record in by_record.values():
+        title = _held_in(" ".join(t for t in record[0].titles.values() if t), wanted)
+        texts = [_held_in(p.text, wanted) for p in record]
+        anywhere = set(title).union(*map(set, texts))
+        held_here = [c for c in wanted if c in anywhere]
+        if coverage(held_here, wanted) < MIN_RECORD_COVERAGE:
+            continue
+        # what the record holds nowhere is the question's wording ("applies", "颁布" for a
+        # law that was 制定), not what it asks about: sentences are measured against the rest
+        for passage, in_passage in zip(record, texts, strict=True):
+            scored += _passage_sentences(
+                passage, held_here, earlier, title, in_passage, full=wanted
+            )
+    _prefer_specific(scored)
+    scored.sort(key=lambda s: -s.score)
+    return scored
+
+
+def _prefer_specific(scored: list[Sentence]) -> None:
+    """Between sentences that hold as much of the question, the one whose own words few
+    other sentences hold says more: in a report on heat pumps every sentence names them,
+    only one gives their coefficient of performance."""
+    holding: dict[str, int] = {}
+    for sentence in scored:
+        for label in sentence.matched:
+            holding[label] = holding.get(label, 0) + 1
+    for sentence in scored:
+        rarity = sum(1 / holding[label] for label in sentence.matched) / len(sentence.matched)
+        sentence.score += SPECIFICITY_WEIGHT * rarity
+
+
+def _held_in(text: str, wanted: list[Concept]) -> list[Concept]:
+    normal = normalised(text)
+    stems = _stems(normal)
+    return [c for c in wanted if held(c, normal, stems)]
+
+
+def _passage_sentences(passage, wanted, earlier, title, in_passage, full) -> list[Sentence]:
+    """``wanted``: the concepts the record holds, which a sentence must hold enough of
+    (``coverage``); ``full``: the whole question, which ranks sentences of all records
+    alike (a record holding less of the question ranks its sentences lower)."""
+    scored = []
+    before: list[Concept] = []
+    for text in sentences_of(passage.text):
+        normal = normalised(text)
+        stems = _stems(normal)
+        found = [c for c in wanted if held(c, normal, stems)]
+        near = [c for c in wanted if c not in found and (c in before or c in title)]
+        far = [c for c in in_passage if c not in found and c not in near]
+        before = found
+        if not found:
+            continue
+        share = _share(found, near, far, wanted)
+        follow = coverage([c for c in earlier if held(c, normal, stems)], earlier)
+        score = (
+            _share(found, near, far, full)
+            + FOLLOW_UP_WEIGHT * follow
+            + CLOSENESS_WEIGHT * passage.closest
+            - RANK_WEIGHT * passage.rank
+        )
+        scored.append(Sentence(text, passage, share, score, tuple(c.label for c in found)))
+    return scored
+
+
+def _share(found, near, far, concepts_: list[Concept]) -> float:
+    return (
+        coverage(found, concepts_)
+        + CONTEXT_WEIGHT * coverage(near, concepts_)
+        + PASSAGE_WEIGHT * coverage(far, concepts_)
+    )
+
+
+def select(sentences: list[Sentence], wanted: list[Concept]):
+    """The best sentences that hold enough of the question, each once: a sentence written
+    in several records (or nearly so) is one sentence with several citations."""
+    needed = min(2, len(wanted))
+    chosen: list[tuple[Sentence, list[SourcePassage]]] = []
+    for sentence in sentences:
+        if sentence.coverage < MIN_COVERAGE or len(sentence.matched) < needed:
+            continue
+        same = next((c for c in chosen if _same(c[0].text, sentence.text)), None)
+        if same is not None:
+            keys = {(p.kind, p.pk) for p in same[1]}
+            new = (sentence.passage.kind, sentence.passage.pk) not in keys
+            if new and len(same[1]) < MAX_CITATIONS:
+                same[1].append(sentence.passage)
+            continue
+        if len(chosen) < MAX_SENTENCES:
+            chosen.append((sentence, [sentence.passage]))
+    return chosen
+
+
+def _same(a: str, b: str) -> bool:
+    words_a, words_b = set(WORDS.findall(normalised(a))), set(WORDS.findall(normalised(b)))
+    if not words_a or not words_b:
+        return a == b
+    return len(words_a & words_b) / len(words_a | words_b) >= NEAR_DUPLICATE
+
+
+def closest(passages: list[SourcePassage], sentences: list[Sentence]) -> list[SourcePassage]:
+    """The passages holding the best sentences, else the first passages retrieved."""
+    offered: list[SourcePassage] = []
+    for sentence in sentences:
+        if sentence.passage not in offered:
+            offered.append(sentence.passage)
+        if len(offered) == READING:
+            return offered
+    for passage in passages:
+        if passage not in offered and len(offered) < READING:
+            offered.append(passage)
+    return offered
+
+
+def citation(passage: SourcePassage, terms, language: str) -> dict:
+    """A passage as an answer cites it: the contract's keys, then what a page shows and what
+    a shared answer keeps (the record's version when it was read)."""
+    spans, _ = find_matches(passage.text, terms)
+    return {
+        "kind": passage.kind,
+        "external_id": passage.external_id,
+        "title": passage.title(language),
+        "page": passage.page,
+        "passage": passage.text,
+        "passage_html": snippet(passage.text, spans, size=len(passage.text) + 1),
+        "titles": dict(passage.titles),
+        "url": passage.url,
+        "version": passage.version,
+    }

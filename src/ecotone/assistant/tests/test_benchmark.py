@@ -1,0 +1,81 @@
+"""``benchmarks/assistant_quality.py`` judges answers as its docstring says, on a tiny set
+over this app's test documents (the real set is judged over the demo)."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = Path(__file__).resolve().parents[4] / "benchmarks" / "assistant_quality.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("assistant_quality", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+QUESTIONS = [
+    {
+        "id": "en-cost",
+        "language": "en",
+        "question": "What did a heat pump cost to install?",
+        "answerable": True,
+        "passages": [{"external_id": "res-heat-pumps", "page": "p. 3", "contains": "30,000  Yuan"}],
+    },
+    {
+        "id": "zh-cop",
+        "language": "zh",
+        "question": "哈尔滨的热泵性能系数是多少？",
+        "answerable": True,
+        "passages": [{"external_id": "res-heat-pumps", "page": "p. 2", "contains": "was 2.6"}],
+    },
+    {
+        "id": "en-wrong-page",
+        "language": "en",
+        "question": "What did a heat pump cost to install?",
+        "answerable": True,
+        "passages": [{"external_id": "res-heat-pumps", "page": "p. 1", "contains": "30,000"}],
+    },
+    {
+        "id": "en-none",
+        "language": "en",
+        "question": "Who won the football world cup in 1998?",
+        "answerable": False,
+        "passages": [],
+    },
+]
+
+
+def test_figures_on_a_tiny_set(documents, bench, tmp_path):
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in QUESTIONS) + "\n")
+    outcomes = bench.evaluate(bench.load_questions(path), bench.extractive_answer)
+    by_id = {o["id"]: o for o in outcomes}
+    assert by_id["en-cost"]["correct"] and by_id["zh-cop"]["correct"]
+    assert not by_id["en-wrong-page"]["correct"]  # the judged page is another one
+    figures = bench.summarise(outcomes)
+    assert figures["cited_correct"] == round(2 / 3, 3)
+    assert figures["declined"] == 1.0
+    assert figures["sentences_cited"] == 1.0
+    assert figures["supported"] == 1.0
+    assert 0 < figures["precision"] <= 1 and 0 < figures["recall"] < 1
+    lines = bench.report(outcomes, "all")
+    assert lines[0].startswith("all ") and any(line.startswith("lang=zh") for line in lines)
+
+
+def test_a_malformed_line_names_its_number(bench, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "x", "language": "fr"}\n')
+    with pytest.raises(SystemExit, match=r"bad\.jsonl:1"):
+        bench.load_questions(path)
+
+
+def test_the_split_is_stable(bench):
+    assert bench.split_of("zh-001") == bench.split_of("zh-001")
+    assert {bench.split_of(f"q{n}") for n in range(20)} == {"dev", "test"}

@@ -1,0 +1,114 @@
+"""Extractive answers from the real search index, on SQLite and PostgreSQL (whichever
+``DATABASE_URL`` names): cited sentences, both languages, honest refusals."""
+
+import pytest
+
+from ecotone.assistant import extractive
+
+pytestmark = pytest.mark.django_db
+
+
+def cited(extract) -> list[tuple[str, str]]:
+    return [(c["external_id"], c["page"]) for s in extract.sentences for c in s["citations"]]
+
+
+def test_english_question_over_an_english_document(documents):
+    extract = extractive.answer(
+        "What was the coefficient of performance of heat pumps in Harbin?", "en"
+    )
+    assert extract.status == "answered"
+    first = extract.sentences[0]
+    assert "coefficient of performance was 2.6" in first["text"]
+    citation = first["citations"][0]
+    assert (citation["external_id"], citation["page"]) == ("res-heat-pumps", "p. 2")
+    assert first["text"] in citation["passage"]
+    assert citation["title"] == "Heat pumps in cold regions"
+    assert "<mark>" in citation["passage_html"]
+
+
+def test_every_sentence_is_a_sentence_of_its_cited_passage(documents):
+    extract = extractive.answer("How much did a heat pump cost to install?", "en")
+    assert extract.status == "answered"
+    for sentence in extract.sentences:
+        assert sentence["citations"]
+        assert all(sentence["text"] in c["passage"] for c in sentence["citations"])
+    assert ("res-heat-pumps", "p. 3") in cited(extract)
+
+
+def test_chinese_question_over_an_english_document(documents):
+    extract = extractive.answer("哈尔滨的热泵性能系数是多少？", "zh")
+    assert extract.status == "answered"
+    assert ("res-heat-pumps", "p. 2") in cited(extract)
+    # the record's title in the reader's language
+    assert extract.sentences[0]["citations"][0]["title"] == "寒冷地区的热泵"
+
+
+def test_english_question_over_a_chinese_document(documents):
+    extract = extractive.answer("How many CCUS demonstration projects by 2025?", "en")
+    assert extract.status == "answered"
+    assert ("res-ccus-policy", "p. 2") in cited(extract)
+    assert "百万吨级" in extract.sentences[0]["text"]
+    assert extract.sentences[0]["citations"][0]["title"] == "Guidance on CCUS demonstration"
+
+
+def test_chinese_question_over_a_chinese_document(documents):
+    extract = extractive.answer("各地应当为碳捕集示范项目提供什么支持？", "zh")
+    assert extract.status == "answered"
+    assert ("res-ccus-policy", "p. 2") in cited(extract)
+
+
+def test_cases_and_needs_answer_too(documents):
+    extract = extractive.answer("How many buses does the Shenzhen depot charge?", "en")
+    assert extract.status == "answered"
+    assert cited(extract)[0][0] == "case-bus-depot"
+    extract = extractive.answer("Why do farmers lose their harvest?", "en")
+    assert extract.status == "answered"
+    assert cited(extract)[0][0] == "need-cold-storage"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who won the football world cup in 1998?",
+        "qwertyzzk blorf",
+        "谁赢得了1998年世界杯足球赛？",
+        "!!! ??? ...",
+    ],
+)
+def test_questions_the_documents_do_not_answer_are_declined(documents, question):
+    extract = extractive.answer(question, "en")
+    assert extract.status == "not_answered"
+    assert extract.sentences == []
+
+
+def test_a_decline_offers_the_closest_passages(documents):
+    extract = extractive.answer("Salmon export volumes of Norwegian fjords and heat pumps", "en")
+    assert extract.status == "not_answered"
+    assert extract.sentences == []
+    assert extract.reading[0]["external_id"] == "res-heat-pumps"
+
+
+def test_unpublished_records_are_never_cited(documents):
+    extract = extractive.answer("secret coefficient of performance of heat pumps in Harbin", "en")
+    everything = cited(extract) + [(c["external_id"], c["page"]) for c in extract.reading]
+    assert "res-draft-secret" not in {external_id for external_id, _ in everything}
+    assert "9.9" not in str(extract.sentences)
+
+
+def test_a_follow_up_is_narrowed_by_the_previous_question(documents):
+    extract = extractive.answer(
+        "And how much does it cost?", "en", previous="air-source heat pumps in Harbin"
+    )
+    assert extract.status == "answered"
+    assert cited(extract)[0] == ("res-heat-pumps", "p. 3")
+
+
+def test_sentences_are_split_at_both_languages_full_stops():
+    assert extractive.sentences_of(
+        "第一句话在这里。第二句话在这里！Third one is here. The fourth is here."
+    ) == [
+        "第一句话在这里。",
+        "第二句话在这里！",
+        "Third one is here.",
+        "The fourth is here.",
+    ]
