@@ -19,11 +19,13 @@ from ecotone.config.api import error_body
 from ecotone.core.bounds import Id, PageLimit
 from ecotone.core.pagination import BadCursor, cursor_page
 
-from . import queries, services
+from . import brokers, queries, services
 from .models import Introduction, IntroductionStatus, MatchSurface
 from .permissions import can_respond, can_view_introduction
 from .ranking import counterparts_for_venture, is_venture, need_matches
 from .schemas import (
+    BrokerQueueItemOut,
+    BrokerStepIn,
     ErrorOut,
     IntroductionIn,
     IntroductionOut,
@@ -160,12 +162,19 @@ def _organisation_ref(organisation) -> dict:
     }
 
 
+def _side(user, introduction: Introduction) -> str:
+    side = queries.side_of(user, introduction)
+    if side == "staff" and not user.is_staff:
+        return "broker"
+    return side
+
+
 def introduction_out(user, introduction: Introduction) -> dict:
     about = introduction.about
     return {
         "id": introduction.pk,
         "status": introduction.status,
-        "side": queries.side_of(user, introduction),
+        "side": _side(user, introduction),
         "requesting_organisation": _organisation_ref(introduction.requesting_organisation),
         "target_organisation": _organisation_ref(introduction.target_organisation),
         "about": {
@@ -181,6 +190,10 @@ def introduction_out(user, introduction: Introduction) -> dict:
         "responded_at": introduction.responded_at,
         "withdrawn_at": introduction.withdrawn_at,
         "contacts": queries.contacts(user, introduction),
+        "route": introduction.route,
+        "broker_outcome": introduction.broker_outcome,
+        "broker_outcome_at": introduction.broker_outcome_at,
+        "answer_due": brokers.answer_due(introduction),
     }
 
 
@@ -332,3 +345,51 @@ def withdraw_introduction(request, introduction_id: Id):
     introduction = _visible_introduction(user, introduction_id)
     services.withdraw_introduction(user=user, introduction=introduction)
     return Status(200, introduction_out(user, _visible_introduction(user, introduction_id)))
+
+
+@router.get(
+    "/introductions/broker-queue",
+    response={200: list[BrokerQueueItemOut], **ERRORS},
+    auth=TokenAuth(),
+    operation_id="broker_queue",
+    summary="Introductions you broker, with the target's public contact routes",
+)
+def get_broker_queue(request, closed: bool = False):
+    """Open requests to organisations with no member (or whose members let the deadline
+    pass), oldest first; ``closed=true`` adds the answered ones. Brokers and staff only."""
+    user = request.auth
+    if not brokers.is_broker(user):
+        raise PermissionDenied("only the platform's brokers see this queue")
+    return Status(
+        200,
+        [
+            {
+                "introduction": introduction_out(user, introduction),
+                "contact_routes": [
+                    {"label": route.label, "url": route.url}
+                    for route in brokers.contact_routes(introduction.target_organisation)
+                ],
+            }
+            for introduction in brokers.broker_queue(user, include_closed=closed)
+        ],
+    )
+
+
+@router.post(
+    "/introductions/{introduction_id}/broker-steps",
+    response={201: IntroductionOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="record_broker_step",
+    summary="Record what you did as the broker of an introduction",
+)
+def record_broker_step(request, introduction_id: Id, payload: BrokerStepIn):
+    """declined and connected close the request and their note is the requester's answer."""
+    user = request.auth
+    introduction = Introduction.objects.filter(pk=introduction_id).first()
+    if introduction is None or not can_view_introduction(user, introduction):
+        raise Http404
+    brokers.record_broker_action(
+        user=user, introduction=introduction, outcome=payload.outcome, note=payload.note
+    )
+    introduction.refresh_from_db()
+    return Status(201, introduction_out(user, introduction))

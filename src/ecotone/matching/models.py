@@ -20,6 +20,22 @@ class IntroductionStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    CONNECTED = "connected", _("Connected by a broker")
+
+
+class IntroductionRoute(models.TextChoices):
+    """Who is asked to answer: the target's members, or, while it has none (or they let
+    the deadline pass), the platform's brokers."""
+
+    MEMBERS = "members", _("the organisation's members")
+    BROKERS = "brokers", _("the platform's brokers")
+
+
+class BrokerOutcome(models.TextChoices):
+    CONTACTED = "contacted", _("Contacted the organisation")
+    NO_ANSWER = "no_answer", _("No answer from the organisation")
+    DECLINED = "declined", _("The organisation declined")
+    CONNECTED = "connected", _("Connected the two sides")
 
 
 class Introduction(TimestampedModel):
@@ -84,6 +100,20 @@ class Introduction(TimestampedModel):
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     response_note = models.TextField(_("response note"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    route = models.CharField(
+        _("answered by"),
+        max_length=10,
+        choices=IntroductionRoute.choices,
+        default=IntroductionRoute.MEMBERS,
+        db_index=True,
+    )
+    reminded_at = models.DateTimeField(_("members reminded"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("handed to brokers"), null=True, blank=True)
+    brokers_reminded_at = models.DateTimeField(_("brokers reminded"), null=True, blank=True)
+    broker_outcome = models.CharField(
+        _("last broker step"), max_length=12, choices=BrokerOutcome.choices, blank=True
+    )
+    broker_outcome_at = models.DateTimeField(_("last broker step at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -127,6 +157,88 @@ class Introduction(TimestampedModel):
     @property
     def is_open(self) -> bool:
         return self.status == IntroductionStatus.REQUESTED
+
+    @property
+    def with_brokers(self) -> bool:
+        return self.route == IntroductionRoute.BROKERS
+
+
+class BrokerAction(TimestampedModel):
+    """One thing a broker did about an introduction, with their note. Notes of "contacted"
+    and "no answer" stay between brokers and staff; a "declined" or "connected" note is the
+    answer the requester reads."""
+
+    introduction = models.ForeignKey(
+        Introduction, on_delete=models.CASCADE, related_name="broker_actions"
+    )
+    broker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("broker"),
+    )
+    outcome = models.CharField(_("what was done"), max_length=12, choices=BrokerOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("broker action")
+        verbose_name_plural = _("broker actions")
+
+    def __str__(self) -> str:
+        return f"{self.introduction}: {self.outcome}"
+
+
+class BrokerAssignment(TimestampedModel):
+    """Staff appoint a person, or an intermediary organisation (all its active members),
+    to broker introductions to organisations of some sectors and/or countries. No sector
+    means every sector; no country means everywhere."""
+
+    organisation = models.ForeignKey(
+        "catalog.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="broker_assignments",
+        verbose_name=_("intermediary organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="broker_assignments",
+        verbose_name=_("person"),
+    )
+    sectors = models.ManyToManyField(
+        "catalog.Sector", blank=True, related_name="+", verbose_name=_("sectors")
+    )
+    regions = CountryField(_("countries"), multiple=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("appointed by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("broker assignment")
+        verbose_name_plural = _("broker assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False, user__isnull=True)
+                | Q(organisation__isnull=True, user__isnull=False),
+                name="broker_is_an_organisation_or_a_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation or self.user)
 
 
 class FeedbackVote(models.IntegerChoices):

@@ -13,6 +13,8 @@ urlpatterns = [
         views.introduction_withdraw,
         name="introduction_withdraw",
     ),
+    path("introductions/brokers/", views.broker_queue, name="broker_queue"),
+    path("introductions/<int:pk>/broker/", views.broker_step, name="broker_step"),
     path("matching/needs/<int:pk>/feedback/", views.need_feedback, name="need_feedback"),
     path("matching/needs/<int:pk>/criteria/", views.need_criteria, name="need_criteria"),
     path("matching/figures/", views.figures, name="figures"),

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from ecotone.accounts.permissions import can_view
 from ecotone.catalog.models import Need, Organisation
 
-from . import queries, services
+from . import brokers, queries, services
 from .forms import IntroductionForm
-from .models import Introduction
+from .models import BrokerOutcome, Introduction
 from .permissions import can_respond, can_see_figures, can_view_introduction, can_withdraw
 
 LIST_LIMIT = 200
@@ -29,6 +29,7 @@ def _rows(user, introductions) -> list[dict]:
     return [
         {
             "introduction": introduction,
+            "answer_due": brokers.answer_due(introduction),
             "contacts": queries.contacts(user, introduction),
             "can_respond": introduction.is_open and can_respond(user, introduction),
             "can_withdraw": introduction.is_open and can_withdraw(user, introduction),
@@ -44,6 +45,7 @@ def introduction_list(request):
         "received": _rows(user, queries.introductions_received(user)[:LIST_LIMIT]),
         "sent": _rows(user, queries.introductions_sent(user)[:LIST_LIMIT]),
         "others": _rows(user, queries.introductions_of_others(user)[:LIST_LIMIT]),
+        "is_broker": brokers.is_broker(user),
     }
     return render(request, "matching/introduction_list.html", context)
 
@@ -61,6 +63,16 @@ def introduction_new(request, target_pk: int):
     )
     if request.method == "POST" and form.is_valid():
         introduction = _request_from_form(request, form, target)
+        if introduction is not None and introduction.with_brokers:
+            messages.success(
+                request,
+                _(
+                    "Request sent to the platform's brokers: %(org)s has no member here yet. "
+                    "You will see each step they take here."
+                )
+                % {"org": target},
+            )
+            return redirect("matching:introductions")
         if introduction is not None:
             messages.success(
                 request,
@@ -70,7 +82,7 @@ def introduction_new(request, target_pk: int):
     return render(
         request,
         "matching/introduction_form.html",
-        {"form": form, "target": target},
+        {"form": form, "target": target, "has_members": brokers.has_active_members(target)},
         status=422 if form.errors else 200,
     )
 
@@ -138,6 +150,47 @@ def introduction_withdraw(request, pk: int):
     else:
         messages.success(request, _("Request withdrawn."))
     return redirect("matching:introductions")
+
+
+@login_required
+def broker_queue(request):
+    if not brokers.is_broker(request.user):
+        raise PermissionDenied(_("Only the platform's brokers see this queue."))
+    show_closed = request.GET.get("closed") == "1"
+    rows = [
+        {
+            "introduction": introduction,
+            "routes": brokers.contact_routes(introduction.target_organisation),
+            "actions": list(introduction.broker_actions.select_related("broker")),
+        }
+        for introduction in brokers.broker_queue(request.user, include_closed=show_closed)
+    ]
+    context = {"rows": rows, "show_closed": show_closed, "outcomes": BrokerOutcome.choices}
+    return render(request, "matching/broker_queue.html", context)
+
+
+@login_required
+@require_POST
+def broker_step(request, pk: int):
+    introduction = get_object_or_404(Introduction, pk=pk)
+    if not brokers.can_broker(request.user, introduction):
+        raise Http404
+    try:
+        action = brokers.record_broker_action(
+            user=request.user,
+            introduction=introduction,
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+        )
+    except services.MatchingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("Recorded: %(step)s. The requester is told.")
+            % {"step": action.get_outcome_display()},
+        )
+    return redirect("matching:broker_queue")
 
 
 def _visible_need(request, pk: int) -> Need:
