@@ -15,6 +15,12 @@ class MatchingConfig(AppConfig):
 
         api.add_router("", router)
 
+        from ecotone.accounts.claims import organisation_claimed
+
+        from .brokers import on_organisation_claimed
+
+        organisation_claimed.connect(on_organisation_claimed, dispatch_uid="matching-claimed")
+
         @api.exception_handler(MatchingRefused)
         def on_introduction_refused(request, exc: MatchingRefused):
             return api.create_response(

@@ -322,3 +322,10 @@ def answer_due(introduction: Introduction):
     if not introduction.is_open or introduction.with_brokers:
         return None
     return introduction.created_at + _days("ECOTONE_INTRODUCTION_ESCALATION_DAYS")
+
+
+def on_organisation_claimed(sender, *, organisation, user, actor, **kwargs) -> None:
+    """An organisation's profile was claimed: the requests its brokers held go to its new
+    administrator, who is told by e-mail once the claim has committed."""
+    for introduction in hand_back_to_members(organisation, actor=actor):
+        transaction.on_commit(lambda i=introduction: emails.introduction_requested(i), robust=True)

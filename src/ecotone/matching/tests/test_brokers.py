@@ -301,3 +301,27 @@ def test_the_broker_queue_and_steps_through_the_api(world, client, committed):
         url, {"outcome": "connected"}, content_type="application/json", headers=staff
     )
     assert again.status_code == 409
+
+
+def test_a_claim_hands_the_requests_brokers_held_to_the_new_administrator(world, committed):
+    from ecotone.accounts import claims
+
+    introduction = ask(world)
+    ravi = UserFactory(username="ravi", email="ravi@example.org")
+    claim = claims.start_email_claim(
+        user=ravi, organisation=world["lab"], email="ravi@gridlab.example.org"
+    )
+    mail.outbox.clear()
+    with committed():
+        claims.confirm_email_claim(user=ravi, token=claims.claim_token(claim))
+    introduction.refresh_from_db()
+    assert introduction.route == "members" and introduction.is_open
+    request_mail = [m for m in mail.outbox if "Introduction request from" in m.subject]
+    assert [m.to for m in request_mail] == [["ravi@example.org"]]
+    assert brokers.broker_queue(world["staff"]) == []
+    assert AuditEntry.objects.filter(action="introduction_hand_to_members").count() == 1
+    with committed():
+        services.respond_to_introduction(user=ravi, introduction=introduction, accept=True)
+    introduction.refresh_from_db()
+    assert introduction.status == "accepted"
+    assert queries.contacts(world["asker"], introduction)["responder"]["email"] == ravi.email
