@@ -19,3 +19,9 @@ def claim_panel(context, organisation):
         "request": request,
         "open_claim": open_claim(user, organisation) if show else None,
     }
+
+
+@register.simple_tag
+def administered(organisation) -> bool:
+    """Whether someone administers ``organisation`` (else staff decide its join requests)."""
+    return has_administrator(organisation)

@@ -197,3 +197,15 @@ def test_the_staff_review_page(lab, staff):
     assert refused.status_code == 403
     claim.refresh_from_db()
     assert claim.status == "confirmed"
+
+
+def test_the_join_panel_says_who_decides(lab):
+    client = logged_in(UserFactory())
+    assert (
+        "Ecotone's staff decide each request"
+        in client.get(lab.get_absolute_url()).content.decode()
+    )
+    make_member(UserFactory(), lab, role="admin")
+    html = client.get(lab.get_absolute_url()).content.decode()
+    assert "An administrator of the organisation approves each request" in html
+    assert "Is this your organisation?" not in html
