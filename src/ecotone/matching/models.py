@@ -361,3 +361,114 @@ class MatchImpression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need} {self.day} {self.surface}: {self.views}"
+
+
+class AlertKind(models.TextChoices):
+    NEEDS_FOR_SOLUTIONS = "needs_for_solutions", _("New needs that fit our solutions")
+    SOLUTIONS_FOR_NEEDS = "solutions_for_needs", _("New solutions and cases that fit our needs")
+
+
+class AlertFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("As soon as there is something new")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly digest")
+    NONE = "none", _("No e-mail")
+
+
+class MatchAlert(TimestampedModel):
+    """One member's e-mail alert of new matches for one of their organisations. Every
+    active member has both kinds, weekly, until they change or unsubscribe it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_alerts"
+    )
+    organisation = models.ForeignKey(
+        "catalog.Organisation", on_delete=models.CASCADE, related_name="match_alerts"
+    )
+    kind = models.CharField(_("alert"), max_length=24, choices=AlertKind.choices)
+    frequency = models.CharField(
+        _("how often"),
+        max_length=10,
+        choices=AlertFrequency.choices,
+        default=AlertFrequency.WEEKLY,
+    )
+    #: matches newer than this are "new"; moved forward by every run that sends
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation_id", "kind"]
+        verbose_name = _("match alert")
+        verbose_name_plural = _("match alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "kind"], name="one_alert_per_user_org_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {self.kind} ({self.frequency})"
+
+
+class AlertItem(models.Model):
+    """A record an alert has sent: written before the e-mail leaves, so no record is ever
+    sent twice by the same alert, even by a run restarted after a crash."""
+
+    alert = models.ForeignKey(MatchAlert, on_delete=models.CASCADE, related_name="items")
+    record_kind = models.CharField(max_length=10)
+    record_id = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(db_index=True)
+    why = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "record_kind", "record_id"], name="one_item_per_alert_record"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id}: {self.record_kind} {self.record_id}"
+
+
+class Follow(TimestampedModel):
+    """A person follows an organisation or a sector; their feed shows what changed there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    organisation = models.ForeignKey(
+        "catalog.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followers",
+    )
+    sector = models.ForeignKey(
+        "catalog.Sector", null=True, blank=True, on_delete=models.CASCADE, related_name="followers"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False, sector__isnull=True)
+                | Q(organisation__isnull=True, sector__isnull=False),
+                name="follow_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="follow_organisation_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "sector"],
+                condition=Q(sector__isnull=False),
+                name="follow_sector_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.organisation or self.sector}"

@@ -17,5 +17,11 @@ urlpatterns = [
     path("introductions/<int:pk>/broker/", views.broker_step, name="broker_step"),
     path("matching/needs/<int:pk>/feedback/", views.need_feedback, name="need_feedback"),
     path("matching/needs/<int:pk>/criteria/", views.need_criteria, name="need_criteria"),
+    path("alerts/", views.alert_settings, name="alerts"),
+    path("alerts/<int:pk>/", views.alert_set, name="alert_set"),
+    path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert_unsubscribe"),
+    path("feed/", views.follow_feed, name="feed"),
+    path("follow/organisations/<int:pk>/", views.follow_organisation, name="follow_organisation"),
+    path("follow/sectors/<slug:slug>/", views.follow_sector, name="follow_sector"),
     path("matching/figures/", views.figures, name="figures"),
 ]

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecotone.accounts.permissions import can_view
-from ecotone.catalog.models import Need, Organisation
+from ecotone.catalog.models import Need, Organisation, Sector
 
-from . import brokers, queries, services
+from . import alerts, brokers, queries, services
 from .forms import IntroductionForm
-from .models import BrokerOutcome, Introduction
+from .models import AlertFrequency, BrokerOutcome, Introduction, MatchAlert
 from .permissions import can_respond, can_see_figures, can_view_introduction, can_withdraw
 
 LIST_LIMIT = 200
@@ -243,3 +243,82 @@ def figures(request):
         raise PermissionDenied(_("Only staff see the matchmaking figures."))
     context = {"figures": queries.funnel_figures(), "impression_days": queries.IMPRESSION_DAYS}
     return render(request, "matching/figures.html", context)
+
+
+# --- alerts, follows and the feed ----------------------------------------------------------
+
+
+@login_required
+def alert_settings(request):
+    context = {
+        "alerts": alerts.ensure_alerts(request.user),
+        "frequencies": AlertFrequency.choices,
+    }
+    return render(request, "matching/alerts.html", context)
+
+
+@login_required
+@require_POST
+def alert_set(request, pk: int):
+    alert = get_object_or_404(MatchAlert, pk=pk, user=request.user)
+    try:
+        alerts.set_frequency(
+            user=request.user, alert=alert, frequency=request.POST.get("frequency", "")
+        )
+    except services.MatchingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Alert saved."))
+    return redirect("matching:alerts")
+
+
+def alert_unsubscribe(request, token: str):
+    """From the e-mail, without logging in: a page with one button (a mail scanner that
+    opens the link unsubscribes nobody)."""
+    alert = alerts.alert_from_token(token)
+    if alert is None:
+        return render(request, "matching/alert_unsubscribe.html", {"invalid": True}, status=400)
+    done = False
+    if request.method == "POST":
+        alerts.unsubscribe(token)
+        done = True
+        alert.refresh_from_db()
+    return render(request, "matching/alert_unsubscribe.html", {"alert": alert, "done": done})
+
+
+@login_required
+def follow_feed(request):
+    context = {
+        "entries": alerts.feed(request.user),
+        "follows": request.user.follows.select_related("organisation", "sector"),
+        "days": alerts.FEED_DAYS,
+    }
+    return render(request, "matching/feed.html", context)
+
+
+@login_required
+@require_POST
+def follow_organisation(request, pk: int):
+    organisation = get_object_or_404(
+        Organisation.objects.filter(Organisation.public_condition()), pk=pk
+    )
+    following = alerts.toggle_follow(user=request.user, organisation=organisation)
+    messages.success(
+        request,
+        (_("You follow %(name)s.") if following else _("You no longer follow %(name)s."))
+        % {"name": organisation.label},
+    )
+    return redirect(organisation.get_absolute_url())
+
+
+@login_required
+@require_POST
+def follow_sector(request, slug: str):
+    sector = get_object_or_404(Sector, slug=slug)
+    following = alerts.toggle_follow(user=request.user, sector=sector)
+    messages.success(
+        request,
+        (_("You follow %(name)s.") if following else _("You no longer follow %(name)s."))
+        % {"name": sector.name},
+    )
+    return redirect(sector.get_absolute_url())

@@ -202,8 +202,7 @@ def test_the_staff_review_page(lab, staff):
 def test_the_join_panel_says_who_decides(lab):
     client = logged_in(UserFactory())
     assert (
-        "Ecotone's staff decide each request"
-        in client.get(lab.get_absolute_url()).content.decode()
+        "Ecotone's staff decide each request" in client.get(lab.get_absolute_url()).content.decode()
     )
     make_member(UserFactory(), lab, role="admin")
     html = client.get(lab.get_absolute_url()).content.decode()
