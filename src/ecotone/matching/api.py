@@ -14,19 +14,24 @@ from pydantic import Field
 
 from ecotone.accounts.api_auth import TokenAuth, reading_user
 from ecotone.accounts.permissions import can_view, member_organisation_ids
-from ecotone.catalog.models import Need, Organisation, Solution
+from ecotone.catalog.models import Need, Organisation, Sector, Solution
 from ecotone.config.api import error_body
 from ecotone.core.bounds import Id, PageLimit
 from ecotone.core.pagination import BadCursor, cursor_page
 
-from . import brokers, queries, services
-from .models import Introduction, IntroductionStatus, MatchSurface
+from . import alerts, brokers, queries, services
+from .models import Introduction, IntroductionStatus, MatchAlert, MatchSurface
 from .permissions import can_respond, can_view_introduction
 from .ranking import counterparts_for_venture, is_venture, need_matches
 from .schemas import (
+    AlertIn,
+    AlertOut,
     BrokerQueueItemOut,
     BrokerStepIn,
     ErrorOut,
+    FeedEntryOut,
+    FollowIn,
+    FollowOut,
     IntroductionIn,
     IntroductionOut,
     IntroductionPageOut,
@@ -393,3 +398,96 @@ def record_broker_step(request, introduction_id: Id, payload: BrokerStepIn):
     )
     introduction.refresh_from_db()
     return Status(201, introduction_out(user, introduction))
+
+
+# --- alerts, follows and the feed ----------------------------------------------------------
+
+
+def _alert_out(alert) -> dict:
+    return {
+        "id": alert.pk,
+        "organisation": _organisation_ref(alert.organisation),
+        "kind": alert.kind,
+        "frequency": alert.frequency,
+        "last_sent_at": alert.last_sent_at,
+    }
+
+
+@router.get(
+    "/alerts",
+    response={200: list[AlertOut], **ERRORS},
+    auth=TokenAuth(),
+    operation_id="list_alerts",
+    summary="Your match alerts, one of each kind per organisation you belong to",
+)
+def list_alerts(request):
+    return Status(200, [_alert_out(alert) for alert in alerts.ensure_alerts(request.auth)])
+
+
+@router.post(
+    "/alerts/{alert_id}",
+    response={200: AlertOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="set_alert",
+    summary="Set how often an alert of yours is sent (none stops it)",
+)
+def set_alert(request, alert_id: Id, payload: AlertIn):
+    alert = MatchAlert.objects.filter(pk=alert_id, user=request.auth).first()
+    if alert is None:
+        raise Http404
+    alerts.set_frequency(user=request.auth, alert=alert, frequency=payload.frequency)
+    return Status(200, _alert_out(alert))
+
+
+@router.post(
+    "/follows",
+    response={200: FollowOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="toggle_follow",
+    summary="Follow an organisation or a sector, or stop following it",
+)
+def toggle_follow(request, payload: FollowIn):
+    if (payload.organisation is None) == (payload.sector is None):
+        raise services.MatchingRefused(
+            "give an organisation id or a sector slug", field="organisation"
+        )
+    organisation = sector = None
+    if payload.organisation is not None:
+        organisation = services.resolve_organisation(payload.organisation, field="organisation")
+    else:
+        sector = Sector.objects.filter(slug=payload.sector).first()
+        if sector is None:
+            raise services.MatchingRefused("no sector with this slug", field="sector")
+    following = alerts.toggle_follow(user=request.auth, organisation=organisation, sector=sector)
+    return Status(
+        200,
+        {
+            "organisation": _organisation_ref(organisation) if organisation else None,
+            "sector": sector.slug if sector else None,
+            "following": following,
+        },
+    )
+
+
+@router.get(
+    "/feed",
+    response={200: list[FeedEntryOut], **ERRORS},
+    auth=TokenAuth(),
+    operation_id="follow_feed",
+    summary="What changed in the organisations and sectors you follow",
+)
+def follow_feed(request):
+    return Status(
+        200,
+        [
+            {
+                "kind": entry.kind,
+                "id": entry.record.pk,
+                "title": entry.record.label or entry.record.external_id,
+                "page_url": entry.record.get_absolute_url(),
+                "changed_at": entry.when,
+                "because": entry.because,
+            }
+            for entry in alerts.feed(request.auth)
+        ],
+    )

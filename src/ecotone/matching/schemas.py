@@ -139,3 +139,37 @@ class BrokerStepIn(BodyIn):
 
 class ResponseIn(Schema):
     note: str = ""
+
+
+class AlertOut(Schema):
+    id: int
+    organisation: OrganisationRefOut
+    kind: str  #: needs_for_solutions or solutions_for_needs
+    frequency: str  #: immediate, daily, weekly or none
+    last_sent_at: datetime | None
+
+
+class AlertIn(BodyIn):
+    frequency: Literal["immediate", "daily", "weekly", "none"]
+
+
+class FollowIn(BodyIn):
+    """Exactly one of the two."""
+
+    organisation: Id | None = None
+    sector: str | None = None  #: a sector's slug
+
+
+class FollowOut(Schema):
+    organisation: OrganisationRefOut | None
+    sector: str | None
+    following: bool
+
+
+class FeedEntryOut(Schema):
+    kind: str
+    id: int
+    title: str
+    page_url: str
+    changed_at: datetime
+    because: str  #: the followed organisation or sector it is in

@@ -17,6 +17,7 @@ from ecotone.core.testing import (
     UserFactory,
     logged_in,
     make_member,
+    token_headers,
 )
 from ecotone.matching import alerts
 from ecotone.matching.models import AlertItem, MatchAlert
@@ -146,3 +147,43 @@ def test_following_an_organisation_and_a_sector_fills_the_feed(world, committed)
     assert not alerts.is_following(reader, world["startup"])
     assert Client().post(f"/en/follow/organisations/{world['startup'].pk}/").status_code == 302
     assert not reader.follows.filter(organisation__isnull=False).exists()
+
+
+def test_alerts_follows_and_the_feed_through_the_api(world, client):
+    headers = token_headers(world["mei"])
+    assert client.get("/api/v1/alerts").status_code == 401
+    listed = client.get("/api/v1/alerts", headers=headers).json()
+    assert sorted(a["kind"] for a in listed) == ["needs_for_solutions", "solutions_for_needs"]
+    alert_id = listed[0]["id"]
+    changed = client.post(
+        f"/api/v1/alerts/{alert_id}",
+        {"frequency": "none"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert changed.status_code == 200 and changed.json()["frequency"] == "none"
+    bad = client.post(
+        f"/api/v1/alerts/{alert_id}",
+        {"frequency": "hourly"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert bad.status_code == 422
+    others = client.post(
+        f"/api/v1/alerts/{alert_id}",
+        {"frequency": "daily"},
+        content_type="application/json",
+        headers=token_headers(world["ravi"]),
+    )
+    assert others.status_code == 404
+    follow = client.post(
+        "/api/v1/follows",
+        {"organisation": world["startup"].pk},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert follow.json()["following"] is True
+    neither = client.post("/api/v1/follows", {}, content_type="application/json", headers=headers)
+    assert neither.status_code == 422
+    feed = client.get("/api/v1/feed", headers=headers).json()
+    assert [entry["title"] for entry in feed] == ["Depot charging cabinets for buses"]

@@ -325,3 +325,18 @@ def test_a_claim_hands_the_requests_brokers_held_to_the_new_administrator(world,
     introduction.refresh_from_db()
     assert introduction.status == "accepted"
     assert queries.contacts(world["asker"], introduction)["responder"]["email"] == ravi.email
+
+
+def test_staff_figures_count_what_happens_after_the_match(world):
+    brokered = ask(world)
+    brokers.record_broker_action(user=world["staff"], introduction=brokered, outcome="connected")
+    Introduction.objects.filter(pk=brokered.pk).update(
+        responded_at=brokered.created_at + timedelta(hours=30)
+    )
+    figures = queries.funnel_figures()
+    assert figures.introductions_to_brokers == 1 and figures.introductions_to_members == 0
+    assert figures.introductions_connected == 1
+    assert figures.median_hours_to_answer == 30.0
+    html = logged_in(world["staff"]).get("/en/matching/figures/").content.decode()
+    assert 'data-figure="introductions_to_brokers">1<' in html
+    assert 'data-figure="median_hours_to_answer">30.0<' in html
