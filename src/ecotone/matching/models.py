@@ -472,3 +472,50 @@ class Follow(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} follows {self.organisation or self.sector}"
+
+
+class SavedSearch(TimestampedModel):
+    """A person's search (words and facets, as on the search page), with an optional
+    e-mail alert of the records that newly answer it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    query = models.CharField(_("search words"), max_length=1000)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    frequency = models.CharField(
+        _("how often"),
+        max_length=10,
+        choices=AlertFrequency.choices,
+        default=AlertFrequency.WEEKLY,
+    )
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.query}"
+
+
+class SavedSearchItem(models.Model):
+    """A record a saved search's alert has sent (see ``AlertItem``)."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="items")
+    record_kind = models.CharField(max_length=12)
+    record_id = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved_search", "record_kind", "record_id"],
+                name="one_item_per_saved_search_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.saved_search_id}: {self.record_kind} {self.record_id}"

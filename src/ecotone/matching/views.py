@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from ecotone.accounts.permissions import can_view
 from ecotone.catalog.models import Need, Organisation, Sector
 
-from . import alerts, brokers, queries, services
+from . import alerts, brokers, queries, saved_searches, services
 from .forms import IntroductionForm
-from .models import AlertFrequency, BrokerOutcome, Introduction, MatchAlert
+from .models import AlertFrequency, BrokerOutcome, Introduction, MatchAlert, SavedSearch
 from .permissions import can_respond, can_see_figures, can_view_introduction, can_withdraw
 
 LIST_LIMIT = 200
@@ -250,9 +250,13 @@ def figures(request):
 
 @login_required
 def alert_settings(request):
+    searches = request.user.saved_searches.all()
     context = {
         "alerts": alerts.ensure_alerts(request.user),
         "frequencies": AlertFrequency.choices,
+        "searches": [
+            (s, saved_searches.search_url(s), saved_searches.atom_url(s)) for s in searches
+        ],
     }
     return render(request, "matching/alerts.html", context)
 
@@ -322,3 +326,56 @@ def follow_sector(request, slug: str):
         % {"name": sector.name},
     )
     return redirect(sector.get_absolute_url())
+
+
+@login_required
+@require_POST
+def saved_search_save(request):
+    filters = {name: request.POST.get(name, "") for name in saved_searches.FILTERS}
+    try:
+        saved_searches.save_search(
+            user=request.user,
+            query=request.POST.get("q", ""),
+            filters=filters,
+            frequency=request.POST.get("frequency", AlertFrequency.WEEKLY),
+        )
+    except services.MatchingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Search saved. New results will come by e-mail weekly."))
+    return redirect("matching:alerts")
+
+
+@login_required
+@require_POST
+def saved_search_set(request, pk: int):
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    frequency = request.POST.get("frequency", "")
+    if frequency not in AlertFrequency.values:
+        messages.error(request, _("Choose immediately, daily, weekly or no e-mail."))
+    else:
+        saved.frequency = frequency
+        saved.save(update_fields=["frequency", "updated_at"])
+        messages.success(request, _("Alert saved."))
+    return redirect("matching:alerts")
+
+
+@login_required
+@require_POST
+def saved_search_delete(request, pk: int):
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    saved_searches.delete_search(user=request.user, saved=saved)
+    messages.success(request, _("Search deleted."))
+    return redirect("matching:alerts")
+
+
+def saved_search_unsubscribe(request, token: str):
+    saved = saved_searches.saved_from_token(token)
+    if saved is None:
+        return render(request, "matching/alert_unsubscribe.html", {"invalid": True}, status=400)
+    done = False
+    if request.method == "POST":
+        saved.frequency = AlertFrequency.NONE
+        saved.save(update_fields=["frequency", "updated_at"])
+        done = True
+    return render(request, "matching/alert_unsubscribe.html", {"saved": saved, "done": done})

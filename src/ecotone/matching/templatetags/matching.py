@@ -191,8 +191,8 @@ def follow_button(context, record):
 
     base = _base_context(context)
     user = base["user"]
-    if not (user and user.is_authenticated):
-        return {"show": False}
     field = "organisation" if isinstance(record, Organisation) else "sector"
+    if not (user and user.is_authenticated):
+        return {"show": False, "record": record, "field": field}
     following = Follow.objects.filter(user=user, **{field: record}).exists()
     return {**base, "show": True, "record": record, "field": field, "following": following}

@@ -4,10 +4,11 @@ from cron or the worker; a second run sends nothing already sent)."""
 from django.core.management.base import BaseCommand
 
 from ecotone.matching.alerts import send_due_alerts
+from ecotone.matching.saved_searches import send_due_saved_searches
 
 
 class Command(BaseCommand):
-    help = "Send the match alerts that are due (new needs or solutions that fit)."
+    help = "Send the match alerts and saved-search alerts that are due."
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["send"])
@@ -21,3 +22,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"alerts checked: {run.checked}; e-mails sent: {run.sent}; records: {run.items}"
         )
+        sent, items = send_due_saved_searches()
+        self.stdout.write(f"saved searches: e-mails sent: {sent}; records: {items}")
