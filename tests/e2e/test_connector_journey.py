@@ -3,9 +3,11 @@ belongs to reaches a broker; the organisation claims its profile by a work e-mai
 the request waiting and accepts it."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from ecotone.catalog.models import Sector
@@ -16,6 +18,7 @@ from ecotone.core.testing import (
     UserFactory,
     make_member,
 )
+from ecotone.matching.alerts import send_due_alerts
 from ecotone.matching.models import Introduction
 from ecotone.search.backends import reset_search_backend
 
@@ -120,3 +123,30 @@ def test_a_request_to_an_unclaimed_organisation_is_brokered_then_claimed_and_acc
         "Introduction request from" in m.subject and m.to == ["ravi@example.org"]
         for m in mail.outbox
     )
+
+    # 5. both sides get alerts of new matches: the alerts exist (weekly) from the first run
+    send_due_alerts()
+    claimant.goto(f"{live_server.url}/en/alerts/")
+    expect(claimant.locator(".match-alerts")).to_contain_text("New needs that fit our solutions")
+    port = OrganisationFactory(name_en="Port Authority", kind="government")
+    port_need = NeedFactory(
+        organisation=port,
+        title_en="Smart charging for electric buses at the port",
+        problem_en="Our electric bus fleet needs overnight smart charging.",
+        country="CN",
+    )
+    port_need.sectors.add(ev)
+    faster = SolutionFactory(
+        provider=OrganisationFactory(name_en="Ampere Depots"),
+        title_en="Overnight smart charging for electric bus depots",
+        description_en="Charging of electric bus fleets around peak tariffs.",
+        trl=7,
+    )
+    faster.sectors.add(ev)
+    mail.outbox.clear()
+    send_due_alerts(now=timezone.now() + timedelta(days=8))
+    to_lab = [m for m in mail.outbox if m.to == ["ravi@example.org"]]
+    to_city = [m for m in mail.outbox if m.to == ["mei@bus.example"]]
+    assert any("Smart charging for electric buses at the port" in m.body for m in to_lab)
+    assert any("Overnight smart charging for electric bus depots" in m.body for m in to_city)
+    assert all("Why:" in m.body and "/alerts/unsubscribe/" in m.body for m in to_lab + to_city)
