@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from ecotone.accounts.audit import record_audit
 from ecotone.accounts.models import MembershipStatus
 from ecotone.accounts.permissions import is_staff, member_organisation_ids
-from ecotone.catalog.models import Organisation
+from ecotone.catalog.models import Organisation, Solution
 
 from . import emails
 from .models import (
@@ -44,6 +44,8 @@ MAX_NOTE_CHARS = 2000
 
 
 def has_active_members(organisation: Organisation) -> bool:
+    """Whether someone can answer for the organisation (the asker never is one of them:
+    the services refuse a request to one's own organisation)."""
     return organisation.memberships.filter(
         status=MembershipStatus.ACTIVE, user__is_active=True
     ).exists()
@@ -147,7 +149,8 @@ def contact_routes(organisation: Organisation) -> list[ContactRoute]:
 
     add(gettext_lazy("Website"), organisation.website)
     add(gettext_lazy("Source of the record"), organisation.source_url)
-    for solution in organisation.solutions.filter(Q(status="published")).order_by("pk")[:5]:
+    solutions = organisation.solutions.filter(Solution.public_condition())
+    for solution in solutions.order_by("pk")[:5]:
         add(_("Solution: %(title)s") % {"title": solution.label}, solution.url)
         add(_("Source of %(title)s") % {"title": solution.label}, solution.source_url)
     return routes
