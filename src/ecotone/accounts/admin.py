@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from ecotone.core.admin import AuditedAdmin
 
-from .models import ApiToken, AuditEntry, Membership
+from .models import ApiToken, AuditEntry, Membership, OrganisationClaim
 
 
 @admin.register(Membership)
@@ -29,3 +29,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OrganisationClaim)
+class OrganisationClaimAdmin(admin.ModelAdmin):
+    """Read-mostly: claims are decided on the staff review page, which audits and notifies."""
+
+    list_display = ("organisation", "user", "method", "status", "created_at")
+    list_filter = ("status", "method")
+    raw_id_fields = ("user", "organisation", "decided_by")
+    readonly_fields = ("status", "decided_by", "decided_at", "created_at", "updated_at")

@@ -111,3 +111,57 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class ClaimMethod(models.TextChoices):
+    EMAIL = "email", _("an e-mail address at the organisation's domain")
+    EVIDENCE = "evidence", _("evidence reviewed by staff")
+
+
+class ClaimStatus(models.TextChoices):
+    AWAITING_EMAIL = "awaiting_email", _("Waiting for the e-mail confirmation")
+    IN_REVIEW = "in_review", _("In staff review")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class OrganisationClaim(TimestampedModel):
+    """Someone says "this is my organisation": proved by a confirmation link sent to an
+    address at the organisation's website domain, or by evidence staff review. The first
+    confirmed claimant becomes the organisation's administrator."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_claims"
+    )
+    organisation = models.ForeignKey(
+        "catalog.Organisation", on_delete=models.CASCADE, related_name="claims"
+    )
+    method = models.CharField(_("proof"), max_length=10, choices=ClaimMethod.choices)
+    email = models.EmailField(_("e-mail address at the organisation"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ClaimStatus.choices)
+    review_reason = models.TextField(_("why staff review it"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("organisation claim")
+        verbose_name_plural = _("organisation claims")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=models.Q(status__in=["awaiting_email", "in_review"]),
+                name="one_open_claim_per_user_and_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} claims {self.organisation} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {ClaimStatus.AWAITING_EMAIL, ClaimStatus.IN_REVIEW}

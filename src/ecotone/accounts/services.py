@@ -5,7 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from ecotone.core.links import absolute_url
 
 from .audit import record_audit
 from .models import ApiToken, Membership, MembershipRole, MembershipStatus
@@ -45,12 +48,29 @@ def request_membership(*, user, organisation, message: str = "") -> Membership:
     record_audit(
         actor=user, action="membership_request", record=membership, to_status=membership.status
     )
-    _notify(
-        _organisation_admins(organisation),
-        _("Membership request for %(org)s") % {"org": organisation},
-        _("%(user)s asks to join %(org)s. Approve or decline on your Ecotone account page.")
-        % {"user": user.get_username(), "org": organisation},
-    )
+    admins = _organisation_admins(organisation)
+    if admins.exists():
+        _notify(
+            admins,
+            _("Membership request for %(org)s") % {"org": organisation},
+            _("%(user)s asks to join %(org)s. Approve or decline on your Ecotone account page.")
+            % {"user": user.get_username(), "org": organisation},
+        )
+    else:
+        # Nobody administers it (yet): staff decide, from their review queue.
+        _notify(
+            get_user_model().objects.filter(is_staff=True, is_active=True),
+            _("Membership request for %(org)s (no administrator)") % {"org": organisation},
+            _(
+                "%(user)s asks to join %(org)s, which has no administrator. "
+                "Decide on the staff review page: %(page)s"
+            )
+            % {
+                "user": user.get_username(),
+                "org": organisation,
+                "page": absolute_url(reverse("accounts:review")),
+            },
+        )
     return membership
 
 

@@ -43,6 +43,10 @@ urlpatterns = [
     path("organisations/<int:pk>/invite/", views.invite_member, name="invite"),
     path("memberships/<int:pk>/decide/", views.decide_membership, name="decide"),
     path("memberships/<int:pk>/accept/", views.accept_invitation, name="accept"),
+    path("organisations/<int:pk>/claim/", views.claim_organisation, name="claim"),
+    path("claims/confirm/<str:token>/", views.confirm_claim, name="claim_confirm"),
+    path("claims/<int:pk>/decide/", views.decide_claim, name="decide_claim"),
+    path("review/", views.staff_review, name="review"),
     path("tokens/", views.create_token, name="create_token"),
     path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
 ]

@@ -1,16 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecotone.catalog.models import Organisation
 
-from . import services
+from . import claims, services
 from .forms import SignUpForm
-from .models import Membership, MembershipRole, MembershipStatus
+from .models import Membership, MembershipRole, MembershipStatus, OrganisationClaim
 
 
 def signup(request):
@@ -63,6 +63,12 @@ def join_organisation(request, pk: int):
     else:
         if membership.status == MembershipStatus.ACTIVE:
             messages.success(request, _("You are now a member of %(org)s.") % {"org": organisation})
+        elif not claims.has_administrator(organisation):
+            messages.success(
+                request,
+                _("Request sent. %(org)s has no administrator yet, so Ecotone's staff will decide.")
+                % {"org": organisation},
+            )
         else:
             messages.success(
                 request,
@@ -98,7 +104,116 @@ def decide_membership(request, pk: int):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    if request.POST.get("next") == "review" and request.user.is_staff:
+        return redirect("accounts:review")
     return redirect("accounts:profile")
+
+
+# --- claiming an organisation ---------------------------------------------------------------
+
+
+@login_required
+def claim_organisation(request, pk: int):
+    """ "Is this your organisation?": prove it by an address at its domain, or by evidence."""
+    organisation = get_object_or_404(Organisation.objects.filter(status="published"), pk=pk)
+    errors = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("method") == "evidence":
+                claims.submit_evidence_claim(
+                    user=request.user,
+                    organisation=organisation,
+                    evidence=request.POST.get("evidence", ""),
+                )
+                messages.success(request, _("Thank you. Staff will review your evidence."))
+            else:
+                claim = claims.start_email_claim(
+                    user=request.user,
+                    organisation=organisation,
+                    email=request.POST.get("email", ""),
+                )
+                messages.success(
+                    request,
+                    _("We sent a confirmation link to %(email)s. Open it to finish.")
+                    % {"email": claim.email},
+                )
+            return redirect(organisation.get_absolute_url())
+        except ValidationError as error:
+            errors = error.message_dict
+    context = {
+        "organisation": organisation,
+        "domain": claims.website_domain(organisation),
+        "has_administrator": claims.has_administrator(organisation),
+        "open_claim": claims.open_claim(request.user, organisation),
+        "errors": errors,
+        "values": request.POST,
+    }
+    return render(request, "accounts/claim.html", context, status=422 if errors else 200)
+
+
+@login_required
+def confirm_claim(request, token: str):
+    """The e-mailed link: a page with one button, so that a mail scanner opening the link
+    changes nothing."""
+    try:
+        claim = claims.claim_from_token(token)
+    except ValidationError as error:
+        return render(
+            request, "accounts/claim_confirm.html", {"error": " ".join(error.messages)}, status=400
+        )
+    if request.method == "POST":
+        try:
+            claim = claims.confirm_email_claim(user=request.user, token=token)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if claim.status == "confirmed":
+                messages.success(
+                    request,
+                    _("You are now an administrator of %(org)s.") % {"org": claim.organisation},
+                )
+            else:
+                messages.info(
+                    request,
+                    _("%(org)s already has an administrator: staff will review your claim.")
+                    % {"org": claim.organisation},
+                )
+        return redirect(claim.organisation.get_absolute_url())
+    if claim.user_id != request.user.pk:
+        raise PermissionDenied(_("Open the link logged in as the person who asked."))
+    return render(request, "accounts/claim_confirm.html", {"claim": claim})
+
+
+def _staff_only(request) -> None:
+    if not request.user.is_staff:
+        raise PermissionDenied(_("Only staff see the review queue."))
+
+
+@login_required
+def staff_review(request):
+    _staff_only(request)
+    context = {
+        "claims": claims.claims_to_review(),
+        "join_requests": claims.join_requests_without_administrator(),
+    }
+    return render(request, "accounts/review.html", context)
+
+
+@login_required
+@require_POST
+def decide_claim(request, pk: int):
+    _staff_only(request)
+    claim = get_object_or_404(OrganisationClaim, pk=pk)
+    approve = request.POST.get("approve") == "1"
+    try:
+        claims.decide_claim(
+            actor=request.user, claim=claim, approve=approve, note=request.POST.get("note", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Claim approved.") if approve else _("Claim rejected."))
+    return redirect("accounts:review")
 
 
 @login_required

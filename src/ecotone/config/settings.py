@@ -221,6 +221,13 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[ECOTONE_TASKS], "QUEUES": []}}
 # Absolute links in generated documents (the annual report's PDF): where the site is served.
 ECOTONE_SITE_URL = (os.environ.get("ECOTONE_SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
 
+# Introductions nobody answers: members are reminded after this many days, and after
+# the second figure the request is handed to the platform's brokers (who are reminded
+# too). An e-mail link that proves a claim to an organisation lasts this many days.
+ECOTONE_INTRODUCTION_REMINDER_DAYS = env_int("ECOTONE_INTRODUCTION_REMINDER_DAYS", 7)
+ECOTONE_INTRODUCTION_ESCALATION_DAYS = env_int("ECOTONE_INTRODUCTION_ESCALATION_DAYS", 14)
+ECOTONE_CLAIM_LINK_DAYS = env_int("ECOTONE_CLAIM_LINK_DAYS", 3)
+
 RESOURCE_MAX_UPLOAD_BYTES = env_int("ECOTONE_RESOURCE_MAX_UPLOAD_BYTES", 20 * 2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = RESOURCE_MAX_UPLOAD_BYTES + 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20

@@ -29,3 +29,26 @@ class MatchFeedbackAdmin(admin.ModelAdmin):
 class NeedCriteriaAdmin(admin.ModelAdmin):
     list_display = ("need", "min_trl")
     raw_id_fields = ("need",)
+
+
+@admin.register(models.BrokerAssignment)
+class BrokerAssignmentAdmin(admin.ModelAdmin):
+    """Staff appoint brokers here: a person or an intermediary organisation, for sectors
+    and/or countries (none: all)."""
+
+    list_display = ("__str__", "active", "appointed_by", "created_at")
+    list_filter = ("active",)
+    raw_id_fields = ("organisation", "user", "appointed_by")
+    filter_horizontal = ("sectors",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.appointed_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(models.BrokerAction)
+class BrokerActionAdmin(admin.ModelAdmin):
+    list_display = ("introduction", "outcome", "broker", "created_at")
+    list_filter = ("outcome",)
+    raw_id_fields = ("introduction", "broker")

@@ -14,16 +14,23 @@ from pydantic import Field
 
 from ecotone.accounts.api_auth import TokenAuth, reading_user
 from ecotone.accounts.permissions import can_view, member_organisation_ids
-from ecotone.catalog.models import Need, Organisation, Solution
+from ecotone.catalog.models import Need, Organisation, Sector, Solution
 from ecotone.core.bounds import Id, PageLimit
 from ecotone.core.pagination import cursor_page
 
-from . import queries, services
-from .models import Introduction, IntroductionStatus, MatchSurface
+from . import alerts, brokers, queries, services
+from .models import Introduction, IntroductionStatus, MatchAlert, MatchSurface
 from .permissions import can_respond, can_view_introduction
 from .ranking import counterparts_for_venture, is_venture, need_matches
 from .schemas import (
+    AlertIn,
+    AlertOut,
+    BrokerQueueItemOut,
+    BrokerStepIn,
     ErrorOut,
+    FeedEntryOut,
+    FollowIn,
+    FollowOut,
     IntroductionIn,
     IntroductionOut,
     IntroductionPageOut,
@@ -159,12 +166,19 @@ def _organisation_ref(organisation) -> dict:
     }
 
 
+def _side(user, introduction: Introduction) -> str:
+    side = queries.side_of(user, introduction)
+    if side == "staff" and not user.is_staff:
+        return "broker"
+    return side
+
+
 def introduction_out(user, introduction: Introduction) -> dict:
     about = introduction.about
     return {
         "id": introduction.pk,
         "status": introduction.status,
-        "side": queries.side_of(user, introduction),
+        "side": _side(user, introduction),
         "requesting_organisation": _organisation_ref(introduction.requesting_organisation),
         "target_organisation": _organisation_ref(introduction.target_organisation),
         "about": {
@@ -180,6 +194,10 @@ def introduction_out(user, introduction: Introduction) -> dict:
         "responded_at": introduction.responded_at,
         "withdrawn_at": introduction.withdrawn_at,
         "contacts": queries.contacts(user, introduction),
+        "route": introduction.route,
+        "broker_outcome": introduction.broker_outcome,
+        "broker_outcome_at": introduction.broker_outcome_at,
+        "answer_due": brokers.answer_due(introduction),
     }
 
 
@@ -328,3 +346,144 @@ def withdraw_introduction(request, introduction_id: Id):
     introduction = _visible_introduction(user, introduction_id)
     services.withdraw_introduction(user=user, introduction=introduction)
     return Status(200, introduction_out(user, _visible_introduction(user, introduction_id)))
+
+
+@router.get(
+    "/introductions/broker-queue",
+    response={200: list[BrokerQueueItemOut], **ERRORS},
+    auth=TokenAuth(),
+    operation_id="broker_queue",
+    summary="Introductions you broker, with the target's public contact routes",
+)
+def get_broker_queue(request, closed: bool = False):
+    """Open requests to organisations with no member (or whose members let the deadline
+    pass), oldest first; ``closed=true`` adds the answered ones. Brokers and staff only."""
+    user = request.auth
+    if not brokers.is_broker(user):
+        raise PermissionDenied("only the platform's brokers see this queue")
+    return Status(
+        200,
+        [
+            {
+                "introduction": introduction_out(user, introduction),
+                "contact_routes": [
+                    {"label": route.label, "url": route.url}
+                    for route in brokers.contact_routes(introduction.target_organisation)
+                ],
+            }
+            for introduction in brokers.broker_queue(user, include_closed=closed)
+        ],
+    )
+
+
+@router.post(
+    "/introductions/{introduction_id}/broker-steps",
+    response={201: IntroductionOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="record_broker_step",
+    summary="Record what you did as the broker of an introduction",
+)
+def record_broker_step(request, introduction_id: Id, payload: BrokerStepIn):
+    """declined and connected close the request and their note is the requester's answer."""
+    user = request.auth
+    introduction = Introduction.objects.filter(pk=introduction_id).first()
+    if introduction is None or not can_view_introduction(user, introduction):
+        raise Http404
+    brokers.record_broker_action(
+        user=user, introduction=introduction, outcome=payload.outcome, note=payload.note
+    )
+    introduction.refresh_from_db()
+    return Status(201, introduction_out(user, introduction))
+
+
+# --- alerts, follows and the feed ----------------------------------------------------------
+
+
+def _alert_out(alert) -> dict:
+    return {
+        "id": alert.pk,
+        "organisation": _organisation_ref(alert.organisation),
+        "kind": alert.kind,
+        "frequency": alert.frequency,
+        "last_sent_at": alert.last_sent_at,
+    }
+
+
+@router.get(
+    "/alerts",
+    response={200: list[AlertOut], **ERRORS},
+    auth=TokenAuth(),
+    operation_id="list_alerts",
+    summary="Your match alerts, one of each kind per organisation you belong to",
+)
+def list_alerts(request):
+    return Status(200, [_alert_out(alert) for alert in alerts.ensure_alerts(request.auth)])
+
+
+@router.post(
+    "/alerts/{alert_id}",
+    response={200: AlertOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="set_alert",
+    summary="Set how often an alert of yours is sent (none stops it)",
+)
+def set_alert(request, alert_id: Id, payload: AlertIn):
+    alert = MatchAlert.objects.filter(pk=alert_id, user=request.auth).first()
+    if alert is None:
+        raise Http404
+    alerts.set_frequency(user=request.auth, alert=alert, frequency=payload.frequency)
+    return Status(200, _alert_out(alert))
+
+
+@router.post(
+    "/follows",
+    response={200: FollowOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="toggle_follow",
+    summary="Follow an organisation or a sector, or stop following it",
+)
+def toggle_follow(request, payload: FollowIn):
+    if (payload.organisation is None) == (payload.sector is None):
+        raise services.MatchingRefused(
+            "give an organisation id or a sector slug", field="organisation"
+        )
+    organisation = sector = None
+    if payload.organisation is not None:
+        organisation = services.resolve_organisation(payload.organisation, field="organisation")
+    else:
+        sector = Sector.objects.filter(slug=payload.sector).first()
+        if sector is None:
+            raise services.MatchingRefused("no sector with this slug", field="sector")
+    following = alerts.toggle_follow(user=request.auth, organisation=organisation, sector=sector)
+    return Status(
+        200,
+        {
+            "organisation": _organisation_ref(organisation) if organisation else None,
+            "sector": sector.slug if sector else None,
+            "following": following,
+        },
+    )
+
+
+@router.get(
+    "/feed",
+    response={200: list[FeedEntryOut], **ERRORS},
+    auth=TokenAuth(),
+    operation_id="follow_feed",
+    summary="What changed in the organisations and sectors you follow",
+)
+def follow_feed(request):
+    return Status(
+        200,
+        [
+            {
+                "kind": entry.kind,
+                "id": entry.record.pk,
+                "title": entry.record.label or entry.record.external_id,
+                "page_url": entry.record.get_absolute_url(),
+                "changed_at": entry.when,
+                "because": entry.because,
+            }
+            for entry in alerts.feed(request.auth)
+        ],
+    )

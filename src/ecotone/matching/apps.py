@@ -13,3 +13,9 @@ class MatchingConfig(AppConfig):
         from .api import router
 
         api.add_router("", router)
+
+        from ecotone.accounts.claims import organisation_claimed
+
+        from .brokers import on_organisation_claimed
+
+        organisation_claimed.connect(on_organisation_claimed, dispatch_uid="matching-claimed")

@@ -41,7 +41,99 @@ def _page() -> str:
     return absolute_url(reverse("matching:introductions"))
 
 
+def _queue_page() -> str:
+    return absolute_url(reverse("matching:broker_queue"))
+
+
+def _to_brokers(introduction: Introduction, *, reminder: bool) -> None:
+    """Ask the target's brokers to reach it (the requester's own name stays off the mail:
+    contact details are shared only with consent)."""
+    from .brokers import brokers_for
+
+    requester, target = introduction.requesting_organisation, introduction.target_organisation
+    names = {"org": requester.label, "target": target.label}
+    lines = [
+        _(
+            "%(org)s asks to be introduced to %(target)s, which has no member on Ecotone "
+            "to answer. As a broker, please try to reach them through their public "
+            "contact routes and record what happened."
+        )
+        % names,
+        _about_line(introduction),
+        _("Their message:") + "\n" + introduction.message,
+        _("The broker queue: %(page)s") % {"page": _queue_page()},
+    ]
+    if reminder:
+        subject = _("Reminder: nobody has acted on the introduction to %(target)s") % names
+    else:
+        subject = _("Introduction to broker: %(org)s → %(target)s") % names
+    recipients = [b for b in brokers_for(target) if b.pk != introduction.requester_id]
+    _send(recipients, subject, "\n\n".join(lines))
+
+
+def handed_to_brokers(introduction: Introduction) -> None:
+    """The members let the deadline pass: the brokers are asked and the requester told."""
+    _to_brokers(introduction, reminder=False)
+    names = {"target": introduction.target_organisation.label}
+    _send(
+        [introduction.requester],
+        _("Your introduction to %(target)s is now with a broker") % names,
+        "\n\n".join(
+            [
+                _(
+                    "Nobody at %(target)s answered in time. A broker of the platform will "
+                    "now try to reach them and will record here what happens."
+                )
+                % names,
+                _about_line(introduction),
+                _("All your introductions: %(page)s") % {"page": _page()},
+            ]
+        ),
+    )
+
+
+def members_reminder(introduction: Introduction) -> None:
+    requester, target = introduction.requesting_organisation, introduction.target_organisation
+    names = {"org": requester.label, "target": target.label}
+    _send(
+        active_members(target).exclude(pk=introduction.requester_id),
+        _("Reminder: introduction request from %(org)s") % names,
+        "\n\n".join(
+            [
+                _("%(org)s is still waiting for an answer from %(target)s.") % names,
+                _about_line(introduction),
+                _("Accept or decline: %(page)s") % {"page": _page()},
+            ]
+        ),
+    )
+
+
+def brokers_reminder(introduction: Introduction) -> None:
+    _to_brokers(introduction, reminder=True)
+
+
+def broker_step(introduction: Introduction, action) -> None:
+    """Tell the requester what the broker did; a closing step carries the broker's note."""
+    names = {"target": introduction.target_organisation.label}
+    lines = [
+        _("News on your introduction to %(target)s: %(step)s.")
+        % {**names, "step": action.get_outcome_display()},
+        _about_line(introduction),
+    ]
+    if not introduction.is_open and action.note:
+        lines.append(_("The broker's note:") + "\n" + action.note)
+    lines.append(_("All your introductions: %(page)s") % {"page": _page()})
+    _send(
+        [introduction.requester],
+        _("Introduction to %(target)s: %(step)s") % {**names, "step": action.get_outcome_display()},
+        "\n\n".join(lines),
+    )
+
+
 def introduction_requested(introduction: Introduction) -> None:
+    if introduction.with_brokers:
+        _to_brokers(introduction, reminder=False)
+        return
     requester, target = introduction.requesting_organisation, introduction.target_organisation
     body = "\n\n".join(
         [

@@ -20,6 +20,22 @@ class IntroductionStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    CONNECTED = "connected", _("Connected by a broker")
+
+
+class IntroductionRoute(models.TextChoices):
+    """Who is asked to answer: the target's members, or, while it has none (or they let
+    the deadline pass), the platform's brokers."""
+
+    MEMBERS = "members", _("the organisation's members")
+    BROKERS = "brokers", _("the platform's brokers")
+
+
+class BrokerOutcome(models.TextChoices):
+    CONTACTED = "contacted", _("Contacted the organisation")
+    NO_ANSWER = "no_answer", _("No answer from the organisation")
+    DECLINED = "declined", _("The organisation declined")
+    CONNECTED = "connected", _("Connected the two sides")
 
 
 class Introduction(TimestampedModel):
@@ -84,6 +100,20 @@ class Introduction(TimestampedModel):
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     response_note = models.TextField(_("response note"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    route = models.CharField(
+        _("answered by"),
+        max_length=10,
+        choices=IntroductionRoute.choices,
+        default=IntroductionRoute.MEMBERS,
+        db_index=True,
+    )
+    reminded_at = models.DateTimeField(_("members reminded"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("handed to brokers"), null=True, blank=True)
+    brokers_reminded_at = models.DateTimeField(_("brokers reminded"), null=True, blank=True)
+    broker_outcome = models.CharField(
+        _("last broker step"), max_length=12, choices=BrokerOutcome.choices, blank=True
+    )
+    broker_outcome_at = models.DateTimeField(_("last broker step at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -127,6 +157,88 @@ class Introduction(TimestampedModel):
     @property
     def is_open(self) -> bool:
         return self.status == IntroductionStatus.REQUESTED
+
+    @property
+    def with_brokers(self) -> bool:
+        return self.route == IntroductionRoute.BROKERS
+
+
+class BrokerAction(TimestampedModel):
+    """One thing a broker did about an introduction, with their note. Notes of "contacted"
+    and "no answer" stay between brokers and staff; a "declined" or "connected" note is the
+    answer the requester reads."""
+
+    introduction = models.ForeignKey(
+        Introduction, on_delete=models.CASCADE, related_name="broker_actions"
+    )
+    broker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("broker"),
+    )
+    outcome = models.CharField(_("what was done"), max_length=12, choices=BrokerOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("broker action")
+        verbose_name_plural = _("broker actions")
+
+    def __str__(self) -> str:
+        return f"{self.introduction}: {self.outcome}"
+
+
+class BrokerAssignment(TimestampedModel):
+    """Staff appoint a person, or an intermediary organisation (all its active members),
+    to broker introductions to organisations of some sectors and/or countries. No sector
+    means every sector; no country means everywhere."""
+
+    organisation = models.ForeignKey(
+        "catalog.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="broker_assignments",
+        verbose_name=_("intermediary organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="broker_assignments",
+        verbose_name=_("person"),
+    )
+    sectors = models.ManyToManyField(
+        "catalog.Sector", blank=True, related_name="+", verbose_name=_("sectors")
+    )
+    regions = CountryField(_("countries"), multiple=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("appointed by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("broker assignment")
+        verbose_name_plural = _("broker assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False, user__isnull=True)
+                | Q(organisation__isnull=True, user__isnull=False),
+                name="broker_is_an_organisation_or_a_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation or self.user)
 
 
 class FeedbackVote(models.IntegerChoices):
@@ -249,3 +361,161 @@ class MatchImpression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need} {self.day} {self.surface}: {self.views}"
+
+
+class AlertKind(models.TextChoices):
+    NEEDS_FOR_SOLUTIONS = "needs_for_solutions", _("New needs that fit our solutions")
+    SOLUTIONS_FOR_NEEDS = "solutions_for_needs", _("New solutions and cases that fit our needs")
+
+
+class AlertFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("As soon as there is something new")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly digest")
+    NONE = "none", _("No e-mail")
+
+
+class MatchAlert(TimestampedModel):
+    """One member's e-mail alert of new matches for one of their organisations. Every
+    active member has both kinds, weekly, until they change or unsubscribe it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_alerts"
+    )
+    organisation = models.ForeignKey(
+        "catalog.Organisation", on_delete=models.CASCADE, related_name="match_alerts"
+    )
+    kind = models.CharField(_("alert"), max_length=24, choices=AlertKind.choices)
+    frequency = models.CharField(
+        _("how often"),
+        max_length=10,
+        choices=AlertFrequency.choices,
+        default=AlertFrequency.WEEKLY,
+    )
+    #: matches newer than this are "new"; moved forward by every run that sends
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation_id", "kind"]
+        verbose_name = _("match alert")
+        verbose_name_plural = _("match alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "kind"], name="one_alert_per_user_org_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {self.kind} ({self.frequency})"
+
+
+class AlertItem(models.Model):
+    """A record an alert has sent: written before the e-mail leaves, so no record is ever
+    sent twice by the same alert, even by a run restarted after a crash."""
+
+    alert = models.ForeignKey(MatchAlert, on_delete=models.CASCADE, related_name="items")
+    record_kind = models.CharField(max_length=10)
+    record_id = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(db_index=True)
+    why = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "record_kind", "record_id"], name="one_item_per_alert_record"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id}: {self.record_kind} {self.record_id}"
+
+
+class Follow(TimestampedModel):
+    """A person follows an organisation or a sector; their feed shows what changed there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    organisation = models.ForeignKey(
+        "catalog.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followers",
+    )
+    sector = models.ForeignKey(
+        "catalog.Sector", null=True, blank=True, on_delete=models.CASCADE, related_name="followers"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False, sector__isnull=True)
+                | Q(organisation__isnull=True, sector__isnull=False),
+                name="follow_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="follow_organisation_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "sector"],
+                condition=Q(sector__isnull=False),
+                name="follow_sector_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.organisation or self.sector}"
+
+
+class SavedSearch(TimestampedModel):
+    """A person's search (words and facets, as on the search page), with an optional
+    e-mail alert of the records that newly answer it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    query = models.CharField(_("search words"), max_length=1000)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    frequency = models.CharField(
+        _("how often"),
+        max_length=10,
+        choices=AlertFrequency.choices,
+        default=AlertFrequency.WEEKLY,
+    )
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.query}"
+
+
+class SavedSearchItem(models.Model):
+    """A record a saved search's alert has sent (see ``AlertItem``)."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="items")
+    record_kind = models.CharField(max_length=12)
+    record_id = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved_search", "record_kind", "record_id"],
+                name="one_item_per_saved_search_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.saved_search_id}: {self.record_kind} {self.record_id}"

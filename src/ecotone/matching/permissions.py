@@ -26,10 +26,13 @@ def is_target_side(user, introduction: Introduction) -> bool:
 
 
 def can_view_introduction(user, introduction: Introduction) -> bool:
+    from .brokers import can_broker
+
     return (
         is_staff(user)
         or is_requesting_side(user, introduction)
         or is_target_side(user, introduction)
+        or can_broker(user, introduction)
     )
 
 
@@ -44,7 +47,13 @@ def can_withdraw(user, introduction: Introduction) -> bool:
 
 
 def can_see_contacts(user, introduction: Introduction) -> bool:
-    return introduction.status == "accepted" and can_view_introduction(user, introduction)
+    """Only an acceptance by a member is consent to show both sides' names and e-mails; a
+    broker's "connected" passes on only what its note says the organisation agreed to."""
+    return introduction.status == "accepted" and (
+        is_staff(user)
+        or is_requesting_side(user, introduction)
+        or is_target_side(user, introduction)
+    )
 
 
 def can_give_feedback(user, need) -> bool:

@@ -118,6 +118,50 @@ class Figures:
     introductions_accepted: int
     introductions_declined: int
     introductions_withdrawn: int
+    # after the match: who was asked, what came of it, how fast, and the alerts
+    introductions_to_members: int = 0
+    introductions_to_brokers: int = 0  #: from the start or after the deadline
+    introductions_escalated: int = 0  #: handed to brokers after the members' deadline
+    introductions_connected: int = 0  #: by a broker
+    median_hours_to_answer: float | None = None  #: request → accepted/declined/connected
+    alert_emails_sent: int = 0
+    alert_records_sent: int = 0
+    alerts_unsubscribed: int = 0  #: alerts set to "no e-mail"
+    follows: int = 0
+
+
+def after_match_figures() -> dict:
+    """What happened after the matches: introductions by route and outcome, the median
+    time to an answer, alert e-mails and unsubscribes, follows."""
+    from .models import AlertFrequency, AlertItem, Follow, IntroductionRoute, MatchAlert
+
+    routes = dict(
+        Introduction.objects.order_by()
+        .values("route")
+        .annotate(n=Count("pk"))
+        .values_list("route", "n")
+    )
+    answered = Introduction.objects.filter(responded_at__isnull=False).values_list(
+        "created_at", "responded_at"
+    )
+    hours = sorted((done - asked).total_seconds() / 3600 for asked, done in answered)
+    median = None
+    if hours:
+        middle = len(hours) // 2
+        median = hours[middle] if len(hours) % 2 else (hours[middle - 1] + hours[middle]) / 2
+    return {
+        "introductions_to_members": routes.get(IntroductionRoute.MEMBERS, 0),
+        "introductions_to_brokers": routes.get(IntroductionRoute.BROKERS, 0),
+        "introductions_escalated": Introduction.objects.filter(escalated_at__isnull=False).count(),
+        "introductions_connected": Introduction.objects.filter(
+            status=IntroductionStatus.CONNECTED
+        ).count(),
+        "median_hours_to_answer": None if median is None else round(median, 1),
+        "alert_emails_sent": AlertItem.objects.values("alert_id", "sent_at").distinct().count(),
+        "alert_records_sent": AlertItem.objects.count(),
+        "alerts_unsubscribed": MatchAlert.objects.filter(frequency=AlertFrequency.NONE).count(),
+        "follows": Follow.objects.count(),
+    }
 
 
 def open_needs() -> QuerySet:
@@ -174,4 +218,5 @@ def funnel_figures() -> Figures:
         introductions_accepted=statuses.get(IntroductionStatus.ACCEPTED, 0),
         introductions_declined=statuses.get(IntroductionStatus.DECLINED, 0),
         introductions_withdrawn=statuses.get(IntroductionStatus.WITHDRAWN, 0),
+        **after_match_figures(),
     )

@@ -89,7 +89,7 @@ class ContactsOut(Schema):
 class IntroductionOut(Schema):
     id: int
     status: str
-    side: Literal["sent", "received", "staff"]
+    side: Literal["sent", "received", "staff", "broker"]
     requesting_organisation: OrganisationRefOut
     target_organisation: OrganisationRefOut
     about: AboutOut
@@ -99,6 +99,12 @@ class IntroductionOut(Schema):
     responded_at: datetime | None
     withdrawn_at: datetime | None
     contacts: ContactsOut | None  #: names and e-mails, only once accepted
+    #: "members" (the target's members answer) or "brokers" (it has none, or they let the
+    #: deadline pass); the brokers' last step, and when a members' request goes to them
+    route: str = "members"
+    broker_outcome: str = ""
+    broker_outcome_at: datetime | None = None
+    answer_due: datetime | None = None
 
 
 class IntroductionPageOut(Schema):
@@ -115,5 +121,55 @@ class IntroductionIn(BodyIn):
     requesting_organisation: Id | None = None
 
 
+class ContactRouteOut(Schema):
+    label: str
+    url: str
+
+
+class BrokerQueueItemOut(Schema):
+    introduction: IntroductionOut
+    contact_routes: list[ContactRouteOut]
+
+
+class BrokerStepIn(BodyIn):
+    outcome: Literal["contacted", "no_answer", "declined", "connected"]
+    #: shown to the requester when the step closes the request (declined, connected)
+    note: str = ""
+
+
 class ResponseIn(Schema):
     note: str = ""
+
+
+class AlertOut(Schema):
+    id: int
+    organisation: OrganisationRefOut
+    kind: str  #: needs_for_solutions or solutions_for_needs
+    frequency: str  #: immediate, daily, weekly or none
+    last_sent_at: datetime | None
+
+
+class AlertIn(BodyIn):
+    frequency: Literal["immediate", "daily", "weekly", "none"]
+
+
+class FollowIn(BodyIn):
+    """Exactly one of the two."""
+
+    organisation: Id | None = None
+    sector: str | None = None  #: a sector's slug
+
+
+class FollowOut(Schema):
+    organisation: OrganisationRefOut | None
+    sector: str | None
+    following: bool
+
+
+class FeedEntryOut(Schema):
+    kind: str
+    id: int
+    title: str
+    page_url: str
+    changed_at: datetime
+    because: str  #: the followed organisation or sector it is in

@@ -18,10 +18,11 @@ from ecotone.accounts.permissions import member_organisation_ids
 from ecotone.catalog.models import Case, Need, Organisation, Solution
 from ecotone.core.refusals import Refused
 
-from . import emails
+from . import brokers, emails
 from .models import (
     FeedbackVote,
     Introduction,
+    IntroductionRoute,
     IntroductionStatus,
     MatchFeedback,
     MatchImpression,
@@ -215,9 +216,16 @@ def request_introduction(
     existing = _open_duplicate(requesting_organisation, target_organisation, about)
     if existing is not None:
         raise _duplicate_refusal(existing)
+    # Nobody at the target to answer: the platform's brokers take it from the start.
+    route = (
+        IntroductionRoute.MEMBERS
+        if brokers.has_active_members(target_organisation)
+        else IntroductionRoute.BROKERS
+    )
     try:
         with transaction.atomic():
             introduction = Introduction.objects.create(
+                route=route,
                 requester=user,
                 requesting_organisation=requesting_organisation,
                 target_organisation=target_organisation,
@@ -235,7 +243,7 @@ def request_introduction(
         action="introduction_request",
         record=introduction,
         to_status=introduction.status,
-        changes={"about": f"{introduction.about_kind}:{about.pk}"},
+        changes={"about": f"{introduction.about_kind}:{about.pk}", "route": route},
     )
     transaction.on_commit(lambda: emails.introduction_requested(introduction), robust=True)
     return introduction

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "matching"
 
@@ -13,7 +13,25 @@ urlpatterns = [
         views.introduction_withdraw,
         name="introduction_withdraw",
     ),
+    path("introductions/brokers/", views.broker_queue, name="broker_queue"),
+    path("introductions/<int:pk>/broker/", views.broker_step, name="broker_step"),
     path("matching/needs/<int:pk>/feedback/", views.need_feedback, name="need_feedback"),
     path("matching/needs/<int:pk>/criteria/", views.need_criteria, name="need_criteria"),
+    path("alerts/", views.alert_settings, name="alerts"),
+    path("alerts/<int:pk>/", views.alert_set, name="alert_set"),
+    path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert_unsubscribe"),
+    path("feed/", views.follow_feed, name="feed"),
+    path("alerts/searches/", views.saved_search_save, name="saved_search_save"),
+    path("alerts/searches/<int:pk>/", views.saved_search_set, name="saved_search_set"),
+    path("alerts/searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"),
+    path(
+        "alerts/searches/unsubscribe/<str:token>/",
+        views.saved_search_unsubscribe,
+        name="saved_search_unsubscribe",
+    ),
+    path("feeds/sectors/<slug:slug>/", feeds.SectorFeed(), name="sector_atom"),
+    path("feeds/search/", feeds.SearchFeed(), name="search_atom"),
+    path("follow/organisations/<int:pk>/", views.follow_organisation, name="follow_organisation"),
+    path("follow/sectors/<slug:slug>/", views.follow_sector, name="follow_sector"),
     path("matching/figures/", views.figures, name="figures"),
 ]

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecotone.accounts.permissions import can_view
-from ecotone.catalog.models import Need, Organisation
+from ecotone.catalog.models import Need, Organisation, Sector
 from ecotone.core.refusals import Refused, show_refusal
 
-from . import queries, services
+from . import alerts, brokers, queries, saved_searches, services
 from .forms import IntroductionForm
-from .models import Introduction
+from .models import AlertFrequency, BrokerOutcome, Introduction, MatchAlert, SavedSearch
 from .permissions import can_respond, can_see_figures, can_view_introduction, can_withdraw
 
 LIST_LIMIT = 200
@@ -29,6 +29,7 @@ def _rows(user, introductions) -> list[dict]:
     return [
         {
             "introduction": introduction,
+            "answer_due": brokers.answer_due(introduction),
             "contacts": queries.contacts(user, introduction),
             "can_respond": introduction.is_open and can_respond(user, introduction),
             "can_withdraw": introduction.is_open and can_withdraw(user, introduction),
@@ -44,6 +45,7 @@ def introduction_list(request):
         "received": _rows(user, queries.introductions_received(user)[:LIST_LIMIT]),
         "sent": _rows(user, queries.introductions_sent(user)[:LIST_LIMIT]),
         "others": _rows(user, queries.introductions_of_others(user)[:LIST_LIMIT]),
+        "is_broker": brokers.is_broker(user),
     }
     return render(request, "matching/introduction_list.html", context)
 
@@ -61,6 +63,16 @@ def introduction_new(request, target_pk: int):
     )
     if request.method == "POST" and form.is_valid():
         introduction = _request_from_form(request, form, target)
+        if introduction is not None and introduction.with_brokers:
+            messages.success(
+                request,
+                _(
+                    "Request sent to the platform's brokers: %(org)s has no member here yet. "
+                    "You will see each step they take here."
+                )
+                % {"org": target},
+            )
+            return redirect("matching:introductions")
         if introduction is not None:
             messages.success(
                 request,
@@ -70,7 +82,7 @@ def introduction_new(request, target_pk: int):
     return render(
         request,
         "matching/introduction_form.html",
-        {"form": form, "target": target},
+        {"form": form, "target": target, "has_members": brokers.has_active_members(target)},
         status=422 if form.errors else 200,
     )
 
@@ -140,6 +152,47 @@ def introduction_withdraw(request, pk: int):
     return redirect("matching:introductions")
 
 
+@login_required
+def broker_queue(request):
+    if not brokers.is_broker(request.user):
+        raise PermissionDenied(_("Only the platform's brokers see this queue."))
+    show_closed = request.GET.get("closed") == "1"
+    rows = [
+        {
+            "introduction": introduction,
+            "routes": brokers.contact_routes(introduction.target_organisation),
+            "actions": list(introduction.broker_actions.select_related("broker")),
+        }
+        for introduction in brokers.broker_queue(request.user, include_closed=show_closed)
+    ]
+    context = {"rows": rows, "show_closed": show_closed, "outcomes": BrokerOutcome.choices}
+    return render(request, "matching/broker_queue.html", context)
+
+
+@login_required
+@require_POST
+def broker_step(request, pk: int):
+    introduction = get_object_or_404(Introduction, pk=pk)
+    if not brokers.can_broker(request.user, introduction):
+        raise Http404
+    try:
+        action = brokers.record_broker_action(
+            user=request.user,
+            introduction=introduction,
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+        )
+    except services.MatchingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("Recorded: %(step)s. The requester is told.")
+            % {"step": action.get_outcome_display()},
+        )
+    return redirect("matching:broker_queue")
+
+
 def _visible_need(request, pk: int) -> Need:
     need = get_object_or_404(Need, pk=pk)
     if not can_view(request.user, need):
@@ -190,3 +243,139 @@ def figures(request):
         raise PermissionDenied(_("Only staff see the matchmaking figures."))
     context = {"figures": queries.funnel_figures(), "impression_days": queries.IMPRESSION_DAYS}
     return render(request, "matching/figures.html", context)
+
+
+# --- alerts, follows and the feed ----------------------------------------------------------
+
+
+@login_required
+def alert_settings(request):
+    searches = request.user.saved_searches.all()
+    context = {
+        "alerts": alerts.ensure_alerts(request.user),
+        "frequencies": AlertFrequency.choices,
+        "searches": [
+            (s, saved_searches.search_url(s), saved_searches.atom_url(s)) for s in searches
+        ],
+    }
+    return render(request, "matching/alerts.html", context)
+
+
+@login_required
+@require_POST
+def alert_set(request, pk: int):
+    alert = get_object_or_404(MatchAlert, pk=pk, user=request.user)
+    try:
+        alerts.set_frequency(
+            user=request.user, alert=alert, frequency=request.POST.get("frequency", "")
+        )
+    except services.MatchingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Alert saved."))
+    return redirect("matching:alerts")
+
+
+def alert_unsubscribe(request, token: str):
+    """From the e-mail, without logging in: a page with one button (a mail scanner that
+    opens the link unsubscribes nobody)."""
+    alert = alerts.alert_from_token(token)
+    if alert is None:
+        return render(request, "matching/alert_unsubscribe.html", {"invalid": True}, status=400)
+    done = False
+    if request.method == "POST":
+        alerts.unsubscribe(token)
+        done = True
+        alert.refresh_from_db()
+    return render(request, "matching/alert_unsubscribe.html", {"alert": alert, "done": done})
+
+
+@login_required
+def follow_feed(request):
+    context = {
+        "entries": alerts.feed(request.user),
+        "follows": request.user.follows.select_related("organisation", "sector"),
+        "days": alerts.FEED_DAYS,
+    }
+    return render(request, "matching/feed.html", context)
+
+
+@login_required
+@require_POST
+def follow_organisation(request, pk: int):
+    organisation = get_object_or_404(
+        Organisation.objects.filter(Organisation.public_condition()), pk=pk
+    )
+    following = alerts.toggle_follow(user=request.user, organisation=organisation)
+    messages.success(
+        request,
+        (_("You follow %(name)s.") if following else _("You no longer follow %(name)s."))
+        % {"name": organisation.label},
+    )
+    return redirect(organisation.get_absolute_url())
+
+
+@login_required
+@require_POST
+def follow_sector(request, slug: str):
+    sector = get_object_or_404(Sector, slug=slug)
+    following = alerts.toggle_follow(user=request.user, sector=sector)
+    messages.success(
+        request,
+        (_("You follow %(name)s.") if following else _("You no longer follow %(name)s."))
+        % {"name": sector.name},
+    )
+    return redirect(sector.get_absolute_url())
+
+
+@login_required
+@require_POST
+def saved_search_save(request):
+    filters = {name: request.POST.get(name, "") for name in saved_searches.FILTERS}
+    try:
+        saved_searches.save_search(
+            user=request.user,
+            query=request.POST.get("q", ""),
+            filters=filters,
+            frequency=request.POST.get("frequency", AlertFrequency.WEEKLY),
+        )
+    except services.MatchingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Search saved. New results will come by e-mail weekly."))
+    return redirect("matching:alerts")
+
+
+@login_required
+@require_POST
+def saved_search_set(request, pk: int):
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    frequency = request.POST.get("frequency", "")
+    if frequency not in AlertFrequency.values:
+        messages.error(request, _("Choose immediately, daily, weekly or no e-mail."))
+    else:
+        saved.frequency = frequency
+        saved.save(update_fields=["frequency", "updated_at"])
+        messages.success(request, _("Alert saved."))
+    return redirect("matching:alerts")
+
+
+@login_required
+@require_POST
+def saved_search_delete(request, pk: int):
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    saved_searches.delete_search(user=request.user, saved=saved)
+    messages.success(request, _("Search deleted."))
+    return redirect("matching:alerts")
+
+
+def saved_search_unsubscribe(request, token: str):
+    saved = saved_searches.saved_from_token(token)
+    if saved is None:
+        return render(request, "matching/alert_unsubscribe.html", {"invalid": True}, status=400)
+    done = False
+    if request.method == "POST":
+        saved.frequency = AlertFrequency.NONE
+        saved.save(update_fields=["frequency", "updated_at"])
+        done = True
+    return render(request, "matching/alert_unsubscribe.html", {"saved": saved, "done": done})

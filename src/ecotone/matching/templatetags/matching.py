@@ -182,3 +182,17 @@ def signed(value) -> str:
     """A component's value as "+0.20" / "−0.05", so a reader sees it add or take away."""
     number = float(value)
     return f"+{number:.2f}" if number >= 0 else f"−{abs(number):.2f}"
+
+
+@register.inclusion_tag("matching/partials/_follow.html", takes_context=True)
+def follow_button(context, record):
+    """Follow an organisation or a sector (a form for members, nothing for visitors)."""
+    from ..models import Follow
+
+    base = _base_context(context)
+    user = base["user"]
+    field = "organisation" if isinstance(record, Organisation) else "sector"
+    if not (user and user.is_authenticated):
+        return {"show": False, "record": record, "field": field}
+    following = Follow.objects.filter(user=user, **{field: record}).exists()
+    return {**base, "show": True, "record": record, "field": field, "following": following}

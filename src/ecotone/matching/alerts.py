@@ -1,0 +1,324 @@
+"""Alerts of new matches, and follows with their feed.
+
+Every active member of an organisation has two alerts, weekly until they change them:
+new open needs that fit the organisation's solutions (its pilot sites, ranked by
+``ranking.pilot_sites``) and new solutions and cases that fit its open needs
+(``ranking.need_matches``). An alert holds only records published since its last e-mail,
+each with its "why this matches" line, and a signed link that unsubscribes without
+logging in.
+
+``send_due_alerts`` is the scheduled step (``ecotone alerts send``, from cron or the
+worker). For each due alert it writes the records it is about to send (``AlertItem``,
+unique per alert and record) and moves ``last_sent_at`` in one transaction, and sends
+the e-mail only after that commits: a second run, or one restarted after a crash, never
+sends a record twice (a crash between the commit and the send loses that e-mail instead).
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecotone.accounts.models import MembershipStatus
+from ecotone.accounts.permissions import member_organisation_ids
+from ecotone.catalog.models import Need, Organisation, Sector, Solution
+from ecotone.core.links import absolute_url
+
+from .models import AlertFrequency, AlertItem, AlertKind, Follow, MatchAlert
+from .ranking import need_matches, pilot_sites, venture_for
+
+PERIODS = {
+    AlertFrequency.IMMEDIATE: timedelta(0),
+    AlertFrequency.DAILY: timedelta(days=1),
+    AlertFrequency.WEEKLY: timedelta(days=7),
+}
+#: how many of an organisation's solutions or needs an alert looks from
+RECORDS_PER_ORGANISATION = 20
+MATCHES_PER_RECORD = 20
+UNSUBSCRIBE_SALT = "ecotone.matching.alert-unsubscribe"
+
+
+def ensure_alerts(user) -> list[MatchAlert]:
+    """The user's alerts, the default weekly ones created for organisations lacking them."""
+    for organisation_id in member_organisation_ids(user):
+        for kind in AlertKind.values:
+            try:
+                with transaction.atomic():
+                    MatchAlert.objects.get_or_create(
+                        user=user, organisation_id=organisation_id, kind=kind
+                    )
+            except IntegrityError:
+                pass  # created by a concurrent request
+    return list(
+        MatchAlert.objects.filter(
+            user=user, organisation_id__in=member_organisation_ids(user)
+        ).select_related("organisation")
+    )
+
+
+def set_frequency(*, user, alert: MatchAlert, frequency: str) -> MatchAlert:
+    from .services import MatchingRefused
+
+    if alert.user_id != user.pk:
+        raise PermissionDenied(_("This alert is not yours."))
+    if frequency not in AlertFrequency.values:
+        raise MatchingRefused(
+            _("Choose immediately, daily, weekly or no e-mail."), field="frequency"
+        )
+    alert.frequency = frequency
+    alert.save(update_fields=["frequency", "updated_at"])
+    return alert
+
+
+# --- what is new for an alert --------------------------------------------------------------
+
+
+@dataclass
+class AlertEntry:
+    kind: str  #: need, solution or case
+    record: object
+    why: str
+    for_title: str  #: the organisation's record it fits
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.kind, self.record.pk)
+
+
+def _why(match) -> str:
+    return "; ".join(str(c.reason) for c in match.components if c.value > 0)[:500]
+
+
+def _is_new(record, since) -> bool:
+    return since is None or record.created_at > since
+
+
+def new_matches(alert: MatchAlert, since) -> list[AlertEntry]:
+    """Published records that fit the alert's organisation and appeared after ``since``."""
+    organisation, entries = alert.organisation, {}
+    if alert.kind == AlertKind.NEEDS_FOR_SOLUTIONS:
+        solutions = Solution.objects.filter(Solution.public_condition(), provider=organisation)
+        for solution in solutions.order_by("-pk")[:RECORDS_PER_ORGANISATION]:
+            for match in pilot_sites(venture_for(solution), MATCHES_PER_RECORD).matches:
+                if _is_new(match.record, since):
+                    entry = AlertEntry(match.kind, match.record, _why(match), solution.label)
+                    entries.setdefault(entry.key, entry)
+    else:
+        needs = Need.objects.filter(Need.public_condition(), organisation=organisation)
+        for need in needs.order_by("-pk")[:RECORDS_PER_ORGANISATION]:
+            for match in need_matches(need, MATCHES_PER_RECORD).matches:
+                if _is_new(match.record, since):
+                    entry = AlertEntry(match.kind, match.record, _why(match), need.label)
+                    entries.setdefault(entry.key, entry)
+    return list(entries.values())
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+def is_due(alert: MatchAlert, now) -> bool:
+    if alert.frequency == AlertFrequency.NONE:
+        return False
+    return alert.last_sent_at is None or now - alert.last_sent_at >= PERIODS[alert.frequency]
+
+
+@dataclass
+class AlertRun:
+    checked: int = 0
+    sent: int = 0
+    items: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _active_member_users():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__status=MembershipStatus.ACTIVE)
+        .distinct()
+    )
+
+
+def send_due_alerts(now=None, progress=None) -> AlertRun:
+    now = now or timezone.now()
+    run = AlertRun()
+    for user in _active_member_users().order_by("pk"):
+        for alert in ensure_alerts(user):
+            if not is_due(alert, now):
+                continue
+            run.checked += 1
+            sent = _send_one(alert.pk, now)
+            if sent:
+                run.sent += 1
+                run.items += sent
+            if progress:
+                progress(run)
+    return run
+
+
+def _send_one(alert_id: int, now) -> int:
+    """Record and send what is new for one alert; the number of records sent."""
+    with transaction.atomic():
+        alert = (
+            MatchAlert.objects.select_for_update()
+            .select_related("user", "organisation")
+            .get(pk=alert_id)
+        )
+        if not is_due(alert, now):
+            return 0  # another run took it
+        # A fresh alert counts from its creation: older records are not "new" to anyone.
+        since = alert.last_sent_at or alert.created_at
+        already = set(alert.items.values_list("record_kind", "record_id"))
+        entries = [e for e in new_matches(alert, since) if e.key not in already]
+        alert.last_sent_at = now
+        alert.save(update_fields=["last_sent_at", "updated_at"])
+        if not entries:
+            return 0
+        AlertItem.objects.bulk_create(
+            [
+                AlertItem(
+                    alert=alert, record_kind=e.kind, record_id=e.record.pk, sent_at=now, why=e.why
+                )
+                for e in entries
+            ]
+        )
+        transaction.on_commit(lambda: _mail(alert, entries), robust=True)
+    return len(entries)
+
+
+def unsubscribe_token(alert: MatchAlert) -> str:
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(alert.pk))
+
+
+def alert_from_token(token: str) -> MatchAlert | None:
+    try:
+        pk = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return MatchAlert.objects.filter(pk=pk).select_related("organisation").first()
+
+
+def unsubscribe(token: str) -> MatchAlert | None:
+    alert = alert_from_token(token)
+    if alert is not None:
+        alert.frequency = AlertFrequency.NONE
+        alert.save(update_fields=["frequency", "updated_at"])
+    return alert
+
+
+def _mail(alert: MatchAlert, entries: list[AlertEntry]) -> None:
+    if not alert.user.email:
+        return
+    unsubscribe_url = absolute_url(
+        reverse("matching:alert_unsubscribe", args=[unsubscribe_token(alert)])
+    )
+    names = {"org": alert.organisation.label, "count": len(entries)}
+    lines = [
+        (
+            _("%(count)s new needs fit the solutions of %(org)s:")
+            if alert.kind == AlertKind.NEEDS_FOR_SOLUTIONS
+            else _("%(count)s new solutions and cases fit the needs of %(org)s:")
+        )
+        % names
+    ]
+    for entry in entries:
+        lines.append(
+            "\n".join(
+                [
+                    f"- {entry.record.label} — {absolute_url(entry.record.get_absolute_url())}",
+                    "  " + _("Fits: %(title)s") % {"title": entry.for_title},
+                    "  " + _("Why: %(why)s") % {"why": entry.why},
+                ]
+            )
+        )
+    lines.append(
+        _("Change how often: %(page)s") % {"page": absolute_url(reverse("matching:alerts"))}
+    )
+    lines.append(_("Unsubscribe from this alert: %(link)s") % {"link": unsubscribe_url})
+    message = EmailMessage(
+        _("New matches for %(org)s") % names,
+        "\n\n".join(lines),
+        to=[alert.user.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe_url}>"},
+    )
+    message.send()
+
+
+# --- follows and the feed ------------------------------------------------------------------
+
+
+def toggle_follow(*, user, organisation: Organisation | None = None, sector: Sector | None = None):
+    """Follow, or stop following; True when now following."""
+    if not (user and user.is_authenticated):
+        raise PermissionDenied(_("Log in to follow."))
+    target = {"organisation": organisation} if organisation else {"sector": sector}
+    deleted, _count = Follow.objects.filter(user=user, **target).delete()
+    if deleted:
+        return False
+    try:
+        with transaction.atomic():
+            Follow.objects.create(user=user, **target)
+    except IntegrityError:
+        pass  # a double click
+    return True
+
+
+def is_following(user, organisation: Organisation) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    return Follow.objects.filter(user=user, organisation=organisation).exists()
+
+
+FEED_DAYS = 60
+FEED_LIMIT = 100
+
+
+@dataclass
+class FeedEntry:
+    when: object
+    kind: str
+    record: object
+    because: str
+
+
+def feed(user, now=None) -> list[FeedEntry]:
+    """Published needs and solutions of followed organisations and in followed sectors,
+    added or changed in the last ``FEED_DAYS`` days, newest first."""
+    now = now or timezone.now()
+    since = now - timedelta(days=FEED_DAYS)
+    follows = list(Follow.objects.filter(user=user).select_related("organisation", "sector"))
+    org_ids = {f.organisation_id for f in follows if f.organisation_id}
+    sector_ids = {f.sector_id for f in follows if f.sector_id}
+    if not follows:
+        return []
+    names = {f.organisation_id: f.organisation.label for f in follows if f.organisation_id}
+    names.update({("s", f.sector_id): f.sector.name for f in follows if f.sector_id})
+    entries = {}
+    sources = [
+        ("need", Need, "organisation_id", "sectors"),
+        ("solution", Solution, "provider_id", "sectors"),
+    ]
+    for kind, model, owner_field, sectors_field in sources:
+        condition = Q(**{f"{owner_field}__in": org_ids}) | Q(**{f"{sectors_field}__in": sector_ids})
+        rows = (
+            model.objects.filter(model.public_condition(), condition, updated_at__gte=since)
+            .prefetch_related(sectors_field)
+            .distinct()
+            .order_by("-updated_at")[:FEED_LIMIT]
+        )
+        for record in rows:
+            owner = getattr(record, owner_field)
+            if owner in org_ids:
+                because = names[owner]
+            else:
+                shared = [s.pk for s in getattr(record, sectors_field).all() if s.pk in sector_ids]
+                because = names[("s", shared[0])] if shared else ""
+            entries[(kind, record.pk)] = FeedEntry(record.updated_at, kind, record, because)
+    return sorted(entries.values(), key=lambda e: e.when, reverse=True)[:FEED_LIMIT]

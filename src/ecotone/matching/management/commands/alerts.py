@@ -1,0 +1,26 @@
+"""``ecotone alerts send``: e-mail the match alerts that are due (run it hourly or daily
+from cron or the worker; a second run sends nothing already sent)."""
+
+from django.core.management.base import BaseCommand
+
+from ecotone.matching.alerts import send_due_alerts
+from ecotone.matching.saved_searches import send_due_saved_searches
+
+
+class Command(BaseCommand):
+    help = "Send the match alerts and saved-search alerts that are due."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["send"])
+
+    def handle(self, *args, **options):
+        def progress(run):
+            if options["verbosity"] > 1:
+                self.stdout.write(f"  checked {run.checked}, sent {run.sent}")
+
+        run = send_due_alerts(progress=progress)
+        self.stdout.write(
+            f"alerts checked: {run.checked}; e-mails sent: {run.sent}; records: {run.items}"
+        )
+        sent, items = send_due_saved_searches()
+        self.stdout.write(f"saved searches: e-mails sent: {sent}; records: {items}")
