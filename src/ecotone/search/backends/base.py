@@ -115,6 +115,10 @@ class SearchBackend(ABC):
         left out."""
 
     @abstractmethod
+    def indexed_pks(self, kind: str) -> set[int]:
+        """The primary keys of every document of ``kind`` the index holds."""
+
+    @abstractmethod
     def update(self, documents: Iterable[IndexedDocument], delete_keys: Iterable[str]) -> None:
         """Add or replace ``documents`` and remove the records named by ``delete_keys``."""
 
