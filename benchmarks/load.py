@@ -9,8 +9,10 @@ migrate`` and ``ecotone demo`` with that ``ECOTONE_HOME``, and the same ``DATABA
 any; without ``--home`` a temporary one is prepared first, which takes minutes), waits until
 every web process has warmed up, then runs ``--clients`` threads for ``--seconds``. Each
 client, in a loop, picks a request: a hybrid search in English or in Chinese (queries from
-``data/search_judgements.jsonl``), the home page, a list page, or a published need's page
-(its match list included). Prints per request type: count, throughput, errors and the
+``data/search_judgements.jsonl``; ``--fresh-share`` of them, 0.2 by default, with a word of
+another query and a number added, so that they were never asked before and the cache
+cannot answer), the home page, a list page, or a published need's page (its match list
+included). Prints per request type: count, throughput, errors and the
 latency percentiles, and whether the targets (0 errors, p99 ≤ 1 s for search, ≤ 2 s for
 need pages) were met. Talks to 127.0.0.1 only. Asserts nothing.
 """
@@ -109,18 +111,32 @@ def queries() -> dict[str, list[str]]:
 
 
 class Load:
-    def __init__(self, port: int, needs: list[int], texts: dict[str, list[str]], seed: int):
+    def __init__(
+        self,
+        port: int,
+        needs: list[int],
+        texts: dict[str, list[str]],
+        seed: int,
+        fresh_share: float = 0.0,
+    ):
         self.port, self.needs, self.texts = port, needs, texts
-        self.seed = seed
+        self.seed, self.fresh_share = seed, fresh_share
+        self.fresh = 0
         self.samples: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, list[str]] = defaultdict(list)
         self.lock = threading.Lock()
 
     def path(self, kind: str, chance: random.Random) -> str:
-        if kind == "search-en":
-            return f"/en/search/?q={quote(chance.choice(self.texts['en']))}"
-        if kind == "search-zh":
-            return f"/zh-hans/search/?q={quote(chance.choice(self.texts['zh']))}"
+        if kind in {"search-en", "search-zh"}:
+            language = kind.removeprefix("search-")
+            query = chance.choice(self.texts[language])
+            if chance.random() < self.fresh_share:
+                other = chance.choice(self.texts[language])
+                words = other.split() if language == "en" else [other[: chance.randint(2, 4)]]
+                query = f"{query} {chance.choice(words)} {chance.randint(1, 10**6)}"
+                self.fresh += 1
+            prefix = "/en" if language == "en" else "/zh-hans"
+            return f"{prefix}/search/?q={quote(query)}"
         if kind == "home":
             return chance.choice(["/en/", "/zh-hans/"])
         if kind == "list":
@@ -207,6 +223,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="web processes (default: serve's own)")
     parser.add_argument("--threads", type=int, help="threads per web process")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--fresh-share",
+        type=float,
+        default=0.2,
+        help="share of searches never asked before (not in the cache)",
+    )
     args = parser.parse_args()
 
     home = args.home.resolve() if args.home else prepare_home()
@@ -233,8 +255,10 @@ def main() -> None:
             f"{len(needs)} need pages, {len(texts['en'])} English and {len(texts['zh'])} "
             f"Chinese queries; server log: {home / 'load-benchmark-server.log'}"
         )
-        load = Load(port, needs, texts, seed=args.seed)
+        load = Load(port, needs, texts, seed=args.seed, fresh_share=args.fresh_share)
         elapsed = load.run(args.clients, args.seconds)
+        searches = len(load.samples["search-en"]) + len(load.samples["search-zh"])
+        print(f"{load.fresh} of {searches} searches never asked before")
         met = report(load, elapsed)
         print(
             "targets (0 errors, p99 search ≤ 1 s, need pages ≤ 2 s): "
