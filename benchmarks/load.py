@@ -232,6 +232,11 @@ def main() -> None:
     args = parser.parse_args()
 
     home = args.home.resolve() if args.home else prepare_home()
+    subprocess.run(  # a home prepared by an older version: its tables as this one has them
+        [sys.executable, "-m", "ecotone.cli", "migrate", "-v", "0"],
+        env=environment(home),
+        check=True,
+    )
     port = free_port()
     command = [sys.executable, "-m", "ecotone.cli", "serve", "--host", HOST, "--port", str(port)]
     if args.workers:
