@@ -20,7 +20,7 @@ from .embedding import get_embedders
 from .models import Embedding
 from .queries import FILTERS, InvalidSearch, search_records
 from .registry import FACET_LABELS, get_index, indexes, kinds
-from .tasks import rebuild_index_task
+from .tasks import rebuild_index_task, repair_index_task
 
 KIND_LABELS = {
     "organisation": _("Organisations"),
@@ -172,4 +172,15 @@ def index_rebuild(request):
         raise PermissionDenied(_("Only staff may rebuild the search index."))
     rebuild_index_task.enqueue()
     messages.success(request, _("The index is being rebuilt."))
+    return redirect("core:tasks")
+
+
+@require_POST
+def index_repair(request):
+    """Staff: index what the index lacks or holds out of date, drop the rest, in the
+    background (``search.repair``); the tasks page shows its progress."""
+    if not is_staff(request.user):
+        raise PermissionDenied(_("Only staff may repair the search index."))
+    repair_index_task.enqueue()
+    messages.success(request, _("The index is being repaired."))
     return redirect("core:tasks")

@@ -122,3 +122,17 @@ def test_reindexing_makes_the_matches_stale(need):
     version = figure_cache.catalogue_version()
     refresh_records({("need", need.pk)})
     assert figure_cache.catalogue_version() != version
+
+
+def test_a_figure_cached_for_staff_never_reaches_a_visitor(client):
+    """Introductions are private to the two organisations: staff see their chart, and the
+    cache keeps the staff's dashboard apart from everyone else's."""
+    from ecotone.core.testing import UserFactory
+
+    private = "Introductions asked about these needs"
+    client.force_login(UserFactory(is_staff=True))
+    assert private in client.get(reverse("reports:dashboard")).content.decode()
+    client.logout()
+    assert private not in client.get(reverse("reports:dashboard")).content.decode()
+    client.force_login(UserFactory())
+    assert private not in client.get(reverse("reports:dashboard")).content.decode()

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from ecotone.catalog.kinds import KINDS
 from ecotone.catalog.importing import import_file
+from ecotone.catalog.kinds import KINDS
 from ecotone.catalog.models import Organisation, Solution
 from ecotone.core.models import TaskProgress
 from ecotone.core.testing import SolutionFactory
@@ -149,3 +149,24 @@ def test_an_import_whose_indexing_was_killed_is_resumed_by_the_worker(
     assert again.return_value == 4  # only the four it had not reached
     assert compare().agrees
     assert len(found("lagoon")) == 10
+
+
+def test_staff_repair_the_index_from_its_page_and_others_may_not(solutions, client):
+    from django.urls import reverse
+
+    from ecotone.core.testing import UserFactory
+
+    get_search_backend().update([], [f"solution:{solutions[0].pk}"])
+    client.force_login(UserFactory())
+    assert client.post(reverse("search:index_repair")).status_code == 403
+    assert not compare().agrees
+
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get(reverse("search:index_status")).content.decode()
+    assert "The index and the database disagree." in page
+    assert reverse("search:index_repair") in page
+    assert client.get(reverse("search:index_repair")).status_code == 405
+    response = client.post(reverse("search:index_repair"))
+    assert response.status_code == 302  # to the tasks page; the task ran at once here
+    assert compare().agrees
+    assert found("electrolysis") == {solutions[0].pk}
