@@ -294,6 +294,25 @@ def recover_tasks_of_expired_leases(lease_seconds: float = LEASE_SECONDS) -> lis
     return failed
 
 
+INTERRUPTIONS = {"builtins.SystemExit", "builtins.KeyboardInterrupt"}
+
+
+def requeue_if_interrupted(sender, task_result, **kwargs) -> None:
+    """``task_finished`` in a worker: a task safe to run twice and that failed because
+    its worker was told to stop (SIGTERM, as when its server is killed) is queued again;
+    left failed, an index rebuild cut short stayed cut short."""
+    from django_tasks.base import TaskResultStatus
+
+    if task_result.status != TaskResultStatus.FAILED or not task_result.errors:
+        return
+    task = task_result.task
+    if task.module_path in RETRY_SAFE and (
+        task_result.errors[-1].exception_class_path in INTERRUPTIONS
+    ):
+        logger.warning("task %s (%s) was interrupted; queued again", task_result.id, task)
+        task.enqueue(*task_result.args, **task_result.kwargs)
+
+
 def die_with_parent() -> None:
     """In the worker: end when the server that started it ends, however it ends. Linux
     only (elsewhere the server's own shutdown still ends the worker)."""

@@ -7,7 +7,8 @@ the documents the index holds:
   lost task, a database restored without its index);
 * **stale**: a document whose stored text or facets are not the record's as it is now (an
   edit whose re-indexing never ran) — the stored fields are the record's version in the
-  index, compared field by field;
+  index, compared field by field — or, in the embedded index, one without the vectors its
+  text should have (a rebuild cut short: the vectors are written apart from the text);
 * **orphans**: a document whose record is gone or no longer public.
 
 Missing and stale records are indexed again (with their vectors), orphans deleted. Re-running
@@ -20,7 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .backends import get_search_backend
-from .indexing import BATCH, refresh_imported, stored_view
+from .embedding import get_embedders
+from .indexing import BATCH, document_for, refresh_imported, stored_view
 from .registry import SearchIndex, indexes
 
 
@@ -89,6 +91,9 @@ def compare_kind(index: SearchIndex, only: Iterable[int] | None = None) -> KindD
     difference.missing = sorted(public - indexed)
     difference.orphans = sorted(indexed - public)
     both = sorted(public & indexed)
+    # the embedded store writes vectors apart from the text: a rebuild cut short leaves
+    # documents without theirs (a record with no text to embed has none, rightly)
+    with_vectors = backend.vector_pks(index.kind) if get_embedders() else None
     for start in range(0, len(both), BATCH):
         pks = both[start : start + BATCH]
         stored = backend.fetch(f"{index.kind}:{pk}" for pk in pks)
@@ -99,6 +104,12 @@ def compare_kind(index: SearchIndex, only: Iterable[int] | None = None) -> KindD
             if hit is None or (_normal(hit.fields), _normal(hit.facets)) != (
                 _normal(fields),
                 _normal(facets),
+            ):
+                difference.stale.append(record.pk)
+            elif (
+                with_vectors is not None
+                and record.pk not in with_vectors
+                and document_for(index, record).passages
             ):
                 difference.stale.append(record.pk)
     return difference

@@ -218,6 +218,9 @@ class EmbeddedBackend(SearchBackend):
         result = searcher.search(query, limit=count)
         return {int(searcher.doc(address).get_first("pk")) for _, address in result.hits}
 
+    def vector_pks(self, kind: str) -> set[int]:
+        return self.vectors.pks(kind)
+
     def status(self) -> dict:
         self.index.reload()
         searcher = self.index.searcher()

@@ -6,9 +6,10 @@ dies, the tasks it was running are failed with the reason and the safe ones queu
 by whichever worker notices first."""
 
 from django.utils.crypto import get_random_string
+from django_tasks.signals import task_finished
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
-from ecotone.core.worker import Heartbeat
+from ecotone.core.worker import Heartbeat, requeue_if_interrupted
 
 
 class Command(DatabaseWorkerCommand):
@@ -26,6 +27,7 @@ class Command(DatabaseWorkerCommand):
         worker_id = worker_id or f"worker-{get_random_string(16)}"
         heartbeat = Heartbeat(worker_id)
         heartbeat.start()
+        task_finished.connect(requeue_if_interrupted, dispatch_uid="ecotone.worker:requeue")
         try:
             super().handle(*args, worker_id=worker_id, **options)
         finally:
