@@ -76,6 +76,21 @@ def _normal(value):
     return value
 
 
+def _out_of_date(index: SearchIndex, record, hit) -> bool:
+    if hit is None:
+        return True
+    fields, facets = stored_view(index, record)
+    return (_normal(hit.fields), _normal(hit.facets)) != (_normal(fields), _normal(facets))
+
+
+def _lacks_vectors(index: SearchIndex, record, with_vectors: set[int] | None) -> bool:
+    return (
+        with_vectors is not None
+        and record.pk not in with_vectors
+        and bool(document_for(index, record).passages)
+    )
+
+
 def compare_kind(index: SearchIndex, only: Iterable[int] | None = None) -> KindDifference:
     """The difference for one kind; ``only``: these records alone (an import's)."""
     backend = get_search_backend()
@@ -100,17 +115,7 @@ def compare_kind(index: SearchIndex, only: Iterable[int] | None = None) -> KindD
         records = index.get_queryset().filter(pk__in=pks).prefetch_related(*index.prefetch_paths)
         for record in records:
             hit = stored.get(f"{index.kind}:{record.pk}")
-            fields, facets = stored_view(index, record)
-            if hit is None or (_normal(hit.fields), _normal(hit.facets)) != (
-                _normal(fields),
-                _normal(facets),
-            ):
-                difference.stale.append(record.pk)
-            elif (
-                with_vectors is not None
-                and record.pk not in with_vectors
-                and document_for(index, record).passages
-            ):
+            if _out_of_date(index, record, hit) or _lacks_vectors(index, record, with_vectors):
                 difference.stale.append(record.pk)
     return difference
 

@@ -260,3 +260,26 @@ def test_a_worker_started_by_hand_holds_a_lease_while_it_runs(tmp_path):
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
     assert leases() == []  # a worker that stops cleanly gives its lease back
+
+
+@pytest.mark.django_db
+def test_an_index_task_cut_short_by_its_worker_s_sigterm_is_queued_again(database_tasks):
+    """When its server is killed, the worker is sent SIGTERM and fails the task it runs
+    with SystemExit; an index rebuild left so stayed cut short."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from ecotone.core.worker import requeue_if_interrupted
+    from ecotone.reports.tasks import build_annual_report_task
+    from ecotone.search.tasks import rebuild_index_task, refresh_index_task
+
+    def failed(task, *args, error: BaseException):
+        result = running_task(task, *args, worker_id="worker-x")
+        result.set_failed(error)
+        requeue_if_interrupted(sender=None, task_result=result.task_result)
+
+    failed(rebuild_index_task, error=SystemExit(1))
+    failed(refresh_index_task, [["case", 5]], error=ValueError("a real failure"))
+    failed(build_annual_report_task, 2023, "", "en", "http://127.0.0.1", error=SystemExit(1))
+    again = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert [r.task_path for r in again] == ["ecotone.search.tasks.rebuild_index_task"]
