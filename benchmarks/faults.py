@@ -46,11 +46,12 @@ def free_port() -> int:
 
 
 def exists(pid: int) -> bool:
+    """Running, not a zombie waiting for a parent that never reaps it."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
         return False
-    return True
+    return stat[0] != "Z"
 
 
 def wait_for(condition, what: str, timeout: float = 600.0):
@@ -217,7 +218,9 @@ def scenario_server(source: Path) -> list[tuple[str, bool, str]]:
     server.process.kill()
     server.process.wait()
     server.log.close()
-    time.sleep(5)
+    deadline = time.monotonic() + 60  # gunicorn's graceful stop, the worker's task
+    while any(exists(pid) for pid in family) and time.monotonic() < deadline:
+        time.sleep(0.5)
     left = [pid for pid in family if exists(pid)]
     before = [t[0] for t in home.tasks("rebuild_index_task")]
     second = Server(home)

@@ -70,9 +70,23 @@ def _batched(documents: Iterable[IndexedDocument]) -> Iterator[IndexedDocument]:
 
 
 def all_documents(index: SearchIndex) -> Iterator[IndexedDocument]:
+    yield from _batched(document_for(index, record) for record in _pages_of_records(index))
+
+
+def _pages_of_records(index: SearchIndex) -> Iterator[Model]:
+    """Every indexable record, read ``BATCH`` at a time by primary key. No query stays open
+    while the records are embedded: on SQLite an open one holds a snapshot, and a write
+    from this connection after anyone else's (the progress report after a worker's lease
+    renewal) then fails at once with "database is locked"."""
     queryset = index.get_queryset().order_by("pk").prefetch_related(*index.prefetch_paths)
-    records = queryset.iterator(chunk_size=BATCH)
-    yield from _batched(document_for(index, record) for record in records)
+    last = None
+    while True:
+        page = queryset if last is None else queryset.filter(pk__gt=last)
+        records = list(page[:BATCH])
+        yield from records
+        if len(records) < BATCH:
+            return
+        last = records[-1].pk
 
 
 def count_indexable() -> int:
