@@ -153,6 +153,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# Figures that are costly and rarely change (a need's matches, the dashboards), shared by
+# the web server's processes and invalidated by every write to the records they come from
+# (core/cache.py). "file": ECOTONE_HOME/cache/django, one machine; "database": a table
+# (`ecotone createcachetable`, which `ecotone serve` runs), for several machines.
+ECOTONE_CACHE = env_choice("ECOTONE_CACHE", "file", {"file", "database"})
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(ECOTONE_HOME / "cache" / "django"),
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+    if ECOTONE_CACHE == "file"
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ecotone_cache",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

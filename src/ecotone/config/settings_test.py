@@ -29,3 +29,6 @@ ECOTONE_EMBEDDER = "none"
 # backend and its worker have their own tests (core/tests/test_tasks.py).
 ECOTONE_TASKS = "immediate"
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[ECOTONE_TASKS], "QUEUES": []}}  # noqa: F405
+# No cache between requests: most tests write inside a transaction that never commits, so
+# the catalogue version (core/cache.py) would not move. Its own tests set a real one.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -74,3 +74,21 @@ class TaskProgress(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+
+class WorkerLease(models.Model):
+    """A task worker's sign of life (``ecotone worker``), renewed every few seconds: a
+    worker whose lease has run out died, and the tasks it left running are recovered."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    pid = models.PositiveIntegerField()
+    host = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    renewed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker lease")
+        verbose_name_plural = _("worker leases")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}, pid {self.pid})"

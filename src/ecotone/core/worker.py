@@ -11,6 +11,10 @@ left behind.
   failed with the reason, and those safe to run twice (``RETRY_SAFE``: index updates) are
   queued again. A server that starts does the same for the workers of a server that was
   killed (their ids say which server started them: ``serve-<pid>-<n>``).
+* **Leases for every worker**: ``ecotone worker`` (which ``serve`` runs, and which anyone
+  may run by hand, on this machine or another) renews a lease in the database every
+  ``HEARTBEAT_SECONDS``; each worker also looks for leases that ran out (no renewal for
+  ``LEASE_SECONDS``) and recovers the tasks their workers left running, as above.
 * **Visible**: the supervisor writes ``ECOTONE_HOME/worker.json`` (process id, when it
   started, restarts, the last exit), which the staff's task page reads.
 """
@@ -40,9 +44,17 @@ MAX_PAUSE_SECONDS = 60.0
 PR_SET_PDEATHSIG = 1
 #: tasks that do the same work however often they run: re-queued when their worker died
 RETRY_SAFE = frozenset(
-    {"ecotone.search.tasks.refresh_index_task", "ecotone.search.tasks.rebuild_index_task"}
+    {
+        "ecotone.search.tasks.refresh_index_task",
+        "ecotone.search.tasks.rebuild_index_task",
+        "ecotone.search.tasks.index_records_task",
+        "ecotone.search.tasks.repair_index_task",
+    }
 )
 WORKER_ID_PREFIX = "serve-"
+HEARTBEAT_SECONDS = 10.0
+LEASE_SECONDS = 60.0  #: a worker not heard of for this long is taken for dead
+FORGET_LEASE_SECONDS = 86400.0  #: leases of ended workers are deleted after a day
 
 
 class WorkerDied(Exception):
@@ -209,6 +221,98 @@ def _server_alive(worker_id: str) -> bool:
     return pid == os.getpid() or _process_exists(pid)
 
 
+class Heartbeat:
+    """Renews worker ``worker_id``'s lease and recovers the tasks of workers whose lease ran
+    out, every ``HEARTBEAT_SECONDS`` on a thread of its own, until ``stop``."""
+
+    def __init__(self, worker_id: str, every: float = HEARTBEAT_SECONDS):
+        self.worker_id, self.every = worker_id, every
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="worker-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self.beat()
+        self._thread.start()
+
+    def stop(self) -> None:
+        from django.db import connection
+
+        from .models import WorkerLease
+
+        self._stopping.set()
+        self._thread.join(timeout=self.every + 5)
+        WorkerLease.objects.filter(worker_id=self.worker_id).delete()  # ended, not dead
+        connection.close()
+
+    def beat(self) -> None:
+        from django.db import connection
+
+        try:
+            renew_lease(self.worker_id)
+            recover_tasks_of_expired_leases()
+        except Exception:  # a missed beat is not the worker's end; the next one retries
+            logger.exception("worker %s: could not renew its lease", self.worker_id)
+        finally:
+            if threading.current_thread() is self._thread:
+                connection.close()  # this thread's own connection
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self.every):
+            self.beat()
+
+
+def renew_lease(worker_id: str) -> None:
+    import socket
+
+    from django.utils import timezone
+
+    from .models import WorkerLease
+
+    WorkerLease.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={"pid": os.getpid(), "host": socket.gethostname(), "renewed_at": timezone.now()},
+    )
+
+
+def recover_tasks_of_expired_leases(lease_seconds: float = LEASE_SECONDS) -> list[str]:
+    """The tasks left running by workers whose lease ran out (killed, or their machine
+    lost), failed and the safe ones queued again (``recover_tasks``)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import WorkerLease
+
+    now = timezone.now()
+    expired = WorkerLease.objects.filter(renewed_at__lt=now - timedelta(seconds=lease_seconds))
+    ids = set(expired.values_list("worker_id", flat=True))
+    if not ids:
+        return []
+    failed = recover_tasks(ids, f"no sign of life for over {lease_seconds:.0f} s")
+    forgotten = now - timedelta(seconds=FORGET_LEASE_SECONDS)
+    WorkerLease.objects.filter(renewed_at__lt=forgotten).delete()
+    return failed
+
+
+INTERRUPTIONS = {"builtins.SystemExit", "builtins.KeyboardInterrupt"}
+
+
+def requeue_if_interrupted(sender, task_result, **kwargs) -> None:
+    """``task_finished`` in a worker: a task safe to run twice and that failed because
+    its worker was told to stop (SIGTERM, as when its server is killed) is queued again;
+    left failed, an index rebuild cut short stayed cut short."""
+    from django_tasks.base import TaskResultStatus
+
+    if task_result.status != TaskResultStatus.FAILED or not task_result.errors:
+        return
+    task = task_result.task
+    if task.module_path in RETRY_SAFE and (
+        task_result.errors[-1].exception_class_path in INTERRUPTIONS
+    ):
+        logger.warning("task %s (%s) was interrupted; queued again", task_result.id, task)
+        task.enqueue(*task_result.args, **task_result.kwargs)
+
+
 def die_with_parent() -> None:
     """In the worker: end when the server that started it ends, however it ends. Linux
     only (elsewhere the server's own shutdown still ends the worker)."""
@@ -219,6 +323,13 @@ def die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != int(parent):  # the parent died before the request took effect
         sys.exit(0)
+
+
+def end_with_parent() -> None:
+    """For ``Popen(preexec_fn=...)``: the child is sent SIGTERM when the process that
+    started it ends, however it ends (Linux; elsewhere nothing)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _process_exists(pid: int) -> bool:

@@ -21,7 +21,7 @@ from ecotone.core.pagination import cursor_page
 from . import alerts, brokers, queries, services
 from .models import Introduction, IntroductionStatus, MatchAlert, MatchSurface
 from .permissions import can_respond, can_view_introduction
-from .ranking import counterparts_for_venture, is_venture, need_matches
+from .ranking import cached_need_matches, counterparts_for_venture, is_venture
 from .schemas import (
     AlertIn,
     AlertOut,
@@ -83,7 +83,7 @@ def get_need_matches(request, need_id: Id, limit: MatchLimit = 10):
     need = Need.objects.filter(pk=need_id).first()
     if need is None or not can_view(user, need):
         raise Http404
-    report = need_matches(need, limit)
+    report = cached_need_matches(need, limit)
     services.record_impression(need, MatchSurface.API, len(report.matches))
     return Status(
         200,

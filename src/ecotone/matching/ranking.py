@@ -8,6 +8,7 @@ need states. Only published records are ever offered, so the result does not dep
 asks.
 """
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from ecotone.catalog.choices import NeedStatus, OrganisationKind
 from ecotone.catalog.models import Case, Need, Organisation, Sector, Solution
+from ecotone.core.cache import cached_figure
 from ecotone.search.queries import InvalidSearch, search_records
 
 from . import scoring
@@ -280,6 +282,13 @@ class NeedContext:
     tally: dict[tuple[str, int], tuple[int, int]]
     limits: Limits
     today: date = field(default_factory=timezone.localdate)
+
+
+def cached_need_matches(need: Need, limit: int = 10) -> NeedMatches:
+    """``need_matches``, kept between requests until a catalogue write or an index change
+    (``core.cache``): ranking searches the index several ways and scores every candidate."""
+    report = cached_figure("need-matches", (need.pk, limit), lambda: need_matches(need, limit))
+    return dataclasses.replace(report, need=need)
 
 
 def need_matches(need: Need, limit: int = 10) -> NeedMatches:

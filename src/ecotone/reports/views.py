@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from ecotone.accounts.permissions import is_staff
 from ecotone.catalog.kinds import get_kind
+from ecotone.core.cache import cached_figure
 
 from . import annual, dashboards, impact_section, opendata, pdfs
 from .charts import chart_csv, with_svg
@@ -30,7 +31,6 @@ def _scope_or_error(request) -> tuple[ReportScope, ScopeError | None]:
 def dashboard(request):
     scope, error = _scope_or_error(request)
     staff = is_staff(request.user)
-    counts = dashboards.kind_counts(scope)
     context = {
         "scope": scope,
         "scope_query": urlencode(scope.as_params()),
@@ -38,18 +38,32 @@ def dashboard(request):
         "downloadable": list(dashboards.CHART_BUILDERS),
         "error": error,
         "params": request.GET,
-        "counts": [
-            {"kind": kind, "label": dashboards.kind_label(kind), "count": count}
-            for kind, count in counts.items()
-        ],
-        "charts": with_svg(dashboards.dashboard_charts(scope, staff=staff)),
-        "impact": impact_section.dashboard_impact(scope),
-        "winners": dashboards.award_winners(scope),
-        "events": dashboards.events(scope),
-        "regions": dashboards.region_choices(),
-        "years": dashboards.year_choices(),
+        **dashboard_figures(scope, staff=staff),
     }
     return render(request, "reports/dashboard.html", context, status=400 if error else 200)
+
+
+def dashboard_figures(scope: ReportScope, *, staff: bool) -> dict:
+    """The dashboard's counts, charts and lists: a few dozen grouped queries and the charts'
+    drawings, kept until the records change (``core.cache``)."""
+
+    def compute() -> dict:
+        counts = dashboards.kind_counts(scope)
+        return {
+            "counts": [
+                {"kind": kind, "label": dashboards.kind_label(kind), "count": count}
+                for kind, count in counts.items()
+            ],
+            "charts": with_svg(dashboards.dashboard_charts(scope, staff=staff)),
+            "impact": impact_section.dashboard_impact(scope),
+            "winners": dashboards.award_winners(scope),
+            "events": dashboards.events(scope),
+            "regions": dashboards.region_choices(),
+            "years": dashboards.year_choices(),
+        }
+
+    params = tuple(sorted(scope.as_params().items()))
+    return cached_figure("dashboard", (staff, urlencode(params)), compute)
 
 
 def chart_download(request, slug: str):

@@ -5,12 +5,23 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import Model
 
+from ecotone.core.cache import index_changed
+
 from .backends import IndexedDocument, get_search_backend
 from .embedding import get_embedders, passage_vectors
 from .passages import record_passages
 from .registry import SearchIndex, get_index, indexes
 
 BATCH = 500
+
+
+def stored_view(index: SearchIndex, record: Model) -> tuple[dict[str, str], dict]:
+    """What the index stores of ``record``: its title and (shortened) body fields, and its
+    facets. ``repair`` compares it with what the index holds."""
+    texts = index.field_texts(record)
+    fields = {name: texts[name] for name in index.title_fields}
+    fields.update({name: texts[name][: index.stored_chars] for name in index.body_fields})
+    return fields, index.facet_values(record)
 
 
 def document_for(index: SearchIndex, record: Model) -> IndexedDocument:
@@ -59,9 +70,23 @@ def _batched(documents: Iterable[IndexedDocument]) -> Iterator[IndexedDocument]:
 
 
 def all_documents(index: SearchIndex) -> Iterator[IndexedDocument]:
+    yield from _batched(document_for(index, record) for record in _pages_of_records(index))
+
+
+def _pages_of_records(index: SearchIndex) -> Iterator[Model]:
+    """Every indexable record, read ``BATCH`` at a time by primary key. No query stays open
+    while the records are embedded: on SQLite an open one holds a snapshot, and a write
+    from this connection after anyone else's (the progress report after a worker's lease
+    renewal) then fails at once with "database is locked"."""
     queryset = index.get_queryset().order_by("pk").prefetch_related(*index.prefetch_paths)
-    records = queryset.iterator(chunk_size=BATCH)
-    yield from _batched(document_for(index, record) for record in records)
+    last = None
+    while True:
+        page = queryset if last is None else queryset.filter(pk__gt=last)
+        records = list(page[:BATCH])
+        yield from records
+        if len(records) < BATCH:
+            return
+        last = records[-1].pk
 
 
 def count_indexable() -> int:
@@ -78,7 +103,9 @@ def rebuild_index(progress=None) -> int:
                     progress(1)
                 yield doc
 
-    return get_search_backend().rebuild(documents())
+    written = get_search_backend().rebuild(documents())
+    index_changed()  # matches are made from the index too
+    return written
 
 
 def refresh_records(keys: set[tuple[str, int]]) -> None:
@@ -92,6 +119,7 @@ def refresh_records(keys: set[tuple[str, int]]) -> None:
         else:
             deletes.append(f"{kind}:{pk}")
     get_search_backend().update(with_vectors(documents), deletes)
+    index_changed()
 
 
 def refresh_imported(index: SearchIndex, pks: list[int]) -> None:
@@ -106,3 +134,4 @@ def refresh_imported(index: SearchIndex, pks: list[int]) -> None:
         documents = with_vectors(documents)
         indexed = {document.pk for document in documents}
         backend.update(documents, [f"{index.kind}:{pk}" for pk in sorted(batch - indexed)])
+        index_changed()

@@ -8,6 +8,7 @@ from ecotone.core.tasks import ProgressReport
 
 from .indexing import count_indexable, rebuild_index, refresh_records
 from .registry import index_for
+from .repair import compare, repair
 
 
 @task()
@@ -24,6 +25,28 @@ def rebuild_index_task(context) -> int:
     written = rebuild_index(progress=report.advance)
     report.finish()
     return written
+
+
+@task(takes_context=True)
+def index_records_task(context, kind: str, pks: list[int]) -> int:
+    """Index imported records"""
+    # only what the index does not hold as it is now: a run cut short resumes where it was
+    difference = compare({kind: pks})
+    todo = sum(len(k.to_index) for k in difference.kinds)
+    report = ProgressReport(context, f"search index: {kind}", todo)
+    repair(difference, progress=report.advance)
+    report.finish()
+    return todo
+
+
+@task(takes_context=True)
+def repair_index_task(context) -> str:
+    """Repair the search index"""
+    difference = compare()
+    report = ProgressReport(context, "search index repair", difference.missing + difference.stale)
+    repair(difference, progress=report.advance)
+    report.finish()
+    return difference.summary()
 
 
 def schedule_refresh(record: Model) -> None:

@@ -9,6 +9,7 @@ Other runs are lower-cased, split into words, stop words dropped and stemmed (Sn
 
 import logging
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,7 +33,9 @@ MAX_QUERY_CHARS = 1000
 MAX_QUERY_TERMS = 64
 MAX_WORD_CHARS = 64
 
-_stemmer = snowballstemmer.stemmer("english")
+#: a snowball stemmer keeps the word it works on in itself: one per thread, or two requests
+#: stemming at once corrupt each other's word (IndexError under load, a 500 on search)
+_stemmers = threading.local()
 _t2s = OpenCC("t2s")
 
 
@@ -64,7 +67,10 @@ def detect_language(text: str) -> str:
 
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 def english_terms(text: str) -> list[Term]:

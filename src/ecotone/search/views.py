@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from ecotone.accounts.permissions import is_staff
+from ecotone.core.cache import cached_figure
 
 from .backends import get_search_backend
 from .embedding import get_embedders
 from .models import Embedding
 from .queries import FILTERS, InvalidSearch, search_records
 from .registry import FACET_LABELS, get_index, indexes, kinds
-from .tasks import rebuild_index_task
+from .tasks import rebuild_index_task, repair_index_task
 
 KIND_LABELS = {
     "organisation": _("Organisations"),
@@ -42,9 +43,14 @@ def search_page(request):
     params = {name: request.GET.get(name, "").strip() for name in ("q", *FILTERS)}
     context = {"params": params, "kinds": [(k, KIND_LABELS.get(k, k)) for k in kinds()]}
     filters = {name: params[name] for name in FILTERS if params[name]}
+    cursor = request.GET.get("cursor") or None
     try:
-        page = search_records(
-            params["q"], cursor=request.GET.get("cursor") or None, with_facets=True, **filters
+        # the same question asked again is answered from the cache until the records or
+        # the index change (core.cache): a hybrid search embeds the query, which is costly
+        page = cached_figure(
+            "search-page",
+            (params["q"], cursor, urlencode(sorted(filters.items()))),
+            lambda: search_records(params["q"], cursor=cursor, with_facets=True, **filters),
         )
     except InvalidSearch as error:
         context["error"] = error
@@ -166,4 +172,15 @@ def index_rebuild(request):
         raise PermissionDenied(_("Only staff may rebuild the search index."))
     rebuild_index_task.enqueue()
     messages.success(request, _("The index is being rebuilt."))
+    return redirect("core:tasks")
+
+
+@require_POST
+def index_repair(request):
+    """Staff: index what the index lacks or holds out of date, drop the rest, in the
+    background (``search.repair``); the tasks page shows its progress."""
+    if not is_staff(request.user):
+        raise PermissionDenied(_("Only staff may repair the search index."))
+    repair_index_task.enqueue()
+    messages.success(request, _("The index is being repaired."))
     return redirect("core:tasks")

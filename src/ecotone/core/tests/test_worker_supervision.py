@@ -189,3 +189,97 @@ def test_a_starting_server_recovers_the_tasks_of_a_server_that_was_killed(databa
     elsewhere = running_task(refresh_index_task, [], worker_id="worker-on-another-host")
     assert recover_tasks_of_dead_servers() == [str(gone.id)]
     assert {str(alive.id), str(elsewhere.id)}.isdisjoint(recover_tasks_of_dead_servers())
+
+
+@pytest.mark.django_db
+def test_the_tasks_of_a_hand_started_worker_whose_lease_ran_out_are_recovered(database_tasks):
+    """``ecotone worker`` run by hand (no server watches it) renews a lease; when it stops
+    renewing, any other worker recovers what it left running."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from ecotone.core.models import WorkerLease
+    from ecotone.core.worker import recover_tasks_of_expired_leases, renew_lease
+    from ecotone.search.tasks import refresh_index_task
+
+    renew_lease("worker-by-hand")
+    renew_lease("worker-alive")
+    WorkerLease.objects.filter(worker_id="worker-by-hand").update(
+        renewed_at=timezone.now() - timedelta(seconds=120)
+    )
+    dead = running_task(refresh_index_task, [["case", 3]], worker_id="worker-by-hand")
+    alive = running_task(refresh_index_task, [["case", 4]], worker_id="worker-alive")
+
+    assert recover_tasks_of_expired_leases() == [str(dead.id)]
+    dead.refresh_from_db()
+    assert dead.status == TaskResultStatus.FAILED
+    assert "no sign of life for over 60 s" in dead.traceback
+    alive.refresh_from_db()
+    assert alive.status == TaskResultStatus.RUNNING
+    again = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+    assert again.args_kwargs["args"] == [[["case", 3]]]
+    assert recover_tasks_of_expired_leases() == []  # once only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_started_by_hand_holds_a_lease_while_it_runs(tmp_path):
+    """A real ``ecotone worker`` process on a database file of its own."""
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the process gets a database file of its own")
+    env = {
+        **os.environ,
+        "ECOTONE_HOME": str(tmp_path),
+        "PYTHONPATH": SRC,
+        "DJANGO_SETTINGS_MODULE": "ecotone.config.settings",
+        "ECOTONE_EMBEDDER": "none",
+    }
+    env.pop("DATABASE_URL", None)
+    cli = [sys.executable, "-m", "ecotone.cli"]
+    subprocess.run([*cli, "migrate", "-v", "0"], env=env, check=True)  # noqa: S603
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter
+        [*cli, "worker", "--worker-id", "worker-by-hand", "--no-startup-delay"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def leases() -> list[tuple]:
+        with sqlite3.connect(tmp_path / "ecotone.sqlite3") as db:
+            return db.execute("SELECT worker_id, pid FROM core_workerlease").fetchall()
+
+    try:
+        assert wait_for(leases, "the worker's lease") == [("worker-by-hand", worker.pid)]
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    assert leases() == []  # a worker that stops cleanly gives its lease back
+
+
+@pytest.mark.django_db
+def test_an_index_task_cut_short_by_its_worker_s_sigterm_is_queued_again(database_tasks):
+    """When its server is killed, the worker is sent SIGTERM and fails the task it runs
+    with SystemExit; an index rebuild left so stayed cut short."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from ecotone.core.worker import requeue_if_interrupted
+    from ecotone.reports.tasks import build_annual_report_task
+    from ecotone.search.tasks import rebuild_index_task, refresh_index_task
+
+    def failed(task, *args, error: BaseException):
+        result = running_task(task, *args, worker_id="worker-x")
+        result.set_failed(error)
+        requeue_if_interrupted(sender=None, task_result=result.task_result)
+
+    failed(rebuild_index_task, error=SystemExit(1))
+    failed(refresh_index_task, [["case", 5]], error=ValueError("a real failure"))
+    failed(build_annual_report_task, 2023, "", "en", "http://127.0.0.1", error=SystemExit(1))
+    again = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert [r.task_path for r in again] == ["ecotone.search.tasks.rebuild_index_task"]

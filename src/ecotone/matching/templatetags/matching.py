@@ -12,7 +12,7 @@ from ecotone.catalog.models import Need, Organisation, Solution
 from .. import scoring
 from ..models import MatchFeedback, MatchSurface, NeedCriteria
 from ..permissions import can_give_feedback, can_set_criteria, may_request_introductions
-from ..ranking import counterparts_for_venture, is_venture, limits_of, need_matches
+from ..ranking import cached_need_matches, counterparts_for_venture, is_venture, limits_of
 from ..services import record_impression
 
 register = template.Library()
@@ -65,7 +65,7 @@ def _my_votes(user, need: Need) -> dict[tuple[str, int], int]:
 def need_matches_panel(context, need: Need):
     base = _base_context(context)
     user = base["user"]
-    report = need_matches(need, NEED_MATCH_LIMIT)
+    report = cached_need_matches(need, NEED_MATCH_LIMIT)
     record_impression(need, MatchSurface.PAGE, len(report.matches))
     asks = (
         need.is_public

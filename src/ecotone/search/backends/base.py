@@ -115,6 +115,16 @@ class SearchBackend(ABC):
         left out."""
 
     @abstractmethod
+    def indexed_pks(self, kind: str) -> set[int]:
+        """The primary keys of every document of ``kind`` the index holds."""
+
+    def vector_pks(self, kind: str) -> set[int] | None:
+        """The primary keys of the documents of ``kind`` that have vectors, where the
+        vectors are written apart from the text (and may lag behind it); ``None`` where
+        both are written in one transaction."""
+        return None
+
+    @abstractmethod
     def update(self, documents: Iterable[IndexedDocument], delete_keys: Iterable[str]) -> None:
         """Add or replace ``documents`` and remove the records named by ``delete_keys``."""
 

@@ -208,6 +208,19 @@ class EmbeddedBackend(SearchBackend):
         hits = [self._hit(searcher, 0.0, address) for _, address in result.hits]
         return {hit.key: hit for hit in hits}
 
+    def indexed_pks(self, kind: str) -> set[int]:
+        self.index.reload()
+        searcher = self.index.searcher()
+        query = tantivy.Query.term_query(self.schema, "kind", kind)
+        count = searcher.search(query, limit=1).count or 0
+        if not count:
+            return set()
+        result = searcher.search(query, limit=count)
+        return {int(searcher.doc(address).get_first("pk")) for _, address in result.hits}
+
+    def vector_pks(self, kind: str) -> set[int]:
+        return self.vectors.pks(kind)
+
     def status(self) -> dict:
         self.index.reload()
         searcher = self.index.searcher()

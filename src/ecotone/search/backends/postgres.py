@@ -348,6 +348,11 @@ class PostgresBackend(SearchBackend):
             hits = [_hit(*row, 0.0) for row in cursor.fetchall()]
         return {hit.key: hit for hit in hits}
 
+    def indexed_pks(self, kind: str) -> set[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT pk FROM {DOCUMENTS} WHERE kind = %s", [kind])  # noqa: S608
+            return {row[0] for row in cursor.fetchall()}
+
     # -- dense -----------------------------------------------------------------------
 
     def nearest(

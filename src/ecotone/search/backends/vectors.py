@@ -253,6 +253,14 @@ class VectorStore:
             )
         return self._masks[cache_key]
 
+    def pks(self, kind: str) -> set[int]:
+        """The documents of ``kind`` that have vectors."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT key FROM documents WHERE key >= ? AND key < ?", (f"{kind}:", f"{kind};")
+            ).fetchall()
+        return {int(key.split(":", 1)[1]) for (key,) in rows}
+
     def counts(self) -> dict[str, int]:
         with self._connect() as db:
             return dict(db.execute("SELECT space, COUNT(*) FROM passages GROUP BY space"))

@@ -66,3 +66,36 @@ def test_long_queries_are_capped():
     terms = query_terms(" ".join(f"word{i}" for i in range(5000)))
     assert len(terms) == MAX_QUERY_TERMS
     assert query_terms("a" * 10_000) == []  # one absurd word is not a term
+
+
+def test_stemming_from_many_threads_at_once_gives_each_its_own_word():
+    """A snowball stemmer keeps the word it works on in itself; shared by the web server's
+    threads, two searches stemming at once raised IndexError (a 500 on search under load)."""
+    import threading
+
+    import snowballstemmer
+
+    from ecotone.search import text
+
+    words = [
+        f"{stem}{ending}"
+        for stem in ("generat", "connect", "electrif")
+        for ending in ("ions", "ing", "ed", "ively", "ionalism")
+    ] * 40
+    expected = {word: snowballstemmer.stemmer("english").stemWord(word) for word in words}
+    problems = []
+
+    def stem_all(offset: int) -> None:
+        for word in words[offset:] + words[:offset]:
+            try:  # past the cache (``__wrapped__``): the stemmer itself
+                if text.stem.__wrapped__(word) != expected[word]:
+                    problems.append(word)
+            except Exception as error:
+                problems.append(repr(error))
+
+    threads = [threading.Thread(target=stem_all, args=(n * 7,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert problems == []

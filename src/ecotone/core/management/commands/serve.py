@@ -1,17 +1,28 @@
+import os
 import signal
+import subprocess
 import sys
+import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from ecotone.core.tasks import uses_worker
-from ecotone.core.worker import WorkerSupervisor
+from ecotone.core.worker import WorkerSupervisor, end_with_parent
+
+
+def default_web_workers() -> int:
+    """Gunicorn's rule of thumb, (2 × cores) + 1: a process waiting on the database or the
+    disk leaves its core to another. Capped, since each process holds its own embedders."""
+    return min(2 * (os.cpu_count() or 1) + 1, 9)
 
 
 class Command(BaseCommand):
     help = (
-        "Serve Ecotone with the waitress WSGI server (static files included), and a worker "
-        "for background tasks in a child process, restarted if it dies."
+        "Serve Ecotone with gunicorn (several processes, static files included), and a "
+        "worker for background tasks in a child process, restarted if it dies."
     )
 
     def add_arguments(self, parser):
@@ -19,39 +30,94 @@ class Command(BaseCommand):
         parser.add_argument(
             "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
         )
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_web_workers(),
+            help="web server processes (default: 2 × cores + 1, at most 9)",
+        )
+        parser.add_argument("--threads", type=int, default=4, help="threads per web process")
+        parser.add_argument(
+            "--timeout",
+            type=int,
+            default=120,
+            help="seconds a request may take before its process is replaced",
+        )
         parser.add_argument(
             "--no-worker",
             action="store_true",
-            help="do not start a task worker (run `ecotone db_worker` yourself)",
+            help="do not start a task worker (run `ecotone worker` yourself)",
         )
 
     def handle(self, *args, **options):
-        from waitress import serve
-
-        from ecotone.config.wsgi import application
-
+        for name in ("workers", "threads", "timeout"):
+            if options[name] < 1:
+                raise CommandError(f"--{name} must be at least 1")
         settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+        if settings.ECOTONE_CACHE == "database":
+            call_command("createcachetable", verbosity=0)  # nothing when it exists
         worker = None if options["no_worker"] or not uses_worker() else self._start_worker()
-        # `kill` (SIGTERM) ends the server through the `finally` below, so the worker goes too
+        connections.close_all()  # nothing of this process's is shared with the web server's
+        web = self._start_web_server(options)
+        # `kill` (SIGTERM) ends the server through the `finally` below, so the others go too
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        self.stdout.write(f"Ecotone on http://{options['host']}:{options['port']}/ (Ctrl+C stops)")
+        self.stdout.write(
+            f"Ecotone on http://{options['host']}:{options['port']}/ "
+            f"({options['workers']} processes × {options['threads']} threads; Ctrl+C stops)"
+        )
+        self.stdout.flush()
         try:
-            serve(
-                application,
-                host=options["host"],
-                port=options["port"],
-                threads=options["threads"],
-                ident="ecotone",
-            )
+            while web.poll() is None:
+                time.sleep(0.5)
+            raise CommandError(f"the web server stopped (exit code {web.returncode})")
         finally:
+            if web.poll() is None:
+                web.terminate()  # gunicorn's graceful stop: requests under way finish
+                try:
+                    web.wait(timeout=options["timeout"])
+                except subprocess.TimeoutExpired:
+                    web.kill()
             if worker is not None:
                 worker.stop()
 
+    def _start_web_server(self, options) -> subprocess.Popen:
+        """gunicorn in a child process of its own: its master reaps every child it has, and
+        would take the task worker's exit code from the supervisor if they shared one."""
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "ecotone.config.wsgi:application",
+            "--bind",
+            f"{options['host']}:{options['port']}",
+            "--workers",
+            str(options["workers"]),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(options["threads"]),
+            "--timeout",
+            str(options["timeout"]),
+            "--graceful-timeout",
+            "30",
+            "--log-level",
+            "info",
+            "--error-logfile",
+            "-",
+            "--config",
+            "python:ecotone.config.gunicorn",
+            "--no-control-socket",  # one per user by default: a second server would clash
+        ]
+        return subprocess.Popen(command, preexec_fn=end_with_parent)  # noqa: S603
+
     def _start_worker(self) -> WorkerSupervisor:
         # A process of its own: embedding a record's text must not hold up web requests.
-        command = [sys.executable, "-m", "ecotone.cli", "db_worker", "--no-reload", "-v", "1"]
+        command = [sys.executable, "-m", "ecotone.cli", "worker", "-v", "1"]
         worker = WorkerSupervisor(command, settings.ECOTONE_HOME, tasks=True)
         worker.start()
-        self.stdout.write(f"task worker started (ecotone db_worker, pid {worker.status.pid})")
+        self.stdout.write(f"task worker started (ecotone worker, pid {worker.status.pid})")
+        # whatever a killed import or server left behind in the index, the worker mends it
+        from ecotone.search.tasks import repair_index_task
+
+        repair_index_task.enqueue()
         return worker

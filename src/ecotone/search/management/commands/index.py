@@ -7,17 +7,28 @@ from tqdm import tqdm
 from ecotone.search.backends import get_search_backend
 from ecotone.search.embedding import export_embeddings, get_embedders, load_embeddings
 from ecotone.search.indexing import count_indexable, rebuild_index
+from ecotone.search.repair import compare, repair
 
 
 class Command(BaseCommand):
     help = (
-        "Search index: `index rebuild` writes it afresh, `index status` describes it, "
+        "Search index: `index rebuild` writes it afresh, `index repair` mends what differs "
+        "from the database, `index status` describes it, "
         "`index embeddings export|load` moves the vector cache between machines."
     )
 
     def add_arguments(self, parser):
         subcommands = parser.add_subparsers(dest="action", required=True)
         subcommands.add_parser("rebuild", help="re-index every public record")
+        repair = subcommands.add_parser(
+            "repair",
+            help="index public records the index lacks or holds out of date, drop the rest",
+        )
+        repair.add_argument(
+            "--check",
+            action="store_true",
+            help="only report the difference; exit code 1 when there is one",
+        )
         subcommands.add_parser("status", help="documents per kind and where the index lives")
         embeddings = subcommands.add_parser("embeddings", help="export or load cached vectors")
         embeddings.add_argument("operation", choices=["export", "load"])
@@ -28,6 +39,8 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options):
         if action == "rebuild":
             self.rebuild(options["verbosity"])
+        elif action == "repair":
+            self.repair(options["check"], options["verbosity"])
         elif action == "embeddings":
             self.embeddings(options["operation"], Path(options["path"]))
         else:
@@ -38,6 +51,25 @@ class Command(BaseCommand):
         with tqdm(total=total, unit="doc", disable=verbosity < 1, file=self.stderr) as bar:
             written = rebuild_index(progress=bar.update)
         self.stdout.write(self.style.SUCCESS(f"indexed {written} records"))
+
+    def repair(self, check: bool, verbosity: int) -> None:
+        difference = compare()
+        for kind in difference.kinds:
+            if kind.missing or kind.stale or kind.orphans:
+                self.stdout.write(
+                    f"{kind.kind}: {kind.public} public, {kind.indexed} indexed; "
+                    f"{len(kind.missing)} missing, {len(kind.stale)} stale, "
+                    f"{len(kind.orphans)} orphaned"
+                )
+        if difference.agrees:
+            self.stdout.write(self.style.SUCCESS("the index agrees with the database"))
+            return
+        if check:
+            raise CommandError(f"the index differs from the database: {difference.summary()}")
+        todo = difference.missing + difference.stale
+        with tqdm(total=todo, unit="doc", disable=verbosity < 1, file=self.stderr) as bar:
+            repair(difference, progress=bar.update)
+        self.stdout.write(self.style.SUCCESS(f"repaired: {difference.summary()}"))
 
     def embeddings(self, operation: str, path: Path) -> None:
         if operation == "export":
