@@ -242,7 +242,8 @@ class PostgresBackend(SearchBackend):
 
     ``exact_below``, ``ef_search`` and ``max_scan_tuples`` tune the dense search; tests
     lower them to force the HNSW path and its fallback on small data, and lower
-    ``rerank_depth`` (how many lexical matches are scored exactly) to test the cut."""
+    ``rerank_depth`` (how many lexical matches are scored exactly) to test the cut;
+    ``fast_top_k=False`` ranks every query the two-stage way (prefix queries always are)."""
 
     def __init__(
         self,
@@ -251,8 +252,10 @@ class PostgresBackend(SearchBackend):
         ef_search: int = EF_SEARCH,
         max_scan_tuples: int = MAX_SCAN_TUPLES,
         rerank_depth: int = bm25.RERANK_DEPTH,
+        fast_top_k: bool = True,
     ):
         self.rerank_depth = rerank_depth
+        self.fast_top_k = fast_top_k
         self.exact_below = exact_below
         self.ef_search = ef_search
         self.max_scan_tuples = max_scan_tuples
@@ -285,6 +288,7 @@ class PostgresBackend(SearchBackend):
             old = _spaces(cursor)
             for space in old.values():
                 cursor.execute(f"DELETE FROM {_quote(space.table)}")  # noqa: S608 (our name)
+            bm25.clear_postings(cursor)
             cursor.execute(f"DELETE FROM {DOCUMENTS}")  # noqa: S608 (a constant)
             writer = _Writer(cursor, old, rebuilding=True)
             for batch in _batches(documents, WRITE_BATCH):
@@ -295,6 +299,7 @@ class PostgresBackend(SearchBackend):
             for space in writer.unindexed:
                 _create_hnsw_index(cursor, space)
             bm25.recount(cursor)
+            bm25.rebuild_postings(cursor)
             _analyze(cursor, writer.spaces.values())
         return count
 
@@ -317,7 +322,7 @@ class PostgresBackend(SearchBackend):
         )
         with connection.cursor() as cursor:
             page, total = bm25.ranked_page(
-                cursor, request, query.offset, query.limit, self.rerank_depth
+                cursor, request, query.offset, query.limit, self.rerank_depth, self.fast_top_k
             )
             # The page is ranked on ids alone; stored texts are read for its rows only.
             stored = _stored(cursor, [candidate.id for candidate in page])
@@ -581,6 +586,7 @@ class _Writer:
         ids = {f"{kind}:{pk}": doc_id for doc_id, kind, pk in self.cursor.fetchall()}
         if self.counter:
             self.counter.add(list(ids.values()))
+            bm25.write_postings(self.cursor, list(ids.values()))
         self._delete_passages(list(ids.values()))
         for name in sorted({space for doc in latest.values() for space in doc.vectors}):
             documents = [doc for doc in latest.values() if name in doc.vectors]
@@ -673,6 +679,7 @@ def _analyze(cursor, spaces: Iterable[Space]) -> None:
     HNSW index); autovacuum would get there only some time after the commit."""
     cursor.execute(f"ANALYZE {DOCUMENTS}")
     cursor.execute(f"ANALYZE {bm25.LEXEMES}")
+    cursor.execute(f"ANALYZE {bm25.POSTINGS}")
     for space in spaces:
         cursor.execute(f"ANALYZE {_quote(space.table)}")
 

@@ -47,6 +47,23 @@ B = 0.75
 #: documents scored exactly per query; the rest keep the first stage's order
 RERANK_DEPTH = 300
 
+POSTINGS = "search_pg_posting"
+TITLE, BODY = 0, 1  #: ``search_pg_posting.field``
+#: postings read from each query term's lists in the fast top-k's first round; each
+#: further round reads twice as many
+FIRST_ROUND = 64
+#: past this many postings read from one list the fast top-k gives up (a filter that
+#: rejects most documents) and the two-stage ranking answers instead
+MAX_POSTINGS_READ = 16_384
+#: a list with at most this many times the round's postings left is read to its end
+SHORT_LIST = 8
+#: … and so is a list at most this share of the longest one's length
+SHORT_SHARE = 0.25
+#: a round scores at most this many chunks of the most promising documents met
+CHUNKS_PER_ROUND = 2
+#: impacts are stored as float4: a bound is raised by this share to stay above them
+IMPACT_ROUNDING = 1e-6
+
 
 # -- the formula (pure) -----------------------------------------------------------------
 
@@ -58,6 +75,9 @@ class Collection:
     documents: int
     title_tokens: int
     body_tokens: int
+    #: the average lengths the stored impacts were computed with (``search_pg_posting``)
+    impact_title_average: float = 0.0
+    impact_body_average: float = 0.0
 
     @property
     def average_title(self) -> float:
@@ -74,6 +94,9 @@ class TermWeight:
 
     title: float
     body: float
+    #: documents holding the term in their title, in their body (0 for a prefix term)
+    title_documents: int = 0
+    body_documents: int = 0
 
 
 def idf(documents: int, containing: int) -> float:
@@ -156,9 +179,16 @@ GROUP BY t.term
 
 def statistics(cursor, terms: Sequence[Term]) -> tuple[Collection, list[TermWeight]]:
     """The collection's totals and each term's IDF per field, in one query each."""
-    cursor.execute(f"SELECT documents, title_tokens, body_tokens FROM {TOTALS}")  # noqa: S608
+    cursor.execute(
+        "SELECT documents, title_tokens, body_tokens,"  # noqa: S608
+        f" impact_title_average, impact_body_average FROM {TOTALS}"
+    )
     row = cursor.fetchone()
-    collection = Collection(*(int(value) for value in row)) if row else Collection(0, 0, 0)
+    collection = (
+        Collection(*(int(value) for value in row[:3]), *(float(value) for value in row[3:]))
+        if row
+        else Collection(0, 0, 0)
+    )
     rows = []  # (term index, lexeme, upper end of its prefix range or None)
     for index, term in enumerate(terms):
         rows.append((index, term.token, prefix_upper(term.token) if term.prefix else None))
@@ -173,6 +203,8 @@ def statistics(cursor, terms: Sequence[Term]) -> tuple[Collection, list[TermWeig
             TermWeight(
                 title=idf(collection.documents, title) if title else 0.0,
                 body=idf(collection.documents, body) if body else 0.0,
+                title_documents=0 if terms[index].prefix else int(title),
+                body_documents=0 if terms[index].prefix else int(body),
             )
         )
     return collection, weights
@@ -264,12 +296,28 @@ class LexicalRequest:
 
 
 def ranked_page(
-    cursor, request: LexicalRequest, offset: int, limit: int, depth: int = RERANK_DEPTH
+    cursor,
+    request: LexicalRequest,
+    offset: int,
+    limit: int,
+    depth: int = RERANK_DEPTH,
+    fast: bool = True,
 ) -> tuple[list[Candidate], int]:
     """The page ``[offset, offset + limit)`` of the matches, best BM25 first, and how
     many documents match. The order does not depend on the page asked for, so pages
-    never overlap or skip."""
+    never overlap or skip.
+
+    Queries without prefix terms go through ``top_k`` (exact, reading only the leading
+    postings); when it gives up, or for prefix terms, the two-stage ranking below
+    answers. ``total`` from ``top_k`` is exact when it read every posting of the query's
+    terms, and otherwise a number of matches found, above ``offset + limit``."""
     collection, weights = statistics(cursor, request.terms)
+    if fast and not any(term.prefix for term in request.terms):
+        # one more than the page, so ``total`` says whether a next page exists
+        found = top_k(cursor, request, weights, collection, offset + limit + 1)
+        if found is not None:
+            ranked, total = found
+            return ranked[offset : offset + limit], total
     estimate, estimate_params = first_stage_sql(request, weights, collection)
     exact = [term.token for term in request.terms if not term.prefix]
     exact += [
@@ -295,6 +343,7 @@ def ranked_page(
 
 
 def _scored(row, request: LexicalRequest, weights, collection: Collection) -> Candidate:
+    """A row of ``candidates_sql`` scored exactly."""
     id_, kind, pk, estimate, title_length, body_length, found, _ = row
     found = json.loads(found) if isinstance(found, str) else (found or [])
     occurrences = occurrences_of(request.terms, [tuple(item) for item in found])
@@ -394,3 +443,332 @@ RECOUNT = [
 def recount(cursor) -> None:
     for statement in RECOUNT:
         cursor.execute(statement)
+
+
+# -- fast top-k: impact-ordered postings ------------------------------------------------
+#
+# ``search_pg_posting`` holds, per (lexeme, field, document), the term frequency and the
+# field's BM25 part without its IDF, ``tf × (k1 + 1) / (tf + k1 × norm)`` (the
+# "impact"), computed with reference average lengths stored beside the totals. Within
+# one (lexeme, field) list a term's contribution to a document's score is its IDF
+# (times the title weight) times that part, so reading a list in impact order reads the
+# term's best documents first. ``top_k`` reads each query term's lists in rounds, scores
+# every document it meets exactly (the same ``bm25`` as the two-stage ranking, from the
+# postings' term frequencies and the current statistics), and stops when the k-th exact
+# score is above what any document not yet met could score: the sum over the lists of
+# the weight times the last impact read (Fagin's threshold algorithm). The averages
+# change with every write while the stored impacts keep the reference ones; a field's
+# part grows with the average, by at most ``current / reference`` (the length term of
+# the denominator shrinks by that ratio), so the bound is multiplied by that ratio when
+# the average has grown. Stale impacts cost reading further, never a wrong ranking.
+
+NEXT_POSTINGS = f"""
+SELECT l.n, p.doc_id, p.impact
+FROM unnest(%s::text[], %s::smallint[], %s::real[], %s::bigint[], %s::int[])
+     WITH ORDINALITY AS l(lexeme, field, impact, doc_id, take, n)
+CROSS JOIN LATERAL (
+    SELECT p.doc_id, p.impact FROM {POSTINGS} p
+    WHERE p.lexeme = l.lexeme AND p.field = l.field
+      AND (p.impact, p.doc_id) < (l.impact, l.doc_id)
+    ORDER BY p.impact DESC, p.doc_id DESC
+    LIMIT l.take
+) p
+"""  # noqa: S608 (a constant table name; the rest are query parameters)
+
+
+@dataclass
+class PostingList:
+    """One (lexeme, field) list being read in impact order, and what was read of it."""
+
+    lexeme: str
+    field: int
+    weight: float  #: the term's IDF, times the title weight for titles
+    stale: float  #: how much a stored impact may have grown since (see above)
+    length: int  #: its postings (documents holding the lexeme in the field)
+    last_impact: float = math.inf
+    last_doc: int = 2**63 - 1
+    read: int = 0
+    exhausted: bool = False
+
+    @property
+    def bound(self) -> float:
+        """The most an unread posting of this list can add to a document's score."""
+        if self.exhausted:
+            return 0.0
+        return self.bound_at(self.last_impact)
+
+    def bound_at(self, impact: float) -> float:
+        """The most a posting of this impact can add to a document's score."""
+        return self.weight * impact * self.stale * (1 + IMPACT_ROUNDING)
+
+
+def staleness(current: float, reference: float) -> float:
+    """How far a part computed with average ``reference`` may be below its value with
+    average ``current``; with no reference the norm was 1, and it is never below 1 − b."""
+    if reference <= 0:
+        return 1 / (1 - B)
+    return max(1.0, current / reference)
+
+
+def posting_lists(
+    request: LexicalRequest, weights: Sequence[TermWeight], collection: Collection
+) -> list[PostingList]:
+    """The lists a query reads: one per term and field where some document holds it;
+    a term written twice weighs twice, in one list."""
+    title_stale = staleness(collection.average_title, collection.impact_title_average)
+    body_stale = staleness(collection.average_body, collection.impact_body_average)
+    lists: dict[tuple[str, int], PostingList] = {}
+    for term, weight in zip(request.terms, weights, strict=True):
+        for field, field_weight, stale, length in (
+            (TITLE, request.title_weight * weight.title, title_stale, weight.title_documents),
+            (BODY, weight.body, body_stale, weight.body_documents),
+        ):
+            if field_weight <= 0:
+                continue
+            found = lists.get((term.token, field))
+            if found:
+                found.weight += field_weight
+            else:
+                lists[term.token, field] = PostingList(
+                    term.token, field, field_weight, stale, length
+                )
+    return list(lists.values())
+
+
+def top_k(
+    cursor,
+    request: LexicalRequest,
+    weights: Sequence[TermWeight],
+    collection: Collection,
+    k: int,
+) -> tuple[list[Candidate], int] | None:
+    """The best ``k`` matches by exact BM25 (ties by kind and pk) and how many matches
+    there are (exact when every posting was read, else at least ``k``); None when the
+    lists had to be read past ``MAX_POSTINGS_READ``."""
+    lists = posting_lists(request, weights, collection)
+    search = _TopK(cursor, request, weights, collection, k, lists)
+    batch = max(FIRST_ROUND, k)
+    while not all(plist.exhausted for plist in lists):
+        if max(plist.read for plist in lists if not plist.exhausted) >= MAX_POSTINGS_READ:
+            return None
+        search.read(batch)
+        search.score_promising(CHUNKS_PER_ROUND)
+        if search.finished():
+            return search.best(), len(search.ranked)
+        batch *= 2
+    search.score_promising()
+    return search.best(), search.count_matches()
+
+
+class _TopK:
+    """The threshold algorithm's state: what each document met so far is known to
+    score in the lists it was met in (its "partial" bound per list), the documents
+    scored exactly, and the ones set aside because they cannot reach the k-th score."""
+
+    def __init__(self, cursor, request, weights, collection, k, lists):
+        self.cursor, self.request, self.weights = cursor, request, weights
+        self.collection, self.k, self.lists = collection, k, lists
+        self.lexemes = sorted({plist.lexeme for plist in lists})
+        self.partial: dict[int, dict[int, float]] = {}  #: met, not scored: list → bound
+        self.done: set[int] = set()  #: scored, or set aside for good
+        self.ranked: list[Candidate] = []  #: scored and passing the filter, best first
+
+    def read(self, batch: int) -> None:
+        reading = [(n, plist) for n, plist in enumerate(self.lists) if not plist.exhausted]
+        for n, doc_id, impact in _read_postings(self.cursor, [p for _, p in reading], batch):
+            if doc_id not in self.done:
+                plist = reading[n][1]
+                self.partial.setdefault(doc_id, {})[reading[n][0]] = plist.bound_at(impact)
+
+    def kth(self) -> float:
+        return self.ranked[self.k - 1].score if len(self.ranked) >= self.k else -math.inf
+
+    @staticmethod
+    def upper_bound(known: dict[int, float], bounds: list[float], unmet: float) -> float:
+        """A met document's bound: what it was met with, and each other list's bound
+        (``unmet`` is the sum of all lists' bounds)."""
+        return unmet + sum(bound - bounds[n] for n, bound in known.items())
+
+    def score_promising(self, chunks: float = math.inf) -> None:
+        """Score the met documents that could still enter the top k, most promising
+        first, up to ``chunks`` chunks; set aside those that cannot (their bound only
+        falls as lists are read further, and the k-th score only rises). Scoring costs
+        more than reading, so a round scores a few chunks and reads on."""
+        bounds = [plist.bound for plist in self.lists]
+        unmet = sum(bounds)
+        promising = sorted(
+            (
+                (self.upper_bound(known, bounds, unmet), doc_id)
+                for doc_id, known in self.partial.items()
+            ),
+            reverse=True,
+        )
+        chunk = max(self.k, FIRST_ROUND)
+        place = 0
+        while place < len(promising) and chunks > 0 and promising[place][0] > self.kth():
+            ids = sorted(doc_id for _, doc_id in promising[place : place + chunk])
+            place += chunk
+            chunks -= 1
+            for doc_id in ids:
+                del self.partial[doc_id]
+            self.done.update(ids)
+            self.ranked += _score_documents(
+                self.cursor, self.request, self.weights, self.collection, self.lexemes, ids
+            )
+            self.ranked.sort(key=lambda c: (-c.score, c.kind, c.pk))
+        kth = self.kth()
+        for bound, doc_id in promising[place:]:
+            if bound <= kth:
+                del self.partial[doc_id]
+                self.done.add(doc_id)
+
+    def finished(self) -> bool:
+        """The k-th exact score is above what any document not scored could reach."""
+        threshold = sum(plist.bound for plist in self.lists)
+        return len(self.ranked) >= self.k and not self.partial and self.kth() > threshold
+
+    def best(self) -> list[Candidate]:
+        return self.ranked[: self.k]
+
+    def count_matches(self) -> int:
+        """Every posting was read: every match was met; those passing the filter."""
+        met = sorted(self.done | self.partial.keys())
+        self.cursor.execute(
+            f"SELECT count(*) FROM {DOCUMENTS} d "  # noqa: S608 (a constant, the filter's SQL)
+            f"WHERE d.id = ANY(%s::bigint[]) AND {self.request.where}",
+            [met, *self.request.where_params],
+        )
+        return self.cursor.fetchone()[0]
+
+
+def _read_postings(cursor, reading: list[PostingList], batch: int) -> list[tuple]:
+    """The next ``batch`` postings of each list as (list index, doc id, impact), moving
+    each list's place. A list with little left is read to its end: a short list (a
+    title's) often has the highest bound, and only its end removes it from the
+    threshold."""
+    short = max(SHORT_LIST * batch, SHORT_SHARE * max(plist.length for plist in reading))
+    takes = [
+        plist.length - plist.read + 1 if plist.length - plist.read <= short else batch
+        for plist in reading
+    ]
+    cursor.execute(
+        NEXT_POSTINGS,
+        [
+            [plist.lexeme for plist in reading],
+            [plist.field for plist in reading],
+            [plist.last_impact for plist in reading],
+            [plist.last_doc for plist in reading],
+            takes,
+        ],
+    )
+    rows = [(n - 1, doc_id, float(impact)) for n, doc_id, impact in cursor.fetchall()]
+    counts = [0] * len(reading)
+    last: list[tuple[float, int] | None] = [None] * len(reading)
+    for n, doc_id, impact in rows:
+        if last[n] is None or (impact, doc_id) < last[n]:  # the list's last row so far
+            last[n] = (impact, doc_id)
+        counts[n] += 1
+    for plist, count, place, take in zip(reading, counts, last, takes, strict=True):
+        plist.read += count
+        plist.exhausted = count < take
+        if place is not None:
+            plist.last_impact, plist.last_doc = place
+    return rows
+
+
+SCORE_POSTINGS = f"""
+SELECT p.doc_id, p.lexeme, p.field, p.tf FROM {POSTINGS} p
+WHERE p.doc_id = ANY(%s::bigint[]) AND p.lexeme = ANY(%s::text[])
+"""  # noqa: S608 (a constant table name)
+
+
+def _score_documents(
+    cursor, request: LexicalRequest, weights, collection: Collection, lexemes, ids
+) -> list[Candidate]:
+    """The documents among ``ids`` that pass the filter, scored exactly from their
+    postings' term frequencies and lengths with the current statistics."""
+    cursor.execute(
+        f"SELECT d.id, d.kind, d.pk, d.title_length, d.body_length FROM {DOCUMENTS} d "  # noqa: S608
+        f"WHERE d.id = ANY(%s::bigint[]) AND {request.where}",
+        [ids, *request.where_params],
+    )
+    documents = cursor.fetchall()
+    if not documents:
+        return []
+    cursor.execute(SCORE_POSTINGS, [[row[0] for row in documents], lexemes])
+    tfs: dict[int, dict[str, list[int]]] = {}
+    for doc_id, lexeme, field, tf in cursor.fetchall():
+        tfs.setdefault(doc_id, {}).setdefault(lexeme, [0, 0])[field] = tf
+    out = []
+    for id_, kind, pk, title_length, body_length in documents:
+        found = [(lexeme, title, body) for lexeme, (title, body) in tfs.get(id_, {}).items()]
+        occurrences = occurrences_of(request.terms, found)
+        score = bm25(
+            occurrences, weights, (title_length, body_length), collection, request.title_weight
+        )
+        out.append(Candidate(id_, kind, pk, score, score))
+    return out
+
+
+# -- writing postings -------------------------------------------------------------------
+
+#: a document's postings, from its tsvector (so their term frequencies are the ones the
+#: two-stage ranking reads) and its lengths, with the reference averages
+POSTINGS_OF = f"""
+INSERT INTO {POSTINGS} (doc_id, lexeme, field, tf, impact)
+SELECT d.id, u.lexeme, f.field, f.tf,
+       {K1 + 1} * f.tf / (f.tf + {K1} * CASE WHEN f.average > 0
+                                      THEN {1 - B} + {B} * f.length / f.average ELSE 1 END)
+FROM {DOCUMENTS} d
+CROSS JOIN {TOTALS} t
+CROSS JOIN unnest(d.lexemes) u
+CROSS JOIN LATERAL (VALUES
+    ({TITLE}, cardinality(array_positions(u.weights, 'A')), d.title_length,
+     t.impact_title_average),
+    ({BODY}, cardinality(u.weights) - cardinality(array_positions(u.weights, 'A')),
+     d.body_length, t.impact_body_average)
+) AS f(field, tf, length, average)
+WHERE f.tf > 0
+"""  # noqa: S608 (constant names and numbers)
+
+#: a field's reference average is set once it has tokens, and kept: every posting of the
+#: field is computed with the same one, so impacts compare within a list
+FIRST_REFERENCE = f"""
+UPDATE {TOTALS} SET
+    impact_title_average = CASE WHEN impact_title_average > 0 THEN impact_title_average
+                                ELSE title_tokens::float8 / documents END,
+    impact_body_average = CASE WHEN impact_body_average > 0 THEN impact_body_average
+                               ELSE body_tokens::float8 / documents END
+WHERE documents > 0 AND (impact_title_average <= 0 OR impact_body_average <= 0)
+"""  # noqa: S608
+
+#: a rebuild starts from the collection's own averages
+RESET_REFERENCE = f"""
+UPDATE {TOTALS} SET
+    impact_title_average = CASE WHEN documents > 0
+                                THEN title_tokens::float8 / documents ELSE 0 END,
+    impact_body_average = CASE WHEN documents > 0
+                               THEN body_tokens::float8 / documents ELSE 0 END
+"""  # noqa: S608
+
+
+def write_postings(cursor, ids: list[int]) -> None:
+    """Replace the postings of the documents ``ids`` (after their rows and statistics
+    were written)."""
+    if not ids:
+        return
+    cursor.execute(FIRST_REFERENCE)
+    cursor.execute(f"DELETE FROM {POSTINGS} WHERE doc_id = ANY(%s::bigint[])", [ids])  # noqa: S608
+    cursor.execute(POSTINGS_OF + " AND d.id = ANY(%s::bigint[])", [ids])
+
+
+def clear_postings(cursor) -> None:
+    """Before a rebuild deletes every document (one statement, not a cascade per row)."""
+    cursor.execute(f"DELETE FROM {POSTINGS}")  # noqa: S608
+
+
+def rebuild_postings(cursor) -> None:
+    """Every document's postings, with the collection's averages as the reference
+    (after ``recount``)."""
+    cursor.execute(RESET_REFERENCE)
+    cursor.execute(POSTINGS_OF)

@@ -43,6 +43,7 @@ pytestmark = [
 
 migration = importlib.import_module("ecotone.search.migrations.0002_postgres_search")
 bm25_migration = importlib.import_module("ecotone.search.migrations.0003_postgres_bm25")
+postings_migration = importlib.import_module("ecotone.search.migrations.0004_postgres_postings")
 
 
 class TestPostgresBackend(BackendContract):
@@ -268,15 +269,18 @@ def test_the_migration_is_reversible(db):
         space_table(SPACE),
         "search_pg_lexeme",
         "search_pg_lexical_totals",
+        "search_pg_posting",
     ]
     assert all(table_exists(table) for table in tables)
     with connection.schema_editor() as editor:
+        postings_migration.drop_postings(None, editor)
         bm25_migration.drop_statistics(None, editor)
         migration.drop_tables(None, editor)
     assert not any(table_exists(table) for table in tables)
     with connection.schema_editor() as editor:
         migration.create_tables(None, editor)
         bm25_migration.add_statistics(None, editor)
+        postings_migration.add_postings(None, editor)
     assert all(table_exists(table) for table in tables if table != space_table(SPACE))
     assert PostgresBackend().status()["documents"] == 0
     assert keys(find(PostgresBackend(), "solar")) == []
