@@ -37,10 +37,16 @@ from ..text import Term, prefix_alternatives
 
 LEXEMES = "search_pg_lexeme"
 TOTALS = "search_pg_lexical_totals"
+LEXEME_DELTAS = "search_pg_lexeme_delta"
+TOTALS_DELTAS = "search_pg_lexical_totals_delta"
 DOCUMENTS = "search_pg_document"
-#: serialises every writer of the lexical index (pg_advisory_xact_lock key): the
-#: statistics are read-modify-write counters shared by all documents
+#: writers of the lexical index hold it shared (they do not wait for each other), a
+#: rebuild exclusively (pg_advisory_xact_lock key)
 WRITE_LOCK = 0x45C0_B325
+#: one writer at a time folds the deltas into the base tables; the others skip it
+FOLD_LOCK = 0x45C0_F01D
+#: deltas are folded into the base tables once there are more rows than this
+FOLD_AFTER = 5_000
 
 K1 = 1.2
 B = 0.75
@@ -168,21 +174,37 @@ STATISTICS = f"""
 SELECT t.term, coalesce(max(s.title_docs), 0), coalesce(max(s.body_docs), 0)
 FROM unnest(%s::int[], %s::text[], %s::text[]) AS t(term, lexeme, upper)
 LEFT JOIN LATERAL (
-    SELECT title_docs, body_docs FROM {LEXEMES} WHERE lexeme = t.lexeme
-    UNION ALL
-    SELECT title_docs, body_docs FROM {LEXEMES}
-    WHERE t.upper IS NOT NULL AND lexeme > t.lexeme AND lexeme < t.upper
+    SELECT sum(title_docs) AS title_docs, sum(body_docs) AS body_docs FROM (
+        SELECT lexeme, title_docs, body_docs FROM {LEXEMES} WHERE lexeme = t.lexeme
+        UNION ALL
+        SELECT lexeme, title_docs, body_docs FROM {LEXEMES}
+        WHERE t.upper IS NOT NULL AND lexeme > t.lexeme AND lexeme < t.upper
+        UNION ALL
+        SELECT lexeme, title_docs, body_docs FROM {LEXEME_DELTAS} WHERE lexeme = t.lexeme
+        UNION ALL
+        SELECT lexeme, title_docs, body_docs FROM {LEXEME_DELTAS}
+        WHERE t.upper IS NOT NULL AND lexeme > t.lexeme AND lexeme < t.upper
+    ) x GROUP BY lexeme
 ) s ON true
 GROUP BY t.term
 """  # noqa: S608 (constant table names; the terms are query parameters)
 
 
+#: the totals: the base row plus the deltas not yet folded in, and the impacts' reference
+CURRENT_TOTALS = f"""
+SELECT t.documents + d.documents, t.title_tokens + d.title_tokens,
+       t.body_tokens + d.body_tokens, t.impact_title_average, t.impact_body_average
+FROM {TOTALS} t,
+     (SELECT coalesce(sum(documents), 0) AS documents,
+             coalesce(sum(title_tokens), 0) AS title_tokens,
+             coalesce(sum(body_tokens), 0) AS body_tokens
+      FROM {TOTALS_DELTAS}) d
+"""  # noqa: S608 (constant table names)
+
+
 def statistics(cursor, terms: Sequence[Term]) -> tuple[Collection, list[TermWeight]]:
     """The collection's totals and each term's IDF per field, in one query each."""
-    cursor.execute(
-        "SELECT documents, title_tokens, body_tokens,"  # noqa: S608
-        f" impact_title_average, impact_body_average FROM {TOTALS}"
-    )
+    cursor.execute(CURRENT_TOTALS)
     row = cursor.fetchone()
     collection = (
         Collection(*(int(value) for value in row[:3]), *(float(value) for value in row[3:]))
@@ -357,10 +379,18 @@ def _scored(row, request: LexicalRequest, weights, collection: Collection) -> Ca
 
 
 def lock_writers(cursor) -> None:
-    """Held until the transaction ends: one writer of the lexical index at a time."""
+    """Held until the transaction ends, shared: writers do not wait for each other,
+    only for a rebuild (``lock_rebuild``)."""
+    cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [WRITE_LOCK])
+
+
+def lock_rebuild(cursor) -> None:
+    """Held until the transaction ends: no other writer while the index is rebuilt."""
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
 
 
+#: a write's change to the statistics, appended as delta rows (no row another writer
+#: updates, so no writer waits for another)
 COUNT_DOCUMENTS = f"""
 WITH held AS (
     SELECT u.lexeme,
@@ -368,35 +398,51 @@ WITH held AS (
            cardinality(u.weights) > cardinality(array_positions(u.weights, 'A')) AS in_body
     FROM {DOCUMENTS} d, unnest(d.lexemes) u
     WHERE d.id = ANY(%(ids)s::bigint[])
-), changed AS (
-    INSERT INTO {LEXEMES} AS s (lexeme, title_docs, body_docs)
+), lexemes AS (
+    INSERT INTO {LEXEME_DELTAS} (lexeme, title_docs, body_docs)
     SELECT lexeme, %(sign)s * count(*) FILTER (WHERE in_title),
            %(sign)s * count(*) FILTER (WHERE in_body)
-    FROM held GROUP BY lexeme ORDER BY lexeme
+    FROM held GROUP BY lexeme
+)
+INSERT INTO {TOTALS_DELTAS} (documents, title_tokens, body_tokens)
+SELECT %(sign)s * count(*), %(sign)s * coalesce(sum(title_length), 0),
+       %(sign)s * coalesce(sum(body_length), 0)
+FROM {DOCUMENTS} WHERE id = ANY(%(ids)s::bigint[])
+"""  # noqa: S608 (constant table names; ids and sign are query parameters)
+
+#: the deltas other transactions committed, and this one's own, moved into the base
+#: tables; lexemes no document holds any more are deleted
+FOLD = [
+    f"""
+    WITH moved AS (DELETE FROM {LEXEME_DELTAS} RETURNING lexeme, title_docs, body_docs)
+    INSERT INTO {LEXEMES} AS s (lexeme, title_docs, body_docs)
+    SELECT lexeme, sum(title_docs), sum(body_docs) FROM moved
+    GROUP BY lexeme ORDER BY lexeme
     ON CONFLICT (lexeme) DO UPDATE SET
         title_docs = s.title_docs + EXCLUDED.title_docs,
         body_docs = s.body_docs + EXCLUDED.body_docs
-    RETURNING s.lexeme, s.title_docs, s.body_docs
-), totals AS (
-    UPDATE {TOTALS} AS t SET
-        documents = t.documents + %(sign)s * x.documents,
-        title_tokens = t.title_tokens + %(sign)s * x.title_tokens,
-        body_tokens = t.body_tokens + %(sign)s * x.body_tokens
-    FROM (SELECT count(*) AS documents, coalesce(sum(title_length), 0) AS title_tokens,
-                 coalesce(sum(body_length), 0) AS body_tokens
-          FROM {DOCUMENTS} WHERE id = ANY(%(ids)s::bigint[])) x
-)
-SELECT lexeme FROM changed WHERE title_docs <= 0 AND body_docs <= 0
-"""  # noqa: S608 (constant table names; ids and sign are query parameters)
+    """,  # noqa: S608
+    f"DELETE FROM {LEXEMES} WHERE title_docs = 0 AND body_docs = 0",  # noqa: S608
+    f"""
+    WITH moved AS (DELETE FROM {TOTALS_DELTAS} RETURNING documents, title_tokens, body_tokens)
+    UPDATE {TOTALS} t SET
+        documents = t.documents + d.documents,
+        title_tokens = t.title_tokens + d.title_tokens,
+        body_tokens = t.body_tokens + d.body_tokens
+    FROM (SELECT coalesce(sum(documents), 0) AS documents,
+                 coalesce(sum(title_tokens), 0) AS title_tokens,
+                 coalesce(sum(body_tokens), 0) AS body_tokens FROM moved) d
+    """,  # noqa: S608
+]
 
 
 class Counter:
     """Adds documents to the statistics and takes them out again, within the writer's
-    transaction; lexemes no document holds any more are deleted at ``finish``."""
+    transaction, as delta rows; ``finish`` folds the deltas into the base tables when
+    enough have gathered and no other writer is folding."""
 
     def __init__(self, cursor):
         self.cursor = cursor
-        self.emptied: set[str] = set()
 
     def add(self, ids: list[int]) -> None:
         self._count(ids, 1)
@@ -407,21 +453,35 @@ class Counter:
     def _count(self, ids: list[int], sign: int) -> None:
         if ids:
             self.cursor.execute(COUNT_DOCUMENTS, {"ids": ids, "sign": sign})
-            self.emptied.update(row[0] for row in self.cursor.fetchall())
 
     def finish(self) -> None:
-        if self.emptied:
-            self.cursor.execute(
-                f"DELETE FROM {LEXEMES} WHERE lexeme = ANY(%s::text[]) "  # noqa: S608
-                "AND title_docs <= 0 AND body_docs <= 0",
-                [sorted(self.emptied)],
-            )
-            self.emptied.clear()
+        self.cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {LEXEME_DELTAS} LIMIT %s) s",  # noqa: S608
+            [FOLD_AFTER + 1],
+        )
+        if self.cursor.fetchone()[0] > FOLD_AFTER:
+            fold(self.cursor, wait=False)
+
+
+def fold(cursor, wait: bool = True) -> bool:
+    """Fold the deltas into the base tables (readers see the same sums before and
+    after); False when another transaction is folding and ``wait`` is off."""
+    if wait:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FOLD_LOCK])
+    else:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [FOLD_LOCK])
+        if not cursor.fetchone()[0]:
+            return False
+    for statement in FOLD:
+        cursor.execute(statement)
+    return True
 
 
 #: the statistics of every indexed document, from scratch (a rebuild; the migration
 #: runs the same statements)
 RECOUNT = [
+    f"DELETE FROM {LEXEME_DELTAS}",  # noqa: S608
+    f"DELETE FROM {TOTALS_DELTAS}",  # noqa: S608
     f"DELETE FROM {LEXEMES}",  # noqa: S608
     f"""
     INSERT INTO {LEXEMES} (lexeme, title_docs, body_docs)
@@ -731,15 +791,26 @@ CROSS JOIN LATERAL (VALUES
 WHERE f.tf > 0
 """  # noqa: S608 (constant names and numbers)
 
-#: a field's reference average is set once it has tokens, and kept: every posting of the
-#: field is computed with the same one, so impacts compare within a list
+#: the reference averages are set by the first write into an empty index (both at once)
+#: and kept until a rebuild: every posting of a field is computed with the same one, so
+#: impacts compare within a list (a field still without tokens keeps 0: its impacts are
+#: computed with a norm of 1, which ``staleness`` bounds). Once set, the condition is
+#: false and the statement locks nothing.
 FIRST_REFERENCE = f"""
-UPDATE {TOTALS} SET
-    impact_title_average = CASE WHEN impact_title_average > 0 THEN impact_title_average
-                                ELSE title_tokens::float8 / documents END,
-    impact_body_average = CASE WHEN impact_body_average > 0 THEN impact_body_average
-                               ELSE body_tokens::float8 / documents END
-WHERE documents > 0 AND (impact_title_average <= 0 OR impact_body_average <= 0)
+UPDATE {TOTALS} t SET
+    impact_title_average = c.title_tokens::float8 / c.documents,
+    impact_body_average = c.body_tokens::float8 / c.documents
+FROM (
+    SELECT t.documents + d.documents AS documents,
+           t.title_tokens + d.title_tokens AS title_tokens,
+           t.body_tokens + d.body_tokens AS body_tokens
+    FROM {TOTALS} t,
+         (SELECT coalesce(sum(documents), 0) AS documents,
+                 coalesce(sum(title_tokens), 0) AS title_tokens,
+                 coalesce(sum(body_tokens), 0) AS body_tokens
+          FROM {TOTALS_DELTAS}) d
+) c
+WHERE c.documents > 0 AND t.impact_title_average <= 0 AND t.impact_body_average <= 0
 """  # noqa: S608
 
 #: a rebuild starts from the collection's own averages

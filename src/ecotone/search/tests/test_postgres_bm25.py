@@ -326,7 +326,12 @@ def test_the_fast_top_k_hands_over_when_the_lists_run_long(monkeypatch):
 def counted_statistics() -> dict:
     """The statistics tables as the backend keeps them, and as counted from scratch."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT lexeme, title_docs, body_docs FROM search_pg_lexeme")
+        # the base tables plus the deltas not folded in yet
+        cursor.execute(
+            "SELECT lexeme, sum(title_docs), sum(body_docs) FROM ("
+            " SELECT * FROM search_pg_lexeme UNION ALL SELECT * FROM search_pg_lexeme_delta"
+            ") s GROUP BY lexeme HAVING sum(title_docs) <> 0 OR sum(body_docs) <> 0"
+        )
         kept = {row[0]: row[1:] for row in cursor.fetchall()}
         cursor.execute(
             "SELECT u.lexeme, count(*) FILTER (WHERE 'A' = ANY(u.weights)),"
@@ -334,8 +339,8 @@ def counted_statistics() -> dict:
             " FROM search_pg_document d, unnest(d.lexemes) u GROUP BY u.lexeme"
         )
         counted = {row[0]: row[1:] for row in cursor.fetchall()}
-        cursor.execute("SELECT documents, title_tokens, body_tokens FROM search_pg_lexical_totals")
-        totals = cursor.fetchone()
+        cursor.execute(bm25.CURRENT_TOTALS)
+        totals = cursor.fetchone()[:3]
         cursor.execute(
             "SELECT count(*), coalesce(sum(title_length), 0), coalesce(sum(body_length), 0)"
             " FROM search_pg_document"
