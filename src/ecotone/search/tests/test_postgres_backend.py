@@ -102,6 +102,29 @@ def test_odd_stored_text_round_trips(db):
     assert keys(find(backend, "solar", filters={"sector": ["it's"]})) == [("solution", 1)]
 
 
+def test_vectors_and_passage_text_are_stored_exactly(db):
+    rng = np.random.default_rng(7)
+    matrix = rng.normal(size=(2, 4)).astype(np.float32)
+    document = with_vectors(doc(1, "solar"), ("zh", matrix[0], "标题 'é' \\"), ("en", matrix[1]))
+    for update in (False, True):  # a rebuild and an update write them the same way
+        backend = PostgresBackend()
+        if update:
+            backend.update([document], [])
+        else:
+            backend.rebuild([document])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT chunk, language, label, embedding::text FROM {space_table(SPACE)}"  # noqa: S608
+                " ORDER BY chunk"
+            )
+            rows = cursor.fetchall()
+        expected = [
+            (0, "zh", "标题 'é' \\", vector_literal(document.vectors[SPACE][0])),
+            (1, "en", "", vector_literal(document.vectors[SPACE][1])),
+        ]
+        assert rows == expected
+
+
 def test_a_document_too_big_for_a_tsvector_keeps_its_first_words(db):
     backend = PostgresBackend()
     long = "abcdefghijklmnopqrst"
