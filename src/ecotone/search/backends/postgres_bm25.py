@@ -33,6 +33,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..text import Term, prefix_alternatives
 
 LEXEMES = "search_pg_lexeme"
@@ -65,8 +67,9 @@ MAX_POSTINGS_READ = 16_384
 SHORT_LIST = 8
 #: … and so is a list at most this share of the longest one's length
 SHORT_SHARE = 0.25
-#: a round scores at most this many chunks of the most promising documents met
-CHUNKS_PER_ROUND = 2
+#: the met documents that may still enter the top k are scored once there are at most
+#: this many times k of them (or the lists were read as far as they may be)
+CONTENDERS = 8
 #: impacts are stored as float4: a bound is raised by this share to stay above them
 IMPACT_ROUNDING = 1e-6
 
@@ -544,6 +547,7 @@ class PostingList:
     field: int
     weight: float  #: the term's IDF, times the title weight for titles
     stale: float  #: how much a stored impact may have grown since (see above)
+    shrink: float  #: … and how much it may have shrunk (a factor at most 1)
     length: int  #: its postings (documents holding the lexeme in the field)
     last_impact: float = math.inf
     last_doc: int = 2**63 - 1
@@ -561,6 +565,18 @@ class PostingList:
         """The most a posting of this impact can add to a document's score."""
         return self.weight * impact * self.stale * (1 + IMPACT_ROUNDING)
 
+    def least_at(self, impact: float) -> float:
+        """The least a posting of this impact adds to a document's score."""
+        return self.weight * impact * self.shrink / (1 + IMPACT_ROUNDING)
+
+
+def shrinkage(current: float, reference: float) -> float:
+    """How far a part computed with average ``reference`` may be above its value with
+    average ``current`` (a factor below 1); 0 (no lower bound) without a reference."""
+    if reference <= 0:
+        return 0.0
+    return min(1.0, current / reference)
+
 
 def staleness(current: float, reference: float) -> float:
     """How far a part computed with average ``reference`` may be below its value with
@@ -577,11 +593,19 @@ def posting_lists(
     a term written twice weighs twice, in one list."""
     title_stale = staleness(collection.average_title, collection.impact_title_average)
     body_stale = staleness(collection.average_body, collection.impact_body_average)
+    title_shrink = shrinkage(collection.average_title, collection.impact_title_average)
+    body_shrink = shrinkage(collection.average_body, collection.impact_body_average)
     lists: dict[tuple[str, int], PostingList] = {}
     for term, weight in zip(request.terms, weights, strict=True):
-        for field, field_weight, stale, length in (
-            (TITLE, request.title_weight * weight.title, title_stale, weight.title_documents),
-            (BODY, weight.body, body_stale, weight.body_documents),
+        for field, field_weight, stale, shrink, length in (
+            (
+                TITLE,
+                request.title_weight * weight.title,
+                title_stale,
+                title_shrink,
+                weight.title_documents,
+            ),
+            (BODY, weight.body, body_stale, body_shrink, weight.body_documents),
         ):
             if field_weight <= 0:
                 continue
@@ -590,7 +614,7 @@ def posting_lists(
                 found.weight += field_weight
             else:
                 lists[term.token, field] = PostingList(
-                    term.token, field, field_weight, stale, length
+                    term.token, field, field_weight, stale, shrink, length
                 )
     return list(lists.values())
 
@@ -608,95 +632,148 @@ def top_k(
     lists = posting_lists(request, weights, collection)
     search = _TopK(cursor, request, weights, collection, k, lists)
     batch = max(FIRST_ROUND, k)
+    stoppable = False  #: no document not met yet can enter the top k
     while not all(plist.exhausted for plist in lists):
         if max(plist.read for plist in lists if not plist.exhausted) >= MAX_POSTINGS_READ:
+            if stoppable:
+                break
             return None
         search.read(batch)
-        search.score_promising(CHUNKS_PER_ROUND)
-        if search.finished():
-            return search.best(), len(search.ranked)
+        if stoppable:  # one round more was read to narrow the met documents' bounds
+            search.unmet_below_kth()
+            break
+        stoppable = search.unmet_below_kth()
+        # reading on narrows the met documents' bounds; scoring them costs more
+        if stoppable and search.waiting.sum() <= CONTENDERS * k:
+            break
         batch *= 2
     search.score_promising()
-    return search.best(), search.count_matches()
+    if all(plist.exhausted for plist in lists):
+        return search.best(), search.count_matches()
+    return search.best(), len(search.ranked)
 
 
 class _TopK:
     """The threshold algorithm's state: what each document met so far is known to
-    score in the lists it was met in (its "partial" bound per list), the documents
-    scored exactly, and the ones set aside because they cannot reach the k-th score."""
+    score in the lists it was met in (its "partial" bound per list, NaN where not met
+    yet), the documents scored exactly, and the ones set aside because they cannot
+    reach the k-th score."""
 
     def __init__(self, cursor, request, weights, collection, k, lists):
         self.cursor, self.request, self.weights = cursor, request, weights
         self.collection, self.k, self.lists = collection, k, lists
         self.lexemes = sorted({plist.lexeme for plist in lists})
-        self.partial: dict[int, dict[int, float]] = {}  #: met, not scored: list → bound
-        self.done: set[int] = set()  #: scored, or set aside for good
+        self.ids = np.zeros(0, dtype=np.int64)  #: every document met, by row
+        self.order = np.zeros(0, dtype=np.int64)  #: the rows in id order
+        self.partial = np.zeros((0, len(lists)))
+        self.least = np.zeros((0, len(lists)))  #: the least each list adds (0 not met)
+        self.waiting = np.zeros(0, dtype=bool)  #: met, neither scored nor set aside
+        self.passing = np.zeros(0, dtype=bool)  #: known to pass the filter
         self.ranked: list[Candidate] = []  #: scored and passing the filter, best first
 
     def read(self, batch: int) -> None:
         reading = [(n, plist) for n, plist in enumerate(self.lists) if not plist.exhausted]
-        for n, doc_id, impact in _read_postings(self.cursor, [p for _, p in reading], batch):
-            if doc_id not in self.done:
-                plist = reading[n][1]
-                self.partial.setdefault(doc_id, {})[reading[n][0]] = plist.bound_at(impact)
+        rows = _read_postings(self.cursor, [p for _, p in reading], batch)
+        if not rows:
+            return
+        lists, doc_ids, impacts = (np.array(column) for column in zip(*rows, strict=True))
+        new = np.setdiff1d(doc_ids, self.ids)
+        if len(new):
+            count = len(new)
+            self.ids = np.concatenate([self.ids, new])
+            self.partial = np.vstack([self.partial, np.full((count, len(self.lists)), np.nan)])
+            self.least = np.vstack([self.least, np.zeros((count, len(self.lists)))])
+            self.waiting = np.concatenate([self.waiting, np.ones(count, dtype=bool)])
+            self.passing = np.concatenate([self.passing, np.zeros(count, dtype=bool)])
+            self.order = np.argsort(self.ids, kind="stable")
+        place = self.order[np.searchsorted(self.ids, doc_ids, sorter=self.order)]
+        columns = np.array([number for number, _ in reading])[lists]
+        plists = [plist for _, plist in reading]
+        upper = np.array([plist.bound_at(1.0) for plist in plists])[lists]
+        lower = np.array([plist.least_at(1.0) for plist in plists])[lists]
+        unscored = self.waiting[place] | np.isnan(self.partial[place, columns])
+        place, columns = place[unscored], columns[unscored]
+        self.partial[place, columns] = upper[unscored] * impacts[unscored]
+        self.least[place, columns] = lower[unscored] * impacts[unscored]
+
+    def kth_least(self) -> float:
+        """A floor under the k-th best score: the k-th largest of the met documents'
+        least scores, among those known to pass the filter (the best unconfirmed ones
+        are checked first, in one query)."""
+        least = self.least.sum(axis=1)
+        unknown = np.flatnonzero(self.waiting & ~self.passing)
+        check = unknown[np.argsort(-least[unknown], kind="stable")[: self.k]]
+        if len(check):
+            passing = _passing(self.cursor, self.request, self.ids[check].tolist())
+            for row in check:
+                if int(self.ids[row]) in passing:
+                    self.passing[row] = True
+                else:
+                    self.waiting[row] = False  # filtered out: never a result
+        known = least[self.passing & self.waiting]
+        if len(known) < self.k:
+            return -math.inf
+        return float(np.partition(known, len(known) - self.k)[len(known) - self.k])
+
+    def unmet_below_kth(self) -> bool:
+        """Whether no document not met yet can reach the k-th best score; the met ones
+        that cannot either are set aside."""
+        floor = self.kth_least()
+        bounds = self.upper_bounds()
+        self.waiting &= bounds >= floor
+        return sum(plist.bound for plist in self.lists) < floor
 
     def kth(self) -> float:
         return self.ranked[self.k - 1].score if len(self.ranked) >= self.k else -math.inf
 
-    @staticmethod
-    def upper_bound(known: dict[int, float], bounds: list[float], unmet: float) -> float:
-        """A met document's bound: what it was met with, and each other list's bound
-        (``unmet`` is the sum of all lists' bounds)."""
-        return unmet + sum(bound - bounds[n] for n, bound in known.items())
+    def upper_bounds(self) -> np.ndarray:
+        """Each met document's bound: what it was met with, and each other list's."""
+        bounds = np.array([plist.bound for plist in self.lists])
+        return np.where(np.isnan(self.partial), bounds, self.partial).sum(axis=1)
 
     def score_promising(self, chunks: float = math.inf) -> None:
         """Score the met documents that could still enter the top k, most promising
         first, up to ``chunks`` chunks; set aside those that cannot (their bound only
         falls as lists are read further, and the k-th score only rises). Scoring costs
         more than reading, so a round scores a few chunks and reads on."""
-        bounds = [plist.bound for plist in self.lists]
-        unmet = sum(bounds)
-        promising = sorted(
-            (
-                (self.upper_bound(known, bounds, unmet), doc_id)
-                for doc_id, known in self.partial.items()
-            ),
-            reverse=True,
-        )
+        bounds = self.upper_bounds()
+        waiting = np.flatnonzero(self.waiting)
+        order = waiting[np.argsort(-bounds[waiting], kind="stable")]
         chunk = max(self.k, FIRST_ROUND)
         place = 0
-        while place < len(promising) and chunks > 0 and promising[place][0] > self.kth():
-            ids = sorted(doc_id for _, doc_id in promising[place : place + chunk])
+        while place < len(order) and chunks > 0 and bounds[order[place]] > self.kth():
+            rows = order[place : place + chunk]
             place += chunk
             chunks -= 1
-            for doc_id in ids:
-                del self.partial[doc_id]
-            self.done.update(ids)
+            self.waiting[rows] = False
             self.ranked += _score_documents(
-                self.cursor, self.request, self.weights, self.collection, self.lexemes, ids
+                self.cursor,
+                self.request,
+                self.weights,
+                self.collection,
+                self.lexemes,
+                sorted(int(doc_id) for doc_id in self.ids[rows]),
             )
             self.ranked.sort(key=lambda c: (-c.score, c.kind, c.pk))
-        kth = self.kth()
-        for bound, doc_id in promising[place:]:
-            if bound <= kth:
-                del self.partial[doc_id]
-                self.done.add(doc_id)
-
-    def finished(self) -> bool:
-        """The k-th exact score is above what any document not scored could reach."""
-        threshold = sum(plist.bound for plist in self.lists)
-        return len(self.ranked) >= self.k and not self.partial and self.kth() > threshold
+        rest = order[place:]
+        self.waiting[rest[bounds[rest] <= self.kth()]] = False
 
     def best(self) -> list[Candidate]:
         return self.ranked[: self.k]
 
     def count_matches(self) -> int:
-        """Every posting was read: every match was met; those passing the filter."""
-        met = sorted(self.done | self.partial.keys())
+        """Every posting was read (the lists are short): the documents in them that
+        pass the filter."""
         self.cursor.execute(
-            f"SELECT count(*) FROM {DOCUMENTS} d "  # noqa: S608 (a constant, the filter's SQL)
-            f"WHERE d.id = ANY(%s::bigint[]) AND {self.request.where}",
-            [met, *self.request.where_params],
+            f"SELECT count(*) FROM {DOCUMENTS} d WHERE d.id IN ("  # noqa: S608 (constants)
+            f" SELECT p.doc_id FROM {POSTINGS} p"
+            " JOIN unnest(%s::text[], %s::smallint[]) AS l(lexeme, field)"
+            f" ON p.lexeme = l.lexeme AND p.field = l.field) AND {self.request.where}",
+            [
+                [plist.lexeme for plist in self.lists],
+                [plist.field for plist in self.lists],
+                *self.request.where_params,
+            ],
         )
         return self.cursor.fetchone()[0]
 
@@ -736,10 +813,24 @@ def _read_postings(cursor, reading: list[PostingList], batch: int) -> list[tuple
     return rows
 
 
-SCORE_POSTINGS = f"""
-SELECT p.doc_id, p.lexeme, p.field, p.tf FROM {POSTINGS} p
-WHERE p.doc_id = ANY(%s::bigint[]) AND p.lexeme = ANY(%s::text[])
-"""  # noqa: S608 (a constant table name)
+def _passing(cursor, request: LexicalRequest, ids: list[int]) -> set[int]:
+    """The documents among ``ids`` that pass the query's filter."""
+    cursor.execute(
+        f"SELECT d.id FROM {DOCUMENTS} d WHERE d.id = ANY(%s::bigint[]) AND {request.where}",  # noqa: S608
+        [ids, *request.where_params],
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
+def score_documents_sql(where: str) -> str:
+    """The documents among ids that pass the filter, with their lengths, and one row
+    per query lexeme each holds (lexeme, field, tf); NULLs for a document holding none."""
+    return f"""
+SELECT d.id, d.kind, d.pk, d.title_length, d.body_length, p.lexeme, p.field, p.tf
+FROM {DOCUMENTS} d
+LEFT JOIN {POSTINGS} p ON p.doc_id = d.id AND p.lexeme = ANY(%s::text[])
+WHERE d.id = ANY(%s::bigint[]) AND {where}
+"""  # noqa: S608 (constant names and the filter's own SQL; values are parameters)
 
 
 def _score_documents(
@@ -747,20 +838,15 @@ def _score_documents(
 ) -> list[Candidate]:
     """The documents among ``ids`` that pass the filter, scored exactly from their
     postings' term frequencies and lengths with the current statistics."""
-    cursor.execute(
-        f"SELECT d.id, d.kind, d.pk, d.title_length, d.body_length FROM {DOCUMENTS} d "  # noqa: S608
-        f"WHERE d.id = ANY(%s::bigint[]) AND {request.where}",
-        [ids, *request.where_params],
-    )
-    documents = cursor.fetchall()
-    if not documents:
-        return []
-    cursor.execute(SCORE_POSTINGS, [[row[0] for row in documents], lexemes])
+    cursor.execute(score_documents_sql(request.where), [lexemes, ids, *request.where_params])
+    documents: dict[int, tuple] = {}
     tfs: dict[int, dict[str, list[int]]] = {}
-    for doc_id, lexeme, field, tf in cursor.fetchall():
-        tfs.setdefault(doc_id, {}).setdefault(lexeme, [0, 0])[field] = tf
+    for id_, kind, pk, title_length, body_length, lexeme, field, tf in cursor.fetchall():
+        documents[id_] = (kind, pk, title_length, body_length)
+        if lexeme is not None:
+            tfs.setdefault(id_, {}).setdefault(lexeme, [0, 0])[field] = tf
     out = []
-    for id_, kind, pk, title_length, body_length in documents:
+    for id_, (kind, pk, title_length, body_length) in documents.items():
         found = [(lexeme, title, body) for lexeme, (title, body) in tfs.get(id_, {}).items()]
         occurrences = occurrences_of(request.terms, found)
         score = bm25(
