@@ -7,7 +7,11 @@ documents already indexed):
 - ``search_pg_lexeme``: for each lexeme, how many documents hold it in their title and
   in their body (a document counts once per field, however often the word appears);
 - ``search_pg_lexical_totals``: one row: documents, title tokens and body tokens in all;
-- ``search_pg_document.title_length`` / ``body_length``: each document's token counts.
+- ``search_pg_document.title_length`` / ``body_length``: each document's token counts;
+- ``search_pg_lexeme_delta`` / ``search_pg_lexical_totals_delta``: the changes writers
+  append instead of updating the two tables above (readers add them; ``fold`` moves them
+  in), so writers never wait for each other;
+- ``search_pg_posting``: impact-ordered postings for the fast top-k (below).
 
 The score is the one tantivy gives the embedded backend: title and body are two fields,
 each with its own document frequencies and average length, and a term's score in the
@@ -16,6 +20,10 @@ title is multiplied by ``title_weight`` (tantivy's boost). For each term and fie
 ``idf = ln(1 + (N − n + 0.5) / (n + 0.5))``. A prefix term (``electri*``) counts the
 occurrences of every lexeme it matches, with the document frequency of the most common
 of them (the union's own frequency would need one more pass over the matches).
+
+Queries without prefix terms are ranked by ``top_k`` (exact, reading only the leading
+postings of each term; see "fast top-k" below). The rest, and queries where ``top_k``
+gives up, are ranked in two stages:
 
 Ranking every match exactly means unnesting each matching tsvector, three to eight times
 the cost of matching it (a common word matches half of a 100k synthetic catalogue), so it
