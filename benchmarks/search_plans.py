@@ -50,6 +50,8 @@ def main() -> None:
                 run()
             with connection.cursor() as cursor:
                 for sql, params in captured:
+                    if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                        continue  # savepoints
                     first = next(line for line in sql.strip().splitlines() if line.strip())
                     print(f"\n-- {first.strip()[:100]}")
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
