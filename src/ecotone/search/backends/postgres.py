@@ -19,6 +19,7 @@ tables (``postgres_bm25.py``).
 import hashlib
 import json
 import re
+import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -200,11 +201,32 @@ def passage_matrix(doc: IndexedDocument, space: str) -> np.ndarray:
     return vectors
 
 
-def passage_rows(doc_id: int, doc: IndexedDocument, space: str) -> Iterator[tuple]:
+#: PostgreSQL's binary COPY: signature, flags, header extension length; and the trailer
+COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+COPY_TRAILER = struct.pack("!h", -1)
+
+
+def passage_rows(doc_id: int, doc: IndexedDocument, space: str) -> Iterator[bytes]:
+    """``doc``'s passages in ``space`` as binary COPY tuples (doc_id, chunk, language,
+    label, embedding). Binary, because writing a vector as text costs about a
+    millisecond per 512 floats, more than everything else an indexed document costs;
+    pgvector's binary form is its dimension, a zero and the floats, big-endian."""
     for passage, vector in zip(doc.passages, passage_matrix(doc, space), strict=True):
         if usable(vector):
-            label = _clean(passage.label)
-            yield doc_id, passage.chunk, _clean(passage.language), label, vector_literal(vector)
+            language = _clean(passage.language).encode()
+            label = _clean(passage.label).encode()
+            embedding = struct.pack("!hh", vector.shape[0], 0) + vector.astype(">f4").tobytes()
+            yield b"".join(
+                (
+                    struct.pack("!hiqii", 5, 8, doc_id, 4, passage.chunk),
+                    struct.pack("!i", len(language)),
+                    language,
+                    struct.pack("!i", len(label)),
+                    label,
+                    struct.pack("!i", len(embedding)),
+                    embedding,
+                )
+            )
 
 
 def best_per_document(rows: Iterable[tuple]) -> list[DenseHit]:
@@ -242,7 +264,8 @@ class PostgresBackend(SearchBackend):
 
     ``exact_below``, ``ef_search`` and ``max_scan_tuples`` tune the dense search; tests
     lower them to force the HNSW path and its fallback on small data, and lower
-    ``rerank_depth`` (how many lexical matches are scored exactly) to test the cut."""
+    ``rerank_depth`` (how many lexical matches are scored exactly) to test the cut;
+    ``fast_top_k=False`` ranks every query the two-stage way (prefix queries always are)."""
 
     def __init__(
         self,
@@ -251,8 +274,10 @@ class PostgresBackend(SearchBackend):
         ef_search: int = EF_SEARCH,
         max_scan_tuples: int = MAX_SCAN_TUPLES,
         rerank_depth: int = bm25.RERANK_DEPTH,
+        fast_top_k: bool = True,
     ):
         self.rerank_depth = rerank_depth
+        self.fast_top_k = fast_top_k
         self.exact_below = exact_below
         self.ef_search = ef_search
         self.max_scan_tuples = max_scan_tuples
@@ -261,14 +286,24 @@ class PostgresBackend(SearchBackend):
     # -- writing ---------------------------------------------------------------------
 
     def update(self, documents: Iterable[IndexedDocument], delete_keys: Iterable[str]) -> None:
-        documents, delete_keys = list(documents), list(delete_keys)
+        # In (kind, pk) order, so that writers lock the rows they share in one order.
+        documents = sorted(documents, key=lambda doc: (doc.kind, doc.pk))
+        delete_keys = list(delete_keys)
         if not documents and not delete_keys:
             return
         with transaction.atomic(), connection.cursor() as cursor:
-            bm25.lock_writers(cursor)
+            bm25.lock_writers(cursor)  # shared: only a rebuild waits, or is waited for
+            # The indexed versions of every document this write replaces or deletes,
+            # locked before their statistics are taken out: a concurrent writer of the
+            # same document waits here, then takes out the version written before it.
+            wanted = [(doc.kind, doc.pk) for doc in documents]
+            wanted += [found for key in delete_keys if (found := parse_key(key))]
+            locked = _lock_documents(cursor, wanted)
             counter = bm25.Counter(cursor)
-            _delete_documents(cursor, delete_keys, counter)
-            writer = _Writer(cursor, _spaces(cursor), rebuilding=False, counter=counter)
+            _delete_documents(cursor, delete_keys, counter, locked)
+            writer = _Writer(
+                cursor, _spaces(cursor), rebuilding=False, counter=counter, locked=locked
+            )
             for batch in _batches(documents, WRITE_BATCH):
                 writer.write(batch)
             counter.finish()
@@ -277,14 +312,15 @@ class PostgresBackend(SearchBackend):
         """Replace everything in one transaction. Rows are deleted rather than tables
         truncated or dropped, so searches keep reading the old index (MVCC) until the
         new one commits instead of waiting for the whole rebuild (embedding included).
-        Writers wait for it (``bm25.lock_writers``); the BM25 statistics are counted once
+        Writers wait for it (``bm25.lock_rebuild``); the BM25 statistics are counted once
         at the end."""
         count = 0
         with transaction.atomic(), connection.cursor() as cursor:
-            bm25.lock_writers(cursor)
+            bm25.lock_rebuild(cursor)
             old = _spaces(cursor)
             for space in old.values():
                 cursor.execute(f"DELETE FROM {_quote(space.table)}")  # noqa: S608 (our name)
+            bm25.clear_postings(cursor)
             cursor.execute(f"DELETE FROM {DOCUMENTS}")  # noqa: S608 (a constant)
             writer = _Writer(cursor, old, rebuilding=True)
             for batch in _batches(documents, WRITE_BATCH):
@@ -295,6 +331,7 @@ class PostgresBackend(SearchBackend):
             for space in writer.unindexed:
                 _create_hnsw_index(cursor, space)
             bm25.recount(cursor)
+            bm25.rebuild_postings(cursor)
             _analyze(cursor, writer.spaces.values())
         return count
 
@@ -317,7 +354,7 @@ class PostgresBackend(SearchBackend):
         )
         with connection.cursor() as cursor:
             page, total = bm25.ranked_page(
-                cursor, request, query.offset, query.limit, self.rerank_depth
+                cursor, request, query.offset, query.limit, self.rerank_depth, self.fast_top_k
             )
             # The page is ranked on ids alone; stored texts are read for its rows only.
             stored = _stored(cursor, [candidate.id for candidate in page])
@@ -499,25 +536,29 @@ def _spaces(cursor) -> dict[str, Space]:
     return {name: Space(name, table, dim) for name, table, dim in cursor.fetchall()}
 
 
-def _document_ids(cursor, keys: Iterable[tuple[str, int]]) -> list[int]:
-    """The row ids of the indexed documents among ``keys`` ((kind, pk) pairs)."""
+def _lock_documents(cursor, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """Lock the indexed documents among ``keys`` ((kind, pk) pairs) in (kind, pk) order,
+    waiting for writers holding them; their ids by key."""
     keys = sorted(set(keys))
     if not keys:
-        return []
+        return {}
     kinds_, pks = zip(*keys, strict=True)
     cursor.execute(
-        f"SELECT d.id FROM {DOCUMENTS} d "  # noqa: S608
+        f"SELECT d.id, d.kind, d.pk FROM {DOCUMENTS} d "  # noqa: S608
         "JOIN unnest(%s::text[], %s::bigint[]) AS k(kind, pk) "
-        "ON d.kind = k.kind AND d.pk = k.pk",
+        "ON d.kind = k.kind AND d.pk = k.pk ORDER BY d.kind, d.pk FOR UPDATE OF d",
         [list(kinds_), list(pks)],
     )
-    return [row[0] for row in cursor.fetchall()]
+    return {(kind, pk): doc_id for doc_id, kind, pk in cursor.fetchall()}
 
 
-def _delete_documents(cursor, keys: list[str], counter: bm25.Counter) -> None:
-    """Delete by key, out of the BM25 statistics first; the vector tables follow through
-    ``ON DELETE CASCADE``."""
-    ids = _document_ids(cursor, [found for key in keys if (found := parse_key(key))])
+def _delete_documents(
+    cursor, keys: list[str], counter: bm25.Counter, locked: dict[tuple[str, int], int]
+) -> None:
+    """Delete by key (the rows were locked), out of the BM25 statistics first; the
+    postings and vector tables follow through ``ON DELETE CASCADE``."""
+    found = {parsed for key in keys if (parsed := parse_key(key)) in locked}
+    ids = sorted(locked.pop(key) for key in found)
     counter.remove(ids)
     if ids:
         cursor.execute(f"DELETE FROM {DOCUMENTS} WHERE id = ANY(%s::bigint[])", [ids])  # noqa: S608
@@ -555,6 +596,7 @@ ON CONFLICT (kind, pk) DO UPDATE SET
     external_id = EXCLUDED.external_id, lexemes = EXCLUDED.lexemes,
     title_length = EXCLUDED.title_length, body_length = EXCLUDED.body_length,
     facet_terms = EXCLUDED.facet_terms, fields = EXCLUDED.fields, facets = EXCLUDED.facets
+    WHERE %s::bigint[] IS NULL OR {DOCUMENTS}.id = ANY(%s::bigint[])
 RETURNING id, kind, pk
 """  # noqa: S608 (a constant table name; the rows are one bound parameter)
 
@@ -565,12 +607,15 @@ class _Writer:
 
     Documents are upserted, so a record keeps its row; its old passages are deleted from
     every space. Outside a rebuild (which counts everything at its end) the replaced
-    versions leave the BM25 statistics and the new ones enter them."""
+    versions leave the BM25 statistics and the new ones enter them, and only rows this
+    writer locked are replaced (``locked``): a row another writer inserted since is
+    locked, taken out of the statistics and replaced in a second pass."""
 
     cursor: object
     spaces: dict[str, Space]
     rebuilding: bool
     counter: bm25.Counter | None = None
+    locked: dict[tuple[str, int], int] | None = None
     written: set[str] = field(default_factory=set)  #: spaces that received vectors
     unindexed: list[Space] = field(default_factory=list)  #: awaiting their HNSW index
 
@@ -580,16 +625,43 @@ class _Writer:
         # instead of deadlocking.
         ordered = sorted(latest.values(), key=lambda doc: (doc.kind, doc.pk))
         records = [_document_record(doc) for doc in ordered]
-        if self.counter:
-            self.counter.remove(_document_ids(self.cursor, [(r["kind"], r["pk"]) for r in records]))
-        self.cursor.execute(UPSERT_DOCUMENTS, [json.dumps(records, ensure_ascii=False)])
-        ids = {f"{kind}:{pk}": doc_id for doc_id, kind, pk in self.cursor.fetchall()}
+        ids = self._upsert(records)
         if self.counter:
             self.counter.add(list(ids.values()))
+            bm25.write_postings(self.cursor, list(ids.values()))
         self._delete_passages(list(ids.values()))
         for name in sorted({space for doc in latest.values() for space in doc.vectors}):
             documents = [doc for doc in latest.values() if name in doc.vectors]
             self._copy_passages(name, documents, ids)
+
+    def _upsert(self, records: list[dict]) -> dict[str, int]:
+        """Write the rows; their ids by key."""
+        if self.locked is None:  # a rebuild: nobody else writes
+            return self._upsert_rows(records, None)
+        ids: dict[str, int] = {}
+        pending = records
+        while pending:
+            keys = [(r["kind"], r["pk"]) for r in pending]
+            replaced = [self.locked[key] for key in keys if key in self.locked]
+            self.counter.remove(replaced)
+            written = self._upsert_rows(pending, list(self.locked.values()))
+            ids.update(written)
+            pending = [r for r in pending if f"{r['kind']}:{r['pk']}" not in written]
+            # rows other writers inserted after ``_lock_documents``: lock them, then
+            # replace them with their statistics taken out like the others'
+            for key in keys:
+                self.locked.pop(key, None)
+            self.locked.update(
+                _lock_documents(self.cursor, [(r["kind"], r["pk"]) for r in pending])
+            )
+        return ids
+
+    def _upsert_rows(self, records: list[dict], replaceable: list[int] | None) -> dict[str, int]:
+        self.cursor.execute(
+            UPSERT_DOCUMENTS,
+            [json.dumps(records, ensure_ascii=False), replaceable, replaceable],
+        )
+        return {f"{kind}:{pk}": doc_id for doc_id, kind, pk in self.cursor.fetchall()}
 
     def _delete_passages(self, doc_ids: list[int]) -> None:
         for space in self.spaces.values():
@@ -602,10 +674,13 @@ class _Writer:
         space = self._space_for(name, _dimension(name, documents))
         self.written.add(name)
         columns = "doc_id, chunk, language, label, embedding"
-        with self.cursor.cursor.copy(f"COPY {_quote(space.table)} ({columns}) FROM STDIN") as copy:
+        statement = f"COPY {_quote(space.table)} ({columns}) FROM STDIN (FORMAT BINARY)"
+        with self.cursor.cursor.copy(statement) as copy:
+            copy.write(COPY_SIGNATURE)
             for doc in documents:
                 for row in passage_rows(ids[doc.key], doc, name):
-                    copy.write_row(row)
+                    copy.write(row)
+            copy.write(COPY_TRAILER)
 
     def _space_for(self, name: str, dim: int) -> Space:
         space = self.spaces.get(name)
@@ -678,6 +753,7 @@ def _analyze(cursor, spaces: Iterable[Space]) -> None:
     HNSW index); autovacuum would get there only some time after the commit."""
     cursor.execute(f"ANALYZE {DOCUMENTS}")
     cursor.execute(f"ANALYZE {bm25.LEXEMES}")
+    cursor.execute(f"ANALYZE {bm25.POSTINGS}")
     for space in spaces:
         cursor.execute(f"ANALYZE {_quote(space.table)}")
 

@@ -43,6 +43,7 @@ pytestmark = [
 
 migration = importlib.import_module("ecotone.search.migrations.0002_postgres_search")
 bm25_migration = importlib.import_module("ecotone.search.migrations.0003_postgres_bm25")
+postings_migration = importlib.import_module("ecotone.search.migrations.0004_postgres_postings")
 
 
 class TestPostgresBackend(BackendContract):
@@ -99,6 +100,29 @@ def test_odd_stored_text_round_trips(db):
     assert hit.fields["title_en"] == title.replace("\x00", "")
     assert hit.facets["sector"] == ["it's", "a\\b"]
     assert keys(find(backend, "solar", filters={"sector": ["it's"]})) == [("solution", 1)]
+
+
+def test_vectors_and_passage_text_are_stored_exactly(db):
+    rng = np.random.default_rng(7)
+    matrix = rng.normal(size=(2, 4)).astype(np.float32)
+    document = with_vectors(doc(1, "solar"), ("zh", matrix[0], "标题 'é' \\"), ("en", matrix[1]))
+    for update in (False, True):  # a rebuild and an update write them the same way
+        backend = PostgresBackend()
+        if update:
+            backend.update([document], [])
+        else:
+            backend.rebuild([document])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT chunk, language, label, embedding::text FROM {space_table(SPACE)}"  # noqa: S608
+                " ORDER BY chunk"
+            )
+            rows = cursor.fetchall()
+        expected = [
+            (0, "zh", "标题 'é' \\", vector_literal(document.vectors[SPACE][0])),
+            (1, "en", "", vector_literal(document.vectors[SPACE][1])),
+        ]
+        assert rows == expected
 
 
 def test_a_document_too_big_for_a_tsvector_keeps_its_first_words(db):
@@ -268,15 +292,18 @@ def test_the_migration_is_reversible(db):
         space_table(SPACE),
         "search_pg_lexeme",
         "search_pg_lexical_totals",
+        "search_pg_posting",
     ]
     assert all(table_exists(table) for table in tables)
     with connection.schema_editor() as editor:
+        postings_migration.drop_postings(None, editor)
         bm25_migration.drop_statistics(None, editor)
         migration.drop_tables(None, editor)
     assert not any(table_exists(table) for table in tables)
     with connection.schema_editor() as editor:
         migration.create_tables(None, editor)
         bm25_migration.add_statistics(None, editor)
+        postings_migration.add_postings(None, editor)
     assert all(table_exists(table) for table in tables if table != space_table(SPACE))
     assert PostgresBackend().status()["documents"] == 0
     assert keys(find(PostgresBackend(), "solar")) == []

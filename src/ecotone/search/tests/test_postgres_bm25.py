@@ -12,6 +12,7 @@ from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ecotone.search.backends import postgres_bm25 as bm25
 from ecotone.search.backends.postgres_bm25 import field_score, prefix_upper
 from ecotone.search.text import index_tokens, query_terms
 
@@ -28,6 +29,7 @@ def needs_postgres(test):
 
 
 migration = importlib.import_module("ecotone.search.migrations.0003_postgres_bm25")
+postings_migration = importlib.import_module("ecotone.search.migrations.0004_postgres_postings")
 
 
 def backend(**kwargs):
@@ -193,7 +195,8 @@ def zipf_corpus(count: int, seed: int = 5):
 @needs_postgres
 def test_the_two_stage_cut_keeps_the_exact_top():
     corpus = zipf_corpus(400)
-    engine = backend(rerank_depth=40)  # a tenth of the matches or less is scored exactly
+    # a tenth of the matches or less is scored exactly
+    engine = backend(rerank_depth=40, fast_top_k=False)
     engine.rebuild(corpus)
     reference = Reference(corpus)
     for q in ["word0 word1", "word0 word30", "word2 word5 word9", "word0", "word1 word44 word0"]:
@@ -208,7 +211,7 @@ def test_the_two_stage_cut_keeps_the_exact_top():
 
 @needs_postgres
 def test_pages_across_the_cut_walk_every_hit_once():
-    engine = backend(rerank_depth=5)
+    engine = backend(rerank_depth=5, fast_top_k=False)
     engine.rebuild(zipf_corpus(60))
     total = find(engine, "word0 word3").total
     seen, scores = [], []
@@ -221,13 +224,114 @@ def test_pages_across_the_cut_walk_every_hit_once():
     assert scores == sorted(scores, reverse=True)
 
 
+# -- fast top-k ---------------------------------------------------------------------------
+
+FAST_QUERIES = ["word0 word1", "word0 word30", "word2 word5 word9", "word0", "word1 word44 word0"]
+
+
+def assert_exact_top(engine, reference, queries, limit=10, offset=0, title_weight=3.0):
+    for q in queries:
+        expected = reference.ranking(q, title_weight)
+        page = find(engine, q, limit=limit, offset=offset, title_weight=title_weight)
+        want = expected[offset : offset + limit]
+        assert keys(page) == [key for key, _ in want], q
+        assert [hit.score for hit in page.hits] == pytest.approx([s for _, s in want], rel=1e-9)
+        # exact when every posting was read, else enough to say a next page exists
+        assert page.total == len(expected) or offset + limit < page.total <= len(expected)
+
+
+def spy_on_top_k(monkeypatch) -> list:
+    """Records what each ``top_k`` call did: how many rounds of postings it read, and
+    whether it answered (None: it handed over to the two-stage ranking)."""
+    calls, read = [], bm25._read_postings
+
+    def counted(*args):
+        calls[-1]["rounds"] += 1
+        return read(*args)
+
+    def top_k(*args):
+        calls.append({"rounds": 0})
+        calls[-1]["answer"] = answer = original(*args)
+        return answer
+
+    original = bm25.top_k
+    monkeypatch.setattr(bm25, "_read_postings", counted)
+    monkeypatch.setattr(bm25, "top_k", top_k)
+    return calls
+
+
+@needs_postgres
+def test_the_fast_top_k_is_the_exhaustive_top_k(monkeypatch):
+    monkeypatch.setattr(bm25, "FIRST_ROUND", 4)  # several rounds on a small corpus
+    monkeypatch.setattr(bm25, "SHORT_LIST", 1)
+    monkeypatch.setattr(bm25, "SHORT_SHARE", 0.0)
+    calls = spy_on_top_k(monkeypatch)
+    corpus = zipf_corpus(600, seed=5)
+    engine = backend()
+    engine.rebuild(corpus)
+    reference = Reference(corpus)
+    assert_exact_top(engine, reference, FAST_QUERIES)
+    assert_exact_top(engine, reference, FAST_QUERIES, limit=7, offset=13)
+    assert_exact_top(engine, reference, ["word3 word8", "word0 word0 word2"], title_weight=0.5)
+    assert all(call["answer"] is not None for call in calls)  # the fast path answered
+    assert max(call["rounds"] for call in calls) >= 3
+    # Writes after the rebuild move the averages away from the stored impacts' reference:
+    # longer documents raise them, so stored impacts are below the current parts.
+    longer = [
+        doc(
+            d.pk,
+            " ".join([d.title_fields["title_en"]] * 3),
+            " ".join([d.body_fields["description_en"]] * 4),
+        )
+        for d in corpus[:250]
+    ]
+    engine.update(longer, delete_keys=[f"solution:{pk}" for pk in range(590, 601)])
+    now = {(d.kind, d.pk): d for d in corpus[:589]}
+    now.update({(d.kind, d.pk): d for d in longer})
+    assert_exact_top(engine, Reference(list(now.values())), FAST_QUERIES)
+
+
+@needs_postgres
+def test_the_fast_top_k_applies_filters():
+    corpus = [
+        doc(pk, f"word{pk % 3}", "word0 word1 " * (pk % 5 + 1), country=["CN" if pk % 4 else "DE"])
+        for pk in range(1, 120)
+    ]
+    engine = backend()
+    engine.rebuild(corpus)
+    reference = Reference(corpus)
+    german = {("solution", pk) for pk in range(1, 120) if not pk % 4}
+    expected = [key for key, _ in reference.ranking("word0 word1") if key in german]
+    page = find(engine, "word0 word1", filters={"country": ["DE"]}, limit=5)
+    assert keys(page) == expected[:5]
+
+
+@needs_postgres
+def test_the_fast_top_k_hands_over_when_the_lists_run_long(monkeypatch):
+    monkeypatch.setattr(bm25, "FIRST_ROUND", 2)
+    monkeypatch.setattr(bm25, "MAX_POSTINGS_READ", 0)
+    corpus = zipf_corpus(200, seed=9)
+    engine = backend()
+    engine.rebuild(corpus)
+    reference = Reference(corpus)
+    page = find(engine, "word0 word1", limit=10)
+    expected = reference.ranking("word0 word1")
+    assert page.total == len(expected)  # the two-stage ranking counted every match
+    assert keys(page) == [key for key, _ in expected[:10]]
+
+
 # -- statistics ---------------------------------------------------------------------------
 
 
 def counted_statistics() -> dict:
     """The statistics tables as the backend keeps them, and as counted from scratch."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT lexeme, title_docs, body_docs FROM search_pg_lexeme")
+        # the base tables plus the deltas not folded in yet
+        cursor.execute(
+            "SELECT lexeme, sum(title_docs), sum(body_docs) FROM ("
+            " SELECT * FROM search_pg_lexeme UNION ALL SELECT * FROM search_pg_lexeme_delta"
+            ") s GROUP BY lexeme HAVING sum(title_docs) <> 0 OR sum(body_docs) <> 0"
+        )
         kept = {row[0]: row[1:] for row in cursor.fetchall()}
         cursor.execute(
             "SELECT u.lexeme, count(*) FILTER (WHERE 'A' = ANY(u.weights)),"
@@ -235,8 +339,8 @@ def counted_statistics() -> dict:
             " FROM search_pg_document d, unnest(d.lexemes) u GROUP BY u.lexeme"
         )
         counted = {row[0]: row[1:] for row in cursor.fetchall()}
-        cursor.execute("SELECT documents, title_tokens, body_tokens FROM search_pg_lexical_totals")
-        totals = cursor.fetchone()
+        cursor.execute(bm25.CURRENT_TOTALS)
+        totals = cursor.fetchone()[:3]
         cursor.execute(
             "SELECT count(*), coalesce(sum(title_length), 0), coalesce(sum(body_length), 0)"
             " FROM search_pg_document"
@@ -251,6 +355,15 @@ def counted_statistics() -> dict:
         "summed": summed,
         "lengths": lengths,
     }
+
+
+def stored_postings() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.kind, d.pk, p.lexeme, p.field, p.tf, p.impact"
+            " FROM search_pg_posting p JOIN search_pg_document d ON d.id = p.doc_id"
+        )
+        return {row[:4]: row[4:] for row in cursor.fetchall()}
 
 
 def assert_exact(documents):
@@ -293,10 +406,17 @@ def test_the_migration_counts_what_is_already_indexed():
     engine.rebuild(CORPUS)
     before = counted_statistics()
     scores = [hit.score for hit in find(engine, "solar storage").hits]
+    postings = stored_postings()
     with connection.schema_editor() as editor:
+        postings_migration.drop_postings(None, editor)
         migration.drop_statistics(None, editor)
         migration.add_statistics(None, editor)
+        postings_migration.add_postings(None, editor)
     after = counted_statistics()
+    found = stored_postings()
+    assert {key: tf for key, (tf, _) in found.items()} == {k: tf for k, (tf, _) in postings.items()}
+    impacts = {key: impact for key, (_, impact) in postings.items()}
+    assert {key: impact for key, (_, impact) in found.items()} == pytest.approx(impacts)
     assert after["kept"] == before["kept"]
     assert after["totals"] == before["totals"]
     assert after["lengths"] == before["lengths"]  # from positions alone
