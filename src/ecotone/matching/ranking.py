@@ -46,6 +46,14 @@ SECTOR_CANDIDATES = 200
 #: a query is cut by the search app at 1,000 characters and 64 terms; titles go first and
 #: problem texts are shortened so that both languages get a say
 QUERY_TEXT_CHARS = {"en": 300, "zh": 120}
+#: pseudo-relevance feedback: the titles of the ``SIMILAR_SEEDS`` best first-pass matches
+#: are searched again, and a candidate's place in that search is one more text view (None:
+#: no second pass). Records like the best matches are often relevant too, in words the
+#: need does not use. Off: ``TextView("similar", "similar", 1.5)`` with 5 seeds (best on
+#: the dev half) raised dev nDCG@10 and lowered it for English needs on test
+#: (docs/matching.md, Quality), and it costs one more search per need.
+SIMILAR_VIEW: TextView | None = None
+SIMILAR_SEEDS = 5
 #: needs closed for business are not matched
 CLOSED_NEED_STATUSES = {NeedStatus.CLOSED}
 COUNTERPART_LABELS = {
@@ -113,6 +121,20 @@ def need_query(need: Need) -> str:
 def need_title_query(need: Need) -> str:
     """The need's subject in its own words."""
     return " ".join(t for t in (need.title_en, need.title_zh) if t)
+
+
+def need_full_query(need: Need) -> str:
+    """The need's titles and problems in full, as a person would paste them into search."""
+    parts = (need.title_en, need.problem_en, need.title_zh, need.problem_zh)
+    return "\n".join(p for p in parts if p)
+
+
+#: the texts of a need that ``relevance.NEED_TEXT_VIEWS`` search, by the views' ``query``
+NEED_QUERIES: dict[str, Callable[[Need], str]] = {
+    "words": need_query,
+    "title": need_title_query,
+    "full": need_full_query,
+}
 
 
 def search_ranks(
@@ -282,6 +304,19 @@ class NeedContext:
     tally: dict[tuple[str, int], tuple[int, int]]
     limits: Limits
     today: date = field(default_factory=timezone.localdate)
+    views: tuple[TextView, ...] = NEED_TEXT_VIEWS
+
+
+def similar_seeds(matches: list[Match], places) -> list[Match]:
+    """The best first-pass matches among those the need's own words found: a record that
+    came in through its sector alone says nothing about the need's subject in words."""
+    found = [m for m in matches if "words" in places.get((m.kind, m.record.pk), {})]
+    return rank(found, SIMILAR_SEEDS)[0]
+
+
+def similar_query(matches: list[Match]) -> str:
+    """The titles of the best first-pass matches, to find records like them."""
+    return " ".join(m.title for m in matches)
 
 
 def cached_need_matches(need: Need, limit: int = 10) -> NeedMatches:
@@ -298,7 +333,7 @@ def need_matches(need: Need, limit: int = 10) -> NeedMatches:
         return report
     need_sectors = list(need.sectors.all())
     sector_ids = {s.pk for s in need_sectors}
-    queries = {"words": need_query(need), "title": need_title_query(need)}
+    queries = {view.query: NEED_QUERIES[view.query](need) for view in NEED_TEXT_VIEWS}
     places = text_places(queries, NEED_TEXT_VIEWS, ("solution", "case"))
     solutions = load_solutions(
         _ids(places, "solution") | set(sector_candidate_ids(Solution, sector_ids))
@@ -310,25 +345,39 @@ def need_matches(need: Need, limit: int = 10) -> NeedMatches:
         for c in cases
         if need.organisation_id not in {o.pk for o in c.organisations.all()}
     ]
-    context = NeedContext(need, need_sectors, places, feedback_tally(need), need_limits(need))
-    matches = []
-    for kind, record in candidates:
-        key = (kind, record.pk)
-        relation = sector_relation(need_sectors, record.sectors.all())
-        if not relevance_gate(relation, places.get(key, {})).passed:
-            report.unrelated += 1
-            continue
-        score = score_solution_for_need if kind == "solution" else score_case_for_need
-        matches.append(score(context, record))
+    context = NeedContext(
+        need, need_sectors, places, feedback_tally(need), need_limits(need), views=NEED_TEXT_VIEWS
+    )
+    related = [
+        (kind, record)
+        for kind, record in candidates
+        if relevance_gate(
+            sector_relation(need_sectors, record.sectors.all()), places.get((kind, record.pk), {})
+        ).passed
+    ]
+    report.unrelated = len(candidates) - len(related)
+    matches = [_score_for_need(context, kind, record) for kind, record in related]
+    if SIMILAR_VIEW is not None and matches:
+        seeds = similar_seeds(matches, places)
+        similar = search_ranks(similar_query(seeds), ("solution", "case"), SIMILAR_VIEW.mode)
+        for key, place in similar.items():
+            places.setdefault(key, {})[SIMILAR_VIEW.name] = place
+        context.views = (*NEED_TEXT_VIEWS, SIMILAR_VIEW)
+        matches = [_score_for_need(context, kind, record) for kind, record in related]
     report.matches, report.excluded = rank(matches, limit)
     return report
+
+
+def _score_for_need(context: NeedContext, kind: str, record) -> Match:
+    score = score_solution_for_need if kind == "solution" else score_case_for_need
+    return score(context, record)
 
 
 def score_solution_for_need(context: NeedContext, solution: Solution) -> Match:
     w, need, key = NEED_WEIGHTS, context.need, ("solution", solution.pk)
     components = [
         scoring.text_fit_component(
-            w["text"], context.places.get(key, {}), NEED_TEXT_VIEWS, side="need"
+            w["text"], context.places.get(key, {}), context.views, side="need"
         ),
         scoring.sectors_component(
             w["sectors"], context.sectors, list(solution.sectors.all()), side="need"
@@ -352,7 +401,7 @@ def score_case_for_need(context: NeedContext, case: Case) -> Match:
     trls = [s.trl for s in used if s.trl]
     components = [
         scoring.text_fit_component(
-            w["text"], context.places.get(key, {}), NEED_TEXT_VIEWS, side="need"
+            w["text"], context.places.get(key, {}), context.views, side="need"
         ),
         scoring.sectors_component(
             w["sectors"], context.sectors, list(case.sectors.all()), side="need"

@@ -31,14 +31,17 @@ class TextView:
     search mode (None: the search's own default, hybrid when an embedder is set)."""
 
     name: str
-    query: str  #: "words" (title and problem or description) or "title"
+    query: str  #: "words" (title, shortened problem or description), "title", "full", "similar"
     weight: float
     mode: str | None = None
 
 
 #: a need is searched three ways. The title alone is its subject in its own words; the
 #: lexical search adds weight to records that share its exact words. Weights tuned on the
-#: dev half of benchmarks/data/matching_judgements.jsonl (docs/matching.md).
+#: dev half of benchmarks/data/matching_judgements.jsonl (docs/matching.md). A fourth view,
+#: ``TextView("full", "full", 1.0)`` (the whole problems, as plain search is given them),
+#: and the second pass ``ranking.SIMILAR_VIEW`` are available but off: on the judged
+#: needs together they raised dev and lowered English test (docs/matching.md, Quality).
 NEED_TEXT_VIEWS = (
     TextView("words", "words", 1.0),
     TextView("title", "title", 0.3),

@@ -248,6 +248,8 @@ def text_fit_component(
             "words": _("the need's words") if side == "need" else _("the venture's words"),
             "title": _("its title"),
             "lexical": _("its exact words"),
+            "full": _("the need's full text"),
+            "similar": _("records like the best matches"),
         }
         parts = [
             _("%(place)s for %(what)s") % {"place": place, "what": labels[view.name]}

@@ -18,6 +18,7 @@ from ecotone.core.testing import (
 from ecotone.matching import ranking, services
 from ecotone.matching.models import NeedCriteria
 from ecotone.matching.ranking import CounterpartGroup
+from ecotone.matching.relevance import TextView
 from ecotone.matching.scoring import NEED_WEIGHTS
 
 pytestmark = pytest.mark.django_db
@@ -534,3 +535,45 @@ def test_votes_on_an_organisations_solutions_count_for_its_pilot_sites(ev_maker,
     group = ranking.pilot_sites(ranking.venture_for(ev_maker), limit=5)
     [trucks] = [m for m in group.matches if m.record == need]
     assert component(trucks, "feedback").reason == "1 marked it relevant, 0 not relevant"
+
+
+@pytest.fixture
+def second_pass(monkeypatch):
+    monkeypatch.setattr(ranking, "SIMILAR_VIEW", TextView("similar", "similar", 1.5))
+
+
+def test_records_like_the_best_matches_come_before_sector_only_ones(
+    storage_need, committed, second_pass
+):
+    """The second pass (pseudo-relevance feedback): a record that shares none of the need's
+    words but resembles its best match is placed above one found only through its sector."""
+    with committed():
+        best = SolutionFactory(
+            title_en="Battery storage for an industrial park with vanadium flow cells",
+            description_en="Batteries shift solar output to the evening peak.",
+        )
+        # created first, so it would win a tie on the same sectors
+        unlike = SolutionFactory(title_en="Flywheel", description_en="spinning mass")
+        like = SolutionFactory(title_en="Vanadium flow cells", description_en="electrolyte tanks")
+        for solution in (best, unlike, like):
+            solution.sectors.add(sector("energy-storage"))
+    titles = [m.record.label for m in services.matches_for_need(storage_need)]
+    assert titles[0] == best.title_en
+    assert titles.index(like.title_en) < titles.index(unlike.title_en)
+    like_text = component(by_title(services.matches_for_need(storage_need))[like.title_en], "text")
+    assert "records like the best matches" in like_text.reason
+    assert "the need's words" not in like_text.reason
+
+
+def test_without_the_second_pass_sector_only_records_tie(storage_need, committed):
+    assert ranking.SIMILAR_VIEW is None  # off by default (docs/matching.md)
+    with committed():
+        SolutionFactory(
+            title_en="Battery storage for an industrial park with vanadium flow cells"
+        ).sectors.add(sector("energy-storage"))
+        unlike = SolutionFactory(title_en="Flywheel", description_en="spinning mass")
+        like = SolutionFactory(title_en="Vanadium flow cells", description_en="electrolyte tanks")
+        for solution in (unlike, like):
+            solution.sectors.add(sector("energy-storage"))
+    matches = by_title(services.matches_for_need(storage_need))
+    assert matches[like.title_en].score == matches[unlike.title_en].score
