@@ -112,3 +112,34 @@ def test_sentences_are_split_at_both_languages_full_stops():
         "Third one is here.",
         "The fourth is here.",
     ]
+
+
+def _sentence(text: str, score: float) -> extractive.Sentence:
+    passage = extractive.SourcePassage(
+        kind="resource",
+        pk=1,
+        external_id="res-x",
+        titles={},
+        page="",
+        text=text,
+        url="",
+        version="",
+    )
+    return extractive.Sentence(text, passage, coverage=1.0, score=score, matched=("a",))
+
+
+def test_sentences_as_close_by_their_words_are_ranked_by_their_meaning(settings):
+    settings.ECOTONE_EMBEDDER = "default"
+    off_topic = _sentence("The committee met in Beijing in March to discuss the agenda.", 1.0)
+    answering = _sentence("管理台账应当至少保存五年。", 1.0)
+    sentences = [off_topic, answering]
+    extractive.weigh_meaning("How many years must the emission ledgers be kept?", sentences)
+    assert sentences[0] is answering
+    assert answering.meaning == 0.0 and off_topic.meaning < 0
+
+
+def test_without_an_embedder_the_words_alone_rank():
+    first, second = _sentence("First sentence here.", 2.0), _sentence("Second one here.", 1.0)
+    sentences = [first, second]
+    extractive.weigh_meaning("anything at all?", sentences)
+    assert sentences == [first, second] and first.score == 2.0
