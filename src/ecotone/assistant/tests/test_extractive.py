@@ -114,16 +114,19 @@ def test_sentences_are_split_at_both_languages_full_stops():
     ]
 
 
-def _sentence(text: str, score: float) -> extractive.Sentence:
+def _sentence(
+    text: str, score: float, pk: int = 1, page: str = "", full_text: bool = False
+) -> extractive.Sentence:
     passage = extractive.SourcePassage(
         kind="resource",
-        pk=1,
-        external_id="res-x",
+        pk=pk,
+        external_id=f"res-{pk}",
         titles={},
-        page="",
+        page=page,
         text=text,
         url="",
         version="",
+        full_text=full_text,
     )
     return extractive.Sentence(text, passage, coverage=1.0, score=score, matched=("a",))
 
@@ -143,3 +146,13 @@ def test_without_an_embedder_the_words_alone_rank():
     sentences = [first, second]
     extractive.weigh_meaning("anything at all?", sentences)
     assert sentences == [first, second] and first.score == 2.0
+
+
+def test_a_records_pages_answer_before_its_summary():
+    summary = _sentence("The regulation sets fines for late surrender.", 1.5, page="summary")
+    page = _sentence("未按时清缴的，处以罚款。", 1.0, page="p. 4", full_text=True)
+    other = _sentence("A record without pages keeps its summary.", 1.2, pk=2, page="summary")
+    scored = [summary, page, other]
+    extractive._prefer_pages(scored)
+    scored.sort(key=lambda s: -s.score)
+    assert scored == [other, page, summary]
