@@ -7,9 +7,10 @@ Retrieval is the search's own (``search.queries.retrieve``: hybrid, or words onl
 an embedder) over the kinds in ``passages.KINDS``. A sentence is scored by the share of the
 question's concepts it holds (each by its rarity, in either language: ``question``), plus a
 little for a passage the search found closest in meaning, and for a follow-up question the
-previous question's concepts at a lower weight. The answer is given only when the search
-finds something that answers the question *and* a sentence holds enough of it; otherwise
-the closest passages are offered as reading.
+previous question's concepts at a lower weight; a record's pages rank before its summary,
+and the best few are weighed by their meaning too (``weigh_meaning``). The answer is
+given only when the search finds something that answers the question *and* a sentence
+holds enough of it; otherwise the closest passages are offered as reading.
 """
 
 import re
