@@ -151,6 +151,7 @@ def evaluate(questions: list[dict], answer: Callable[[str, str], dict]) -> list[
             split=split_of(question["id"]),
             ms=elapsed,
             given=given,
+            expected=question["passages"],
         )
         outcomes.append(outcome)
     return outcomes
@@ -225,6 +226,13 @@ def main() -> None:
                 ]
                 status = o["given"]["status"]
                 print(f"MISS {o['id']} answerable={o['answerable']} {status} cited={cited}")
+                for judged in o["expected"]:
+                    print(
+                        f"     expected {judged['external_id']} {judged.get('page', '')!r}: "
+                        f"{judged.get('contains', '')}"
+                    )
+                for sentence in o["given"]["answer"]:
+                    print(f"     said: {sentence['text'][:160]}")
 
 
 if __name__ == "__main__":

@@ -7,14 +7,18 @@ Retrieval is the search's own (``search.queries.retrieve``: hybrid, or words onl
 an embedder) over the kinds in ``passages.KINDS``. A sentence is scored by the share of the
 question's concepts it holds (each by its rarity, in either language: ``question``), plus a
 little for a passage the search found closest in meaning, and for a follow-up question the
-previous question's concepts at a lower weight. The answer is given only when the search
-finds something that answers the question *and* a sentence holds enough of it; otherwise
-the closest passages are offered as reading.
+previous question's concepts at a lower weight; a record's pages rank before its summary,
+and the best few are weighed by their meaning too (``weigh_meaning``). The answer is
+given only when the search finds something that answers the question *and* a sentence
+holds enough of it; otherwise the closest passages are offered as reading.
 """
 
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from ecotone.search.embedding import UseEmbedder, get_embedders
 from ecotone.search.highlight import find_matches, snippet
 from ecotone.search.queries import retrieve
 from ecotone.search.text import CJK, stem
@@ -24,7 +28,6 @@ from .question import Concept, concepts, search_text
 
 RECORDS = 6  #: records read per question
 MIN_COVERAGE = 0.5  #: share of the question's concept weight a sentence must hold
-MAX_SENTENCES = 4
 MAX_CITATIONS = 3  #: per sentence (the same sentence in several records)
 READING = 3  #: passages offered when the documents do not answer
 FOLLOW_UP_WEIGHT = 0.3  #: of the previous question's concepts in a follow-up
@@ -37,6 +40,15 @@ CLOSENESS_WEIGHT = 0.1
 MIN_SENTENCE_CHARS = 12
 MAX_SENTENCE_CHARS = 600
 NEAR_DUPLICATE = 0.8  #: share of shared words over which two sentences are one
+#: the best sentences by their words that are also weighed by their meaning: embedding a
+#: sentence costs ~10–35 ms on two shared cores, so only a few are
+MEANING_CANDIDATES = 10
+#: of a sentence's cosine to the question, less the best candidate's (``weigh_meaning``)
+MEANING_WEIGHT = 1.0
+MAX_SENTENCES = 3  #: the judged questions name one or two passages; 4 halved precision for nothing
+#: taken off a summary's or a field's sentence when the record's own pages were read too: a
+#: page says what the document says, a summary only what someone made of it
+SUMMARY_PENALTY = 1.0
 SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=\S)")
 WORDS = re.compile(r"[^\W_]+")
 
@@ -48,6 +60,7 @@ class Sentence:
     coverage: float
     score: float
     matched: tuple[str, ...]  #: labels of the concepts it holds
+    meaning: float = 0.0  #: cosine to the question, less the best sentence's
 
 
 @dataclass
@@ -68,6 +81,7 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
     earlier = [c for c in concepts(previous) if c.label not in {w.label for w in wanted}]
     passages, answered = retrieve_passages(question, previous, wanted + earlier)
     sentences = score_sentences(passages, wanted, earlier)
+    weigh_meaning(question, sentences)
     chosen = select(sentences, wanted)
     terms = [term for concept in wanted + earlier for term in concept.terms]
     if answered and chosen:
@@ -183,6 +197,7 @@ def score_sentences(
                 passage, held_here, earlier, title, in_passage, full=wanted
             )
     _prefer_specific(scored)
+    _prefer_pages(scored)
     scored.sort(key=lambda s: -s.score)
     return scored
 
@@ -198,6 +213,16 @@ def _prefer_specific(scored: list[Sentence]) -> None:
     for sentence in scored:
         rarity = sum(1 / holding[label] for label in sentence.matched) / len(sentence.matched)
         sentence.score += SPECIFICITY_WEIGHT * rarity
+
+
+def _prefer_pages(scored: list[Sentence]) -> None:
+    """A record's pages before its summary: an English question over a Chinese regulation
+    finds its words in the English summary, its answer on a page."""
+    with_pages = {(s.passage.kind, s.passage.pk) for s in scored if s.passage.full_text}
+    for sentence in scored:
+        key = (sentence.passage.kind, sentence.passage.pk)
+        if key in with_pages and not sentence.passage.full_text:
+            sentence.score -= SUMMARY_PENALTY
 
 
 def _held_in(text: str, wanted: list[Concept]) -> list[Concept]:
@@ -239,6 +264,32 @@ def _share(found, near, far, concepts_: list[Concept]) -> float:
         + CONTEXT_WEIGHT * coverage(near, concepts_)
         + PASSAGE_WEIGHT * coverage(far, concepts_)
     )
+
+
+def weigh_meaning(question: str, sentences: list[Sentence]) -> None:
+    """Weighs the best sentences by how close in meaning each is to the question as well as
+    by the words they share, and sorts them again: the sentence that answers often shares
+    few words with the question (a figure under a heading that names the programme, an
+    English question over a Chinese regulation) but much of its meaning. The multilingual
+    USE model bridges the two languages best of the search's embedders (and is the
+    quickest); without an embedder the words alone rank. A sentence's meaning is its
+    cosine less the best candidate's, so the best loses nothing and the rest, not weighed,
+    lose as much as the furthest that was."""
+    embedders = get_embedders()
+    if not embedders or not sentences:
+        return
+    embedder = next((e for e in embedders if isinstance(e, UseEmbedder)), embedders[0])
+    candidates = sentences[:MEANING_CANDIDATES]
+    query = embedder.embed_query(question)
+    cosines = embedder.embed_passages([s.text for s in candidates]) @ query
+    best, furthest = float(np.max(cosines)), float(np.min(cosines))
+    for sentence, cosine in zip(candidates, cosines, strict=True):
+        sentence.meaning = float(cosine) - best
+    for sentence in sentences[MEANING_CANDIDATES:]:
+        sentence.meaning = furthest - best
+    for sentence in sentences:
+        sentence.score += MEANING_WEIGHT * sentence.meaning
+    sentences.sort(key=lambda s: -s.score)
 
 
 def select(sentences: list[Sentence], wanted: list[Concept]):

@@ -30,6 +30,7 @@ class SourcePassage:
     version: str  #: the record's ``updated_at`` when it was read (ISO 8601)
     rank: int = 0  #: the record's place in the search's ranking
     closest: float = 0.0  #: cosine to the question, when the search found it closest
+    full_text: bool = False  #: a page of the document itself, not a summary or a field
 
     def title(self, language: str) -> str:
         preferred = [self.titles.get(language), self.titles.get("en"), self.titles.get("zh")]
@@ -98,6 +99,7 @@ def _best_chunks(text: str, words: list[str], closest, common: dict) -> list[Sou
             page=chunks[i][0],
             text=chunks[i][1],
             closest=cosine if page and chunks[i][0] == page else 0.0,
+            full_text=True,
             **common,
         )
         for i in kept

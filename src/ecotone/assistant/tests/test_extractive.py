@@ -112,3 +112,47 @@ def test_sentences_are_split_at_both_languages_full_stops():
         "Third one is here.",
         "The fourth is here.",
     ]
+
+
+def _sentence(
+    text: str, score: float, pk: int = 1, page: str = "", full_text: bool = False
+) -> extractive.Sentence:
+    passage = extractive.SourcePassage(
+        kind="resource",
+        pk=pk,
+        external_id=f"res-{pk}",
+        titles={},
+        page=page,
+        text=text,
+        url="",
+        version="",
+        full_text=full_text,
+    )
+    return extractive.Sentence(text, passage, coverage=1.0, score=score, matched=("a",))
+
+
+def test_sentences_as_close_by_their_words_are_ranked_by_their_meaning(settings):
+    settings.ECOTONE_EMBEDDER = "default"
+    off_topic = _sentence("The committee met in Beijing in March to discuss the agenda.", 1.0)
+    answering = _sentence("管理台账应当至少保存五年。", 1.0)
+    sentences = [off_topic, answering]
+    extractive.weigh_meaning("How many years must the emission ledgers be kept?", sentences)
+    assert sentences[0] is answering
+    assert answering.meaning == 0.0 and off_topic.meaning < 0
+
+
+def test_without_an_embedder_the_words_alone_rank():
+    first, second = _sentence("First sentence here.", 2.0), _sentence("Second one here.", 1.0)
+    sentences = [first, second]
+    extractive.weigh_meaning("anything at all?", sentences)
+    assert sentences == [first, second] and first.score == 2.0
+
+
+def test_a_records_pages_answer_before_its_summary():
+    summary = _sentence("The regulation sets fines for late surrender.", 1.5, page="summary")
+    page = _sentence("未按时清缴的，处以罚款。", 1.0, page="p. 4", full_text=True)
+    other = _sentence("A record without pages keeps its summary.", 1.2, pk=2, page="summary")
+    scored = [summary, page, other]
+    extractive._prefer_pages(scored)
+    scored.sort(key=lambda s: -s.score)
+    assert scored == [other, page, summary]
