@@ -96,7 +96,7 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
         )
     return Extract(
         "not_answered",
-        reading=[citation(p, terms, language) for p in closest(passages, sentences)],
+        reading=[citation(p, terms, language) for p in closest(passages, sentences, wanted)],
         retrieved=passages,
         concepts=wanted,
     )
@@ -319,8 +319,12 @@ def _same(a: str, b: str) -> bool:
     return len(words_a & words_b) / len(words_a | words_b) >= NEAR_DUPLICATE
 
 
-def closest(passages: list[SourcePassage], sentences: list[Sentence]) -> list[SourcePassage]:
-    """The passages holding the best sentences, else the first passages retrieved."""
+def closest(
+    passages: list[SourcePassage], sentences: list[Sentence], wanted: list[Concept]
+) -> list[SourcePassage]:
+    """The passages holding the best sentences, else the first passages retrieved that hold
+    a concept of the question at least: one that holds none of it is not worth reading
+    ("chocolate cake recipe with ganache" was offered three CCS facilities)."""
     offered: list[SourcePassage] = []
     for sentence in sentences:
         if sentence.passage not in offered:
@@ -328,7 +332,9 @@ def closest(passages: list[SourcePassage], sentences: list[Sentence]) -> list[So
         if len(offered) == READING:
             return offered
     for passage in passages:
-        if passage not in offered and len(offered) < READING:
+        if len(offered) == READING:
+            break
+        if passage not in offered and _held_in(passage.text, wanted):
             offered.append(passage)
     return offered
 

@@ -4,6 +4,7 @@
 import pytest
 
 from ecotone.assistant import extractive
+from ecotone.assistant.question import concepts
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +157,12 @@ def test_a_records_pages_answer_before_its_summary():
     extractive._prefer_pages(scored)
     scored.sort(key=lambda s: -s.score)
     assert scored == [other, page, summary]
+
+
+def test_only_passages_holding_something_of_the_question_are_offered_to_read():
+    wanted = concepts("chocolate cake recipe")
+    facility = _sentence("Capture capacity: 1 Mt CO2/yr at the Belle Plaine hub.", 0.0, pk=1)
+    bakery = _sentence("A bakery recipe line that cuts the gas used per chocolate cake.", 0.0, pk=2)
+    passages = [facility.passage, bakery.passage]
+    assert extractive.closest(passages, [], wanted) == [bakery.passage]
+    assert extractive.closest([facility.passage], [], wanted) == []
