@@ -233,7 +233,14 @@ def test_iterative_scans_walk_past_filtered_out_passages(rare_and_common):
 def test_a_walk_that_comes_back_short_falls_back_to_an_exact_scan(rare_and_common):
     backend = PostgresBackend(exact_below=0, ef_search=10, max_scan_tuples=10)
     with transaction.atomic(), connection.cursor() as cursor:
-        assert walk_the_graph(cursor, rare_and_common, 10, 10).approximate(3) is None
+        # pgvector draws each node's level at random: when a rare passage is the graph's
+        # entry point, a walk of 10 tuples starts beside the answers; draw the graph again
+        for _ in range(5):
+            if walk_the_graph(cursor, rare_and_common, 10, 10).approximate(3) is None:
+                break
+            cursor.execute(f"REINDEX INDEX {space_table(SPACE)}_hnsw")
+        else:
+            pytest.fail("every walk of 10 tuples found the three rare passages")
         found = nearest_keys(backend, rare_and_common, {"sector": ["rare"]})
     assert sorted(found) == RARE
 
