@@ -1,6 +1,8 @@
 """CSV and XLSX of a programme's submissions, restricted to what the user may see.
 
-Managers get every submission with review counts and mean scores; anyone else gets the rows
+Managers get every submission with review counts, mean scores, the reviewers' discussion
+(one line per message, its author named) and the applicant's responses per round; anyone
+else gets the rows
 ``permissions.visible_submissions`` allows (an applicant's own, a reviewer's unconflicted
 queue) and no score columns. Blind programmes hide the applicant from reviewers here too.
 Text cells are neutralised (``core.spreadsheets``), so no applicant's text is a formula.
@@ -16,10 +18,11 @@ from ecotone.core.spreadsheets import neutralise_row, xlsx_row
 
 from .models import ReviewMode, ReviewStatus
 from .permissions import is_applicant, is_manager, visible_submissions
+from .services import discussion, responses
 from .views import visible_programme
 
 BASE_COLUMNS = ["id", "title", "track", "applicant", "status", "round", "submitted_at"]
-MANAGER_COLUMNS = ["reviews_submitted", "mean_total"]
+MANAGER_COLUMNS = ["reviews_submitted", "mean_total", "discussion", "applicant_responses"]
 
 
 def submission_rows(user, programme) -> tuple[list[str], list[list]]:
@@ -48,8 +51,23 @@ def submission_rows(user, programme) -> tuple[list[str], list[list]]:
                 and a.review.total is not None
             ]
             row += [len(totals), round(sum(totals) / len(totals), 2) if totals else ""]
+            row += [_discussion_text(user, submission), _responses_text(user, submission)]
         rows.append(row)
     return columns, rows
+
+
+def _discussion_text(user, submission) -> str:
+    return "\n".join(
+        f"{post.created_at:%Y-%m-%d %H:%M} {post.author}: {post.body}"
+        for post in discussion.thread(user, submission)
+    )
+
+
+def _responses_text(user, submission) -> str:
+    return "\n".join(
+        f"{response.window.round}: {response.text}"
+        for response in responses.responses_of(user, submission)
+    )
 
 
 def _csv(columns, rows) -> bytes:

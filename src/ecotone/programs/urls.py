@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, manage_views, views
+from . import discussion_views, exports, manage_views, views
 from .bid_views import bids, my_bidding, place_bid
 from .reviewer_views import reviewer_profile
 
@@ -18,6 +18,12 @@ urlpatterns = [
     path("submissions/<int:pk>/withdraw/", views.submission_withdraw, name="submission_withdraw"),
     path("submissions/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path("attachments/<int:pk>/", views.attachment_file, name="attachment_file"),
+    path(
+        "submissions/<int:pk>/discussion/",
+        discussion_views.submission_discussion,
+        name="discussion",
+    ),
+    path("submissions/<int:pk>/response/", discussion_views.applicant_response, name="response"),
     path("attachments/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
     path("<slug:slug>/", views.programme_detail, name="programme_detail"),
     path("<slug:slug>/results/", views.programme_results, name="programme_results"),
@@ -44,6 +50,11 @@ urlpatterns = [
         "<slug:slug>/manage/rounds/<int:position>/remind/",
         manage_views.remind_reviewers,
         name="remind_reviewers",
+    ),
+    path(
+        "<slug:slug>/manage/rounds/<int:position>/responses/",
+        discussion_views.response_window,
+        name="response_window",
     ),
     path("<slug:slug>/bids/", bids, name="bids"),
     path("<slug:slug>/bids/<int:submission_id>/", place_bid, name="place_bid"),
