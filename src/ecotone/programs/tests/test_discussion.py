@@ -42,8 +42,7 @@ def review(reviewer, submission, *, scores=SCORES, comment="Convincing numbers."
     )
 
 
-@pytest.fixture
-def reviewed():
+def make_reviewed():
     """A blind programme in its first round: one submission, ana, ben and cat assigned (in
     that order), ana and ben have submitted their reviews, cat has not."""
     world = make_programme(rounds=1, k=3)
@@ -61,6 +60,11 @@ def reviewed():
     submission.refresh_from_db()
     mail.outbox.clear()
     return world, user, org, submission
+
+
+@pytest.fixture
+def reviewed():
+    return make_reviewed()
 
 
 def open_window(world, *, opens=-1, closes=2):
@@ -86,7 +90,7 @@ def test_reviewers_whose_review_is_in_and_managers_discuss(reviewed, committed):
         "Too optimistic?",
         "Please converge.",
     ]
-    assert [p.body for p in discussion.thread(world.manager, submission)][0] == "Too optimistic?"
+    assert discussion.thread(world.manager, submission)[0].body == "Too optimistic?"
     # cat has not submitted a review: not yet in the discussion, neither reading nor writing
     with pytest.raises(PermissionDenied):
         discussion.thread(cat.user, submission)
