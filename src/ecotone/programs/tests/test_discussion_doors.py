@@ -1,11 +1,14 @@
-"""The discussion and the applicant's response through their pages and the API: who gets
-in, what they see, and — in the style of ``test_doors.py`` — the same bad input through the
-page and the API gets the same refusal and changes nothing."""
+"""The discussion and the applicant's response through their pages, the API and (for the
+response window) the command line: who gets in, what they see, and — in the style of
+``test_doors.py`` — the same bad input through every door gets the same refusal and changes
+nothing."""
 
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -211,6 +214,33 @@ def test_a_bad_message_is_refused_alike_by_page_and_api(reviewed, body):
     assert _state() == before
 
 
+def _cli(world, *args) -> str:
+    out = io.StringIO()
+    call_command(
+        "programmes",
+        "response-window",
+        world.programme.slug,
+        "--round",
+        "1",
+        *args,
+        "--as",
+        world.manager.username,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def test_the_command_line_opens_a_window_in_the_programmes_time_zone(reviewed):
+    world, _user, _org, _submission = reviewed
+    said = _cli(world, "--opens", "2030-05-01 09:00", "--closes", "2030-05-03 18:00")
+    assert "responses from 2030-05-01 09:00 (Asia/Shanghai)" in said
+    window = ResponseWindow.objects.get()
+    assert window.opens_at.isoformat() == "2030-05-01T01:00:00+00:00"
+    with pytest.raises(CommandError) as refused:
+        _cli(world, "--opens", "tomorrow", "--closes", "2030-05-03 18:00")
+    assert str(refused.value).startswith("--opens:")
+
+
 def test_a_response_window_closing_before_it_opens_is_refused_alike(reviewed):
     world, _user, _org, _submission = reviewed
     before = _state()
@@ -228,8 +258,12 @@ def test_a_response_window_closing_before_it_opens_is_refused_alike(reviewed):
             {"opens_at": "2030-05-02T10:00:00", "closes_at": "2030-05-01T10:00:00"},
         )
     )
+    with pytest.raises(CommandError) as refused:
+        _cli(world, "--opens", "2030-05-02 10:00", "--closes", "2030-05-01 10:00")
+    cli_field, _, cli_message = str(refused.value).partition(": ")
     assert by_api.status == 422 and by_api.field == "closes_at"
     assert page.status == 422 and page.field == "closes_at" and page.message == by_api.message
+    assert cli_field == "closes_at" and cli_message == by_api.message
     assert _state() == before
 
 

@@ -15,6 +15,9 @@ ecotone programmes assign SLUG --round N --as USER
 ecotone programmes ranking SLUG --round N [--format table|csv]
 ecotone programmes export SLUG --format csv|xlsx --output FILE --as USER
 ecotone programmes publish SLUG --as USER
+ecotone programmes response-window SLUG --round N --opens "YYYY-MM-DD HH:MM" --closes … --as USER
+                                               open or move a round's applicant response
+                                               window (times in the programme's time zone)
 ecotone programmes remind [--ahead-days N]     e-mail reviewers of reviews due soon or overdue
                                                (for a daily job)
 
@@ -25,7 +28,7 @@ are too: each names the field at fault.
 
 import csv
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -43,7 +46,7 @@ from ...api.pool import pool_queryset, reviewer_out
 from ...api.rounds import ranking_rows
 from ...models import Programme, Reviewer, Round
 from ...permissions import is_manager
-from ...services import assigning, decisions, pool, reminders, setup
+from ...services import assigning, decisions, pool, reminders, responses, setup
 
 WRITES = {
     "create",
@@ -55,6 +58,7 @@ WRITES = {
     "assign",
     "publish",
     "export",
+    "response-window",
 }
 RANK_COLUMNS = [
     "track",
@@ -108,6 +112,12 @@ class Command(BaseCommand):
         export.add_argument("--format", choices=sorted(exports.FORMATS), required=True)
         export.add_argument("--output", required=True)
         self._slug(commands.add_parser("publish", help="publish the results as awards"))
+        window = self._slug(
+            commands.add_parser("response-window", help="open or move a response window")
+        )
+        window.add_argument("--round", type=int, required=True)
+        window.add_argument("--opens", required=True, help="YYYY-MM-DD HH:MM, programme's zone")
+        window.add_argument("--closes", required=True, help="YYYY-MM-DD HH:MM, programme's zone")
         remind = commands.add_parser("remind", help="e-mail reviewers of reviews due soon")
         remind.add_argument("--ahead-days", type=int, default=reminders.REMIND_AHEAD.days)
         for subparser in commands.choices.values():
@@ -244,6 +254,20 @@ class Command(BaseCommand):
         awards = decisions.publish_results(user=actor, programme=_managed(options["slug"], actor))
         self.stdout.write(self.style.SUCCESS(f"published {len(awards)} awards"))
 
+    def response_window(self, options, actor):
+        round = _round(options["slug"], options["round"], actor)
+        window = responses.set_response_window(
+            user=actor,
+            round=round,
+            opens_at=_moment(options["opens"], "--opens"),
+            closes_at=_moment(options["closes"], "--closes"),
+        )
+        opens = responses.local_text(round.programme, window.opens_at)
+        closes = responses.local_text(round.programme, window.closes_at)
+        self.stdout.write(
+            self.style.SUCCESS(f"round {round.position}: responses from {opens} until {closes}")
+        )
+
     def remind(self, options, actor):
         if options["ahead_days"] < 0:
             raise CommandError("--ahead-days: must be 0 or more")
@@ -304,6 +328,14 @@ def _round(slug: str, position: int, actor=None) -> Round:
     if round is None:
         raise CommandError(f"--round: {slug} has no round {position}")
     return round
+
+
+def _moment(text: str, option: str) -> datetime:
+    """A date and time as typed (``YYYY-MM-DD HH:MM``, or ISO 8601 with an offset)."""
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CommandError(f"{option}: give a date and time such as 2025-05-01 18:00") from None
 
 
 def _read_json(path: str):
