@@ -8,7 +8,8 @@ programme. In a blind programme reviewers see each other as "Reviewer 1", "Revie
 numbered by the order of their first assignment to the submission, the same on every page,
 in the API and in the e-mails; managers see the names next to the numbers.
 
-Posts are kept as written; each is audited and e-mailed to the other reviewers taking part.
+Posts are kept as written; each is audited (on the post: the submission's history is shown
+to the applicant) and e-mailed to the other reviewers taking part.
 """
 
 from dataclasses import dataclass
@@ -160,11 +161,12 @@ def post_message(*, user, submission: Submission, body: str) -> DiscussionPost:
     post = DiscussionPost.objects.create(
         submission=submission, author=user, round=submission.current_round, body=text
     )
+    # on the post, not the submission: the submission's history is the applicant's to read
     record_audit(
         actor=user,
         action="discussion_post",
-        record=submission,
-        changes={"post": post.pk, "characters": len(text)},
+        record=post,
+        changes={"submission": submission.pk, "characters": len(text)},
     )
     recipients = [r for r in participants(submission) if r.user_id != user.pk]
     numbers = reviewer_numbers(submission)

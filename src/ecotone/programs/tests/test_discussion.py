@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from ecotone.accounts.audit import history_of
 from ecotone.accounts.models import AuditEntry
 from ecotone.core.refusals import Refused
 from ecotone.programs import services
@@ -104,7 +105,9 @@ def test_reviewers_whose_review_is_in_and_managers_discuss(reviewed, committed):
     assert "ana" not in message.body and "Reviewer 1" in message.body
     assert f"/programmes/submissions/{submission.pk}/discussion/" in message.body
     entry = AuditEntry.objects.filter(action="discussion_post").order_by("pk").first()
-    assert entry.actor == ana.user and entry.object_id == str(submission.pk)
+    assert entry.actor == ana.user and entry.changes["submission"] == submission.pk
+    # the applicant reads the submission's history: the discussion is not in it
+    assert "discussion_post" not in [e.action for e in history_of(submission)]
 
 
 def test_the_applicant_never_reads_nor_writes_the_discussion(reviewed):
