@@ -283,3 +283,23 @@ def test_a_response_after_the_window_is_refused_alike(reviewed):
     # the page shows a refusal without a field as the form's own error
     assert page.status == 422 and page.field == "__all__" and page.message == by_api.message
     assert _state() == before
+
+
+def test_the_pages_and_the_numbers_are_in_chinese_too(reviewed):
+    world, user, _org, submission = reviewed
+    ana = world.reviewers[0]
+    open_window(world)
+    logged_in(ana.user).post(
+        f"/zh-hans/programmes/submissions/{submission.pk}/discussion/", {"body": "成本？"}
+    )
+    thread = logged_in(world.reviewers[1].user).get(
+        f"/zh-hans/programmes/submissions/{submission.pk}/discussion/"
+    )
+    text = thread.content.decode()
+    assert "讨论" in text and "评审人 1" in text and "发布留言" in text
+    page = logged_in(user).get(f"/zh-hans/programmes/submissions/{submission.pk}/response/")
+    assert "保存我的回应" in page.content.decode()
+    empty = logged_in(user).post(
+        f"/zh-hans/programmes/submissions/{submission.pk}/response/", {"text": ""}
+    )
+    assert "请填写你的回应。" in empty.content.decode()
