@@ -66,10 +66,13 @@ def set_response_window(
     opens, closes = aware_in(programme, opens_at), aware_in(programme, closes_at)
     if closes <= opens:
         raise ProgrammeRefused(_("Responses must close after they open."), field="closes_at")
-    window = ResponseWindow.objects.select_for_update().filter(round=round).first()
+    Round.objects.select_for_update().get(pk=round.pk)  # one window per round, even at once
+    window = ResponseWindow.objects.filter(round=round).first()
     before = {}
     if window is None:
         window = ResponseWindow(round=round, created_by=user)
+    elif (window.opens_at, window.closes_at) == (opens, closes):
+        return window  # nothing changes: no audit entry, no e-mail
     else:
         before = {name: getattr(window, name).isoformat() for name in ("opens_at", "closes_at")}
     window.opens_at, window.closes_at = opens, closes

@@ -217,6 +217,26 @@ def test_only_managers_open_a_window_and_its_dates_are_checked(reviewed, committ
     assert message.to == [user.email]
     assert f"/programmes/submissions/{submission.pk}/response/" in message.body
     assert AuditEntry.objects.filter(action="response_window", actor=world.manager).count() == 1
+    # the same dates again change nothing; new dates are audited with the old ones
+    with committed():
+        responses.set_response_window(
+            user=world.manager,
+            round=world.rounds[0],
+            opens_at=window.opens_at,
+            closes_at=window.closes_at,
+        )
+    assert len(mail.outbox) == 1
+    old_close = window.closes_at
+    with committed():
+        responses.set_response_window(
+            user=world.manager,
+            round=world.rounds[0],
+            opens_at=window.opens_at,
+            closes_at=old_close + timedelta(days=1),
+        )
+    assert len(mail.outbox) == 2 and ResponseWindow.objects.count() == 1
+    moved = AuditEntry.objects.filter(action="response_window").order_by("pk").last()
+    assert moved.changes["before"]["closes_at"] == old_close.isoformat()
 
 
 def test_the_applicant_responds_while_the_window_is_open_and_may_change_it(reviewed, committed):
