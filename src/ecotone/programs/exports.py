@@ -29,6 +29,9 @@ def submission_rows(user, programme) -> tuple[list[str], list[list]]:
     manager = is_manager(user, programme)
     columns = BASE_COLUMNS + (MANAGER_COLUMNS if manager else [])
     rows = []
+    if manager:
+        posts = discussion.transcripts(user, programme)
+        answers = responses.responses_by_submission(user, programme)
     for submission in visible_submissions(user, programme):
         shows_applicant = (
             manager or programme.review_mode == ReviewMode.OPEN or is_applicant(user, submission)
@@ -51,23 +54,18 @@ def submission_rows(user, programme) -> tuple[list[str], list[list]]:
                 and a.review.total is not None
             ]
             row += [len(totals), round(sum(totals) / len(totals), 2) if totals else ""]
-            row += [_discussion_text(user, submission), _responses_text(user, submission)]
+            row += [
+                "\n".join(
+                    f"{post.created_at:%Y-%m-%d %H:%M} {post.author}: {post.body}"
+                    for post in posts.get(submission.pk, [])
+                ),
+                "\n".join(
+                    f"{response.window.round}: {response.text}"
+                    for response in answers.get(submission.pk, [])
+                ),
+            ]
         rows.append(row)
     return columns, rows
-
-
-def _discussion_text(user, submission) -> str:
-    return "\n".join(
-        f"{post.created_at:%Y-%m-%d %H:%M} {post.author}: {post.body}"
-        for post in discussion.thread(user, submission)
-    )
-
-
-def _responses_text(user, submission) -> str:
-    return "\n".join(
-        f"{response.window.round}: {response.text}"
-        for response in responses.responses_of(user, submission)
-    )
 
 
 def _csv(columns, rows) -> bytes:

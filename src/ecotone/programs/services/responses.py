@@ -184,6 +184,19 @@ def responses_of(user, submission: Submission) -> list[ApplicantResponse]:
     )
 
 
+def responses_by_submission(user, programme) -> dict[int, list[ApplicantResponse]]:
+    """Every response of ``programme`` for its managers, by submission id (the export)."""
+    require_manager(user, programme)
+    found: dict[int, list[ApplicantResponse]] = {}
+    for response in (
+        ApplicantResponse.objects.filter(submission__programme=programme)
+        .select_related("window__round")
+        .order_by("window__round__position", "pk")
+    ):
+        found.setdefault(response.submission_id, []).append(response)
+    return found
+
+
 def revision_open(round: Round) -> bool:
     """Reviewers may revise a submitted review of ``round``: its response window has opened
     and the round is not finished."""
