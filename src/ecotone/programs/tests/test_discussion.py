@@ -361,3 +361,34 @@ def test_the_csv_export_neutralises_a_formula_in_a_message(reviewed, client):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     cell = rows[1][rows[0].index("discussion")]
     assert "=1+1" in cell and not cell.startswith("=")
+
+
+def test_every_private_read_asks_who_is_reading(reviewed):
+    from ecotone.core.testing import UserFactory
+
+    world, user, _org, submission = reviewed
+    open_window(world)
+    responses.save_response(user=user, submission=submission, text="Annex B.")
+    other_manager = make_programme(slug="other-challenge").manager
+    stranger = UserFactory(username="stranger")
+    for outsider in (other_manager, stranger):
+        with pytest.raises(PermissionDenied):
+            responses.responses_of(outsider, submission)
+        with pytest.raises(PermissionDenied):
+            discussion.transcripts(outsider, world.programme)
+        with pytest.raises(PermissionDenied):
+            responses.responses_by_submission(outsider, world.programme)
+    # cat, assigned but not done, reads the response (it helps the review) but not the thread
+    cat = world.reviewers[2]
+    assert [r.text for r in responses.responses_of(cat.user, submission)] == ["Annex B."]
+    assert not discussion.can_discuss(cat.user, submission)
+    # someone else's review cannot be revised, however open the window
+    assignment = Assignment.objects.get(reviewer=world.reviewers[0])
+    with pytest.raises(PermissionDenied):
+        services.save_review(
+            user=world.reviewers[1].user,
+            assignment=assignment,
+            data={"scores": {"technology": 1, "commercial": 1}},
+            submit=True,
+        )
+    assert assignment.review.scores == SCORES
