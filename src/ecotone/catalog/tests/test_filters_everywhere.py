@@ -168,3 +168,16 @@ def test_a_bad_filter_is_refused_naming_it_on_every_door(client, records, name, 
 def test_the_cli_names_an_unknown_filter(records, tmp_path):
     with pytest.raises(CommandError, match="--filter colour: cases have the filters q, "):
         call_command("export", "cases", str(tmp_path / "x.csv"), "--filter=colour=green")
+
+
+def test_the_report_scope_places_a_record_in_a_city_as_the_catalogue_filter_does(client, records):
+    from ecotone.reports.scope import ReportScope, parse_region, scoped_cases, scoped_organisations
+
+    for name in ("Shenzhen", "shenzhen", "深圳", "Berlin", "Nowhere"):
+        scope = ReportScope(region=parse_region(name))
+        assert {c.pk for c in scoped_cases(scope)} == set(
+            on_page(client, "cases", {"city": name})
+        ), name
+        assert {o.pk for o in scoped_organisations(scope)} == set(
+            on_page(client, "organisations", {"city": name})
+        ), name
