@@ -181,3 +181,10 @@ def test_the_report_scope_places_a_record_in_a_city_as_the_catalogue_filter_does
         assert {o.pk for o in scoped_organisations(scope)} == set(
             on_page(client, "organisations", {"city": name})
         ), name
+
+
+def test_the_list_page_offers_its_own_selection_as_csv(client, records):
+    html = client.get("/en/cases/", {"city": "深圳", "page": 1}).content.decode()
+    assert 'href="/en/cases/export.csv?city=%E6%B7%B1%E5%9C%B3" download' in html
+    chinese = client.get("/zh-hans/cases/", {"city": "深圳"}).content.decode()
+    assert "下载这些记录（CSV）" in chinese

@@ -127,3 +127,8 @@ def test_a_bad_filter_is_refused_naming_it_on_every_door(client, library, name, 
     assert client.get("/en/impact/factors/export.csv", {name: value}).status_code == 400
     with pytest.raises(CommandError, match=f"--{name}"):
         call_command("impact", "factors", "export", f"--{name}={value}", stdout=io.StringIO())
+
+
+def test_the_library_page_offers_its_own_selection_as_csv(client, library):
+    html = client.get("/en/impact/factors/", {"dataset": "cn-electricity", "page": 2}).content
+    assert b'href="/en/impact/factors/export.csv?dataset=cn-electricity" download' in html
