@@ -15,12 +15,22 @@ class InvalidFilter(Refused, ValueError):
 
 
 def filtered_records(kind: Kind, user, params) -> QuerySet:
-    """The kind's records that ``user`` may see, narrowed by the kind's filter set."""
-    filterset = kind.filterset(data=params, queryset=visible_records(user, kind.queryset()))
+    """The kind's records that ``user`` may see, narrowed by the kind's filter set: what the
+    list page shows, the API lists and the list's download exports."""
+    return narrowed(kind, visible_records(user, kind.queryset()), params)
+
+
+def narrowed(kind: Kind, queryset: QuerySet, params) -> QuerySet:
+    """``queryset`` narrowed by the kind's filter set; a bad filter is refused naming it."""
+    filterset = kind.filterset(data=params, queryset=queryset)
     if not filterset.is_valid():
         field, messages = next(iter(filterset.errors.items()))
         raise InvalidFilter(field, str(messages[0]))
     return filterset.qs
+
+
+def filter_names(kind: Kind) -> list[str]:
+    return list(kind.filterset.base_filters)
 
 
 def all_sectors() -> QuerySet:

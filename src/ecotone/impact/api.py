@@ -4,19 +4,20 @@
 verification tools outside the project: add fields, never rename or remove them.
 """
 
-from django.db.models import Q
 from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from ecotone.accounts.api_auth import reading_user
 from ecotone.accounts.permissions import can_view
+from ecotone.catalog.schemas import filterset_schema
 from ecotone.config.api import error_body
-from ecotone.core.bounds import Id, PageLimit, Year, optional
+from ecotone.core.bounds import Id, PageLimit, optional
 from ecotone.core.pagination import BadCursor, cursor_page
 
 from .calculator import CalculationError, methodologies, render_trace, render_warnings
 from .claims import coal_factor, compare
+from .filters import EmissionFactorFilterSet, filtered_factors
 from .models import Calculation, EmissionFactor
 from .schemas import (
     CalculateIn,
@@ -115,34 +116,19 @@ def factor_out(factor: EmissionFactor) -> dict:
     return body
 
 
-class FactorFilter(Schema):
-    dataset: str | None = None
-    kind: str | None = None
-    region: str | None = None
-    year: optional(Year) = None
-    q: str | None = None
-    all_versions: bool = False
+FactorFilters = filterset_schema(EmissionFactorFilterSet)
 
 
 @router.get(
     "/impact/factors", response={200: FactorPageOut, 422: ErrorOut}, operation_id="impact_factors"
 )
 def list_factors(
-    request, filters: Query[FactorFilter], cursor: str | None = None, limit: PageLimit = 50
+    request, filters: Query[FactorFilters], cursor: str | None = None, limit: PageLimit = 50
 ):
-    """The emission-factor library, current versions unless ``all_versions``."""
-    queryset = EmissionFactor.objects.all()
-    if not filters.all_versions:
-        queryset = queryset.filter(superseded_by__isnull=True)
-    for name in ("dataset", "kind", "region", "year"):
-        if getattr(filters, name) not in (None, ""):
-            queryset = queryset.filter(**{name: getattr(filters, name)})
-    if filters.q:
-        queryset = queryset.filter(
-            Q(key__icontains=filters.q)
-            | Q(name_en__icontains=filters.q)
-            | Q(name_zh__icontains=filters.q)
-        )
+    """The emission-factor library, current versions unless ``all_versions``: the filters of
+    the library page (``EmissionFactorFilterSet``)."""
+    params = {k: v for k, v in filters.dict().items() if v not in (None, "")}
+    queryset = filtered_factors(params)  # a bad filter is a 422 naming it
     try:
         items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
     except BadCursor as error:

@@ -167,15 +167,29 @@ class TraceStep:
             name: gettext(value["msgid"]) if isinstance(value, dict) and "msgid" in value else value
             for name, value in self.params.items()
         }
-        return gettext(self.message) % params
+        # A translation that does not fit the stored parameters (a row from an older
+        # version, or a catalogue entry with a wrong placeholder) reads in English, and
+        # English that does not fit either reads as stored, rather than failing the page.
+        for message in (gettext(self.message), self.message):
+            try:
+                return message % params
+            except (KeyError, TypeError, ValueError):
+                continue
+        return self.message
 
     def as_dict(self) -> dict:
         return {"message": self.message, "params": self.params}
 
 
-def render_trace(steps: list[dict]) -> list[str]:
-    """Stored trace rows (``{"message", "params"}``) in the active language."""
-    return [TraceStep(row["message"], row.get("params", {})).render() for row in steps]
+def render_trace(steps: list) -> list[str]:
+    """Stored trace rows (``{"message", "params"}``) in the active language. A row stored
+    as plain text (written by hand or by an older version) is shown as it is."""
+    return [
+        TraceStep(row["message"], row.get("params") or {}).render()
+        if isinstance(row, dict) and "message" in row
+        else str(row)
+        for row in steps
+    ]
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ class ChartRow:
     values: tuple[float | int | None, ...]
     #: per value, the URL of the records it counts (or "")
     links: tuple[str, ...] = ()
+    #: the URL the row's label leads to (a city's own figures), or ""
+    label_link: str = ""
 
     def cells(self) -> list[tuple[float | int | None, str]]:
         links = self.links or ("",) * len(self.values)
