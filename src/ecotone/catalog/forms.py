@@ -97,7 +97,7 @@ class CatalogueRecordForm(forms.ModelForm):
     def model_defaults(cls) -> dict:
         """Values for columns a row or payload leaves out, taken from the model's defaults."""
         defaults = {}
-        for name in cls._meta.fields:
+        for name in cls._meta.fields or ():
             field = cls._meta.model._meta.get_field(name)
             if field.has_default() and not callable(field.default):
                 defaults[name] = field.default
@@ -117,7 +117,7 @@ class CatalogueRecordForm(forms.ModelForm):
         are updated).
         """
         sample = cls(resolver=resolver)
-        form = type(
+        form: type[CatalogueRecordForm] = type(
             cls.__name__,
             (cls,),
             {
@@ -157,7 +157,8 @@ class CatalogueRecordForm(forms.ModelForm):
             self.initial[name] = [country.code for country in getattr(self.instance, name)]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         #: for the import report: copies of the English text emptied, Latin-only Chinese kept
         self.bilingual_notes = empty_copied_chinese(cleaned, self.bilingual_pairs)
         for base in self.bilingual_required:
