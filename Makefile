@@ -6,7 +6,7 @@ PORT ?= 8000
 PGPORT ?= 55432
 export ECOTONE_HOME ?= $(CURDIR)/var
 
-.PHONY: run install install-test test test-sqlite test-postgres lint format check-migrations demo clean
+.PHONY: run install install-test test test-sqlite test-postgres lint typecheck format check-migrations demo clean
 
 # A stamp per dependency set, so a second `make run` installs nothing.
 $(VENV)/.installed: pyproject.toml
@@ -36,6 +36,9 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+typecheck: install-test
+	$(BIN)/mypy
+
 check-migrations: install-test
 	ECOTONE_HOME=$$(mktemp -d) $(BIN)/ecotone makemigrations --check --dry-run
 
@@ -47,7 +50,7 @@ test-postgres: install-test
 	DATABASE_URL=$$(PGPORT=$(PGPORT) bash scripts/test-postgres.sh url) $(BIN)/pytest; \
 		status=$$?; PGPORT=$(PGPORT) bash scripts/test-postgres.sh stop; exit $$status
 
-test: lint check-migrations test-sqlite test-postgres
+test: lint typecheck check-migrations test-sqlite test-postgres
 
 format: install-test
 	$(BIN)/ruff format .

@@ -22,6 +22,8 @@ def filtered_records(kind: Kind, user, params) -> QuerySet:
 
 def narrowed(kind: Kind, queryset: QuerySet, params) -> QuerySet:
     """``queryset`` narrowed by the kind's filter set; a bad filter is refused naming it."""
+    if kind.filterset is None:
+        raise LookupError(f"{kind.name} records have no list to filter")
     filterset = kind.filterset(data=params, queryset=queryset)
     if not filterset.is_valid():
         field, messages = next(iter(filterset.errors.items()))
@@ -30,7 +32,7 @@ def narrowed(kind: Kind, queryset: QuerySet, params) -> QuerySet:
 
 
 def filter_names(kind: Kind) -> list[str]:
-    return list(kind.filterset.base_filters)
+    return list(kind.filterset.base_filters) if kind.filterset else []
 
 
 def all_sectors() -> QuerySet:
@@ -48,7 +50,7 @@ def sector_tree() -> list[tuple[Sector, list[Sector]]]:
 
 def published_counts() -> dict[str, int]:
     return {
-        kind.plural: kind.model.objects.filter(status="published").count()
+        kind.plural: kind.model._default_manager.filter(status="published").count()
         for kind in KINDS.values()
         if kind.browsable
     }
@@ -60,7 +62,9 @@ def sector_record_counts(sector: Sector, user) -> dict[str, int]:
     for kind in KINDS.values():
         if kind.browsable and hasattr(kind.model, "sectors"):
             counts[kind.plural] = (
-                visible_records(user, kind.model.objects.filter(sectors__in=ids)).distinct().count()
+                visible_records(user, kind.model._default_manager.filter(sectors__in=ids))
+                .distinct()
+                .count()
             )
     return counts
 
