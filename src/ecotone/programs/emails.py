@@ -150,3 +150,23 @@ def review_reopened(review, reason: str) -> None:
         ]
     )
     _send([assignment.reviewer.user], _("Review reopened: %(title)s") % names, body)
+
+
+def reviewer_invited(reviewer) -> None:
+    programme = reviewer.programme
+    body = "\n\n".join(
+        [
+            _("You are invited to review for %(programme)s.") % {"programme": programme.label},
+            _(
+                "Tell the managers what you know and declare your conflicts of interest on "
+                "your reviewer profile: %(page)s"
+            )
+            % {"page": absolute_url(reverse("programs:reviewer_profile", args=[programme.slug]))},
+            _("The call: %(page)s") % {"page": absolute_url(programme.get_absolute_url())},
+        ]
+    )
+    _send(
+        [reviewer.user],
+        _("Invitation to review for %(programme)s") % {"programme": programme.label},
+        body,
+    )

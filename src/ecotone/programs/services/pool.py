@@ -15,6 +15,9 @@ Refusals are ``ProgrammeRefused`` naming the field: ``user``, ``expertise``, ``s
 ``organisations[i]``, ``max_load``, ``reason``.
 """
 
+import csv
+import io
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -23,6 +26,7 @@ from django.utils.translation import gettext as _
 from ecotone.accounts.audit import record_audit
 from ecotone.catalog.models import Organisation, Sector
 
+from .. import emails
 from ..models import Programme, Reviewer
 from ..permissions import is_manager
 from .checks import ProgrammeRefused, clean_reason, require_manager
@@ -255,3 +259,120 @@ def remove_reviewer(*, user, reviewer: Reviewer, reason: str) -> str:
     )
     reviewer.delete()
     return "deleted"
+
+
+# --- inviting and importing ---------------------------------------------------------------
+
+#: the columns of a reviewer list; ``user`` (username or e-mail address) is required
+IMPORT_COLUMNS = ("user", "expertise", "sectors", "max_load")
+MAX_IMPORT_ROWS = 2_000
+
+
+@transaction.atomic
+def invite_reviewer(
+    *,
+    user,
+    programme: Programme,
+    identifier: str,
+    expertise: str = "",
+    sector_slugs=(),
+    max_load: int | None = None,
+) -> Reviewer:
+    """``add_to_pool`` and an e-mail telling them, sent once the write has committed."""
+    reviewer = add_to_pool(
+        user=user,
+        programme=programme,
+        identifier=identifier,
+        expertise=expertise,
+        sector_slugs=sector_slugs,
+        max_load=max_load,
+    )
+    transaction.on_commit(lambda: emails.reviewer_invited(reviewer), robust=True)
+    return reviewer
+
+
+def read_reviewer_list(text: str) -> list[tuple[int, dict]]:
+    """(line number, row) of a CSV reviewer list with a header line naming its columns
+    (``IMPORT_COLUMNS``; ``sectors`` separated by ";"). Refusals name the line."""
+    rows = list(csv.reader(io.StringIO((text or "").lstrip("\ufeff"))))
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise ProgrammeRefused(_("The file is empty."), field="file")
+    header = [cell.strip().lower() for cell in rows[0]]
+    unknown = [name for name in header if name not in IMPORT_COLUMNS]
+    if unknown or "user" not in header:
+        raise ProgrammeRefused(
+            _("Line 1 must name the columns: %(columns)s (user is required).")
+            % {"columns": ", ".join(IMPORT_COLUMNS)},
+            field="file",
+        )
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise ProgrammeRefused(
+            _("Import at most %(limit)s reviewers at once.") % {"limit": MAX_IMPORT_ROWS},
+            field="file",
+        )
+    read = []
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(header):
+            raise ProgrammeRefused(
+                _("Line %(line)s has more cells than the header.") % {"line": line},
+                field="file",
+            )
+        read.append((line, dict(zip(header, (c.strip() for c in cells), strict=False))))
+    if not read:
+        raise ProgrammeRefused(_("The file lists no reviewer."), field="file")
+    return read
+
+
+def _load_cell(value: str):
+    """A cell of the ``max_load`` column as ``clean_max_load`` reads it."""
+    if not value:
+        return None
+    return int(value) if value.isdigit() else value
+
+
+@transaction.atomic
+def import_reviewers(*, user, programme: Programme, text: str) -> list[Reviewer]:
+    """Every line of a reviewer list through ``invite_reviewer``, all or nothing: the first
+    line refused stops the import, and its refusal names the line."""
+    require_manager(user, programme)
+    added = []
+    for line, row in read_reviewer_list(text):
+        try:
+            added.append(
+                invite_reviewer(
+                    user=user,
+                    programme=programme,
+                    identifier=row.get("user", ""),
+                    expertise=row.get("expertise", ""),
+                    sector_slugs=[
+                        s.strip() for s in row.get("sectors", "").split(";") if s.strip()
+                    ],
+                    max_load=_load_cell(row.get("max_load", "")),
+                )
+            )
+        except ProgrammeRefused as refused:
+            raise ProgrammeRefused(
+                _("Line %(line)s, %(column)s: %(message)s")
+                % {
+                    "line": line,
+                    "column": _column(refused.field),
+                    "message": refused.message,
+                },
+                field="file",
+                code=refused.code,
+                status=refused.status,
+            ) from refused
+    return added
+
+
+def _slugs(cell: str) -> list[str]:
+    return [slug.strip() for slug in cell.split(";") if slug.strip()]
+
+
+def _column(field: str | None) -> str:
+    name = (field or "user").split("[", 1)[0]
+    return name if name in IMPORT_COLUMNS else "user"
