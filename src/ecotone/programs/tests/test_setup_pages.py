@@ -91,9 +91,7 @@ def test_creating_follows_the_apis_rule_someone_outside_the_organiser_is_refused
 def test_the_create_page_names_the_input_at_fault_and_writes_nothing():
     staff = logged_in(UserFactory(is_staff=True))
     response = staff.post("/en/programmes/new/", create_form(slug="Cool Cities"))
-    assert page_errors(response) == {
-        "slug": ["Use lower-case letters, digits and single hyphens."]
-    }
+    assert page_errors(response) == {"slug": ["Use lower-case letters, digits and single hyphens."]}
     response = staff.post("/en/programmes/new/", create_form(year="next year"))
     assert page_errors(response) == {"year": ["Give a whole number from 1990 to 2100."]}
     response = staff.post("/en/programmes/new/", create_form(**{"tracks[0].key": ""}))
@@ -296,8 +294,10 @@ def test_the_rubric_takes_weights_scales_and_a_descriptor_per_level():
     client = logged_in(world.manager)
     url = f"/en/programmes/{world.programme.slug}/setup/rounds/1/rubric/"
     page = client.get(url)
-    assert page.context["form"]["rounds[0].criteria[0].levels"].value().startswith(
-        "level 1 | 等级1\nlevel 2 | 等级2"
+    assert (
+        page.context["form"]["rounds[0].criteria[0].levels"]
+        .value()
+        .startswith("level 1 | 等级1\nlevel 2 | 等级2")
     )
     form = rubric_form(
         row0=("impact", "Impact", "2.5", "1", "3", "Little | 很少\nSome\nMuch | 很多"),
@@ -392,8 +392,7 @@ def test_a_reviewer_list_is_imported_whole_or_not_at_all(django_capture_on_commi
     }
     assert not Reviewer.objects.exists()
     good = (
-        "\ufeffUser,Expertise,Sectors,Max_load\n"
-        "kai@experts.example,solar,solar-power,4\n\nlea,,,\n"
+        "\ufeffUser,Expertise,Sectors,Max_load\nkai@experts.example,solar,solar-power,4\n\nlea,,,\n"
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"file": upload(good)})
