@@ -4,6 +4,7 @@ changes their own profile (``/reviewers/me``). Services in ``pool.py``."""
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
 
@@ -74,6 +75,34 @@ def post_reviewer(request, slug: str, payload: ReviewerIn):
         max_load=payload.max_load,
     )
     return Status(201, reviewer_out(reviewer))
+
+
+@router.post(
+    "/programmes/{slug}/reviewers/import",
+    response={201: list[ReviewerOut], **ERRORS},
+    auth=TokenAuth(),
+    operation_id="programme_import_reviewers",
+    summary="Add and invite the reviewers of a CSV list",
+    description=(
+        "The body is the CSV text (UTF-8): a header naming the columns user, expertise, "
+        "sectors (separated by ;) and max_load. All lines are added, or none; a refusal "
+        "names the line."
+    ),
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
+    },
+)
+def post_reviewer_list(request, slug: str):
+    programme = managed_programme(request.user, slug)
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise pool.ProgrammeRefused(_("Send the list as UTF-8 text."), field="file") from None
+    added = pool.import_reviewers(user=request.user, programme=programme, text=text)
+    return Status(
+        201,
+        [reviewer_out(r) for r in pool_queryset(programme).filter(pk__in=[r.pk for r in added])],
+    )
 
 
 def _own_reviewer(user, slug: str) -> Reviewer:

@@ -48,7 +48,9 @@ from ...services import assigning, decisions, pool, reminders, setup
 WRITES = {
     "create",
     "update",
+    "publish-call",
     "add-reviewer",
+    "import-reviewers",
     "deactivate-reviewer",
     "reactivate-reviewer",
     "start",
@@ -83,7 +85,16 @@ class Command(BaseCommand):
         create.add_argument("--file", required=True)
         update = self._slug(commands.add_parser("update", help="change a programme's set-up"))
         update.add_argument("--file", required=True)
+        self._slug(commands.add_parser("publish-call", help="show the call to everyone"))
         self._slug(commands.add_parser("reviewers", help="the reviewer pool"))
+        imported = self._slug(
+            commands.add_parser(
+                "import-reviewers", help="add and invite the reviewers of a CSV list"
+            )
+        )
+        imported.add_argument(
+            "--file", required=True, help="CSV: user, expertise, sectors, max_load"
+        )
         add = self._slug(commands.add_parser("add-reviewer", help="add someone to the pool"))
         add.add_argument("user", help="username or e-mail address")
         add.add_argument("--expertise", default="")
@@ -197,6 +208,23 @@ class Command(BaseCommand):
             max_load=options["max_load"],
         )
         self.stdout.write(self.style.SUCCESS(f"reviewer {reviewer.pk}: {reviewer.display_name}"))
+
+    def publish_call(self, options, actor):
+        programme = setup.publish_call(user=actor, programme=_managed(options["slug"], actor))
+        self.stdout.write(self.style.SUCCESS(f"published the call of {programme.slug}"))
+
+    def import_reviewers(self, options, actor):
+        try:
+            with open(options["file"], encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError as error:
+            raise CommandError(f"--file {options['file']}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"--file {options['file']}: not UTF-8 text") from None
+        added = pool.import_reviewers(
+            user=actor, programme=_managed(options["slug"], actor), text=text
+        )
+        self.stdout.write(self.style.SUCCESS(f"{len(added)} reviewers imported and invited"))
 
     def deactivate_reviewer(self, options, actor):
         reviewer = pool.deactivate_reviewer(
