@@ -518,3 +518,13 @@ def test_the_suggestions_list_published_solutions_by_name(client):
     answer = client.get("/en/programmes/solutions/suggest/", {"q": "roof"}).json()
     assert [s["title"].split(" (#")[0] for s in answer["suggestions"]] == ["SolarRoof Tiles"]
     assert client.get("/en/programmes/solutions/suggest/").json() == {"suggestions": []}
+
+
+def test_the_set_up_pages_speak_chinese():
+    world = make_programme()
+    client = logged_in(world.manager)
+    page = client.get(f"/zh-hans/programmes/{world.programme.slug}/setup/").content.decode()
+    assert "保存征集" in page and "日期和时间按项目时区 Asia/Shanghai 计。" in page
+    rubric = client.get(f"/zh-hans/programmes/{world.programme.slug}/setup/rounds/1/rubric/")
+    assert "等级说明" in rubric.content.decode()
+    assert "创建项目" in client.get("/zh-hans/programmes/new/").content.decode()
