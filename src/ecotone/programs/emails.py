@@ -19,7 +19,7 @@ from ecotone.accounts.models import MembershipStatus
 from ecotone.core.links import absolute_url
 
 from .conflicts import is_conflicted
-from .models import Outcome
+from .models import Outcome, Visibility
 
 
 def _send(recipients, subject: str, body: str) -> None:
@@ -162,9 +162,12 @@ def reviewer_invited(reviewer) -> None:
                 "your reviewer profile: %(page)s"
             )
             % {"page": absolute_url(reverse("programs:reviewer_profile", args=[programme.slug]))},
-            _("The call: %(page)s") % {"page": absolute_url(programme.get_absolute_url())},
         ]
     )
+    if programme.visibility == Visibility.PUBLIC:  # a draft's page is for its managers only
+        body += "\n\n" + _("The call: %(page)s") % {
+            "page": absolute_url(programme.get_absolute_url())
+        }
     _send(
         [reviewer.user],
         _("Invitation to review for %(programme)s") % {"programme": programme.label},

@@ -627,26 +627,22 @@ def import_list(request, slug: str):
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            text = form.cleaned_data["file"].read().decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-            form.add_error("file", _("Save the list as UTF-8 text."))
-        if text is not None:
-            try:
-                added = pool.import_reviewers(user=request.user, programme=programme, text=text)
-            except Refused as refused:
-                show_refusal(request, refused, form)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(n)s reviewer imported and invited.",
-                        "%(n)s reviewers imported and invited.",
-                        len(added),
-                    )
-                    % {"n": len(added)},
+            added = pool.import_reviewers(
+                user=request.user, programme=programme, text=form.cleaned_data["file"].read()
+            )
+        except Refused as refused:
+            show_refusal(request, refused, form)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)s reviewer imported and invited.",
+                    "%(n)s reviewers imported and invited.",
+                    len(added),
                 )
-                return redirect("programs:setup_reviewers", slug=slug)
+                % {"n": len(added)},
+            )
+            return redirect("programs:setup_reviewers", slug=slug)
     return reviewers(request, slug, import_form=form)
 
 

@@ -4,7 +4,6 @@ changes their own profile (``/reviewers/me``). Services in ``pool.py``."""
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
 
@@ -94,11 +93,7 @@ def post_reviewer(request, slug: str, payload: ReviewerIn):
 )
 def post_reviewer_list(request, slug: str):
     programme = managed_programme(request.user, slug)
-    try:
-        text = request.body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise pool.ProgrammeRefused(_("Send the list as UTF-8 text."), field="file") from None
-    added = pool.import_reviewers(user=request.user, programme=programme, text=text)
+    added = pool.import_reviewers(user=request.user, programme=programme, text=request.body)
     return Status(
         201,
         [reviewer_out(r) for r in pool_queryset(programme).filter(pk__in=[r.pk for r in added])],

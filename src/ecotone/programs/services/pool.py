@@ -291,9 +291,15 @@ def invite_reviewer(
     return reviewer
 
 
-def read_reviewer_list(text: str) -> list[tuple[int, dict]]:
-    """(line number, row) of a CSV reviewer list with a header line naming its columns
-    (``IMPORT_COLUMNS``; ``sectors`` separated by ";"). Refusals name the line."""
+def read_reviewer_list(text: str | bytes) -> list[tuple[int, dict]]:
+    """(line number, row) of a CSV reviewer list (UTF-8 when given as bytes) with a header
+    line naming its columns (``IMPORT_COLUMNS``; ``sectors`` separated by ";"). Refusals
+    name the line."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProgrammeRefused(_("Save the list as UTF-8 text."), field="file") from None
     rows = list(csv.reader(io.StringIO((text or "").lstrip("\ufeff"))))
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
@@ -335,7 +341,7 @@ def _load_cell(value: str):
 
 
 @transaction.atomic
-def import_reviewers(*, user, programme: Programme, text: str) -> list[Reviewer]:
+def import_reviewers(*, user, programme: Programme, text: str | bytes) -> list[Reviewer]:
     """Every line of a reviewer list through ``invite_reviewer``, all or nothing: the first
     line refused stops the import, and its refusal names the line."""
     require_manager(user, programme)

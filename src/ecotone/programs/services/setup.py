@@ -19,6 +19,7 @@ What may still change (``update_programme``; lists given are the whole new list)
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ecotone.accounts.audit import record_audit
@@ -358,12 +359,13 @@ def _check_scale(criterion: Criterion, path: str) -> None:
 
 
 def organisers_for(user):
-    """The organisations ``user`` may set a programme up for (``check_may_organise``)."""
+    """The organisations to offer ``user`` as organiser: those they are an active member of
+    (``check_may_organise``), and for staff, who may name any, those organising a programme
+    already (the API and the admin take any other)."""
+    offered = Q(pk__in=member_organisation_ids(user))
     if is_staff(user):
-        return Organisation.objects.order_by("name_en", "id")
-    return Organisation.objects.filter(pk__in=member_organisation_ids(user)).order_by(
-        "name_en", "id"
-    )
+        offered |= Q(programmes_organised__isnull=False)
+    return Organisation.objects.filter(offered).distinct().order_by("name_en", "id")
 
 
 @transaction.atomic

@@ -412,6 +412,8 @@ def test_a_reviewer_list_is_imported_whole_or_not_at_all(django_capture_on_commi
         ("user,expertise\nkai,solar,extra\n", "Line 2 has more cells than the header."),
         ("user,max_load\nkai,lots\n", "Line 2, max_load: Give a whole number of reviews"),
         ("user\nkai\nkai\n", "Line 3, user: This person is already in the reviewer pool."),
+        ("user\nkai\n".encode("utf-16"), "Save the list as UTF-8 text."),
+        ("user,expertise\nkai,é\nkai,é\n".encode(), "Line 3, user: This person is already"),
     ],
 )
 def test_the_import_names_the_line_at_fault(text, message):
@@ -421,6 +423,17 @@ def test_the_import_names_the_line_at_fault(text, message):
         pool.import_reviewers(user=world.manager, programme=world.programme, text=text)
     assert str(refused.value.message).startswith(message)
     assert not Reviewer.objects.exists()
+
+
+def test_staff_are_offered_their_organisations_and_those_organising_already():
+    world = make_programme()
+    OrganisationFactory(name_en="Unrelated Ltd")
+    own = OrganisationFactory(name_en="Staff Org")
+    staff = UserFactory(is_staff=True)
+    make_member(staff, own)
+    assert list(setup.organisers_for(staff)) == [world.organiser, own]
+    assert list(setup.organisers_for(world.manager)) == [world.organiser]
+    assert list(setup.organisers_for(UserFactory())) == []
 
 
 def test_only_managers_import_reviewers():

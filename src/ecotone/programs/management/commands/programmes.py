@@ -215,12 +215,10 @@ class Command(BaseCommand):
 
     def import_reviewers(self, options, actor):
         try:
-            with open(options["file"], encoding="utf-8") as handle:
+            with open(options["file"], "rb") as handle:
                 text = handle.read()
         except OSError as error:
             raise CommandError(f"--file {options['file']}: {error.strerror}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"--file {options['file']}: not UTF-8 text") from None
         added = pool.import_reviewers(
             user=actor, programme=_managed(options["slug"], actor), text=text
         )
