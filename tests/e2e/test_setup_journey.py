@@ -73,6 +73,14 @@ def test_a_manager_sets_a_programme_up_and_an_applicant_applies(browser, live_se
     expect(manager.locator(".messages")).to_contain_text("The set-up is saved.")
     expect(manager.get_by_label("Name (English) (2)")).to_have_value("Transport")
 
+    # a question every applicant answers
+    manager.locator(".setup-nav").get_by_role("link", name="Questions").click()
+    manager.get_by_label("Key (1)").fill("team")
+    manager.get_by_label("Question (English) (1)").fill("Who is on your team?")
+    manager.get_by_label("Before submitting (1)").select_option("yes")
+    manager.get_by_role("button", name="Save the questions").click()
+    expect(manager.locator(".messages")).to_contain_text("The set-up is saved.")
+
     # rounds: a second, final round
     manager.locator(".setup-nav").get_by_role("link", name="Rounds and rubric").click()
     manager.get_by_label("Kind (2)").select_option("final")
@@ -144,6 +152,7 @@ def test_a_manager_sets_a_programme_up_and_an_applicant_applies(browser, live_se
     applicant.get_by_role("link", name="Apply").click()
     applicant.fill("input[name=title]", "Cool roofs for schools")
     applicant.fill("textarea[name=summary]", "Reflective roofs on 40 schools.")
+    applicant.get_by_label("Who is on your team?").fill("Two engineers and an architect.")
     box = applicant.get_by_label("Linked solution")
     box.press_sequentially("solarroof")
     suggestions = applicant.locator("#solution-suggestions option")

@@ -387,6 +387,45 @@ def _track_spec(form: SpecForm, number: int) -> dict:
     )
 
 
+# --- questions ----------------------------------------------------------------------------
+
+YES_NO = forms.Select(choices=[("", gettext_lazy("optional")), ("yes", gettext_lazy("required"))])
+QUESTION_INPUTS = [
+    ("key", gettext_lazy("Key")),
+    ("label_en", gettext_lazy("Question (English)")),
+    ("label_zh", gettext_lazy("Question (Chinese)")),
+    ("required", gettext_lazy("Before submitting"), YES_NO),
+]
+
+
+@login_required
+def questions(request, slug: str):
+    """What every applicant answers; a question applicants answered cannot be removed."""
+    programme = managed(request, slug)
+    items = [{**q, "required": "yes" if q.get("required") else ""} for q in programme.questions]
+    data = request.POST if request.method == "POST" else None
+    form = _rows_form(items, "questions", QUESTION_INPUTS, data)
+    if request.method == "POST":
+        given = [c for c in QUESTION_INPUTS if c[0] != "required"]
+        kept, renumbered = _kept_rows(form, "questions", given)
+        spec = {"questions": [_question_spec(form, number) for number in kept]}
+        if _save(request, form, programme, spec, renumbered):
+            return redirect("programs:setup_questions", slug=slug)
+    return _page(request, "questions.html", programme, form)
+
+
+def _question_spec(form: SpecForm, number: int) -> dict:
+    prefix = f"questions[{number}]."
+    return _keyed(
+        {
+            "key": form.text(prefix + "key"),
+            "label_en": form.text(prefix + "label_en"),
+            "label_zh": form.text(prefix + "label_zh"),
+            "required": form.text(prefix + "required") == "yes",
+        }
+    )
+
+
 # --- rounds -------------------------------------------------------------------------------
 
 ROUND_INPUTS = [

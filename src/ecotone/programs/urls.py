@@ -23,6 +23,7 @@ urlpatterns = [
     path("solutions/suggest/", setup_views.solution_suggestions, name="solution_suggestions"),
     path("<slug:slug>/setup/", setup_views.overview, name="setup"),
     path("<slug:slug>/setup/tracks/", setup_views.tracks, name="setup_tracks"),
+    path("<slug:slug>/setup/questions/", setup_views.questions, name="setup_questions"),
     path("<slug:slug>/setup/rounds/", setup_views.rounds, name="setup_rounds"),
     path(
         "<slug:slug>/setup/rounds/<int:position>/rubric/",

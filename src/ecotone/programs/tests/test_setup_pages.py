@@ -159,7 +159,8 @@ def test_a_bad_call_is_refused_on_its_input_and_changes_nothing():
 def test_only_managers_reach_the_set_up_pages():
     world = make_programme()
     stranger = logged_in(UserFactory())
-    for page in ("", "tracks/", "rounds/", "rounds/1/rubric/", "reviewers/", "preview/"):
+    pages = ("", "tracks/", "questions/", "rounds/", "rounds/1/rubric/", "reviewers/", "preview/")
+    for page in pages:
         url = f"/en/programmes/{world.programme.slug}/setup/{page}"
         assert stranger.get(url).status_code == 403, url
         assert logged_in(world.manager).get(url).status_code == 200, url
@@ -541,3 +542,30 @@ def test_the_set_up_pages_speak_chinese():
     rubric = client.get(f"/zh-hans/programmes/{world.programme.slug}/setup/rounds/1/rubric/")
     assert "等级说明" in rubric.content.decode()
     assert "创建项目" in client.get("/zh-hans/programmes/new/").content.decode()
+
+
+def test_the_questions_applicants_answer_are_set_on_a_page():
+    world = make_programme()
+    client = logged_in(world.manager)
+    url = f"/en/programmes/{world.programme.slug}/setup/questions/"
+    assert client.get(url).context["form"]["questions[0].required"].value() == "yes"
+    form = {
+        "questions[0].key": "impact",
+        "questions[0].label_en": "Impact",
+        "questions[0].label_zh": "影响",
+        "questions[0].required": "",
+        "questions[1].key": "team",
+        "questions[1].label_en": "Your team",
+        "questions[1].label_zh": "",
+        "questions[1].required": "yes",
+    }
+    assert client.post(url, form).status_code == 302
+    world.programme.refresh_from_db()
+    assert world.programme.questions == [
+        {"key": "impact", "label_en": "Impact", "label_zh": "影响", "required": False},
+        {"key": "team", "label_en": "Your team", "label_zh": "", "required": True},
+    ]
+    response = client.post(url, {**form, "questions[1].key": "impact"})
+    assert page_errors(response) == {"questions[1].key": ["Each key may appear only once."]}
+    response = client.post(url, {**form, "questions[1].label_en": ""})
+    assert page_errors(response) == {"questions[1].label_en": ["Give it in English or Chinese."]}
