@@ -33,7 +33,6 @@ from .services.applications import find_solutions, solution_label
 
 #: blank rows offered under the existing ones, for adding tracks, rounds or criteria
 EXTRA_ROWS = 2
-MAX_ROWS = 50
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 DATE_TIME = forms.TextInput(attrs={"type": "datetime-local"})
 WIDE = forms.Textarea(attrs={"rows": 4})
@@ -88,6 +87,23 @@ def _numbers(form: SpecForm, prefix: str, names, *, empty=()) -> dict:
 def _keyed(values: dict) -> dict:
     """A blank key or short name left out, so the service says it is required."""
     return {k: v for k, v in values.items() if v != "" or k not in ("key", "slug")}
+
+
+def _number_text(value: float | None) -> str:
+    """A stored number as typed back, exactly (a finished round or a rubric with reviews
+    refuses any change, so showing 62.1235 for 62.123456 would refuse an untouched row)."""
+    if value is None:
+        return ""
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def _moment(form: "SpecForm", name: str):
+    """A date-time input: None when emptied, absent (kept) when left as shown (the page
+    shows minutes; the seconds stored stay)."""
+    text = form.text(name)
+    if text == form.initial.get(name, ""):
+        return {}
+    return {name.rsplit(".", 1)[-1]: text or None}
 
 
 def _local(programme: Programme, value) -> str:
@@ -260,7 +276,10 @@ def _call_form(programme: Programme, data=None) -> SpecForm:
 
 def _call_spec(form: SpecForm) -> dict:
     spec = {name: form.text(name) for name, _l, _w in CALL_TEXTS + CALL_CHOICES}
-    spec |= {name: form.text(name) or None for name, _l, _w in CALL_MOMENTS}
+    rezoned = form.text("time_zone") != form.initial.get("time_zone")
+    for name, _l, _w in CALL_MOMENTS:
+        # a new zone reads the times as shown in it: what the manager sees is what is saved
+        spec |= {name: form.text(name) or None} if rezoned else _moment(form, name)
     spec |= _numbers(form, "", [name for name, _l, _w in CALL_NUMBERS])
     return spec
 
@@ -322,8 +341,9 @@ TRACK_INPUTS = [
 
 
 def _rows_form(items: list[dict], prefix: str, columns, data=None, extra=EXTRA_ROWS):
-    """A form of ``len(items) + extra`` rows (``prefix[i].name``), the items' values in."""
-    count = min(len(items) + extra, MAX_ROWS)
+    """A form of ``len(items) + extra`` rows (``prefix[i].name``), the items' values in
+    (every item: the rows posted are the whole new list)."""
+    count = len(items) + extra
     inputs, initial = [], {}
     for number in range(count):
         for column in columns:
@@ -458,7 +478,7 @@ def rounds(request, slug: str):
             "reviewers_per_submission": str(r.reviewers_per_submission),
             "max_load": str(r.max_load),
             "decision_rule": r.decision_rule,
-            "decision_value": "" if r.decision_value is None else f"{r.decision_value:g}",
+            "decision_value": _number_text(r.decision_value),
             "reviews_due": _local(programme, r.reviews_due),
         }
         for r in existing
@@ -489,7 +509,7 @@ def _round_spec(form: SpecForm, number: int, existing) -> dict:
         "name_en": form.text(prefix + "name_en"),
         "name_zh": form.text(prefix + "name_zh"),
         "decision_rule": form.text(prefix + "decision_rule"),
-        "reviews_due": form.text(prefix + "reviews_due") or None,
+        **_moment(form, prefix + "reviews_due"),
         **_numbers(form, prefix, ROUND_NUMBERS, empty=("decision_value",)),
     }
     if number >= len(existing) and existing:
@@ -555,7 +575,7 @@ def rubric(request, slug: str, position: int):
     round = existing[index]
     prefix = f"rounds[{index}].criteria"
     items = [
-        {**_criterion_out(c), "levels": _levels_text(c.levels), "weight": f"{c.weight:g}"}
+        {**_criterion_out(c), "levels": _levels_text(c.levels), "weight": _number_text(c.weight)}
         for c in round.criteria.all()
     ]
     items = [{k: str(v) for k, v in item.items()} for item in items]

@@ -569,3 +569,28 @@ def test_the_questions_applicants_answer_are_set_on_a_page():
     assert page_errors(response) == {"questions[1].key": ["Each key may appear only once."]}
     response = client.post(url, {**form, "questions[1].label_en": ""})
     assert page_errors(response) == {"questions[1].label_en": ["Give it in English or Chinese."]}
+
+
+def test_untouched_rows_keep_what_is_stored_exactly():
+    """A finished round refuses any change to what decided it, and a rubric with reviews any
+    change of weight: an untouched page must send back exactly what is stored."""
+    world = make_programme(rounds=1)
+    round = world.rounds[0]
+    round.decision_rule, round.decision_value = "threshold", 62.123456789
+    round.reviews_due = datetime(2030, 6, 1, 4, 0, 30, tzinfo=UTC)
+    round.status = "finished"
+    round.save()
+    round.criteria.filter(key="commercial").update(weight=1.23456789)
+    client = logged_in(world.manager)
+    url = f"/en/programmes/{world.programme.slug}/setup/rounds/"
+    shown = client.get(url).context["form"]
+    form = {name: shown[name].value() or "" for name in shown.fields}
+    assert form["rounds[0].decision_value"] == "62.123456789"
+    assert client.post(url, form).status_code == 302
+    round.refresh_from_db()
+    assert round.reviews_due == datetime(2030, 6, 1, 4, 0, 30, tzinfo=UTC)
+    url = f"/en/programmes/{world.programme.slug}/setup/rounds/1/rubric/"
+    shown = client.get(url).context["form"]
+    form = {name: shown[name].value() or "" for name in shown.fields}
+    assert client.post(url, form).status_code == 302
+    assert round.criteria.get(key="commercial").weight == 1.23456789
