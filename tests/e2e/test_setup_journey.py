@@ -16,7 +16,11 @@ from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-REVIEWER_LIST = "user,expertise,sectors,max_load\nlea@experts.example,batteries,,4\n"
+REVIEWER_LIST = (
+    "user,expertise,sectors,max_load\n"
+    "lea@experts.example,batteries,,4\n"
+    "max@newcomer.example,heat pumps,,\n"  # no account yet: one is opened for them
+)
 
 
 def shanghai(moment) -> str:
@@ -121,7 +125,7 @@ def test_a_manager_sets_a_programme_up_and_an_applicant_applies(browser, live_se
         files=[{"name": "pool.csv", "mimeType": "text/csv", "buffer": REVIEWER_LIST.encode()}]
     )
     manager.get_by_role("button", name="Import").click()
-    expect(manager.locator(".messages")).to_contain_text("1 reviewer imported and invited.")
+    expect(manager.locator(".messages")).to_contain_text("2 reviewers imported and invited.")
     expect(manager.locator(".reviewers")).to_contain_text("lea")
 
     # preview, then publish
@@ -141,8 +145,14 @@ def test_a_manager_sets_a_programme_up_and_an_applicant_applies(browser, live_se
     assert {r.user.username for r in Reviewer.objects.filter(programme=programme)} == {
         "kai",
         "lea",
+        "max",
     }
-    assert sorted(m.to[0] for m in mail.outbox) == ["kai@experts.example", "lea@experts.example"]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "kai@experts.example",
+        "lea@experts.example",
+        "max@newcomer.example",
+    ]
+    assert "Choose its password here" in mail.outbox[-1].body
 
     # an applicant applies, picking the solution by name
     applicant = browser.new_page()

@@ -17,9 +17,12 @@ Refusals are ``ProgrammeRefused`` naming the field: ``user``, ``expertise``, ``s
 
 import csv
 import io
+import re
+import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -278,17 +281,63 @@ def invite_reviewer(
     sector_slugs=(),
     max_load: int | None = None,
 ) -> Reviewer:
-    """``add_to_pool`` and an e-mail telling them, sent once the write has committed."""
+    """``add_to_pool`` and an e-mail telling them, sent once the write has committed. An
+    e-mail address no account has gets a new account (audited ``account_invite``) and the
+    e-mail a link to choose its password."""
+    require_manager(user, programme)
+    invited, new = _account_for(user, programme, identifier)
     reviewer = add_to_pool(
         user=user,
         programme=programme,
-        identifier=identifier,
+        identifier=invited.get_username(),
         expertise=expertise,
         sector_slugs=sector_slugs,
         max_load=max_load,
     )
-    transaction.on_commit(lambda: emails.reviewer_invited(reviewer), robust=True)
+    transaction.on_commit(lambda: emails.reviewer_invited(reviewer, new_account=new), robust=True)
     return reviewer
+
+
+def _account_for(user, programme: Programme, identifier: str):
+    """(account, whether it is new): the account ``find_user`` finds, else a new one for an
+    e-mail address that no account (active or not) has."""
+    try:
+        return find_user(identifier), False
+    except ProgrammeRefused:
+        address = (identifier or "").strip()
+        accounts = get_user_model().objects
+        if not _is_address(address) or accounts.filter(email__iexact=address).exists():
+            raise
+    account = accounts.create_user(
+        username=_free_username(address), email=address, password=secrets.token_urlsafe(32)
+    )
+    record_audit(
+        actor=user, action="account_invite", record=account, changes={"programme": programme.slug}
+    )
+    return account, True
+
+
+def _is_address(text: str) -> bool:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return len(text) <= 254
+
+
+def _free_username(address: str) -> str:
+    """The address's local part in the characters a username allows, made unique."""
+    base = re.sub(r"[^\w.@+-]", "", address.split("@", 1)[0])[:120] or "reviewer"
+    taken = set(
+        get_user_model()
+        .objects.filter(username__startswith=base)
+        .values_list("username", flat=True)
+    )
+    name, number = base, 1
+    while name in taken:
+        number += 1
+        name = f"{base}-{number}"
+    return name
 
 
 def read_reviewer_list(text: str | bytes) -> list[tuple[int, dict]]:

@@ -2,7 +2,9 @@
 preview and publishing, through the same services as the API; and the apply form's
 solution picked by name."""
 
+import re
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -364,10 +366,46 @@ def test_inviting_a_reviewer_adds_them_and_e_mails_them(django_capture_on_commit
     assert response.context["invite_form"].errors == {
         "email": ["This person is already in the reviewer pool."]
     }
-    response = client.post(url, {"email": "nobody@nowhere.example"})
+    response = client.post(url, {"email": "nobody"})
     assert response.context["invite_form"].errors == {
         "email": ["No active account has this username or e-mail address."]
     }
+    assert len(mail.outbox) == 1
+
+
+def test_inviting_a_new_address_opens_an_account_whose_password_they_choose(
+    client, django_capture_on_commit_callbacks
+):
+    world = make_programme()
+    UserFactory(username="kai", email="someone.else@experts.example")
+    manager = logged_in(world.manager)
+    url = f"/en/programmes/{world.programme.slug}/setup/reviewers/invite/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager.post(url, {"email": "kai@experts.example", "sectors": "solar-power"})
+    assert response.status_code == 302
+    reviewer = Reviewer.objects.get(programme=world.programme)
+    account = reviewer.user
+    assert (account.username, account.email) == ("kai-2", "kai@experts.example")
+    assert AuditEntry.objects.filter(action="account_invite", actor=world.manager).exists()
+    (message,) = mail.outbox
+    assert "with the username kai-2" in message.body
+    link = re.search(r"http\S+/accounts/password-reset/\S+/\S+/", message.body).group(0)
+    # the invited person follows the link and chooses a password, then logs in
+    form_page = client.get(urlsplit(link).path, follow=True)
+    assert form_page.status_code == 200
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-long-new-secret-9", "new_password2": "a-long-new-secret-9"},
+    )
+    assert response.status_code == 302
+    assert client.login(username="kai-2", password="a-long-new-secret-9")
+    # an invalid sector writes nothing, not even the account
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager.post(url, {"email": "lea@experts.example", "sectors": "moon-mining"})
+    assert response.context["invite_form"].errors == {
+        "sectors": ["There is no sector moon-mining."]
+    }
+    assert not type(account).objects.filter(email="lea@experts.example").exists()
     assert len(mail.outbox) == 1
 
 
