@@ -391,10 +391,11 @@ def _load_cell(value: str):
 
 @transaction.atomic
 def import_reviewers(*, user, programme: Programme, text: str | bytes) -> list[Reviewer]:
-    """Every line of a reviewer list through ``invite_reviewer``, all or nothing: the first
-    line refused stops the import, and its refusal names the line."""
+    """Every line of a reviewer list through ``invite_reviewer``, all or nothing: when any
+    line is refused nothing is written and the refusal lists every line refused (its
+    ``field_errors`` on ``file``, the first as its message), naming line and column."""
     require_manager(user, programme)
-    added = []
+    added, refusals = [], []
     for line, row in read_reviewer_list(text):
         try:
             added.append(
@@ -403,24 +404,26 @@ def import_reviewers(*, user, programme: Programme, text: str | bytes) -> list[R
                     programme=programme,
                     identifier=row.get("user", ""),
                     expertise=row.get("expertise", ""),
-                    sector_slugs=[
-                        s.strip() for s in row.get("sectors", "").split(";") if s.strip()
-                    ],
+                    sector_slugs=_slugs(row.get("sectors", "")),
                     max_load=_load_cell(row.get("max_load", "")),
                 )
             )
-        except ProgrammeRefused as refused:
-            raise ProgrammeRefused(
-                _("Line %(line)s, %(column)s: %(message)s")
-                % {
-                    "line": line,
-                    "column": _column(refused.field),
-                    "message": refused.message,
-                },
-                field="file",
-                code=refused.code,
-                status=refused.status,
-            ) from refused
+        except ProgrammeRefused as refused:  # its savepoint is rolled back; go on reading
+            refusals.append((line, refused))
+    if refusals:
+        messages = [
+            _("Line %(line)s, %(column)s: %(message)s")
+            % {"line": line, "column": _column(refused.field), "message": refused.message}
+            for line, refused in refusals
+        ]
+        first = refusals[0][1]
+        raise ProgrammeRefused(
+            messages[0],
+            field="file",
+            code=first.code,
+            status=first.status,
+            field_errors={"file": messages},
+        )
     return added
 
 

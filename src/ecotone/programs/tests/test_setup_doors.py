@@ -139,6 +139,32 @@ def test_a_bad_reviewer_list_gets_the_same_refusal_from_each_door(client, tmp_pa
     assert not Reviewer.objects.exists()
 
 
+def test_every_refused_line_of_a_list_is_reported_by_each_door(client, tmp_path):
+    world = make_programme()
+    UserFactory(username="kai")
+    text = "user,sectors\nghost,\nkai,moon-mining\n"
+    expected = [
+        "Line 2, user: No active account has this username or e-mail address.",
+        "Line 3, sectors: There is no sector moon-mining.",
+    ]
+    csv_file = tmp_path / "reviewers.csv"
+    csv_file.write_text(text, encoding="utf-8")
+    url = reverse("programs:setup_import", args=[world.programme.slug])
+    with open(csv_file, "rb") as handle:
+        response = logged_in(world.manager).post(url, {"file": handle})
+    assert response.context["import_form"].errors == {"file": expected}
+    response = client.post(
+        f"/api/v1/programmes/{world.programme.slug}/reviewers/import",
+        text,
+        content_type="text/csv",
+        headers=token_headers(world.manager),
+    )
+    assert [e["message"] for e in response.json()["errors"]] == expected
+    cli = by_cli(world, "import-reviewers", world.programme.slug, "--file", str(csv_file))
+    assert (cli.field, cli.message.splitlines()) == ("file", expected)
+    assert not Reviewer.objects.exists()
+
+
 def test_publishing_a_call_without_dates_gets_the_same_refusal_from_each_door(client):
     world = make_programme()
     Programme.objects.filter(pk=world.programme.pk).update(

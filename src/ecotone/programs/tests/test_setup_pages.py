@@ -475,6 +475,23 @@ def test_staff_are_offered_their_organisations_and_those_organising_already():
     assert list(setup.organisers_for(UserFactory())) == []
 
 
+def test_the_import_reports_every_line_refused_and_writes_none():
+    world = make_programme()
+    UserFactory(username="kai")
+    text = "user,sectors,max_load\nkai,,\nnobody,,\nkai,,\nkai,moon-mining,lots\n"
+    with pytest.raises(Refused) as refused:
+        pool.import_reviewers(user=world.manager, programme=world.programme, text=text)
+    assert refused.value.field_errors == {
+        "file": [
+            "Line 3, user: No active account has this username or e-mail address.",
+            "Line 4, user: This person is already in the reviewer pool.",
+            "Line 5, user: This person is already in the reviewer pool.",
+        ]
+    }
+    assert refused.value.message == refused.value.field_errors["file"][0]
+    assert not Reviewer.objects.exists()
+
+
 def test_only_managers_import_reviewers():
     world = make_programme()
     with pytest.raises(PermissionDenied):

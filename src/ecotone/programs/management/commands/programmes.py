@@ -219,9 +219,13 @@ class Command(BaseCommand):
                 text = handle.read()
         except OSError as error:
             raise CommandError(f"--file {options['file']}: {error.strerror}") from None
-        added = pool.import_reviewers(
-            user=actor, programme=_managed(options["slug"], actor), text=text
-        )
+        try:
+            added = pool.import_reviewers(
+                user=actor, programme=_managed(options["slug"], actor), text=text
+            )
+        except Refused as refused:  # every line refused, one per line
+            lines = [message for _field, message in refused.each_error()]
+            raise CommandError("file: " + "\n".join(lines)) from None
         self.stdout.write(self.style.SUCCESS(f"{len(added)} reviewers imported and invited"))
 
     def deactivate_reviewer(self, options, actor):
