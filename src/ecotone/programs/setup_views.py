@@ -27,7 +27,7 @@ from ecotone.accounts.permissions import member_organisation_ids
 from ecotone.core.refusals import Refused, show_refusal
 
 from .manage_views import managed
-from .models import DecisionRule, Programme, ReviewMode, RoundKind
+from .models import DecisionRule, Programme, ReviewMode, RoundKind, Visibility
 from .services import pool, setup
 from .services.applications import find_solutions, solution_label
 
@@ -196,7 +196,7 @@ def _create_spec(form: SpecForm) -> dict:
         for name in ("title_en", "title_zh", "slug", "time_zone", "review_mode")
     }
     spec = _keyed(spec)
-    spec["visibility"] = "private"
+    spec["visibility"] = Visibility.PRIVATE.value
     if form.given("year"):
         spec["year"] = _typed(form.text("year"))
     if form.given("organiser"):
@@ -324,7 +324,7 @@ def _steps(programme: Programme) -> list[tuple[str, bool, str]]:
         ),
         (
             _("Published"),
-            programme.visibility == "public",
+            programme.visibility == Visibility.PUBLIC,
             reverse("programs:setup_preview", args=[slug]),
         ),
     ]
@@ -722,7 +722,7 @@ def preview(request, slug: str):
         "can_apply": True,
         "in_pool": False,
         "preview": True,
-        "published": programme.visibility == "public",
+        "published": programme.visibility == Visibility.PUBLIC,
     }
     return render(request, "programs/setup/preview.html", context)
 

@@ -19,7 +19,7 @@ What may still change (``update_programme``; lists given are the whole new list)
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ecotone.accounts.audit import record_audit
@@ -358,7 +358,7 @@ def _check_scale(criterion: Criterion, path: str) -> None:
 # --- the call page ------------------------------------------------------------------------
 
 
-def organisers_for(user):
+def organisers_for(user) -> QuerySet[Organisation]:
     """The organisations to offer ``user`` as organiser: those they are an active member of
     (``check_may_organise``), and for staff, who may name any, those organising a programme
     already (the API and the admin take any other)."""
