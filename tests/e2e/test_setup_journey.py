@@ -91,7 +91,7 @@ def test_a_manager_sets_a_programme_up_and_an_applicant_applies(browser, live_se
     manager.get_by_label("Name (English) (2)").fill("Jury")
     manager.get_by_label("Reviewers per submission (2)").fill("many")
     manager.get_by_role("button", name="Save the rounds").click()
-    expect(manager.locator("td.has-error")).to_contain_text("Give a whole number from 1 to 50.")
+    expect(manager.locator(".setup-row .has-error")).to_contain_text("Give a whole number from 1 to 50.")
     manager.get_by_label("Reviewers per submission (2)").fill("5")
     manager.get_by_label("Reviews due (2)").fill(shanghai(now + timedelta(days=60)))
     manager.get_by_role("button", name="Save the rounds").click()
@@ -108,7 +108,7 @@ def test_a_manager_sets_a_programme_up_and_an_applicant_applies(browser, live_se
     manager.get_by_label("Highest score (2)").fill("2")
     manager.get_by_label("Level descriptors (2)").fill("Small\nLarge\nHuge")
     manager.get_by_role("button", name="Save the rubric").click()
-    expect(manager.locator("td.has-error")).to_contain_text(
+    expect(manager.locator(".setup-row .has-error")).to_contain_text(
         "Give one descriptor per level: 2, lowest first."
     )
     manager.get_by_label("Level descriptors (2)").fill("Small\nLarge")
