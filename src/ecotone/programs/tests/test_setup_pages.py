@@ -649,3 +649,17 @@ def test_untouched_rows_keep_what_is_stored_exactly():
     form = {name: shown[name].value() or "" for name in shown.fields}
     assert client.post(url, form).status_code == 302
     assert round.criteria.get(key="commercial").weight == 1.23456789
+
+
+def test_the_dashboard_and_the_programme_list_lead_to_the_set_up():
+    world = make_programme()
+    client = logged_in(world.manager)
+    dashboard = client.get(f"/en/programmes/{world.programme.slug}/manage/").content.decode()
+    assert f'href="/en/programmes/{world.programme.slug}/setup/"' in dashboard
+    listing = client.get("/en/programmes/").content.decode()
+    assert 'href="/en/programmes/new/"' in listing
+    Programme.objects.filter(pk=world.programme.pk).update(visibility=Visibility.PRIVATE)
+    listing = client.get("/en/programmes/").content.decode()
+    assert f'href="/en/programmes/{world.programme.slug}/setup/"' in listing
+    dashboard = client.get(f"/en/programmes/{world.programme.slug}/manage/").content.decode()
+    assert f'href="/en/programmes/{world.programme.slug}/setup/preview/"' in dashboard
