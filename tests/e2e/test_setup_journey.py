@@ -91,7 +91,9 @@ def test_a_manager_sets_a_programme_up_and_an_applicant_applies(browser, live_se
     manager.get_by_label("Name (English) (2)").fill("Jury")
     manager.get_by_label("Reviewers per submission (2)").fill("many")
     manager.get_by_role("button", name="Save the rounds").click()
-    expect(manager.locator(".setup-row .has-error")).to_contain_text("Give a whole number from 1 to 50.")
+    expect(manager.locator(".setup-row .has-error")).to_contain_text(
+        "Give a whole number from 1 to 50."
+    )
     manager.get_by_label("Reviewers per submission (2)").fill("5")
     manager.get_by_label("Reviews due (2)").fill(shanghai(now + timedelta(days=60)))
     manager.get_by_role("button", name="Save the rounds").click()
