@@ -9,10 +9,14 @@ it was sent when the review is blind.
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -20,7 +24,7 @@ from ecotone.accounts.models import MembershipStatus
 from ecotone.core.links import absolute_url
 
 from .conflicts import is_conflicted
-from .models import Outcome, ReviewMode, SubmissionStatus
+from .models import Outcome, ReviewMode, SubmissionStatus, Visibility
 
 
 def _send(recipients, subject: str, body: str) -> None:
@@ -231,3 +235,47 @@ def response_received(response) -> None:
             ]
         )
         _send([assignment.reviewer.user], _("Response to the reviews of %(title)s") % names, body)
+
+
+def reviewer_invited(reviewer, *, new_account: bool = False) -> None:
+    programme = reviewer.programme
+    account = reviewer.user
+    paragraphs = [
+        _("You are invited to review for %(programme)s.") % {"programme": programme.label},
+    ]
+    if new_account:
+        link = reverse(
+            "accounts:password_reset_confirm",
+            args=[
+                urlsafe_base64_encode(force_bytes(account.pk)),
+                default_token_generator.make_token(account),
+            ],
+        )
+        paragraphs.append(
+            _(
+                "We opened an account for you on Ecotone with the username %(username)s. "
+                "Choose its password here: %(page)s (the link works for %(days)s days; "
+                "after that, use “Forgotten your password?” on the login page)."
+            )
+            % {
+                "username": account.get_username(),
+                "page": absolute_url(link),
+                "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+            }
+        )
+    paragraphs.append(
+        _(
+            "Tell the managers what you know and declare your conflicts of interest on "
+            "your reviewer profile: %(page)s"
+        )
+        % {"page": absolute_url(reverse("programs:reviewer_profile", args=[programme.slug]))}
+    )
+    if programme.visibility == Visibility.PUBLIC:  # a draft's page is for its managers only
+        paragraphs.append(
+            _("The call: %(page)s") % {"page": absolute_url(programme.get_absolute_url())}
+        )
+    _send(
+        [account],
+        _("Invitation to review for %(programme)s") % {"programme": programme.label},
+        "\n\n".join(paragraphs),
+    )

@@ -51,7 +51,9 @@ from ...services import assigning, decisions, pool, reminders, responses, setup
 WRITES = {
     "create",
     "update",
+    "publish-call",
     "add-reviewer",
+    "import-reviewers",
     "deactivate-reviewer",
     "reactivate-reviewer",
     "start",
@@ -87,7 +89,16 @@ class Command(BaseCommand):
         create.add_argument("--file", required=True)
         update = self._slug(commands.add_parser("update", help="change a programme's set-up"))
         update.add_argument("--file", required=True)
+        self._slug(commands.add_parser("publish-call", help="show the call to everyone"))
         self._slug(commands.add_parser("reviewers", help="the reviewer pool"))
+        imported = self._slug(
+            commands.add_parser(
+                "import-reviewers", help="add and invite the reviewers of a CSV list"
+            )
+        )
+        imported.add_argument(
+            "--file", required=True, help="CSV: user, expertise, sectors, max_load"
+        )
         add = self._slug(commands.add_parser("add-reviewer", help="add someone to the pool"))
         add.add_argument("user", help="username or e-mail address")
         add.add_argument("--expertise", default="")
@@ -207,6 +218,25 @@ class Command(BaseCommand):
             max_load=options["max_load"],
         )
         self.stdout.write(self.style.SUCCESS(f"reviewer {reviewer.pk}: {reviewer.display_name}"))
+
+    def publish_call(self, options, actor):
+        programme = setup.publish_call(user=actor, programme=_managed(options["slug"], actor))
+        self.stdout.write(self.style.SUCCESS(f"published the call of {programme.slug}"))
+
+    def import_reviewers(self, options, actor):
+        try:
+            with open(options["file"], "rb") as handle:
+                text = handle.read()
+        except OSError as error:
+            raise CommandError(f"--file {options['file']}: {error.strerror}") from None
+        try:
+            added = pool.import_reviewers(
+                user=actor, programme=_managed(options["slug"], actor), text=text
+            )
+        except Refused as refused:  # every line refused, one per line
+            lines = [message for _field, message in refused.each_error()]
+            raise CommandError("file: " + "\n".join(lines)) from None
+        self.stdout.write(self.style.SUCCESS(f"{len(added)} reviewers imported and invited"))
 
     def deactivate_reviewer(self, options, actor):
         reviewer = pool.deactivate_reviewer(
