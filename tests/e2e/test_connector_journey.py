@@ -10,57 +10,30 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ecotone.catalog.models import Sector
 from ecotone.core.testing import (
     NeedFactory,
     OrganisationFactory,
     SolutionFactory,
     UserFactory,
-    make_member,
 )
 from ecotone.matching.alerts import send_due_alerts
 from ecotone.matching.models import Introduction
-from ecotone.search.backends import reset_search_backend
 
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def own_search_index(settings, tmp_path):
-    settings.ECOTONE_HOME = tmp_path
-    reset_search_backend()
-    yield
-    reset_search_backend()
-
-
 def test_a_request_to_an_unclaimed_organisation_is_brokered_then_claimed_and_accepted(
-    browser, live_server, own_search_index, staff_user, settings
+    browser, live_server, own_search_index, bus_depot, staff_user, settings
 ):
     settings.ECOTONE_SITE_URL = live_server.url
-    ev = Sector.objects.get(slug="electric-vehicles")
-    metro = OrganisationFactory(name_en="Shenzhen Bus Group", kind="corporate")
+    ev, need = bus_depot.ev, bus_depot.need
     lab = OrganisationFactory(
         name_en="Grid Lab", kind="research", website="https://www.gridlab.example.org/"
     )
-    mei = UserFactory(username="mei", email="mei@bus.example", first_name="Mei")
-    make_member(mei, metro)
     UserFactory(username="ravi", email="ravi@example.org", first_name="Ravi")
-    need = NeedFactory(
-        organisation=metro,
-        title_en="Overnight depot charging for 200 electric buses",
-        problem_en="Our depots need smart charging to avoid peak tariffs.",
-        country="CN",
-    )
-    need.sectors.add(ev)
-    chargers = SolutionFactory(
-        provider=lab,
-        title_en="Smart depot charging",
-        description_en="Schedules overnight charging of electric bus fleets around peak tariffs.",
-        trl=8,
-    )
-    chargers.sectors.add(ev)
+    bus_depot.chargers_from(lab)
 
     # 1. the requester is told the truth before sending
     asker = browser.new_page()

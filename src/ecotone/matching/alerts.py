@@ -8,7 +8,7 @@ each with its "why this matches" line, and a signed link that unsubscribes witho
 logging in.
 
 ``send_due_alerts`` is the scheduled step (``ecotone alerts send``, from cron or the
-worker). For each due alert it writes the records it is about to send (``AlertItem``,
+worker). For each due alert it writes the records it is about to send (``SentItem``,
 unique per alert and record) and moves ``last_sent_at`` in one transaction, and sends
 the e-mail only after that commits: a second run, or one restarted after a crash, never
 sends a record twice (a crash between the commit and the send loses that e-mail instead).
@@ -32,14 +32,16 @@ from ecotone.accounts.permissions import member_organisation_ids
 from ecotone.catalog.models import Need, Organisation, Sector, Solution
 from ecotone.core.links import absolute_url
 
-from .models import AlertFrequency, AlertItem, AlertKind, Follow, MatchAlert
+from .models import (
+    AlertFrequency,
+    AlertKind,
+    EmailSubscription,
+    Follow,
+    MatchAlert,
+    SentItem,
+)
 from .ranking import need_matches, pilot_sites, venture_for
 
-PERIODS = {
-    AlertFrequency.IMMEDIATE: timedelta(0),
-    AlertFrequency.DAILY: timedelta(days=1),
-    AlertFrequency.WEEKLY: timedelta(days=7),
-}
 #: how many of an organisation's solutions or needs an alert looks from
 RECORDS_PER_ORGANISATION = 20
 MATCHES_PER_RECORD = 20
@@ -64,7 +66,9 @@ def ensure_alerts(user) -> list[MatchAlert]:
     )
 
 
-def set_frequency(*, user, alert: MatchAlert, frequency: str) -> MatchAlert:
+def set_frequency(*, user, alert: EmailSubscription, frequency: str) -> EmailSubscription:
+    """How often one of the user's alerts (a match alert, a saved search, a match list)
+    is sent; "none" stops it."""
     from .services import MatchingRefused
 
     if alert.user_id != user.pk:
@@ -124,12 +128,6 @@ def new_matches(alert: MatchAlert, since) -> list[AlertEntry]:
 # --- sending -------------------------------------------------------------------------------
 
 
-def is_due(alert: MatchAlert, now) -> bool:
-    if alert.frequency == AlertFrequency.NONE:
-        return False
-    return alert.last_sent_at is None or now - alert.last_sent_at >= PERIODS[alert.frequency]
-
-
 @dataclass
 class AlertRun:
     checked: int = 0
@@ -151,7 +149,7 @@ def send_due_alerts(now=None, progress=None) -> AlertRun:
     run = AlertRun()
     for user in _active_member_users().order_by("pk"):
         for alert in ensure_alerts(user):
-            if not is_due(alert, now):
+            if not alert.is_due(now):
                 continue
             run.checked += 1
             sent = _send_one(alert.pk, now)
@@ -171,19 +169,17 @@ def _send_one(alert_id: int, now) -> int:
             .select_related("user", "organisation")
             .get(pk=alert_id)
         )
-        if not is_due(alert, now):
+        if not alert.is_due(now):
             return 0  # another run took it
-        # A fresh alert counts from its creation: older records are not "new" to anyone.
-        since = alert.last_sent_at or alert.created_at
         already = set(alert.items.values_list("record_kind", "record_id"))
-        entries = [e for e in new_matches(alert, since) if e.key not in already]
+        entries = [e for e in new_matches(alert, alert.since) if e.key not in already]
         alert.last_sent_at = now
         alert.save(update_fields=["last_sent_at", "updated_at"])
         if not entries:
             return 0
-        AlertItem.objects.bulk_create(
+        SentItem.objects.bulk_create(
             [
-                AlertItem(
+                SentItem(
                     alert=alert, record_kind=e.kind, record_id=e.record.pk, sent_at=now, why=e.why
                 )
                 for e in entries

@@ -5,6 +5,8 @@ Scores themselves are never stored: they are computed from the catalogue on each
 (``services.matches_for_need``), so a match always reflects the records as they are now.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -375,7 +377,44 @@ class AlertFrequency(models.TextChoices):
     NONE = "none", _("No e-mail")
 
 
-class MatchAlert(TimestampedModel):
+#: how long after its last e-mail an alert is due again
+ALERT_PERIODS = {
+    AlertFrequency.IMMEDIATE: timedelta(0),
+    AlertFrequency.DAILY: timedelta(days=1),
+    AlertFrequency.WEEKLY: timedelta(days=7),
+}
+
+
+class EmailSubscription(TimestampedModel):
+    """What every e-mail alert has: how often it is sent and when it last was. Records
+    newer than ``last_sent_at`` (or, before the first e-mail, than the subscription) are
+    new to it."""
+
+    frequency = models.CharField(
+        _("how often"),
+        max_length=10,
+        choices=AlertFrequency.choices,
+        default=AlertFrequency.WEEKLY,
+    )
+    #: moved forward by every run that sends
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def is_due(self, now) -> bool:
+        if self.frequency == AlertFrequency.NONE:
+            return False
+        return self.last_sent_at is None or now - self.last_sent_at >= ALERT_PERIODS[self.frequency]
+
+    @property
+    def since(self):
+        """Records created after this are new: a fresh alert counts from its creation,
+        so older records are not news to anyone."""
+        return self.last_sent_at or self.created_at
+
+
+class MatchAlert(EmailSubscription):
     """One member's e-mail alert of new matches for one of their organisations. Every
     active member has both kinds, weekly, until they change or unsubscribe it."""
 
@@ -386,14 +425,6 @@ class MatchAlert(TimestampedModel):
         "catalog.Organisation", on_delete=models.CASCADE, related_name="match_alerts"
     )
     kind = models.CharField(_("alert"), max_length=24, choices=AlertKind.choices)
-    frequency = models.CharField(
-        _("how often"),
-        max_length=10,
-        choices=AlertFrequency.choices,
-        default=AlertFrequency.WEEKLY,
-    )
-    #: matches newer than this are "new"; moved forward by every run that sends
-    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["organisation_id", "kind"]
@@ -407,28 +438,6 @@ class MatchAlert(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation} · {self.kind} ({self.frequency})"
-
-
-class AlertItem(models.Model):
-    """A record an alert has sent: written before the e-mail leaves, so no record is ever
-    sent twice by the same alert, even by a run restarted after a crash."""
-
-    alert = models.ForeignKey(MatchAlert, on_delete=models.CASCADE, related_name="items")
-    record_kind = models.CharField(max_length=10)
-    record_id = models.PositiveIntegerField()
-    sent_at = models.DateTimeField(db_index=True)
-    why = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-sent_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["alert", "record_kind", "record_id"], name="one_item_per_alert_record"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.alert_id}: {self.record_kind} {self.record_id}"
 
 
 class Follow(TimestampedModel):
@@ -474,7 +483,7 @@ class Follow(TimestampedModel):
         return f"{self.user} follows {self.organisation or self.sector}"
 
 
-class SavedSearch(TimestampedModel):
+class SavedSearch(EmailSubscription):
     """A person's search (words and facets, as on the search page), with an optional
     e-mail alert of the records that newly answer it."""
 
@@ -483,13 +492,6 @@ class SavedSearch(TimestampedModel):
     )
     query = models.CharField(_("search words"), max_length=1000)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
-    frequency = models.CharField(
-        _("how often"),
-        max_length=10,
-        choices=AlertFrequency.choices,
-        default=AlertFrequency.WEEKLY,
-    )
-    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -500,22 +502,42 @@ class SavedSearch(TimestampedModel):
         return f"{self.user}: {self.query}"
 
 
-class SavedSearchItem(models.Model):
-    """A record a saved search's alert has sent (see ``AlertItem``)."""
+class SentItem(models.Model):
+    """A record an alert (a match alert or a saved search) has sent: written before the
+    e-mail leaves, so no alert ever sends a record twice, even in a run restarted after
+    a crash."""
 
-    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="items")
+    alert = models.ForeignKey(
+        MatchAlert, null=True, blank=True, on_delete=models.CASCADE, related_name="items"
+    )
+    saved_search = models.ForeignKey(
+        SavedSearch, null=True, blank=True, on_delete=models.CASCADE, related_name="items"
+    )
     record_kind = models.CharField(max_length=12)
     record_id = models.PositiveIntegerField()
     sent_at = models.DateTimeField(db_index=True)
+    why = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-sent_at", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(alert__isnull=False, saved_search__isnull=True)
+                | Q(alert__isnull=True, saved_search__isnull=False),
+                name="sent_item_of_one_alert",
+            ),
+            models.UniqueConstraint(
+                fields=["alert", "record_kind", "record_id"],
+                condition=Q(alert__isnull=False),
+                name="one_item_per_alert_record",
+            ),
             models.UniqueConstraint(
                 fields=["saved_search", "record_kind", "record_id"],
+                condition=Q(saved_search__isnull=False),
                 name="one_item_per_saved_search_record",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.saved_search_id}: {self.record_kind} {self.record_id}"
+        owner = f"alert {self.alert_id}" if self.alert_id else f"search {self.saved_search_id}"
+        return f"{owner}: {self.record_kind} {self.record_id}"

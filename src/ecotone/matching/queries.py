@@ -133,7 +133,7 @@ class Figures:
 def after_match_figures() -> dict:
     """What happened after the matches: introductions by route and outcome, the median
     time to an answer, alert e-mails and unsubscribes, follows."""
-    from .models import AlertFrequency, AlertItem, Follow, IntroductionRoute, MatchAlert
+    from .models import AlertFrequency, Follow, IntroductionRoute, MatchAlert, SentItem
 
     routes = dict(
         Introduction.objects.order_by()
@@ -157,8 +157,10 @@ def after_match_figures() -> dict:
             status=IntroductionStatus.CONNECTED
         ).count(),
         "median_hours_to_answer": None if median is None else round(median, 1),
-        "alert_emails_sent": AlertItem.objects.values("alert_id", "sent_at").distinct().count(),
-        "alert_records_sent": AlertItem.objects.count(),
+        "alert_emails_sent": SentItem.objects.values("alert_id", "saved_search_id", "sent_at")
+        .distinct()
+        .count(),
+        "alert_records_sent": SentItem.objects.count(),
         "alerts_unsubscribed": MatchAlert.objects.filter(frequency=AlertFrequency.NONE).count(),
         "follows": Follow.objects.count(),
     }

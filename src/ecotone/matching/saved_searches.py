@@ -15,8 +15,7 @@ from ecotone.core.links import absolute_url
 from ecotone.search.queries import FILTERS, InvalidSearch, search_records
 from ecotone.search.registry import get_index
 
-from .alerts import PERIODS
-from .models import AlertFrequency, SavedSearch, SavedSearchItem
+from .models import AlertFrequency, SavedSearch, SentItem
 
 MAX_SAVED_PER_USER = 50
 HITS_CHECKED = 50
@@ -94,12 +93,6 @@ def hits(query: str, filters: dict, limit: int = HITS_CHECKED) -> list[tuple[str
     return found
 
 
-def is_due(saved: SavedSearch, now) -> bool:
-    if saved.frequency == AlertFrequency.NONE:
-        return False
-    return saved.last_sent_at is None or now - saved.last_sent_at >= PERIODS[saved.frequency]
-
-
 def send_due_saved_searches(now=None) -> tuple[int, int]:
     """(e-mails sent, records in them)."""
     now = now or timezone.now()
@@ -116,9 +109,8 @@ def send_due_saved_searches(now=None) -> tuple[int, int]:
 def _send_one(pk: int, now) -> int:
     with transaction.atomic():
         saved = SavedSearch.objects.select_for_update().select_related("user").get(pk=pk)
-        if not is_due(saved, now):
+        if not saved.is_due(now):
             return 0
-        since = saved.last_sent_at or saved.created_at
         already = set(saved.items.values_list("record_kind", "record_id"))
         try:
             found = hits(saved.query, saved.filters)
@@ -127,15 +119,15 @@ def _send_one(pk: int, now) -> int:
         new = [
             (kind, record)
             for kind, record in found
-            if record.created_at > since and (kind, record.pk) not in already
+            if record.created_at > saved.since and (kind, record.pk) not in already
         ]
         saved.last_sent_at = now
         saved.save(update_fields=["last_sent_at", "updated_at"])
         if not new:
             return 0
-        SavedSearchItem.objects.bulk_create(
+        SentItem.objects.bulk_create(
             [
-                SavedSearchItem(saved_search=saved, record_kind=k, record_id=r.pk, sent_at=now)
+                SentItem(saved_search=saved, record_kind=k, record_id=r.pk, sent_at=now)
                 for k, r in new
             ]
         )

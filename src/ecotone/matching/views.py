@@ -119,10 +119,9 @@ def _visible_introduction(request, pk: int) -> Introduction:
 def introduction_answer(request, pk: int):
     introduction = _visible_introduction(request, pk)
     decision = request.POST.get("decision", "")
-    if decision not in {"accept", "decline"}:
-        messages.error(request, _("Choose accept or decline."))
-        return redirect("matching:introductions")
     try:
+        if decision not in {"accept", "decline"}:
+            raise services.MatchingRefused(_("Choose accept or decline."), field="decision")
         services.respond_to_introduction(
             user=request.user,
             introduction=introduction,
@@ -182,8 +181,8 @@ def broker_step(request, pk: int):
             outcome=request.POST.get("outcome", ""),
             note=request.POST.get("note", ""),
         )
-    except services.MatchingRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(
             request,
@@ -269,8 +268,8 @@ def alert_set(request, pk: int):
         alerts.set_frequency(
             user=request.user, alert=alert, frequency=request.POST.get("frequency", "")
         )
-    except services.MatchingRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Alert saved."))
     return redirect("matching:alerts")
@@ -339,8 +338,8 @@ def saved_search_save(request):
             filters=filters,
             frequency=request.POST.get("frequency", AlertFrequency.WEEKLY),
         )
-    except services.MatchingRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Search saved. New results will come by e-mail weekly."))
     return redirect("matching:alerts")
@@ -350,12 +349,13 @@ def saved_search_save(request):
 @require_POST
 def saved_search_set(request, pk: int):
     saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
-    frequency = request.POST.get("frequency", "")
-    if frequency not in AlertFrequency.values:
-        messages.error(request, _("Choose immediately, daily, weekly or no e-mail."))
+    try:
+        alerts.set_frequency(
+            user=request.user, alert=saved, frequency=request.POST.get("frequency", "")
+        )
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
-        saved.frequency = frequency
-        saved.save(update_fields=["frequency", "updated_at"])
         messages.success(request, _("Alert saved."))
     return redirect("matching:alerts")
 
