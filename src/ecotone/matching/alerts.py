@@ -97,7 +97,7 @@ class AlertEntry:
         return (self.kind, self.record.pk)
 
 
-def _why(match) -> str:
+def why_line(match) -> str:
     return "; ".join(str(c.reason) for c in match.components if c.value > 0)[:500]
 
 
@@ -113,14 +113,14 @@ def new_matches(alert: MatchAlert, since) -> list[AlertEntry]:
         for solution in solutions.order_by("-pk")[:RECORDS_PER_ORGANISATION]:
             for match in pilot_sites(venture_for(solution), MATCHES_PER_RECORD).matches:
                 if _is_new(match.record, since):
-                    entry = AlertEntry(match.kind, match.record, _why(match), solution.label)
+                    entry = AlertEntry(match.kind, match.record, why_line(match), solution.label)
                     entries.setdefault(entry.key, entry)
     else:
         needs = Need.objects.filter(Need.public_condition(), organisation=organisation)
         for need in needs.order_by("-pk")[:RECORDS_PER_ORGANISATION]:
             for match in need_matches(need, MATCHES_PER_RECORD).matches:
                 if _is_new(match.record, since):
-                    entry = AlertEntry(match.kind, match.record, _why(match), need.label)
+                    entry = AlertEntry(match.kind, match.record, why_line(match), need.label)
                     entries.setdefault(entry.key, entry)
     return list(entries.values())
 
@@ -177,7 +177,7 @@ def _send_one(alert_id: int, now) -> int:
         alert.save(update_fields=["last_sent_at", "updated_at"])
         if not entries:
             return 0
-        SentItem.objects.bulk_create(
+        items = SentItem.objects.bulk_create(
             [
                 SentItem(
                     alert=alert, record_kind=e.kind, record_id=e.record.pk, sent_at=now, why=e.why
@@ -185,8 +185,13 @@ def _send_one(alert_id: int, now) -> int:
                 for e in entries
             ]
         )
-        transaction.on_commit(lambda: _mail(alert, entries), robust=True)
+        transaction.on_commit(lambda: _mail(alert, entries, items), robust=True)
     return len(entries)
+
+
+def item_link(item: SentItem, record) -> str:
+    """The address an alert e-mail gives for one record it sends."""
+    return absolute_url(record.get_absolute_url())
 
 
 def unsubscribe_token(alert: MatchAlert) -> str:
@@ -201,15 +206,14 @@ def alert_from_token(token: str) -> MatchAlert | None:
     return MatchAlert.objects.filter(pk=pk).select_related("organisation").first()
 
 
-def unsubscribe(token: str) -> MatchAlert | None:
-    alert = alert_from_token(token)
-    if alert is not None:
-        alert.frequency = AlertFrequency.NONE
-        alert.save(update_fields=["frequency", "updated_at"])
+def unsubscribe(alert: EmailSubscription) -> EmailSubscription:
+    """Stop any alert (the signed link's button)."""
+    alert.frequency = AlertFrequency.NONE
+    alert.save(update_fields=["frequency", "updated_at"])
     return alert
 
 
-def _mail(alert: MatchAlert, entries: list[AlertEntry]) -> None:
+def _mail(alert: MatchAlert, entries: list[AlertEntry], items: list[SentItem]) -> None:
     if not alert.user.email:
         return
     unsubscribe_url = absolute_url(
@@ -224,11 +228,11 @@ def _mail(alert: MatchAlert, entries: list[AlertEntry]) -> None:
         )
         % names
     ]
-    for entry in entries:
+    for entry, item in zip(entries, items, strict=True):
         lines.append(
             "\n".join(
                 [
-                    f"- {entry.record.label} — {absolute_url(entry.record.get_absolute_url())}",
+                    f"- {entry.record.label} — {item_link(item, entry.record)}",
                     "  " + _("Fits: %(title)s") % {"title": entry.for_title},
                     "  " + _("Why: %(why)s") % {"why": entry.why},
                 ]

@@ -18,7 +18,7 @@ from ecotone.catalog.models import Need, Organisation, Sector, Solution
 from ecotone.core.bounds import Id, PageLimit
 from ecotone.core.pagination import cursor_page
 
-from . import alerts, brokers, queries, services
+from . import alerts, brokers, match_lists, queries, services
 from .models import Introduction, IntroductionStatus, MatchAlert, MatchSurface
 from .permissions import can_respond, can_view_introduction
 from .ranking import cached_need_matches, counterparts_for_venture, is_venture
@@ -34,6 +34,8 @@ from .schemas import (
     IntroductionIn,
     IntroductionOut,
     IntroductionPageOut,
+    MatchListAlertIn,
+    MatchListAlertOut,
     NeedMatchesOut,
     ResponseIn,
     VentureCounterpartsOut,
@@ -397,6 +399,49 @@ def record_broker_step(request, introduction_id: Id, payload: BrokerStepIn):
 
 
 # --- alerts, follows and the feed ----------------------------------------------------------
+
+
+# (before /alerts/{alert_id}, which would take "match-lists" for an id)
+def _match_list_out(alert) -> dict:
+    return {
+        "id": alert.pk,
+        "record_kind": alert.record_kind,
+        "record_id": alert.record.pk,
+        "title": alert.record.label,
+        "frequency": alert.frequency,
+        "last_sent_at": alert.last_sent_at,
+    }
+
+
+@router.get(
+    "/alerts/match-lists",
+    response={200: list[MatchListAlertOut], **ERRORS},
+    auth=TokenAuth(),
+    operation_id="list_match_list_alerts",
+    summary="Your alerts of new matches for single needs and solutions",
+)
+def list_match_list_alerts(request):
+    return Status(200, [_match_list_out(a) for a in match_lists.user_alerts(request.auth)])
+
+
+@router.post(
+    "/alerts/match-lists",
+    response={200: MatchListAlertOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="set_match_list_alert",
+    summary="Get new matches of a need or a solution by e-mail, and how often (none stops it)",
+)
+def set_match_list_alert(request, payload: MatchListAlertIn):
+    if (payload.need is None) == (payload.solution is None):
+        raise services.MatchingRefused(
+            _("Give either a need or a solution."), field="need", code="invalid"
+        )
+    model, pk = (Need, payload.need) if payload.need is not None else (Solution, payload.solution)
+    record = model.objects.filter(pk=pk).first()
+    if record is None or not can_view(request.auth, record):
+        raise Http404
+    alert = match_lists.subscribe(user=request.auth, record=record, frequency=payload.frequency)
+    return Status(200, _match_list_out(alert))
 
 
 def _alert_out(alert) -> dict:

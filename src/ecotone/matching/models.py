@@ -502,6 +502,63 @@ class SavedSearch(EmailSubscription):
         return f"{self.user}: {self.query}"
 
 
+class MatchListAlert(EmailSubscription):
+    """A person's e-mail alert of new matches for one need (solutions and cases) or one
+    solution (needs it could serve): "alert me when new matches appear"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_list_alerts"
+    )
+    need = models.ForeignKey(
+        "catalog.Need",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="match_list_alerts",
+    )
+    solution = models.ForeignKey(
+        "catalog.Solution",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="match_list_alerts",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("match list alert")
+        verbose_name_plural = _("match list alerts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(need__isnull=False, solution__isnull=True)
+                | Q(need__isnull=True, solution__isnull=False),
+                name="match_list_alert_of_one_record",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "need"],
+                condition=Q(need__isnull=False),
+                name="one_match_list_alert_per_need",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "solution"],
+                condition=Q(solution__isnull=False),
+                name="one_match_list_alert_per_solution",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.record} ({self.frequency})"
+
+    @property
+    def record(self):
+        """The need or the solution whose matches are sent."""
+        return self.need if self.need_id else self.solution
+
+    @property
+    def record_kind(self) -> str:
+        return "need" if self.need_id else "solution"
+
+
 class SentItem(models.Model):
     """A record an alert (a match alert or a saved search) has sent: written before the
     e-mail leaves, so no alert ever sends a record twice, even in a run restarted after
@@ -513,6 +570,9 @@ class SentItem(models.Model):
     saved_search = models.ForeignKey(
         SavedSearch, null=True, blank=True, on_delete=models.CASCADE, related_name="items"
     )
+    match_list = models.ForeignKey(
+        MatchListAlert, null=True, blank=True, on_delete=models.CASCADE, related_name="items"
+    )
     record_kind = models.CharField(max_length=12)
     record_id = models.PositiveIntegerField()
     sent_at = models.DateTimeField(db_index=True)
@@ -522,8 +582,9 @@ class SentItem(models.Model):
         ordering = ["-sent_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(alert__isnull=False, saved_search__isnull=True)
-                | Q(alert__isnull=True, saved_search__isnull=False),
+                condition=Q(alert__isnull=False, saved_search__isnull=True, match_list__isnull=True)
+                | Q(alert__isnull=True, saved_search__isnull=False, match_list__isnull=True)
+                | Q(alert__isnull=True, saved_search__isnull=True, match_list__isnull=False),
                 name="sent_item_of_one_alert",
             ),
             models.UniqueConstraint(
@@ -536,8 +597,20 @@ class SentItem(models.Model):
                 condition=Q(saved_search__isnull=False),
                 name="one_item_per_saved_search_record",
             ),
+            models.UniqueConstraint(
+                fields=["match_list", "record_kind", "record_id"],
+                condition=Q(match_list__isnull=False),
+                name="one_item_per_match_list_record",
+            ),
         ]
 
     def __str__(self) -> str:
-        owner = f"alert {self.alert_id}" if self.alert_id else f"search {self.saved_search_id}"
-        return f"{owner}: {self.record_kind} {self.record_id}"
+        return f"{self.subscription_id}: {self.record_kind} {self.record_id}"
+
+    @property
+    def subscription_id(self) -> str:
+        if self.alert_id:
+            return f"alert {self.alert_id}"
+        if self.saved_search_id:
+            return f"search {self.saved_search_id}"
+        return f"match list {self.match_list_id}"

@@ -15,6 +15,7 @@ from ecotone.core.links import absolute_url
 from ecotone.search.queries import FILTERS, InvalidSearch, search_records
 from ecotone.search.registry import get_index
 
+from .alerts import item_link
 from .models import AlertFrequency, SavedSearch, SentItem
 
 MAX_SAVED_PER_USER = 50
@@ -125,13 +126,13 @@ def _send_one(pk: int, now) -> int:
         saved.save(update_fields=["last_sent_at", "updated_at"])
         if not new:
             return 0
-        SentItem.objects.bulk_create(
+        items = SentItem.objects.bulk_create(
             [
                 SentItem(saved_search=saved, record_kind=k, record_id=r.pk, sent_at=now)
                 for k, r in new
             ]
         )
-        transaction.on_commit(lambda: _mail(saved, new), robust=True)
+        transaction.on_commit(lambda: _mail(saved, new, items), robust=True)
     return len(new)
 
 
@@ -147,7 +148,7 @@ def saved_from_token(token: str) -> SavedSearch | None:
     return SavedSearch.objects.filter(pk=pk).first()
 
 
-def _mail(saved: SavedSearch, new: list) -> None:
+def _mail(saved: SavedSearch, new: list, items: list[SentItem]) -> None:
     if not saved.user.email:
         return
     unsubscribe_url = absolute_url(
@@ -159,8 +160,8 @@ def _mail(saved: SavedSearch, new: list) -> None:
         % {"count": len(new), "q": saved.query}
     ]
     lines += [
-        f"- {record.label} — {absolute_url(record.get_absolute_url())}\n  {why}"
-        for _kind, record in new
+        f"- {record.label} — {item_link(item, record)}\n  {why}"
+        for (_kind, record), item in zip(new, items, strict=True)
     ]
     lines.append(_("The search: %(link)s") % {"link": absolute_url(search_url(saved))})
     lines.append(_("Unsubscribe from this alert: %(link)s") % {"link": unsubscribe_url})

@@ -153,6 +153,23 @@ class AlertIn(BodyIn):
     frequency: Literal["immediate", "daily", "weekly", "none"]
 
 
+class MatchListAlertIn(BodyIn):
+    """Exactly one of ``need`` and ``solution``."""
+
+    need: Id | None = None
+    solution: Id | None = None
+    frequency: Literal["immediate", "daily", "weekly", "none"]
+
+
+class MatchListAlertOut(Schema):
+    id: int
+    record_kind: str  #: need or solution
+    record_id: int
+    title: str
+    frequency: str  #: immediate, daily, weekly or none
+    last_sent_at: datetime | None
+
+
 class FollowIn(BodyIn):
     """Exactly one of the two."""
 

@@ -20,6 +20,12 @@ urlpatterns = [
     path("alerts/", views.alert_settings, name="alerts"),
     path("alerts/<int:pk>/", views.alert_set, name="alert_set"),
     path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert_unsubscribe"),
+    path("alerts/matches/<str:kind>/<int:pk>/", views.match_list_set, name="match_list_set"),
+    path(
+        "alerts/matches/unsubscribe/<str:token>/",
+        views.match_list_unsubscribe,
+        name="match_list_unsubscribe",
+    ),
     path("feed/", views.follow_feed, name="feed"),
     path("alerts/searches/", views.saved_search_save, name="saved_search_save"),
     path("alerts/searches/<int:pk>/", views.saved_search_set, name="saved_search_set"),

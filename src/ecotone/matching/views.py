@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecotone.accounts.permissions import can_view
-from ecotone.catalog.models import Need, Organisation, Sector
+from ecotone.catalog.models import Need, Organisation, Sector, Solution
 from ecotone.core.refusals import Refused, show_refusal
 
-from . import alerts, brokers, queries, saved_searches, services
+from . import alerts, brokers, match_lists, queries, saved_searches, services
 from .forms import IntroductionForm
 from .models import AlertFrequency, BrokerOutcome, Introduction, MatchAlert, SavedSearch
 from .permissions import can_respond, can_see_figures, can_view_introduction, can_withdraw
@@ -252,6 +252,7 @@ def alert_settings(request):
     searches = request.user.saved_searches.all()
     context = {
         "alerts": alerts.ensure_alerts(request.user),
+        "match_lists": match_lists.user_alerts(request.user),
         "frequencies": AlertFrequency.choices,
         "searches": [
             (s, saved_searches.search_url(s), saved_searches.atom_url(s)) for s in searches
@@ -275,18 +276,20 @@ def alert_set(request, pk: int):
     return redirect("matching:alerts")
 
 
-def alert_unsubscribe(request, token: str):
+def _unsubscribe_page(request, alert, kind: str):
     """From the e-mail, without logging in: a page with one button (a mail scanner that
     opens the link unsubscribes nobody)."""
-    alert = alerts.alert_from_token(token)
+    template = "matching/alert_unsubscribe.html"
     if alert is None:
-        return render(request, "matching/alert_unsubscribe.html", {"invalid": True}, status=400)
-    done = False
-    if request.method == "POST":
-        alerts.unsubscribe(token)
-        done = True
-        alert.refresh_from_db()
-    return render(request, "matching/alert_unsubscribe.html", {"alert": alert, "done": done})
+        return render(request, template, {"invalid": True}, status=400)
+    done = request.method == "POST"
+    if done:
+        alerts.unsubscribe(alert)
+    return render(request, template, {kind: alert, "done": done})
+
+
+def alert_unsubscribe(request, token: str):
+    return _unsubscribe_page(request, alerts.alert_from_token(token), "alert")
 
 
 @login_required
@@ -370,12 +373,41 @@ def saved_search_delete(request, pk: int):
 
 
 def saved_search_unsubscribe(request, token: str):
-    saved = saved_searches.saved_from_token(token)
-    if saved is None:
-        return render(request, "matching/alert_unsubscribe.html", {"invalid": True}, status=400)
-    done = False
-    if request.method == "POST":
-        saved.frequency = AlertFrequency.NONE
-        saved.save(update_fields=["frequency", "updated_at"])
-        done = True
-    return render(request, "matching/alert_unsubscribe.html", {"saved": saved, "done": done})
+    return _unsubscribe_page(request, saved_searches.saved_from_token(token), "saved")
+
+
+def match_list_unsubscribe(request, token: str):
+    return _unsubscribe_page(request, match_lists.alert_from_token(token), "match_list")
+
+
+_MATCH_LIST_RECORDS = {"need": Need, "solution": Solution}
+
+
+@login_required
+@require_POST
+def match_list_set(request, kind: str, pk: int):
+    """The need's or solution's "alert me when new matches appear" form."""
+    model = _MATCH_LIST_RECORDS.get(kind)
+    if model is None:
+        raise Http404
+    record = get_object_or_404(model, pk=pk)
+    if not can_view(request.user, record):
+        raise Http404
+    try:
+        alert = match_lists.subscribe(
+            user=request.user, record=record, frequency=request.POST.get("frequency", "")
+        )
+    except Refused as refused:
+        show_refusal(request, refused)
+    else:
+        if alert.frequency == AlertFrequency.NONE:
+            messages.success(request, _("No e-mail of new matches for this one."))
+        else:
+            messages.success(
+                request,
+                _("Alert saved: new matches will come by e-mail (%(how)s).")
+                % {"how": alert.get_frequency_display().lower()},
+            )
+    if request.POST.get("back") == "alerts":
+        return redirect("matching:alerts")
+    return redirect(f"{record.get_absolute_url()}#match-list-alert")
