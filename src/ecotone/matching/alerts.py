@@ -15,21 +15,19 @@ sends a record twice (a crash between the commit and the send loses that e-mail 
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecotone.accounts.models import MembershipStatus
 from ecotone.accounts.permissions import member_organisation_ids
-from ecotone.catalog.models import Need, Organisation, Sector, Solution
+from ecotone.catalog.models import Need, Organisation, Solution
 from ecotone.core.links import absolute_url
 
 from .models import (
@@ -254,11 +252,15 @@ def _mail(alert: MatchAlert, entries: list[AlertEntry], items: list[SentItem]) -
 # --- follows and the feed ------------------------------------------------------------------
 
 
-def toggle_follow(*, user, organisation: Organisation | None = None, sector: Sector | None = None):
-    """Follow, or stop following; True when now following."""
+def toggle_follow(*, user, organisation=None, sector=None, programme=None):
+    """Follow an organisation, a sector or a programme (exactly one), or stop following
+    it; True when now following."""
     if not (user and user.is_authenticated):
         raise PermissionDenied(_("Log in to follow."))
-    target = {"organisation": organisation} if organisation else {"sector": sector}
+    given = {"organisation": organisation, "sector": sector, "programme": programme}
+    target = {name: value for name, value in given.items() if value is not None}
+    if len(target) != 1:
+        raise TypeError("follow exactly one organisation, sector or programme")
     deleted, _count = Follow.objects.filter(user=user, **target).delete()
     if deleted:
         return False
@@ -274,51 +276,3 @@ def is_following(user, organisation: Organisation) -> bool:
     if not (user and user.is_authenticated):
         return False
     return Follow.objects.filter(user=user, organisation=organisation).exists()
-
-
-FEED_DAYS = 60
-FEED_LIMIT = 100
-
-
-@dataclass
-class FeedEntry:
-    when: object
-    kind: str
-    record: object
-    because: str
-
-
-def feed(user, now=None) -> list[FeedEntry]:
-    """Published needs and solutions of followed organisations and in followed sectors,
-    added or changed in the last ``FEED_DAYS`` days, newest first."""
-    now = now or timezone.now()
-    since = now - timedelta(days=FEED_DAYS)
-    follows = list(Follow.objects.filter(user=user).select_related("organisation", "sector"))
-    org_ids = {f.organisation_id for f in follows if f.organisation_id}
-    sector_ids = {f.sector_id for f in follows if f.sector_id}
-    if not follows:
-        return []
-    names = {f.organisation_id: f.organisation.label for f in follows if f.organisation_id}
-    names.update({("s", f.sector_id): f.sector.name for f in follows if f.sector_id})
-    entries = {}
-    sources = [
-        ("need", Need, "organisation_id", "sectors"),
-        ("solution", Solution, "provider_id", "sectors"),
-    ]
-    for kind, model, owner_field, sectors_field in sources:
-        condition = Q(**{f"{owner_field}__in": org_ids}) | Q(**{f"{sectors_field}__in": sector_ids})
-        rows = (
-            model.objects.filter(model.public_condition(), condition, updated_at__gte=since)
-            .prefetch_related(sectors_field)
-            .distinct()
-            .order_by("-updated_at")[:FEED_LIMIT]
-        )
-        for record in rows:
-            owner = getattr(record, owner_field)
-            if owner in org_ids:
-                because = names[owner]
-            else:
-                shared = [s.pk for s in getattr(record, sectors_field).all() if s.pk in sector_ids]
-                because = names[("s", shared[0])] if shared else ""
-            entries[(kind, record.pk)] = FeedEntry(record.updated_at, kind, record, because)
-    return sorted(entries.values(), key=lambda e: e.when, reverse=True)[:FEED_LIMIT]

@@ -17,8 +17,9 @@ from ecotone.accounts.permissions import can_view, member_organisation_ids
 from ecotone.catalog.models import Need, Organisation, Sector, Solution
 from ecotone.core.bounds import Id, PageLimit
 from ecotone.core.pagination import cursor_page
+from ecotone.programs.permissions import visible_programmes
 
-from . import alerts, brokers, match_lists, queries, services
+from . import activity, alerts, brokers, match_lists, queries, services
 from .models import Introduction, IntroductionStatus, MatchAlert, MatchSurface
 from .permissions import can_respond, can_view_introduction
 from .ranking import cached_need_matches, counterparts_for_venture, is_venture
@@ -488,23 +489,31 @@ def set_alert(request, alert_id: Id, payload: AlertIn):
     summary="Follow an organisation or a sector, or stop following it",
 )
 def toggle_follow(request, payload: FollowIn):
-    if (payload.organisation is None) == (payload.sector is None):
+    given = [payload.organisation, payload.sector, payload.programme]
+    if sum(value is not None for value in given) != 1:
         raise services.MatchingRefused(
-            "give an organisation id or a sector slug", field="organisation"
+            "give an organisation id, a sector slug or a programme slug", field="organisation"
         )
-    organisation = sector = None
+    organisation = sector = programme = None
     if payload.organisation is not None:
         organisation = services.resolve_organisation(payload.organisation, field="organisation")
-    else:
+    elif payload.sector is not None:
         sector = Sector.objects.filter(slug=payload.sector).first()
         if sector is None:
             raise services.MatchingRefused("no sector with this slug", field="sector")
-    following = alerts.toggle_follow(user=request.auth, organisation=organisation, sector=sector)
+    else:
+        programme = visible_programmes(request.auth).filter(slug=payload.programme).first()
+        if programme is None:
+            raise services.MatchingRefused("no programme with this slug", field="programme")
+    following = alerts.toggle_follow(
+        user=request.auth, organisation=organisation, sector=sector, programme=programme
+    )
     return Status(
         200,
         {
             "organisation": _organisation_ref(organisation) if organisation else None,
             "sector": sector.slug if sector else None,
+            "programme": programme.slug if programme else None,
             "following": following,
         },
     )
@@ -515,7 +524,7 @@ def toggle_follow(request, payload: FollowIn):
     response={200: list[FeedEntryOut], **ERRORS},
     auth=TokenAuth(),
     operation_id="follow_feed",
-    summary="What changed in the organisations and sectors you follow",
+    summary="What changed around the organisations, sectors and programmes you follow",
 )
 def follow_feed(request):
     return Status(
@@ -524,11 +533,11 @@ def follow_feed(request):
             {
                 "kind": entry.kind,
                 "id": entry.record.pk,
-                "title": entry.record.label or entry.record.external_id,
-                "page_url": entry.record.get_absolute_url(),
+                "title": entry.title,
+                "page_url": entry.url,
                 "changed_at": entry.when,
                 "because": entry.because,
             }
-            for entry in alerts.feed(request.auth)
+            for entry in activity.feed(request.auth)
         ],
     )

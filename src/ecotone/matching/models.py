@@ -441,7 +441,8 @@ class MatchAlert(EmailSubscription):
 
 
 class Follow(TimestampedModel):
-    """A person follows an organisation or a sector; their feed shows what changed there."""
+    """A person follows an organisation, a sector or a programme; their feed shows what
+    changed there."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
@@ -456,6 +457,13 @@ class Follow(TimestampedModel):
     sector = models.ForeignKey(
         "catalog.Sector", null=True, blank=True, on_delete=models.CASCADE, related_name="followers"
     )
+    programme = models.ForeignKey(
+        "programs.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followers",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -463,8 +471,9 @@ class Follow(TimestampedModel):
         verbose_name_plural = _("follows")
         constraints = [
             models.CheckConstraint(
-                condition=Q(organisation__isnull=False, sector__isnull=True)
-                | Q(organisation__isnull=True, sector__isnull=False),
+                condition=Q(organisation__isnull=False, sector__isnull=True, programme__isnull=True)
+                | Q(organisation__isnull=True, sector__isnull=False, programme__isnull=True)
+                | Q(organisation__isnull=True, sector__isnull=True, programme__isnull=False),
                 name="follow_one_thing",
             ),
             models.UniqueConstraint(
@@ -477,10 +486,19 @@ class Follow(TimestampedModel):
                 condition=Q(sector__isnull=False),
                 name="follow_sector_once",
             ),
+            models.UniqueConstraint(
+                fields=["user", "programme"],
+                condition=Q(programme__isnull=False),
+                name="follow_programme_once",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} follows {self.organisation or self.sector}"
+        return f"{self.user} follows {self.target}"
+
+    @property
+    def target(self):
+        return self.organisation or self.sector or self.programme
 
 
 class SavedSearch(EmailSubscription):

@@ -171,22 +171,24 @@ class MatchListAlertOut(Schema):
 
 
 class FollowIn(BodyIn):
-    """Exactly one of the two."""
+    """Exactly one of the three."""
 
     organisation: Id | None = None
     sector: str | None = None  #: a sector's slug
+    programme: str | None = None  #: a programme's slug
 
 
 class FollowOut(Schema):
     organisation: OrganisationRefOut | None
     sector: str | None
+    programme: str | None
     following: bool
 
 
 class FeedEntryOut(Schema):
-    kind: str
+    kind: str  #: need, solution, award, call_opens, call_closes or calculation
     id: int
     title: str
     page_url: str
     changed_at: datetime
-    because: str  #: the followed organisation or sector it is in
+    because: str  #: the followed organisation, sector or programme it is about

@@ -39,5 +39,7 @@ urlpatterns = [
     path("feeds/search/", feeds.SearchFeed(), name="search_atom"),
     path("follow/organisations/<int:pk>/", views.follow_organisation, name="follow_organisation"),
     path("follow/sectors/<slug:slug>/", views.follow_sector, name="follow_sector"),
+    path("follow/programmes/<slug:slug>/", views.follow_programme, name="follow_programme"),
+    path("feeds/programmes/<slug:slug>/", feeds.ProgrammeFeed(), name="programme_atom"),
     path("matching/figures/", views.figures, name="figures"),
 ]

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from ecotone.accounts.permissions import can_view
 from ecotone.catalog.models import Need, Organisation, Sector, Solution
 from ecotone.core.refusals import Refused, show_refusal
+from ecotone.programs.permissions import visible_programmes
 
-from . import alerts, brokers, match_lists, queries, saved_searches, services
+from . import activity, alerts, brokers, match_lists, queries, saved_searches, services
 from .forms import IntroductionForm
 from .models import AlertFrequency, BrokerOutcome, Introduction, MatchAlert, SavedSearch
 from .permissions import can_respond, can_see_figures, can_view_introduction, can_withdraw
@@ -295,9 +296,9 @@ def alert_unsubscribe(request, token: str):
 @login_required
 def follow_feed(request):
     context = {
-        "entries": alerts.feed(request.user),
-        "follows": request.user.follows.select_related("organisation", "sector"),
-        "days": alerts.FEED_DAYS,
+        "entries": activity.feed(request.user),
+        "follows": request.user.follows.select_related("organisation", "sector", "programme"),
+        "days": activity.FEED_DAYS,
     }
     return render(request, "matching/feed.html", context)
 
@@ -328,6 +329,19 @@ def follow_sector(request, slug: str):
         % {"name": sector.name},
     )
     return redirect(sector.get_absolute_url())
+
+
+@login_required
+@require_POST
+def follow_programme(request, slug: str):
+    programme = get_object_or_404(visible_programmes(request.user), slug=slug)
+    following = alerts.toggle_follow(user=request.user, programme=programme)
+    messages.success(
+        request,
+        (_("You follow %(name)s.") if following else _("You no longer follow %(name)s."))
+        % {"name": programme.label},
+    )
+    return redirect(programme.get_absolute_url())
 
 
 @login_required

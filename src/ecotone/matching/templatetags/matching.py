@@ -186,12 +186,20 @@ def signed(value) -> str:
 
 @register.inclusion_tag("matching/partials/_follow.html", takes_context=True)
 def follow_button(context, record):
-    """Follow an organisation or a sector (a form for members, nothing for visitors)."""
+    """Follow an organisation, a sector or a programme (a form for people logged in,
+    nothing for visitors)."""
+    from ecotone.programs.models import Programme
+
     from ..models import Follow
 
     base = _base_context(context)
     user = base["user"]
-    field = "organisation" if isinstance(record, Organisation) else "sector"
+    if isinstance(record, Organisation):
+        field = "organisation"
+    elif isinstance(record, Programme):
+        field = "programme"
+    else:
+        field = "sector"
     if not (user and user.is_authenticated):
         return {"show": False, "record": record, "field": field}
     following = Follow.objects.filter(user=user, **{field: record}).exists()
