@@ -44,6 +44,7 @@ from .ranking import need_matches, pilot_sites, venture_for
 RECORDS_PER_ORGANISATION = 20
 MATCHES_PER_RECORD = 20
 UNSUBSCRIBE_SALT = "ecotone.matching.alert-unsubscribe"
+LINK_SALT = "ecotone.matching.alert-link"
 
 
 def ensure_alerts(user) -> list[MatchAlert]:
@@ -188,8 +189,38 @@ def _send_one(alert_id: int, now) -> int:
 
 
 def item_link(item: SentItem, record) -> str:
-    """The address an alert e-mail gives for one record it sends."""
-    return absolute_url(record.get_absolute_url())
+    """The address an alert e-mail gives for one record it sends: a signed link to this
+    sent item, which counts the first time it is followed and leads to the record."""
+    if item.pk is None:  # a database that does not return the new rows' ids
+        return absolute_url(record.get_absolute_url())
+    token = signing.Signer(salt=LINK_SALT).sign(str(item.pk))
+    return absolute_url(reverse("matching:alert_link", args=[token]))
+
+
+def open_item(token: str, now=None) -> str | None:
+    """The page an alert e-mail's link leads to, its first opening counted; None for a
+    forged link or a record no longer public."""
+    from ecotone.search.registry import get_index
+
+    try:
+        pk = signing.Signer(salt=LINK_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    item = SentItem.objects.filter(pk=pk).first()
+    if item is None:
+        return None
+    try:
+        records = get_index(item.record_kind).get_queryset()
+    except KeyError:
+        return None
+    record = records.filter(pk=item.record_id).first()
+    if record is None:
+        return None
+    # counted once per item, whoever follows it and however often
+    SentItem.objects.filter(pk=item.pk, opened_at__isnull=True).update(
+        opened_at=now or timezone.now()
+    )
+    return record.get_absolute_url()
 
 
 def unsubscribe_token(alert: MatchAlert) -> str:
@@ -205,9 +236,10 @@ def alert_from_token(token: str) -> MatchAlert | None:
 
 
 def unsubscribe(alert: EmailSubscription) -> EmailSubscription:
-    """Stop any alert (the signed link's button)."""
+    """Stop any alert (the signed link's button); the staff figures count it."""
     alert.frequency = AlertFrequency.NONE
-    alert.save(update_fields=["frequency", "updated_at"])
+    alert.unsubscribed_at = timezone.now()
+    alert.save(update_fields=["frequency", "unsubscribed_at", "updated_at"])
     return alert
 
 

@@ -398,6 +398,8 @@ class EmailSubscription(TimestampedModel):
     )
     #: moved forward by every run that sends
     last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    #: when the e-mail's unsubscribe link last stopped it (the staff figures count these)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed by link"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -595,6 +597,9 @@ class SentItem(models.Model):
     record_id = models.PositiveIntegerField()
     sent_at = models.DateTimeField(db_index=True)
     why = models.TextField(blank=True)
+    #: the first time the e-mail's link to this record was followed (once per item; no
+    #: pixel, nothing about who or how often)
+    opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_at", "-id"]

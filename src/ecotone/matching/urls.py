@@ -20,6 +20,7 @@ urlpatterns = [
     path("alerts/", views.alert_settings, name="alerts"),
     path("alerts/<int:pk>/", views.alert_set, name="alert_set"),
     path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert_unsubscribe"),
+    path("alerts/open/<str:token>/", views.alert_link, name="alert_link"),
     path("alerts/matches/<str:kind>/<int:pk>/", views.match_list_set, name="match_list_set"),
     path(
         "alerts/matches/unsubscribe/<str:token>/",

@@ -289,6 +289,14 @@ def _unsubscribe_page(request, alert, kind: str):
     return render(request, template, {kind: alert, "done": done})
 
 
+def alert_link(request, token: str):
+    """A record's link in an alert e-mail: counted once, then the record's page."""
+    target = alerts.open_item(token)
+    if target is None:
+        raise Http404(_("This link is not valid, or the record is no longer published."))
+    return redirect(target)
+
+
 def alert_unsubscribe(request, token: str):
     return _unsubscribe_page(request, alerts.alert_from_token(token), "alert")
 

@@ -197,3 +197,49 @@ def test_the_api_sets_and_lists_match_list_alerts(world, client):
         headers=token_headers(member),
     )
     assert own.status_code == 200
+
+
+def test_opened_links_are_counted_once_per_record_and_show_on_the_figures(
+    world, committed, settings
+):
+    settings.ECOTONE_SITE_URL = "https://ecotone.example"
+    match_lists.subscribe(user=world["lin"], record=world["need"], frequency="immediate")
+    with committed():
+        fresh = [
+            SolutionFactory(title_en=f"Smart charging for electric bus depots {n}", trl=7)
+            for n in (1, 2)
+        ]
+        for solution in fresh:
+            solution.sectors.add(world["ev"])
+    with committed():
+        assert match_lists.send_due_match_lists(now=later(1)) == (1, 2)
+    [message] = mail.outbox
+    links = re.findall(r"https://ecotone.example(/en/alerts/open/\S+/)", message.body)
+    assert len(links) == 2  # one signed link per record; no pixel, no direct record links
+    assert fresh[0].get_absolute_url() not in message.body
+    assert "<img" not in message.body and message.content_subtype == "plain"
+    anonymous = Client()
+    opened = anonymous.get(links[0])
+    assert opened.status_code == 302
+    assert opened["Location"] in {s.get_absolute_url() for s in fresh}
+    first = SentItem.objects.get(opened_at__isnull=False).opened_at
+    anonymous.get(links[0])
+    logged_in(UserFactory()).get(links[0])
+    assert SentItem.objects.get(opened_at__isnull=False).opened_at == first  # counted once
+    assert anonymous.get("/en/alerts/open/1:forged/").status_code == 404
+    gone = SentItem.objects.get(opened_at__isnull=True)
+    type(fresh[0]).objects.filter(pk=gone.record_id).update(status="draft")
+    assert anonymous.get(links[1]).status_code == 404  # no longer published: not counted
+    assert not SentItem.objects.get(pk=gone.pk).opened_at
+    unsubscribe = re.search(r"https://ecotone.example(/\S+/unsubscribe/\S+/)", message.body)
+    anonymous.post(unsubscribe.group(1))
+    staff = logged_in(UserFactory(is_staff=True))
+    page = staff.get("/en/matching/figures/").content.decode()
+    assert '<td data-figure="alert_emails_sent">1</td>' in page
+    assert '<td data-figure="alert_records_sent">2</td>' in page
+    assert '<td data-figure="alert_links_opened">1</td>' in page
+    assert '<td data-figure="alert_emails_opened">1</td>' in page
+    assert '<td data-figure="alerts_unsubscribed">1</td>' in page
+    assert '<td data-figure="alerts_off">1</td>' in page
+    zh = staff.get("/zh-hans/matching/figures/").content.decode()
+    assert "打开" in zh
