@@ -17,6 +17,7 @@ from ecotone.core.testing import (
     UserFactory,
 )
 from ecotone.matching.alerts import send_due_alerts
+from ecotone.matching.match_lists import send_due_match_lists
 from ecotone.matching.models import Introduction
 
 from .conftest import log_in
@@ -97,10 +98,15 @@ def test_a_request_to_an_unclaimed_organisation_is_brokered_then_claimed_and_acc
         for m in mail.outbox
     )
 
-    # 5. both sides get alerts of new matches: the alerts exist (weekly) from the first run
+    # 5. both sides get alerts of new matches: the alerts exist (weekly) from the first run,
+    # and the requester also watches this one need's match list, daily
     send_due_alerts()
     claimant.goto(f"{live_server.url}/en/alerts/")
     expect(claimant.locator(".match-alerts")).to_contain_text("New needs that fit our solutions")
+    asker.goto(f"{live_server.url}{need.get_absolute_url()}")
+    asker.locator("#match-list-frequency").select_option("daily")
+    asker.locator("#match-list-alert").get_by_role("button", name="Save").click()
+    expect(asker.locator(".messages")).to_contain_text("Alert saved: new matches will come")
     port = OrganisationFactory(name_en="Port Authority", kind="government")
     port_need = NeedFactory(
         organisation=port,
@@ -118,8 +124,18 @@ def test_a_request_to_an_unclaimed_organisation_is_brokered_then_claimed_and_acc
     faster.sectors.add(ev)
     mail.outbox.clear()
     send_due_alerts(now=timezone.now() + timedelta(days=8))
+    send_due_match_lists(now=timezone.now() + timedelta(days=8))
     to_lab = [m for m in mail.outbox if m.to == ["ravi@example.org"]]
     to_city = [m for m in mail.outbox if m.to == ["mei@bus.example"]]
     assert any("Smart charging for electric buses at the port" in m.body for m in to_lab)
     assert any("Overnight smart charging for electric bus depots" in m.body for m in to_city)
-    assert all("Why:" in m.body and "/alerts/unsubscribe/" in m.body for m in to_lab + to_city)
+    assert all("Why:" in m.body and "/unsubscribe/" in m.body for m in to_lab + to_city)
+    [watched] = [m for m in to_city if "match your need" in m.body]
+    assert "Overnight smart charging for electric bus depots" in watched.body
+
+    # 6. a link in the e-mail leads to the record and counts on the staff figures, once
+    link = re.search(r"http\S+/alerts/open/\S+/", watched.body).group(0)
+    asker.goto(link)
+    expect(asker.locator("h1")).to_have_text("Overnight smart charging for electric bus depots")
+    broker.goto(f"{live_server.url}/en/matching/figures/")
+    expect(broker.locator("[data-figure=alert_links_opened]")).to_have_text("1")
