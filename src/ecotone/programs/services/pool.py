@@ -19,14 +19,19 @@ import csv
 import io
 import re
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecotone.accounts.audit import record_audit
+from ecotone.accounts.models import AuditEntry
+from ecotone.accounts.permissions import is_staff
 from ecotone.catalog.models import Organisation, Sector
 
 from .. import emails
@@ -308,6 +313,7 @@ def _account_for(user, programme: Programme, identifier: str):
         accounts = get_user_model().objects
         if not _is_address(address) or accounts.filter(email__iexact=address).exists():
             raise
+    _check_may_open_accounts(user)
     account = accounts.create_user(
         username=_free_username(address), email=address, password=secrets.token_urlsafe(32)
     )
@@ -315,6 +321,26 @@ def _account_for(user, programme: Programme, identifier: str):
         actor=user, action="account_invite", record=account, changes={"programme": programme.slug}
     )
     return account, True
+
+
+def _check_may_open_accounts(user) -> None:
+    """An invitation opens an account and sends an e-mail to an address nobody confirmed:
+    a manager who is not staff may open ``ECOTONE_INVITED_ACCOUNTS_PER_DAY`` a day, so a
+    programme cannot become a way to mail strangers in bulk."""
+    limit = settings.ECOTONE_INVITED_ACCOUNTS_PER_DAY
+    if not limit or is_staff(user):
+        return
+    since = timezone.now() - timedelta(days=1)
+    opened = AuditEntry.objects.filter(actor=user, action="account_invite", created_at__gte=since)
+    if opened.count() >= limit:
+        raise ProgrammeRefused(
+            _(
+                "You have invited %(count)d people without an account in the last 24 hours, "
+                "the most allowed. Ask them to sign up first, or ask the platform's staff."
+            )
+            % {"count": limit},
+            field="user",
+        )
 
 
 def _is_address(text: str) -> bool:

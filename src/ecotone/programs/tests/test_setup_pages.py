@@ -409,6 +409,30 @@ def test_inviting_a_new_address_opens_an_account_whose_password_they_choose(
     assert len(mail.outbox) == 1
 
 
+def test_a_manager_who_is_not_staff_opens_only_so_many_accounts_a_day(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.ECOTONE_INVITED_ACCOUNTS_PER_DAY = 1
+    world = make_programme()
+    manager = logged_in(world.manager)
+    url = f"/en/programmes/{world.programme.slug}/setup/reviewers/invite/"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = manager.post(url, {"email": "kai@experts.example"})
+        second = manager.post(url, {"email": "lea@experts.example"})
+    assert first.status_code == 302
+    assert second.status_code == 422
+    assert "the most allowed" in second.context["invite_form"].errors["email"][0]
+    assert not type(world.manager).objects.filter(email="lea@experts.example").exists()
+    assert len(mail.outbox) == 1
+    # staff are not counted
+    world.manager.is_staff = True
+    world.manager.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        third = logged_in(world.manager).post(url, {"email": "lea@experts.example"})
+    assert third.status_code == 302
+    assert len(mail.outbox) == 2
+
+
 def upload(text: str) -> SimpleUploadedFile:
     return SimpleUploadedFile("reviewers.csv", text.encode("utf-8"), content_type="text/csv")
 
