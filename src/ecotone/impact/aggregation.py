@@ -183,7 +183,7 @@ def totals_by_region(basis: str, period: str, year: int | None = None, **options
         place = _place(calculation)
         country = place.country if place else ""
         code = str(country) if country else "unknown"
-        name = country.name if country else "unknown"
+        name = getattr(country, "name", "") or "unknown"
         return [(code, str(name), 1.0)]
 
     return _group(counted, shares, basis, period, year)
@@ -221,7 +221,7 @@ def totals_by_year(basis: str, **options) -> list[Total]:
         .distinct()
     )
     totals = []
-    for year in sorted(set(years)):
+    for year in sorted({year for year in years if year is not None}):
         total = grand_total(basis, Period.ANNUAL, year, **options)
         total.key = total.label = str(year)
         totals.append(total)
@@ -298,6 +298,8 @@ def top_cases(
     counted = counted_calculations(Basis.ACHIEVED, period, year, **options)
     best: dict[int, Calculation] = {}
     for calculation in counted:
+        if calculation.case_id is None:
+            continue
         held = best.get(calculation.case_id)
         if held is None or (calculation.year or 0, calculation.pk) > (held.year or 0, held.pk):
             best[calculation.case_id] = calculation

@@ -19,6 +19,7 @@ rendered through gettext in the reader's language, so one stored calculation rea
 both languages.
 """
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Mapping
@@ -199,7 +200,7 @@ class InputWarning:
 
     field: str
     message: str  # an English msgid with %(name)s placeholders, like a trace step
-    params: dict = field(default_factory=dict)
+    params: dict = dataclasses.field(default_factory=dict)
 
     def render(self) -> str:
         return TraceStep(self.message, self.params).render()
@@ -439,7 +440,7 @@ def _largest_input(method: Methodology, checked: dict) -> str:
         if item is not None and isinstance(item.value, pint.Quantity):
             magnitude = abs(item.value.magnitude)
             sizes[spec.name] = abs(math.log10(magnitude)) if magnitude else 0.0
-    return max(sizes, key=sizes.get) if sizes else method.inputs[0].name
+    return max(sizes, key=lambda name: sizes[name]) if sizes else method.inputs[0].name
 
 
 def _last_factor(method: Methodology) -> str:
@@ -479,7 +480,8 @@ def check_inputs(
     unknown = sorted(set(inputs) - {spec.name for spec in method.inputs})
     if unknown:
         raise CalculationError(unknown[0], f"{method.id} has no input called {unknown[0]!r}")
-    checked, warnings = {}, []
+    checked: dict[str, InputValue] = {}
+    warnings: list[InputWarning] = []
     for spec in method.inputs:
         item = inputs.get(spec.name)
         if item is None and spec.default is not None:
@@ -568,7 +570,7 @@ def _warn_if_implausible(spec: InputSpec, magnitude: float, name: str, checker) 
         )
         return
     level = next(
-        (s for s in SCALES if abs(magnitude) <= spec.maximum_for(s)),
+        (s for s in SCALES if (top := spec.maximum_for(s)) is None or abs(magnitude) <= top),
         "beyond",
     )
     checker.warnings.append(
