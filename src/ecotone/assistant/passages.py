@@ -15,7 +15,7 @@ from ecotone.search.text import CJK, fold, to_simplified
 KINDS = ("resource", "case", "solution", "need")
 #: fields that name or place a record rather than say something about it
 NOT_PASSAGES = frozenset({"city", "city_zh", "publisher"})
-PASSAGES_PER_RECORD = 6  #: of a long document, the ones holding most of the question
+PASSAGES_PER_RECORD = 10  #: of a long document, the ones holding most of the question
 
 
 @dataclass(frozen=True)
