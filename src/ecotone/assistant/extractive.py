@@ -200,6 +200,8 @@ def score_sentences(
         held_here = [c for c in wanted if c in anywhere]
         if coverage(held_here, wanted) < MIN_RECORD_COVERAGE:
             continue
+        if any(c not in anywhere for c in wanted if c.label.isdigit()):
+            continue  # a figure of the question ("5 千瓦", "2025") is its subject, not wording
         # what the record holds nowhere is the question's wording ("applies", "颁布" for a
         # law that was 制定), not what it asks about: sentences are measured against the rest
         for passage, in_passage in zip(record, texts, strict=True):
