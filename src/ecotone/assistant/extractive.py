@@ -26,7 +26,7 @@ from ecotone.search.text import CJK, stem
 from .passages import KINDS, SourcePassage, load_records, normalised, record_passages
 from .question import Concept, asks_for_figure, concepts, gives_figure, search_text
 
-RECORDS = 6  #: records read per question
+RECORDS = 8  #: records read per question
 MIN_COVERAGE = 0.5  #: share of the question's concept weight a sentence must hold
 MAX_CITATIONS = 3  #: per sentence (the same sentence in several records)
 READING = 3  #: passages offered when the documents do not answer
