@@ -120,7 +120,11 @@ def retrieve_passages(question: str, previous: str, wanted: list[Concept]):
         keys = list(dict.fromkeys([k for k in both.keys if k in own.keys] + both.keys + keys))
         keys = keys[: RECORDS + 2]
         closest_passage = {**both.closest_passage, **closest_passage}
-    words = sorted({normalised(t.token) for c in wanted for t in c.terms})
+    words: dict[str, float] = {}
+    for concept in wanted:
+        for term in concept.terms:
+            token = normalised(term.token)
+            words[token] = max(words.get(token, 0.0), concept.weight)
     passages = []
     for rank, (kind, record) in enumerate(load_records(keys)):
         found = closest_passage.get((kind, record.pk))

@@ -231,3 +231,29 @@ def test_a_sentence_holding_half_the_question_overrules_the_searchs_verdict():
     weak.matched = ("cancelled", "allowances")  # half the question's weight is not held
     assert extractive.overrules_verdict([(strong, [strong.passage])], wanted)
     assert not extractive.overrules_verdict([(weak, [weak.passage])], wanted)
+
+
+def test_of_a_long_document_the_pages_holding_the_rarest_words_are_read():
+    """Ten passages of a long document are read: those holding most of the question's
+    weight, so a page holding its one rare word beats pages holding two common ones."""
+    from ecotone.assistant.passages import PASSAGES_PER_RECORD, _best_chunks
+
+    pages = ["The carbon program funds storage projects."] * PASSAGES_PER_RECORD
+    pages.insert(3, "There is authorized $2,500,000,000 for fiscal years 2022 through 2026.")
+    words = {"carbon": 1.0, "storag": 1.0, "authorized": 9.0}
+    kept = _best_chunks(
+        "\f".join(pages),
+        words,
+        None,
+        {
+            "kind": "resource",
+            "pk": 1,
+            "external_id": "res-1",
+            "titles": {},
+            "url": "",
+            "version": "",
+            "rank": 0,
+        },
+    )
+    assert len(kept) == PASSAGES_PER_RECORD
+    assert "p. 4" in [passage.page for passage in kept]
