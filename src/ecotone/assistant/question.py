@@ -32,7 +32,9 @@ from ecotone.search.translation import (
 #: that give it among their first senses, and of those the few the index holds
 DICTIONARY_SENSES = 3
 DICTIONARY_WORDS = 4
-ABSENT = Term("\u0000", "\u0000", "zh")  #: a term no document holds, for its weight
+#: a term no document holds, for its weight (a private-use character: no analyser makes one;
+#: PostgreSQL refuses a NUL)
+ABSENT = Term("\ue000", "\ue000", "zh")
 
 #: words that make a sentence a question without saying what it is about
 _ENGLISH_QUESTION_WORDS = (
