@@ -1,16 +1,18 @@
 """Questions about the catalogue itself, answered by counting and listing its published
-records rather than from a document's sentences. Two patterns are supported, in both
+records rather than from a document's sentences. Three patterns are supported, in both
 languages; any other question goes to the documents (``extractive``):
 
 * open needs in a place: "How many needs are open in Shenzhen?", "深圳有多少个开放的需求？";
 * the Top Ten cases of a sector: "Which Top Ten cases are in low-carbon transport?",
-  "哪些十大案例属于低碳交通？".
+  "哪些十大案例属于低碳交通？";
+* the cases of a city: "How many cases are there in Shenzhen?", "深圳有多少个案例？".
 
-The place must be a city some published need names (English or Chinese spelling), and the
-sector a sector whose name holds the words asked for, and one record at least must be
-counted; otherwise the question goes to the documents like any other (and is declined when
-they do not answer it) rather than guessed. The answer's one sentence is written here, not
-taken from a document, and cites the records it counts (the first ``LISTED``).
+The place must be a city some published need (for cases: some published case) names
+(English or Chinese spelling), and the sector a sector whose name holds the words asked
+for, and one record at least must be counted; otherwise the question goes to the documents
+like any other (and is declined when they do not answer it) rather than guessed. The
+answer's one sentence is written here, not taken from a document, and cites the records it
+counts (the first ``LISTED``).
 """
 
 import re
@@ -34,6 +36,13 @@ OPEN_NEEDS = (
         r"(?P<place>[^\s，,？?]{1,20}?)(?:目前)?(?:有|共有)多少(?:个|项)?(?:开放的|公开的|未解决的|进行中的)?需求"
     ),
 )
+CASES_IN_CITY = (
+    re.compile(
+        r"how many (?:published )?cases (?:are (?:there )?)?(?:located )?in (?P<place>[^?？]+)",
+        re.I,
+    ),
+    re.compile(r"(?P<place>[^\s，,？?]{1,20}?)(?:目前)?(?:有|共有)多少(?:个|项)?(?:已发布的)?案例"),
+)
 TOP_TEN = (
     re.compile(r"which top ten cases (?:are )?(?:in|about|for) (?P<sector>[^?？]+)", re.I),
     re.compile(r"哪些十大案例(?:属于|是|在|涉及)(?P<sector>[^？?]+)"),
@@ -47,6 +56,10 @@ def answer(question: str, language: str) -> Extract | None:
         found = pattern.search(question)
         if found:
             return _open_needs(found.group("place"), language)
+    for pattern in CASES_IN_CITY:
+        found = pattern.search(question)
+        if found:
+            return _cases_in_city(found.group("place"), language)
     for pattern in TOP_TEN:
         found = pattern.search(question)
         if found:
@@ -69,6 +82,27 @@ def _open_needs(place: str, language: str) -> Extract:
             len(needs),
         ) % {"count": len(needs), "place": city}
     return _listed(text, needs, "need", language)
+
+
+def _cases_in_city(place: str, language: str) -> Extract:
+    """The published cases of a city a published case names (English or Chinese)."""
+    place = place.strip(" .。").removeprefix("the ").strip()
+    if not place:
+        return Extract("not_answered")
+    published = Case.objects.filter(Case.public_condition())
+    cases = list(
+        published.filter(Q(city__iexact=place) | Q(city_zh=place)).order_by("title_en", "id")
+    )
+    if not cases:
+        return Extract("not_answered")
+    city = _city(cases[0], language)
+    with override(LOCALES[language]):
+        text = ngettext(
+            "%(count)s published case is in %(place)s.",
+            "%(count)s published cases are in %(place)s.",
+            len(cases),
+        ) % {"count": len(cases), "place": city}
+    return _listed(text, cases, "case", language)
 
 
 def _top_ten(asked: str, language: str) -> Extract:
@@ -136,10 +170,13 @@ def _citation(record, kind: str, language: str) -> dict:
     }
 
 
-def _city(need, language: str) -> str:
-    if need is None:
+def _city(record, language: str) -> str:
+    """A need's or a case's city in the reader's language."""
+    if record is None:
         return ""
-    return (need.city_zh or need.city) if language == "zh" else (need.city or need.city_zh)
+    if language == "zh":
+        return record.city_zh or record.city
+    return record.city or record.city_zh
 
 
 def _sector_name(sector: Sector, language: str) -> str:

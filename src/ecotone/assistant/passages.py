@@ -15,7 +15,10 @@ from ecotone.search.text import CJK, fold, to_simplified
 KINDS = ("resource", "case", "solution", "need")
 #: fields that name or place a record rather than say something about it
 NOT_PASSAGES = frozenset({"city", "city_zh", "publisher"})
-PASSAGES_PER_RECORD = 6  #: of a long document, the ones holding most of the question
+#: what the page the search found closest in meaning adds to the weight a passage holds:
+#: about half a concept (a concept weighs its rarity in the index, 1 to 9)
+CLOSEST_BONUS = 2.0
+PASSAGES_PER_RECORD = 10  #: of a long document, the ones holding most of the question
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,8 @@ def load_records(keys: list[tuple[str, int]]) -> list:
 
 def record_passages(kind: str, record, rank: int, closest: tuple[str, float] | None, words):
     """The record's passages; of a long text, those holding most of ``words`` (lower-cased
-    tokens of the question's concepts) and the page the search found closest in meaning."""
+    tokens of the question's concepts, each with its concept's weight) and the page the
+    search found closest in meaning."""
     index = get_index(kind)
     texts = index.field_texts(record)
     titles = {
@@ -79,19 +83,22 @@ def record_passages(kind: str, record, rank: int, closest: tuple[str, float] | N
     return passages
 
 
-def _best_chunks(text: str, words: list[str], closest, common: dict) -> list[SourcePassage]:
+def _best_chunks(text: str, words: dict[str, float], closest, common: dict) -> list[SourcePassage]:
     chunks = document_chunks(text)
     page, cosine = closest if closest else ("", 0.0)
 
-    def held(chunk_text: str) -> int:
+    def held(chunk_text: str) -> float:
         # folded and lower-cased only: converting a long Traditional text to Simplified
         # costs seconds a megabyte, and this only chooses which passages are read closely
         normal = fold(chunk_text).lower()
-        return sum(1 for word in words if word in normal)
+        return sum(weight for word, weight in words.items() if word in normal)
 
     scored = sorted(
         range(len(chunks)),
-        key=lambda i: (-(held(chunks[i][1]) + (0.5 if page and chunks[i][0] == page else 0)), i),
+        key=lambda i: (
+            -(held(chunks[i][1]) + (CLOSEST_BONUS if page and chunks[i][0] == page else 0)),
+            i,
+        ),
     )
     kept = sorted(scored[:PASSAGES_PER_RECORD])
     return [

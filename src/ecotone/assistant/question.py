@@ -7,13 +7,34 @@ climate glossary for their Chinese terms (``english_phrases``). A concept is fou
 sentence when one of its alternatives is: the word itself, or every word of one sense.
 """
 
+import hashlib
+import json
+import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import jieba
+from django.conf import settings
 
+from ecotone.core.files import write_atomically
 from ecotone.search.backends import get_search_backend
 from ecotone.search.text import CJK, Term, english_terms, fold, to_simplified
-from ecotone.search.translation import SKIPPED, english_phrases, translate_query
+from ecotone.search.translation import (
+    SKIPPED,
+    dictionary,
+    english_phrases,
+    translate_query,
+)
+
+#: an English word the climate glossary does not know is looked up in the dictionary the
+#: search glosses Chinese with, read backwards: the Chinese words (two characters or more)
+#: that give it among their first senses, and of those the few the index holds
+DICTIONARY_SENSES = 3
+DICTIONARY_WORDS = 4
+#: a term no document holds, for its weight (a private-use character: no analyser makes one;
+#: PostgreSQL refuses a NUL)
+ABSENT = Term("\ue000", "\ue000", "zh")
 
 #: words that make a sentence a question without saying what it is about
 _ENGLISH_QUESTION_WORDS = (
@@ -26,6 +47,9 @@ _ENGLISH_QUESTION_WORDS = (
     "need needed supposed allowed go goes going take takes come comes back during still "
     "ever even really actually way thing things something anything happen happens count "
     "counts apply applies exactly sort higher lower bigger smaller larger "
+    # how a question asks for an amount, a time or a yes/no, not what it is about
+    "enough often long usually typically generally roughly approximately whether "
+    "themselves itself himself herself anyone someone somebody "
 )
 ENGLISH_QUESTION_WORDS = frozenset(_ENGLISH_QUESTION_WORDS.split())
 _CHINESE_QUESTION_WORDS = (
@@ -34,8 +58,41 @@ _CHINESE_QUESTION_WORDS = (
     "介绍 说明 主要 有哪些 哪些是 么 啊 呀 文件 文档 平台 根据 提到 讲 说 了解 "
     "问题 回答 一些 这个 那个 这些 那些 其 之 所 时候 什么时候 何时 "
     "多久 哪年 哪一年 开始 能 会 要 需要 应该 应当 得 让 被 把 都 还 也 就 "
+    # how a question asks for an amount, a time or a yes/no ("多长时间", "会不会")
+    "多 多长 多长时间 多大 多高 多远 多少钱 几种 哪几种 几类 哪几类 几个 几月份 "
+    "会不会 能不能 是不是 还会 还能 不会 最多 最长 最晚 最早 大概 通常 一般 具体 "
+    "情况 情况下 程度 方面 打算 想 拿 觉得 自己 所说 所谓 "
+    # where or when in relation to something (方位词): the relation, not the subject
+    "里 里面 下 上 之后 以后 之前 以前 背后 手里 当中 期间 "
 )
 CHINESE_QUESTION_WORDS = frozenset(_CHINESE_QUESTION_WORDS.split())
+
+
+#: a question that asks for an amount, a length of time or a date: its answer holds a figure
+ASKS_FOR_FIGURE = re.compile(
+    r"\bhow (?:much|many|long|often|large|big|high|far|old|soon)\b|\bwhen\b"
+    r"|\b(?:what|which) (?:date|year|day|month|percentage|share|proportion|amount|threshold)\b"
+    r"|多少|(?<!哪)几(?:个|年|月|天|日|次|吨|倍)|多长|多久|多大|多高|多远|比例|何时|什么时候|哪一?年|最晚|最早",
+    re.IGNORECASE,
+)
+#: a figure as a sentence gives one: digits (not an enumerator such as "(1)" or "(B)"), a
+#: Chinese number with its unit, or an English number word
+FIGURE = re.compile(
+    r"(?<![(\d])\d+(?:[.,]\d+)*(?![)\d])"
+    r"|[〇零一二两三四五六七八九十百千万亿]+(?:个|年|月|日|天|倍|吨|元|次|类|种|项|工作日|%|％)"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty"
+    r"|hundred|thousand|million|billion|once|twice|half|percent)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_figure(question: str) -> bool:
+    """Whether ``question`` asks how much, how many, how long or when."""
+    return ASKS_FOR_FIGURE.search(question) is not None
+
+
+def gives_figure(sentence: str) -> bool:
+    return FIGURE.search(sentence) is not None
 
 
 @dataclass(frozen=True)
@@ -72,23 +129,82 @@ def _without_english_question_words(text: str) -> str:
 def concepts(question: str) -> list[Concept]:
     """The question's concepts, each weighted by the rarity of its words in the index."""
     text = search_text(question)
-    found = _chinese_concepts(text) if CJK.search(text) else _english_concepts(text)
+    if CJK.search(text):
+        found = _chinese_concepts(text)
+    else:
+        found = _english_concepts(text, dictionary_words=True)
     unique: dict[str, Concept] = {}
     for concept in found:
         unique.setdefault(concept.label, concept)
     return _weighed(list(unique.values()))
 
 
-def _english_concepts(text: str) -> list[Concept]:
-    terms = english_terms(text)
-    chinese_for = _glossary_chinese([term.token for term in terms])
-    return [
-        Concept(
-            term.surface,
-            ((term,), *(((Term(zh, zh, "zh"),),) if (zh := chinese_for.get(index)) else ())),
-        )
-        for index, term in enumerate(terms)
-    ]
+def _english_concepts(text: str, dictionary_words: bool = False) -> list[Concept]:
+    """Each English word with the Chinese glossary term of the phrase it is part of, or
+    else (``dictionary_words``) the Chinese words the dictionary gives for it that the index
+    holds (``_dictionary_chinese``)."""
+    # a lone letter is what is left of a possessive ("China's") or an initial, not a concept
+    terms = [t for t in english_terms(text) if len(t.surface) > 1 or t.surface.isdigit()]
+    stems = [term.token for term in terms]
+    chinese_for = _glossary_chinese(stems)
+    unknown = [i for i in range(len(terms)) if i not in chinese_for] if dictionary_words else []
+    from_dictionary = _dictionary_chinese(stems, unknown)
+    found = []
+    for index, term in enumerate(terms):
+        glossary = (chinese_for[index],) if index in chinese_for else ()
+        chinese = glossary or from_dictionary.get(index, ())
+        found.append(Concept(term.surface, ((term,), *((Term(w, w, "zh"),) for w in chinese))))
+    return found
+
+
+def _dictionary_chinese(stems: list[str], positions: list[int]) -> dict[int, tuple[str, ...]]:
+    """Position → the Chinese words the dictionary gives for the stem there, or for the
+    two-word phrase it begins or ends ("greenhouse gas" → 温室气体), phrases first; of them
+    the ``DICTIONARY_WORDS`` most common in the index (one it does not hold matches nothing)."""
+    if not positions:
+        return {}
+    senses = english_senses()
+    candidates = {}
+    for index in positions:
+        pairs = [" ".join(stems[i : i + 2]) for i in (index - 1, index) if 0 <= i < len(stems) - 1]
+        words = [w for pair in pairs for w in senses.get(pair, ())]
+        candidates[index] = list(dict.fromkeys(words + list(senses.get(stems[index], ()))))
+    every = sorted({w for words in candidates.values() for w in words})
+    if not every:
+        return {}
+    weights = get_search_backend().term_weights([ABSENT, *(Term(w, w, "zh") for w in every)])
+    absent, weight_of = weights[0], dict(zip(every, weights[1:], strict=True))
+    chosen = {}
+    for index, words in candidates.items():
+        held = sorted((w for w in words if weight_of[w] < absent), key=lambda w: weight_of[w])
+        if held:
+            chosen[index] = tuple(held[:DICTIONARY_WORDS])
+    return chosen
+
+
+@cache
+def english_senses() -> dict[str, tuple[str, ...]]:
+    """Stemmed English sense → the Chinese words of the search's dictionary (glossary and
+    CC-CEDICT) that give it among their first ``DICTIONARY_SENSES`` senses, two characters
+    or more (one character has too many senses to stand for a word). Reading the dictionary
+    backwards takes seconds, so the result is kept as JSON under ``ECOTONE_HOME/cache``."""
+    words = dictionary()
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(str(len(words)).encode())
+    cached = settings.ECOTONE_HOME / "cache" / f"en-zh-{digest.hexdigest()[:16]}.json"
+    if cached.exists():
+        return {sense: tuple(ws) for sense, ws in json.loads(cached.read_text()).items()}
+    senses: dict[str, list[str]] = {}
+    for chinese, english in words.items():
+        if len(chinese) < 2 or not CJK.fullmatch(chinese):
+            continue
+        for sense in english[:DICTIONARY_SENSES]:
+            stems = " ".join(term.token for term in english_terms(fold(sense)))
+            if stems and len(stems.split()) <= 2 and chinese not in senses.get(stems, ()):
+                senses.setdefault(stems, []).append(chinese)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(cached, json.dumps(senses, ensure_ascii=False))
+    return {sense: tuple(ws) for sense, ws in senses.items()}
 
 
 def _glossary_chinese(stems: list[str], longest: int = 5) -> dict[int, str]:

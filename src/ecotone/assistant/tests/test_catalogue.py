@@ -56,3 +56,33 @@ def test_an_unknown_place_is_not_guessed(catalogue):
     answer = ask("How many needs are open in Atlantis?", language="en")
     assert answer.mode == AnswerMode.EXTRACTIVE
     assert answer.status == "not_answered"
+
+
+@pytest.fixture
+def city_cases():
+    shenzhen = [
+        CaseFactory(title_en="Electric bus fleet", city="Shenzhen", city_zh="深圳"),
+        CaseFactory(title_en="Sponge city park", city="Shenzhen", city_zh="深圳"),
+    ]
+    CaseFactory(title_en="Unpublished depot", city="Shenzhen", city_zh="深圳", status="draft")
+    CaseFactory(title_en="Harbour shore power", city="Dongguan", city_zh="东莞")
+    return shenzhen
+
+
+def test_cases_of_a_city(city_cases):
+    answer = ask("How many cases are there in Shenzhen?", language="en")
+    assert answer.mode == AnswerMode.CATALOGUE
+    assert answer.sentences[0]["text"] == "2 published cases are in Shenzhen."
+    assert sorted(cited(answer)) == sorted(case.external_id for case in city_cases)
+
+
+def test_cases_of_a_city_in_chinese(city_cases):
+    answer = ask("深圳有多少个案例？", language="zh")
+    assert answer.mode == AnswerMode.CATALOGUE
+    assert answer.sentences[0]["text"] == "深圳有 2 个已发布的案例。"
+    assert answer.sentences[0]["citations"][0]["title"]
+
+
+def test_cases_of_a_city_no_case_names_are_left_to_the_documents(city_cases):
+    answer = ask("How many cases are there in Atlantis?", language="en")
+    assert answer.mode == AnswerMode.EXTRACTIVE

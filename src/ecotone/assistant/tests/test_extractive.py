@@ -4,7 +4,7 @@
 import pytest
 
 from ecotone.assistant import extractive
-from ecotone.assistant.question import concepts
+from ecotone.assistant.question import Concept, concepts
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +166,94 @@ def test_only_passages_holding_something_of_the_question_are_offered_to_read():
     passages = [facility.passage, bakery.passage]
     assert extractive.closest(passages, [], wanted) == [bakery.passage]
     assert extractive.closest([facility.passage], [], wanted) == []
+
+
+def _concept(label: str, weight: float = 1.0):
+    from ecotone.search.text import Term, stem
+
+    return Concept(label, ((Term(label, stem(label), "en"),),), weight)
+
+
+def _passage(text: str, pk: int = 1, page: str = "p. 1") -> extractive.SourcePassage:
+    return extractive.SourcePassage(
+        kind="resource",
+        pk=pk,
+        external_id=f"res-{pk}",
+        titles={},
+        page=page,
+        text=text,
+        url="",
+        version="",
+        full_text=True,
+    )
+
+
+def test_a_sentence_that_gives_a_figure_ranks_first_when_the_question_asks_for_one():
+    wanted = [_concept("hubs"), _concept("authorized")]
+    passage = _passage(
+        "The hubs are authorized under this program. "
+        "There is authorized for the hubs $3,500,000,000 for fiscal years 2022 through 2026."
+    )
+    plain = extractive.score_sentences([passage], wanted, [])
+    assert plain[0].text.startswith("The hubs")  # the shorter, earlier one by its words
+    asked = extractive.score_sentences([passage], wanted, [], figure=True)
+    assert asked[0].text.startswith("There is authorized")
+
+
+def test_a_sentence_under_a_heading_that_names_the_subject_answers():
+    """The subsection's heading names the test centre; the sentence that answers gives the
+    term of a grant (three quarters of what the passage holds besides counts)."""
+    wanted = [_concept("center", 5.0), _concept("grant"), _concept("term")]
+    passage = _passage(
+        "Direct air capture test center established here. "
+        "The Secretary shall report on progress. "
+        "Each grant shall be for a term of not more than 5 years."
+    )
+    scored = extractive.score_sentences([passage], wanted, [])
+    answering = next(s for s in scored if s.text.startswith("Each grant"))
+    assert answering.coverage >= extractive.MIN_COVERAGE
+    assert any(s is answering for s, _ in extractive.select(scored, wanted))
+
+
+def test_a_record_without_a_figure_the_question_names_answers_nothing():
+    wanted = [_concept("rooftop", 2.0), _concept("solar", 2.0), _concept("5")]
+    passage = _passage("Sixty rooftop solar panels were installed on schools.")
+    assert extractive.score_sentences([passage], wanted, []) == []
+    with_figure = _passage("5 rooftop solar panels were installed on schools.")
+    assert extractive.score_sentences([with_figure], wanted, [])
+
+
+def test_a_sentence_holding_half_the_question_overrules_the_searchs_verdict():
+    wanted = [_concept("cancelled", 2.0), _concept("allowances", 2.0), _concept("again", 5.0)]
+    strong = _sentence("Cancelled allowances are not allocated again.", 1.0)
+    strong.matched = ("cancelled", "allowances", "again")
+    weak = _sentence("Allowances are cancelled.", 1.0)
+    weak.matched = ("cancelled", "allowances")  # half the question's weight is not held
+    assert extractive.overrules_verdict([(strong, [strong.passage])], wanted)
+    assert not extractive.overrules_verdict([(weak, [weak.passage])], wanted)
+
+
+def test_of_a_long_document_the_pages_holding_the_rarest_words_are_read():
+    """Ten passages of a long document are read: those holding most of the question's
+    weight, so a page holding its one rare word beats pages holding two common ones."""
+    from ecotone.assistant.passages import PASSAGES_PER_RECORD, _best_chunks
+
+    pages = ["The carbon program funds storage projects."] * PASSAGES_PER_RECORD
+    pages.insert(3, "There is authorized $2,500,000,000 for fiscal years 2022 through 2026.")
+    words = {"carbon": 1.0, "storag": 1.0, "authorized": 9.0}
+    kept = _best_chunks(
+        "\f".join(pages),
+        words,
+        None,
+        {
+            "kind": "resource",
+            "pk": 1,
+            "external_id": "res-1",
+            "titles": {},
+            "url": "",
+            "version": "",
+            "rank": 0,
+        },
+    )
+    assert len(kept) == PASSAGES_PER_RECORD
+    assert "p. 4" in [passage.page for passage in kept]

@@ -1,0 +1,103 @@
+"""What a question asks: its phrasing left out, its concepts in both languages, whether it
+asks for a figure (the rules tuned on the dev half of the judged set)."""
+
+import pytest
+
+from ecotone.assistant.question import (
+    asks_for_figure,
+    concepts,
+    gives_figure,
+    highlight_terms,
+    search_text,
+)
+from ecotone.catalog.models import Resource
+
+pytestmark = pytest.mark.django_db
+
+
+def test_chinese_question_phrasing_is_not_searched_for():
+    text = search_text("企业排放报告背后的原始数据和台账需要留存多长时间？").split()
+    assert "背后" not in text and "多长时间" not in text
+    assert {"排放", "报告", "台账", "留存"} <= set(text)
+    # a locative says where in relation to something, not what the question is about
+    assert "手里" not in search_text("企业自愿注销手里的配额之后，配额还会重新分配吗？").split()
+
+
+def test_english_question_phrasing_and_lone_letters_are_not_concepts():
+    labels = {c.label for c in concepts("What is China's penalty for not surrendering enough?")}
+    assert "s" not in labels and "enough" not in labels
+    assert {"china", "penalty", "surrendering"} <= labels
+    assert "often" not in {c.label for c in concepts("How often is the assessment updated?")}
+
+
+@pytest.fixture
+def fines_regulation(committed):
+    with committed():
+        return Resource.objects.create(
+            external_id="res-ets-measures",
+            kind="policy",
+            title_zh="碳排放权交易管理办法",
+            title_en="Measures for carbon emissions trading",
+            language="zh",
+            text="第一条 全国碳排放权注册登记机构记录碳排放配额的持有、变更、清缴等信息。\f"
+            "第四十条 重点排放单位未按时足额清缴碳排放配额的，责令限期改正，"
+            "处二万元以上三万元以下的罚款。",
+            status="published",
+        )
+
+
+def _chinese_of(concept) -> set[str]:
+    return {t.token for t in concept.terms if t.language == "zh"}
+
+
+def test_english_words_the_glossary_lacks_get_the_dictionarys_chinese_the_index_holds(
+    fines_regulation,
+):
+    penalty = next(c for c in concepts("What is the penalty?") if c.label == "penalty")
+    # CC-CEDICT gives 罚款, 刑罚, 惩罚 … for "penalty": only the one a document holds is kept
+    assert _chinese_of(penalty) == {"罚款"}
+    # without the index (highlighting), the glossary alone
+    assert not {t.token for t in highlight_terms("What is the penalty?") if t.language == "zh"}
+
+
+def test_english_question_over_a_chinese_regulation_finds_the_sentence_by_its_dictionary_words(
+    fines_regulation,
+):
+    from ecotone.assistant import extractive
+
+    extract = extractive.answer("What penalty applies to allowances?", "en")
+    assert extract.status == "answered"
+    assert "罚款" in extract.sentences[0]["text"]
+    assert extract.sentences[0]["citations"][0]["page"] == "p. 2"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much funding did Congress authorize?",
+        "How many hubs will there be?",
+        "By when must the report be filed?",
+        "What year did the rules take effect?",
+        "一期最长多少年？",
+        "时限是多久？",
+        "最晚要在什么时候完成？",
+    ],
+)
+def test_questions_that_ask_for_a_figure(question):
+    assert asks_for_figure(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Which gases does the regulation cover?", "温室气体具体指哪几种？", "谁负责登记？"],
+)
+def test_questions_that_do_not_ask_for_a_figure(question):
+    assert not asks_for_figure(question)
+
+
+def test_a_figure_is_a_number_with_its_unit_not_an_enumerator():
+    assert gives_figure("$3,500,000,000 for the period of fiscal years 2022 through 2026")
+    assert gives_figure("管理台账应当至少保存五年。")
+    assert gives_figure("updated at least once every few years")
+    assert not gives_figure("(B) Regional direct air capture hubs shall be established.")
+    assert not gives_figure("（一）名录公布 省级生态环境主管部门公布名录。")
