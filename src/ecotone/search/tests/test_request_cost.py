@@ -35,6 +35,12 @@ def records(committed):
     return kept, hidden
 
 
+def catalogue_queries(captured: CaptureQueriesContext) -> list[str]:
+    """The queries that read the catalogue's records (on PostgreSQL the index is in the
+    database too, and is read as well)."""
+    return [query["sql"] for query in captured.captured_queries if '"catalog_' in query["sql"]]
+
+
 def titles(q: str) -> set[str]:
     return {result["title"] for result in search_records(q, mode="lexical").results}
 
@@ -47,11 +53,11 @@ def test_public_records_are_read_once_per_kind_until_the_catalogue_changes(recor
             "Solar dryers for tea leaves",
             "Solar Cooperative",
         }
-    assert len(first.captured_queries) == 2  # solutions and organisations
+    assert len(catalogue_queries(first)) == 2  # solutions and organisations
     with CaptureQueriesContext(connection) as again:
         assert titles("heaters") == {"Solar water heaters for schools"}
         assert titles("dryers") == {"Solar dryers for tea leaves"}
-    assert again.captured_queries == []
+    assert catalogue_queries(again) == []
 
     # a change the index does not see (no signal): shown until the catalogue version moves …
     Solution.objects.filter(pk=hidden.pk).update(status="draft")
@@ -61,7 +67,7 @@ def test_public_records_are_read_once_per_kind_until_the_catalogue_changes(recor
         bump_catalogue_version()
     with CaptureQueriesContext(connection) as after:
         assert titles("solar") == {"Solar water heaters for schools", "Solar Cooperative"}
-    assert len(after.captured_queries) == 2
+    assert len(catalogue_queries(after)) == 2
 
 
 def test_a_search_page_asks_one_query_per_kind_of_record_it_shows(records):
@@ -71,6 +77,6 @@ def test_a_search_page_asks_one_query_per_kind_of_record_it_shows(records):
     for q in ("solar water", "dryers", "cooperative", "太阳能"):
         with CaptureQueriesContext(connection) as page:
             assert client.get("/en/search/", {"q": q}).status_code == 200
-        counts[q] = len(page.captured_queries)
+        counts[q] = len(catalogue_queries(page))
     # the records of each kind shown, to link them; none per result, none to re-check
     assert counts == {"solar water": 2, "dryers": 1, "cooperative": 1, "太阳能": 0}
