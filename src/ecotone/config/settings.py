@@ -160,7 +160,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 ECOTONE_CACHE = env_choice("ECOTONE_CACHE", "file", {"file", "database"})
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # Django's FileBasedCache, listing its folder on one write in 100 (core/cache_backends.py)
+        "BACKEND": "ecotone.core.cache_backends.FileCache",
         "LOCATION": str(ECOTONE_HOME / "cache" / "django"),
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     }

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def file_cache(settings, tmp_path):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "ecotone.core.cache_backends.FileCache",
             "LOCATION": str(tmp_path / "django-cache"),
         }
     }
