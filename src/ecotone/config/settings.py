@@ -85,9 +85,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_countries",
     "ninja",
+    # Before django_tasks_db: its `ecotone db_worker` is core's, which holds a lease
+    "ecotone.core",
     "django_tasks",
     "django_tasks_db",
-    "ecotone.core",
     "ecotone.accounts",
     # Before the catalogue: apps add their API routers in this order, and the catalogue's
     # POST /needs/{id}/{action} would otherwise answer GET /needs/{id}/matches with a 405.
