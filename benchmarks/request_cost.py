@@ -25,7 +25,9 @@ Before measuring, ``--warm`` fresh searches of each language fill what a long-ru
 process keeps between requests (stems, records' words, the public records' ids).
 ``--profile TYPE`` runs cProfile (CPU time) over that type's requests and prints the
 project's 45 costliest functions by cumulative time and the 25 costliest of all by their
-own. Talks to no server and no network. Asserts nothing.
+own. It writes to the home as the server would (need pages count their showings; the cache
+fills, and ``need-cold`` makes every cached figure stale): use a copy. Talks to no server and
+no network. Asserts nothing.
 """
 
 import argparse
