@@ -8,9 +8,18 @@ from django_countries import countries
 
 from ecotone.core.bounds import MAX_TRL, MAX_YEAR, MIN_TRL, MIN_YEAR
 from ecotone.core.models import PublicationStatus
+from ecotone.core.widgets import LongSelect
 
 from .choices import ContentLanguage, NeedStatus, OrganisationKind, ResourceKind
 from .models import Award, Case, Event, Need, Organisation, Person, Resource, Sector, Solution
+
+#: as the list pages have always named them (read once, when this module is imported)
+COUNTRY_CHOICES = list(countries)
+
+
+def country_choices() -> list:
+    """A callable, so that each form copies a reference rather than ~250 choices."""
+    return COUNTRY_CHOICES
 
 
 def sector_and_descendants(slug: str) -> list[int]:
@@ -67,7 +76,9 @@ class CatalogueFilterSet(django_filters.FilterSet):
         method="filter_sector",
         label=_("Sector"),
     )
-    country = django_filters.ChoiceFilter(choices=list(countries), label=_("Country"))
+    country = django_filters.ChoiceFilter(
+        choices=country_choices, widget=LongSelect, label=_("Country")
+    )
     city = django_filters.CharFilter(method="filter_city", label=_("City"))
     year = WholeNumberFilter(
         method="filter_year", min_value=MIN_YEAR, max_value=MAX_YEAR, label=_("Year")
@@ -137,7 +148,7 @@ class SolutionFilterSet(CatalogueFilterSet):
         label=_("TRL from"),
     )
     country = django_filters.ChoiceFilter(
-        choices=list(countries), method="filter_region", label=_("Country")
+        choices=country_choices, widget=LongSelect, method="filter_region", label=_("Country")
     )
     city = None
     provider = django_filters.CharFilter(field_name="provider__external_id", label=_("Provider"))

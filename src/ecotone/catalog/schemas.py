@@ -168,7 +168,9 @@ def _filter_type(filter_: django_filters.Filter) -> Any:
     if isinstance(filter_, django_filters.BooleanFilter):
         return bool | None
     if isinstance(filter_, django_filters.ChoiceFilter) and "choices" in filter_.extra:
-        values = [str(value) for value, _label in filter_.extra["choices"] if value != ""]
+        choices = filter_.extra["choices"]
+        choices = choices() if callable(choices) else choices
+        values = [str(value) for value, _label in choices if value != ""]
         return Annotated[str | None, WithJsonSchema({"type": "string", "enum": values})]
     return str | None
 

@@ -85,9 +85,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_countries",
     "ninja",
+    # Before django_tasks_db: its `ecotone db_worker` is core's, which holds a lease
+    "ecotone.core",
     "django_tasks",
     "django_tasks_db",
-    "ecotone.core",
     "ecotone.accounts",
     # Before the catalogue: apps add their API routers in this order, and the catalogue's
     # POST /needs/{id}/{action} would otherwise answer GET /needs/{id}/matches with a 405.
@@ -160,7 +161,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 ECOTONE_CACHE = env_choice("ECOTONE_CACHE", "file", {"file", "database"})
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # Django's FileBasedCache, listing its folder on one write in 100 (core/cache_backends.py)
+        "BACKEND": "ecotone.core.cache_backends.FileCache",
         "LOCATION": str(ECOTONE_HOME / "cache" / "django"),
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     }

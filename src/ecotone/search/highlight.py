@@ -1,6 +1,9 @@
 """Snippets with ``<mark>``ed terms, and which query terms matched in which field."""
 
+from collections.abc import Sequence
+from functools import lru_cache
 from html import escape
+from unicodedata import is_normalized
 
 from django.utils.translation import gettext, pgettext
 
@@ -10,25 +13,40 @@ SNIPPET_CHARS = 160
 #: how far into a long field matches are looked for (a 20,000-character document would
 #: cost ~10 ms a result in the per-character normalisation below)
 DESCRIBED_CHARS = 4000
+#: field texts whose normalised form a process keeps (at most DESCRIBED_CHARS each)
+NORMALISED_KEPT = 1024
 
 
-def _normalised(text: str) -> tuple[str, list[int]]:
-    """Folded, lower-cased, simplified text and, per character, its offset in ``text``."""
+@lru_cache(maxsize=NORMALISED_KEPT)
+def _normalised(text: str) -> tuple[str, Sequence[int]]:
+    """Folded, lower-cased, simplified text and, per character, its offset in ``text``.
+    Kept per process: a result's fields are read for the query and again for its gloss,
+    and the same records come back for query after query."""
     if text.isascii():  # the common case, and lower() keeps every offset
-        return text.lower(), list(range(len(text)))
-    chars: list[str] = []
-    offsets: list[int] = []
-    for offset, char in enumerate(text):
-        for piece in fold(char).lower():
-            chars.append(piece)
-            offsets.append(offset)
-    folded = "".join(chars)
+        return text.lower(), range(len(text))
+    folded, offsets = _folded(text)
     if not CJK.search(folded):
         return folded, offsets
     simplified = to_simplified(folded)  # one call: converting char by char is slow
     if len(simplified) == len(folded):
         return simplified, offsets
     return _normalised_by_character(text)
+
+
+def _folded(text: str) -> tuple[str, Sequence[int]]:
+    """Each character folded and lower-cased, and the offset in ``text`` of each result."""
+    lowered = text.lower()
+    # already folded, and lower() maps each character to one (a final sigma depends on
+    # what follows it, so that text takes the way by character)
+    if len(lowered) == len(text) and "Σ" not in text and is_normalized("NFKC", text):
+        return lowered, range(len(text))
+    chars: list[str] = []
+    offsets: list[int] = []
+    for offset, char in enumerate(text):
+        for piece in fold(char).lower():
+            chars.append(piece)
+            offsets.append(offset)
+    return "".join(chars), offsets
 
 
 def _normalised_by_character(text: str) -> tuple[str, list[int]]:
@@ -86,7 +104,7 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _to_original(spans, offsets: list[int], length: int) -> list[tuple[int, int]]:
+def _to_original(spans, offsets: Sequence[int], length: int) -> list[tuple[int, int]]:
     def original(index: int) -> int:
         return offsets[index] if index < len(offsets) else length
 

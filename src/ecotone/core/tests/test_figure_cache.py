@@ -22,7 +22,7 @@ def file_cache(settings, tmp_path, search_home):
     """What ``ecotone serve`` uses, in a folder of this test's own."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "ecotone.core.cache_backends.FileCache",
             "LOCATION": str(tmp_path / "django-cache"),
         }
     }

@@ -225,8 +225,10 @@ def test_the_tasks_of_a_hand_started_worker_whose_lease_ran_out_are_recovered(da
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_started_by_hand_holds_a_lease_while_it_runs(tmp_path):
-    """A real ``ecotone worker`` process on a database file of its own."""
+@pytest.mark.parametrize("command", ["worker", "db_worker"])
+def test_a_worker_started_by_hand_holds_a_lease_while_it_runs(tmp_path, command):
+    """A real ``ecotone worker`` process on a database file of its own; ``db_worker``,
+    django-tasks' name for it, is the same command."""
     import sqlite3
 
     from django.db import connection
@@ -244,7 +246,7 @@ def test_a_worker_started_by_hand_holds_a_lease_while_it_runs(tmp_path):
     cli = [sys.executable, "-m", "ecotone.cli"]
     subprocess.run([*cli, "migrate", "-v", "0"], env=env, check=True)  # noqa: S603
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter
-        [*cli, "worker", "--worker-id", "worker-by-hand", "--no-startup-delay"],
+        [*cli, command, "--worker-id", "worker-by-hand", "--no-startup-delay"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -1,8 +1,15 @@
+import pytest
 from django.utils import translation
 
 from ecotone.search.backends import DenseHit
-from ecotone.search.highlight import describe_dense, describe_lexical, find_matches, snippet
-from ecotone.search.text import query_terms
+from ecotone.search.highlight import (
+    _normalised,
+    describe_dense,
+    describe_lexical,
+    find_matches,
+    snippet,
+)
+from ecotone.search.text import CJK, fold, query_terms, to_simplified
 
 
 def test_matched_english_words_are_marked_whatever_their_form():
@@ -56,3 +63,33 @@ def test_dense_explanation_says_which_language_and_page_was_close():
     text, reason = describe_dense("solution", fields, hit)
     assert reason == "close in meaning to the English text (0.80)"
     assert text == "About storage"
+
+
+def _normalised_character_by_character(text: str) -> tuple[str, list[int]]:
+    """The normalisation as it was before its fast way: each character folded on its own."""
+    chars, offsets = [], []
+    for offset, char in enumerate(text):
+        for piece in fold(char).lower():
+            chars.append(piece)
+            offsets.append(offset)
+    folded = "".join(chars)
+    return (to_simplified(folded) if CJK.search(folded) else folded), offsets
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ｆｕｌｌ－ｗｉｄｔｈ Solar 太陽能",  # folded: width changes, length does not
+        "ﬁne ligatures ½",  # folded: one character becomes several
+        "ΟΔΟΣ ΣΑΣ",  # a final sigma: lower() looks at what follows
+        "İstanbul",  # lower() makes two characters of one
+        "Café déjà vu",  # composed accents, already folded
+        "Cafe\u0301",  # a combining accent after its letter
+        "氢能储运 hydrogen",
+    ],
+)
+def test_text_is_normalised_as_character_by_character_whichever_way_is_taken(text):
+    normal, offsets = _normalised(text)
+    expected, expected_offsets = _normalised_character_by_character(text)
+    assert normal == expected
+    assert list(offsets) == expected_offsets

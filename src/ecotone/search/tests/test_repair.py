@@ -170,3 +170,27 @@ def test_staff_repair_the_index_from_its_page_and_others_may_not(solutions, clie
     assert response.status_code == 302  # to the tasks page; the task ran at once here
     assert compare().agrees
     assert found("electrolysis") == {solutions[0].pk}
+
+
+def test_the_staff_page_compares_each_document_with_its_record_when_asked(solutions, client):
+    import re
+
+    from django.urls import reverse
+
+    from ecotone.core.testing import UserFactory
+
+    _electrolysis, heat_pumps, _biochar = solutions
+    # an edit whose re-indexing never ran: as many documents as records, one out of date
+    Solution.objects.filter(pk=heat_pumps.pk).update(title_en="Ground-source heat for schools")
+    client.force_login(UserFactory(is_staff=True))
+    url = reverse("search:index_status")
+    assert "Every public record is in the index." in client.get(url).content.decode()
+
+    page = client.get(url, {"compare": "1"}).content.decode()
+    assert "The index and the database disagree." in page
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td></tr>", page)
+    assert ("Solutions", "0", "1", "0") in rows
+    assert all(row[1:] == ("0", "0", "0") for row in rows if row[0] != "Solutions")
+
+    client.force_login(UserFactory())
+    assert client.get(url, {"compare": "1"}).status_code == 403

@@ -1,0 +1,82 @@
+"""What a search costs the database: the re-check that hits are still public reads each
+kind's public records once per catalogue version (core/cache.py), not once per list of
+hits, and a search page asks one query per kind of record it shows. A real file cache, as
+``ecotone serve`` uses, and the real database (SQLite, or PostgreSQL with DATABASE_URL)."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from ecotone.catalog.models import Solution
+from ecotone.core.cache import bump_catalogue_version
+from ecotone.core.testing import OrganisationFactory, SolutionFactory
+from ecotone.search.queries import search_records
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def file_cache(settings, tmp_path):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "ecotone.core.cache_backends.FileCache",
+            "LOCATION": str(tmp_path / "django-cache"),
+        }
+    }
+
+
+@pytest.fixture
+def records(committed):
+    with committed():
+        kept = SolutionFactory(title_en="Solar water heaters for schools")
+        hidden = SolutionFactory(title_en="Solar dryers for tea leaves")
+        OrganisationFactory(name_en="Solar Cooperative")
+    return kept, hidden
+
+
+def catalogue_queries(captured: CaptureQueriesContext) -> list[str]:
+    """The queries that read the catalogue's records (on PostgreSQL the index is in the
+    database too, and is read as well)."""
+    return [query["sql"] for query in captured.captured_queries if '"catalog_' in query["sql"]]
+
+
+def titles(q: str) -> set[str]:
+    return {result["title"] for result in search_records(q, mode="lexical").results}
+
+
+def test_public_records_are_read_once_per_kind_until_the_catalogue_changes(records, committed):
+    _kept, hidden = records
+    with CaptureQueriesContext(connection) as first:
+        assert titles("solar") == {
+            "Solar water heaters for schools",
+            "Solar dryers for tea leaves",
+            "Solar Cooperative",
+        }
+    assert len(catalogue_queries(first)) == 2  # solutions and organisations
+    with CaptureQueriesContext(connection) as again:
+        assert titles("heaters") == {"Solar water heaters for schools"}
+        assert titles("dryers") == {"Solar dryers for tea leaves"}
+    assert catalogue_queries(again) == []
+
+    # a change the index does not see (no signal): shown until the catalogue version moves …
+    Solution.objects.filter(pk=hidden.pk).update(status="draft")
+    assert titles("dryers") == {"Solar dryers for tea leaves"}
+    # … which any committed write to the catalogue does
+    with committed():
+        bump_catalogue_version()
+    with CaptureQueriesContext(connection) as after:
+        assert titles("solar") == {"Solar water heaters for schools", "Solar Cooperative"}
+    assert len(catalogue_queries(after)) == 2
+
+
+def test_a_search_page_asks_one_query_per_kind_of_record_it_shows(records):
+    client = Client()
+    client.get("/en/search/", {"q": "solar"})  # the public records read once
+    counts = {}
+    for q in ("solar water", "dryers", "cooperative", "太阳能"):
+        with CaptureQueriesContext(connection) as page:
+            assert client.get("/en/search/", {"q": q}).status_code == 200
+        counts[q] = len(catalogue_queries(page))
+    # the records of each kind shown, to link them; none per result, none to re-check
+    assert counts == {"solar water": 2, "dryers": 1, "cooperative": 1, "太阳能": 0}
