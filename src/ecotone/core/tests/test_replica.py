@@ -146,9 +146,12 @@ def test_sessions_accounts_and_the_cache_are_always_read_from_the_primary():
         assert router.db_for_read(get_user_model()) == "default"
         return HttpResponse("done")
 
-    assert replica.ReplicaMiddleware(replica.read_from_replica(view))(
-        RequestFactory().get("/")
-    ).content == b"done"
+    assert (
+        replica.ReplicaMiddleware(replica.read_from_replica(view))(
+            RequestFactory().get("/")
+        ).content
+        == b"done"
+    )
 
 
 def test_migrations_run_on_the_primary_only():
