@@ -159,7 +159,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # and list pages read from it, everything else uses the primary (core/replica.py).
 _replica_url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 if _replica_url:
-    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=60)
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=60, conn_health_checks=True
+    )
     if any("postgresql" not in DATABASES[alias]["ENGINE"] for alias in ("default", "replica")):
         raise ImproperlyConfigured(
             "DATABASE_REPLICA_URL needs PostgreSQL in both DATABASE_URL and itself"

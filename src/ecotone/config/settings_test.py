@@ -36,5 +36,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # names a real replica (scripts/test-replica.sh); reads go to it only in the tests that
 # turn it on (core/tests/test_replica.py), so the rest of the suite reads the primary.
 if "replica" not in DATABASES:  # noqa: F405
-    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+    DATABASES["replica"] = {  # noqa: F405
+        **DATABASES["default"],  # noqa: F405
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
 ECOTONE_READ_REPLICA = ""

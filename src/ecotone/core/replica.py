@@ -101,8 +101,12 @@ def _reachable(alias: str) -> bool:
     global _unreachable_until
     if time.monotonic() < _unreachable_until:
         return False
+    connection = connections[alias]
     try:
-        connections[alias].ensure_connection()
+        # a kept connection the replica dropped (a restart) is noticed here, once per
+        # request (CONN_HEALTH_CHECKS), rather than by a failing search
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
     except DatabaseError as error:
         _unreachable_until = time.monotonic() + UNREACHABLE_SECONDS
         logger.warning(

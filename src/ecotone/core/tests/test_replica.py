@@ -7,7 +7,7 @@ fed by streaming replication."""
 import socket
 
 import pytest
-from django.db import connections, router, transaction
+from django.db import close_old_connections, connections, router, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -188,3 +188,22 @@ def test_an_unreachable_replica_sends_the_reads_to_the_primary(client, solution,
     assert "Tidal lagoon turbines" in again.content.decode()
     warnings = [r for r in caplog.records if "read replica" in r.getMessage()]
     assert len(warnings) == 1  # then left alone for a while, not tried on every query
+
+
+def test_a_replica_connection_dropped_between_requests_is_opened_again(client, solution):
+    if connections["replica"].vendor != "postgresql":
+        pytest.skip("a replica is a PostgreSQL server")
+    assert "Tidal lagoon turbines" in client.get("/en/search/?q=lagoon").content.decode()
+    kept = connections["replica"]
+    assert kept.connection is not None  # kept for the next request (CONN_MAX_AGE)
+    with kept.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    with connections["default"].cursor() as cursor:  # the server drops it (a restart)
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    close_old_connections()  # what every request does first (the test client leaves it out)
+    with Queries() as queries:
+        page = client.get("/en/search/?q=lagoon")
+    assert page.status_code == 200
+    assert "Tidal lagoon turbines" in page.content.decode()
+    assert queries.on_replica("catalog_solution")  # on a new connection to the replica
