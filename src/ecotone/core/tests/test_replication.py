@@ -20,20 +20,12 @@ from django.urls import reverse
 
 from ecotone.core import replica
 from ecotone.core.testing import SolutionFactory, UserFactory
-
-
-def _real_replica() -> bool:
-    primary, copy = connections["default"].settings_dict, connections["replica"].settings_dict
-    return copy["ENGINE"].endswith("postgresql") and (copy["HOST"], str(copy["PORT"])) != (
-        primary["HOST"],
-        str(primary["PORT"]),
-    )
-
+from ecotone.core.tests.test_replica import caught_up, real_replica
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(
-        not _real_replica(),
+        not real_replica(),
         reason="needs a real replica: DATABASE_REPLICA_URL=$(bash scripts/test-replica.sh url)"
         " after scripts/test-replica.sh start (PostgreSQL's streaming replication)",
     ),
@@ -50,21 +42,6 @@ def on_replica(sql: str):
     with connections["replica"].cursor() as cursor:
         cursor.execute(sql)
         return cursor.fetchone()[0]
-
-
-def caught_up() -> None:
-    """Wait until the replica has replayed everything the primary has committed."""
-    with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()::text")
-        written = cursor.fetchone()[0]
-    deadline = time.monotonic() + 60  # only keeps a broken replica from hanging the run
-    while time.monotonic() < deadline:
-        with connections["replica"].cursor() as cursor:
-            cursor.execute("SELECT pg_wal_lsn_diff(%s, pg_last_wal_replay_lsn()) <= 0", [written])
-            if cursor.fetchone()[0]:
-                return
-        time.sleep(0.05)
-    raise AssertionError("the replica did not replay the primary's writes")
 
 
 def search_titles(client: Client, q: str) -> list[str]:
