@@ -7,7 +7,7 @@ PGPORT ?= 55432
 REPLICA_PORT ?= 55433
 export ECOTONE_HOME ?= $(CURDIR)/var
 
-.PHONY: run install install-test test test-sqlite test-postgres test-replica lint format check-migrations demo clean
+.PHONY: run install install-test test test-sqlite test-postgres test-replica lint typecheck format check-migrations demo clean
 
 # A stamp per dependency set, so a second `make run` installs nothing.
 $(VENV)/.installed: pyproject.toml
@@ -37,6 +37,9 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+typecheck: install-test
+	$(BIN)/mypy
+
 check-migrations: install-test
 	ECOTONE_HOME=$$(mktemp -d) $(BIN)/ecotone makemigrations --check --dry-run
 
@@ -58,7 +61,7 @@ test-replica: install-test
 		status=$$?; PGPORT=$(PGPORT) REPLICA_PORT=$(REPLICA_PORT) bash scripts/test-replica.sh stop; \
 		PGPORT=$(PGPORT) bash scripts/test-postgres.sh stop; exit $$status
 
-test: lint check-migrations test-sqlite test-postgres test-replica
+test: lint typecheck check-migrations test-sqlite test-postgres test-replica
 
 format: install-test
 	$(BIN)/ruff format .

@@ -10,57 +10,31 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ecotone.catalog.models import Sector
 from ecotone.core.testing import (
     NeedFactory,
     OrganisationFactory,
     SolutionFactory,
     UserFactory,
-    make_member,
 )
 from ecotone.matching.alerts import send_due_alerts
+from ecotone.matching.match_lists import send_due_match_lists
 from ecotone.matching.models import Introduction
-from ecotone.search.backends import reset_search_backend
 
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def own_search_index(settings, tmp_path):
-    settings.ECOTONE_HOME = tmp_path
-    reset_search_backend()
-    yield
-    reset_search_backend()
-
-
 def test_a_request_to_an_unclaimed_organisation_is_brokered_then_claimed_and_accepted(
-    browser, live_server, own_search_index, staff_user, settings
+    browser, live_server, own_search_index, bus_depot, staff_user, settings
 ):
     settings.ECOTONE_SITE_URL = live_server.url
-    ev = Sector.objects.get(slug="electric-vehicles")
-    metro = OrganisationFactory(name_en="Shenzhen Bus Group", kind="corporate")
+    ev, need = bus_depot.ev, bus_depot.need
     lab = OrganisationFactory(
         name_en="Grid Lab", kind="research", website="https://www.gridlab.example.org/"
     )
-    mei = UserFactory(username="mei", email="mei@bus.example", first_name="Mei")
-    make_member(mei, metro)
     UserFactory(username="ravi", email="ravi@example.org", first_name="Ravi")
-    need = NeedFactory(
-        organisation=metro,
-        title_en="Overnight depot charging for 200 electric buses",
-        problem_en="Our depots need smart charging to avoid peak tariffs.",
-        country="CN",
-    )
-    need.sectors.add(ev)
-    chargers = SolutionFactory(
-        provider=lab,
-        title_en="Smart depot charging",
-        description_en="Schedules overnight charging of electric bus fleets around peak tariffs.",
-        trl=8,
-    )
-    chargers.sectors.add(ev)
+    bus_depot.chargers_from(lab)
 
     # 1. the requester is told the truth before sending
     asker = browser.new_page()
@@ -124,10 +98,15 @@ def test_a_request_to_an_unclaimed_organisation_is_brokered_then_claimed_and_acc
         for m in mail.outbox
     )
 
-    # 5. both sides get alerts of new matches: the alerts exist (weekly) from the first run
+    # 5. both sides get alerts of new matches: the alerts exist (weekly) from the first run,
+    # and the requester also watches this one need's match list, daily
     send_due_alerts()
     claimant.goto(f"{live_server.url}/en/alerts/")
     expect(claimant.locator(".match-alerts")).to_contain_text("New needs that fit our solutions")
+    asker.goto(f"{live_server.url}{need.get_absolute_url()}")
+    asker.locator("#match-list-frequency").select_option("daily")
+    asker.locator("#match-list-alert").get_by_role("button", name="Save").click()
+    expect(asker.locator(".messages")).to_contain_text("Alert saved: new matches will come")
     port = OrganisationFactory(name_en="Port Authority", kind="government")
     port_need = NeedFactory(
         organisation=port,
@@ -145,8 +124,18 @@ def test_a_request_to_an_unclaimed_organisation_is_brokered_then_claimed_and_acc
     faster.sectors.add(ev)
     mail.outbox.clear()
     send_due_alerts(now=timezone.now() + timedelta(days=8))
+    send_due_match_lists(now=timezone.now() + timedelta(days=8))
     to_lab = [m for m in mail.outbox if m.to == ["ravi@example.org"]]
     to_city = [m for m in mail.outbox if m.to == ["mei@bus.example"]]
     assert any("Smart charging for electric buses at the port" in m.body for m in to_lab)
     assert any("Overnight smart charging for electric bus depots" in m.body for m in to_city)
-    assert all("Why:" in m.body and "/alerts/unsubscribe/" in m.body for m in to_lab + to_city)
+    assert all("Why:" in m.body and "/unsubscribe/" in m.body for m in to_lab + to_city)
+    [watched] = [m for m in to_city if "match your need" in m.body]
+    assert "Overnight smart charging for electric bus depots" in watched.body
+
+    # 6. a link in the e-mail leads to the record and counts on the staff figures, once
+    link = re.search(r"http\S+/alerts/open/\S+/", watched.body).group(0)
+    asker.goto(link)
+    expect(asker.locator("h1")).to_have_text("Overnight smart charging for electric bus depots")
+    broker.goto(f"{live_server.url}/en/matching/figures/")
+    expect(broker.locator("[data-figure=alert_links_opened]")).to_have_text("1")

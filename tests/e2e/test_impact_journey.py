@@ -68,6 +68,8 @@ def test_a_visitor_reads_how_a_demo_reduction_was_computed(browser, live_server,
     expect(page.locator("h1")).to_have_text("这个数字是如何算出的")
     expect(page.locator("main")).to_contain_text("计算步骤")
     expect(page.locator("main")).to_contain_text("生态环境部")  # the factor's citation
+    expect(page.locator("ol.trace")).to_contain_text("上网电量")  # the steps read in Chinese
+    expect(page.locator("ol.trace")).not_to_contain_text("Electricity supplied to the grid")
     assert float(page.locator(".figure[data-result]").get_attribute("data-result")) == (
         pytest.approx(expected)
     )
@@ -132,6 +134,32 @@ def test_a_visitor_reads_the_dashboards_and_the_2023_report(browser, live_server
     assert re.search(
         r'filename="ecotone-report-2023-all-en\.pdf"', answer.headers["content-disposition"]
     )
+
+
+def test_a_visitor_follows_the_reductions_by_city_to_a_citys_total(
+    browser, live_server, demo_impact
+):
+    # The demo's cases name a province, not a city: place one here (Alxa League, where the
+    # Alxa Lanshan farm is) so the chart has a city to show.
+    Case.objects.filter(external_id=ALXA).update(city="Alxa League", city_zh="阿拉善盟")
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/en/reports/?year=2023")
+    chart = page.locator("#chart-impact-cities")
+    expect(chart.locator("svg[role=img]")).to_have_count(1)
+    table = chart.locator("table[data-chart=impact-cities]")
+    expect(table).to_be_visible()  # the table under the drawing, for screen readers
+    first_city = table.locator("tbody th a").first
+    expect(first_city).to_have_text("Alxa League")
+    figure = float(table.locator("tbody td a").first.inner_text())
+    assert figure == pytest.approx(300000 * grid_factor(NORTH_CHINA_2023), abs=0.1)
+
+    first_city.click()  # the city leads to its own total
+    total = page.locator("[data-figure=impact_region_total]")
+    assert float(total.get_attribute("data-value")) == pytest.approx(figure)
+    total.get_by_role("link", name="the calculations behind this figure").click()
+    expect(page.locator("h1")).to_be_visible()
+    shown = float(page.locator("[data-total]").first.get_attribute("data-total"))
+    assert shown == pytest.approx(figure)
 
 
 def test_staff_confirm_a_city_scale_figure_in_chinese_units(

@@ -3,55 +3,26 @@
 import pytest
 from playwright.sync_api import expect
 
-from ecotone.catalog.models import Sector
 from ecotone.core.testing import (
-    NeedFactory,
     OrganisationFactory,
-    SolutionFactory,
     UserFactory,
     make_member,
 )
 from ecotone.matching.models import Introduction
-from ecotone.search.backends import reset_search_backend
 
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def own_search_index(settings, tmp_path):
-    """An index of this test's records only (the live server shares the process)."""
-    settings.ECOTONE_HOME = tmp_path
-    reset_search_backend()
-    yield
-    reset_search_backend()
-
-
 def test_a_member_asks_for_an_introduction_that_the_other_side_accepts(
-    browser, live_server, own_search_index
+    browser, live_server, own_search_index, bus_depot
 ):
-    ev = Sector.objects.get(slug="electric-vehicles")
-    metro = OrganisationFactory(name_en="Shenzhen Bus Group", kind="corporate")
+    need = bus_depot.need
     startup = OrganisationFactory(name_en="Volt Depots", kind="startup")
-    mei = UserFactory(username="mei", email="mei@bus.example", first_name="Mei", last_name="Li")
     ravi = UserFactory(username="ravi", email="ravi@volt.example", first_name="Ravi")
-    make_member(mei, metro)
     make_member(ravi, startup)
-    need = NeedFactory(
-        organisation=metro,
-        title_en="Overnight depot charging for 200 electric buses",
-        problem_en="Our depots need smart charging to avoid peak tariffs.",
-        country="CN",
-    )
-    need.sectors.add(ev)
-    chargers = SolutionFactory(
-        provider=startup,
-        title_en="Smart depot charging",
-        description_en="Schedules overnight charging of electric bus fleets around peak tariffs.",
-        trl=8,
-    )
-    chargers.sectors.add(ev)
+    bus_depot.chargers_from(startup)
 
     asker = browser.new_page()
     log_in(asker, live_server.url, "mei")

@@ -149,31 +149,6 @@ class FastTypedChoiceField(FastChoiceMixin, forms.TypedChoiceField):
     pass
 
 
-def _same_validator(a, b) -> bool:
-    # Validators' own __eq__ can be loose (URLValidator ignores its schemes).
-    return type(a) is type(b) and vars(a) == vars(b)
-
-
-def form_field_covers(form_field, model_field) -> bool:
-    """Whether cleaning by ``form_field`` already did all that ``model_field.clean`` does."""
-    if model_field.unique or model_field.primary_key or form_field.disabled:
-        return False
-    if type(model_field).clean is not models.Field.clean:
-        return False
-    # A foreign key checks that its target exists: a ReferenceField found its pk.
-    reference_found = (
-        isinstance(model_field, models.ForeignKey)
-        and isinstance(form_field, ReferenceField)
-        and not model_field.remote_field.limit_choices_to
-    )
-    if type(model_field).validate is not models.Field.validate and not reference_found:
-        return False
-    return all(
-        any(_same_validator(needed, done) for done in form_field.validators)
-        for needed in model_field.validators
-    )
-
-
 class RawCheckboxInput(forms.CheckboxInput):
     """Hands the submitted text to the field unchanged (Django's turns "no" into True)."""
 

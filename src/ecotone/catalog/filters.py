@@ -19,6 +19,34 @@ def sector_and_descendants(slug: str) -> list[int]:
     )
 
 
+def city_names(text: str) -> tuple[str, str]:
+    """(English, Chinese) names of the city ``text`` names in either language: the other
+    name is taken from any record that gives both (``深圳`` → ``("Shenzhen", "深圳")``)."""
+    text = text.strip()
+    for model in (Case, Organisation, Event, Need):
+        pair = (
+            model.objects.filter(Q(city__iexact=text) | Q(city_zh=text))
+            .exclude(city="")
+            .exclude(city_zh="")
+            .order_by("pk")
+            .values_list("city", "city_zh")
+            .first()
+        )
+        if pair:
+            return pair
+    return (text, "") if text.isascii() else ("", text)
+
+
+def in_city(english: str, chinese: str, prefix: str = "") -> Q:
+    """Records placed in the city: either name in the city field (any case) or in the
+    Chinese city field. The one city rule of the catalogue's filters and the reports'
+    regions."""
+    condition = Q()
+    for name in dict.fromkeys(name for name in (english, chinese) if name):
+        condition |= Q(**{f"{prefix}city__iexact": name}) | Q(**{f"{prefix}city_zh": name})
+    return condition
+
+
 class WholeNumberFilter(django_filters.NumberFilter):
     """A whole number within ``min_value``..``max_value``; anything else is a form error
     naming the filter (django-filter's own NumberFilter takes decimals and any size)."""
@@ -57,7 +85,9 @@ class CatalogueFilterSet(django_filters.FilterSet):
         return queryset.filter(sectors__in=sector_ids).distinct()
 
     def filter_city(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(Q(city__iexact=value) | Q(city_zh=value))
+        if not value.strip():
+            return queryset
+        return queryset.filter(in_city(*city_names(value)))
 
     def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not self.year_field:

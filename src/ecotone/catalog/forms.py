@@ -7,8 +7,7 @@ other records are written as their ``external_id`` (sectors as their slug).
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Model, signals
-from django.db.models.base import ModelState
+from django.db.models import Model
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +21,6 @@ from .fields import (
     ReferenceListField,
     StageListField,
     catalogue_formfield,
-    form_field_covers,
 )
 from .models import (
     Affiliation,
@@ -46,6 +44,13 @@ MAX_DESCRIPTION_CHARS = 20_000
 MAX_FULL_TEXT_CHARS = 2_000_000
 
 
+class SharedFields(dict):
+    """Form fields that every form made from them shares rather than copies."""
+
+    def __deepcopy__(self, memo) -> dict:
+        return dict(self)
+
+
 class CatalogueRecordForm(forms.ModelForm):
     """Base for every kind: provenance fields, bilingual checks, list and reference fields."""
 
@@ -65,44 +70,17 @@ class CatalogueRecordForm(forms.ModelForm):
     class Meta:
         formfield_callback = catalogue_formfield
 
-    def _get_validation_exclusions(self):
-        """Leave out of the model's field checks what this form's own fields already checked.
-
-        Choice fields were checked against their choices by the form. Other fields are left
-        out only where the form field ran every validator the model field has (so
-        ``MinValueValidator`` on ``founded`` still runs), the model field adds no checks of
-        its own, the value came from the submitted data unchanged by ``clean()``, and the
-        field takes no part in uniqueness, which the model goes on checking.
-        """
-        exclusions = super()._get_validation_exclusions()
-        choices, redundant = self._model_checks_done_by_form()
-        exclusions.update(choices)
-        data, cleaned = self.data, self.cleaned_data
-        checked = self.__dict__.get("_field_cleaned", {})
-        exclusions.update(
-            name
-            for name in redundant
-            if name in data and name in checked and cleaned.get(name) is checked[name]
-        )
-        return exclusions
-
-    def _model_checks_done_by_form(self) -> tuple[frozenset[str], tuple[str, ...]]:
-        cached = self.__dict__.get("_checks_done_by_form")
-        if cached is None or cached[0] is not self.fields:
-            opts = self._meta.model._meta
-            choices = frozenset(field.name for field in opts.fields if field.choices)
-            redundant = tuple(
-                field.name
-                for field in opts.fields
-                if not field.choices
-                and field.name in self.fields
-                and form_field_covers(self.fields[field.name], field)
-            )
-            cached = self._checks_done_by_form = (self.fields, (choices, redundant))
-        return cached[1]
+    #: True when ``base_fields`` already hold the reference and list fields (an import's)
+    fields_prepared = False
 
     def __init__(self, *args, resolver: ReferenceResolver | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.fields_prepared:
+            self._add_reference_fields(resolver)
+        if self.instance.pk:
+            self._show_existing_references()
+
+    def _add_reference_fields(self, resolver: ReferenceResolver | None) -> None:
         for name, model in self.reference_fields.items():
             required = not self._meta.model._meta.get_field(name).null
             self.fields[name] = ReferenceField(model, required=required, label=self._label(name))
@@ -114,115 +92,46 @@ class CatalogueRecordForm(forms.ModelForm):
             for field in self.fields.values():
                 if hasattr(field, "resolver"):
                     field.resolver = resolver
-        if self.instance.pk:
-            self._show_existing_references()
 
     @classmethod
     def model_defaults(cls) -> dict:
         """Values for columns a row or payload leaves out, taken from the model's defaults."""
         defaults = {}
-        for name in cls._meta.fields:
+        for name in cls._meta.fields or ():
             field = cls._meta.model._meta.get_field(name)
             if field.has_default() and not callable(field.default):
                 defaults[name] = field.default
         return defaults
 
-    def rebind(self, data: dict, instance=None) -> "CatalogueRecordForm":
-        """Validate another row with this form's fields, skipping the per-form deep copy.
-
-        Bulk imports validate thousands of rows with the same fields; copying every field
-        for every row cost more than the validation itself.
-        """
-        self.data, self.is_bound, self._errors = data, True, None
-        self.instance = instance if instance is not None else self._blank_instance()
-        self.initial = {}
-        self._bound_fields_cache = {}
-        self.__dict__.pop("changed_data", None)
-        if instance is not None:
-            # References are shown as keys below; loading their objects first is wasted.
-            shown_below = {*self.reference_list_fields, *self.country_list_fields}
-            fields = [name for name in self._meta.fields if name not in shown_below]
-            self.initial = forms.models.model_to_dict(instance, fields)
-            self._show_existing_references()
-        if "_rebind_plan" not in self.__dict__:
-            self._rebind_plan = self._plan_without_bound_fields()
-        return self
-
-    def _blank_instance(self) -> Model:
-        """``Model()``, by copying one blank instance's attributes when that is the same thing.
-
-        It is when no default is callable (others are shared by every instance anyway) and
-        nothing listens to the model's init signals; it saves most of a ``Model()`` per row.
-        """
-        model = self._meta.model
-        template = self.__dict__.get("_blank_template")
-        if template is None:
-            plain = not (
-                any(
-                    (field.has_default() and callable(field.default)) or field.has_db_default()
-                    for field in model._meta.concrete_fields
-                )
-                or signals.pre_init.has_listeners(model)
-                or signals.post_init.has_listeners(model)
-            )
-            template = self._blank_template = model() if plain else False
-        if template is False:
-            return model()
-        instance = model.__new__(model)
-        instance.__dict__.update(template.__dict__)
-        instance._state = ModelState()
-        return instance
-
-    def _plan_without_bound_fields(self) -> tuple | None:
-        """``(name, field, clean_<name> hook)`` for each field, when a rebound form can
-        read its data without building a ``BoundField`` per field and row; else ``None``.
-
-        That holds for plain unprefixed data, which is what imports pass.
-        """
-        if self.prefix or any(
-            field.disabled or field.show_hidden_initial or isinstance(field, forms.FileField)
-            for field in self.fields.values()
-        ):
-            return None
-        return tuple(
-            (name, field, getattr(self, f"clean_{name}", None))
-            for name, field in self.fields.items()
-        )
-
-    def _clean_fields(self):
-        # Django's own loop, minus a BoundField per field: the same widget reads the value
-        # and the same field and clean_<name>() hook clean it.
-        plan = self.__dict__.get("_rebind_plan")
-        if plan is None:
-            super()._clean_fields()
-        else:
-            data, files, cleaned = self.data, self.files, self.cleaned_data
-            for name, field, hook in plan:
-                try:
-                    cleaned[name] = field.clean(field.widget.value_from_datadict(data, files, name))
-                    if hook is not None:
-                        cleaned[name] = hook()
-                except ValidationError as error:
-                    self.add_error(name, error)
-        # What the fields made of the data before clean() had its say, for
-        # _get_validation_exclusions().
-        self._field_cleaned = dict(self.cleaned_data)
-
     @cached_property
     def changed_data(self):
-        plan = self.__dict__.get("_rebind_plan")
-        if plan is None:
-            return self._with_emptied_copies(super().changed_data)
-        data, files = self.data, self.files
-        changed = [
-            name
-            for name, field, _hook in plan
-            if field.has_changed(
-                self.get_initial_for_field(field, name),
-                field.widget.value_from_datadict(data, files, name),
-            )
-        ]
-        return self._with_emptied_copies(changed)
+        return self._with_emptied_copies(super().changed_data)
+
+    @classmethod
+    def for_many_rows(cls, resolver: ReferenceResolver) -> type["CatalogueRecordForm"]:
+        """This form, for checking the rows of one import: its forms share one set of fields.
+
+        ``Form()`` deep-copies every field for every form, which cost more than checking a
+        row. Checking never changes a field, so the forms of one import can share them; the
+        import also checks uniqueness itself (duplicates within the file, existing records
+        are updated).
+        """
+        sample = cls(resolver=resolver)
+        form: type[CatalogueRecordForm] = type(
+            cls.__name__,
+            (cls,),
+            {
+                "__module__": cls.__module__,
+                "Meta": cls.Meta,
+                "fields_prepared": True,
+                "validate_unique": lambda self: None,
+                # worked out once for the import, not once a row
+                "bilingual_pairs": sample.bilingual_pairs,
+                "text_limits": sample.text_limits,
+            },
+        )
+        form.base_fields = SharedFields(sample.fields)
+        return form
 
     def _with_emptied_copies(self, changed: list[str]) -> list[str]:
         """What changed once ``clean()`` emptied copied Chinese fields: a copy sent for a
@@ -248,7 +157,8 @@ class CatalogueRecordForm(forms.ModelForm):
             self.initial[name] = [country.code for country in getattr(self.instance, name)]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         #: for the import report: copies of the English text emptied, Latin-only Chinese kept
         self.bilingual_notes = empty_copied_chinese(cleaned, self.bilingual_pairs)
         for base in self.bilingual_required:
@@ -276,12 +186,12 @@ class CatalogueRecordForm(forms.ModelForm):
 
     @cached_property
     def bilingual_pairs(self) -> list[tuple[str, str]]:
-        """(English, Chinese) field pairs; worked out once per form (imports reuse one)."""
+        """(English, Chinese) field pairs."""
         return bilingual_pairs(list(self.fields))
 
     @cached_property
     def text_limits(self) -> dict[str, int]:
-        """Length limit per long-text field; worked out once per form (imports reuse one)."""
+        """Length limit per long-text field."""
         limits = {
             field.name: MAX_DESCRIPTION_CHARS
             for field in self._meta.model._meta.fields

@@ -177,12 +177,13 @@ class _RowChecker:
         self.m2m_names = _m2m_names(kind)
         self.seen: dict[str, int] = {}
         self.unknown_reported: set[str] = set()
-        self.form = kind.form(resolver=resolver)
-        self.list_columns = frozenset(
-            name for name, field in self.form.fields.items() if isinstance(field, LIST_FIELD_TYPES)
-        )
         # Duplicates are checked below; existing rows are updated.
-        self.form.validate_unique = lambda: None
+        self.form = kind.form.for_many_rows(resolver)
+        self.list_columns = frozenset(
+            name
+            for name, field in self.form.base_fields.items()
+            if isinstance(field, LIST_FIELD_TYPES)
+        )
 
     def error(self, number: int, column: str, message: str) -> None:
         self.errors.append(RowError(number, column, message))
@@ -216,7 +217,7 @@ class _RowChecker:
         base = record_to_row(self.kind, current) if current else self.defaults
         data = {**base, **{key: value for key, value in row.items() if key != "status"}}
         data = {key: ("" if value is None else value) for key, value in data.items()}
-        form = self.form.rebind(data, current)
+        form = self.form(data=data, instance=current)
         if not form.is_valid():
             for column, messages in form.errors.items():
                 self.error(number, column if column != "__all__" else "-", str(messages[0]))

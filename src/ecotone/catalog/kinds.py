@@ -30,14 +30,14 @@ class Kind:
     @property
     def columns(self) -> list[str]:
         """The import/export columns: the form's fields, then status."""
-        columns = list(self.form._meta.fields)
+        columns = list(self.form._meta.fields or ())
         if self.has_status:
             columns.append("status")
         return columns
 
     def queryset(self) -> QuerySet:
         return (
-            self.model.objects.select_related(*self.select_related)
+            self.model._default_manager.select_related(*self.select_related)
             .prefetch_related(*self.prefetch_related)
             .all()
         )

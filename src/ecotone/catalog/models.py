@@ -12,7 +12,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
 
 from ecotone.core.models import Bilingual, PublicationStatus, TimestampedModel
 
@@ -24,6 +23,7 @@ from .choices import (
     ResourceKind,
     SizeBand,
 )
+from .model_fields import CountryCodeField
 
 
 class Sector(models.Model):
@@ -110,7 +110,7 @@ class Organisation(CatalogueRecord):
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
-    country = CountryField(_("country"), blank=True, db_index=True)
+    country = CountryCodeField(_("country"), blank=True, db_index=True)
     city = models.CharField(_("city"), max_length=120, blank=True, db_index=True)
     city_zh = models.CharField(_("city (Chinese)"), max_length=120, blank=True)
     city_label = Bilingual("city", english_field="city")
@@ -163,7 +163,7 @@ class InvestorProfile(TimestampedModel):
     sectors = models.ManyToManyField(
         Sector, blank=True, related_name="investor_profiles", verbose_name=_("sectors")
     )
-    regions = CountryField(_("regions"), multiple=True, blank=True)
+    regions = CountryCodeField(_("regions"), multiple=True, blank=True)
     thesis_en = models.TextField(_("thesis (English)"), blank=True)
     thesis_zh = models.TextField(_("thesis (Chinese)"), blank=True)
 
@@ -336,7 +336,7 @@ class Solution(CatalogueRecord):
         validators=[MinValueValidator(1), MaxValueValidator(9)],
         db_index=True,
     )
-    regions = CountryField(_("regions deployed"), multiple=True, blank=True)
+    regions = CountryCodeField(_("regions deployed"), multiple=True, blank=True)
     abatement_value = models.DecimalField(
         _("claimed abatement"), max_digits=20, decimal_places=4, null=True, blank=True
     )
@@ -396,7 +396,7 @@ class Case(CatalogueRecord):
     sectors = models.ManyToManyField(
         Sector, blank=True, related_name="cases", verbose_name=_("sectors")
     )
-    country = CountryField(_("country"), blank=True, db_index=True)
+    country = CountryCodeField(_("country"), blank=True, db_index=True)
     city = models.CharField(_("city"), max_length=120, blank=True, db_index=True)
     city_zh = models.CharField(_("city (Chinese)"), max_length=120, blank=True)
     city_label = Bilingual("city", english_field="city")
@@ -433,7 +433,7 @@ class Need(CatalogueRecord):
     sectors = models.ManyToManyField(
         Sector, blank=True, related_name="needs", verbose_name=_("sectors")
     )
-    country = CountryField(_("country"), blank=True, db_index=True)
+    country = CountryCodeField(_("country"), blank=True, db_index=True)
     city = models.CharField(_("city"), max_length=120, blank=True, db_index=True)
     city_zh = models.CharField(_("city (Chinese)"), max_length=120, blank=True)
     city_label = Bilingual("city", english_field="city")
@@ -517,7 +517,7 @@ class Event(CatalogueRecord):
     city = models.CharField(_("city"), max_length=120, blank=True, db_index=True)
     city_zh = models.CharField(_("city (Chinese)"), max_length=120, blank=True)
     city_label = Bilingual("city", english_field="city")
-    country = CountryField(_("country"), blank=True, db_index=True)
+    country = CountryCodeField(_("country"), blank=True, db_index=True)
     organisers = models.ManyToManyField(
         Organisation, blank=True, related_name="events", verbose_name=_("organisers")
     )

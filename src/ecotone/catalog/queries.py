@@ -15,12 +15,24 @@ class InvalidFilter(Refused, ValueError):
 
 
 def filtered_records(kind: Kind, user, params) -> QuerySet:
-    """The kind's records that ``user`` may see, narrowed by the kind's filter set."""
-    filterset = kind.filterset(data=params, queryset=visible_records(user, kind.queryset()))
+    """The kind's records that ``user`` may see, narrowed by the kind's filter set: what the
+    list page shows, the API lists and the list's download exports."""
+    return narrowed(kind, visible_records(user, kind.queryset()), params)
+
+
+def narrowed(kind: Kind, queryset: QuerySet, params) -> QuerySet:
+    """``queryset`` narrowed by the kind's filter set; a bad filter is refused naming it."""
+    if kind.filterset is None:
+        raise LookupError(f"{kind.name} records have no list to filter")
+    filterset = kind.filterset(data=params, queryset=queryset)
     if not filterset.is_valid():
         field, messages = next(iter(filterset.errors.items()))
         raise InvalidFilter(field, str(messages[0]))
     return filterset.qs
+
+
+def filter_names(kind: Kind) -> list[str]:
+    return list(kind.filterset.base_filters) if kind.filterset else []
 
 
 def all_sectors() -> QuerySet:
@@ -38,7 +50,7 @@ def sector_tree() -> list[tuple[Sector, list[Sector]]]:
 
 def published_counts() -> dict[str, int]:
     return {
-        kind.plural: kind.model.objects.filter(status="published").count()
+        kind.plural: kind.model._default_manager.filter(status="published").count()
         for kind in KINDS.values()
         if kind.browsable
     }
@@ -50,7 +62,9 @@ def sector_record_counts(sector: Sector, user) -> dict[str, int]:
     for kind in KINDS.values():
         if kind.browsable and hasattr(kind.model, "sectors"):
             counts[kind.plural] = (
-                visible_records(user, kind.model.objects.filter(sectors__in=ids)).distinct().count()
+                visible_records(user, kind.model._default_manager.filter(sectors__in=ids))
+                .distinct()
+                .count()
             )
     return counts
 

@@ -18,7 +18,7 @@ class ReferenceResolver:
     def lookup(self, model: type[Model]) -> dict[str, int]:
         if model not in self._maps:
             key = self.key_field(model)
-            self._maps[model] = dict(model.objects.values_list(key, "pk"))
+            self._maps[model] = dict(model._default_manager.values_list(key, "pk"))
         return self._maps[model]
 
     def resolve(self, model: type[Model], key: str) -> int | None:
@@ -36,7 +36,7 @@ class DatabaseResolver(ReferenceResolver):
         if model in self._maps:
             return self._maps[model].get(key)
         return (
-            model.objects.filter(**{self.key_field(model): key})
+            model._default_manager.filter(**{self.key_field(model): key})
             .values_list("pk", flat=True)
             .first()
         )

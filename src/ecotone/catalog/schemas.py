@@ -165,6 +165,8 @@ def _filter_type(filter_: django_filters.Filter) -> Any:
             if value is not None
         }
         return optional(Annotated[int, Field(**limits)])
+    if isinstance(filter_, django_filters.BooleanFilter):
+        return bool | None
     if isinstance(filter_, django_filters.ChoiceFilter) and "choices" in filter_.extra:
         values = [str(value) for value, _label in filter_.extra["choices"] if value != ""]
         return Annotated[str | None, WithJsonSchema({"type": "string", "enum": values})]
@@ -172,10 +174,15 @@ def _filter_type(filter_: django_filters.Filter) -> Any:
 
 
 def filter_schema(kind: Kind) -> type[Schema]:
+    return filterset_schema(kind.filterset)
+
+
+def filterset_schema(filterset: type[django_filters.FilterSet]) -> type[Schema]:
+    """The query parameters of an API list, made from the filter set its page uses."""
     fields = {
-        name: (_filter_type(filter_), None) for name, filter_ in kind.filterset.base_filters.items()
+        name: (_filter_type(filter_), None) for name, filter_ in filterset.base_filters.items()
     }
-    return create_model(f"{kind.model.__name__}Filters", __base__=Schema, **fields)
+    return create_model(f"{filterset._meta.model.__name__}Filters", __base__=Schema, **fields)
 
 
 class TransitionIn(Schema):

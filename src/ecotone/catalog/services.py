@@ -5,9 +5,11 @@ first and write an audit entry for every change.
 """
 
 import uuid
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -55,11 +57,14 @@ def _natural_owner(kind: Kind, cleaned: dict, user) -> Organisation | None:
 
 def _check_speaks_for_named_organisation(kind: Kind, cleaned: dict, user) -> None:
     """A need "posted by" or a solution "provided by" an organisation needs its membership."""
-    named = cleaned.get(kind.owner_field) if kind.owner_field else None
+    if kind.owner_field is None:
+        return
+    named = cleaned.get(kind.owner_field)
     if named is not None and not is_staff(user) and named.pk not in member_organisation_ids(user):
+        owner_field = cast(Field, kind.model._meta.get_field(kind.owner_field))
         raise PermissionDenied(
             _("You can only name an organisation you belong to as %(field)s.")
-            % {"field": kind.model._meta.get_field(kind.owner_field).verbose_name}
+            % {"field": owner_field.verbose_name}
         )
 
 
@@ -244,7 +249,7 @@ def investor_profile_form(organisation: Organisation, profile, data: QueryDict |
     if data is None:
         form = InvestorProfileForm(instance=profile)
     else:
-        fields = data.dict()
+        fields: dict[str, object] = dict(data.dict())
         for name in ("stages", "sectors"):
             fields[name] = data.getlist(name)
         fields["organisation"] = organisation.external_id or ""

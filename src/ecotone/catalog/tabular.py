@@ -247,6 +247,15 @@ def _flat(value):
     return "" if value is None else value
 
 
+def csv_lines(handle, columns: list[str], rows: Iterable[dict]) -> Iterator[str]:
+    """Write the header and then each row to ``handle`` (anything with ``write``), yielding
+    what ``write`` returned for each (the header first): the import reads the file back."""
+    writer = csv.DictWriter(handle, fieldnames=columns)
+    yield writer.writeheader()
+    for row in rows:
+        yield writer.writerow({key: neutralise_cell(_flat(value)) for key, value in row.items()})
+
+
 def write_rows(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
     suffix = format_of(path)
     count = 0
@@ -257,11 +266,7 @@ def write_rows(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
                 count += 1
     elif suffix == ".csv":
         with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns)
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({key: neutralise_cell(_flat(value)) for key, value in row.items()})
-                count += 1
+            count = sum(1 for _line in csv_lines(handle, columns, rows)) - 1  # the header
     else:
         from openpyxl import Workbook
 

@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path(f"{KIND}/", views.record_list, name="record_list"),
     path(f"{KIND}/new/", views.record_create, name="record_create"),
+    path(f"{KIND}/export.csv", views.record_export, name="record_export"),
     path(f"{KIND}/<int:pk>/", views.record_detail, name="record_detail"),
     path(f"{KIND}/<int:pk>/edit/", views.record_edit, name="record_edit"),
     path(f"{KIND}/<int:pk>/review/", views.record_review, name="record_review"),

@@ -2,10 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +23,7 @@ from ecotone.core.models import PublicationStatus
 from ecotone.core.replica import read_from_replica
 from ecotone.core.uploads import serve_stored_file
 
-from . import queries, services
+from . import exporting, queries, services
 from .forms import ResourceUploadForm
 from .kinds import BROWSABLE_KINDS, Kind, get_kind
 from .models import Organisation, Sector
@@ -74,9 +74,27 @@ def record_list(request, plural: str):
             "page": page,
             "sector_tree": queries.sector_tree() if "sector" in filterset.filters else [],
             "can_create": request.user.is_authenticated,
+            "export_query": params.urlencode(),
         },
         status=400 if invalid else 200,
     )
+
+
+def record_export(request, plural: str):
+    """The list page's records as the import format's CSV: the same filters (the kind's
+    filter set), the same records the reader may see, streamed a line at a time."""
+    kind = _kind_or_404(plural)
+    params = request.GET.copy()
+    params.pop("page", None)
+    try:
+        records = queries.filtered_records(kind, request.user, params)
+    except queries.InvalidFilter as refusal:
+        raise BadRequest(f"{refusal.field}: {refusal.message}") from None
+    response = StreamingHttpResponse(
+        exporting.csv_stream(kind, records), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{kind.plural}.csv"'
+    return response
 
 
 def record_detail(request, plural: str, pk: int):

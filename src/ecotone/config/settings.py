@@ -244,6 +244,10 @@ ECOTONE_EMBEDDER = os.environ.get("ECOTONE_EMBEDDER", "").strip() or "default"
 # (by address) may ask, 0 for no limit; and an optional OpenAI-compatible endpoint that
 # phrases answers from the retrieved passages (off while the URL is empty).
 ECOTONE_ASK_RATE_LIMIT = env_int("ECOTONE_ASK_RATE_LIMIT", 10)
+
+# Programme reviewer invitations (docs/programmes.md): accounts a manager who is not staff
+# may open for e-mail addresses without one, in any 24 hours; 0 for no limit.
+ECOTONE_INVITED_ACCOUNTS_PER_DAY = env_int("ECOTONE_INVITED_ACCOUNTS_PER_DAY", 50)
 ECOTONE_ASK_LLM_URL = os.environ.get("ECOTONE_ASK_LLM_URL", "").strip().rstrip("/")
 ECOTONE_ASK_LLM_MODEL = os.environ.get("ECOTONE_ASK_LLM_MODEL", "").strip()
 ECOTONE_ASK_LLM_KEY = os.environ.get("ECOTONE_ASK_LLM_KEY", "").strip()

@@ -1,8 +1,10 @@
 """Every data source the bundled demo set draws on, with its licence (the "about the data" page)."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
-DATA_SOURCES = [
+DATA_SOURCES: list[dict[str, Any]] = [
     {
         "name": "Shenzhen Session, China Pavilion, COP28 (Dubai, 5 December 2023)",
         "used_for": _(

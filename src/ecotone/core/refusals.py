@@ -50,7 +50,8 @@ class Refused(Exception):
 
     def body(self) -> dict:
         """The API's error body (``core.schemas.ErrorOut``)."""
-        body = {"code": self.code, "message": str(self.message), "field": self.field}
+        body: dict[str, object] = {"code": self.code, "message": str(self.message)}
+        body["field"] = self.field
         if self.field_errors is not None:
             body["errors"] = [
                 {"field": name, "message": str(text)}

@@ -148,7 +148,7 @@ def serve_stored_file(stored_file, filename: str) -> FileResponse:
         content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    is_pdf = inline and kind.extension == ".pdf"
+    is_pdf = inline and kind is not None and kind.extension == ".pdf"
     response["Content-Security-Policy"] = PDF_POLICY if is_pdf else SANDBOXED
     return response
 

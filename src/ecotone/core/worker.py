@@ -140,30 +140,30 @@ class WorkerSupervisor:
         started = time.monotonic()
         pause = 0.0
         while not self._stopping.wait(CHECK_SECONDS):
-            code = self.process.poll() if self.process else None
-            if code is None:
+            process, status = self.process, self.status
+            if process is None or status is None or (code := process.poll()) is None:
                 continue
             lived = time.monotonic() - started
             pause = 0.0 if lived >= YOUNG_SECONDS else min(MAX_PAUSE_SECONDS, 2 * pause or 1.0)
             logger.warning(
                 "task worker (pid %s) exited with code %s after %.0f s; restarting it%s",
-                self.process.pid,
+                process.pid,
                 code,
                 lived,
                 f" in {pause:.0f} s" if pause else "",
             )
             if self.tasks:
-                self._recover(code)
+                self._recover(status.worker_id, code)
             if self._stopping.wait(pause):
                 return
-            self._spawn(restarts=self.status.restarts + 1, exit_code=code)
+            self._spawn(restarts=status.restarts + 1, exit_code=code)
             started = time.monotonic()
 
-    def _recover(self, code: int) -> None:
+    def _recover(self, worker_id: str, code: int) -> None:
         from django.db import connection
 
         try:
-            recover_tasks({self.status.worker_id}, f"exit code {code}")
+            recover_tasks({worker_id}, f"exit code {code}")
         except Exception:  # the restart matters more than the bookkeeping
             logger.exception("could not recover the tasks of the worker that died")
         finally:

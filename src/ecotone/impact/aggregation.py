@@ -8,6 +8,7 @@ change their meaning). Every function takes the options of ``counted_calculation
     grand_total(basis, period, year=None, ...)            -> Total
     totals_by_sector(basis, period, year=None, ...)       -> list[Total]
     totals_by_region(basis, period, year=None, ...)       -> list[Total]   (country code)
+    totals_by_city(basis, period, year=None, ...)         -> list[Total]   (city name)
     totals_by_year(basis, ...)                            -> list[Total]   (annual only)
     totals_by_organisation(basis, period, year=None, ...) -> list[Total]
     totals_by_programme(period, year=None, ...)           -> list[Total]   (achieved only)
@@ -29,6 +30,11 @@ Rules, so that no tonne is counted twice:
   ``level="sector"``), so sector totals add up to the grand total. A case shared by
   several organisations is split by the shares declared in ``CaseShare`` (equally
   when none are declared); a solution counts for its provider.
+* A record is in one place: a case where it is (its own ``city`` / ``country``, as the
+  catalogue's filters and the reports' regions place it), a solution where its provider
+  is. A case shared by several organisations, wherever they are based, counts whole and
+  once in its city and its country; cities add up to their country (records with no
+  city are left out of the cities, not out of the country).
 * Programmes (``catalog.Award.programme_en`` + ``Award.year``) are separate groupings:
   a case counts once in each programme-year that awarded it; do not add programmes up.
 """
@@ -38,6 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ecotone.catalog.models import Award
+from ecotone.core.models import active_language_is_chinese
 
 from .models import Basis, Calculation, CaseShare, Evidence, Period
 
@@ -173,14 +180,35 @@ def totals_by_region(basis: str, period: str, year: int | None = None, **options
     counted = counted_calculations(basis, period, year, **options)
 
     def shares(calculation):
-        if calculation.case_id:
-            country = calculation.case.country
-        else:
-            provider = calculation.solution.provider
-            country = provider.country if provider else ""
+        place = _place(calculation)
+        country = place.country if place else ""
         code = str(country) if country else "unknown"
-        name = country.name if country else "unknown"
+        name = getattr(country, "name", "") or "unknown"
         return [(code, str(name), 1.0)]
+
+    return _group(counted, shares, basis, period, year)
+
+
+def _place(calculation):
+    """The record whose ``city`` / ``country`` place a calculation: a case, or a
+    solution's provider (None when a solution has none)."""
+    return calculation.case if calculation.case_id else calculation.solution.provider
+
+
+def totals_by_city(basis: str, period: str, year: int | None = None, **options) -> list[Total]:
+    """Totals per city (key: the English name in lower case, or the Chinese name when there
+    is no English one; label in the active language). Records with no city are left out."""
+    _need_year(period, year)
+    counted = counted_calculations(basis, period, year, **options)
+    chinese = active_language_is_chinese()
+
+    def shares(calculation):
+        place = _place(calculation)
+        english, native = (place.city.strip(), place.city_zh.strip()) if place else ("", "")
+        if not english and not native:
+            return []
+        label = (native or english) if chinese else (english or native)
+        return [(english.lower() or native, label, 1.0)]
 
     return _group(counted, shares, basis, period, year)
 
@@ -193,7 +221,7 @@ def totals_by_year(basis: str, **options) -> list[Total]:
         .distinct()
     )
     totals = []
-    for year in sorted(set(years)):
+    for year in sorted({year for year in years if year is not None}):
         total = grand_total(basis, Period.ANNUAL, year, **options)
         total.key = total.label = str(year)
         totals.append(total)
@@ -270,6 +298,8 @@ def top_cases(
     counted = counted_calculations(Basis.ACHIEVED, period, year, **options)
     best: dict[int, Calculation] = {}
     for calculation in counted:
+        if calculation.case_id is None:
+            continue
         held = best.get(calculation.case_id)
         if held is None or (calculation.year or 0, calculation.pk) > (held.year or 0, held.pk):
             best[calculation.case_id] = calculation

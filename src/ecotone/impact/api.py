@@ -4,19 +4,19 @@
 verification tools outside the project: add fields, never rename or remove them.
 """
 
-from django.db.models import Q
 from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from ecotone.accounts.api_auth import reading_user
 from ecotone.accounts.permissions import can_view
-from ecotone.config.api import error_body
-from ecotone.core.bounds import Id, PageLimit, Year, optional
-from ecotone.core.pagination import BadCursor, cursor_page
+from ecotone.catalog.schemas import filterset_schema
+from ecotone.core.bounds import Id, PageLimit, optional
+from ecotone.core.pagination import cursor_page
 
-from .calculator import CalculationError, methodologies, render_trace, render_warnings
+from .calculator import methodologies, render_trace, render_warnings
 from .claims import coal_factor, compare
+from .filters import EmissionFactorFilterSet, filtered_factors
 from .models import Calculation, EmissionFactor
 from .schemas import (
     CalculateIn,
@@ -29,7 +29,6 @@ from .schemas import (
     MethodologyOut,
 )
 from .services import (
-    UnacknowledgedWarnings,
     evaluate,
     express,
     outcome_payload,
@@ -91,21 +90,9 @@ def calculate(request, body: CalculateIn, unit: str | None = None):
     Values implausible for ``context.scale`` give 422 ``unconfirmed_warnings`` (each in
     ``errors``) unless ``acknowledge_warnings``; then the result carries them in
     ``warnings``. ``?unit=`` gives the result in another unit (``Mt CO2e/yr``)."""
-    try:
-        outcome, _ = evaluate(body.methodology, body.inputs, body.context)
-        require_acknowledgement(outcome, body.acknowledge_warnings)
-        payload = outcome_payload(outcome, unit)
-    except UnacknowledgedWarnings as error:
-        return Status(422, unconfirmed_body(error))
-    except CalculationError as error:
-        return Status(422, error_body("invalid_input", error.message, error.field))
-    return Status(200, payload)
-
-
-def unconfirmed_body(error: UnacknowledgedWarnings) -> dict:
-    body = error_body("unconfirmed_warnings", error.message, error.field)
-    body["errors"] = error.warnings
-    return body
+    outcome, _ = evaluate(body.methodology, body.inputs, body.context)
+    require_acknowledgement(outcome, body.acknowledge_warnings)
+    return Status(200, outcome_payload(outcome, unit))
 
 
 def factor_out(factor: EmissionFactor) -> dict:
@@ -115,38 +102,20 @@ def factor_out(factor: EmissionFactor) -> dict:
     return body
 
 
-class FactorFilter(Schema):
-    dataset: str | None = None
-    kind: str | None = None
-    region: str | None = None
-    year: optional(Year) = None
-    q: str | None = None
-    all_versions: bool = False
+FactorFilters = filterset_schema(EmissionFactorFilterSet)
 
 
 @router.get(
     "/impact/factors", response={200: FactorPageOut, 422: ErrorOut}, operation_id="impact_factors"
 )
 def list_factors(
-    request, filters: Query[FactorFilter], cursor: str | None = None, limit: PageLimit = 50
+    request, filters: Query[FactorFilters], cursor: str | None = None, limit: PageLimit = 50
 ):
-    """The emission-factor library, current versions unless ``all_versions``."""
-    queryset = EmissionFactor.objects.all()
-    if not filters.all_versions:
-        queryset = queryset.filter(superseded_by__isnull=True)
-    for name in ("dataset", "kind", "region", "year"):
-        if getattr(filters, name) not in (None, ""):
-            queryset = queryset.filter(**{name: getattr(filters, name)})
-    if filters.q:
-        queryset = queryset.filter(
-            Q(key__icontains=filters.q)
-            | Q(name_en__icontains=filters.q)
-            | Q(name_zh__icontains=filters.q)
-        )
-    try:
-        items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
-    except BadCursor as error:
-        return Status(422, error_body("invalid", str(error), "cursor"))
+    """The emission-factor library, current versions unless ``all_versions``: the filters of
+    the library page (``EmissionFactorFilterSet``)."""
+    params = {k: v for k, v in filters.dict().items() if v not in (None, "")}
+    queryset = filtered_factors(params)  # a bad filter is a 422 naming it
+    items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
     return Status(200, {"items": [factor_out(f) for f in items], "next": next_cursor})
 
 
@@ -238,10 +207,7 @@ def list_calculations(
         queryset = queryset.filter(case_id=filters.case)
     if filters.solution is not None:
         queryset = queryset.filter(solution_id=filters.solution)
-    try:
-        items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
-    except BadCursor as error:
-        return Status(422, error_body("invalid", str(error), "cursor"))
+    items, next_cursor = cursor_page(queryset, cursor=cursor, limit=limit)
     shown = [calculation_out(c) for c in items if visible_calculation(user, c)]
     return Status(200, {"items": shown, "next": next_cursor})
 
@@ -260,7 +226,4 @@ def get_calculation(request, calculation_id: Id, unit: str | None = None):
     )
     if not visible_calculation(user, calculation):
         raise Http404
-    try:
-        return Status(200, calculation_out(calculation, unit))
-    except CalculationError as error:
-        return Status(422, error_body("invalid", error.message, error.field))
+    return Status(200, calculation_out(calculation, unit))

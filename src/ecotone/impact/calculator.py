@@ -19,6 +19,7 @@ rendered through gettext in the reader's language, so one stored calculation rea
 both languages.
 """
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Mapping
@@ -167,15 +168,29 @@ class TraceStep:
             name: gettext(value["msgid"]) if isinstance(value, dict) and "msgid" in value else value
             for name, value in self.params.items()
         }
-        return gettext(self.message) % params
+        # A translation that does not fit the stored parameters (a row from an older
+        # version, or a catalogue entry with a wrong placeholder) reads in English, and
+        # English that does not fit either reads as stored, rather than failing the page.
+        for message in (gettext(self.message), self.message):
+            try:
+                return message % params
+            except (KeyError, TypeError, ValueError):
+                continue
+        return self.message
 
     def as_dict(self) -> dict:
         return {"message": self.message, "params": self.params}
 
 
-def render_trace(steps: list[dict]) -> list[str]:
-    """Stored trace rows (``{"message", "params"}``) in the active language."""
-    return [TraceStep(row["message"], row.get("params", {})).render() for row in steps]
+def render_trace(steps: list) -> list[str]:
+    """Stored trace rows (``{"message", "params"}``) in the active language. A row stored
+    as plain text (written by hand or by an older version) is shown as it is."""
+    return [
+        TraceStep(row["message"], row.get("params") or {}).render()
+        if isinstance(row, dict) and "message" in row
+        else str(row)
+        for row in steps
+    ]
 
 
 @dataclass(frozen=True)
@@ -185,7 +200,7 @@ class InputWarning:
 
     field: str
     message: str  # an English msgid with %(name)s placeholders, like a trace step
-    params: dict = field(default_factory=dict)
+    params: dict = dataclasses.field(default_factory=dict)
 
     def render(self) -> str:
         return TraceStep(self.message, self.params).render()
@@ -425,7 +440,7 @@ def _largest_input(method: Methodology, checked: dict) -> str:
         if item is not None and isinstance(item.value, pint.Quantity):
             magnitude = abs(item.value.magnitude)
             sizes[spec.name] = abs(math.log10(magnitude)) if magnitude else 0.0
-    return max(sizes, key=sizes.get) if sizes else method.inputs[0].name
+    return max(sizes, key=lambda name: sizes[name]) if sizes else method.inputs[0].name
 
 
 def _last_factor(method: Methodology) -> str:
@@ -465,7 +480,8 @@ def check_inputs(
     unknown = sorted(set(inputs) - {spec.name for spec in method.inputs})
     if unknown:
         raise CalculationError(unknown[0], f"{method.id} has no input called {unknown[0]!r}")
-    checked, warnings = {}, []
+    checked: dict[str, InputValue] = {}
+    warnings: list[InputWarning] = []
     for spec in method.inputs:
         item = inputs.get(spec.name)
         if item is None and spec.default is not None:
@@ -554,7 +570,7 @@ def _warn_if_implausible(spec: InputSpec, magnitude: float, name: str, checker) 
         )
         return
     level = next(
-        (s for s in SCALES if abs(magnitude) <= spec.maximum_for(s)),
+        (s for s in SCALES if (top := spec.maximum_for(s)) is None or abs(magnitude) <= top),
         "beyond",
     )
     checker.warnings.append(

@@ -35,7 +35,10 @@ from .units import Quantity, parse_unit, quantity
 
 class UnacknowledgedWarnings(CalculationError):
     """The result has warnings nobody has confirmed. ``warnings`` lists them rendered,
-    ``{"field", "message"}``; ``field`` is the first one's."""
+    ``{"field", "message"}``; ``field`` is the first one's. The API's body lists them all
+    in ``errors``."""
+
+    code = "unconfirmed_warnings"
 
     def __init__(self, warnings: list[dict]):
         listed = "; ".join(row["message"] for row in warnings)
@@ -44,6 +47,9 @@ class UnacknowledgedWarnings(CalculationError):
             f"{len(warnings)} value(s) need confirming (acknowledge_warnings): {listed}",
         )
         self.warnings = warnings
+
+    def body(self) -> dict:
+        return {**super().body(), "errors": self.warnings}
 
 
 def require_acknowledgement(outcome: CalculationOutcome, acknowledged: bool) -> None:

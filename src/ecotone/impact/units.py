@@ -16,8 +16,12 @@ import re
 from decimal import Decimal
 
 import pint
+from pint.facets.plain import PlainUnit
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+#: a unit as pint hands it out (its registry's class, or the plain one)
+Unit = pint.Unit | PlainUnit
+
+ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.define("CO2e = [co2e] = CO2eq = CO2_eq")
 ureg.define("CO2 = CO2e")
 ureg.define("CH4 = [ch4]")
@@ -134,7 +138,7 @@ def dimension_of(expression: str) -> pint.util.UnitsContainer:
     return parse_unit(expression).dimensionality
 
 
-def format_unit(unit: pint.Unit) -> str:
+def format_unit(unit: Unit) -> str:
     """Unit text that ``parse_unit`` reads back as the same unit."""
     return f"{unit:~C}" if unit != ureg.dimensionless else ""
 
@@ -148,7 +152,7 @@ def without_multipliers(value: pint.Quantity) -> pint.Quantity:
     return value.to(unit)
 
 
-def per_year(unit: pint.Unit) -> bool:
+def per_year(unit: Unit) -> bool:
     """Whether ``unit`` is written per year (``MWh/a``, ``tCO2/yr``, ``万吨/年``)."""
     return dict(unit._units).get("year") == -1
 

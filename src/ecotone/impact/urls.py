@@ -11,5 +11,6 @@ urlpatterns = [
     path("calculations/<int:pk>/", views.calculation_detail, name="calculation_detail"),
     path("claims/", views.claims, name="claims"),
     path("factors/", views.factor_list, name="factor_list"),
+    path("factors/export.csv", views.factor_export, name="factor_export"),
     path("factors/<int:pk>/", views.factor_detail, name="factor_detail"),
 ]

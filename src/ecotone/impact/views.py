@@ -4,8 +4,7 @@ and the factor library."""
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -24,6 +23,8 @@ from .calculator import (
     render_warnings,
 )
 from .claims import DEFAULT_MARGIN, coal_factor, compare, differing_claims
+from .factors import export_factors
+from .filters import EmissionFactorFilterSet, library_order
 from .forms import form_context, form_inputs
 from .models import Calculation, EmissionFactor, FactorKind
 from .queries import factor_versions, versions_of
@@ -186,24 +187,45 @@ def _method_or_none(methodology_id: str):
 
 
 def factor_list(request):
-    queryset = EmissionFactor.objects.filter(superseded_by__isnull=True).order_by("dataset", "key")
-    query = request.GET.get("q", "").strip()
-    if query:
-        queryset = queryset.filter(
-            Q(key__icontains=query) | Q(name_en__icontains=query) | Q(name_zh__icontains=query)
-        )
-    for name in ("dataset", "kind"):
-        if request.GET.get(name):
-            queryset = queryset.filter(**{name: request.GET[name]})
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    """The library, filtered by ``EmissionFactorFilterSet`` (the API's and the export's
+    filters): a bad filter shows on the form with a 400 and lists nothing."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    filterset = EmissionFactorFilterSet(data=params, queryset=library_order())
+    invalid = not filterset.is_valid()
+    factors = filterset.queryset.none() if invalid else filterset.qs
+    page = Paginator(factors, 50).get_page(request.GET.get("page"))
     datasets = (
         EmissionFactor.objects.order_by("dataset").values_list("dataset", flat=True).distinct()
     )
     return render(
         request,
         "impact/factor_list.html",
-        {"page": page, "query": query, "datasets": list(datasets), "kinds": FactorKind.choices},
+        {
+            "page": page,
+            "filterset": filterset,
+            "query": params.get("q", "").strip(),
+            "datasets": list(datasets),
+            "kinds": FactorKind.choices,
+            "export_query": params.urlencode(),
+        },
+        status=400 if invalid else 200,
     )
+
+
+def factor_export(request):
+    """The library page's factors as the import/export CSV: the same filters, the same
+    factors in the same order (``ecotone impact factors import`` reads it back)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    filterset = EmissionFactorFilterSet(data=params, queryset=library_order())
+    if not filterset.is_valid():
+        field, messages = next(iter(filterset.errors.items()))
+        raise BadRequest(f"{field}: {messages[0]}")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="emission-factors.csv"'
+    export_factors(response, filterset.qs)
+    return response
 
 
 def factor_detail(request, pk: int):

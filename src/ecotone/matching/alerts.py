@@ -8,42 +8,43 @@ each with its "why this matches" line, and a signed link that unsubscribes witho
 logging in.
 
 ``send_due_alerts`` is the scheduled step (``ecotone alerts send``, from cron or the
-worker). For each due alert it writes the records it is about to send (``AlertItem``,
+worker). For each due alert it writes the records it is about to send (``SentItem``,
 unique per alert and record) and moves ``last_sent_at`` in one transaction, and sends
 the e-mail only after that commits: a second run, or one restarted after a crash, never
 sends a record twice (a crash between the commit and the send loses that e-mail instead).
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecotone.accounts.models import MembershipStatus
 from ecotone.accounts.permissions import member_organisation_ids
-from ecotone.catalog.models import Need, Organisation, Sector, Solution
+from ecotone.catalog.models import Need, Organisation, Solution
 from ecotone.core.links import absolute_url
 
-from .models import AlertFrequency, AlertItem, AlertKind, Follow, MatchAlert
+from .models import (
+    AlertFrequency,
+    AlertKind,
+    EmailSubscription,
+    Follow,
+    MatchAlert,
+    SentItem,
+)
 from .ranking import need_matches, pilot_sites, venture_for
 
-PERIODS = {
-    AlertFrequency.IMMEDIATE: timedelta(0),
-    AlertFrequency.DAILY: timedelta(days=1),
-    AlertFrequency.WEEKLY: timedelta(days=7),
-}
 #: how many of an organisation's solutions or needs an alert looks from
 RECORDS_PER_ORGANISATION = 20
 MATCHES_PER_RECORD = 20
 UNSUBSCRIBE_SALT = "ecotone.matching.alert-unsubscribe"
+LINK_SALT = "ecotone.matching.alert-link"
 
 
 def ensure_alerts(user) -> list[MatchAlert]:
@@ -64,7 +65,9 @@ def ensure_alerts(user) -> list[MatchAlert]:
     )
 
 
-def set_frequency(*, user, alert: MatchAlert, frequency: str) -> MatchAlert:
+def set_frequency(*, user, alert: EmailSubscription, frequency: str) -> EmailSubscription:
+    """How often one of the user's alerts (a match alert, a saved search, a match list)
+    is sent; "none" stops it."""
     from .services import MatchingRefused
 
     if alert.user_id != user.pk:
@@ -93,7 +96,7 @@ class AlertEntry:
         return (self.kind, self.record.pk)
 
 
-def _why(match) -> str:
+def why_line(match) -> str:
     return "; ".join(str(c.reason) for c in match.components if c.value > 0)[:500]
 
 
@@ -109,25 +112,19 @@ def new_matches(alert: MatchAlert, since) -> list[AlertEntry]:
         for solution in solutions.order_by("-pk")[:RECORDS_PER_ORGANISATION]:
             for match in pilot_sites(venture_for(solution), MATCHES_PER_RECORD).matches:
                 if _is_new(match.record, since):
-                    entry = AlertEntry(match.kind, match.record, _why(match), solution.label)
+                    entry = AlertEntry(match.kind, match.record, why_line(match), solution.label)
                     entries.setdefault(entry.key, entry)
     else:
         needs = Need.objects.filter(Need.public_condition(), organisation=organisation)
         for need in needs.order_by("-pk")[:RECORDS_PER_ORGANISATION]:
             for match in need_matches(need, MATCHES_PER_RECORD).matches:
                 if _is_new(match.record, since):
-                    entry = AlertEntry(match.kind, match.record, _why(match), need.label)
+                    entry = AlertEntry(match.kind, match.record, why_line(match), need.label)
                     entries.setdefault(entry.key, entry)
     return list(entries.values())
 
 
 # --- sending -------------------------------------------------------------------------------
-
-
-def is_due(alert: MatchAlert, now) -> bool:
-    if alert.frequency == AlertFrequency.NONE:
-        return False
-    return alert.last_sent_at is None or now - alert.last_sent_at >= PERIODS[alert.frequency]
 
 
 @dataclass
@@ -151,7 +148,7 @@ def send_due_alerts(now=None, progress=None) -> AlertRun:
     run = AlertRun()
     for user in _active_member_users().order_by("pk"):
         for alert in ensure_alerts(user):
-            if not is_due(alert, now):
+            if not alert.is_due(now):
                 continue
             run.checked += 1
             sent = _send_one(alert.pk, now)
@@ -171,26 +168,59 @@ def _send_one(alert_id: int, now) -> int:
             .select_related("user", "organisation")
             .get(pk=alert_id)
         )
-        if not is_due(alert, now):
+        if not alert.is_due(now):
             return 0  # another run took it
-        # A fresh alert counts from its creation: older records are not "new" to anyone.
-        since = alert.last_sent_at or alert.created_at
         already = set(alert.items.values_list("record_kind", "record_id"))
-        entries = [e for e in new_matches(alert, since) if e.key not in already]
+        entries = [e for e in new_matches(alert, alert.since) if e.key not in already]
         alert.last_sent_at = now
         alert.save(update_fields=["last_sent_at", "updated_at"])
         if not entries:
             return 0
-        AlertItem.objects.bulk_create(
+        items = SentItem.objects.bulk_create(
             [
-                AlertItem(
+                SentItem(
                     alert=alert, record_kind=e.kind, record_id=e.record.pk, sent_at=now, why=e.why
                 )
                 for e in entries
             ]
         )
-        transaction.on_commit(lambda: _mail(alert, entries), robust=True)
+        transaction.on_commit(lambda: _mail(alert, entries, items), robust=True)
     return len(entries)
+
+
+def item_link(item: SentItem, record) -> str:
+    """The address an alert e-mail gives for one record it sends: a signed link to this
+    sent item, which counts the first time it is followed and leads to the record."""
+    if item.pk is None:  # a database that does not return the new rows' ids
+        return absolute_url(record.get_absolute_url())
+    token = signing.Signer(salt=LINK_SALT).sign(str(item.pk))
+    return absolute_url(reverse("matching:alert_link", args=[token]))
+
+
+def open_item(token: str, now=None) -> str | None:
+    """The page an alert e-mail's link leads to, its first opening counted; None for a
+    forged link or a record no longer public."""
+    from ecotone.search.registry import get_index
+
+    try:
+        pk = signing.Signer(salt=LINK_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    item = SentItem.objects.filter(pk=pk).first()
+    if item is None:
+        return None
+    try:
+        records = get_index(item.record_kind).get_queryset()
+    except KeyError:
+        return None
+    record = records.filter(pk=item.record_id).first()
+    if record is None:
+        return None
+    # counted once per item, whoever follows it and however often
+    SentItem.objects.filter(pk=item.pk, opened_at__isnull=True).update(
+        opened_at=now or timezone.now()
+    )
+    return record.get_absolute_url()
 
 
 def unsubscribe_token(alert: MatchAlert) -> str:
@@ -205,15 +235,15 @@ def alert_from_token(token: str) -> MatchAlert | None:
     return MatchAlert.objects.filter(pk=pk).select_related("organisation").first()
 
 
-def unsubscribe(token: str) -> MatchAlert | None:
-    alert = alert_from_token(token)
-    if alert is not None:
-        alert.frequency = AlertFrequency.NONE
-        alert.save(update_fields=["frequency", "updated_at"])
+def unsubscribe(alert: EmailSubscription) -> EmailSubscription:
+    """Stop any alert (the signed link's button); the staff figures count it."""
+    alert.frequency = AlertFrequency.NONE
+    alert.unsubscribed_at = timezone.now()
+    alert.save(update_fields=["frequency", "unsubscribed_at", "updated_at"])
     return alert
 
 
-def _mail(alert: MatchAlert, entries: list[AlertEntry]) -> None:
+def _mail(alert: MatchAlert, entries: list[AlertEntry], items: list[SentItem]) -> None:
     if not alert.user.email:
         return
     unsubscribe_url = absolute_url(
@@ -228,11 +258,11 @@ def _mail(alert: MatchAlert, entries: list[AlertEntry]) -> None:
         )
         % names
     ]
-    for entry in entries:
+    for entry, item in zip(entries, items, strict=True):
         lines.append(
             "\n".join(
                 [
-                    f"- {entry.record.label} — {absolute_url(entry.record.get_absolute_url())}",
+                    f"- {entry.record.label} — {item_link(item, entry.record)}",
                     "  " + _("Fits: %(title)s") % {"title": entry.for_title},
                     "  " + _("Why: %(why)s") % {"why": entry.why},
                 ]
@@ -254,11 +284,15 @@ def _mail(alert: MatchAlert, entries: list[AlertEntry]) -> None:
 # --- follows and the feed ------------------------------------------------------------------
 
 
-def toggle_follow(*, user, organisation: Organisation | None = None, sector: Sector | None = None):
-    """Follow, or stop following; True when now following."""
+def toggle_follow(*, user, organisation=None, sector=None, programme=None):
+    """Follow an organisation, a sector or a programme (exactly one), or stop following
+    it; True when now following."""
     if not (user and user.is_authenticated):
         raise PermissionDenied(_("Log in to follow."))
-    target = {"organisation": organisation} if organisation else {"sector": sector}
+    given = {"organisation": organisation, "sector": sector, "programme": programme}
+    target = {name: value for name, value in given.items() if value is not None}
+    if len(target) != 1:
+        raise TypeError("follow exactly one organisation, sector or programme")
     deleted, _count = Follow.objects.filter(user=user, **target).delete()
     if deleted:
         return False
@@ -274,51 +308,3 @@ def is_following(user, organisation: Organisation) -> bool:
     if not (user and user.is_authenticated):
         return False
     return Follow.objects.filter(user=user, organisation=organisation).exists()
-
-
-FEED_DAYS = 60
-FEED_LIMIT = 100
-
-
-@dataclass
-class FeedEntry:
-    when: object
-    kind: str
-    record: object
-    because: str
-
-
-def feed(user, now=None) -> list[FeedEntry]:
-    """Published needs and solutions of followed organisations and in followed sectors,
-    added or changed in the last ``FEED_DAYS`` days, newest first."""
-    now = now or timezone.now()
-    since = now - timedelta(days=FEED_DAYS)
-    follows = list(Follow.objects.filter(user=user).select_related("organisation", "sector"))
-    org_ids = {f.organisation_id for f in follows if f.organisation_id}
-    sector_ids = {f.sector_id for f in follows if f.sector_id}
-    if not follows:
-        return []
-    names = {f.organisation_id: f.organisation.label for f in follows if f.organisation_id}
-    names.update({("s", f.sector_id): f.sector.name for f in follows if f.sector_id})
-    entries = {}
-    sources = [
-        ("need", Need, "organisation_id", "sectors"),
-        ("solution", Solution, "provider_id", "sectors"),
-    ]
-    for kind, model, owner_field, sectors_field in sources:
-        condition = Q(**{f"{owner_field}__in": org_ids}) | Q(**{f"{sectors_field}__in": sector_ids})
-        rows = (
-            model.objects.filter(model.public_condition(), condition, updated_at__gte=since)
-            .prefetch_related(sectors_field)
-            .distinct()
-            .order_by("-updated_at")[:FEED_LIMIT]
-        )
-        for record in rows:
-            owner = getattr(record, owner_field)
-            if owner in org_ids:
-                because = names[owner]
-            else:
-                shared = [s.pk for s in getattr(record, sectors_field).all() if s.pk in sector_ids]
-                because = names[("s", shared[0])] if shared else ""
-            entries[(kind, record.pk)] = FeedEntry(record.updated_at, kind, record, because)
-    return sorted(entries.values(), key=lambda e: e.when, reverse=True)[:FEED_LIMIT]

@@ -17,8 +17,9 @@ from ecotone.accounts.permissions import can_view, member_organisation_ids
 from ecotone.catalog.models import Need, Organisation, Sector, Solution
 from ecotone.core.bounds import Id, PageLimit
 from ecotone.core.pagination import cursor_page
+from ecotone.programs.permissions import visible_programmes
 
-from . import alerts, brokers, queries, services
+from . import activity, alerts, brokers, match_lists, queries, services
 from .models import Introduction, IntroductionStatus, MatchAlert, MatchSurface
 from .permissions import can_respond, can_view_introduction
 from .ranking import cached_need_matches, counterparts_for_venture, is_venture
@@ -34,6 +35,8 @@ from .schemas import (
     IntroductionIn,
     IntroductionOut,
     IntroductionPageOut,
+    MatchListAlertIn,
+    MatchListAlertOut,
     NeedMatchesOut,
     ResponseIn,
     VentureCounterpartsOut,
@@ -399,6 +402,49 @@ def record_broker_step(request, introduction_id: Id, payload: BrokerStepIn):
 # --- alerts, follows and the feed ----------------------------------------------------------
 
 
+# (before /alerts/{alert_id}, which would take "match-lists" for an id)
+def _match_list_out(alert) -> dict:
+    return {
+        "id": alert.pk,
+        "record_kind": alert.record_kind,
+        "record_id": alert.record.pk,
+        "title": alert.record.label,
+        "frequency": alert.frequency,
+        "last_sent_at": alert.last_sent_at,
+    }
+
+
+@router.get(
+    "/alerts/match-lists",
+    response={200: list[MatchListAlertOut], **ERRORS},
+    auth=TokenAuth(),
+    operation_id="list_match_list_alerts",
+    summary="Your alerts of new matches for single needs and solutions",
+)
+def list_match_list_alerts(request):
+    return Status(200, [_match_list_out(a) for a in match_lists.user_alerts(request.auth)])
+
+
+@router.post(
+    "/alerts/match-lists",
+    response={200: MatchListAlertOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="set_match_list_alert",
+    summary="Get new matches of a need or a solution by e-mail, and how often (none stops it)",
+)
+def set_match_list_alert(request, payload: MatchListAlertIn):
+    if (payload.need is None) == (payload.solution is None):
+        raise services.MatchingRefused(
+            _("Give either a need or a solution."), field="need", code="invalid"
+        )
+    model, pk = (Need, payload.need) if payload.need is not None else (Solution, payload.solution)
+    record = model.objects.filter(pk=pk).first()
+    if record is None or not can_view(request.auth, record):
+        raise Http404
+    alert = match_lists.subscribe(user=request.auth, record=record, frequency=payload.frequency)
+    return Status(200, _match_list_out(alert))
+
+
 def _alert_out(alert) -> dict:
     return {
         "id": alert.pk,
@@ -443,23 +489,31 @@ def set_alert(request, alert_id: Id, payload: AlertIn):
     summary="Follow an organisation or a sector, or stop following it",
 )
 def toggle_follow(request, payload: FollowIn):
-    if (payload.organisation is None) == (payload.sector is None):
+    given = [payload.organisation, payload.sector, payload.programme]
+    if sum(value is not None for value in given) != 1:
         raise services.MatchingRefused(
-            "give an organisation id or a sector slug", field="organisation"
+            "give an organisation id, a sector slug or a programme slug", field="organisation"
         )
-    organisation = sector = None
+    organisation = sector = programme = None
     if payload.organisation is not None:
         organisation = services.resolve_organisation(payload.organisation, field="organisation")
-    else:
+    elif payload.sector is not None:
         sector = Sector.objects.filter(slug=payload.sector).first()
         if sector is None:
             raise services.MatchingRefused("no sector with this slug", field="sector")
-    following = alerts.toggle_follow(user=request.auth, organisation=organisation, sector=sector)
+    else:
+        programme = visible_programmes(request.auth).filter(slug=payload.programme).first()
+        if programme is None:
+            raise services.MatchingRefused("no programme with this slug", field="programme")
+    following = alerts.toggle_follow(
+        user=request.auth, organisation=organisation, sector=sector, programme=programme
+    )
     return Status(
         200,
         {
             "organisation": _organisation_ref(organisation) if organisation else None,
             "sector": sector.slug if sector else None,
+            "programme": programme.slug if programme else None,
             "following": following,
         },
     )
@@ -470,7 +524,7 @@ def toggle_follow(request, payload: FollowIn):
     response={200: list[FeedEntryOut], **ERRORS},
     auth=TokenAuth(),
     operation_id="follow_feed",
-    summary="What changed in the organisations and sectors you follow",
+    summary="What changed around the organisations, sectors and programmes you follow",
 )
 def follow_feed(request):
     return Status(
@@ -479,11 +533,11 @@ def follow_feed(request):
             {
                 "kind": entry.kind,
                 "id": entry.record.pk,
-                "title": entry.record.label or entry.record.external_id,
-                "page_url": entry.record.get_absolute_url(),
+                "title": entry.title,
+                "page_url": entry.url,
                 "changed_at": entry.when,
                 "because": entry.because,
             }
-            for entry in alerts.feed(request.auth)
+            for entry in activity.feed(request.auth)
         ],
     )

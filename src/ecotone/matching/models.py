@@ -5,6 +5,8 @@ Scores themselves are never stored: they are computed from the catalogue on each
 (``services.matches_for_need``), so a match always reflects the records as they are now.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -375,7 +377,46 @@ class AlertFrequency(models.TextChoices):
     NONE = "none", _("No e-mail")
 
 
-class MatchAlert(TimestampedModel):
+#: how long after its last e-mail an alert is due again
+ALERT_PERIODS = {
+    AlertFrequency.IMMEDIATE: timedelta(0),
+    AlertFrequency.DAILY: timedelta(days=1),
+    AlertFrequency.WEEKLY: timedelta(days=7),
+}
+
+
+class EmailSubscription(TimestampedModel):
+    """What every e-mail alert has: how often it is sent and when it last was. Records
+    newer than ``last_sent_at`` (or, before the first e-mail, than the subscription) are
+    new to it."""
+
+    frequency = models.CharField(
+        _("how often"),
+        max_length=10,
+        choices=AlertFrequency.choices,
+        default=AlertFrequency.WEEKLY,
+    )
+    #: moved forward by every run that sends
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    #: when the e-mail's unsubscribe link last stopped it (the staff figures count these)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed by link"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def is_due(self, now) -> bool:
+        if self.frequency == AlertFrequency.NONE:
+            return False
+        return self.last_sent_at is None or now - self.last_sent_at >= ALERT_PERIODS[self.frequency]
+
+    @property
+    def since(self):
+        """Records created after this are new: a fresh alert counts from its creation,
+        so older records are not news to anyone."""
+        return self.last_sent_at or self.created_at
+
+
+class MatchAlert(EmailSubscription):
     """One member's e-mail alert of new matches for one of their organisations. Every
     active member has both kinds, weekly, until they change or unsubscribe it."""
 
@@ -386,14 +427,6 @@ class MatchAlert(TimestampedModel):
         "catalog.Organisation", on_delete=models.CASCADE, related_name="match_alerts"
     )
     kind = models.CharField(_("alert"), max_length=24, choices=AlertKind.choices)
-    frequency = models.CharField(
-        _("how often"),
-        max_length=10,
-        choices=AlertFrequency.choices,
-        default=AlertFrequency.WEEKLY,
-    )
-    #: matches newer than this are "new"; moved forward by every run that sends
-    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["organisation_id", "kind"]
@@ -409,30 +442,9 @@ class MatchAlert(TimestampedModel):
         return f"{self.user} · {self.organisation} · {self.kind} ({self.frequency})"
 
 
-class AlertItem(models.Model):
-    """A record an alert has sent: written before the e-mail leaves, so no record is ever
-    sent twice by the same alert, even by a run restarted after a crash."""
-
-    alert = models.ForeignKey(MatchAlert, on_delete=models.CASCADE, related_name="items")
-    record_kind = models.CharField(max_length=10)
-    record_id = models.PositiveIntegerField()
-    sent_at = models.DateTimeField(db_index=True)
-    why = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-sent_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["alert", "record_kind", "record_id"], name="one_item_per_alert_record"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.alert_id}: {self.record_kind} {self.record_id}"
-
-
 class Follow(TimestampedModel):
-    """A person follows an organisation or a sector; their feed shows what changed there."""
+    """A person follows an organisation, a sector or a programme; their feed shows what
+    changed there."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
@@ -447,6 +459,13 @@ class Follow(TimestampedModel):
     sector = models.ForeignKey(
         "catalog.Sector", null=True, blank=True, on_delete=models.CASCADE, related_name="followers"
     )
+    programme = models.ForeignKey(
+        "programs.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followers",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -454,8 +473,9 @@ class Follow(TimestampedModel):
         verbose_name_plural = _("follows")
         constraints = [
             models.CheckConstraint(
-                condition=Q(organisation__isnull=False, sector__isnull=True)
-                | Q(organisation__isnull=True, sector__isnull=False),
+                condition=Q(organisation__isnull=False, sector__isnull=True, programme__isnull=True)
+                | Q(organisation__isnull=True, sector__isnull=False, programme__isnull=True)
+                | Q(organisation__isnull=True, sector__isnull=True, programme__isnull=False),
                 name="follow_one_thing",
             ),
             models.UniqueConstraint(
@@ -468,13 +488,22 @@ class Follow(TimestampedModel):
                 condition=Q(sector__isnull=False),
                 name="follow_sector_once",
             ),
+            models.UniqueConstraint(
+                fields=["user", "programme"],
+                condition=Q(programme__isnull=False),
+                name="follow_programme_once",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} follows {self.organisation or self.sector}"
+        return f"{self.user} follows {self.target}"
+
+    @property
+    def target(self):
+        return self.organisation or self.sector or self.programme
 
 
-class SavedSearch(TimestampedModel):
+class SavedSearch(EmailSubscription):
     """A person's search (words and facets, as on the search page), with an optional
     e-mail alert of the records that newly answer it."""
 
@@ -483,13 +512,6 @@ class SavedSearch(TimestampedModel):
     )
     query = models.CharField(_("search words"), max_length=1000)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
-    frequency = models.CharField(
-        _("how often"),
-        max_length=10,
-        choices=AlertFrequency.choices,
-        default=AlertFrequency.WEEKLY,
-    )
-    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -500,22 +522,118 @@ class SavedSearch(TimestampedModel):
         return f"{self.user}: {self.query}"
 
 
-class SavedSearchItem(models.Model):
-    """A record a saved search's alert has sent (see ``AlertItem``)."""
+class MatchListAlert(EmailSubscription):
+    """A person's e-mail alert of new matches for one need (solutions and cases) or one
+    solution (needs it could serve): "alert me when new matches appear"."""
 
-    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="items")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_list_alerts"
+    )
+    need = models.ForeignKey(
+        "catalog.Need",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="match_list_alerts",
+    )
+    solution = models.ForeignKey(
+        "catalog.Solution",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="match_list_alerts",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("match list alert")
+        verbose_name_plural = _("match list alerts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(need__isnull=False, solution__isnull=True)
+                | Q(need__isnull=True, solution__isnull=False),
+                name="match_list_alert_of_one_record",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "need"],
+                condition=Q(need__isnull=False),
+                name="one_match_list_alert_per_need",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "solution"],
+                condition=Q(solution__isnull=False),
+                name="one_match_list_alert_per_solution",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.record} ({self.frequency})"
+
+    @property
+    def record(self):
+        """The need or the solution whose matches are sent."""
+        return self.need if self.need_id else self.solution
+
+    @property
+    def record_kind(self) -> str:
+        return "need" if self.need_id else "solution"
+
+
+class SentItem(models.Model):
+    """A record an alert (a match alert or a saved search) has sent: written before the
+    e-mail leaves, so no alert ever sends a record twice, even in a run restarted after
+    a crash."""
+
+    alert = models.ForeignKey(
+        MatchAlert, null=True, blank=True, on_delete=models.CASCADE, related_name="items"
+    )
+    saved_search = models.ForeignKey(
+        SavedSearch, null=True, blank=True, on_delete=models.CASCADE, related_name="items"
+    )
+    match_list = models.ForeignKey(
+        MatchListAlert, null=True, blank=True, on_delete=models.CASCADE, related_name="items"
+    )
     record_kind = models.CharField(max_length=12)
     record_id = models.PositiveIntegerField()
     sent_at = models.DateTimeField(db_index=True)
+    why = models.TextField(blank=True)
+    #: the first time the e-mail's link to this record was followed (once per item; no
+    #: pixel, nothing about who or how often)
+    opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_at", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(alert__isnull=False, saved_search__isnull=True, match_list__isnull=True)
+                | Q(alert__isnull=True, saved_search__isnull=False, match_list__isnull=True)
+                | Q(alert__isnull=True, saved_search__isnull=True, match_list__isnull=False),
+                name="sent_item_of_one_alert",
+            ),
+            models.UniqueConstraint(
+                fields=["alert", "record_kind", "record_id"],
+                condition=Q(alert__isnull=False),
+                name="one_item_per_alert_record",
+            ),
             models.UniqueConstraint(
                 fields=["saved_search", "record_kind", "record_id"],
+                condition=Q(saved_search__isnull=False),
                 name="one_item_per_saved_search_record",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["match_list", "record_kind", "record_id"],
+                condition=Q(match_list__isnull=False),
+                name="one_item_per_match_list_record",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.saved_search_id}: {self.record_kind} {self.record_id}"
+        return f"{self.subscription_id}: {self.record_kind} {self.record_id}"
+
+    @property
+    def subscription_id(self) -> str:
+        if self.alert_id:
+            return f"alert {self.alert_id}"
+        if self.saved_search_id:
+            return f"search {self.saved_search_id}"
+        return f"match list {self.match_list_id}"

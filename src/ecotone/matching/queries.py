@@ -126,14 +126,28 @@ class Figures:
     median_hours_to_answer: float | None = None  #: request → accepted/declined/connected
     alert_emails_sent: int = 0
     alert_records_sent: int = 0
-    alerts_unsubscribed: int = 0  #: alerts set to "no e-mail"
+    alert_links_opened: int = 0  #: records in alert e-mails whose link was followed
+    alert_emails_opened: int = 0  #: alert e-mails with at least one link followed
+    alerts_unsubscribed: int = 0  #: alerts stopped by their e-mail's unsubscribe link
+    alerts_off: int = 0  #: alerts set to "no e-mail", by the link or on the alerts page
     follows: int = 0
 
 
 def after_match_figures() -> dict:
     """What happened after the matches: introductions by route and outcome, the median
-    time to an answer, alert e-mails and unsubscribes, follows."""
-    from .models import AlertFrequency, AlertItem, Follow, IntroductionRoute, MatchAlert
+    time to an answer, alert e-mails, their links followed and unsubscribes, follows."""
+    from .models import (
+        AlertFrequency,
+        Follow,
+        IntroductionRoute,
+        MatchAlert,
+        MatchListAlert,
+        SavedSearch,
+        SentItem,
+    )
+
+    subscriptions = (MatchAlert, SavedSearch, MatchListAlert)
+    emails = ("alert_id", "saved_search_id", "match_list_id", "sent_at")
 
     routes = dict(
         Introduction.objects.order_by()
@@ -157,9 +171,19 @@ def after_match_figures() -> dict:
             status=IntroductionStatus.CONNECTED
         ).count(),
         "median_hours_to_answer": None if median is None else round(median, 1),
-        "alert_emails_sent": AlertItem.objects.values("alert_id", "sent_at").distinct().count(),
-        "alert_records_sent": AlertItem.objects.count(),
-        "alerts_unsubscribed": MatchAlert.objects.filter(frequency=AlertFrequency.NONE).count(),
+        "alert_emails_sent": SentItem.objects.values(*emails).distinct().count(),
+        "alert_records_sent": SentItem.objects.count(),
+        "alert_links_opened": SentItem.objects.filter(opened_at__isnull=False).count(),
+        "alert_emails_opened": SentItem.objects.filter(opened_at__isnull=False)
+        .values(*emails)
+        .distinct()
+        .count(),
+        "alerts_unsubscribed": sum(
+            model.objects.filter(unsubscribed_at__isnull=False).count() for model in subscriptions
+        ),
+        "alerts_off": sum(
+            model.objects.filter(frequency=AlertFrequency.NONE).count() for model in subscriptions
+        ),
         "follows": Follow.objects.count(),
     }
 

@@ -15,8 +15,8 @@ from ecotone.core.links import absolute_url
 from ecotone.search.queries import FILTERS, InvalidSearch, search_records
 from ecotone.search.registry import get_index
 
-from .alerts import PERIODS
-from .models import AlertFrequency, SavedSearch, SavedSearchItem
+from .alerts import item_link
+from .models import AlertFrequency, SavedSearch, SentItem
 
 MAX_SAVED_PER_USER = 50
 HITS_CHECKED = 50
@@ -94,12 +94,6 @@ def hits(query: str, filters: dict, limit: int = HITS_CHECKED) -> list[tuple[str
     return found
 
 
-def is_due(saved: SavedSearch, now) -> bool:
-    if saved.frequency == AlertFrequency.NONE:
-        return False
-    return saved.last_sent_at is None or now - saved.last_sent_at >= PERIODS[saved.frequency]
-
-
 def send_due_saved_searches(now=None) -> tuple[int, int]:
     """(e-mails sent, records in them)."""
     now = now or timezone.now()
@@ -116,9 +110,8 @@ def send_due_saved_searches(now=None) -> tuple[int, int]:
 def _send_one(pk: int, now) -> int:
     with transaction.atomic():
         saved = SavedSearch.objects.select_for_update().select_related("user").get(pk=pk)
-        if not is_due(saved, now):
+        if not saved.is_due(now):
             return 0
-        since = saved.last_sent_at or saved.created_at
         already = set(saved.items.values_list("record_kind", "record_id"))
         try:
             found = hits(saved.query, saved.filters)
@@ -127,19 +120,19 @@ def _send_one(pk: int, now) -> int:
         new = [
             (kind, record)
             for kind, record in found
-            if record.created_at > since and (kind, record.pk) not in already
+            if record.created_at > saved.since and (kind, record.pk) not in already
         ]
         saved.last_sent_at = now
         saved.save(update_fields=["last_sent_at", "updated_at"])
         if not new:
             return 0
-        SavedSearchItem.objects.bulk_create(
+        items = SentItem.objects.bulk_create(
             [
-                SavedSearchItem(saved_search=saved, record_kind=k, record_id=r.pk, sent_at=now)
+                SentItem(saved_search=saved, record_kind=k, record_id=r.pk, sent_at=now)
                 for k, r in new
             ]
         )
-        transaction.on_commit(lambda: _mail(saved, new), robust=True)
+        transaction.on_commit(lambda: _mail(saved, new, items), robust=True)
     return len(new)
 
 
@@ -155,7 +148,7 @@ def saved_from_token(token: str) -> SavedSearch | None:
     return SavedSearch.objects.filter(pk=pk).first()
 
 
-def _mail(saved: SavedSearch, new: list) -> None:
+def _mail(saved: SavedSearch, new: list, items: list[SentItem]) -> None:
     if not saved.user.email:
         return
     unsubscribe_url = absolute_url(
@@ -167,8 +160,8 @@ def _mail(saved: SavedSearch, new: list) -> None:
         % {"count": len(new), "q": saved.query}
     ]
     lines += [
-        f"- {record.label} — {absolute_url(record.get_absolute_url())}\n  {why}"
-        for _kind, record in new
+        f"- {record.label} — {item_link(item, record)}\n  {why}"
+        for (_kind, record), item in zip(new, items, strict=True)
     ]
     lines.append(_("The search: %(link)s") % {"link": absolute_url(search_url(saved))})
     lines.append(_("Unsubscribe from this alert: %(link)s") % {"link": unsubscribe_url})

@@ -153,23 +153,42 @@ class AlertIn(BodyIn):
     frequency: Literal["immediate", "daily", "weekly", "none"]
 
 
+class MatchListAlertIn(BodyIn):
+    """Exactly one of ``need`` and ``solution``."""
+
+    need: Id | None = None
+    solution: Id | None = None
+    frequency: Literal["immediate", "daily", "weekly", "none"]
+
+
+class MatchListAlertOut(Schema):
+    id: int
+    record_kind: str  #: need or solution
+    record_id: int
+    title: str
+    frequency: str  #: immediate, daily, weekly or none
+    last_sent_at: datetime | None
+
+
 class FollowIn(BodyIn):
-    """Exactly one of the two."""
+    """Exactly one of the three."""
 
     organisation: Id | None = None
     sector: str | None = None  #: a sector's slug
+    programme: str | None = None  #: a programme's slug
 
 
 class FollowOut(Schema):
     organisation: OrganisationRefOut | None
     sector: str | None
+    programme: str | None
     following: bool
 
 
 class FeedEntryOut(Schema):
-    kind: str
+    kind: str  #: need, solution, award, call_opens, call_closes or calculation
     id: int
     title: str
     page_url: str
     changed_at: datetime
-    because: str  #: the followed organisation or sector it is in
+    because: str  #: the followed organisation, sector or programme it is about

@@ -20,6 +20,13 @@ urlpatterns = [
     path("alerts/", views.alert_settings, name="alerts"),
     path("alerts/<int:pk>/", views.alert_set, name="alert_set"),
     path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert_unsubscribe"),
+    path("alerts/open/<str:token>/", views.alert_link, name="alert_link"),
+    path("alerts/matches/<str:kind>/<int:pk>/", views.match_list_set, name="match_list_set"),
+    path(
+        "alerts/matches/unsubscribe/<str:token>/",
+        views.match_list_unsubscribe,
+        name="match_list_unsubscribe",
+    ),
     path("feed/", views.follow_feed, name="feed"),
     path("alerts/searches/", views.saved_search_save, name="saved_search_save"),
     path("alerts/searches/<int:pk>/", views.saved_search_set, name="saved_search_set"),
@@ -33,5 +40,7 @@ urlpatterns = [
     path("feeds/search/", feeds.SearchFeed(), name="search_atom"),
     path("follow/organisations/<int:pk>/", views.follow_organisation, name="follow_organisation"),
     path("follow/sectors/<slug:slug>/", views.follow_sector, name="follow_sector"),
+    path("follow/programmes/<slug:slug>/", views.follow_programme, name="follow_programme"),
+    path("feeds/programmes/<slug:slug>/", feeds.ProgrammeFeed(), name="programme_atom"),
     path("matching/figures/", views.figures, name="figures"),
 ]

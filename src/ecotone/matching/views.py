@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecotone.accounts.permissions import can_view
-from ecotone.catalog.models import Need, Organisation, Sector
+from ecotone.catalog.models import Need, Organisation, Sector, Solution
 from ecotone.core.refusals import Refused, show_refusal
+from ecotone.programs.permissions import visible_programmes
 
-from . import alerts, brokers, queries, saved_searches, services
+from . import activity, alerts, brokers, match_lists, queries, saved_searches, services
 from .forms import IntroductionForm
 from .models import AlertFrequency, BrokerOutcome, Introduction, MatchAlert, SavedSearch
 from .permissions import can_respond, can_see_figures, can_view_introduction, can_withdraw
@@ -119,10 +120,9 @@ def _visible_introduction(request, pk: int) -> Introduction:
 def introduction_answer(request, pk: int):
     introduction = _visible_introduction(request, pk)
     decision = request.POST.get("decision", "")
-    if decision not in {"accept", "decline"}:
-        messages.error(request, _("Choose accept or decline."))
-        return redirect("matching:introductions")
     try:
+        if decision not in {"accept", "decline"}:
+            raise services.MatchingRefused(_("Choose accept or decline."), field="decision")
         services.respond_to_introduction(
             user=request.user,
             introduction=introduction,
@@ -182,8 +182,8 @@ def broker_step(request, pk: int):
             outcome=request.POST.get("outcome", ""),
             note=request.POST.get("note", ""),
         )
-    except services.MatchingRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(
             request,
@@ -253,6 +253,7 @@ def alert_settings(request):
     searches = request.user.saved_searches.all()
     context = {
         "alerts": alerts.ensure_alerts(request.user),
+        "match_lists": match_lists.user_alerts(request.user),
         "frequencies": AlertFrequency.choices,
         "searches": [
             (s, saved_searches.search_url(s), saved_searches.atom_url(s)) for s in searches
@@ -269,33 +270,43 @@ def alert_set(request, pk: int):
         alerts.set_frequency(
             user=request.user, alert=alert, frequency=request.POST.get("frequency", "")
         )
-    except services.MatchingRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Alert saved."))
     return redirect("matching:alerts")
 
 
-def alert_unsubscribe(request, token: str):
+def _unsubscribe_page(request, alert, kind: str):
     """From the e-mail, without logging in: a page with one button (a mail scanner that
     opens the link unsubscribes nobody)."""
-    alert = alerts.alert_from_token(token)
+    template = "matching/alert_unsubscribe.html"
     if alert is None:
-        return render(request, "matching/alert_unsubscribe.html", {"invalid": True}, status=400)
-    done = False
-    if request.method == "POST":
-        alerts.unsubscribe(token)
-        done = True
-        alert.refresh_from_db()
-    return render(request, "matching/alert_unsubscribe.html", {"alert": alert, "done": done})
+        return render(request, template, {"invalid": True}, status=400)
+    done = request.method == "POST"
+    if done:
+        alerts.unsubscribe(alert)
+    return render(request, template, {kind: alert, "done": done})
+
+
+def alert_link(request, token: str):
+    """A record's link in an alert e-mail: counted once, then the record's page."""
+    target = alerts.open_item(token)
+    if target is None:
+        raise Http404(_("This link is not valid, or the record is no longer published."))
+    return redirect(target)
+
+
+def alert_unsubscribe(request, token: str):
+    return _unsubscribe_page(request, alerts.alert_from_token(token), "alert")
 
 
 @login_required
 def follow_feed(request):
     context = {
-        "entries": alerts.feed(request.user),
-        "follows": request.user.follows.select_related("organisation", "sector"),
-        "days": alerts.FEED_DAYS,
+        "entries": activity.feed(request.user),
+        "follows": request.user.follows.select_related("organisation", "sector", "programme"),
+        "days": activity.FEED_DAYS,
     }
     return render(request, "matching/feed.html", context)
 
@@ -330,6 +341,19 @@ def follow_sector(request, slug: str):
 
 @login_required
 @require_POST
+def follow_programme(request, slug: str):
+    programme = get_object_or_404(visible_programmes(request.user), slug=slug)
+    following = alerts.toggle_follow(user=request.user, programme=programme)
+    messages.success(
+        request,
+        (_("You follow %(name)s.") if following else _("You no longer follow %(name)s."))
+        % {"name": programme.label},
+    )
+    return redirect(programme.get_absolute_url())
+
+
+@login_required
+@require_POST
 def saved_search_save(request):
     filters = {name: request.POST.get(name, "") for name in saved_searches.FILTERS}
     try:
@@ -339,8 +363,8 @@ def saved_search_save(request):
             filters=filters,
             frequency=request.POST.get("frequency", AlertFrequency.WEEKLY),
         )
-    except services.MatchingRefused as refused:
-        messages.error(request, refused.message)
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Search saved. New results will come by e-mail weekly."))
     return redirect("matching:alerts")
@@ -350,12 +374,13 @@ def saved_search_save(request):
 @require_POST
 def saved_search_set(request, pk: int):
     saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
-    frequency = request.POST.get("frequency", "")
-    if frequency not in AlertFrequency.values:
-        messages.error(request, _("Choose immediately, daily, weekly or no e-mail."))
+    try:
+        alerts.set_frequency(
+            user=request.user, alert=saved, frequency=request.POST.get("frequency", "")
+        )
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
-        saved.frequency = frequency
-        saved.save(update_fields=["frequency", "updated_at"])
         messages.success(request, _("Alert saved."))
     return redirect("matching:alerts")
 
@@ -370,12 +395,41 @@ def saved_search_delete(request, pk: int):
 
 
 def saved_search_unsubscribe(request, token: str):
-    saved = saved_searches.saved_from_token(token)
-    if saved is None:
-        return render(request, "matching/alert_unsubscribe.html", {"invalid": True}, status=400)
-    done = False
-    if request.method == "POST":
-        saved.frequency = AlertFrequency.NONE
-        saved.save(update_fields=["frequency", "updated_at"])
-        done = True
-    return render(request, "matching/alert_unsubscribe.html", {"saved": saved, "done": done})
+    return _unsubscribe_page(request, saved_searches.saved_from_token(token), "saved")
+
+
+def match_list_unsubscribe(request, token: str):
+    return _unsubscribe_page(request, match_lists.alert_from_token(token), "match_list")
+
+
+_MATCH_LIST_RECORDS = {"need": Need, "solution": Solution}
+
+
+@login_required
+@require_POST
+def match_list_set(request, kind: str, pk: int):
+    """The need's or solution's "alert me when new matches appear" form."""
+    model = _MATCH_LIST_RECORDS.get(kind)
+    if model is None:
+        raise Http404
+    record = get_object_or_404(model, pk=pk)
+    if not can_view(request.user, record):
+        raise Http404
+    try:
+        alert = match_lists.subscribe(
+            user=request.user, record=record, frequency=request.POST.get("frequency", "")
+        )
+    except Refused as refused:
+        show_refusal(request, refused)
+    else:
+        if alert.frequency == AlertFrequency.NONE:
+            messages.success(request, _("No e-mail of new matches for this one."))
+        else:
+            messages.success(
+                request,
+                _("Alert saved: new matches will come by e-mail (%(how)s).")
+                % {"how": alert.get_frequency_display().lower()},
+            )
+    if request.POST.get("back") == "alerts":
+        return redirect("matching:alerts")
+    return redirect(f"{record.get_absolute_url()}#match-list-alert")

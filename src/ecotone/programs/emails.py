@@ -1,5 +1,6 @@
 """The e-mails of a programme: application received, reviews assigned, reminders of reviews
-due or overdue, a review reopened by a manager, decisions, results.
+due or overdue, a review reopened by a manager, a post in the reviewers' discussion, a
+response window opened, an applicant's response, decisions, results.
 
 Sent through Django's e-mail backend after the write has committed (see the services).
 Applicants never learn who reviewed them; reviewers are told what to review, not by whom
@@ -8,10 +9,14 @@ it was sent when the review is blind.
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -19,7 +24,7 @@ from ecotone.accounts.models import MembershipStatus
 from ecotone.core.links import absolute_url
 
 from .conflicts import is_conflicted
-from .models import Outcome
+from .models import Outcome, ReviewMode, SubmissionStatus, Visibility
 
 
 def _send(recipients, subject: str, body: str) -> None:
@@ -150,3 +155,127 @@ def review_reopened(review, reason: str) -> None:
         ]
     )
     _send([assignment.reviewer.user], _("Review reopened: %(title)s") % names, body)
+
+
+def discussion_posted(post, recipients, numbers: dict[int, int]) -> None:
+    """A reviewer or manager wrote in a submission's discussion: the other reviewers taking
+    part read it, its author named as each of them sees it (a number when review is blind)."""
+    submission = post.submission
+    programme = submission.programme
+    author = post.author
+    author_reviewer = next(
+        (r for r in submission.programme.reviewers.filter(user=author) if r.pk in numbers), None
+    )
+    name = (author.get_full_name() or author.get_username()) if author else ""
+    if author_reviewer is not None:
+        label = _("Reviewer %(n)s") % {"n": numbers[author_reviewer.pk]}
+        if programme.review_mode != ReviewMode.BLIND:
+            label = f"{label} ({name})"
+    else:
+        label = _("%(name)s (manager)") % {"name": name}
+    names = {"title": submission.title, "programme": programme.label, "author": label}
+    page = absolute_url(reverse("programs:discussion", args=[submission.pk]))
+    body = "\n\n".join(
+        [
+            _("%(author)s wrote in the reviewers' discussion of “%(title)s” (%(programme)s):")
+            % names,
+            post.body,
+            _("Read and answer: %(page)s") % {"page": page},
+        ]
+    )
+    for reviewer in recipients:
+        _send([reviewer.user], _("Discussion of %(title)s") % names, body)
+
+
+def response_window_set(window) -> None:
+    """A manager opened (or moved) a round's response window: the applicants of the
+    submissions in review in that round learn the dates and where to respond."""
+    round = window.round
+    programme = round.programme
+    dates = {
+        "opens": _due_text(programme, window.opens_at),
+        "closes": _due_text(programme, window.closes_at),
+        "programme": programme.label,
+    }
+    for submission in programme.submissions.filter(
+        current_round=round, status=SubmissionStatus.IN_REVIEW
+    ).select_related("created_by"):
+        names = {**dates, "title": submission.title}
+        body = "\n\n".join(
+            [
+                _(
+                    "You may respond to the reviews of “%(title)s” in %(programme)s from "
+                    "%(opens)s until %(closes)s."
+                )
+                % names,
+                _("Read the reviewers' comments and write your response here: %(page)s")
+                % {"page": absolute_url(reverse("programs:response", args=[submission.pk]))},
+            ]
+        )
+        _send(applicant_people(submission), _("Respond to the reviews of %(title)s") % names, body)
+
+
+def response_received(response) -> None:
+    """The applicant responded: the submission's reviewers in that round (conflicted ones
+    left out) may read it before they revise their reviews."""
+    submission = response.submission
+    round = response.window.round
+    names = {"title": submission.title, "programme": round.programme.label}
+    for assignment in submission.assignments.filter(round=round).select_related(
+        "reviewer__user", "reviewer__programme"
+    ):
+        if not assignment.reviewer.active or is_conflicted(assignment.reviewer, submission):
+            continue
+        body = "\n\n".join(
+            [
+                _("The applicant of “%(title)s” in %(programme)s responded to the reviews.")
+                % names,
+                _("Read the response and revise your review if it changes your view: %(page)s")
+                % {"page": absolute_url(reverse("programs:review_form", args=[assignment.pk]))},
+            ]
+        )
+        _send([assignment.reviewer.user], _("Response to the reviews of %(title)s") % names, body)
+
+
+def reviewer_invited(reviewer, *, new_account: bool = False) -> None:
+    programme = reviewer.programme
+    account = reviewer.user
+    paragraphs = [
+        _("You are invited to review for %(programme)s.") % {"programme": programme.label},
+    ]
+    if new_account:
+        link = reverse(
+            "accounts:password_reset_confirm",
+            args=[
+                urlsafe_base64_encode(force_bytes(account.pk)),
+                default_token_generator.make_token(account),
+            ],
+        )
+        paragraphs.append(
+            _(
+                "We opened an account for you on Ecotone with the username %(username)s. "
+                "Choose its password here: %(page)s (the link works for %(days)s days; "
+                "after that, use “Forgotten your password?” on the login page)."
+            )
+            % {
+                "username": account.get_username(),
+                "page": absolute_url(link),
+                "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+            }
+        )
+    paragraphs.append(
+        _(
+            "Tell the managers what you know and declare your conflicts of interest on "
+            "your reviewer profile: %(page)s"
+        )
+        % {"page": absolute_url(reverse("programs:reviewer_profile", args=[programme.slug]))}
+    )
+    if programme.visibility == Visibility.PUBLIC:  # a draft's page is for its managers only
+        paragraphs.append(
+            _("The call: %(page)s") % {"page": absolute_url(programme.get_absolute_url())}
+        )
+    _send(
+        [account],
+        _("Invitation to review for %(programme)s") % {"programme": programme.label},
+        "\n\n".join(paragraphs),
+    )

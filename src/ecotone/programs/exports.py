@@ -1,6 +1,8 @@
 """CSV and XLSX of a programme's submissions, restricted to what the user may see.
 
-Managers get every submission with review counts and mean scores; anyone else gets the rows
+Managers get every submission with review counts, mean scores, the reviewers' discussion
+(one line per message, its author named) and the applicant's responses per round; anyone
+else gets the rows
 ``permissions.visible_submissions`` allows (an applicant's own, a reviewer's unconflicted
 queue) and no score columns. Blind programmes hide the applicant from reviewers here too.
 Text cells are neutralised (``core.spreadsheets``), so no applicant's text is a formula.
@@ -16,16 +18,20 @@ from ecotone.core.spreadsheets import neutralise_row, xlsx_row
 
 from .models import ReviewMode, ReviewStatus
 from .permissions import is_applicant, is_manager, visible_submissions
+from .services import discussion, responses
 from .views import visible_programme
 
 BASE_COLUMNS = ["id", "title", "track", "applicant", "status", "round", "submitted_at"]
-MANAGER_COLUMNS = ["reviews_submitted", "mean_total"]
+MANAGER_COLUMNS = ["reviews_submitted", "mean_total", "discussion", "applicant_responses"]
 
 
 def submission_rows(user, programme) -> tuple[list[str], list[list]]:
     manager = is_manager(user, programme)
     columns = BASE_COLUMNS + (MANAGER_COLUMNS if manager else [])
     rows = []
+    if manager:
+        posts = discussion.transcripts(user, programme)
+        answers = responses.responses_by_submission(user, programme)
     for submission in visible_submissions(user, programme):
         shows_applicant = (
             manager or programme.review_mode == ReviewMode.OPEN or is_applicant(user, submission)
@@ -48,6 +54,16 @@ def submission_rows(user, programme) -> tuple[list[str], list[list]]:
                 and a.review.total is not None
             ]
             row += [len(totals), round(sum(totals) / len(totals), 2) if totals else ""]
+            row += [
+                "\n".join(
+                    f"{post.created_at:%Y-%m-%d %H:%M} {post.author}: {post.body}"
+                    for post in posts.get(submission.pk, [])
+                ),
+                "\n".join(
+                    f"{response.window.round}: {response.text}"
+                    for response in answers.get(submission.pk, [])
+                ),
+            ]
         rows.append(row)
     return columns, rows
 

@@ -2,6 +2,7 @@
 their refusals come back as errors on the field they name (``core.refusals.show_refusal``)."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -11,6 +12,7 @@ from ecotone.catalog.models import Organisation
 from ecotone.core.models import active_language_is_chinese
 
 from .models import Outcome, Recommendation
+from .services.applications import solution_label
 
 
 def _label(question: dict) -> str:
@@ -33,10 +35,18 @@ class ApplicationForm(forms.Form):
         required=False,
         help_text=_("A published case of the catalogue."),
     )
-    solution = forms.IntegerField(
-        label=_("Linked solution (id)"),
+    solution = forms.CharField(
+        label=_("Linked solution"),
         required=False,
-        help_text=_("A published solution of the catalogue."),
+        max_length=400,
+        help_text=_("Type part of a published solution's name and pick it from the list."),
+        widget=forms.TextInput(
+            attrs={
+                "list": "solution-suggestions",
+                "autocomplete": "off",
+                "data-suggest-url": reverse_lazy("programs:solution_suggestions"),
+            }
+        ),
     )
 
     def __init__(self, *args, user, programme, **kwargs):
@@ -66,7 +76,7 @@ def initial_for(submission) -> dict:
         "title": submission.title,
         "summary": submission.summary,
         "case": submission.case_id,
-        "solution": submission.solution_id,
+        "solution": solution_label(submission.solution) if submission.solution else "",
     }
     initial.update({f"answer_{k}": v for k, v in (submission.answers or {}).items()})
     return initial

@@ -504,3 +504,73 @@ class AssignmentJob(TimestampedModel):
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_JOB_STATUSES
+
+
+class DiscussionPost(TimestampedModel):
+    """One message in the reviewers' discussion of a submission: read by its unconflicted
+    reviewers who have submitted a review and by the programme's managers, never by the
+    applicant (``services/discussion.py``)."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="discussion_posts"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: the submission's round when it was written
+    round = models.ForeignKey(
+        Round, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("message"))
+
+    class Meta:
+        ordering = ["submission", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"discussion of {self.submission_id} #{self.pk}"
+
+
+class ResponseWindow(TimestampedModel):
+    """When the applicants of a round may answer their reviews (a rebuttal): one per round."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="response_window")
+    opens_at = models.DateTimeField(_("responses open"))
+    closes_at = models.DateTimeField(_("responses close"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"response window of {self.round}"
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+    def has_opened(self, now=None) -> bool:
+        return self.opens_at <= (now or timezone.now())
+
+
+class ApplicantResponse(TimestampedModel):
+    """The applicant's one answer to the reviews of a submission in a round, editable while
+    the round's response window is open; its reviewers read it before they revise."""
+
+    window = models.ForeignKey(ResponseWindow, on_delete=models.CASCADE, related_name="responses")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="applicant_responses"
+    )
+    text = models.TextField(_("response"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["window", "submission"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["window", "submission"], name="one_response_per_submission_and_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"response of {self.submission_id} ({self.window.round})"

@@ -238,3 +238,41 @@ class BidOut(Schema):
 
 class BidIn(BodyIn):
     preference: Annotated[int, Field(ge=-1, le=2)] | None  #: −1 rather not … 2 eager; null clears
+
+
+class DiscussionPostOut(Schema):
+    id: int
+    #: the author as the caller sees them: "Reviewer 2" to other reviewers when review is blind
+    author: str
+    by_you: bool
+    by_manager: bool
+    body: str
+    round: str
+    created_at: datetime
+
+
+class DiscussionPostIn(BodyIn):
+    body: str = ""
+
+
+class ApplicantResponseOut(Schema):
+    round: int
+    text: str
+    updated_at: datetime
+
+
+class ApplicantResponseIn(BodyIn):
+    text: str = ""
+
+
+class ResponseWindowIn(BodyIn):
+    #: times without an offset are read in the programme's time zone
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+class ResponseWindowOut(Schema):
+    round: int
+    opens_at: datetime
+    closes_at: datetime
+    open: bool

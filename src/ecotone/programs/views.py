@@ -33,7 +33,7 @@ from .permissions import (
 from .permissions import (
     review_queue as queue_of,
 )
-from .services import attachments
+from .services import attachments, discussion, responses
 
 
 def visible_programme(request, slug: str) -> Programme:
@@ -171,6 +171,9 @@ def submission_detail(request, pk: int):
         "attachments": submission.attachments.order_by("created_at", "pk"),
         "attachment_types": ", ".join(attachments.ACCEPTED),
         "history": history_of(submission)[:20] if manager or applicant else [],
+        "can_discuss": discussion.can_discuss(user, submission),
+        "responses": responses.responses_of(user, submission) if not applicant else [],
+        "response_window": responses.window_for(submission) if applicant else None,
     }
     return render(request, "programs/submission_detail.html", context)
 
@@ -192,7 +195,14 @@ def submission_withdraw(request, pk: int):
 @login_required
 def my_applications(request):
     submissions = queries.submissions_of_applicant(request.user)
-    return render(request, "programs/my_applications.html", {"submissions": submissions})
+    return render(
+        request,
+        "programs/my_applications.html",
+        {
+            "submissions": submissions,
+            "responding": responses.submissions_taking_responses(submissions),
+        },
+    )
 
 
 @login_required
@@ -234,6 +244,7 @@ def review_form(request, pk: int):
     form = ReviewForm(request.POST or None, criteria=criteria, initial=initial)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
+        revised = review is not None and review.status == "submitted"
         try:
             services.save_review(
                 user=request.user, assignment=assignment, data=form.service_data(), submit=submit
@@ -241,18 +252,26 @@ def review_form(request, pk: int):
         except Refused as refused:
             show_refusal(request, refused, form)
         else:
+            if revised:
+                messages.success(request, _("Review revised."))
+                return redirect(request.path)
             messages.success(
                 request, _("Review submitted. Thank you.") if submit else _("Draft saved.")
             )
             return redirect("programs:review_queue") if submit else redirect(request.path)
     submission = assignment.submission
+    submitted = review is not None and review.status == "submitted"
+    revising = submitted and responses.revision_open(assignment.round)
     context = {
         "form": form,
         "assignment": assignment,
         "submission": submission,
         "review": review,
         "show_applicant": submission.programme.review_mode == ReviewMode.OPEN,
-        "locked": review is not None and review.status == "submitted",
+        "locked": submitted and not revising,
+        "revising": revising,
+        "responses": responses.responses_of(request.user, submission),
+        "can_discuss": discussion.can_discuss(request.user, submission),
     }
     return render(request, "programs/review_form.html", context, status=422 if form.errors else 200)
 

@@ -54,7 +54,7 @@ class AnnualReport:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def year(self) -> int:
+    def year(self) -> int | None:
         return self.scope.year
 
     @property

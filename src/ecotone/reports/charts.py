@@ -48,6 +48,8 @@ class ChartRow:
     values: tuple[float | int | None, ...]
     #: per value, the URL of the records it counts (or "")
     links: tuple[str, ...] = ()
+    #: the URL the row's label leads to (a city's own figures), or ""
+    label_link: str = ""
 
     def cells(self) -> list[tuple[float | int | None, str]]:
         links = self.links or ("",) * len(self.values)
@@ -75,7 +77,7 @@ def short_label(label: str, width: int = 30) -> str:
     """Cut a label to about ``width`` Latin letters; a Chinese character is as wide as two.
 
     pygal sizes the margin by counting characters, which leaves wide labels clipped."""
-    used, kept = 0, []
+    used, kept = 0, list[str]()
     for character in label:
         used += 2 if ord(character) > 0x2E7F else 1
         if used > width:

@@ -11,13 +11,18 @@ aggregation's ``case_ids`` / ``solution_ids``), like the rest of the report.
 
 from dataclasses import dataclass, field
 from importlib import import_module
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .charts import Chart, ChartRow, with_svg
 from .scope import ReportScope, scoped_cases, scoped_solutions
 
 TOP_CASES = 10
+TOP_CITIES = 12
+#: the most calculations one link lists (``impact:calculation_list`` refuses more)
+MAX_LINKED_CALCULATIONS = 1000
 
 
 def aggregation_module():
@@ -58,6 +63,49 @@ def _total_chart(slug: str, title: str, category: str, totals, unit_label: str) 
     )
 
 
+def calculations_url(calculation_ids) -> str:
+    """The page listing the calculations a figure adds up ("" when there are too many)."""
+    ids = sorted(calculation_ids)
+    if not ids or len(ids) > MAX_LINKED_CALCULATIONS:
+        return ""
+    return f"{reverse('impact:calculation_list')}?ids={','.join(map(str, ids))}"
+
+
+def city_total_url(city_key: str, year) -> str:
+    """The dashboard for one city: its total in the unit a city reports, and its records."""
+    params = {"region": city_key, **({"year": year} if year else {})}
+    return f"{reverse('reports:dashboard')}?{urlencode(params)}"
+
+
+def city_chart(totals, year, label: str) -> Chart:
+    """Achieved reductions by city: each value links to its calculations, each city to
+    its own dashboard (the city total)."""
+    rows = tuple(
+        ChartRow(
+            str(total.label),
+            (round(total.value, 1),),
+            (calculations_url(total.calculation_ids) or city_total_url(total.key, year),),
+            label_link=city_total_url(total.key, year),
+        )
+        for total in totals[:TOP_CITIES]
+    )
+    return Chart(
+        slug="impact-cities",
+        title=_("Achieved reductions by city (%(period)s)") % {"period": label},
+        category=_("City"),
+        series=(label,),
+        rows=rows,
+        unit="t CO2e",
+        note=_(
+            "The %(n)s cities with the largest achieved reductions. A case counts whole, "
+            "once, in the city where it is, however many organisations share it; cases "
+            "with no city are left out. Each figure links to its calculations, each city "
+            "to its total."
+        )
+        % {"n": TOP_CITIES},
+    )
+
+
 def _breakdowns(aggregation, period: str, year, label: str, cases, solutions) -> list[Chart]:
     """``cases`` / ``solutions``: the aggregation's record filters (dicts of keywords)."""
     achieved, potential = "achieved", "potential"
@@ -76,6 +124,7 @@ def _breakdowns(aggregation, period: str, year, label: str, cases, solutions) ->
             aggregation.totals_by_region(achieved, period, year, **cases),
             label,
         ),
+        city_chart(aggregation.totals_by_city(achieved, period, year, **cases), year, label),
         _total_chart(
             "impact-programmes",
             _("Achieved reductions of award-winning cases by programme (%(period)s)")

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from ecotone.catalog.filters import sector_and_descendants
+from ecotone.catalog.filters import city_names, in_city, sector_and_descendants
 from ecotone.catalog.models import Award, Case, Event, Need, Organisation, Resource, Solution
 from ecotone.core.models import active_language_is_chinese
 from ecotone.core.refusals import Refused
@@ -75,12 +75,7 @@ class Region:
         """Records whose own country or city is this region."""
         if self.country:
             return Q(**{f"{prefix}country": self.country})
-        condition = Q()
-        if self.city:
-            condition |= Q(**{f"{prefix}city__iexact": self.city})
-        if self.city_zh:
-            condition |= Q(**{f"{prefix}city_zh": self.city_zh})
-        return condition
+        return in_city(self.city, self.city_zh, prefix)  # the catalogue's city filter
 
 
 def parse_region(text: str | None) -> Region | None:
@@ -99,20 +94,9 @@ def parse_region(text: str | None) -> Region | None:
 
 
 def _city_region(text: str) -> Region:
-    """Find the city's name in the other language from any record that has both."""
-    for model in (Case, Organisation, Event, Need):
-        pair = (
-            model.objects.filter(Q(city__iexact=text) | Q(city_zh=text))
-            .exclude(city="")
-            .exclude(city_zh="")
-            .values_list("city", "city_zh")
-            .first()
-        )
-        if pair:
-            return Region(city=pair[0], city_zh=pair[1])
-    if text.isascii():
-        return Region(city=text)
-    return Region(city_zh=text)
+    """The city in both languages, as the catalogue's city filter reads it."""
+    english, chinese = city_names(text)
+    return Region(city=english, city_zh=chinese)
 
 
 #: the years a report may cover
@@ -275,6 +259,9 @@ def narrow(kind: str, queryset: QuerySet, facets: dict[str, str]) -> QuerySet:
     if facets.get("country"):
         queryset = queryset.filter(country=facets["country"])
     if facets.get("city"):
+        # A chart row, not a region: the city chart counts records by their exact city
+        # value, and its link must list exactly what the row counts (a city as a region
+        # uses the catalogue's filter, ``Region.place_q``).
         queryset = queryset.filter(city=facets["city"])
     if facets.get("in_year") and kind in YEAR_LOOKUPS:
         queryset = queryset.filter(**{YEAR_LOOKUPS[kind]: int(facets["in_year"])})

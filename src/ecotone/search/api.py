@@ -6,11 +6,10 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field, WithJsonSchema
 
-from ecotone.config.api import error_body
 from ecotone.core.bounds import Trl, Year, optional
 from ecotone.core.replica import prefer_replica
 
-from .queries import MAX_LIMIT, MODES, InvalidSearch, search_records, suggest
+from .queries import MAX_LIMIT, MODES, search_records, suggest
 from .schemas import SearchErrorOut, SearchPageOut, SuggestionsOut
 
 router = Router(tags=["search"])
@@ -46,20 +45,17 @@ def search(request, params: Query[SearchParams]):
     numbers = {
         name: str(value) for name in ("trl", "year") if (value := getattr(params, name)) is not None
     }
-    try:
-        page = search_records(
-            params.q,
-            kind=params.kind,
-            sector=params.sector,
-            country=params.country,
-            limit=params.limit,
-            cursor=params.cursor,
-            mode=params.mode,
-            city=params.city,
-            **numbers,
-        )
-    except InvalidSearch as error:
-        return Status(422, error_body("invalid", error.message, error.field))
+    page = search_records(
+        params.q,
+        kind=params.kind,
+        sector=params.sector,
+        country=params.country,
+        limit=params.limit,
+        cursor=params.cursor,
+        mode=params.mode,
+        city=params.city,
+        **numbers,
+    )
     body = {
         "results": page.results,
         "next": page.next,

@@ -321,10 +321,11 @@ class _Search:
         to the query, by the same rule as the fused ranking."""
         return has_answer(self._evidence(page), self._relevance(), self.language)
 
-    def _relevance(self) -> RelevanceSettings:
+    def _relevance(self, *, gate: bool | None = None) -> RelevanceSettings:
         """``RELEVANCE`` as this search applies it: no "nothing answers" gate for a caller
-        that ranks the candidates itself, a lower one when words are all there is."""
-        if not self.answers_only:
+        that ranks the candidates itself (unless ``gate`` asks for the verdict anyway), a
+        lower one when words are all there is."""
+        if not (self.answers_only if gate is None else gate):
             return replace(RELEVANCE, answer_coverage=0.0)
         if not self.embedders:
             return replace(RELEVANCE, answer_coverage=RELEVANCE.lexical_answer_coverage)
@@ -565,11 +566,6 @@ def retrieve(q: str, *, kinds: tuple[str, ...], limit: int = 8) -> Retrieval:
     mode = "hybrid" if embedders else "lexical"
     search = _Search(q[:MAX_QUERY_CHARS], terms, {"kind": list(kinds)}, mode, embedders, False)
     ranked = search.ranked(depth=CANDIDATES)
-    gate = (
-        RELEVANCE
-        if embedders
-        else replace(RELEVANCE, answer_coverage=RELEVANCE.lexical_answer_coverage)
-    )
     evidence = search._evidence(ranked[:CANDIDATES])
     hits = search.hits([key for key, _ in ranked[:limit]])
     keys = [(hits[key].kind, hits[key].pk) for key, _ in ranked[:limit] if key in hits]
@@ -580,7 +576,7 @@ def retrieve(q: str, *, kinds: tuple[str, ...], limit: int = 8) -> Retrieval:
             closest[(kind, pk)] = (dense.label, dense.score)
     return Retrieval(
         keys=keys,
-        answered=has_answer(evidence, gate, search.language),
+        answered=has_answer(evidence, search._relevance(gate=True), search.language),
         closest_passage=closest,
         translation=search.translation.text if search.translated_terms else "",
         chinese_terms=search.chinese_text,

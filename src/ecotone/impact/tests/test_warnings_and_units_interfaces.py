@@ -185,6 +185,13 @@ def test_stored_warnings_show_on_the_page_and_in_the_api_in_both_languages(clien
     assert "保存此计算时已确认的数值" in chinese and "城市尺度" in chinese
 
 
+def test_a_stored_result_in_an_incompatible_unit_is_the_same_422_as_a_new_one(client, case, member):
+    calculation = save(case, member, acknowledge_warnings=True)
+    stored = client.get(f"/api/v1/impact/calculations/{calculation.pk}", {"unit": "kWh"})
+    assert stored.status_code == 422
+    assert stored.json()["code"] == "invalid_input" and stored.json()["field"] == "unit"
+
+
 def test_recalculating_with_new_inputs_needs_a_new_acknowledgement(case, member):
     calculation = save(case, member, acknowledge_warnings=True)
     again = recalculate(calculation, actor=member, reason="same inputs")

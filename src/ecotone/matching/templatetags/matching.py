@@ -186,13 +186,42 @@ def signed(value) -> str:
 
 @register.inclusion_tag("matching/partials/_follow.html", takes_context=True)
 def follow_button(context, record):
-    """Follow an organisation or a sector (a form for members, nothing for visitors)."""
+    """Follow an organisation, a sector or a programme (a form for people logged in,
+    nothing for visitors)."""
+    from ecotone.programs.models import Programme
+
     from ..models import Follow
 
     base = _base_context(context)
     user = base["user"]
-    field = "organisation" if isinstance(record, Organisation) else "sector"
+    if isinstance(record, Organisation):
+        field = "organisation"
+    elif isinstance(record, Programme):
+        field = "programme"
+    else:
+        field = "sector"
     if not (user and user.is_authenticated):
         return {"show": False, "record": record, "field": field}
     following = Follow.objects.filter(user=user, **{field: record}).exists()
     return {**base, "show": True, "record": record, "field": field, "following": following}
+
+
+@register.inclusion_tag("matching/partials/_match_list_alert.html", takes_context=True)
+def match_list_alert(context, record: Need | Solution):
+    """ "Alert me when new matches appear" for a need or a solution (logged-in people)."""
+    from ..match_lists import alert_for
+    from ..models import AlertFrequency
+
+    base = _base_context(context)
+    user = base["user"]
+    if not (user and user.is_authenticated):
+        return {"show": False}
+    alert = alert_for(user, record)
+    return {
+        **base,
+        "show": True,
+        "record": record,
+        "kind": "need" if isinstance(record, Need) else "solution",
+        "current": alert.frequency if alert else AlertFrequency.NONE,
+        "frequencies": AlertFrequency.choices,
+    }

@@ -18,7 +18,7 @@ from ecotone.core.testing import (
     logged_in,
 )
 from ecotone.matching import saved_searches
-from ecotone.matching.models import SavedSearch, SavedSearchItem
+from ecotone.matching.models import SavedSearch, SentItem
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_a_search_is_saved_from_the_search_page_and_alerts_only_new_answers(worl
     SavedSearch.objects.update(last_sent_at=None)  # as if a run restarted from scratch
     with committed():
         saved_searches.send_due_saved_searches(now=later(16))
-    assert not mail.outbox and SavedSearchItem.objects.count() == 1
+    assert not mail.outbox and SentItem.objects.filter(saved_search__isnull=False).count() == 1
     link = re.search(r"http\S+/alerts/searches/unsubscribe/\S+/", message.body).group(0)
     anonymous = Client()
     path = "/" + link.split("/", 3)[3]
@@ -79,7 +79,13 @@ def test_a_bad_search_is_refused_naming_the_field_and_others_cannot_touch_it(wor
     response = client.post("/en/alerts/searches/", {"q": "battery", "trl": "12"}, follow=True)
     assert not SavedSearch.objects.exists()
     saved = saved_searches.save_search(user=world["lin"], query="battery", filters={})
+    bad = client.post(f"/en/alerts/searches/{saved.pk}/", {"frequency": "hourly"}, follow=True)
+    assert "Choose immediately, daily, weekly or no e-mail." in bad.content.decode()
+    client.post(f"/en/alerts/searches/{saved.pk}/", {"frequency": "daily"})
+    saved.refresh_from_db()
+    assert saved.frequency == "daily"
     other = logged_in(UserFactory())
+    assert other.post(f"/en/alerts/searches/{saved.pk}/", {"frequency": "none"}).status_code == 404
     assert other.post(f"/en/alerts/searches/{saved.pk}/delete/").status_code == 404
     assert client.post(f"/en/alerts/searches/{saved.pk}/delete/").status_code == 302
     assert not SavedSearch.objects.exists()

@@ -13,12 +13,13 @@ router with the same path would answer 405 for its methods).
 
 from ninja import Router
 
-from . import applying, bids, pool, programmes, reviewing, rounds
+from . import applying, bids, discussion, pool, programmes, reviewing, rounds
 
 router = Router(tags=["programmes"])
 for sub_router in (
     reviewing.router,  # /programmes/reviews…, /programmes/assignments/{id}
     applying.router,  # /programmes/submissions/{id}…, /programmes/{slug}/submissions
+    discussion.router,  # …/submissions/{id}/discussion|responses, …/rounds/{n}/response-window
     programmes.router,  # /programmes, /programmes/{slug}, …/publish
     pool.router,  # /programmes/{slug}/reviewers…
     bids.router,  # /programmes/{slug}/bids…

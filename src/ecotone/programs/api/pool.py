@@ -76,6 +76,30 @@ def post_reviewer(request, slug: str, payload: ReviewerIn):
     return Status(201, reviewer_out(reviewer))
 
 
+@router.post(
+    "/programmes/{slug}/reviewers/import",
+    response={201: list[ReviewerOut], **ERRORS},
+    auth=TokenAuth(),
+    operation_id="programme_import_reviewers",
+    summary="Add and invite the reviewers of a CSV list",
+    description=(
+        "The body is the CSV text (UTF-8): a header naming the columns user, expertise, "
+        "sectors (separated by ;) and max_load. All lines are added, or none; a refusal "
+        "names the line."
+    ),
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
+    },
+)
+def post_reviewer_list(request, slug: str):
+    programme = managed_programme(request.user, slug)
+    added = pool.import_reviewers(user=request.user, programme=programme, text=request.body)
+    return Status(
+        201,
+        [reviewer_out(r) for r in pool_queryset(programme).filter(pk__in=[r.pk for r in added])],
+    )
+
+
 def _own_reviewer(user, slug: str) -> Reviewer:
     reviewer = reviewer_of(user, programme_for(user, slug))
     if reviewer is None:

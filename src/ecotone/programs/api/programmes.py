@@ -122,3 +122,18 @@ def post_publish(request, slug: str):
     decisions.publish_results(user=request.user, programme=programme)
     programme.refresh_from_db()
     return Status(200, programme_out(programme))
+
+
+@router.post(
+    "/programmes/{slug}/call/publish",
+    response={200: ProgrammeOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="programme_publish_call",
+    summary="Publish the call: everyone sees it",
+    description="It needs its opening and closing times, a track and a rubric.",
+)
+def post_publish_call(request, slug: str):
+    programme = setup.publish_call(
+        user=request.user, programme=managed_programme(request.user, slug)
+    )
+    return Status(200, programme_out(programme))

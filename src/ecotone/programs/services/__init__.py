@@ -10,7 +10,9 @@ the demo call these and nothing else writes.
 - ``pool``: the reviewer pool and reviewers' profiles;
 - ``conflicts``: declared conflicts and a manager's override of a detected one;
 - ``bidding`` and ``assigning``: reviewers' bids and the assignment of submissions;
-- ``reviews``: scores against the rubric, reopening a review;
+- ``reviews``: scores against the rubric, revising after the applicant's response, reopening;
+- ``discussion``: the reviewers' discussion of a submission (who reads it, blind numbers);
+- ``responses``: a round's response window and the applicant's response to the reviews;
 - ``reminders``: reminding reviewers of reviews due (a manager's, and the daily job);
 - ``decisions``: proposals, decisions and publishing the results.
 

@@ -1,10 +1,12 @@
 """Applications: drafts, submission before the deadline, withdrawal. Every check of the
 applicant's input is here (``_text``, ``_track``, ``_applicant``, ``_linked``, ``_answers``)."""
 
+import re
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,6 +71,56 @@ def _linked(model, value, field: str):
     return record
 
 
+#: how a solution is named in the apply form's box and its suggestions: "Title (#12)"
+SOLUTION_LABEL = re.compile(r".*\(#(\d+)\)\s*$", re.DOTALL)
+MAX_SOLUTION_NAME = 300
+
+
+def solution_label(solution: Solution) -> str:
+    return f"{solution.label} (#{solution.pk})"
+
+
+def find_solutions(text: str, *, limit: int = 8) -> list[Solution]:
+    """Published solutions whose English or Chinese title contains ``text``, exact titles
+    first (the apply form's search box and its suggestions)."""
+    text = " ".join(str(text or "").split())[:MAX_SOLUTION_NAME]
+    if not text:
+        return []
+    public = Solution.objects.filter(Solution.public_condition())
+    exact = list(public.filter(Q(title_en__iexact=text) | Q(title_zh__iexact=text))[: limit + 1])
+    if exact:
+        return exact
+    return list(
+        public.filter(Q(title_en__icontains=text) | Q(title_zh__icontains=text))[: limit + 1]
+    )
+
+
+def _solution(value):
+    """A published solution by id (the API), by "Title (#id)" (a suggestion picked in the
+    form) or by its name: one match is taken, none or several are refused."""
+    if value in (None, "") or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int) or str(value).strip().isdigit():
+        return _linked(Solution, value, "solution")
+    labelled = SOLUTION_LABEL.fullmatch(str(value).strip())
+    if labelled:
+        return _linked(Solution, labelled.group(1), "solution")
+    found = find_solutions(value, limit=5)
+    if not found:
+        raise ProgrammeRefused(
+            _("No published solution is named like “%(name)s”.") % {"name": value},
+            field="solution",
+        )
+    if len(found) > 1:
+        names = ", ".join(solution_label(s) for s in found[:5])
+        raise ProgrammeRefused(
+            _("Several published solutions match: %(names)s. Give more of the name or pick one.")
+            % {"names": names},
+            field="solution",
+        )
+    return found[0]
+
+
 def _answers(programme: Programme, data: dict) -> dict:
     given = data.get("answers") or {}
     if not isinstance(given, dict):
@@ -102,7 +154,7 @@ def save_draft(
         "title": clean_text(data, "title", limit=300),
         "summary": clean_text(data, "summary"),
         "case": _linked(Case, data.get("case"), "case"),
-        "solution": _linked(Solution, data.get("solution"), "solution"),
+        "solution": _solution(data.get("solution")),
         "answers": _answers(programme, data),
     }
     if not fields["title"]:

@@ -15,14 +15,26 @@ Refusals are ``ProgrammeRefused`` naming the field: ``user``, ``expertise``, ``s
 ``organisations[i]``, ``max_load``, ``reason``.
 """
 
+import csv
+import io
+import re
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecotone.accounts.audit import record_audit
+from ecotone.accounts.models import AuditEntry
+from ecotone.accounts.permissions import is_staff
 from ecotone.catalog.models import Organisation, Sector
 
+from .. import emails
 from ..models import Programme, Reviewer
 from ..permissions import is_manager
 from .checks import ProgrammeRefused, clean_reason, require_manager
@@ -255,3 +267,196 @@ def remove_reviewer(*, user, reviewer: Reviewer, reason: str) -> str:
     )
     reviewer.delete()
     return "deleted"
+
+
+# --- inviting and importing ---------------------------------------------------------------
+
+#: the columns of a reviewer list; ``user`` (username or e-mail address) is required
+IMPORT_COLUMNS = ("user", "expertise", "sectors", "max_load")
+MAX_IMPORT_ROWS = 2_000
+
+
+@transaction.atomic
+def invite_reviewer(
+    *,
+    user,
+    programme: Programme,
+    identifier: str,
+    expertise: str = "",
+    sector_slugs=(),
+    max_load: int | None = None,
+) -> Reviewer:
+    """``add_to_pool`` and an e-mail telling them, sent once the write has committed. An
+    e-mail address no account has gets a new account (audited ``account_invite``) and the
+    e-mail a link to choose its password."""
+    require_manager(user, programme)
+    invited, new = _account_for(user, programme, identifier)
+    reviewer = add_to_pool(
+        user=user,
+        programme=programme,
+        identifier=invited.get_username(),
+        expertise=expertise,
+        sector_slugs=sector_slugs,
+        max_load=max_load,
+    )
+    transaction.on_commit(lambda: emails.reviewer_invited(reviewer, new_account=new), robust=True)
+    return reviewer
+
+
+def _account_for(user, programme: Programme, identifier: str):
+    """(account, whether it is new): the account ``find_user`` finds, else a new one for an
+    e-mail address that no account (active or not) has."""
+    try:
+        return find_user(identifier), False
+    except ProgrammeRefused:
+        address = (identifier or "").strip()
+        accounts = get_user_model().objects
+        if not _is_address(address) or accounts.filter(email__iexact=address).exists():
+            raise
+    _check_may_open_accounts(user)
+    account = accounts.create_user(
+        username=_free_username(address), email=address, password=secrets.token_urlsafe(32)
+    )
+    record_audit(
+        actor=user, action="account_invite", record=account, changes={"programme": programme.slug}
+    )
+    return account, True
+
+
+def _check_may_open_accounts(user) -> None:
+    """An invitation opens an account and sends an e-mail to an address nobody confirmed:
+    a manager who is not staff may open ``ECOTONE_INVITED_ACCOUNTS_PER_DAY`` a day, so a
+    programme cannot become a way to mail strangers in bulk."""
+    limit = settings.ECOTONE_INVITED_ACCOUNTS_PER_DAY
+    if not limit or is_staff(user):
+        return
+    since = timezone.now() - timedelta(days=1)
+    opened = AuditEntry.objects.filter(actor=user, action="account_invite", created_at__gte=since)
+    if opened.count() >= limit:
+        raise ProgrammeRefused(
+            _(
+                "You have invited %(count)d people without an account in the last 24 hours, "
+                "the most allowed. Ask them to sign up first, or ask the platform's staff."
+            )
+            % {"count": limit},
+            field="user",
+        )
+
+
+def _is_address(text: str) -> bool:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return len(text) <= 254
+
+
+def _free_username(address: str) -> str:
+    """The address's local part in the characters a username allows, made unique."""
+    base = re.sub(r"[^\w.@+-]", "", address.split("@", 1)[0])[:120] or "reviewer"
+    taken = set(
+        get_user_model()
+        .objects.filter(username__startswith=base)
+        .values_list("username", flat=True)
+    )
+    name, number = base, 1
+    while name in taken:
+        number += 1
+        name = f"{base}-{number}"
+    return name
+
+
+def read_reviewer_list(text: str | bytes) -> list[tuple[int, dict]]:
+    """(line number, row) of a CSV reviewer list (UTF-8 when given as bytes) with a header
+    line naming its columns (``IMPORT_COLUMNS``; ``sectors`` separated by ";"). Refusals
+    name the line."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProgrammeRefused(_("Save the list as UTF-8 text."), field="file") from None
+    rows = list(csv.reader(io.StringIO((text or "").lstrip("\ufeff"))))
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise ProgrammeRefused(_("The file is empty."), field="file")
+    header = [cell.strip().lower() for cell in rows[0]]
+    unknown = [name for name in header if name not in IMPORT_COLUMNS]
+    if unknown or "user" not in header:
+        raise ProgrammeRefused(
+            _("Line 1 must name the columns: %(columns)s (user is required).")
+            % {"columns": ", ".join(IMPORT_COLUMNS)},
+            field="file",
+        )
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise ProgrammeRefused(
+            _("Import at most %(limit)s reviewers at once.") % {"limit": MAX_IMPORT_ROWS},
+            field="file",
+        )
+    read = []
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(header):
+            raise ProgrammeRefused(
+                _("Line %(line)s has more cells than the header.") % {"line": line},
+                field="file",
+            )
+        read.append((line, dict(zip(header, (c.strip() for c in cells), strict=False))))
+    if not read:
+        raise ProgrammeRefused(_("The file lists no reviewer."), field="file")
+    return read
+
+
+def _load_cell(value: str):
+    """A cell of the ``max_load`` column as ``clean_max_load`` reads it."""
+    if not value:
+        return None
+    return int(value) if value.isdigit() else value
+
+
+@transaction.atomic
+def import_reviewers(*, user, programme: Programme, text: str | bytes) -> list[Reviewer]:
+    """Every line of a reviewer list through ``invite_reviewer``, all or nothing: when any
+    line is refused nothing is written and the refusal lists every line refused (its
+    ``field_errors`` on ``file``, the first as its message), naming line and column."""
+    require_manager(user, programme)
+    added, refusals = [], []
+    for line, row in read_reviewer_list(text):
+        try:
+            added.append(
+                invite_reviewer(
+                    user=user,
+                    programme=programme,
+                    identifier=row.get("user", ""),
+                    expertise=row.get("expertise", ""),
+                    sector_slugs=_slugs(row.get("sectors", "")),
+                    max_load=_load_cell(row.get("max_load", "")),
+                )
+            )
+        except ProgrammeRefused as refused:  # its savepoint is rolled back; go on reading
+            refusals.append((line, refused))
+    if refusals:
+        messages = [
+            _("Line %(line)s, %(column)s: %(message)s")
+            % {"line": line, "column": _column(refused.field), "message": refused.message}
+            for line, refused in refusals
+        ]
+        first = refusals[0][1]
+        raise ProgrammeRefused(
+            messages[0],
+            field="file",
+            code=first.code,
+            status=first.status,
+            field_errors={"file": messages},
+        )
+    return added
+
+
+def _slugs(cell: str) -> list[str]:
+    return [slug.strip() for slug in cell.split(";") if slug.strip()]
+
+
+def _column(field: str | None) -> str:
+    name = (field or "user").split("[", 1)[0]
+    return name if name in IMPORT_COLUMNS else "user"

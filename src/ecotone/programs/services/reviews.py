@@ -1,4 +1,5 @@
-"""Reviews: saving and submitting scores against the round's rubric, and reopening one."""
+"""Reviews: saving and submitting scores against the round's rubric, revising a submitted
+one once the round's applicant responses have opened, and reopening one."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,6 +20,7 @@ from ..models import (
     RoundStatus,
 )
 from .checks import ProgrammeRefused, clean_reason, clean_text, require_manager
+from .responses import revision_open
 from .states import TransitionRefused, transition_review
 
 
@@ -76,13 +78,28 @@ def _confidence(value) -> int | None:
 
 @transaction.atomic
 def save_review(*, user, assignment: Assignment, data: dict, submit: bool = False) -> Review:
-    """Save a review as a draft, or submit it (every criterion scored)."""
+    """Save a review as a draft, or submit it (every criterion scored). A submitted review
+    is revised instead (every criterion scored, audited with the scores before and after)
+    once the round's response window has opened; otherwise only a manager reopens it."""
     _check_reviewer(user, assignment)
     review, created = Review.objects.select_for_update().get_or_create(assignment=assignment)
-    if review.status != ReviewStatus.DRAFT:
-        raise TransitionRefused(_("This review was submitted; ask a manager to reopen it."))
     round = assignment.round
-    review.scores = _clean_scores(round, data.get("scores") or {}, complete=submit)
+    if review.status != ReviewStatus.DRAFT:
+        if not revision_open(round):
+            raise TransitionRefused(_("This review was submitted; ask a manager to reopen it."))
+        return _revise(user, review, data)
+    _fill(review, round, data, complete=submit)
+    review.save()
+    if created:
+        record_audit(actor=user, action="review_start", record=review, to_status=review.status)
+    if submit:
+        review.submitted_at = timezone.now()
+        transition_review(review, "submit", actor=user)
+    return review
+
+
+def _fill(review: Review, round: Round, data: dict, *, complete: bool) -> None:
+    review.scores = _clean_scores(round, data.get("scores") or {}, complete=complete)
     review.comment_to_applicant = clean_text(data, "comment_to_applicant")
     review.comment_to_committee = clean_text(data, "comment_to_committee")
     review.confidence = _confidence(data.get("confidence"))
@@ -92,12 +109,19 @@ def save_review(*, user, assignment: Assignment, data: dict, submit: bool = Fals
     review.total = (
         _total(round, review.scores) if len(review.scores) == round.criteria.count() else None
     )
+
+
+def _revise(user, review: Review, data: dict) -> Review:
+    round = review.assignment.round
+    before = {"scores": dict(review.scores), "total": review.total}
+    _fill(review, round, data, complete=True)
     review.save()
-    if created:
-        record_audit(actor=user, action="review_start", record=review, to_status=review.status)
-    if submit:
-        review.submitted_at = timezone.now()
-        transition_review(review, "submit", actor=user)
+    record_audit(
+        actor=user,
+        action="review_revise",
+        record=review,
+        changes={"before": before, "scores": review.scores, "total": review.total},
+    )
     return review
 
 

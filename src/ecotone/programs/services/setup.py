@@ -19,6 +19,7 @@ What may still change (``update_programme``; lists given are the whole new list)
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ecotone.accounts.audit import record_audit
@@ -35,12 +36,20 @@ from ..models import (
     RoundStatus,
     Submission,
     Track,
+    Visibility,
 )
 from .calls import aware_in
 from .checks import ProgrammeRefused, require_manager
 from .spec import CriterionSpec, ProgrammeSpec, RoundSpec, TrackSpec, parse_spec, refuse
 
-__all__ = ["ProgrammeSpec", "create_programme", "parse_spec", "update_programme"]
+__all__ = [
+    "ProgrammeSpec",
+    "create_programme",
+    "organisers_for",
+    "parse_spec",
+    "publish_call",
+    "update_programme",
+]
 
 FROZEN_WHEN_FINISHED = (
     "kind",
@@ -344,3 +353,44 @@ def _check_scale(criterion: Criterion, path: str) -> None:
         )
     if not (criterion.name_en or criterion.name_zh):
         refuse(f"{path}.name_en", _("Give a name in English or Chinese."))
+
+
+# --- the call page ------------------------------------------------------------------------
+
+
+def organisers_for(user) -> QuerySet[Organisation]:
+    """The organisations to offer ``user`` as organiser: those they are an active member of
+    (``check_may_organise``), and for staff, who may name any, those organising a programme
+    already (the API and the admin take any other)."""
+    offered = Q(pk__in=member_organisation_ids(user))
+    if is_staff(user):
+        offered |= Q(programmes_organised__isnull=False)
+    return Organisation.objects.filter(offered).distinct().order_by("name_en", "id")
+
+
+@transaction.atomic
+def publish_call(*, user, programme: Programme) -> Programme:
+    """Show the call to everyone (visibility "public"). It needs its dates, a track and a
+    round whose rubric has a criterion, so applicants see what they will be judged on."""
+    require_manager(user, programme)
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if programme.visibility == Visibility.PUBLIC:
+        refuse(None, _("The call is already published."), status=409, code="published")
+    for name in ("opens_at", "closes_at"):
+        if getattr(programme, name) is None:
+            refuse(name, _("Set the call's opening and closing times before publishing it."))
+    if not programme.tracks.exists():
+        refuse("tracks", _("Give at least one track before publishing the call."))
+    first = programme.rounds_in_order().first()
+    if first is None or not first.criteria.exists():
+        refuse("rounds", _("Give the first round a rubric before publishing the call."))
+    programme.visibility = Visibility.PUBLIC
+    programme.save(update_fields=["visibility", "updated_at"])
+    record_audit(
+        actor=user,
+        action="call_publish",
+        record=programme,
+        from_status=Visibility.PRIVATE,
+        to_status=Visibility.PUBLIC,
+    )
+    return programme

@@ -94,3 +94,36 @@ def test_the_report_puts_the_publishers_claim_beside_the_calculation(impacts):
     assert '<span data-claim-ratio="2.0">2,400 t CO2 (claim ÷ calculation = 2.00)</span>' in html
     chinese = Client().get("/zh-hans/reports/annual/?year=2023&region=Shenzhen").content.decode()
     assert "声称值 ÷ 计算值 = 2.00" in chinese
+
+
+def chart_table(html: str, slug: str) -> str:
+    start = html.index(f'data-chart="{slug}"')
+    return html[start : html.index("</table>", start)]
+
+
+def test_the_dashboard_charts_reductions_by_city_with_a_linked_table(impacts):
+    html = Client().get("/en/reports/?year=2023").content.decode()
+    assert 'id="chart-impact-cities"' in html
+    assert 'aria-labelledby="chart-title-impact-cities"' in html  # the drawing, titled
+    table = chart_table(html, "impact-cities")
+    assert '<th scope="row"><a href="/en/reports/?region=shenzhen&amp;year=2023">Shenzhen</a>' in (
+        table
+    )
+    assert f'<a href="/en/impact/calculations/?ids={impacts["bus"].pk}">1200.0</a>' in table
+    assert '<a href="/en/reports/?region=berlin&amp;year=2023">Berlin</a>' in table
+    assert f'<a href="/en/impact/calculations/?ids={impacts["berlin"].pk}">300.0</a>' in table
+    assert table.index("Shenzhen") < table.index("Berlin")  # largest first
+    assert str(impacts["draft"].pk) not in table.split("ids=", 1)[1].split('"')[0]
+
+
+def test_a_city_in_the_chart_leads_to_its_total(impacts):
+    client = Client()
+    html = client.get("/en/reports/?year=2023").content.decode()
+    table = chart_table(html, "impact-cities")
+    city_link = table.split('<th scope="row"><a href="', 1)[1].split('"', 1)[0]
+    city_page = client.get(city_link.replace("&amp;", "&")).content.decode()
+    assert 'data-value="1200.0"><strong>1,200 t CO2e</strong> achieved in this region' in city_page
+    chinese = client.get("/zh-hans/reports/?year=2023").content.decode()
+    assert "各城市已实现减排量（" in chinese
+    # the fixture's cases give no Chinese city name: the English one is shown
+    assert ">Shenzhen</a></th>" in chart_table(chinese, "impact-cities")

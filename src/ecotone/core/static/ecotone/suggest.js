@@ -1,7 +1,7 @@
-// Suggestions as you type: fills the search box's <datalist> from /api/v1/search/suggest.
-(function () {
-  var box = document.querySelector("input[data-suggest-url]");
-  if (!box || !box.list) return;
+// Suggestions as you type: fills a box's <datalist> from its data-suggest-url (the site
+// search's /api/v1/search/suggest, the apply form's solutions), answering {suggestions: [{title}]}.
+document.querySelectorAll("input[data-suggest-url]").forEach(function (box) {
+  if (!box.list) return;
   var timer = null;
   var latest = 0;
   box.addEventListener("input", function () {
@@ -23,4 +23,4 @@
         .catch(function () {});
     }, 150);
   });
-})();
+});

@@ -2,7 +2,7 @@
 
 ecotone impact factors load [--without-oefdb]   seed the library from data/sources
 ecotone impact factors import FILE.csv [--note]   add factors / new versions from a CSV
-ecotone impact factors export [FILE.csv] [--all-versions]
+ecotone impact factors export [FILE.csv] [--all-versions] [--q --dataset --kind --region --year]
 ecotone impact calc METHODOLOGY --input name=value unit ... | --json '{"inputs": …}'
                    [--scale case|city|country|world] [--acknowledge-warnings] [--unit U]
 ecotone impact recalc [--dry-run]                  recalculate what a factor update changed
@@ -21,12 +21,11 @@ from ...calculator import SCALES, CalculationError
 from ...claims import differing_claims
 from ...factors import (
     FactorFileError,
-    current_factors,
     export_factors,
     import_factors,
     load_seed_factors,
 )
-from ...models import EmissionFactor
+from ...filters import InvalidFactorFilter, filtered_factors
 from ...services import (
     UnacknowledgedWarnings,
     evaluate,
@@ -35,6 +34,9 @@ from ...services import (
     require_acknowledgement,
     stale_calculations,
 )
+
+#: ``ecotone impact factors export --<name>``: the library page's and the API's filters
+FACTOR_FILTERS = ("q", "dataset", "kind", "region", "year")
 
 
 class Command(BaseCommand):
@@ -52,6 +54,8 @@ class Command(BaseCommand):
         exported = factors.add_parser("export", help="write the library as CSV")
         exported.add_argument("file", nargs="?", default="-")
         exported.add_argument("--all-versions", action="store_true")
+        for name in FACTOR_FILTERS:
+            exported.add_argument(f"--{name}", default=None)
         calc = commands.add_parser("calc", help="run a methodology (same answer as the API)")
         calc.add_argument("methodology")
         calc.add_argument("--input", action="append", default=[], metavar="NAME=VALUE UNIT")
@@ -101,8 +105,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  new version: {key} (run `ecotone impact recalc`)")
 
     def factors_export(self, options):
-        queryset = EmissionFactor.objects.all() if options["all_versions"] else current_factors()
-        queryset = queryset.order_by("key", "version")
+        params = {name: options[name] for name in FACTOR_FILTERS if options[name] is not None}
+        if options["all_versions"]:
+            params["all_versions"] = "true"
+        try:
+            queryset = filtered_factors(params).order_by("key", "version")
+        except InvalidFactorFilter as error:
+            raise CommandError(f"--{error.field}: {error.message}") from None
         if options["file"] == "-":
             count = export_factors(self.stdout, queryset)
         else:

@@ -15,6 +15,9 @@ ecotone programmes assign SLUG --round N --as USER
 ecotone programmes ranking SLUG --round N [--format table|csv]
 ecotone programmes export SLUG --format csv|xlsx --output FILE --as USER
 ecotone programmes publish SLUG --as USER
+ecotone programmes response-window SLUG --round N --opens "YYYY-MM-DD HH:MM" --closes … --as USER
+                                               open or move a round's applicant response
+                                               window (times in the programme's time zone)
 ecotone programmes remind [--ahead-days N]     e-mail reviewers of reviews due soon or overdue
                                                (for a daily job)
 
@@ -25,7 +28,7 @@ are too: each names the field at fault.
 
 import csv
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -43,18 +46,21 @@ from ...api.pool import pool_queryset, reviewer_out
 from ...api.rounds import ranking_rows
 from ...models import Programme, Reviewer, Round
 from ...permissions import is_manager
-from ...services import assigning, decisions, pool, reminders, setup
+from ...services import assigning, decisions, pool, reminders, responses, setup
 
 WRITES = {
     "create",
     "update",
+    "publish-call",
     "add-reviewer",
+    "import-reviewers",
     "deactivate-reviewer",
     "reactivate-reviewer",
     "start",
     "assign",
     "publish",
     "export",
+    "response-window",
 }
 RANK_COLUMNS = [
     "track",
@@ -83,7 +89,16 @@ class Command(BaseCommand):
         create.add_argument("--file", required=True)
         update = self._slug(commands.add_parser("update", help="change a programme's set-up"))
         update.add_argument("--file", required=True)
+        self._slug(commands.add_parser("publish-call", help="show the call to everyone"))
         self._slug(commands.add_parser("reviewers", help="the reviewer pool"))
+        imported = self._slug(
+            commands.add_parser(
+                "import-reviewers", help="add and invite the reviewers of a CSV list"
+            )
+        )
+        imported.add_argument(
+            "--file", required=True, help="CSV: user, expertise, sectors, max_load"
+        )
         add = self._slug(commands.add_parser("add-reviewer", help="add someone to the pool"))
         add.add_argument("user", help="username or e-mail address")
         add.add_argument("--expertise", default="")
@@ -108,6 +123,12 @@ class Command(BaseCommand):
         export.add_argument("--format", choices=sorted(exports.FORMATS), required=True)
         export.add_argument("--output", required=True)
         self._slug(commands.add_parser("publish", help="publish the results as awards"))
+        window = self._slug(
+            commands.add_parser("response-window", help="open or move a response window")
+        )
+        window.add_argument("--round", type=int, required=True)
+        window.add_argument("--opens", required=True, help="YYYY-MM-DD HH:MM, programme's zone")
+        window.add_argument("--closes", required=True, help="YYYY-MM-DD HH:MM, programme's zone")
         remind = commands.add_parser("remind", help="e-mail reviewers of reviews due soon")
         remind.add_argument("--ahead-days", type=int, default=reminders.REMIND_AHEAD.days)
         for subparser in commands.choices.values():
@@ -198,6 +219,25 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS(f"reviewer {reviewer.pk}: {reviewer.display_name}"))
 
+    def publish_call(self, options, actor):
+        programme = setup.publish_call(user=actor, programme=_managed(options["slug"], actor))
+        self.stdout.write(self.style.SUCCESS(f"published the call of {programme.slug}"))
+
+    def import_reviewers(self, options, actor):
+        try:
+            with open(options["file"], "rb") as handle:
+                text = handle.read()
+        except OSError as error:
+            raise CommandError(f"--file {options['file']}: {error.strerror}") from None
+        try:
+            added = pool.import_reviewers(
+                user=actor, programme=_managed(options["slug"], actor), text=text
+            )
+        except Refused as refused:  # every line refused, one per line
+            lines = [message for _field, message in refused.each_error()]
+            raise CommandError("file: " + "\n".join(lines)) from None
+        self.stdout.write(self.style.SUCCESS(f"{len(added)} reviewers imported and invited"))
+
     def deactivate_reviewer(self, options, actor):
         reviewer = pool.deactivate_reviewer(
             user=actor, reviewer=_reviewer(options, actor), reason=options["reason"]
@@ -243,6 +283,20 @@ class Command(BaseCommand):
     def publish(self, options, actor):
         awards = decisions.publish_results(user=actor, programme=_managed(options["slug"], actor))
         self.stdout.write(self.style.SUCCESS(f"published {len(awards)} awards"))
+
+    def response_window(self, options, actor):
+        round = _round(options["slug"], options["round"], actor)
+        window = responses.set_response_window(
+            user=actor,
+            round=round,
+            opens_at=_moment(options["opens"], "--opens"),
+            closes_at=_moment(options["closes"], "--closes"),
+        )
+        opens = responses.local_text(round.programme, window.opens_at)
+        closes = responses.local_text(round.programme, window.closes_at)
+        self.stdout.write(
+            self.style.SUCCESS(f"round {round.position}: responses from {opens} until {closes}")
+        )
 
     def remind(self, options, actor):
         if options["ahead_days"] < 0:
@@ -304,6 +358,14 @@ def _round(slug: str, position: int, actor=None) -> Round:
     if round is None:
         raise CommandError(f"--round: {slug} has no round {position}")
     return round
+
+
+def _moment(text: str, option: str) -> datetime:
+    """A date and time as typed (``YYYY-MM-DD HH:MM``, or ISO 8601 with an offset)."""
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CommandError(f"{option}: give a date and time such as 2025-05-01 18:00") from None
 
 
 def _read_json(path: str):
