@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from ecotone.accounts.models import ApiToken
 from ecotone.core.testing import UserFactory
+from ecotone.core.tests.test_replica import real_replica
 from ecotone.core.tests.test_serve import fetch, free_port
 from ecotone.core.tests.test_worker_supervision import wait_for
 
@@ -30,18 +31,25 @@ pytestmark = [
 ]
 
 
+def url(database: dict) -> str:
+    return (
+        f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}"
+    )
+
+
 def machine_environment(home: Path) -> dict:
-    database = connection.settings_dict
     (home / "static").mkdir(parents=True)
+    environment = {**os.environ}
+    environment.pop("DATABASE_REPLICA_URL", None)
+    if real_replica():  # the servers search the replica's copy of the test database
+        environment["DATABASE_REPLICA_URL"] = url(connections["replica"].settings_dict)
     return {
-        **os.environ,
+        **environment,
         "ECOTONE_HOME": str(home),
         "PYTHONPATH": SRC,
         "DJANGO_SETTINGS_MODULE": "ecotone.config.settings",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
-            f"{database['PORT']}/{database['NAME']}"
-        ),
+        "DATABASE_URL": url(connection.settings_dict),
         "ECOTONE_SECRET_KEY": "one key for every machine of the site",
         "ECOTONE_CACHE": "database",
         "ECOTONE_TASKS": "database",

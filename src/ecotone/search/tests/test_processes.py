@@ -48,8 +48,10 @@ def database_url() -> str:
 
 def environment(home: Path, **more: str) -> dict:
     (home / "static").mkdir(parents=True, exist_ok=True)
+    # one database: a replica's searches see a write only once it is replayed, by design
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_REPLICA_URL"}
     return {
-        **os.environ,
+        **environment,
         "ECOTONE_HOME": str(home),
         "PYTHONPATH": SRC,
         "DJANGO_SETTINGS_MODULE": "ecotone.config.settings",
