@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PGPORT ?= 55432
+REPLICA_PORT ?= 55433
 export ECOTONE_HOME ?= $(CURDIR)/var
 
-.PHONY: run install install-test test test-sqlite test-postgres lint typecheck format check-migrations demo clean
+.PHONY: run install install-test test test-sqlite test-postgres test-replica lint typecheck format check-migrations demo clean
 
 # A stamp per dependency set, so a second `make run` installs nothing.
 $(VENV)/.installed: pyproject.toml
@@ -50,7 +51,17 @@ test-postgres: install-test
 	DATABASE_URL=$$(PGPORT=$(PGPORT) bash scripts/test-postgres.sh url) $(BIN)/pytest; \
 		status=$$?; PGPORT=$(PGPORT) bash scripts/test-postgres.sh stop; exit $$status
 
-test: lint typecheck check-migrations test-sqlite test-postgres
+# The read replica's tests against a real streaming replica of a fresh test server (a
+# copy of a few MB: seconds), the rest of the suite having run on the primary above.
+test-replica: install-test
+	VENV=$(VENV) PGPORT=$(PGPORT) REPLICA_PORT=$(REPLICA_PORT) bash scripts/test-replica.sh start
+	DATABASE_URL=$$(PGPORT=$(PGPORT) bash scripts/test-postgres.sh url) \
+	DATABASE_REPLICA_URL=$$(PGPORT=$(PGPORT) REPLICA_PORT=$(REPLICA_PORT) bash scripts/test-replica.sh url) \
+		$(BIN)/pytest src/ecotone/core/tests/test_replica.py src/ecotone/core/tests/test_replication.py; \
+		status=$$?; PGPORT=$(PGPORT) REPLICA_PORT=$(REPLICA_PORT) bash scripts/test-replica.sh stop; \
+		PGPORT=$(PGPORT) bash scripts/test-postgres.sh stop; exit $$status
+
+test: lint typecheck check-migrations test-sqlite test-postgres test-replica
 
 format: install-test
 	$(BIN)/ruff format .

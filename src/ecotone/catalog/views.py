@@ -20,6 +20,7 @@ from ecotone.accounts.permissions import (
     member_organisation_ids,
 )
 from ecotone.core.models import PublicationStatus
+from ecotone.core.replica import read_from_replica
 from ecotone.core.uploads import serve_stored_file
 
 from . import exporting, queries, services
@@ -50,6 +51,7 @@ def _visible_record_or_404(request, plural: str, pk: int):
     return kind, record
 
 
+@read_from_replica
 def record_list(request, plural: str):
     kind = _kind_or_404(plural)
     params = request.GET.copy()
@@ -253,6 +255,7 @@ def record_delete(request, plural: str, pk: int):
     return redirect(record.get_absolute_url())
 
 
+@read_from_replica
 def sector_list(request):
     return render(request, "catalog/sector_list.html", {"tree": queries.sector_tree()})
 

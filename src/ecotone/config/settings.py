@@ -104,6 +104,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # before the session: a session written at the end of a request counts as a write
+    "ecotone.core.replica.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,6 +155,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# An optional PostgreSQL read replica (streaming replication of the primary): searches
+# and list pages read from it, everything else uses the primary (core/replica.py).
+_replica_url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=60, conn_health_checks=True
+    )
+    if any("postgresql" not in DATABASES[alias]["ENGINE"] for alias in ("default", "replica")):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs PostgreSQL in both DATABASE_URL and itself"
+        )
+    # tests read the replica's copy of the test database (or the primary's, when the
+    # replica's address is the primary's)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+ECOTONE_READ_REPLICA = "replica" if _replica_url else ""
+#: seconds a client reads the primary after it wrote something (its own writes are
+#: always seen, however far behind the replica is)
+ECOTONE_REPLICA_STICKY_SECONDS = env_int("ECOTONE_REPLICA_STICKY_SECONDS", 10)
+DATABASE_ROUTERS = ["ecotone.core.replica.ReplicaRouter"]
 
 # Figures that are costly and rarely change (a need's matches, the dashboards), shared by
 # the web server's processes and invalidated by every write to the records they come from

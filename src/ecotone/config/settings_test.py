@@ -32,3 +32,13 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[ECOTONE_TASKS], "QUEUES": []}}  # 
 # No cache between requests: most tests write inside a transaction that never commits, so
 # the catalogue version (core/cache.py) would not move. Its own tests set a real one.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# A replica alias in every run, the primary's own test database unless DATABASE_REPLICA_URL
+# names a real replica (scripts/test-replica.sh); reads go to it only in the tests that
+# turn it on (core/tests/test_replica.py), so the rest of the suite reads the primary.
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {  # noqa: F405
+        **DATABASES["default"],  # noqa: F405
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+ECOTONE_READ_REPLICA = ""

@@ -57,9 +57,13 @@ def bump_catalogue_version() -> None:
 
 
 def index_changed() -> None:
-    """Make every cached figure stale now: an index write is seen by searches at once,
-    whatever the database transaction."""
+    """Make every cached figure stale now: the embedded index is seen by searches at once,
+    whatever the database transaction; and again once the transaction commits, when there
+    is one: PostgreSQL's index is in the database, so a figure another process cached in
+    between holds the index as it was before the write."""
     _new_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_new_version, robust=True)
 
 
 def _new_version() -> None:

@@ -7,6 +7,7 @@ from ninja.responses import Status
 from pydantic import Field, WithJsonSchema
 
 from ecotone.core.bounds import Trl, Year, optional
+from ecotone.core.replica import prefer_replica
 
 from .queries import MAX_LIMIT, MODES, search_records, suggest
 from .schemas import SearchErrorOut, SearchPageOut, SuggestionsOut
@@ -40,6 +41,7 @@ def search(request, params: Query[SearchParams]):
     matched terms are in ``<mark>`` and an explanation of what matched where.
     ``next`` is the cursor of the next page or null. Quotes mark a phrase; ``electr*`` is a
     prefix."""
+    prefer_replica()
     numbers = {
         name: str(value) for name in ("trl", "year") if (value := getattr(params, name)) is not None
     }

@@ -14,6 +14,7 @@ from django_countries import countries
 
 from ecotone.accounts.permissions import is_staff
 from ecotone.core.cache import cached_figure
+from ecotone.core.replica import read_from_replica
 
 from .backends import get_search_backend
 from .embedding import get_embedders
@@ -40,6 +41,7 @@ MODE_LABELS = {
 FACET_VALUES_SHOWN = 8
 
 
+@read_from_replica
 def search_page(request):
     params = {name: request.GET.get(name, "").strip() for name in ("q", *FILTERS)}
     context = {"params": params, "kinds": [(k, KIND_LABELS.get(k, k)) for k in kinds()]}

@@ -136,3 +136,16 @@ def test_a_figure_cached_for_staff_never_reaches_a_visitor(client):
     assert private not in client.get(reverse("reports:dashboard")).content.decode()
     client.force_login(UserFactory())
     assert private not in client.get(reverse("reports:dashboard")).content.decode()
+
+
+def test_an_index_change_inside_a_transaction_makes_figures_stale_again_at_its_commit(
+    django_capture_on_commit_callbacks,
+):
+    # On PostgreSQL the index is in the database: a figure another process cached after
+    # the change but before the commit was made from the index as it was.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        figure_cache.index_changed()
+        cached_in_between = figure_cache.catalogue_version()
+    for callback in callbacks:
+        callback()
+    assert figure_cache.catalogue_version() != cached_in_between

@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 
 import jieba
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+
+from ecotone.core.replica import reads_alias
 
 from ..registry import kinds
 from ..text import Term, index_tokens, prefix_alternatives
@@ -352,7 +354,7 @@ class PostgresBackend(SearchBackend):
             rank_weights=rank_weights(query.title_weight),
             title_weight=max(query.title_weight, 0.0),
         )
-        with connection.cursor() as cursor:
+        with _reader().cursor() as cursor:
             page, total = bm25.ranked_page(
                 cursor, request, query.offset, query.limit, self.rerank_depth, self.fast_top_k
             )
@@ -364,7 +366,7 @@ class PostgresBackend(SearchBackend):
     def term_weights(self, terms: list[Term]) -> list[float]:
         if not terms:
             return []
-        with connection.cursor() as cursor:
+        with _reader().cursor() as cursor:
             collection, weights = bm25.statistics(cursor, terms)
         unknown = bm25.idf(collection.documents, 0)
         return [max(weight.title, weight.body) or unknown for weight in weights]
@@ -374,7 +376,7 @@ class PostgresBackend(SearchBackend):
         if not wanted:
             return {}
         kinds_, pks = zip(*sorted(wanted), strict=True)
-        with connection.cursor() as cursor:
+        with _reader().cursor() as cursor:
             cursor.execute(
                 "SELECT d.kind, d.pk, d.external_id, d.fields::text, d.facets::text "  # noqa: S608
                 f"FROM {DOCUMENTS} d "
@@ -398,7 +400,8 @@ class PostgresBackend(SearchBackend):
         if limit <= 0:
             return []
         # A transaction of its own: the HNSW settings are SET LOCAL.
-        with transaction.atomic(), connection.cursor() as cursor:
+        reader = _reader()
+        with transaction.atomic(using=reader.alias), reader.cursor() as cursor:
             found = _spaces(cursor).get(space)
             if found is None:
                 return []
@@ -435,6 +438,12 @@ class PostgresBackend(SearchBackend):
             "by_kind": {**dict.fromkeys(kinds(), 0), **counts},
             "vectors": vectors,
         }
+
+
+def _reader():
+    """The connection searches read: the read replica's within a request that may use it
+    (``core.replica``), else the primary's. Writes and repairs always use the primary."""
+    return connections[reads_alias()]
 
 
 def _stored(cursor, ids: list[int]) -> dict[int, tuple]:

@@ -19,6 +19,15 @@ def default_web_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, 9)
 
 
+def create_cache_table() -> None:
+    """The database cache's table, unless it exists. Servers started at the same moment on
+    several machines race to create it: the loser finds it there on a second look."""
+    try:
+        call_command("createcachetable", verbosity=0)  # nothing when it exists
+    except CommandError:
+        call_command("createcachetable", verbosity=0)  # created meanwhile: nothing; else why
+
+
 class Command(BaseCommand):
     help = (
         "Serve Ecotone with gunicorn (several processes, static files included), and a "
@@ -55,7 +64,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--{name} must be at least 1")
         settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
         if settings.ECOTONE_CACHE == "database":
-            call_command("createcachetable", verbosity=0)  # nothing when it exists
+            create_cache_table()
         worker = None if options["no_worker"] or not uses_worker() else self._start_worker()
         connections.close_all()  # nothing of this process's is shared with the web server's
         web = self._start_web_server(options)
