@@ -2,7 +2,9 @@
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import DateTimeField, Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -13,13 +15,17 @@ from ecotone.core.widgets import LongSelect
 from .choices import ContentLanguage, NeedStatus, OrganisationKind, ResourceKind
 from .models import Award, Case, Event, Need, Organisation, Person, Resource, Sector, Solution
 
-#: as the list pages have always named them (read once, when this module is imported)
-COUNTRY_CHOICES = list(countries)
+#: (code, name) of every country, named and ordered in each language once it is asked for
+_COUNTRY_CHOICES: dict[str, list[tuple[str, str]]] = {}
 
 
-def country_choices() -> list:
-    """A callable, so that each form copies a reference rather than ~250 choices."""
-    return COUNTRY_CHOICES
+def country_choices() -> list[tuple[str, str]]:
+    """Every country in the reader's language. A callable, so that each form copies a
+    reference rather than ~250 choices, read when the page is drawn."""
+    language = get_language() or settings.LANGUAGE_CODE
+    if language not in _COUNTRY_CHOICES:
+        _COUNTRY_CHOICES[language] = [(code, str(name)) for code, name in countries]
+    return _COUNTRY_CHOICES[language]
 
 
 def sector_and_descendants(slug: str) -> list[int]:
