@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from ecotone.accounts.audit import history_of
-from ecotone.accounts.permissions import member_organisation_ids
+from ecotone.accounts.permissions import is_staff, member_organisation_ids
 from ecotone.core.refusals import Refused, show_refusal
 
 from .manage_views import managed
@@ -179,10 +179,11 @@ def _create_form(request, data=None) -> SpecForm:
         "review_mode": ReviewMode.BLIND,
         "organiser": str(mine[0]) if len(mine) == 1 else "",
         "tracks[0].key": "general",
-        "tracks[0].name_en": _("General"),
+        # English names in English, whatever the page's language
+        "tracks[0].name_en": "General",
         "rounds[0].kind": RoundKind.SCREENING,
         "rounds[0].criteria[0].key": "quality",
-        "rounds[0].criteria[0].name_en": _("Overall quality"),
+        "rounds[0].criteria[0].name_en": "Overall quality",
     }
     return SpecForm(data, inputs=inputs, initial=initial)
 
@@ -239,7 +240,7 @@ def create(request):
                 % {"title": programme.label},
             )
             return redirect("programs:setup", slug=programme.slug)
-    may_organise = bool(form.fields["organiser"].widget.choices[1:])
+    may_organise = is_staff(request.user) or bool(form.fields["organiser"].widget.choices[1:])
     return _page(request, "create.html", None, form, may_organise=may_organise)
 
 

@@ -623,6 +623,20 @@ def test_the_set_up_pages_speak_chinese():
     assert "创建项目" in client.get("/zh-hans/programmes/new/").content.decode()
 
 
+def test_the_chinese_create_page_offers_english_names_for_the_english_fields():
+    world = make_programme()
+    form = logged_in(world.manager).get("/zh-hans/programmes/new/").context["form"]
+    assert form["tracks[0].name_en"].value() == "General"
+    assert form["rounds[0].criteria[0].name_en"].value() == "Overall quality"
+
+
+def test_staff_may_create_without_belonging_to_an_organisation():
+    staff = UserFactory(is_staff=True)
+    page = logged_in(staff).get("/en/programmes/new/")
+    assert page.status_code == 200
+    assert "join yours first" not in page.content.decode()
+
+
 def test_the_questions_applicants_answer_are_set_on_a_page():
     world = make_programme()
     client = logged_in(world.manager)
