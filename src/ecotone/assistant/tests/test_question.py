@@ -101,3 +101,18 @@ def test_a_figure_is_a_number_with_its_unit_not_an_enumerator():
     assert gives_figure("updated at least once every few years")
     assert not gives_figure("(B) Regional direct air capture hubs shall be established.")
     assert not gives_figure("（一）名录公布 省级生态环境主管部门公布名录。")
+
+
+def test_a_web_process_reads_the_reverse_dictionary_before_its_first_request(settings):
+    from types import SimpleNamespace
+
+    from ecotone.assistant.question import english_senses
+    from ecotone.config.gunicorn import post_worker_init
+    from ecotone.core.management.commands.serve import build_dictionaries
+
+    english_senses.cache_clear()
+    build_dictionaries()  # `ecotone serve`, before it starts the web processes
+    assert list((settings.ECOTONE_HOME / "cache").glob("en-zh-*.json"))
+    english_senses.cache_clear()  # a web process starts with nothing in memory
+    post_worker_init(SimpleNamespace(pid=1))
+    assert english_senses.cache_info().currsize == 1
