@@ -3,7 +3,7 @@ its *concepts*, each with the ways a passage may say it in either language.
 
 A Chinese question's words are glossed into English with the search's dictionary
 (``search.translation.translate_query``); an English question's words are looked up in the
-climate glossary for their Chinese terms (``english_phrases``). A concept is found in a
+climate glossary for their Chinese terms (``english_phrase_terms``). A concept is found in a
 sentence when one of its alternatives is: the word itself, or every word of one sense.
 """
 
@@ -23,7 +23,7 @@ from ecotone.search.text import CJK, Term, english_terms, fold, to_simplified
 from ecotone.search.translation import (
     SKIPPED,
     dictionary,
-    english_phrases,
+    english_phrase_terms,
     translate_query,
 )
 
@@ -50,6 +50,8 @@ _ENGLISH_QUESTION_WORDS = (
     # how a question asks for an amount, a time or a yes/no, not what it is about
     "enough often long usually typically generally roughly approximately whether "
     "themselves itself himself herself anyone someone somebody "
+    # a definition is asked for with these words and given with others ("the term … means")
+    "define defines defined definition "
 )
 ENGLISH_QUESTION_WORDS = frozenset(_ENGLISH_QUESTION_WORDS.split())
 _CHINESE_QUESTION_WORDS = (
@@ -62,6 +64,8 @@ _CHINESE_QUESTION_WORDS = (
     "多 多长 多长时间 多大 多高 多远 多少钱 几种 哪几种 几类 哪几类 几个 几月份 "
     "会不会 能不能 是不是 还会 还能 不会 最多 最长 最晚 最早 大概 通常 一般 具体 "
     "情况 情况下 程度 方面 打算 想 拿 觉得 自己 所说 所谓 "
+    # a definition is asked for with 定义 and given with 是指
+    "定义 "
     # where or when in relation to something (方位词): the relation, not the subject
     "里 里面 下 上 之后 以后 之前 以前 背后 手里 当中 期间 "
 )
@@ -101,6 +105,8 @@ class Concept:
     #: ways to say it; each is found when all of its terms are
     alternatives: tuple[tuple[Term, ...], ...]
     weight: float = 1.0
+    #: the words of one glossary phrase ("national carbon market"), all found together
+    phrase: bool = False
 
     @property
     def terms(self) -> list[Term]:
@@ -140,21 +146,58 @@ def concepts(question: str) -> list[Concept]:
 
 
 def _english_concepts(text: str, dictionary_words: bool = False) -> list[Concept]:
-    """Each English word with the Chinese glossary term of the phrase it is part of, or
+    """Each English word with the Chinese glossary terms of the phrase it is part of, or
     else (``dictionary_words``) the Chinese words the dictionary gives for it that the index
-    holds (``_dictionary_chinese``)."""
+    holds (``_dictionary_chinese``). The words of one glossary phrase are one concept
+    ("national carbon market" is 全国碳市场 once, not three words that one Chinese term
+    holds: counted three times, a sentence naming the market outranked the one that
+    answers)."""
     # a lone letter is what is left of a possessive ("China's") or an initial, not a concept
     terms = [t for t in english_terms(text) if len(t.surface) > 1 or t.surface.isdigit()]
-    stems = [term.token for term in terms]
-    chinese_for = _glossary_chinese(stems)
-    unknown = [i for i in range(len(terms)) if i not in chinese_for] if dictionary_words else []
+    stems = [_dictionary_stem(term) for term in terms]
+    phrases = _glossary_chinese(stems)
+    in_phrase = {i for start, end, _ in phrases for i in range(start, end)}
+    unknown = [i for i in range(len(terms)) if i not in in_phrase] if dictionary_words else []
     from_dictionary = _dictionary_chinese(stems, unknown)
     found = []
-    for index, term in enumerate(terms):
-        glossary = (chinese_for[index],) if index in chinese_for else ()
-        chinese = glossary or from_dictionary.get(index, ())
+    phrase_at = {start: (end, chinese) for start, end, chinese in phrases}
+    index = 0
+    while index < len(terms):
+        if index in phrase_at:
+            end, chinese = phrase_at[index]
+            words = tuple(terms[index:end])
+            label = " ".join(term.surface for term in words)
+            alternatives = (words, *((Term(w, w, "zh"),) for w in chinese))
+            found.append(Concept(label, alternatives, phrase=len(words) > 1))
+            index = end
+            continue
+        term = terms[index]
+        chinese = from_dictionary.get(index, ())
         found.append(Concept(term.surface, ((term,), *((Term(w, w, "zh"),) for w in chinese))))
+        index += 1
     return found
+
+
+def _dictionary_stem(term: Term) -> str:
+    """The stem under which the glossary and the dictionary know ``term``: its own, or, when
+    they know that of none but its singular, the singular's (the stemmer makes "gase" of
+    "gases" and "gas" of "gas", so "greenhouse gases" missed 温室气体)."""
+    senses = english_senses()
+    if term.token in senses or not term.surface.lower().endswith("s"):
+        return term.token
+    for singular in _singulars(term.surface.lower()):
+        stems = [t.token for t in english_terms(singular)]
+        if len(stems) == 1 and stems[0] in senses:
+            return stems[0]
+    return term.token
+
+
+def _singulars(plural: str) -> list[str]:
+    """The forms an English plural may have in the singular, likeliest first."""
+    if plural.endswith("ies"):
+        return [plural[:-3] + "y"]
+    forms = [plural[:-2]] if re.search(r"(?:s|x|z|ch|sh)es$", plural) else []
+    return [*forms, plural[:-1]] if not plural.endswith("ss") else forms
 
 
 def _dictionary_chinese(stems: list[str], positions: list[int]) -> dict[int, tuple[str, ...]]:
@@ -207,19 +250,21 @@ def english_senses() -> dict[str, tuple[str, ...]]:
     return {sense: tuple(ws) for sense, ws in senses.items()}
 
 
-def _glossary_chinese(stems: list[str], longest: int = 5) -> dict[int, str]:
-    """Position of a stem → the Chinese glossary term of the longest phrase it is part of."""
-    phrases, chinese, start = english_phrases(), {}, 0
+def _glossary_chinese(stems: list[str], longest: int = 5) -> list[tuple[int, int, tuple]]:
+    """The glossary phrases among the stems, longest first, each as its start, its end and
+    its Chinese terms (all of them: a regulation writes 碳排放权交易市场 where a notice writes
+    碳市场)."""
+    phrases, found, start = english_phrase_terms(), [], 0
     while start < len(stems):
         for end in range(min(len(stems), start + longest), start, -1):
-            term = phrases.get(" ".join(stems[start:end]))
-            if term:
-                chinese.update((position, term) for position in range(start, end))
+            terms = phrases.get(" ".join(stems[start:end]))
+            if terms:
+                found.append((start, end, terms))
                 start = end
                 break
         else:
             start += 1
-    return chinese
+    return found
 
 
 def _chinese_concepts(text: str) -> list[Concept]:
@@ -237,9 +282,10 @@ def _chinese_concepts(text: str) -> list[Concept]:
 
 
 def _weighed(found: list[Concept]) -> list[Concept]:
-    """Each concept weighs what its rarest way of being said weighs, at most: the rarity
-    of its own word, or of the most common word of a sense (a Chinese word no English
-    document holds is as common as its English gloss)."""
+    """Each concept weighs what its most common way of being said weighs: the rarity of
+    its own word (of a glossary phrase of the question: its rarest word), or of the most
+    common word of a sense (a Chinese word no English document holds is as common as its
+    English gloss)."""
     if not found:
         return []
     backend = get_search_backend()
@@ -248,8 +294,14 @@ def _weighed(found: list[Concept]) -> list[Concept]:
     weights = iter(backend.term_weights(flat))
     weighed = []
     for concept in found:
-        per_alternative = [min(next(weights) for _ in alt) for alt in concept.alternatives]
-        weighed.append(Concept(concept.label, concept.alternatives, max(min(per_alternative), 0.1)))
+        per_alternative = [[next(weights) for _ in alt] for alt in concept.alternatives]
+        # a sense weighs its most common word; the question's own phrase, whose words are
+        # all found together, its rarest
+        own = max if concept.phrase else min
+        weight = min([own(per_alternative[0]), *(min(w) for w in per_alternative[1:])])
+        weighed.append(
+            Concept(concept.label, concept.alternatives, max(weight, 0.1), concept.phrase)
+        )
     return weighed
 
 

@@ -227,11 +227,20 @@ def chinese_gloss(query: str) -> ChineseGloss:
 @cache
 def english_phrases() -> dict[str, str]:
     """Stemmed English phrase → the first Chinese term of the glossary that gives it."""
-    phrases: dict[str, str] = {}
+    return {phrase: terms[0] for phrase, terms in english_phrase_terms().items()}
+
+
+@cache
+def english_phrase_terms() -> dict[str, tuple[str, ...]]:
+    """Stemmed English phrase → every Chinese term of the glossary that gives it, in the
+    glossary's order (``carbon market``: 碳市场, 碳排放权交易市场)."""
+    phrases: dict[str, list[str]] = {}
     for chinese, senses in _glossary_entries():
         for sense in senses:
-            phrases.setdefault(" ".join(_stems(sense)), chinese)
-    return phrases
+            terms = phrases.setdefault(" ".join(_stems(sense)), [])
+            if chinese not in terms:
+                terms.append(chinese)
+    return {phrase: tuple(terms) for phrase, terms in phrases.items()}
 
 
 def _stems(text: str) -> list[str]:

@@ -101,3 +101,60 @@ def test_a_figure_is_a_number_with_its_unit_not_an_enumerator():
     assert gives_figure("updated at least once every few years")
     assert not gives_figure("(B) Regional direct air capture hubs shall be established.")
     assert not gives_figure("（一）名录公布 省级生态环境主管部门公布名录。")
+
+
+def test_a_web_process_reads_the_reverse_dictionary_before_its_first_request(settings):
+    from types import SimpleNamespace
+
+    from ecotone.assistant.question import english_senses
+    from ecotone.config.gunicorn import post_worker_init
+    from ecotone.core.management.commands.serve import build_dictionaries
+
+    english_senses.cache_clear()
+    build_dictionaries()  # `ecotone serve`, before it starts the web processes
+    assert list((settings.ECOTONE_HOME / "cache").glob("en-zh-*.json"))
+    english_senses.cache_clear()  # a web process starts with nothing in memory
+    post_worker_init(SimpleNamespace(pid=1))
+    assert english_senses.cache_info().currsize == 1
+
+
+def test_a_plural_the_stemmer_keeps_apart_finds_its_singulars_glossary_term():
+    from ecotone.assistant.question import _english_concepts
+
+    # the stemmer makes "gase" of "gases": the glossary's "greenhouse gas" is found anyway
+    (gases,) = _english_concepts("greenhouse gases")
+    assert "温室气体" in _chinese_of(gases)
+
+
+def test_the_words_of_a_glossary_phrase_are_one_concept_found_by_each_of_its_terms():
+    from ecotone.assistant.question import _english_concepts
+
+    found = _english_concepts("penalty national carbon market")
+    assert [c.label for c in found] == ["penalty", "national carbon market"]
+    # the notices write 碳市场, the regulations 碳排放权交易市场
+    (market,) = _english_concepts("carbon market")
+    assert {"碳市场", "碳排放权交易市场"} <= _chinese_of(market)
+
+
+def test_a_glossary_phrase_weighs_its_rarest_word(fines_regulation):
+    (carbon,) = concepts("carbon")
+    phrase = next(c for c in concepts("national carbon market") if c.phrase)
+    assert phrase.weight > carbon.weight  # "carbon" is in every title; "market" in none
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [("surrendering", "清缴"), ("officials", "工作人员"), ("covered entities", "重点排放单位")],
+)
+def test_the_glossary_gives_the_terms_of_emissions_trading_law(english, chinese):
+    from ecotone.assistant.question import _english_concepts
+
+    assert chinese in {t.token for c in _english_concepts(english) for t in c.terms}
+
+
+def test_how_a_question_asks_for_a_definition_is_not_what_it_is_about(fines_regulation):
+    assert {c.label for c in concepts("How does the law define a microgrid?")} == {
+        "law",
+        "microgrid",
+    }
+    assert "定义" not in search_text("法律如何定义微电网？").split()

@@ -99,6 +99,8 @@ def test_serve_runs_several_web_processes_that_share_the_cache(server_environmen
                 return False
 
         wait_for(answers, "the home page", timeout=180)
+        # the assistant's reverse dictionary is built once, before any visitor asks
+        assert list((tmp_path / "cache").glob("en-zh-*.json"))
         gunicorn = [p for p in children(server.pid) if b"gunicorn" in _cmdline(p)]
         assert len(gunicorn) == 1
         web_processes = wait_for(lambda: len(children(gunicorn[0])) == 3, "three processes")

@@ -28,6 +28,17 @@ def create_cache_table() -> None:
         call_command("createcachetable", verbosity=0)  # created meanwhile: nothing; else why
 
 
+def build_dictionaries() -> None:
+    """The search's Chinese-English dictionary and the assistant's reading of it backwards
+    (``assistant.question.english_senses``), built and kept under ``ECOTONE_HOME/cache`` now,
+    once, before the web processes start. Built on demand it made a fresh install's first
+    English question wait 2 to 6 seconds, and every web process would build it at once; each
+    process now only reads the files when it starts (``config/gunicorn.py``)."""
+    from ecotone.assistant.question import english_senses
+
+    english_senses()
+
+
 class Command(BaseCommand):
     help = (
         "Serve Ecotone with gunicorn (several processes, static files included), and a "
@@ -65,6 +76,12 @@ class Command(BaseCommand):
         settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
         if settings.ECOTONE_CACHE == "database":
             create_cache_table()
+        try:
+            build_dictionaries()
+        except OSError as error:  # the server runs without it; a question builds it later
+            self.stderr.write(
+                f"could not build the dictionaries under {settings.ECOTONE_HOME}: {error}"
+            )
         worker = None if options["no_worker"] or not uses_worker() else self._start_worker()
         connections.close_all()  # nothing of this process's is shared with the web server's
         web = self._start_web_server(options)
