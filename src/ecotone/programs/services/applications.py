@@ -42,8 +42,9 @@ def _check_open(programme: Programme, now: datetime | None) -> None:
 
 def _track(programme: Programme, value):
     track = programme.tracks.filter(key=str(value or "")).first()
-    if track is None and parse_id(value) is not None:
-        track = programme.tracks.filter(pk=parse_id(value)).first()
+    track_id = parse_id(value)
+    if track is None and track_id is not None:
+        track = programme.tracks.filter(pk=track_id).first()
     if track is None:
         raise ProgrammeRefused(_("Choose one of the programme's tracks."), field="track")
     return track
@@ -160,7 +161,7 @@ def save_draft(
     if not fields["title"]:
         raise ProgrammeRefused(_("Give the application a title."), field="title")
     created = submission is None
-    if created:
+    if submission is None:
         submission = Submission(programme=programme, created_by=user)
     for name, value in fields.items():
         setattr(submission, name, value)

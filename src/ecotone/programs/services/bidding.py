@@ -148,7 +148,7 @@ def place_bid(*, user, programme: Programme, submission_id: int, preference) -> 
         bid.delete()
     elif preference is not None and bid is None:
         Bid.objects.create(reviewer=reviewer, submission=submission, preference=preference)
-    elif preference is not None and previous != preference:
+    elif preference is not None and bid is not None and previous != preference:
         bid.preference = preference
         bid.save(update_fields=["preference", "updated_at"])
     if previous != preference:

@@ -52,6 +52,7 @@ def scored_reviews(round: Round) -> list[ScoredReview]:
     return [
         ScoredReview(r.assignment.reviewer_id, r.assignment.submission_id, r.total)
         for r in submitted_reviews(round)
+        if r.total is not None  # submitted_reviews leaves out reviews without a total
     ]
 
 
@@ -237,10 +238,11 @@ def publish_results(*, user, programme: Programme) -> list[Award]:
         )
     awards = []
     for submission in winners:
-        if submission.award_id is None:
-            submission.award = _award_for(programme, submission, user)
+        award = submission.award
+        if award is None:
+            award = submission.award = _award_for(programme, submission, user)
             submission.save(update_fields=["award", "updated_at"])
-        awards.append(submission.award)
+        awards.append(award)
     programme.results_published_at = timezone.now()
     programme.save(update_fields=["results_published_at", "updated_at"])
     record_audit(

@@ -56,7 +56,7 @@ def reviewer_numbers(submission: Submission) -> dict[int, int]:
 def participants(submission: Submission) -> list[Reviewer]:
     """The reviewers taking part: active, a review of it submitted, in no conflict with it."""
     assignments = _assignments(submission)
-    submitted = {}
+    submitted: dict[int, Reviewer] = {}
     for a in assignments:
         review = getattr(a, "review", None)
         if a.reviewer.active and review is not None and review.status == ReviewStatus.SUBMITTED:

@@ -187,7 +187,7 @@ def update_reviewer_profile(
     (``max_load=0`` goes back to the round's limit)."""
     manager = _check_may_edit(user, reviewer)
     reviewer = Reviewer.objects.select_for_update().get(pk=reviewer.pk)
-    changes = {}
+    changes: dict[str, str | int | None] = {}
     if expertise is not None:
         reviewer.expertise = changes["expertise"] = clean_expertise(expertise)
     if max_load is not None:

@@ -131,7 +131,7 @@ def save_response(*, user, submission: Submission, text: str) -> ApplicantRespon
         raise ProgrammeRefused(_("Write your response."), field="text")
     response = ApplicantResponse.objects.filter(window=window, submission=submission).first()
     first = response is None
-    if first:
+    if response is None:
         response = ApplicantResponse(window=window, submission=submission)
     elif response.text == cleaned:
         return response

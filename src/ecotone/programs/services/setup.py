@@ -93,9 +93,10 @@ def create_programme(*, user, spec: ProgrammeSpec) -> Programme:
             refuse(name, _("This field is required."))
     if not (fields.get("title_en") or fields.get("title_zh")):
         refuse("title_en", _("Give a title in English or Chinese."))
-    for name, items in (("tracks", spec.tracks), ("rounds", spec.rounds)):
-        if not items:
-            refuse(name, _("Give at least one."))
+    if not spec.tracks:
+        refuse("tracks", _("Give at least one."))
+    if not spec.rounds:
+        refuse("rounds", _("Give at least one."))
     check_may_organise(user, fields.get("organiser"))
     if Programme.objects.filter(slug=fields["slug"]).exists():
         refuse("slug", _("Another programme has this short name."), status=409, code="duplicate")
