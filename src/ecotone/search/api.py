@@ -6,7 +6,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field, WithJsonSchema
 
-from ecotone.core.bounds import Trl, Year, optional
+from ecotone.core.bounds import OptionalTrl, OptionalYear
 from ecotone.core.replica import prefer_replica
 
 from .queries import MAX_LIMIT, MODES, search_records, suggest
@@ -22,8 +22,8 @@ class SearchParams(Schema):
     sector: str | None = None  #: a sector slug
     country: str | None = None  #: an ISO code
     city: str | None = None
-    trl: optional(Trl) = None
-    year: optional(Year) = None
+    trl: OptionalTrl = None
+    year: OptionalYear = None
     #: hybrid (words and meaning; the default with an embedder), lexical or dense
     mode: Annotated[str | None, WithJsonSchema({"type": "string", "enum": list(MODES)})] = None
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 20
@@ -42,9 +42,6 @@ def search(request, params: Query[SearchParams]):
     ``next`` is the cursor of the next page or null. Quotes mark a phrase; ``electr*`` is a
     prefix."""
     prefer_replica()
-    numbers = {
-        name: str(value) for name in ("trl", "year") if (value := getattr(params, name)) is not None
-    }
     page = search_records(
         params.q,
         kind=params.kind,
@@ -54,7 +51,8 @@ def search(request, params: Query[SearchParams]):
         cursor=params.cursor,
         mode=params.mode,
         city=params.city,
-        **numbers,
+        trl=None if params.trl is None else str(params.trl),
+        year=None if params.year is None else str(params.year),
     )
     body = {
         "results": page.results,

@@ -5,6 +5,7 @@ from functools import lru_cache
 from html import escape
 from unicodedata import is_normalized
 
+from django.db.models import Field
 from django.utils.translation import gettext, pgettext
 
 from .text import CJK, WORD, Term, fold, stem, to_simplified
@@ -135,9 +136,10 @@ def field_label(kind: str, name: str) -> str:
     from .registry import get_index
 
     try:
-        return str(get_index(kind).model._meta.get_field(name).verbose_name)
+        field = get_index(kind).model._meta.get_field(name)
     except Exception:  # a field unknown to the model: show its name
         return name
+    return str(field.verbose_name) if isinstance(field, Field) else name
 
 
 def describe_lexical(kind: str, fields: dict[str, str], terms: list[Term]) -> tuple[str, list[str]]:

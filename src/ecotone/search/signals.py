@@ -2,6 +2,8 @@
 after an import, and after a data migration that rewrote records."""
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import ManyToManyField
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 from ecotone.core.signals import records_imported, records_rewritten
@@ -62,5 +64,8 @@ def connect_registered_models(app_config) -> None:
         post_save.connect(on_save, sender=index.model, dispatch_uid=uid)
         post_delete.connect(on_delete, sender=index.model, dispatch_uid=uid)
         for name in index.m2m_fields:
-            through = index.model._meta.get_field(name).remote_field.through
+            field = index.model._meta.get_field(name)
+            if not isinstance(field, ManyToManyField):
+                raise ImproperlyConfigured(f"{index.kind}.m2m_fields: {name} is no many-to-many")
+            through = field.remote_field.through
             m2m_changed.connect(on_m2m, sender=through, dispatch_uid=f"{uid}:{name}")

@@ -44,7 +44,10 @@ FACET_VALUES_SHOWN = 8
 @read_from_replica
 def search_page(request):
     params = {name: request.GET.get(name, "").strip() for name in ("q", *FILTERS)}
-    context = {"params": params, "kinds": [(k, KIND_LABELS.get(k, k)) for k in kinds()]}
+    context: dict[str, object] = {
+        "params": params,
+        "kinds": [(k, KIND_LABELS.get(k, k)) for k in kinds()],
+    }
     filters = {name: params[name] for name in FILTERS if params[name]}
     cursor = request.GET.get("cursor") or None
     try:
