@@ -166,7 +166,7 @@ class ProgrammeSpec:
 # --- reading a spec -----------------------------------------------------------------------
 
 
-def parse_spec(data) -> ProgrammeSpec:
+def parse_spec(data: object) -> ProgrammeSpec:
     """Types, ranges and choices of everything given; what is absent stays absent."""
     reader = Reader(data, "")
     fields = reader.take(
