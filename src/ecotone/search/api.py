@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field, WithJsonSchema
@@ -36,7 +37,7 @@ class SearchParams(Schema):
     operation_id="search",
     summary="Search the public catalogue",
 )
-def search(request, params: Query[SearchParams]):
+def search(request: HttpRequest, params: Query[SearchParams]) -> Status:
     """Ranked results (BM25 over titles and bodies, both languages), with a snippet whose
     matched terms are in ``<mark>`` and an explanation of what matched where.
     ``next`` is the cursor of the next page or null. Quotes mark a phrase; ``electr*`` is a
@@ -70,7 +71,7 @@ def search(request, params: Query[SearchParams]):
     url_name="search_suggest",
     summary="Titles to suggest as a searcher types",
 )
-def search_suggestions(request, q: str = ""):
+def search_suggestions(request: HttpRequest, q: str = ""):
     """Up to 8 public records whose titles match the words typed so far (the last word
     may be unfinished)."""
     return {"suggestions": suggest(q)}

@@ -8,6 +8,7 @@ from unicodedata import is_normalized
 from django.db.models import Field
 from django.utils.translation import gettext, pgettext
 
+from .backends.base import DenseHit
 from .text import CJK, WORD, Term, fold, stem, to_simplified
 
 SNIPPET_CHARS = 160
@@ -165,7 +166,7 @@ def describe_lexical(kind: str, fields: dict[str, str], terms: list[Term]) -> tu
     return snippet(best[1], best[2]), reasons
 
 
-def describe_dense(kind: str, fields: dict[str, str], hit) -> tuple[str, str]:
+def describe_dense(kind: str, fields: dict[str, str], hit: DenseHit) -> tuple[str, str]:
     """(snippet of the passage that was closest in meaning, the reason in words)."""
     language = gettext("Chinese") if hit.language == "zh" else gettext("English")
     where = {"language": language, "similarity": f"{hit.score:.2f}"}
