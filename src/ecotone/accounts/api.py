@@ -86,17 +86,18 @@ def start_claim(request, organisation_id: Id, payload: ClaimIn):
     ).first()
     if organisation is None:
         raise Http404
-    if (payload.email is None) == (payload.evidence is None):
-        raise Refused(_("Give either an e-mail address or evidence."), field="email")
+    email, evidence = payload.email, payload.evidence
     with refusals():
-        if payload.email is not None:
+        if email is not None and evidence is None:
             claim = claims.start_email_claim(
-                user=request.auth, organisation=organisation, email=payload.email
+                user=request.auth, organisation=organisation, email=email
+            )
+        elif evidence is not None and email is None:
+            claim = claims.submit_evidence_claim(
+                user=request.auth, organisation=organisation, evidence=evidence
             )
         else:
-            claim = claims.submit_evidence_claim(
-                user=request.auth, organisation=organisation, evidence=payload.evidence
-            )
+            raise Refused(_("Give either an e-mail address or evidence."), field="email")
     return Status(201, claim_out(claim))
 
 

@@ -1,6 +1,11 @@
 """Memberships and API tokens: the writes of the accounts context."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -13,6 +18,9 @@ from ecotone.core.links import absolute_url
 from .audit import record_audit
 from .models import ApiToken, Membership, MembershipRole, MembershipStatus
 from .permissions import can_manage_members, forget_memberships
+
+if TYPE_CHECKING:
+    from ecotone.catalog.models import Organisation
 
 
 def _notify(users, subject: str, body: str) -> None:
@@ -30,7 +38,9 @@ def _organisation_admins(organisation):
 
 
 @transaction.atomic
-def request_membership(*, user, organisation, message: str = "") -> Membership:
+def request_membership(
+    *, user: User | AnonymousUser, organisation: Organisation, message: str = ""
+) -> Membership:
     if not user.is_authenticated:
         raise PermissionDenied(_("Log in to join an organisation."))
     membership, created = Membership.objects.get_or_create(
@@ -75,7 +85,9 @@ def request_membership(*, user, organisation, message: str = "") -> Membership:
 
 
 @transaction.atomic
-def invite_member(*, inviter, organisation, username_or_email: str) -> Membership:
+def invite_member(
+    *, inviter: User, organisation: Organisation, username_or_email: str
+) -> Membership:
     if not can_manage_members(inviter, organisation):
         raise PermissionDenied(_("Only the organisation's administrators can invite members."))
     invitee = (
@@ -112,7 +124,7 @@ def invite_member(*, inviter, organisation, username_or_email: str) -> Membershi
 
 
 @transaction.atomic
-def decide_membership(*, actor, membership: Membership, approve: bool) -> Membership:
+def decide_membership(*, actor: User, membership: Membership, approve: bool) -> Membership:
     if not can_manage_members(actor, membership.organisation):
         raise PermissionDenied(_("Only the organisation's administrators can decide on requests."))
     if membership.status != MembershipStatus.REQUESTED:
@@ -139,7 +151,7 @@ def decide_membership(*, actor, membership: Membership, approve: bool) -> Member
 
 
 @transaction.atomic
-def accept_invitation(*, user, membership: Membership) -> Membership:
+def accept_invitation(*, user: User, membership: Membership) -> Membership:
     if membership.user_id != user.pk or membership.status != MembershipStatus.INVITED:
         raise PermissionDenied(_("There is no invitation for you to accept here."))
     membership.status = MembershipStatus.ACTIVE
@@ -155,14 +167,14 @@ def accept_invitation(*, user, membership: Membership) -> Membership:
     return membership
 
 
-def issue_token(*, user, name: str) -> tuple[ApiToken, str]:
+def issue_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     name = name.strip()
     if not name:
         raise ValidationError(_("Give the token a name, e.g. the script that will use it."))
     return ApiToken.issue(user=user, name=name[:100])
 
 
-def revoke_token(*, user, token_id: int) -> None:
+def revoke_token(*, user: User, token_id: int) -> None:
     deleted, _count = ApiToken.objects.filter(user=user, pk=token_id).delete()
     if not deleted:
         raise PermissionDenied(_("No such token."))

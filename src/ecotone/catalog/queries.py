@@ -1,12 +1,16 @@
 """Reads of the catalogue, permission-aware, with their related rows fetched up front."""
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from ecotone.accounts.permissions import visible_records
 from ecotone.core.refusals import Refused
 
 from .kinds import KINDS, Kind
-from .models import Event, Organisation, Person, Sector
+from .models import Case, CatalogueRecord, Event, Organisation, Person, Sector, Solution
 
 
 class InvalidFilter(Refused, ValueError):
@@ -14,13 +18,13 @@ class InvalidFilter(Refused, ValueError):
         super().__init__(message, field=field)
 
 
-def filtered_records(kind: Kind, user, params) -> QuerySet:
+def filtered_records(kind: Kind, user: User | AnonymousUser, params: Mapping[str, Any]) -> QuerySet:
     """The kind's records that ``user`` may see, narrowed by the kind's filter set: what the
     list page shows, the API lists and the list's download exports."""
     return narrowed(kind, visible_records(user, kind.queryset()), params)
 
 
-def narrowed(kind: Kind, queryset: QuerySet, params) -> QuerySet:
+def narrowed(kind: Kind, queryset: QuerySet, params: Mapping[str, Any]) -> QuerySet:
     """``queryset`` narrowed by the kind's filter set; a bad filter is refused naming it."""
     if kind.filterset is None:
         raise LookupError(f"{kind.name} records have no list to filter")
@@ -56,7 +60,7 @@ def published_counts() -> dict[str, int]:
     }
 
 
-def sector_record_counts(sector: Sector, user) -> dict[str, int]:
+def sector_record_counts(sector: Sector, user: User | AnonymousUser) -> dict[str, int]:
     ids = [sector.pk, *sector.children.values_list("pk", flat=True)]
     counts = {}
     for kind in KINDS.values():
@@ -69,13 +73,13 @@ def sector_record_counts(sector: Sector, user) -> dict[str, int]:
     return counts
 
 
-def latest(kind: Kind, user, count: int = 6) -> list:
+def latest(kind: Kind, user: User | AnonymousUser, count: int = 6) -> list:
     return list(
         visible_records(user, kind.queryset()).filter(status="published").order_by("-pk")[:count]
     )
 
 
-def organisation_relations(organisation, user) -> dict:
+def organisation_relations(organisation: Organisation, user: User | AnonymousUser) -> dict:
     def visible(queryset):
         return visible_records(user, queryset)
 
@@ -98,25 +102,25 @@ def sectors_with_counts() -> QuerySet:
     )
 
 
-def sector_records(kind_name: str, sector: Sector, user) -> QuerySet:
+def sector_records(kind_name: str, sector: Sector, user: User | AnonymousUser) -> QuerySet:
     kind = KINDS[kind_name]
     ids = [sector.pk, *sector.children.values_list("pk", flat=True)]
     return visible_records(user, kind.queryset().filter(sectors__in=ids)).distinct()
 
 
-def related_records(kind: Kind, record, user) -> dict:
+def related_records(record: CatalogueRecord, user: User | AnonymousUser) -> dict:
     """What a detail page lists beside the record, each list permission-filtered."""
-    if kind.name == "organisation":
+    if isinstance(record, Organisation):
         return organisation_relations(record, user)
-    if kind.name == "case":
+    if isinstance(record, Case):
         return {
             "organisations": visible_records(user, record.organisations.all()),
             "solutions": visible_records(user, record.solutions.all()),
             "awards": visible_records(user, record.awards.select_related("organisation")),
         }
-    if kind.name == "solution":
+    if isinstance(record, Solution):
         return {"cases": visible_records(user, record.cases.all())}
-    if kind.name == "person":
+    if isinstance(record, Person):
         return {
             "affiliations": record.affiliations.select_related("organisation").filter(
                 organisation__in=visible_records(user, Organisation.objects.all())
@@ -125,7 +129,7 @@ def related_records(kind: Kind, record, user) -> dict:
                 event__in=visible_records(user, Event.objects.all())
             ),
         }
-    if kind.name == "event":
+    if isinstance(record, Event):
         return {
             "organisers": visible_records(user, record.organisers.all()),
             "sessions": record.sessions.prefetch_related(

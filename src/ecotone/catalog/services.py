@@ -5,12 +5,15 @@ first and write an audit entry for every change.
 """
 
 import uuid
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
+from django import forms
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Field
 from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -20,7 +23,10 @@ from ecotone.core.models import PublicationStatus
 from ecotone.core.refusals import Refused
 
 from .kinds import Kind, kind_of
-from .models import Organisation
+from .models import CatalogueRecord, InvestorProfile, Organisation
+
+if TYPE_CHECKING:
+    from .forms import InvestorProfileForm  # forms imports this module
 
 
 class RecordInvalid(Refused):
@@ -36,7 +42,7 @@ def new_external_id(kind: Kind) -> str:
     return f"ecotone-{kind.name}-{uuid.uuid4().hex[:12]}"
 
 
-def form_errors(form) -> dict[str, list[str]]:
+def form_errors(form: forms.BaseForm) -> dict[str, list[str]]:
     return {
         (name if name != "__all__" else "record"): [str(message) for message in messages]
         for name, messages in form.errors.items()
@@ -76,7 +82,14 @@ def _check_may_act_for(user, owner: Organisation | None) -> None:
 
 
 @transaction.atomic
-def create_record(*, kind: Kind, data: dict, user, owner: Organisation | None = None, files=None):
+def create_record(
+    *,
+    kind: Kind,
+    data: dict,
+    user: User | AnonymousUser | None,
+    owner: Organisation | None = None,
+    files: MultiValueDict | None = None,
+) -> CatalogueRecord:
     """Validate and save a new record. Non-staff records wait for review."""
     if not (user and user.is_authenticated):
         raise PermissionDenied(_("Log in to add records."))
@@ -116,7 +129,9 @@ def _make_founding_admin(user, organisation: Organisation) -> None:
 
 
 @transaction.atomic
-def update_record(*, record, data: dict, user):
+def update_record(
+    *, record: CatalogueRecord, data: dict, user: User | AnonymousUser
+) -> CatalogueRecord:
     """Apply changed fields. A member's edit to a published record goes back to review."""
     if not can_edit(user, record):
         raise PermissionDenied(_("You may not edit this record."))
@@ -146,7 +161,7 @@ def update_record(*, record, data: dict, user):
     return record
 
 
-def changed_fields(form) -> dict[str, str]:
+def changed_fields(form: forms.ModelForm) -> dict[str, str]:
     """The audit's ``changes``: each changed field with its new value, shortened."""
     return {name: str(form.cleaned_data.get(name))[:200] for name in form.changed_data}
 
@@ -166,7 +181,7 @@ MEMBER_DELETE_REASON = "deleted by a member: archived until staff remove or rest
 
 
 @transaction.atomic
-def delete_record(*, record, user) -> bool:
+def delete_record(*, record: CatalogueRecord, user: User | AnonymousUser) -> bool:
     """Delete ``record`` and answer True. A member's *published* record is archived instead
     (False): others may link to it, cite it or have been matched with it, so only staff
     remove it for good — or restore it, as the review of edits allows for changes."""
@@ -211,7 +226,9 @@ STAFF_ONLY_TRANSITIONS = {"publish", "reject", "archive", "restore"}
 
 
 @transaction.atomic
-def transition_record(*, record, action: str, user, reason: str = ""):
+def transition_record(
+    *, record: CatalogueRecord, action: str, user: User | AnonymousUser, reason: str = ""
+) -> CatalogueRecord:
     """Move a record through draft → pending → published → archived, with an audit row."""
     if action not in TRANSITIONS:
         raise ValidationError(_("Unknown action %(action)s.") % {"action": action})
@@ -242,7 +259,9 @@ def transition_record(*, record, action: str, user, reason: str = ""):
     return record
 
 
-def investor_profile_form(organisation: Organisation, profile, data: QueryDict | None = None):
+def investor_profile_form(
+    organisation: Organisation, profile: InvestorProfile | None, data: QueryDict | None = None
+) -> "InvestorProfileForm":
     """``InvestorProfileForm`` bound to ``organisation``: the page never lets it change."""
     from .forms import InvestorProfileForm
 
@@ -261,15 +280,15 @@ def investor_profile_form(organisation: Organisation, profile, data: QueryDict |
 
 
 @transaction.atomic
-def save_investor_profile(*, user, organisation: Organisation, data: QueryDict):
+def save_investor_profile(
+    *, user: User | AnonymousUser, organisation: Organisation, data: QueryDict
+) -> tuple[InvestorProfile | None, "InvestorProfileForm"]:
     """Create or change ``organisation``'s investor profile from the page's fields.
     Answers the saved profile (None when a field is wrong: nothing is written) and the form.
 
     A profile has no publication status of its own (it belongs to its organisation), so
     unlike ``update_record`` a member's change is not sent back to review; matching reads
     it at once."""
-    from .models import InvestorProfile
-
     # one writer per organisation: two first saves must not both create a profile
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if not can_edit(user, organisation):

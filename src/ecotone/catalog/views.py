@@ -26,7 +26,7 @@ from ecotone.core.uploads import serve_stored_file
 from . import exporting, queries, services
 from .forms import ResourceUploadForm
 from .kinds import BROWSABLE_KINDS, Kind, get_kind
-from .models import Organisation, Sector
+from .models import Organisation, Resource, Sector
 from .resources import UploadRejected, attach_uploaded_file
 
 PAGE_SIZE = 20
@@ -56,6 +56,7 @@ def record_list(request, plural: str):
     kind = _kind_or_404(plural)
     params = request.GET.copy()
     params.pop("page", None)
+    assert kind.filterset is not None, "every browsable kind has a filter set (kinds.py)"
     filterset = kind.filterset(
         data=params or None, queryset=queries.visible_records(request.user, kind.queryset())
     )
@@ -107,7 +108,7 @@ def record_detail(request, plural: str, pk: int):
         "record": record,
         "can_edit": can_edit(request.user, record),
         "is_staff": is_staff(request.user),
-        "related": queries.related_records(kind, record, request.user),
+        "related": queries.related_records(record, request.user),
     }
     if context["can_edit"]:
         context["history"] = history_of(record)[:20]
@@ -291,7 +292,8 @@ def review_queue(request):
 def resource_file(request, pk: int):
     """Uploaded files are served through the same permission check as the record, and so
     that they never run as a page of the site (``core.uploads``)."""
-    resource = get_object_or_404(get_kind("resource").model, pk=pk)
-    if not can_view(request.user, resource) or not resource.file:
+    resource = get_object_or_404(Resource, pk=pk)
+    name = resource.file.name  # empty or None when no file is stored
+    if not can_view(request.user, resource) or not name:
         raise Http404
-    return serve_stored_file(resource.file, resource.file.name)
+    return serve_stored_file(resource.file, name)

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -102,7 +102,7 @@ def _ninja_field(error: dict) -> str | None:
 
 
 @api.exception_handler(NinjaValidationError)
-def on_ninja_validation_error(request, exc: NinjaValidationError):
+def on_ninja_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     first = exc.errors[0] if exc.errors else {}
     return api.create_response(
         request,
@@ -117,30 +117,30 @@ def on_ninja_validation_error(request, exc: NinjaValidationError):
 
 
 @api.exception_handler(Refused)
-def on_refused(request, exc: Refused):
+def on_refused(request: HttpRequest, exc: Refused) -> HttpResponse:
     """Every service refusal of every app, with the status it names."""
     return api.create_response(request, exc.body(), status=exc.status)
 
 
 @api.exception_handler(DjangoValidationError)
-def on_django_validation_error(request, exc: DjangoValidationError):
+def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     return api.create_response(request, error_body("invalid", " ".join(exc.messages)), status=422)
 
 
 @api.exception_handler(PermissionDenied)
-def on_permission_denied(request, exc):
+def on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(
         request, error_body("forbidden", str(exc) or "permission denied"), status=403
     )
 
 
 @api.exception_handler(Http404)
-def on_not_found(request, exc):
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, error_body("not_found", "no such record"), status=404)
 
 
 @api.exception_handler(AuthenticationError)
-def on_unauthenticated(request, exc):
+def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(
         request,
         error_body("unauthenticated", "send a valid token: Authorization: Bearer <token>"),
@@ -152,13 +152,13 @@ HTTP_ERROR_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden"
 
 
 @api.exception_handler(HttpError)
-def on_http_error(request, exc: HttpError):
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = HTTP_ERROR_CODES.get(exc.status_code, "error")
     return api.create_response(request, error_body(code, str(exc.message)), status=exc.status_code)
 
 
 @api.exception_handler(Exception)
-def on_unexpected(request, exc):
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     import logging
 
     logging.getLogger("ecotone.api").exception("unexpected API error")

@@ -8,7 +8,7 @@ overflows.
 """
 
 import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BeforeValidator, Field, TypeAdapter, WithJsonSchema
 
@@ -45,6 +45,19 @@ def optional(annotated: Any) -> Any:
         BeforeValidator(_blank_is_none),
         WithJsonSchema(TypeAdapter(annotated).json_schema()),
     ]
+
+
+# The optional query parameters of the API's filter schemas. ``optional`` builds them at run
+# time, and a call is no type to mypy: it sees the plain type, ``int | None``, which is what a
+# handler receives once pydantic has validated the range and turned a blank into None.
+if TYPE_CHECKING:
+    OptionalId = int | None
+    OptionalYear = int | None
+    OptionalTrl = int | None
+else:
+    OptionalId = optional(Id)
+    OptionalYear = optional(Year)
+    OptionalTrl = optional(Trl)
 
 
 def parse_whole(value: object, low: int, high: int) -> int | None:

@@ -63,6 +63,7 @@ class CalculationError(Refused, ValueError):
     """Bad input. ``field`` names the input (or ``methodology``) at fault."""
 
     code = "invalid_input"
+    field: str  # always named, unlike a plain ``Refused``
 
     def __init__(self, field: str, message: str):
         super().__init__(message, field=field)

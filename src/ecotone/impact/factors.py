@@ -9,7 +9,7 @@ import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +21,9 @@ from ecotone.core.spreadsheets import neutralise_cell, restore_cell
 
 from .models import EmissionFactor, FactorKind, Gas
 from .units import parse_unit
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite  # a file, or an HttpResponse written as one
 
 COLUMNS = [
     "key",
@@ -150,7 +153,7 @@ def load_seed_factors(data_dir: Path, *, include_oefdb: bool = True, actor=None)
 # --- CSV import and export ---------------------------------------------------------------
 
 
-def export_factors(handle: IO[str], factors: Iterable[EmissionFactor]) -> int:
+def export_factors(handle: "SupportsWrite[str]", factors: Iterable[EmissionFactor]) -> int:
     writer = csv.DictWriter(handle, fieldnames=COLUMNS)
     writer.writeheader()
     count = 0

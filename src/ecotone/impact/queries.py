@@ -1,11 +1,16 @@
 """Reads of the impact app, with the related rows fetched up front."""
 
+from django.contrib.auth.models import AnonymousUser, User
+
 from ecotone.accounts.permissions import can_view
+from ecotone.catalog.models import Case, Solution
 
 from .models import Calculation, EmissionFactor
 
 
-def current_calculations_for(record, user) -> list[Calculation]:
+def current_calculations_for(
+    record: Case | Solution | None, user: User | AnonymousUser
+) -> list[Calculation]:
     """The newest version of each calculation about ``record`` (a case or a solution)."""
     if record is None or not can_view(user, record):
         return []

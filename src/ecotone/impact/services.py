@@ -11,8 +11,10 @@ from typing import Any
 
 import pint
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 
 from ecotone.accounts.audit import record_audit
 from ecotone.accounts.permissions import can_edit
@@ -132,7 +134,9 @@ def gwp_context() -> dict:
     return {"gwp": table, "gwp_sources": sources}
 
 
-def evaluate(methodology_id: str, raw_inputs: Any, context: dict | None = None):
+def evaluate(
+    methodology_id: str, raw_inputs: Any, context: dict | None = None
+) -> tuple[CalculationOutcome, list[EmissionFactor]]:
     """(outcome, library factors used) for JSON-shaped inputs. Raises CalculationError."""
     values, used = resolve_inputs(methodology_id, raw_inputs)
     full_context = {**gwp_context(), **_clean_context(context or {})}
@@ -178,7 +182,9 @@ def outcome_payload(outcome: CalculationOutcome, unit: str | None = None) -> dic
     }
 
 
-def express(values: list[float], unit: str, period: str, asked: str | None):
+def express(
+    values: list[float], unit: str, period: str, asked: str | None
+) -> tuple[list[float], str]:
     """``values`` (in ``unit``) in the ``asked`` unit, and the unit's text. An annual
     result (``period`` annual, or as_input: the inputs' own period) may be asked for per
     unit of time (``Mt CO2e/yr``, ``万吨CO2/年``); a cumulative one may not."""
@@ -260,7 +266,7 @@ def _period_fields(outcome: CalculationOutcome, period: str | None, year, values
 @transaction.atomic
 def save_calculation(
     *,
-    actor,
+    actor: User | None,
     subject: Subject,
     methodology_id: str,
     inputs: dict,
@@ -343,7 +349,7 @@ def _ids(inputs: dict) -> list[int]:
 def recalculate(
     calculation: Calculation,
     *,
-    actor,
+    actor: User | AnonymousUser | None,
     reason: str,
     inputs: dict | None = None,
     check_permission: bool = True,
@@ -437,7 +443,7 @@ def _factor_label(row: dict | None) -> str:
     return f"{row['key']} v{row['version']} = {row['value']} {row['unit']}"
 
 
-def stale_calculations():
+def stale_calculations() -> QuerySet[Calculation]:
     """Current calculations that used a factor version that has since been superseded."""
     return (
         Calculation.objects.filter(
@@ -448,7 +454,9 @@ def stale_calculations():
     )
 
 
-def recalculate_stale(*, actor=None, reason: str = "factor update") -> list[tuple]:
+def recalculate_stale(
+    *, actor: User | AnonymousUser | None = None, reason: str = "factor update"
+) -> list[tuple]:
     """Recalculate every stale calculation; returns ``(old, new, difference)`` per one."""
     changed = []
     for calculation in list(stale_calculations()):

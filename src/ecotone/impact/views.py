@@ -136,8 +136,9 @@ def calculation_list(request):
     """The calculations behind a figure (``?ids=1,2,3``, as a report links them): each with
     its record and a link to how it was computed, and their sum. Only records the reader
     may see are listed."""
-    ids = [parse_id(part) for part in request.GET.get("ids", "").split(",") if part.strip()]
-    if None in ids or len(ids) > MAX_LISTED:
+    parsed = [parse_id(part) for part in request.GET.get("ids", "").split(",") if part.strip()]
+    ids = [pk for pk in parsed if pk is not None]
+    if len(ids) < len(parsed) or len(ids) > MAX_LISTED:
         raise BadRequest(f"ids must be up to {MAX_LISTED} calculation ids, separated by commas")
     found = Calculation.objects.select_related("case", "solution").filter(pk__in=ids)
     shown = [c for c in found.order_by("-value", "pk") if can_view(request.user, c.subject)]
@@ -173,8 +174,8 @@ def claims(request):
     a margin (``?margin=`` in percent, 25 by default)."""
     if not is_staff(request.user):
         raise Http404
-    margin = parse_whole(request.GET.get("margin", ""), 0, 1000)
-    margin = DEFAULT_MARGIN if margin is None else margin / 100
+    percent = parse_whole(request.GET.get("margin", ""), 0, 1000)
+    margin = DEFAULT_MARGIN if percent is None else percent / 100
     checks = [c for c in differing_claims(margin) if can_view(request.user, c.calculation.subject)]
     return render(request, "impact/claims.html", {"checks": checks, "margin": round(margin * 100)})
 

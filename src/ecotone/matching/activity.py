@@ -9,7 +9,8 @@ so the feed is always as true as the catalogue.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from django.db.models import Q
 from django.utils import timezone
@@ -36,11 +37,23 @@ EVENT_LABELS = {
 }
 
 
+class FeedRecord(Protocol):
+    """What an entry needs of its record: an id, a name and a page."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def label(self) -> str: ...
+
+    def get_absolute_url(self) -> str: ...
+
+
 @dataclass
 class FeedEntry:
-    when: object
+    when: datetime
     kind: str  #: a key of ``EVENT_LABELS``
-    record: object  #: the need, solution, award, programme or calculation
+    record: FeedRecord  #: the need, solution, award, programme or calculation
     because: str  #: the followed organisation, sector or programme it is about
     title: str = ""
 
@@ -77,11 +90,12 @@ class Followed:
         )
         followed = cls({}, {}, {})
         for follow in follows:
-            if follow.organisation_id:
+            # a follow names exactly one of the three (a check constraint)
+            if follow.organisation is not None:
                 followed.organisations[follow.organisation_id] = follow.organisation.label
-            elif follow.sector_id:
+            elif follow.sector is not None:
                 followed.sectors[follow.sector_id] = follow.sector.name
-            else:
+            elif follow.programme is not None:
                 followed.programmes[follow.programme_id] = follow.programme.label
         return followed
 

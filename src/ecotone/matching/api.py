@@ -2,7 +2,7 @@
 ``/api/v1/introductions``."""
 
 import json
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -46,7 +46,12 @@ router = Router(tags=["matching"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 MAX_MATCHES = 50
 MatchLimit = Annotated[int, Field(ge=1, le=MAX_MATCHES, description="matches per group, 1–50")]
-IntroductionState = Literal[tuple(IntroductionStatus.values)]
+if TYPE_CHECKING:
+    # A Literal of the statuses, built from IntroductionStatus at run time so the two cannot
+    # drift; mypy cannot read a Literal built by a call and sees the text it narrows.
+    IntroductionState = str
+else:
+    IntroductionState = Literal[tuple(IntroductionStatus.values)]
 
 
 def match_out(match) -> dict:
@@ -99,7 +104,7 @@ def get_need_matches(request, need_id: Id, limit: MatchLimit = 10):
     )
 
 
-VENTURE_MODELS = {
+VENTURE_MODELS: dict[str, tuple[str, type[Organisation] | type[Solution]]] = {
     "organisations": ("organisation", Organisation),
     "solutions": ("solution", Solution),
 }
@@ -108,7 +113,7 @@ VENTURE_MODELS = {
 def _venture_counterparts(request, plural: str, record_id: int, limit: int):
     kind, model = VENTURE_MODELS[plural]
     user = reading_user(request)
-    record = model.objects.filter(pk=record_id).first()
+    record = model._default_manager.filter(pk=record_id).first()
     if record is None or not can_view(user, record):
         raise Http404
     body = {"kind": kind, "id": record.pk, "groups": [], "message": ""}
@@ -433,12 +438,15 @@ def list_match_list_alerts(request):
     summary="Get new matches of a need or a solution by e-mail, and how often (none stops it)",
 )
 def set_match_list_alert(request, payload: MatchListAlertIn):
-    if (payload.need is None) == (payload.solution is None):
+    record: Need | Solution | None
+    if payload.need is not None and payload.solution is None:
+        record = Need.objects.filter(pk=payload.need).first()
+    elif payload.solution is not None and payload.need is None:
+        record = Solution.objects.filter(pk=payload.solution).first()
+    else:
         raise services.MatchingRefused(
             _("Give either a need or a solution."), field="need", code="invalid"
         )
-    model, pk = (Need, payload.need) if payload.need is not None else (Solution, payload.solution)
-    record = model.objects.filter(pk=pk).first()
     if record is None or not can_view(request.auth, record):
         raise Http404
     alert = match_lists.subscribe(user=request.auth, record=record, frequency=payload.frequency)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -35,19 +36,19 @@ def _with_related(queryset: QuerySet) -> QuerySet:
     )
 
 
-def introductions_sent(user) -> QuerySet:
+def introductions_sent(user: User | AnonymousUser) -> QuerySet:
     return _with_related(
         Introduction.objects.filter(requesting_organisation_id__in=member_organisation_ids(user))
     )
 
 
-def introductions_received(user) -> QuerySet:
+def introductions_received(user: User | AnonymousUser) -> QuerySet:
     return _with_related(
         Introduction.objects.filter(target_organisation_id__in=member_organisation_ids(user))
     )
 
 
-def introductions_visible_to(user) -> QuerySet:
+def introductions_visible_to(user: User | AnonymousUser) -> QuerySet:
     """Both sides' introductions of the user's organisations (staff: all of them)."""
     if is_staff(user):
         return _with_related(Introduction.objects.all())
@@ -59,7 +60,7 @@ def introductions_visible_to(user) -> QuerySet:
     )
 
 
-def introductions_of_others(user) -> QuerySet:
+def introductions_of_others(user: User | AnonymousUser) -> QuerySet:
     """For staff: introductions between organisations they do not belong to."""
     if not is_staff(user):
         return Introduction.objects.none()
@@ -71,7 +72,7 @@ def introductions_of_others(user) -> QuerySet:
     )
 
 
-def side_of(user, introduction: Introduction) -> str:
+def side_of(user: User | AnonymousUser, introduction: Introduction) -> str:
     org_ids = member_organisation_ids(user)
     if introduction.requesting_organisation_id in org_ids:
         return "sent"
@@ -80,13 +81,13 @@ def side_of(user, introduction: Introduction) -> str:
     return "staff"
 
 
-def contact_card(user) -> dict | None:
+def contact_card(user: User | None) -> dict | None:
     if user is None:
         return None
     return {"name": user.get_full_name() or user.get_username(), "email": user.email}
 
 
-def contacts(user, introduction: Introduction) -> dict | None:
+def contacts(user: User | AnonymousUser, introduction: Introduction) -> dict | None:
     """Names and e-mails of the asker and the person who accepted, once accepted."""
     if not can_see_contacts(user, introduction):
         return None
@@ -158,7 +159,9 @@ def after_match_figures() -> dict:
     answered = Introduction.objects.filter(responded_at__isnull=False).values_list(
         "created_at", "responded_at"
     )
-    hours = sorted((done - asked).total_seconds() / 3600 for asked, done in answered)
+    hours = sorted(
+        (done - asked).total_seconds() / 3600 for asked, done in answered if done is not None
+    )
     median = None
     if hours:
         middle = len(hours) // 2

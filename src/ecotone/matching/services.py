@@ -6,6 +6,9 @@ transaction, leaves an audit entry, and sends its e-mails only once the transact
 committed, so a rolled-back request never notifies anyone.
 """
 
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -108,7 +111,7 @@ def _published(models: dict, kind: str, pk, *, wrong_kind: str, kind_field: str,
     return record
 
 
-def resolve_about(kind: str, pk) -> Need | Solution:
+def resolve_about(kind: str, pk: object) -> Need | Solution:
     """The published need or solution an introduction is about, or a refusal naming it."""
     return _published(
         {"need": Need, "solution": Solution},
@@ -120,7 +123,7 @@ def resolve_about(kind: str, pk) -> Need | Solution:
     )
 
 
-def resolve_organisation(pk, *, field: str) -> Organisation:
+def resolve_organisation(pk: object, *, field: str) -> Organisation:
     pk = _as_id(pk, field=field)
     organisation = Organisation.objects.filter(Organisation.public_condition(), pk=pk).first()
     if organisation is None:
@@ -202,7 +205,7 @@ def _duplicate_refusal(existing: Introduction | None) -> MatchingRefused:
 @transaction.atomic
 def request_introduction(
     *,
-    user,
+    user: User | AnonymousUser,
     requesting_organisation: Organisation,
     target_organisation: Organisation,
     about: Need | Solution,
@@ -266,7 +269,7 @@ def _check_open(introduction: Introduction) -> None:
 
 @transaction.atomic
 def respond_to_introduction(
-    *, user, introduction: Introduction, accept: bool, note: str = ""
+    *, user: User, introduction: Introduction, accept: bool, note: str = ""
 ) -> Introduction:
     """A member of the target organisation accepts (sharing contact details) or declines."""
     if not can_respond(user, introduction):
@@ -300,7 +303,9 @@ def respond_to_introduction(
 
 
 @transaction.atomic
-def withdraw_introduction(*, user, introduction: Introduction) -> Introduction:
+def withdraw_introduction(
+    *, user: User | AnonymousUser, introduction: Introduction
+) -> Introduction:
     if not can_withdraw(user, introduction):
         raise PermissionDenied(_("Only members of the requesting organisation can withdraw."))
     introduction = _locked(introduction)
@@ -321,7 +326,7 @@ def withdraw_introduction(*, user, introduction: Introduction) -> Introduction:
 # --- feedback and criteria ----------------------------------------------------------------
 
 
-def resolve_candidate(kind: str, pk) -> Solution | Case:
+def resolve_candidate(kind: str, pk: object) -> Solution | Case:
     """The published solution or case a feedback is about, or a refusal naming it."""
     return _published(
         {"solution": Solution, "case": Case},
@@ -334,7 +339,9 @@ def resolve_candidate(kind: str, pk) -> Solution | Case:
 
 
 @transaction.atomic
-def record_feedback(*, user, need: Need, candidate: Solution | Case, relevant: bool):
+def record_feedback(
+    *, user: User, need: Need, candidate: Solution | Case, relevant: bool
+) -> MatchFeedback:
     """One person's verdict on one match; a second verdict replaces the first."""
     if not can_give_feedback(user, need):
         raise PermissionDenied(_("Only the need's maintainers can give feedback on its matches."))
@@ -353,7 +360,13 @@ def record_feedback(*, user, need: Need, candidate: Solution | Case, relevant: b
 
 
 @transaction.atomic
-def set_need_criteria(*, user, need: Need, min_trl, regions=None) -> NeedCriteria:
+def set_need_criteria(
+    *,
+    user: User | AnonymousUser,
+    need: Need,
+    min_trl: object,
+    regions: Iterable[object] | None = None,
+) -> NeedCriteria:
     """The limits the need's maintainers state: its minimum readiness (``None`` or ""
     removes it) and the countries its solutions and cases must come from (country codes;
     empty removes the limit, ``None`` leaves it as it is)."""
@@ -364,16 +377,19 @@ def set_need_criteria(*, user, need: Need, min_trl, regions=None) -> NeedCriteri
     before = {"min_trl": criteria.min_trl, "regions": _codes(criteria.regions)}
     criteria.min_trl = min_trl
     if regions is not None:
-        criteria.regions = _parse_regions(regions)
+        # django-countries' CountryField(multiple=True) takes a list of codes; its stubs
+        # type every CountryField as one text value
+        criteria.regions = _parse_regions(regions)  # type: ignore[assignment]
     criteria.save(update_fields=["min_trl", "regions", "updated_at"])
-    after = {"min_trl": criteria.min_trl, "regions": _codes(criteria.regions)}
+    regions_after = _codes(criteria.regions)
+    after = {"min_trl": criteria.min_trl, "regions": regions_after}
     record_audit(
         actor=user,
         action="match_criteria",
         record=need,
         changes={
             "min_trl": "" if min_trl is None else str(min_trl),
-            "regions": ",".join(after["regions"]),
+            "regions": ",".join(regions_after),
         },
         reason="; ".join(
             f"{name}: {_shown(before[name])} → {_shown(after[name])}"

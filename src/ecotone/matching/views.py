@@ -402,7 +402,7 @@ def match_list_unsubscribe(request, token: str):
     return _unsubscribe_page(request, match_lists.alert_from_token(token), "match_list")
 
 
-_MATCH_LIST_RECORDS = {"need": Need, "solution": Solution}
+_MATCH_LIST_RECORDS: dict[str, type[Need] | type[Solution]] = {"need": Need, "solution": Solution}
 
 
 @login_required
@@ -412,8 +412,8 @@ def match_list_set(request, kind: str, pk: int):
     model = _MATCH_LIST_RECORDS.get(kind)
     if model is None:
         raise Http404
-    record = get_object_or_404(model, pk=pk)
-    if not can_view(request.user, record):
+    record = model._default_manager.filter(pk=pk).first()
+    if record is None or not can_view(request.user, record):
         raise Http404
     try:
         alert = match_lists.subscribe(

@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -38,7 +39,7 @@ def reviews_of(submission: Submission) -> QuerySet:
     )
 
 
-def submissions_of_applicant(user) -> QuerySet:
+def submissions_of_applicant(user: User | AnonymousUser) -> QuerySet:
     return (
         Submission.objects.filter(
             Q(created_by=user) | Q(applicant_id__in=member_organisation_ids(user))

@@ -3,6 +3,7 @@
 from typing import Annotated
 from urllib.parse import urlencode
 
+from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import WithJsonSchema
@@ -18,7 +19,7 @@ from .scope import FIRST_YEAR, LAST_YEAR, ReportScope
 router = Router(tags=["reports"])
 
 
-def chart_out(request, chart: Chart, scope: ReportScope) -> dict:
+def chart_out(request: HttpRequest, chart: Chart, scope: ReportScope) -> dict:
     absolute = request.build_absolute_uri
     query = urlencode(scope.as_params())
     csv_url = ""
@@ -60,7 +61,7 @@ class DashboardParams(Schema):
     response={200: DashboardOut, 401: ErrorOut, 422: ErrorOut},
     operation_id="reports_dashboard",
 )
-def dashboard(request, params: Query[DashboardParams]):
+def dashboard(request: HttpRequest, params: Query[DashboardParams]) -> dict:
     """The dashboard's figures (published records only), each value with its records' page."""
     scope = ReportScope.from_params({"year": params.year, "region": params.region})
     charts = dashboards.dashboard_charts(scope, staff=is_staff(reading_user(request)))
@@ -73,7 +74,7 @@ def dashboard(request, params: Query[DashboardParams]):
 
 
 @router.get("/open-data", response=OpenDataOut, operation_id="open_data")
-def open_data(request):
+def open_data(request: HttpRequest) -> dict:
     """Every open-data file with its address, and the licence notice."""
     absolute = request.build_absolute_uri
     return {

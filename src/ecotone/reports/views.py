@@ -84,7 +84,8 @@ def chart_download(request, slug: str):
 def records(request, kind: str):
     if kind not in SCOPED_QUERIES:
         raise Http404
-    scope, error = _scope_or_error(request)
+    scope, scope_error = _scope_or_error(request)
+    error: ScopeError | ValueError | None = scope_error
     facets = {name: request.GET.get(name, "") for name in FACETS}
     try:
         queryset = records_behind(kind, scope, facets) if not error else None
@@ -121,23 +122,24 @@ def annual_report(request):
     return render(request, "reports/annual_report.html", {"report": report, "base_url": ""})
 
 
-def _pdf_scope(request) -> tuple[ReportScope | None, HttpResponse | None]:
+def _pdf_scope(request) -> ReportScope | HttpResponse:
+    """The report's scope, or the 400 that says what is wrong with it."""
     scope, error = _scope_or_error(request)
     if error or not scope.year:
         message = error.message if error else _("Choose a year.")
-        return None, HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
-    return scope, None
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    return scope
 
 
 def annual_report_pdf(request):
     """The PDF if one is built from the current data; otherwise its build is started and
     the visitor waits on the status page (at once built without a worker)."""
-    scope, refusal = _pdf_scope(request)
-    if refusal:
-        return refusal
+    scope = _pdf_scope(request)
+    if isinstance(scope, HttpResponse):
+        return scope
     base_url = request.build_absolute_uri("/").rstrip("/")
     state = pdfs.request_pdf(scope, request.LANGUAGE_CODE, base_url)
-    if state.status != "ready":
+    if state.status != "ready" or state.path is None:  # a ready PDF has its path
         return redirect(f"{reverse('reports:annual_pdf_status')}?{urlencode(scope.as_params())}")
     name = annual.file_stem(scope, request.LANGUAGE_CODE)
     return FileResponse(
@@ -151,9 +153,9 @@ def annual_report_pdf(request):
 @require_http_methods(["GET", "POST"])
 def annual_report_pdf_status(request):
     """Where the PDF's build stands; refreshes itself until the file is there."""
-    scope, refusal = _pdf_scope(request)
-    if refusal:
-        return refusal
+    scope = _pdf_scope(request)
+    if isinstance(scope, HttpResponse):
+        return scope
     base_url = request.build_absolute_uri("/").rstrip("/")
     retry = request.method == "POST"
     state = pdfs.request_pdf(scope, request.LANGUAGE_CODE, base_url, retry=retry)

@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
+from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field, WithJsonSchema
 
-from ecotone.core.bounds import Trl, Year, optional
+from ecotone.core.bounds import OptionalTrl, OptionalYear
 from ecotone.core.replica import prefer_replica
 
 from .queries import MAX_LIMIT, MODES, search_records, suggest
@@ -22,8 +23,8 @@ class SearchParams(Schema):
     sector: str | None = None  #: a sector slug
     country: str | None = None  #: an ISO code
     city: str | None = None
-    trl: optional(Trl) = None
-    year: optional(Year) = None
+    trl: OptionalTrl = None
+    year: OptionalYear = None
     #: hybrid (words and meaning; the default with an embedder), lexical or dense
     mode: Annotated[str | None, WithJsonSchema({"type": "string", "enum": list(MODES)})] = None
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 20
@@ -36,15 +37,12 @@ class SearchParams(Schema):
     operation_id="search",
     summary="Search the public catalogue",
 )
-def search(request, params: Query[SearchParams]):
+def search(request: HttpRequest, params: Query[SearchParams]) -> Status:
     """Ranked results (BM25 over titles and bodies, both languages), with a snippet whose
     matched terms are in ``<mark>`` and an explanation of what matched where.
     ``next`` is the cursor of the next page or null. Quotes mark a phrase; ``electr*`` is a
     prefix."""
     prefer_replica()
-    numbers = {
-        name: str(value) for name in ("trl", "year") if (value := getattr(params, name)) is not None
-    }
     page = search_records(
         params.q,
         kind=params.kind,
@@ -54,7 +52,8 @@ def search(request, params: Query[SearchParams]):
         cursor=params.cursor,
         mode=params.mode,
         city=params.city,
-        **numbers,
+        trl=None if params.trl is None else str(params.trl),
+        year=None if params.year is None else str(params.year),
     )
     body = {
         "results": page.results,
@@ -72,7 +71,7 @@ def search(request, params: Query[SearchParams]):
     url_name="search_suggest",
     summary="Titles to suggest as a searcher types",
 )
-def search_suggestions(request, q: str = ""):
+def search_suggestions(request: HttpRequest, q: str = ""):
     """Up to 8 public records whose titles match the words typed so far (the last word
     may be unfinished)."""
     return {"suggestions": suggest(q)}

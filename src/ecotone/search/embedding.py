@@ -201,7 +201,11 @@ def beside(embedder: Embedder, texts: Sequence[str]) -> Future:
     return _query_thread().submit(embedder.embed_query_texts, list(texts))
 
 
-NAMED = {"e5": [E5Embedder], "use": [UseEmbedder], "e5+use": [E5Embedder, UseEmbedder]}
+NAMED: dict[str, list[type[Embedder]]] = {
+    "e5": [E5Embedder],
+    "use": [UseEmbedder],
+    "e5+use": [E5Embedder, UseEmbedder],
+}
 NAMED["default"] = NAMED["e5+use"]
 
 

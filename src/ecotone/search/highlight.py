@@ -5,8 +5,10 @@ from functools import lru_cache
 from html import escape
 from unicodedata import is_normalized
 
+from django.db.models import Field
 from django.utils.translation import gettext, pgettext
 
+from .backends.base import DenseHit
 from .text import CJK, WORD, Term, fold, stem, to_simplified
 
 SNIPPET_CHARS = 160
@@ -135,9 +137,10 @@ def field_label(kind: str, name: str) -> str:
     from .registry import get_index
 
     try:
-        return str(get_index(kind).model._meta.get_field(name).verbose_name)
+        field = get_index(kind).model._meta.get_field(name)
     except Exception:  # a field unknown to the model: show its name
         return name
+    return str(field.verbose_name) if isinstance(field, Field) else name
 
 
 def describe_lexical(kind: str, fields: dict[str, str], terms: list[Term]) -> tuple[str, list[str]]:
@@ -163,7 +166,7 @@ def describe_lexical(kind: str, fields: dict[str, str], terms: list[Term]) -> tu
     return snippet(best[1], best[2]), reasons
 
 
-def describe_dense(kind: str, fields: dict[str, str], hit) -> tuple[str, str]:
+def describe_dense(kind: str, fields: dict[str, str], hit: DenseHit) -> tuple[str, str]:
     """(snippet of the passage that was closest in meaning, the reason in words)."""
     language = gettext("Chinese") if hit.language == "zh" else gettext("English")
     where = {"language": language, "similarity": f"{hit.score:.2f}"}

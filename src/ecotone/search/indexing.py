@@ -1,7 +1,7 @@
 """Turning registered records into index documents, and keeping the index fresh."""
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db.models import Model
 
@@ -93,7 +93,7 @@ def count_indexable() -> int:
     return sum(index.get_queryset().count() for index in indexes())
 
 
-def rebuild_index(progress=None) -> int:
+def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
     """Write every indexable record afresh; ``progress(n)`` is told of each document."""
 
     def documents() -> Iterator[IndexedDocument]:

@@ -212,7 +212,7 @@ def search_records(
         next=encode_cursor(end) if more else None,
         message=_message(q, results),
         mode=mode,
-        translation=search.translation.text if search.translated_terms else "",
+        translation=search.english_gloss if search.translated_terms else "",
         empty_reason="" if results or offset else "no_match",
     )
     if with_facets:
@@ -231,11 +231,15 @@ class _Search:
         self.phrases = query_phrases(q)
         #: a Chinese query is also searched as its English gloss (``translation``)
         self.translation = translate_query(q) if self.language == "zh" else None
-        self.translated_terms = query_terms(self.translation.text) if self.translation else []
+        #: that gloss's text ("" for a query in any other language)
+        self.english_gloss = self.translation.text if self.translation else ""
+        self.translated_terms = query_terms(self.english_gloss) if self.translation else []
         #: how far the English gloss's words may vouch for an answer (``relevance``); with
         #: words alone to go by (no embedder), in full
         floor = RELEVANCE.gloss_trust_floor if self.embedders else 1.0
-        climate = self.translation.climate_share if self.translated_terms else 0.0
+        climate = (
+            self.translation.climate_share if self.translation and self.translated_terms else 0.0
+        )
         self.gloss_trust = floor + (1 - floor) * climate
         #: an English query's climate terms in Chinese find records written only in Chinese
         gloss = chinese_gloss(q) if self.language == "en" else None
@@ -265,7 +269,7 @@ class _Search:
         e5 embeds the query on a thread of its own meanwhile (``embedding.beside``)."""
         texts = {embedder: self._texts_to_embed(embedder) for embedder in self.embedders}
         pending = {
-            embedder: beside(embedder, named.values())
+            embedder: beside(embedder, list(named.values()))
             for embedder, named in texts.items()
             if embedder.embeds_beside_search
         }
@@ -337,7 +341,7 @@ class _Search:
         their weights, from one look-up in the index."""
         terms = {
             "own": coverage_terms(self.q),
-            "translated": coverage_terms(self.translation.text) if self.translated_terms else [],
+            "translated": coverage_terms(self.english_gloss) if self.translated_terms else [],
             "chinese": coverage_terms(self.chinese_text) if self.chinese_terms else [],
         }
         if not RELEVANCE.weigh_terms:
@@ -355,7 +359,7 @@ class _Search:
             vouches = not name.endswith(IN_CHINESE) and not (
                 own_text_of_chinese_query and space in RELEVANCE.silent_for_chinese_queries
             )
-            for key, hit in hits.items():
+            for key, close in hits.items():
                 if key in evidence:
                     found = evidence[key]
                     # the glossary terms vouch for the records written only in Chinese
@@ -363,10 +367,10 @@ class _Search:
                         key in self.chinese_only_keys
                         and self.chinese_share >= RELEVANCE.chinese_gloss_vouch_share
                     )
-                    found.similarity[space] = max(found.similarity.get(space, 0.0), hit.score)
+                    found.similarity[space] = max(found.similarity.get(space, 0.0), close.score)
                     if vouching:
                         best = found.vouching_similarity.get(space, 0.0)
-                        found.vouching_similarity[space] = max(best, hit.score)
+                        found.vouching_similarity[space] = max(best, close.score)
         for key, hit in self.lexical_hits.items():
             if key not in evidence:
                 continue
@@ -393,7 +397,7 @@ class _Search:
             if self.chinese_text and embedder.space in FUSION.chinese_gloss_spaces:
                 return {**own, f"{embedder.space}{IN_CHINESE}": self.chinese_text}
             return own
-        gloss = {f"{embedder.space}{TRANSLATED}": self.translation.text}
+        gloss = {f"{embedder.space}{TRANSLATED}": self.english_gloss}
         if embedder.space in FUSION.gloss_only_spaces:
             return gloss
         return {embedder.space: self.q, **gloss}
@@ -594,6 +598,6 @@ def retrieve(q: str, *, kinds: tuple[str, ...], limit: int = 8) -> Retrieval:
         keys=keys,
         answered=has_answer(evidence, search._relevance(gate=True), search.language),
         closest_passage=closest,
-        translation=search.translation.text if search.translated_terms else "",
+        translation=search.english_gloss if search.translated_terms else "",
         chinese_terms=search.chinese_text,
     )

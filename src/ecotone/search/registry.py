@@ -7,8 +7,9 @@ each group weighs, which facets it offers and which records may be found at all.
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Protocol, cast
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ecotone.core.bilingual import ChineseText, bilingual_pairs, judge_chinese
@@ -22,6 +23,18 @@ FACET_LABELS = {
     "trl": _("Readiness (TRL)"),
     "year": _("Year"),
 }
+
+
+class Publishable(Protocol):
+    """What the default ``get_queryset`` and ``is_indexable`` ask of a model: which of its
+    records are public. This app imports no model, so the stubs know only ``Model``; a
+    model without these overrides both methods."""
+
+    @classmethod
+    def public_condition(cls) -> Q: ...
+
+    @property
+    def is_public(self) -> bool: ...
 
 
 class SearchIndex:
@@ -48,10 +61,11 @@ class SearchIndex:
 
     def get_queryset(self) -> QuerySet:
         """Every record that may be found: only public ones in this slice."""
-        return self.model._default_manager.filter(self.model.public_condition())
+        public = cast(type[Publishable], self.model).public_condition()
+        return self.model._default_manager.filter(public)
 
     def is_indexable(self, record: Model) -> bool:
-        return bool(record.is_public)
+        return bool(cast(Publishable, record).is_public)
 
     def field_texts(self, record: Model) -> dict[str, str]:
         fields = (*self.title_fields, *self.body_fields)
@@ -129,7 +143,7 @@ def get_index(kind: str) -> SearchIndex:
     return _INDEXES[kind]
 
 
-def index_for(record_or_model) -> SearchIndex | None:
+def index_for(record_or_model: Model | type[Model]) -> SearchIndex | None:
     model = record_or_model if isinstance(record_or_model, type) else type(record_or_model)
     concrete = model._meta.concrete_model
     return next((index for index in _INDEXES.values() if index.model is concrete), None)

@@ -173,7 +173,8 @@ def order(
     empty when no record answers the query (``RelevanceSettings.answer``)."""
     if not has_answer(evidence, settings, query_language):
         return [], []
-    matches, related = [], []
+    matches: list[tuple[str, float]] = []
+    related: list[tuple[str, float]] = []
     for key, score in ranked:
         found = evidence.get(key, Evidence())
         (matches if found.is_match(settings) else related).append((key, score))

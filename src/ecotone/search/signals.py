@@ -1,7 +1,12 @@
 """Keep the index fresh: registered models re-index on save, delete and sector changes,
 after an import, and after a data migration that rewrote records."""
 
-from django.apps import apps
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import ManyToManyField, Model
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 from ecotone.core.signals import records_imported, records_rewritten
@@ -15,21 +20,23 @@ REWRITE_RECEIVER = "ecotone.search:rewritten"
 _rewritten: set[tuple[str, int]] = set()
 
 
-def on_save(sender, instance, raw=False, **kwargs) -> None:
+def on_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         schedule_refresh(instance)
 
 
-def on_delete(sender, instance, **kwargs) -> None:
+def on_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     schedule_refresh(instance)
 
 
-def on_m2m(sender, instance, action, reverse=False, **kwargs) -> None:
+def on_m2m(
+    sender: type[Model], instance: Model, action: str, reverse: bool = False, **kwargs: Any
+) -> None:
     if not reverse and action in {"post_add", "post_remove", "post_clear"}:
         schedule_refresh(instance)
 
 
-def on_import(sender, pks, **kwargs) -> None:
+def on_import(sender: type[Model], pks: Iterable[int], **kwargs: Any) -> None:
     """In the background (the worker; at once with ``ECOTONE_TASKS=immediate``): a 50,000
     row import spent half an hour indexing after its rows were committed, and a kill then
     left the index behind. The task shows its progress and resumes (``repair``)."""
@@ -38,13 +45,13 @@ def on_import(sender, pks, **kwargs) -> None:
         index_records_task.enqueue(index.kind, sorted(pks))
 
 
-def on_rewrite(sender: str, pks, **kwargs) -> None:
+def on_rewrite(sender: str, pks: Iterable[int], **kwargs: Any) -> None:
     index = index_for(apps.get_model(sender))
     if index is not None:
         _rewritten.update((index.kind, pk) for pk in pks)
 
 
-def after_migrate(sender, **kwargs) -> None:
+def after_migrate(sender: AppConfig, **kwargs: Any) -> None:
     """Re-index what data migrations rewrote, now that the models match the tables again:
     in a task, so a large correction never holds up ``migrate`` (the worker embeds it)."""
     if _rewritten:
@@ -53,7 +60,7 @@ def after_migrate(sender, **kwargs) -> None:
         refresh_index_task.enqueue(keys)
 
 
-def connect_registered_models(app_config) -> None:
+def connect_registered_models(app_config: AppConfig) -> None:
     records_imported.connect(on_import, dispatch_uid=IMPORT_RECEIVER)
     records_rewritten.connect(on_rewrite, dispatch_uid=REWRITE_RECEIVER)
     post_migrate.connect(after_migrate, sender=app_config, dispatch_uid=REWRITE_RECEIVER)
@@ -62,5 +69,8 @@ def connect_registered_models(app_config) -> None:
         post_save.connect(on_save, sender=index.model, dispatch_uid=uid)
         post_delete.connect(on_delete, sender=index.model, dispatch_uid=uid)
         for name in index.m2m_fields:
-            through = index.model._meta.get_field(name).remote_field.through
+            field = index.model._meta.get_field(name)
+            if not isinstance(field, ManyToManyField):
+                raise ImproperlyConfigured(f"{index.kind}.m2m_fields: {name} is no many-to-many")
+            through = field.remote_field.through
             m2m_changed.connect(on_m2m, sender=through, dispatch_uid=f"{uid}:{name}")

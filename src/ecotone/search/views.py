@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -42,9 +43,12 @@ FACET_VALUES_SHOWN = 8
 
 
 @read_from_replica
-def search_page(request):
+def search_page(request: HttpRequest) -> HttpResponse:
     params = {name: request.GET.get(name, "").strip() for name in ("q", *FILTERS)}
-    context = {"params": params, "kinds": [(k, KIND_LABELS.get(k, k)) for k in kinds()]}
+    context: dict[str, object] = {
+        "params": params,
+        "kinds": [(k, KIND_LABELS.get(k, k)) for k in kinds()],
+    }
     filters = {name: params[name] for name in FILTERS if params[name]}
     cursor = request.GET.get("cursor") or None
     try:
@@ -53,7 +57,18 @@ def search_page(request):
         page = cached_figure(
             "search-page",
             (params["q"], cursor, urlencode(sorted(filters.items()))),
-            lambda: search_records(params["q"], cursor=cursor, with_facets=True, **filters),
+            lambda: search_records(
+                params["q"],
+                cursor=cursor,
+                with_facets=True,
+                # each of FILTERS by name (a blank one narrows nothing)
+                kind=params["kind"],
+                sector=params["sector"],
+                country=params["country"],
+                city=params["city"],
+                trl=params["trl"],
+                year=params["year"],
+            ),
         )
     except InvalidSearch as error:
         context["error"] = error
@@ -141,7 +156,7 @@ def _with_links(results: list[dict]) -> list[dict]:
 
 
 @login_required
-def index_status_page(request):
+def index_status_page(request: HttpRequest) -> HttpResponse:
     """Staff: what the index holds against what the database would have it hold."""
     if not is_staff(request.user):
         raise PermissionDenied(_("Only staff see the search index status."))
@@ -183,7 +198,7 @@ def index_status_page(request):
 
 
 @require_POST
-def index_rebuild(request):
+def index_rebuild(request: HttpRequest) -> HttpResponse:
     """Staff: rebuild the whole index in the background; the tasks page shows its progress."""
     if not is_staff(request.user):
         raise PermissionDenied(_("Only staff may rebuild the search index."))
@@ -193,7 +208,7 @@ def index_rebuild(request):
 
 
 @require_POST
-def index_repair(request):
+def index_repair(request: HttpRequest) -> HttpResponse:
     """Staff: index what the index lacks or holds out of date, drop the rest, in the
     background (``search.repair``); the tasks page shows its progress."""
     if not is_staff(request.user):

@@ -4,6 +4,7 @@ applicant's input is here (``_text``, ``_track``, ``_applicant``, ``_linked``, `
 import re
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -42,8 +43,9 @@ def _check_open(programme: Programme, now: datetime | None) -> None:
 
 def _track(programme: Programme, value):
     track = programme.tracks.filter(key=str(value or "")).first()
-    if track is None and parse_id(value) is not None:
-        track = programme.tracks.filter(pk=parse_id(value)).first()
+    track_id = parse_id(value)
+    if track is None and track_id is not None:
+        track = programme.tracks.filter(pk=track_id).first()
     if track is None:
         raise ProgrammeRefused(_("Choose one of the programme's tracks."), field="track")
     return track
@@ -136,7 +138,12 @@ def _answers(programme: Programme, data: dict) -> dict:
 
 @transaction.atomic
 def save_draft(
-    *, user, programme: Programme, data: dict, submission: Submission | None = None, now=None
+    *,
+    user: User | AnonymousUser,
+    programme: Programme,
+    data: dict,
+    submission: Submission | None = None,
+    now: datetime | None = None,
 ) -> Submission:
     """Create or update an application while the call is open; it stays a draft."""
     if not (user and user.is_authenticated):
@@ -160,7 +167,7 @@ def save_draft(
     if not fields["title"]:
         raise ProgrammeRefused(_("Give the application a title."), field="title")
     created = submission is None
-    if created:
+    if submission is None:
         submission = Submission(programme=programme, created_by=user)
     for name, value in fields.items():
         setattr(submission, name, value)
@@ -181,7 +188,9 @@ def _check_complete(submission: Submission) -> None:
 
 
 @transaction.atomic
-def submit_submission(*, user, submission: Submission, now=None) -> Submission:
+def submit_submission(
+    *, user: User | AnonymousUser, submission: Submission, now: datetime | None = None
+) -> Submission:
     """Send a draft to the programme, before the deadline (in the programme's time zone)."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.applicant_id not in member_organisation_ids(user):
@@ -195,7 +204,9 @@ def submit_submission(*, user, submission: Submission, now=None) -> Submission:
 
 
 @transaction.atomic
-def withdraw_submission(*, user, submission: Submission, reason: str = "") -> Submission:
+def withdraw_submission(
+    *, user: User | AnonymousUser, submission: Submission, reason: str = ""
+) -> Submission:
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.applicant_id not in member_organisation_ids(user):
         raise PermissionDenied(_("Only members of the applicant may withdraw the application."))

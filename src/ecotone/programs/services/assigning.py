@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,7 @@ def pool(round: Round) -> list[Reviewer]:
     )
 
 
-def check_runnable(user, round: Round) -> None:
+def check_runnable(user: User | AnonymousUser, round: Round) -> None:
     """A manager, and an active round; otherwise refused before any work starts."""
     require_manager(user, round.programme)
     round.refresh_from_db(fields=["status"])  # a decision may have just started this round
@@ -93,7 +94,7 @@ RUN_STEPS = 4
 
 @transaction.atomic
 def run_assignment(
-    *, user, round: Round, progress: Callable[[int], None] | None = None
+    *, user: User, round: Round, progress: Callable[[int], None] | None = None
 ) -> AssignmentRun:
     """``progress(1)`` after each of the ``RUN_STEPS`` steps (the background task's report)."""
     step = progress or (lambda count: None)
@@ -189,7 +190,9 @@ def round_to(value: float) -> float:
 
 
 @transaction.atomic
-def add_assignment(*, user, round: Round, submission: Submission, reviewer: Reviewer) -> Assignment:
+def add_assignment(
+    *, user: User, round: Round, submission: Submission, reviewer: Reviewer
+) -> Assignment:
     """A manager adds a reviewer by hand; later runs keep the pair."""
     check_runnable(user, round)
     if submission.current_round_id != round.pk or submission.status != SubmissionStatus.IN_REVIEW:
@@ -234,7 +237,7 @@ def add_assignment(*, user, round: Round, submission: Submission, reviewer: Revi
 
 
 @transaction.atomic
-def remove_assignment(*, user, assignment: Assignment, reason: str) -> None:
+def remove_assignment(*, user: User | AnonymousUser, assignment: Assignment, reason: str) -> None:
     """Take a reviewer off a submission; a submitted review stays (reopen it first)."""
     require_manager(user, assignment.round.programme)
     reason = clean_reason(reason)

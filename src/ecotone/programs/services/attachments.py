@@ -3,6 +3,7 @@ outside the public media URL, served only through the submission's permission ch
 
 from pathlib import Path
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -51,7 +52,7 @@ def check_upload(submission: Submission, upload) -> None:
 
 
 @transaction.atomic
-def add_attachment(*, user, submission: Submission, upload) -> Attachment:
+def add_attachment(*, user: User | AnonymousUser, submission: Submission, upload) -> Attachment:
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     _require_draft_of_applicant(user, submission)
     if submission.attachments.count() >= MAX_ATTACHMENTS:
@@ -70,7 +71,7 @@ def add_attachment(*, user, submission: Submission, upload) -> Attachment:
 
 
 @transaction.atomic
-def remove_attachment(*, user, attachment: Attachment) -> None:
+def remove_attachment(*, user: User | AnonymousUser, attachment: Attachment) -> None:
     submission = attachment.submission
     _require_draft_of_applicant(user, submission)
     name = attachment.name

@@ -18,7 +18,9 @@ the preferences. A refused bid, or one that changes nothing, writes no entry.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -95,14 +97,14 @@ def bid_rows(reviewer: Reviewer) -> list[BidRow]:
     ]
 
 
-def bidder(user, programme: Programme) -> Reviewer:
+def bidder(user: User | AnonymousUser, programme: Programme) -> Reviewer:
     reviewer = reviewer_of(user, programme)
     if reviewer is None:
         raise PermissionDenied(_("Only the programme's active reviewers may bid."))
     return reviewer
 
 
-def clean_preference(value) -> int | None:
+def clean_preference(value: Any) -> int | None:  # any form or JSON value
     if value is None or value == "":
         return None
     try:
@@ -135,7 +137,9 @@ def _biddable(reviewer: Reviewer, submission_id: int) -> Submission:
 
 
 @transaction.atomic
-def place_bid(*, user, programme: Programme, submission_id: int, preference) -> BidRow:
+def place_bid(
+    *, user: User | AnonymousUser, programme: Programme, submission_id: int, preference: object
+) -> BidRow:
     """Set (or, with ``None``, clear) the caller's bid on one submission."""
     reviewer = bidder(user, programme)
     preference = clean_preference(preference)
@@ -148,7 +152,7 @@ def place_bid(*, user, programme: Programme, submission_id: int, preference) -> 
         bid.delete()
     elif preference is not None and bid is None:
         Bid.objects.create(reviewer=reviewer, submission=submission, preference=preference)
-    elif preference is not None and previous != preference:
+    elif preference is not None and bid is not None and previous != preference:
         bid.preference = preference
         bid.save(update_fields=["preference", "updated_at"])
     if previous != preference:
@@ -170,11 +174,11 @@ def _audit_bid(user, reviewer: Reviewer, submission: Submission, previous, prefe
     )
 
 
-def clear_bid(*, user, programme: Programme, submission_id: int) -> BidRow:
+def clear_bid(*, user: User | AnonymousUser, programme: Programme, submission_id: int) -> BidRow:
     return place_bid(user=user, programme=programme, submission_id=submission_id, preference=None)
 
 
-def bidding_programmes(user) -> list[Programme]:
+def bidding_programmes(user: User | AnonymousUser) -> list[Programme]:
     """Programmes where ``user`` is an active reviewer (the bids index page)."""
     if not (user and user.is_authenticated):
         return []

@@ -3,6 +3,7 @@ starting a round."""
 
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +29,9 @@ def aware_in(programme: Programme, value: datetime) -> datetime:
 
 
 @transaction.atomic
-def set_call_window(*, user, programme: Programme, opens_at: datetime, closes_at: datetime):
+def set_call_window(
+    *, user: User | AnonymousUser, programme: Programme, opens_at: datetime, closes_at: datetime
+) -> Programme:
     require_manager(user, programme)
     opens, closes = aware_in(programme, opens_at), aware_in(programme, closes_at)
     if closes <= opens:
@@ -44,9 +47,12 @@ def set_call_window(*, user, programme: Programme, opens_at: datetime, closes_at
     return programme
 
 
-def close_call(*, user, programme: Programme, now: datetime | None = None) -> Programme:
+def close_call(
+    *, user: User | AnonymousUser, programme: Programme, now: datetime | None = None
+) -> Programme:
     now = now or timezone.now()
-    if not programme.is_open(now):
+    # an open call has an opening time (is_open says so); the test is for mypy
+    if programme.opens_at is None or not programme.is_open(now):
         raise ProgrammeRefused(_("The call is not open."), code="not_open", status=409)
     return set_call_window(
         user=user, programme=programme, opens_at=programme.opens_at, closes_at=now
@@ -54,7 +60,7 @@ def close_call(*, user, programme: Programme, now: datetime | None = None) -> Pr
 
 
 @transaction.atomic
-def start_round(*, user, round: Round) -> int:
+def start_round(*, user: User | AnonymousUser, round: Round) -> int:
     """Open a round for review; the first one takes every submitted application."""
     require_manager(user, round.programme)
     if round.status == RoundStatus.FINISHED:

@@ -2,6 +2,7 @@
 the length of free text. Refusals are ``ProgrammeRefused``: the project's one refusal type
 (``core.refusals.Refused``) under the name this app has used."""
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,7 @@ ALLOWED_ATTACHMENT_TYPES = {".pdf", ".png", ".jpg", ".jpeg", ".xlsx", ".docx", "
 ProgrammeRefused = Refused
 
 
-def require_manager(user, programme: Programme) -> None:
+def require_manager(user: User | AnonymousUser, programme: Programme) -> None:
     if not is_manager(user, programme):
         raise PermissionDenied(_("Only the programme's managers may do this."))
 

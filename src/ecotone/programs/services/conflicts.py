@@ -1,11 +1,15 @@
 """Conflicts of interest: what a reviewer declares, and a manager's override of a detected
 one (with a reason, audited). Detection itself is ``programs.conflicts``."""
 
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ecotone.accounts.audit import record_audit
+from ecotone.catalog.models import Organisation
 
 from ..conflicts import conflict_reasons
 from ..models import (
@@ -24,7 +28,9 @@ def _own_reviewer(user, reviewer: Reviewer) -> None:
 
 
 @transaction.atomic
-def declare_organisation_conflicts(*, user, reviewer: Reviewer, organisations) -> Reviewer:
+def declare_organisation_conflicts(
+    *, user: User | AnonymousUser, reviewer: Reviewer, organisations: Iterable[Organisation]
+) -> Reviewer:
     _own_reviewer(user, reviewer)
     reviewer.declared_organisations.set(organisations)
     record_audit(
@@ -37,7 +43,9 @@ def declare_organisation_conflicts(*, user, reviewer: Reviewer, organisations) -
 
 
 @transaction.atomic
-def declare_submission_conflict(*, user, reviewer: Reviewer, submission: Submission, reason: str):
+def declare_submission_conflict(
+    *, user: User, reviewer: Reviewer, submission: Submission, reason: str
+) -> ConflictNote:
     """From the queue: "I have a conflict with this one." The submission disappears from
     the reviewer's view at once; the next assignment run replaces them."""
     _own_reviewer(user, reviewer)
@@ -58,7 +66,9 @@ def declare_submission_conflict(*, user, reviewer: Reviewer, submission: Submiss
 
 
 @transaction.atomic
-def override_conflict(*, user, reviewer: Reviewer, submission: Submission, reason: str):
+def override_conflict(
+    *, user: User, reviewer: Reviewer, submission: Submission, reason: str
+) -> ConflictNote:
     """A manager sets aside a *detected* conflict (a stale affiliation, a shared web host)."""
     require_manager(user, reviewer.programme)
     detected = [r for r in conflict_reasons(reviewer, submission) if r.detected]

@@ -7,6 +7,7 @@ are per track. Raw means stay beside calibrated ones so a manager can see what c
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +53,7 @@ def scored_reviews(round: Round) -> list[ScoredReview]:
     return [
         ScoredReview(r.assignment.reviewer_id, r.assignment.submission_id, r.total)
         for r in submitted_reviews(round)
+        if r.total is not None  # submitted_reviews leaves out reviews without a total
     ]
 
 
@@ -129,7 +131,9 @@ def _check_decision(round: Round, submission: Submission, outcome: str, reason: 
 
 
 @transaction.atomic
-def decide(*, user, round: Round, decisions: list[tuple[Submission, str, str]]) -> list[Decision]:
+def decide(
+    *, user: User, round: Round, decisions: list[tuple[Submission, str, str]]
+) -> list[Decision]:
     """Advance, reject or award many submissions at once: all of them, or none."""
     require_manager(user, round.programme)
     round.refresh_from_db(fields=["status"])
@@ -211,7 +215,7 @@ def _award_for(programme: Programme, submission: Submission, user) -> Award:
 
 
 @transaction.atomic
-def publish_results(*, user, programme: Programme) -> list[Award]:
+def publish_results(*, user: User | AnonymousUser, programme: Programme) -> list[Award]:
     """The awarded submissions become catalogue awards, shown on the winners' pages."""
     require_manager(user, programme)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
@@ -237,10 +241,11 @@ def publish_results(*, user, programme: Programme) -> list[Award]:
         )
     awards = []
     for submission in winners:
-        if submission.award_id is None:
-            submission.award = _award_for(programme, submission, user)
+        award = submission.award
+        if award is None:
+            award = submission.award = _award_for(programme, submission, user)
             submission.save(update_fields=["award", "updated_at"])
-        awards.append(submission.award)
+        awards.append(award)
     programme.results_published_at = timezone.now()
     programme.save(update_fields=["results_published_at", "updated_at"])
     record_audit(

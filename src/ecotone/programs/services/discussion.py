@@ -15,11 +15,13 @@ to the applicant) and e-mailed to the other reviewers taking part.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ecotone.accounts.audit import record_audit
+from ecotone.programs.models import Programme
 
 from .. import emails
 from ..conflicts import ConflictIndex
@@ -56,7 +58,7 @@ def reviewer_numbers(submission: Submission) -> dict[int, int]:
 def participants(submission: Submission) -> list[Reviewer]:
     """The reviewers taking part: active, a review of it submitted, in no conflict with it."""
     assignments = _assignments(submission)
-    submitted = {}
+    submitted: dict[int, Reviewer] = {}
     for a in assignments:
         review = getattr(a, "review", None)
         if a.reviewer.active and review is not None and review.status == ReviewStatus.SUBMITTED:
@@ -67,17 +69,17 @@ def participants(submission: Submission) -> list[Reviewer]:
     return [r for r in submitted.values() if not index.conflicted(r, submission)]
 
 
-def participant_of(user, submission: Submission) -> Reviewer | None:
+def participant_of(user: User | AnonymousUser, submission: Submission) -> Reviewer | None:
     if not (user and user.is_authenticated):
         return None
     return next((r for r in participants(submission) if r.user_id == user.pk), None)
 
 
-def can_discuss(user, submission: Submission) -> bool:
+def can_discuss(user: User | AnonymousUser, submission: Submission) -> bool:
     return is_manager(user, submission.programme) or participant_of(user, submission) is not None
 
 
-def require_discussant(user, submission: Submission) -> None:
+def require_discussant(user: User | AnonymousUser, submission: Submission) -> None:
     if not can_discuss(user, submission):
         raise PermissionDenied(
             _(
@@ -121,7 +123,7 @@ def author_label(
     return f"{number} ({name})"
 
 
-def thread(user, submission: Submission) -> list[Post]:
+def thread(user: User | AnonymousUser, submission: Submission) -> list[Post]:
     """The discussion as ``user`` may read it; ``PermissionDenied`` for anyone else."""
     require_discussant(user, submission)
     manager = is_manager(user, submission.programme)
@@ -151,7 +153,7 @@ def thread(user, submission: Submission) -> list[Post]:
     ]
 
 
-def transcripts(user, programme) -> dict[int, list[Post]]:
+def transcripts(user: User | AnonymousUser, programme: Programme) -> dict[int, list[Post]]:
     """Every discussion of ``programme`` as its managers read it (names beside numbers),
     by submission id, in a fixed number of queries (the export)."""
     require_manager(user, programme)
@@ -192,7 +194,7 @@ def transcripts(user, programme) -> dict[int, list[Post]]:
 
 
 @transaction.atomic
-def post_message(*, user, submission: Submission, body: str) -> DiscussionPost:
+def post_message(*, user: User, submission: Submission, body: str) -> DiscussionPost:
     """Add ``body`` to the discussion; the other reviewers taking part get an e-mail."""
     require_discussant(user, submission)
     text = clean_text({"body": body}, "body", limit=MAX_POST)

@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -69,7 +70,7 @@ def clean_expertise(value: str) -> str:
     return value
 
 
-def clean_sectors(slugs, *, path: str = "sectors") -> list[Sector]:
+def clean_sectors(slugs: object, *, path: str = "sectors") -> list[Sector]:
     if isinstance(slugs, str) or not isinstance(slugs, list | tuple):
         raise ProgrammeRefused(_("Give a list of sector slugs."), field=path)
     slugs = [str(s).strip() for s in slugs]
@@ -83,7 +84,7 @@ def clean_sectors(slugs, *, path: str = "sectors") -> list[Sector]:
     return list(dict.fromkeys(found[s] for s in slugs))
 
 
-def clean_organisations(ids) -> list[Organisation]:
+def clean_organisations(ids: object) -> list[Organisation]:
     if isinstance(ids, str) or not isinstance(ids, list | tuple):
         raise ProgrammeRefused(_("Give a list of organisation ids."), field="organisations")
     wanted = []
@@ -104,7 +105,7 @@ def clean_organisations(ids) -> list[Organisation]:
     return list(dict.fromkeys(found[pk] for _n, pk in wanted))
 
 
-def clean_max_load(value) -> int | None:
+def clean_max_load(value: object) -> int | None:
     """A whole number of reviews from 1 to 500; 0 means "the round's limit" (stored empty)."""
     if value is None or value == 0:
         return None
@@ -117,7 +118,7 @@ def clean_max_load(value) -> int | None:
     return value
 
 
-def find_user(identifier: str):
+def find_user(identifier: str) -> User:
     """A user by username or e-mail address (case-insensitive for the address)."""
     identifier = (identifier or "").strip()
     users = get_user_model().objects.filter(is_active=True)
@@ -138,11 +139,11 @@ def find_user(identifier: str):
 @transaction.atomic
 def add_to_pool(
     *,
-    user,
+    user: User | AnonymousUser,
     programme: Programme,
     identifier: str,
     expertise: str = "",
-    sector_slugs=(),
+    sector_slugs: object = (),
     max_load: int | None = None,
 ) -> Reviewer:
     """Add the account named by ``identifier`` (username or e-mail) to the pool; a
@@ -175,7 +176,7 @@ def add_to_pool(
 @transaction.atomic
 def update_reviewer_profile(
     *,
-    user,
+    user: User | AnonymousUser,
     reviewer: Reviewer,
     expertise: str | None = None,
     sector_slugs: list[str] | None = None,
@@ -187,7 +188,7 @@ def update_reviewer_profile(
     (``max_load=0`` goes back to the round's limit)."""
     manager = _check_may_edit(user, reviewer)
     reviewer = Reviewer.objects.select_for_update().get(pk=reviewer.pk)
-    changes = {}
+    changes: dict[str, str | int | None] = {}
     if expertise is not None:
         reviewer.expertise = changes["expertise"] = clean_expertise(expertise)
     if max_load is not None:
@@ -212,7 +213,7 @@ def update_reviewer_profile(
 
 
 @transaction.atomic
-def deactivate_reviewer(*, user, reviewer: Reviewer, reason: str) -> Reviewer:
+def deactivate_reviewer(*, user: User | AnonymousUser, reviewer: Reviewer, reason: str) -> Reviewer:
     """Take a reviewer out of the pool, keeping their record and reviews."""
     require_manager(user, reviewer.programme)
     reason = clean_reason(reason)
@@ -233,7 +234,7 @@ def deactivate_reviewer(*, user, reviewer: Reviewer, reason: str) -> Reviewer:
 
 
 @transaction.atomic
-def reactivate_reviewer(*, user, reviewer: Reviewer) -> Reviewer:
+def reactivate_reviewer(*, user: User | AnonymousUser, reviewer: Reviewer) -> Reviewer:
     require_manager(user, reviewer.programme)
     reviewer = Reviewer.objects.select_for_update().get(pk=reviewer.pk)
     if reviewer.active:
@@ -251,7 +252,7 @@ def reactivate_reviewer(*, user, reviewer: Reviewer) -> Reviewer:
 
 
 @transaction.atomic
-def remove_reviewer(*, user, reviewer: Reviewer, reason: str) -> str:
+def remove_reviewer(*, user: User | AnonymousUser, reviewer: Reviewer, reason: str) -> str:
     """Delete a reviewer who never had an assignment; deactivate anyone else.
     Answers ``"deleted"`` or ``"deactivated"``."""
     require_manager(user, reviewer.programme)
@@ -279,11 +280,11 @@ MAX_IMPORT_ROWS = 2_000
 @transaction.atomic
 def invite_reviewer(
     *,
-    user,
+    user: User | AnonymousUser,
     programme: Programme,
     identifier: str,
     expertise: str = "",
-    sector_slugs=(),
+    sector_slugs: object = (),
     max_load: int | None = None,
 ) -> Reviewer:
     """``add_to_pool`` and an e-mail telling them, sent once the write has committed. An
@@ -416,7 +417,9 @@ def _load_cell(value: str):
 
 
 @transaction.atomic
-def import_reviewers(*, user, programme: Programme, text: str | bytes) -> list[Reviewer]:
+def import_reviewers(
+    *, user: User | AnonymousUser, programme: Programme, text: str | bytes
+) -> list[Reviewer]:
     """Every line of a reviewer list through ``invite_reviewer``, all or nothing: when any
     line is refused nothing is written and the refusal lists every line refused (its
     ``field_errors`` on ``file``, the first as its message), naming line and column."""

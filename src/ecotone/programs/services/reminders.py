@@ -2,8 +2,9 @@
 round (checked and audited), and the daily job over every active round."""
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +48,7 @@ def pending_reviews(round: Round) -> dict[Reviewer, list[Assignment]]:
     return dict(pending)
 
 
-def send_reminders(round: Round, now=None) -> tuple[int, int]:
+def send_reminders(round: Round, now: datetime | None = None) -> tuple[int, int]:
     """E-mail each reviewer of an active round with a due date their pending reviews.
     Answers (reviewers written to, reviews named)."""
     now = now or timezone.now()
@@ -59,7 +60,9 @@ def send_reminders(round: Round, now=None) -> tuple[int, int]:
     return len(pending), sum(len(items) for items in pending.values())
 
 
-def remind_reviewers(*, user, round: Round, now=None) -> tuple[int, int]:
+def remind_reviewers(
+    *, user: User | AnonymousUser, round: Round, now: datetime | None = None
+) -> tuple[int, int]:
     """A manager's "remind the reviewers" for one round; audited."""
     require_manager(user, round.programme)
     if round.status != RoundStatus.ACTIVE:
@@ -78,7 +81,7 @@ def remind_reviewers(*, user, round: Round, now=None) -> tuple[int, int]:
     return reviewers, reviews
 
 
-def send_due_reminders(now=None, ahead: timedelta = REMIND_AHEAD) -> int:
+def send_due_reminders(now: datetime | None = None, ahead: timedelta = REMIND_AHEAD) -> int:
     """Every active round due within ``ahead`` or overdue: remind its reviewers. For a daily
     job (a command or a scheduler); answers the number of e-mails sent."""
     now = now or timezone.now()

@@ -9,14 +9,17 @@ round is in progress (``reviews.save_review``). Every write is audited; opening 
 tells the applicants, and a first response tells the round's reviewers, by e-mail.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecotone.accounts.audit import record_audit
+from ecotone.programs.models import Programme
 
 from .. import emails
 from ..models import (
@@ -45,14 +48,18 @@ def window_for(submission: Submission) -> ResponseWindow | None:
     return window_of(submission.current_round)
 
 
-def local_text(programme, moment: datetime) -> str:
+def local_text(programme: Programme, moment: datetime) -> str:
     local = timezone.localtime(moment, programme.zone)
     return f"{local:%Y-%m-%d %H:%M} ({programme.time_zone})"
 
 
 @transaction.atomic
 def set_response_window(
-    *, user, round: Round, opens_at: datetime | None, closes_at: datetime | None
+    *,
+    user: User,
+    round: Round,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
 ) -> ResponseWindow:
     """Open (or move) ``round``'s response window; naive times are in the programme's zone."""
     programme = round.programme
@@ -120,7 +127,7 @@ def _require_open(window: ResponseWindow | None, submission: Submission) -> Resp
 
 
 @transaction.atomic
-def save_response(*, user, submission: Submission, text: str) -> ApplicantResponse:
+def save_response(*, user: User, submission: Submission, text: str) -> ApplicantResponse:
     """Write or change the applicant's response while the window of its round is open."""
     if not is_applicant(user, submission):
         raise PermissionDenied(_("Only the applicant responds to the reviews."))
@@ -131,7 +138,7 @@ def save_response(*, user, submission: Submission, text: str) -> ApplicantRespon
         raise ProgrammeRefused(_("Write your response."), field="text")
     response = ApplicantResponse.objects.filter(window=window, submission=submission).first()
     first = response is None
-    if first:
+    if response is None:
         response = ApplicantResponse(window=window, submission=submission)
     elif response.text == cleaned:
         return response
@@ -148,9 +155,13 @@ def save_response(*, user, submission: Submission, text: str) -> ApplicantRespon
     return response
 
 
-def submissions_taking_responses(submissions) -> set[int]:
+def submissions_taking_responses(submissions: Iterable[Submission]) -> set[int]:
     """Ids of ``submissions`` whose round's response window is open now."""
-    rounds = {s.current_round_id for s in submissions if s.status == SubmissionStatus.IN_REVIEW}
+    rounds = {
+        s.current_round_id
+        for s in submissions
+        if s.status == SubmissionStatus.IN_REVIEW and s.current_round_id is not None
+    }
     now = timezone.now()
     open_rounds = set(
         ResponseWindow.objects.filter(
@@ -164,7 +175,7 @@ def submissions_taking_responses(submissions) -> set[int]:
     }
 
 
-def can_read_responses(user, submission: Submission) -> bool:
+def can_read_responses(user: User | AnonymousUser, submission: Submission) -> bool:
     return (
         is_manager(user, submission.programme)
         or is_applicant(user, submission)
@@ -172,7 +183,7 @@ def can_read_responses(user, submission: Submission) -> bool:
     )
 
 
-def responses_of(user, submission: Submission) -> list[ApplicantResponse]:
+def responses_of(user: User | AnonymousUser, submission: Submission) -> list[ApplicantResponse]:
     """The submission's responses, every round, for its applicant, its unconflicted
     reviewers and the managers; ``PermissionDenied`` for anyone else."""
     if not can_read_responses(user, submission):
@@ -184,7 +195,9 @@ def responses_of(user, submission: Submission) -> list[ApplicantResponse]:
     )
 
 
-def responses_by_submission(user, programme) -> dict[int, list[ApplicantResponse]]:
+def responses_by_submission(
+    user: User | AnonymousUser, programme: Programme
+) -> dict[int, list[ApplicantResponse]]:
     """Every response of ``programme`` for its managers, by submission id (the export)."""
     require_manager(user, programme)
     found: dict[int, list[ApplicantResponse]] = {}

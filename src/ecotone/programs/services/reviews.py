@@ -1,6 +1,7 @@
 """Reviews: saving and submitting scores against the round's rubric, revising a submitted
 one once the round's applicant responses have opened, and reopening one."""
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -77,7 +78,9 @@ def _confidence(value) -> int | None:
 
 
 @transaction.atomic
-def save_review(*, user, assignment: Assignment, data: dict, submit: bool = False) -> Review:
+def save_review(
+    *, user: User | AnonymousUser, assignment: Assignment, data: dict, submit: bool = False
+) -> Review:
     """Save a review as a draft, or submit it (every criterion scored). A submitted review
     is revised instead (every criterion scored, audited with the scores before and after)
     once the round's response window has opened; otherwise only a manager reopens it."""
@@ -133,7 +136,7 @@ def _total(round: Round, scores: dict) -> float:
 
 
 @transaction.atomic
-def reopen_review(*, user, review: Review, reason: str) -> Review:
+def reopen_review(*, user: User | AnonymousUser, review: Review, reason: str) -> Review:
     require_manager(user, review.assignment.round.programme)
     review = Review.objects.select_for_update().get(pk=review.pk)
     reason = clean_reason(reason)

@@ -17,6 +17,7 @@ What may still change (``update_programme``; lists given are the whole new list)
 - questions may be added or reworded; one that applicants answered cannot be removed.
 """
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -65,7 +66,7 @@ FROZEN_WHEN_FINISHED = (
 # --- permission ---------------------------------------------------------------------------
 
 
-def check_may_organise(user, organiser: Organisation | None) -> None:
+def check_may_organise(user: User | AnonymousUser, organiser: Organisation | None) -> None:
     """Staff may organise anything; anyone else only for an organisation they belong to."""
     if is_staff(user):
         return
@@ -84,7 +85,7 @@ def check_may_organise(user, organiser: Organisation | None) -> None:
 
 
 @transaction.atomic
-def create_programme(*, user, spec: ProgrammeSpec) -> Programme:
+def create_programme(*, user: User | AnonymousUser, spec: ProgrammeSpec) -> Programme:
     if not (user and user.is_authenticated):
         raise PermissionDenied(_("Log in to set a programme up."))
     fields = spec.fields
@@ -93,9 +94,10 @@ def create_programme(*, user, spec: ProgrammeSpec) -> Programme:
             refuse(name, _("This field is required."))
     if not (fields.get("title_en") or fields.get("title_zh")):
         refuse("title_en", _("Give a title in English or Chinese."))
-    for name, items in (("tracks", spec.tracks), ("rounds", spec.rounds)):
-        if not items:
-            refuse(name, _("Give at least one."))
+    if not spec.tracks:
+        refuse("tracks", _("Give at least one."))
+    if not spec.rounds:
+        refuse("rounds", _("Give at least one."))
     check_may_organise(user, fields.get("organiser"))
     if Programme.objects.filter(slug=fields["slug"]).exists():
         refuse("slug", _("Another programme has this short name."), status=409, code="duplicate")
@@ -110,7 +112,9 @@ def create_programme(*, user, spec: ProgrammeSpec) -> Programme:
 
 
 @transaction.atomic
-def update_programme(*, user, programme: Programme, spec: ProgrammeSpec) -> Programme:
+def update_programme(
+    *, user: User | AnonymousUser, programme: Programme, spec: ProgrammeSpec
+) -> Programme:
     require_manager(user, programme)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     fields = spec.fields
@@ -358,7 +362,7 @@ def _check_scale(criterion: Criterion, path: str) -> None:
 # --- the call page ------------------------------------------------------------------------
 
 
-def organisers_for(user) -> QuerySet[Organisation]:
+def organisers_for(user: User | AnonymousUser) -> QuerySet[Organisation]:
     """The organisations to offer ``user`` as organiser: those they are an active member of
     (``check_may_organise``), and for staff, who may name any, those organising a programme
     already (the API and the admin take any other)."""
@@ -369,7 +373,7 @@ def organisers_for(user) -> QuerySet[Organisation]:
 
 
 @transaction.atomic
-def publish_call(*, user, programme: Programme) -> Programme:
+def publish_call(*, user: User | AnonymousUser, programme: Programme) -> Programme:
     """Show the call to everyone (visibility "public"). It needs its dates, a track and a
     round whose rubric has a criterion, so applicants see what they will be judged on."""
     require_manager(user, programme)

@@ -11,6 +11,7 @@ indices counted from 0 as in the JSON: ``rounds[1].criteria[0].weight``.
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NoReturn
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from .checks import MAX_TEXT, ProgrammeRefused
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-def refuse(path: str | None, message: str, *, status: int = 422, code: str = "invalid"):
+def refuse(path: str | None, message: str, *, status: int = 422, code: str = "invalid") -> NoReturn:
     raise ProgrammeRefused(message, field=path or None, code=code, status=status)
 
 
@@ -35,7 +36,8 @@ class Reader:
     def __init__(self, data, path: str):
         if not isinstance(data, dict):
             refuse(path, _("Give a JSON object."))
-        self.data, self.path, self.known = data, path, set()
+        self.data, self.path = data, path
+        self.known: set[str] = set()
 
     def at(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else name
@@ -164,7 +166,7 @@ class ProgrammeSpec:
 # --- reading a spec -----------------------------------------------------------------------
 
 
-def parse_spec(data) -> ProgrammeSpec:
+def parse_spec(data: object) -> ProgrammeSpec:
     """Types, ranges and choices of everything given; what is absent stays absent."""
     reader = Reader(data, "")
     fields = reader.take(

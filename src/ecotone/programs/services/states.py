@@ -14,6 +14,7 @@ Submission::
 Review:  draft ──submit──▶ submitted ──reopen (manager, reason)──▶ draft
 """
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -78,7 +79,12 @@ def _check(table: dict, action: str, status: str, status_label: str, thing: str)
 
 
 def transition_submission(
-    submission: Submission, action: str, *, actor, reason: str = "", changes: dict | None = None
+    submission: Submission,
+    action: str,
+    *,
+    actor: User | AnonymousUser | None,
+    reason: str = "",
+    changes: dict | None = None,
 ) -> Submission:
     """Move ``submission`` by ``action``; saves the fields ``changes`` names too."""
     before = submission.status
@@ -97,7 +103,9 @@ def transition_submission(
     return submission
 
 
-def transition_review(review: Review, action: str, *, actor, reason: str = "") -> Review:
+def transition_review(
+    review: Review, action: str, *, actor: User | AnonymousUser | None, reason: str = ""
+) -> Review:
     before = review.status
     label = str(review.get_status_display()).lower()
     review.status = _check(REVIEW_TRANSITIONS, action, before, label, _("review"))

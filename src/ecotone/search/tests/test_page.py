@@ -58,3 +58,27 @@ def test_records_holding_little_of_the_query_are_listed_apart_after_every_match(
     assert "Heat pump water heaters for hotels" in matched
     assert "Solar water desalination" in related
     assert "Heat pump water heaters" not in related
+
+
+def test_every_filter_of_the_search_page_narrows_it(committed):
+    with committed():
+        OrganisationFactory(name_en="Solar Hamburg", country="DE", city="Hamburg", founded=2011)
+        OrganisationFactory(name_en="Solar Lyon", country="FR", city="Lyon", founded=1999)
+        SolutionFactory(title_en="Solar kiln", trl=8)
+        SolutionFactory(title_en="Solar still", trl=3)
+    client = Client()
+
+    def titles(**filters):
+        page = client.get("/en/search/", {"q": "solar", **filters})
+        assert page.status_code == 200
+        content = page.content.decode()
+        names = ("Solar Hamburg", "Solar Lyon", "Solar kiln", "Solar still")
+        return {name for name in names if name.replace("Solar", "<mark>Solar</mark>") in content}
+
+    assert titles() == {"Solar Hamburg", "Solar Lyon", "Solar kiln", "Solar still"}
+    assert titles(kind="solution") == {"Solar kiln", "Solar still"}
+    assert titles(country="de") == {"Solar Hamburg"}
+    assert titles(city="Lyon") == {"Solar Lyon"}
+    assert titles(trl="8") == {"Solar kiln"}
+    assert titles(year="2011") == {"Solar Hamburg"}
+    assert titles(kind="organisation", country="") == {"Solar Hamburg", "Solar Lyon"}
