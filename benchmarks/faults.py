@@ -180,11 +180,19 @@ class Home:
         return dict(rows)
 
     def tasks(self, name: str) -> list[tuple]:
-        return self.query(
+        """(status, worker ids, exception, return value) of each ``name`` task, oldest
+        first; the JSON columns decoded (PostgreSQL's driver does, SQLite's does not)."""
+        rows = self.query(
             f"SELECT status, worker_ids, exception_class_path, return_value FROM {TASKS} "  # noqa: S608
             "WHERE task_path LIKE ? ORDER BY enqueued_at",
             f"%{name}",
         )
+        if self.url:
+            return rows
+        return [
+            (status, json.loads(ids or "null"), error, json.loads(value or "null"))
+            for status, ids, error, value in rows
+        ]
 
     def agreement(self) -> str:
         answer = self.run("index", "repair", "--check", check=False)
