@@ -3,10 +3,15 @@ print what survived: rows, agreement of the search index with the database, task
 
     .venv/bin/python benchmarks/faults.py --home /path/to/demo-home
     .venv/bin/python benchmarks/faults.py --home H --scenarios import --import-rows 5000
+    .venv/bin/python benchmarks/faults.py --database-url postgres://u:p@host:5432/postgres
 
-Each scenario runs on a copy of ``--home`` (a prepared SQLite demo home: ``ecotone migrate``
-and ``ecotone demo``), never on the home itself, with the real ``ecotone serve`` on a free
-port of 127.0.0.1 and ``kill -9``:
+On SQLite, each scenario runs on a copy of ``--home`` (a prepared SQLite demo home:
+``ecotone migrate`` and ``ecotone demo``), never on the home itself. On PostgreSQL
+(``--database-url`` or ``DATABASE_URL``: a role that may create databases; the database the
+URL names is only connected to), the demo is loaded once into a database ``faults_template``
+and a fresh home, and each scenario runs on its own copy of both, ``faults_<scenario>``
+(``CREATE DATABASE … TEMPLATE``); the script drops the databases it created, and no other.
+Either way with the real ``ecotone serve`` on a free port of 127.0.0.1 and ``kill -9``:
 
 * ``worker``: a rebuild of the index is running → the worker is killed. Expected: the
   supervisor starts a new worker, the rebuild is failed with the reason and run again.
@@ -32,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -65,21 +71,92 @@ def wait_for(condition, what: str, timeout: float = 600.0):
     raise SystemExit(f"gave up waiting: {what}")
 
 
-class Home:
-    """A copy of the prepared home, and the commands run against it."""
+def database_url(server_url: str, name: str) -> str:
+    """``server_url`` with its database replaced by ``name``."""
+    parts = urllib.parse.urlsplit(server_url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
-    def __init__(self, source: Path, name: str):
-        self.path = Path(tempfile.mkdtemp(prefix=f"ecotone-faults-{name}-")) / "home"
+
+class Postgres:
+    """Creates and drops the script's own databases (``faults_*``) on one server, through
+    the database ``url`` names, which it never changes."""
+
+    PREFIX = "faults_"
+
+    def __init__(self, url: str):
+        import psycopg
+
+        self.url = url
+        self.connection = psycopg.connect(url, autocommit=True)
+
+    def create(self, name: str, template: str | None = None) -> str:
+        from psycopg import sql
+
+        assert name.startswith(self.PREFIX), name
+        self.drop(name)  # left by a run that was itself killed
+        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        self.connection.execute(statement)
+        return database_url(self.url, name)
+
+    def drop(self, name: str) -> None:
+        from psycopg import sql
+
+        assert name.startswith(self.PREFIX), name
+        self.connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def fresh_home(name: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"ecotone-faults-{name}-")) / "home"
+
+
+def cli_env(home: Path, url: str | None) -> dict[str, str]:
+    env = {**os.environ, "ECOTONE_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
+    env.pop("DATABASE_URL", None)
+    if url:
+        env["DATABASE_URL"] = url
+    return env
+
+
+def prepare_postgres(server: Postgres) -> Path:
+    """The demo in ``faults_template`` and a fresh home, its index built (tasks run in
+    the process: no worker runs yet); the scenarios copy both."""
+    home = fresh_home("template")
+    url = server.create(f"{Postgres.PREFIX}template")
+    env = {**cli_env(home, url), "ECOTONE_TASKS": "immediate"}
+    for command in (("migrate", "-v", "0"), ("demo",), ("index", "repair")):
+        subprocess.run([*CLI, *command], env=env, check=True, capture_output=True, text=True)
+    server.connection.execute("CHECKPOINT")
+    return home
+
+
+#: the homes whose databases the script created, dropped at its end
+CREATED: list["Home"] = []
+
+
+class Home:
+    """A copy of the prepared home (and on PostgreSQL of its database), and the commands
+    run against it."""
+
+    def __init__(self, source: Path, name: str, postgres: Postgres | None = None):
+        self.path = fresh_home(name)
         shutil.copytree(source, self.path, ignore=shutil.ignore_patterns("cache", "*.log"))
         for stale in ("worker.json",):
             (self.path / stale).unlink(missing_ok=True)
-        self.env = {
-            **os.environ,
-            "ECOTONE_HOME": str(self.path),
-            "PYTHONPATH": str(ROOT / "src"),
-        }
-        self.env.pop("DATABASE_URL", None)
+        self.postgres, self.database = postgres, f"{Postgres.PREFIX}{name}"
+        self.url = None
+        if postgres:
+            self.url = postgres.create(self.database, template=f"{Postgres.PREFIX}template")
+            CREATED.append(self)
+        self.env = cli_env(self.path, self.url)
         self.run("migrate", "-v", "0")
+
+    def drop(self) -> None:
+        if self.postgres:
+            self.postgres.drop(self.database)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -87,6 +164,14 @@ class Home:
         )
 
     def query(self, sql: str, *params) -> list[tuple]:
+        """``sql`` with ``?`` for each of ``params``."""
+        if self.url:
+            import psycopg
+
+            with psycopg.connect(self.url, autocommit=True) as db:
+                if params:
+                    return db.execute(sql.replace("?", "%s"), params).fetchall()
+                return db.execute(sql).fetchall()
         with sqlite3.connect(self.path / "ecotone.sqlite3", timeout=30) as db:
             return db.execute(sql, params).fetchall()
 
@@ -95,11 +180,19 @@ class Home:
         return dict(rows)
 
     def tasks(self, name: str) -> list[tuple]:
-        return self.query(
+        """(status, worker ids, exception, return value) of each ``name`` task, oldest
+        first; the JSON columns decoded (PostgreSQL's driver does, SQLite's does not)."""
+        rows = self.query(
             f"SELECT status, worker_ids, exception_class_path, return_value FROM {TASKS} "  # noqa: S608
             "WHERE task_path LIKE ? ORDER BY enqueued_at",
             f"%{name}",
         )
+        if self.url:
+            return rows
+        return [
+            (status, json.loads(ids or "null"), error, json.loads(value or "null"))
+            for status, ids, error, value in rows
+        ]
 
     def agreement(self) -> str:
         answer = self.run("index", "repair", "--check", check=False)
@@ -180,8 +273,8 @@ def settled(home: Home) -> bool:
     return pending[0][0] == 0
 
 
-def scenario_worker(source: Path) -> list[tuple[str, bool, str]]:
-    home = Home(source, "worker")
+def scenario_worker(source: Path, postgres: Postgres | None) -> list[tuple[str, bool, str]]:
+    home = Home(source, "worker", postgres)
     server = Server(home)
     try:
         wait_for(lambda: not running(home, "repair_index_task"), "the start-up repair")
@@ -208,8 +301,8 @@ def scenario_worker(source: Path) -> list[tuple[str, bool, str]]:
     ]
 
 
-def scenario_server(source: Path) -> list[tuple[str, bool, str]]:
-    home = Home(source, "server")
+def scenario_server(source: Path, postgres: Postgres | None) -> list[tuple[str, bool, str]]:
+    home = Home(source, "server", postgres)
     server = Server(home)
     wait_for(lambda: not running(home, "repair_index_task"), "the start-up repair")
     home.enqueue(REBUILD)
@@ -263,8 +356,10 @@ def organisations(home: Home) -> int:
     return home.query(sql)[0][0]
 
 
-def scenario_import(source: Path, rows: int, kill_after: float) -> list[tuple[str, bool, str]]:
-    home = Home(source, "import")
+def scenario_import(
+    source: Path, postgres: Postgres | None, rows: int, kill_after: float
+) -> list[tuple[str, bool, str]]:
+    home = Home(source, "import", postgres)
     path = import_file(home, rows)
     importing = subprocess.Popen(
         [*CLI, "import", "organisation", str(path)],
@@ -282,17 +377,21 @@ def scenario_import(source: Path, rows: int, kill_after: float) -> list[tuple[st
     home.run("import", "organisation", str(path))
     imported = time.monotonic() - started
     after_import = organisations(home)
+    # the progress of this import's indexing, not of the demo's (the PostgreSQL template's
+    # tasks ran in the process that loaded it, and wrote their progress too)
+    before = home.query("SELECT coalesce(max(id), 0) FROM core_taskprogress")[0][0]
+    this_import = (
+        "SELECT done, total FROM core_taskprogress"
+        " WHERE label LIKE 'search index: organisation' AND id > ?"
+    )
     server = Server(home)
     try:
         wait_for(lambda: running(home, "index_records_task"), "the import's indexing")
         wait_for(
-            lambda: home.query(
-                "SELECT done FROM core_taskprogress WHERE label LIKE 'search index: organisation'"
-                " AND done > 0"
-            ),
+            lambda: [row for row in home.query(this_import, before) if row[0] > 0],
             "some progress",
         )
-        progress = home.query("SELECT done, total FROM core_taskprogress ORDER BY id DESC")[0]
+        progress = home.query(this_import + " ORDER BY id DESC", before)[0]
         os.kill(home.worker_pid(), signal.SIGKILL)
         time.sleep(5)
         wait_for(lambda: settled(home), "the tasks to settle", timeout=1200)
@@ -320,7 +419,12 @@ def scenario_import(source: Path, rows: int, kill_after: float) -> list[tuple[st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", type=Path, required=True, help="a prepared demo home")
+    parser.add_argument("--home", type=Path, help="a prepared SQLite demo home")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", ""),
+        help="a PostgreSQL server to create faults_* databases on (default: DATABASE_URL)",
+    )
     parser.add_argument(
         "--scenarios",
         nargs="+",
@@ -330,17 +434,34 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=2000)
     parser.add_argument("--import-kill-after", type=float, default=6.0, help="seconds")
     args = parser.parse_args()
-    if os.environ.get("DATABASE_URL"):
-        raise SystemExit("faults.py copies a SQLite home; unset DATABASE_URL")
-    for name in args.scenarios:
-        started = time.monotonic()
-        if name == "worker":
-            checks = scenario_worker(args.home)
-        elif name == "server":
-            checks = scenario_server(args.home)
+    postgres = None
+    if args.database_url:
+        if not args.database_url.startswith(("postgres://", "postgresql://")):
+            raise SystemExit("--database-url: a postgres:// URL (SQLite: --home)")
+        postgres = Postgres(args.database_url)
+    elif not args.home:
+        raise SystemExit("--home (a prepared SQLite demo home) or --database-url")
+    try:
+        if postgres:
+            started = time.monotonic()
+            source = prepare_postgres(postgres)
+            print(f"demo loaded into faults_template in {time.monotonic() - started:.0f} s")
         else:
-            checks = scenario_import(args.home, args.import_rows, args.import_kill_after)
-        report(f"{name} ({time.monotonic() - started:.0f} s)", checks)
+            source = args.home
+        for name in args.scenarios:
+            started = time.monotonic()
+            if name == "worker":
+                checks = scenario_worker(source, postgres)
+            elif name == "server":
+                checks = scenario_server(source, postgres)
+            else:
+                checks = scenario_import(source, postgres, args.import_rows, args.import_kill_after)
+            report(f"{name} ({time.monotonic() - started:.0f} s)", checks)
+    finally:
+        if postgres:
+            for home in CREATED:
+                home.drop()
+            postgres.drop(f"{Postgres.PREFIX}template")
 
 
 if __name__ == "__main__":

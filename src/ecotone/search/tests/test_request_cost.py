@@ -4,6 +4,7 @@ hits, and a search page asks one query per kind of record it shows. A real file 
 ``ecotone serve`` uses, and the real database (SQLite, or PostgreSQL with DATABASE_URL)."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -80,3 +81,39 @@ def test_a_search_page_asks_one_query_per_kind_of_record_it_shows(records):
         counts[q] = len(catalogue_queries(page))
     # the records of each kind shown, to link them; none per result, none to re-check
     assert counts == {"solar water": 2, "dryers": 1, "cooperative": 1, "太阳能": 0}
+
+
+def version_reads(captured: CaptureQueriesContext) -> int:
+    return sum("catalogue-version" in query["sql"] for query in captured.captured_queries)
+
+
+def test_a_search_reads_the_catalogue_version_from_the_database_cache_once(records, settings):
+    # ``ECOTONE_CACHE=database``: every read of the catalogue version is a query; a search
+    # re-checks that its hits are still public several times, all with one version
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "search_cost_cache",
+        }
+    }
+    call_command("createcachetable", verbosity=0)
+    client = Client()
+    client.get("/en/search/", {"q": "solar"})  # the version is stored, the records read
+    searches, pages = {}, {}
+    for q in ("solar water", "dryers", '"solar water" heaters', "太阳能 solar"):
+        with CaptureQueriesContext(connection) as captured:
+            found = search_records(q, with_facets=True).results
+        searches[q] = (version_reads(captured), len(found))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/en/search/", {"q": q}).status_code == 200
+        pages[q] = version_reads(captured)
+    # (reads, results): one read, however often the search re-checks its hits (the
+    # candidates for the facets too, the Chinese query's gloss, its English words)
+    assert searches == {
+        "solar water": (1, 3),
+        "dryers": (1, 1),
+        '"solar water" heaters': (1, 1),
+        "太阳能 solar": (1, 0),
+    }
+    # the page: one read for its cached copy's key, one for the search it computes
+    assert pages == dict.fromkeys(searches, 2)
