@@ -265,10 +265,14 @@ def alert_settings(request):
 @login_required
 @require_POST
 def alert_set(request, pk: int):
-    alert = get_object_or_404(MatchAlert, pk=pk, user=request.user)
+    return _set_frequency(request, get_object_or_404(MatchAlert, pk=pk, user=request.user))
+
+
+def _set_frequency(request, subscription):
+    """How often an alert or a saved search e-mails, from the alerts page."""
     try:
         alerts.set_frequency(
-            user=request.user, alert=alert, frequency=request.POST.get("frequency", "")
+            user=request.user, alert=subscription, frequency=request.POST.get("frequency", "")
         )
     except Refused as refused:
         show_refusal(request, refused)
@@ -373,16 +377,7 @@ def saved_search_save(request):
 @login_required
 @require_POST
 def saved_search_set(request, pk: int):
-    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
-    try:
-        alerts.set_frequency(
-            user=request.user, alert=saved, frequency=request.POST.get("frequency", "")
-        )
-    except Refused as refused:
-        show_refusal(request, refused)
-    else:
-        messages.success(request, _("Alert saved."))
-    return redirect("matching:alerts")
+    return _set_frequency(request, get_object_or_404(SavedSearch, pk=pk, user=request.user))
 
 
 @login_required
