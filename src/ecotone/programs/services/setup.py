@@ -83,6 +83,12 @@ def check_may_organise(user: User | AnonymousUser, organiser: Organisation | Non
 
 # --- writing ------------------------------------------------------------------------------
 
+# First segments of the programme pages' fixed addresses (programs/urls.py): a programme
+# with one of these short names could never be opened, its address taken by the fixed page.
+RESERVED_SLUGS = frozenset(
+    {"mine", "reviews", "bids", "submissions", "attachments", "new", "solutions"}
+)
+
 
 @transaction.atomic
 def create_programme(*, user: User | AnonymousUser, spec: ProgrammeSpec) -> Programme:
@@ -99,6 +105,8 @@ def create_programme(*, user: User | AnonymousUser, spec: ProgrammeSpec) -> Prog
     if not spec.rounds:
         refuse("rounds", _("Give at least one."))
     check_may_organise(user, fields.get("organiser"))
+    if fields["slug"] in RESERVED_SLUGS:
+        refuse("slug", _("This short name is taken by a page of the site; choose another."))
     if Programme.objects.filter(slug=fields["slug"]).exists():
         refuse("slug", _("Another programme has this short name."), status=409, code="duplicate")
     programme = Programme()

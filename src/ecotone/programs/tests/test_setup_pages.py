@@ -19,6 +19,7 @@ from ecotone.core.testing import (
     UserFactory,
     logged_in,
     make_member,
+    token_headers,
 )
 from ecotone.programs.models import Programme, Reviewer, Submission, Visibility
 from ecotone.programs.services import pool, setup
@@ -701,3 +702,39 @@ def test_the_dashboard_and_the_programme_list_lead_to_the_set_up():
     assert f'href="/en/programmes/{world.programme.slug}/setup/"' in listing
     dashboard = client.get(f"/en/programmes/{world.programme.slug}/manage/").content.decode()
     assert f'href="/en/programmes/{world.programme.slug}/setup/preview/"' in dashboard
+
+
+def fixed_first_segments() -> set[str]:
+    from ecotone.programs import urls
+
+    routes = (str(pattern.pattern) for pattern in urls.urlpatterns)
+    return {route.split("/")[0] for route in routes if route and not route.startswith("<")}
+
+
+def test_the_reserved_short_names_are_the_fixed_addresses_of_the_programme_pages():
+    assert fixed_first_segments() == setup.RESERVED_SLUGS
+
+
+@pytest.mark.parametrize("slug", ["new", "solutions", "mine"])
+def test_a_short_name_that_a_page_owns_is_refused_on_the_page_and_by_the_api(client, slug):
+    staff_user = UserFactory(is_staff=True)
+    response = logged_in(staff_user).post("/en/programmes/new/", create_form(slug=slug))
+    message = "This short name is taken by a page of the site; choose another."
+    assert page_errors(response) == {"slug": [message]}
+    spec = {
+        "slug": slug,
+        "year": 2030,
+        "title_en": "Cool Cities Prize",
+        "tracks": [{"key": "general", "name_en": "General"}],
+        "rounds": [{"kind": "screening"}],
+    }
+    answer = client.post(
+        "/api/v1/programmes",
+        spec,
+        content_type="application/json",
+        headers=token_headers(staff_user),
+    )
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "slug"
+    assert answer.json()["message"] == message
+    assert not Programme.objects.exists()
