@@ -4,7 +4,7 @@ token, and (staff) list and decide the claims in review. The same functions as t
 
 from contextlib import contextmanager
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -28,22 +28,10 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 
 @contextmanager
 def refusals():
-    """The claims' ``ValidationError`` (field → messages) as the API's refusal, naming the
-    field; a claim already decided, or two requests that raced on it, as a 409."""
+    """Two requests that raced on one claim: a 409 (the services' own refusals pass as
+    they are)."""
     try:
         yield
-    except ValidationError as error:
-        fields = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-        first_field, first_messages = next(iter(fields.items()))
-        # "this claim is already decided": the claim's state, not the input, forbids it
-        status = 409 if first_field == "claim" else 422
-        raise Refused(
-            first_messages[0],
-            field=first_field or None,
-            field_errors=fields,
-            code="conflict" if status == 409 else "invalid",
-            status=status,
-        ) from None
     except IntegrityError:
         raise Refused(
             _("Another request changed this claim at the same moment; try again."),

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from ecotone.catalog.models import Organisation
 from ecotone.core.links import absolute_url
+from ecotone.core.refusals import Refused
 
 from .audit import record_audit
 from .models import (
@@ -46,8 +47,12 @@ SIGNING_SALT = "ecotone.accounts.claim"
 MAX_EVIDENCE_CHARS = 4000
 
 
-def _refuse(field: str, message: str) -> ValidationError:
-    return ValidationError({field: [message]})
+def _refuse(field: str, message: str) -> Refused:
+    """A claim refused on ``field``; on the claim itself (already decided) its state, not
+    the input, forbids it (409)."""
+    if field == "claim":
+        return Refused(message, field=field, code="conflict", status=409)
+    return Refused(message, field=field)
 
 
 def has_administrator(organisation: Organisation) -> bool:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ecotone.core.links import absolute_url
+from ecotone.core.refusals import Refused
 
 from .audit import record_audit
 from .models import ApiToken, Membership, MembershipRole, MembershipStatus
@@ -52,7 +53,11 @@ def request_membership(
         if membership.status == MembershipStatus.INVITED:
             return accept_invitation(user=user, membership=membership)
         if membership.status != MembershipStatus.DECLINED:
-            raise ValidationError(_("You already have a membership or a pending request here."))
+            raise Refused(
+                _("You already have a membership or a pending request here."),
+                code="conflict",
+                status=409,
+            )
         membership.status, membership.message = MembershipStatus.REQUESTED, message[:2000]
         membership.save(update_fields=["status", "message", "updated_at"])
     record_audit(
@@ -96,8 +101,8 @@ def invite_member(
         .first()
     )
     if invitee is None:
-        raise ValidationError(
-            _("No account with that user name or e-mail; ask them to sign up first.")
+        raise Refused(
+            _("No account with that user name or e-mail; ask them to sign up first."), field="who"
         )
     membership, created = Membership.objects.get_or_create(
         user=invitee,
@@ -108,7 +113,9 @@ def invite_member(
         if membership.status == MembershipStatus.REQUESTED:
             return decide_membership(actor=inviter, membership=membership, approve=True)
         if membership.status == MembershipStatus.ACTIVE:
-            raise ValidationError(_("%(user)s is already a member.") % {"user": invitee})
+            raise Refused(
+                _("%(user)s is already a member.") % {"user": invitee}, field="who", status=409
+            )
         membership.status, membership.decided_by = MembershipStatus.INVITED, inviter
         membership.save(update_fields=["status", "decided_by", "updated_at"])
     record_audit(
@@ -128,7 +135,7 @@ def decide_membership(*, actor: User, membership: Membership, approve: bool) -> 
     if not can_manage_members(actor, membership.organisation):
         raise PermissionDenied(_("Only the organisation's administrators can decide on requests."))
     if membership.status != MembershipStatus.REQUESTED:
-        raise ValidationError(_("This request has already been decided."))
+        raise Refused(_("This request has already been decided."), code="conflict", status=409)
     from_status = membership.status
     membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.DECLINED
     membership.decided_by = actor
@@ -170,7 +177,7 @@ def accept_invitation(*, user: User, membership: Membership) -> Membership:
 def issue_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     name = name.strip()
     if not name:
-        raise ValidationError(_("Give the token a name, e.g. the script that will use it."))
+        raise Refused(_("Give the token a name, e.g. the script that will use it."), field="name")
     return ApiToken.issue(user=user, name=name[:100])
 
 

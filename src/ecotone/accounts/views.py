@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecotone.catalog.models import Organisation
+from ecotone.core.refusals import Refused, show_refusal
 
 from . import claims, services
 from .forms import SignUpForm
@@ -58,8 +59,8 @@ def join_organisation(request, pk: int):
         membership = services.request_membership(
             user=request.user, organisation=organisation, message=request.POST.get("message", "")
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         if membership.status == MembershipStatus.ACTIVE:
             messages.success(request, _("You are now a member of %(org)s.") % {"org": organisation})
@@ -87,8 +88,8 @@ def invite_member(request, pk: int):
             organisation=organisation,
             username_or_email=request.POST.get("who", "").strip(),
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Invitation sent."))
     return redirect(organisation.get_absolute_url())
@@ -102,8 +103,8 @@ def decide_membership(request, pk: int):
         services.decide_membership(
             actor=request.user, membership=membership, approve=request.POST.get("approve") == "1"
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except Refused as refused:
+        show_refusal(request, refused)
     if request.POST.get("next") == "review" and request.user.is_staff:
         return redirect("accounts:review")
     return redirect("accounts:profile")
@@ -138,8 +139,8 @@ def claim_organisation(request, pk: int):
                     % {"email": claim.email},
                 )
             return redirect(organisation.get_absolute_url())
-        except ValidationError as error:
-            errors = error.message_dict
+        except Refused as refused:
+            errors = {field: [message] for field, message in refused.each_error()}
     context = {
         "organisation": organisation,
         "domain": claims.website_domain(organisation),
@@ -157,15 +158,15 @@ def confirm_claim(request, token: str):
     changes nothing."""
     try:
         claim = claims.claim_from_token(token)
-    except ValidationError as error:
+    except Refused as refused:
         return render(
-            request, "accounts/claim_confirm.html", {"error": " ".join(error.messages)}, status=400
+            request, "accounts/claim_confirm.html", {"error": refused.message}, status=400
         )
     if request.method == "POST":
         try:
             claim = claims.confirm_email_claim(user=request.user, token=token)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except Refused as refused:
+            show_refusal(request, refused)
         else:
             if claim.status == "confirmed":
                 messages.success(
@@ -209,8 +210,8 @@ def decide_claim(request, pk: int):
         claims.decide_claim(
             actor=request.user, claim=claim, approve=approve, note=request.POST.get("note", "")
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(request, _("Claim approved.") if approve else _("Claim rejected."))
     return redirect("accounts:review")
@@ -230,8 +231,8 @@ def accept_invitation(request, pk: int):
 def create_token(request):
     try:
         token, raw = services.issue_token(user=request.user, name=request.POST.get("name", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         request.session["new_token"] = {"name": token.name, "value": raw}
     return redirect("accounts:profile")

@@ -1,12 +1,19 @@
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from ecotone.accounts import services
 from ecotone.accounts.models import ApiToken, AuditEntry, Membership, MembershipRole
 from ecotone.accounts.permissions import can_edit
-from ecotone.core.testing import NeedFactory, OrganisationFactory, UserFactory, make_member
+from ecotone.core.refusals import Refused
+from ecotone.core.testing import (
+    NeedFactory,
+    OrganisationFactory,
+    UserFactory,
+    logged_in,
+    make_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +44,7 @@ def test_only_admins_decide_and_only_once():
         services.decide_membership(actor=plain_member, membership=membership, approve=True)
     staff = UserFactory(is_staff=True)
     services.decide_membership(actor=staff, membership=membership, approve=False)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused):
         services.decide_membership(actor=staff, membership=membership, approve=True)
 
 
@@ -60,7 +67,7 @@ def test_inviting_an_unknown_person_says_what_to_do():
     org = OrganisationFactory()
     admin = UserFactory()
     make_member(admin, org, role=MembershipRole.ADMIN)
-    with pytest.raises(ValidationError, match="sign up"):
+    with pytest.raises(Refused, match="sign up"):
         services.invite_member(inviter=admin, organisation=org, username_or_email="nobody")
 
 
@@ -139,3 +146,32 @@ def test_pages_that_change_state_refuse_get_and_anonymous():
     client.force_login(UserFactory())
     assert client.get(f"/en/accounts/organisations/{org.pk}/join/").status_code == 405
     assert not Membership.objects.exists()
+
+
+def page_messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_the_membership_pages_show_a_refusal_as_a_message_and_change_nothing():
+    org = OrganisationFactory()
+    admin = UserFactory()
+    make_member(admin, org, role=MembershipRole.ADMIN)
+    page = logged_in(admin)
+    answer = page.post(
+        f"/en/accounts/organisations/{org.pk}/invite/", {"who": "nobody"}, follow=True
+    )
+    assert page_messages(answer) == [
+        "No account with that user name or e-mail; ask them to sign up first."
+    ]
+    answer = page.post("/en/accounts/tokens/", {"name": "  "}, follow=True)
+    assert page_messages(answer) == ["Give the token a name, e.g. the script that will use it."]
+    assert not ApiToken.objects.filter(user=admin).exists()
+    assert Membership.objects.filter(organisation=org).count() == 1
+    membership = services.request_membership(user=UserFactory(), organisation=org)
+    services.decide_membership(actor=admin, membership=membership, approve=False)
+    answer = page.post(
+        f"/en/accounts/memberships/{membership.pk}/decide/", {"approve": "1"}, follow=True
+    )
+    assert page_messages(answer) == ["This request has already been decided."]
+    membership.refresh_from_db()
+    assert membership.status == "declined"
