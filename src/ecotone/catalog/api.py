@@ -156,7 +156,7 @@ def add_kind_routes(kind: Kind) -> None:
 
     @router.post(
         f"/{kind.plural}/{{record_id}}/{{action}}",
-        response={200: Out, **ERRORS},
+        response={200: Out, 409: ErrorOut, **ERRORS},
         auth=TokenAuth(),
         tags=tags,
         operation_id=f"review_{kind.name}",

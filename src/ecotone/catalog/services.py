@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Field
 from django.http import QueryDict
@@ -231,19 +231,21 @@ def transition_record(
 ) -> CatalogueRecord:
     """Move a record through draft → pending → published → archived, with an audit row."""
     if action not in TRANSITIONS:
-        raise ValidationError(_("Unknown action %(action)s.") % {"action": action})
+        raise Refused(_("Unknown action %(action)s.") % {"action": action}, field="action")
     if action in STAFF_ONLY_TRANSITIONS and not is_staff(user):
         raise PermissionDenied(_("Only staff may %(action)s records.") % {"action": action})
     if action not in STAFF_ONLY_TRANSITIONS and not can_edit(user, record):
         raise PermissionDenied(_("You may not change this record."))
     allowed_from, target = TRANSITIONS[action]
     if record.status not in allowed_from:
-        raise ValidationError(
+        raise Refused(
             _("This record is %(status)s; it cannot be %(done)s.")
-            % {"status": record.get_status_display().lower(), "done": PAST_TENSE[action]}
+            % {"status": record.get_status_display().lower(), "done": PAST_TENSE[action]},
+            code="conflict",
+            status=409,
         )
     if action == "reject" and not reason.strip():
-        raise ValidationError(_("Give a reason when rejecting a record."))
+        raise Refused(_("Give a reason when rejecting a record."), field="reason")
     from_status = record.status
     record.status = target
     record.review_note = reason.strip() if action == "reject" else ""

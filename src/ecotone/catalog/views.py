@@ -20,6 +20,7 @@ from ecotone.accounts.permissions import (
     member_organisation_ids,
 )
 from ecotone.core.models import PublicationStatus
+from ecotone.core.refusals import Refused, show_refusal
 from ecotone.core.replica import read_from_replica
 from ecotone.core.uploads import serve_stored_file
 
@@ -230,8 +231,8 @@ def record_review(request, plural: str, pk: int):
         services.transition_record(
             record=record, action=action, user=request.user, reason=request.POST.get("reason", "")
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except Refused as refused:
+        show_refusal(request, refused)
     else:
         messages.success(
             request, _("Status changed to: %(status)s") % {"status": record.get_status_display()}

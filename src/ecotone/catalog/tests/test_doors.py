@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from ecotone.accounts.audit import history_of
 from ecotone.catalog.models import Organisation
-from ecotone.core.testing import UserFactory, token_headers
+from ecotone.core.testing import NeedFactory, UserFactory, token_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,43 @@ def test_the_good_record_goes_through_every_door(client, staff, tmp_path):
         ("door-2", "CN"),
         ("door-3", "CN"),
     ]
+
+
+# --- review transitions: the record page and the API ---------------------------------------
+
+
+def transition_by_page(client, user, need, action: str, reason: str = "") -> list[str]:
+    client.force_login(user)
+    answer = client.post(
+        f"/en/needs/{need.pk}/review/", {"action": action, "reason": reason}, follow=True
+    )
+    return [str(message) for message in answer.context["messages"]]
+
+
+def transition_by_api(client, user, need, action: str, body: dict) -> tuple[int, dict]:
+    answer = client.post(
+        f"/api/v1/needs/{need.pk}/{action}",
+        body,
+        content_type="application/json",
+        headers=token_headers(user),
+    )
+    return answer.status_code, answer.json()
+
+
+def test_rejecting_without_a_reason_is_refused_by_both_doors_and_changes_nothing(client, staff):
+    need = NeedFactory(status="pending")
+    message = "Give a reason when rejecting a record."
+    assert transition_by_page(client, staff, need, "reject") == [message]
+    status, body = transition_by_api(client, staff, need, "reject", {"reason": "  "})
+    assert (status, body["field"], body["message"]) == (422, "reason", message)
+    need.refresh_from_db()
+    assert need.status == "pending"
+
+
+def test_publishing_a_published_record_is_a_conflict_by_both_doors(client, staff):
+    need = NeedFactory(status="published")
+    message = "This record is published; it cannot be published."
+    assert transition_by_page(client, staff, need, "publish") == [message]
+    status, body = transition_by_api(client, staff, need, "publish", {})
+    assert (status, body["code"], body["message"]) == (409, "conflict", message)
+    assert not history_of(need).exists()
