@@ -2,9 +2,9 @@
 
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ValidationError as PydanticValidationError
@@ -13,6 +13,7 @@ from ecotone.accounts.api_auth import TokenAuth, reading_user
 from ecotone.accounts.permissions import can_view, visible_records
 from ecotone.core.bounds import Id, PageLimit
 from ecotone.core.pagination import cursor_page
+from ecotone.core.refusals import Refused
 
 from . import queries, services
 from .kinds import BROWSABLE_KINDS, KINDS, Kind
@@ -65,7 +66,9 @@ def _owner_from(payload: dict) -> Organisation | None:
         return None
     owner = Organisation.objects.filter(external_id=external_id).first()
     if owner is None:
-        raise ValidationError(f"owner: unknown organisation {external_id!r}")
+        raise Refused(
+            _("No organisation has the external id %(id)s.") % {"id": external_id}, field="owner"
+        )
     return owner
 
 
@@ -187,7 +190,7 @@ def _reason_from(request) -> str:
     try:
         payload = TransitionIn.model_validate_json(request.body)
     except PydanticValidationError:
-        raise ValidationError('send {"reason": "..."} as JSON, or no body') from None
+        raise Refused(_('Send {"reason": "..."} as JSON, or no body.'), field="reason") from None
     return payload.reason
 
 

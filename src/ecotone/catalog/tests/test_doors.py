@@ -147,3 +147,25 @@ def test_publishing_a_published_record_is_a_conflict_by_both_doors(client, staff
     status, body = transition_by_api(client, staff, need, "publish", {})
     assert (status, body["code"], body["message"]) == (409, "conflict", message)
     assert not history_of(need).exists()
+
+
+def test_an_unknown_owner_and_a_reason_that_is_not_json_are_refused_on_their_field(client, staff):
+    answer = client.post(
+        "/api/v1/solutions",
+        {"title_en": "Cold storage", "owner": "no-such-org"},
+        content_type="application/json",
+        headers=token_headers(staff),
+    )
+    body = answer.json()
+    assert (answer.status_code, body["field"]) == (422, "owner")
+    assert body["message"] == "No organisation has the external id no-such-org."
+    need = NeedFactory(status="pending")
+    answer = client.post(
+        f"/api/v1/needs/{need.pk}/reject",
+        "reason: none",
+        content_type="application/json",
+        headers=token_headers(staff),
+    )
+    assert (answer.status_code, answer.json()["field"]) == (422, "reason")
+    need.refresh_from_db()
+    assert need.status == "pending"
