@@ -22,6 +22,7 @@ from ecotone.core.bounds import parse_id
 from ecotone.core.refusals import Refused, show_refusal
 
 from .conflicts import reviewer_ties
+from .forms import ServiceMultipleChoiceField
 from .models import Programme, Reviewer
 from .permissions import reviewer_of
 from .services import pool
@@ -43,14 +44,14 @@ class ReviewerProfileForm(forms.Form):
     expertise = forms.CharField(
         label=gettext_lazy("Your expertise"),
         required=False,
-        max_length=pool.MAX_EXPERTISE,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        # at most pool.MAX_EXPERTISE characters: checked by the service, as for the API
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": pool.MAX_EXPERTISE}),
         help_text=gettext_lazy(
             "What you know, in your words (either language): it is compared with each "
             "submission's text to propose what you review."
         ),
     )
-    sectors = forms.MultipleChoiceField(
+    sectors = ServiceMultipleChoiceField(
         label=gettext_lazy("Sectors you know"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 12}),

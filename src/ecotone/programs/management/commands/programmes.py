@@ -10,6 +10,9 @@ ecotone programmes deactivate-reviewer SLUG REVIEWER --reason TEXT --as USER
 ecotone programmes reactivate-reviewer SLUG REVIEWER --as USER
                                                REVIEWER: the id ``reviewers`` lists, a username
                                                or an e-mail address; as PATCH …/reviewers/{id}
+ecotone programmes reopen-review SLUG ASSIGNMENT --reason TEXT --as USER
+                                               send a submitted review back to its reviewer
+                                               (ASSIGNMENT: the id the API's assignments list)
 ecotone programmes start SLUG --round N --as USER
 ecotone programmes assign SLUG --round N --as USER
 ecotone programmes ranking SLUG --round N [--format table|csv]
@@ -44,9 +47,9 @@ from ... import exports, services
 from ...api.common import programme_out
 from ...api.pool import pool_queryset, reviewer_out
 from ...api.rounds import ranking_rows
-from ...models import Programme, Reviewer, Round
+from ...models import Assignment, Programme, Reviewer, Round
 from ...permissions import is_manager
-from ...services import assigning, decisions, pool, reminders, responses, setup
+from ...services import assigning, decisions, pool, reminders, responses, reviews, setup
 
 WRITES = {
     "create",
@@ -56,6 +59,7 @@ WRITES = {
     "import-reviewers",
     "deactivate-reviewer",
     "reactivate-reviewer",
+    "reopen-review",
     "start",
     "assign",
     "publish",
@@ -112,6 +116,11 @@ class Command(BaseCommand):
         self._slug(
             commands.add_parser("reactivate-reviewer", help="bring a reviewer back to the pool")
         ).add_argument("reviewer", help="reviewer id, username or e-mail address")
+        reopen = self._slug(
+            commands.add_parser("reopen-review", help="send a submitted review back to draft")
+        )
+        reopen.add_argument("assignment", help="the assignment's id")
+        reopen.add_argument("--reason", default="", help="sent to the reviewer, kept in the log")
         for name, text in (("start", "start a round"), ("assign", "run the assignment")):
             self._slug(commands.add_parser(name, help=text)).add_argument(
                 "--round", type=int, required=True
@@ -251,6 +260,17 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"reviewer {reviewer.pk}: {reviewer.display_name} active")
         )
+
+    def reopen_review(self, options, actor):
+        programme = _managed(options["slug"], actor)
+        pk = parse_id(options["assignment"])
+        assignment = Assignment.objects.filter(pk=pk, round__programme=programme).first()
+        if pk is None or assignment is None:
+            raise CommandError(
+                f"assignment: {programme.slug} has no assignment {options['assignment']!r}"
+            )
+        reviews.reopen_assigned_review(user=actor, assignment=assignment, reason=options["reason"])
+        self.stdout.write(self.style.SUCCESS(f"review of assignment {assignment.pk} reopened"))
 
     def start(self, options, actor):
         round = _round(options["slug"], options["round"], actor)
