@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from ecotone.accounts.models import AuditEntry
+from ecotone.catalog.models import Organisation
 from ecotone.core.testing import OrganisationFactory, logged_in, token_headers
 from ecotone.programs import services
 from ecotone.programs.models import (
@@ -572,3 +573,33 @@ def test_a_bid_out_of_range_is_refused_alike_by_the_page_and_the_api():
     assert by_api.message.startswith("Choose −1 (rather not), 0, 1 or 2")
     assert page.message == by_api.message
     assert everything() == before
+
+
+# --- writes with one door: the page's refusal is the service's, and nothing changes ---------
+
+
+def test_the_dashboard_closes_an_open_call_and_refuses_a_closed_one():
+    world = make_programme()
+    url = reverse("programs:close_call", args=[world.programme.slug])
+    assert logged_in(world.manager).post(url).status_code == 302
+    world.programme.refresh_from_db()
+    assert not world.programme.is_open()
+    before = everything()
+    assert message_answer(logged_in(world.manager).post(url)).message == "The call is not open."
+    assert everything() == before
+
+
+def test_the_assignments_page_overrides_a_detected_conflict_only_with_a_reason(reviewed):
+    world, _user, _org, submission = reviewed
+    same = add_reviewer(world, "same", email="x@greenfund.example")  # the organiser's domain
+    Organisation.objects.filter(pk=submission.applicant_id).update(
+        website="https://greenfund.example"
+    )
+    data = {"action": "override", "reviewer": same.pk, "submission": submission.pk}
+    before = everything()
+    refused = message_answer(_assignments_page(world, 1, {**data, "reason": ""}))
+    assert refused.message == "Give a reason; it is kept in the audit log."
+    assert everything() == before
+    assert _assignments_page(world, 1, {**data, "reason": "shared host"}).status_code == 302
+    assert ConflictNote.objects.get(reviewer=same).reason == "shared host"
+    assert AuditEntry.objects.filter(action="conflict_override").count() == 1
