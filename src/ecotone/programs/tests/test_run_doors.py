@@ -28,6 +28,7 @@ from ecotone.programs.models import (
     Reviewer,
     Submission,
 )
+from ecotone.programs.services import assigning
 
 from .conftest import add_applicant, add_reviewer, apply, make_programme
 from .test_discussion import make_reviewed
@@ -603,3 +604,113 @@ def test_the_assignments_page_overrides_a_detected_conflict_only_with_a_reason(r
     assert _assignments_page(world, 1, {**data, "reason": "shared host"}).status_code == 302
     assert ConflictNote.objects.get(reviewer=same).reason == "shared host"
     assert AuditEntry.objects.filter(action="conflict_override").count() == 1
+
+
+# --- good input: each door does the same thing ----------------------------------------------
+
+
+def two_in_review():
+    """A one-round programme with two submissions in review and ana and ben in the pool,
+    both assigned to both; nothing reviewed yet."""
+    world = make_programme(rounds=1, k=2)
+    submissions = []
+    for name in ("Sun Co", "Wind Co"):
+        user, org = add_applicant(world, name)
+        submissions.append(apply(world, user, org, title=f"{name} roofs"))
+    services.start_round(user=world.manager, round=world.rounds[0])
+    ana, ben = add_reviewer(world, "ana"), add_reviewer(world, "ben")
+    for submission in submissions:
+        submission.refresh_from_db()
+        for reviewer in (ana, ben):
+            assigning.add_assignment(
+                user=world.manager, round=world.rounds[0], submission=submission, reviewer=reviewer
+            )
+    return world, submissions
+
+
+def test_a_review_submitted_through_the_page_or_the_api_is_the_same():
+    world, (first, second) = two_in_review()
+    ana = world.reviewers[0]
+    on_page = Assignment.objects.get(reviewer=ana, submission=first)
+    by_api = Assignment.objects.get(reviewer=ana, submission=second)
+    scores = {"technology": 4, "commercial": 2}
+    others = {"confidence": 3, "recommendation": "award"}
+    assert _review_page(ana.user, on_page, scores, others).status_code == 302
+    body = {"scores": scores, "submit": True, **others}
+    assert api(ana.user, "put", f"reviews/{by_api.pk}", body).status_code == 200
+    saved = Review.objects.order_by("pk").values_list(
+        "status", "scores", "confidence", "recommendation", "total"
+    )
+    assert len(saved) == 2 and saved[0] == saved[1]
+    assert saved[0][:4] == ("submitted", scores, 3, "award")
+
+
+def test_a_conflict_declared_through_the_page_or_the_api_is_the_same():
+    world, (first, second) = two_in_review()
+    ana = world.reviewers[0]
+    on_page = Assignment.objects.get(reviewer=ana, submission=first)
+    by_api = Assignment.objects.get(reviewer=ana, submission=second)
+    url = reverse("programs:declare_conflict", args=[on_page.pk])
+    assert logged_in(ana.user).post(url, {"reason": "my cousin"}).status_code == 302
+    body = {"reason": "my cousin"}
+    assert api(ana.user, "post", f"reviews/{by_api.pk}/conflict", body).status_code == 204
+    notes = ConflictNote.objects.order_by("submission_id").values_list(
+        "submission_id", "kind", "reason"
+    )
+    assert list(notes) == [(s.pk, "declared", "my cousin") for s in (first, second)]
+    assert api(ana.user, "get", "reviews").json() == []  # both left the queue
+
+
+def test_reviewers_added_and_removed_through_the_page_or_the_api_are_the_same():
+    world, (first, second) = two_in_review()
+    cat = add_reviewer(world, "cat")
+    slug = world.programme.slug
+    data = {"action": "add", "submission": first.pk, "reviewer": cat.pk}
+    page = _assignments_page(world, 1, data)
+    assert page.status_code == 302
+    body = {"submission": second.pk, "reviewer": cat.pk}
+    assert api(world.manager, "post", f"{slug}/rounds/1/assignments", body).status_code == 201
+    added = Assignment.objects.filter(reviewer=cat).order_by("submission_id")
+    assert [(a.submission_id, a.manual) for a in added] == [(first.pk, True), (second.pk, True)]
+    on_page, by_api = added
+    data = {"action": "remove", "assignment": on_page.pk, "reason": "too busy"}
+    assert _assignments_page(world, 1, data).status_code == 302
+    path = f"assignments/{by_api.pk}?reason=too busy"
+    assert api(world.manager, "delete", path).status_code == 204
+    assert not Assignment.objects.filter(reviewer=cat).exists()
+    removals = AuditEntry.objects.filter(action="assignment_remove", reason="too busy")
+    assert removals.count() == 2
+
+
+def test_decisions_through_the_page_or_the_api_are_the_same():
+    world, (first, second) = two_in_review()
+    page = logged_in(world.manager).post(
+        reverse("programs:ranking", args=[world.programme.slug, 1]),
+        {"submission": [first.pk], f"outcome_{first.pk}": "reject", "reason": "out of scope"},
+    )
+    assert page.status_code == 302
+    body = {"decisions": [{"submission": second.pk, "outcome": "reject", "reason": "out of scope"}]}
+    made = api(world.manager, "post", f"{world.programme.slug}/rounds/1/decisions", body)
+    assert made.status_code == 201
+    decided = Decision.objects.order_by("submission_id").values_list(
+        "submission_id", "outcome", "reason"
+    )
+    assert list(decided) == [
+        (first.pk, "reject", "out of scope"),
+        (second.pk, "reject", "out of scope"),
+    ]
+    statuses = Submission.objects.order_by("pk").values_list("status", flat=True)
+    assert list(statuses) == ["rejected", "rejected"]
+
+
+def test_withdrawing_through_the_page_or_the_api_is_the_same():
+    world = make_programme()
+    user, org = add_applicant(world, "Sun Co")
+    first, second = apply(world, user, org), apply(world, user, org, title="Second")
+    url = reverse("programs:submission_withdraw", args=[first.pk])
+    assert logged_in(user).post(url, {"reason": "merged"}).status_code == 302
+    body = {"reason": "merged"}
+    assert api(user, "post", f"submissions/{second.pk}/withdraw", body).status_code == 200
+    assert list(Submission.objects.values_list("status", flat=True)) == ["withdrawn"] * 2
+    withdrawals = AuditEntry.objects.filter(action="submission_withdraw", reason="merged")
+    assert withdrawals.count() == 2
