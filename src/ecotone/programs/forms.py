@@ -30,6 +30,13 @@ class ServiceMultipleChoiceField(forms.MultipleChoiceField):
         return True
 
 
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """``form``'s field ``name``, which is a choice field (its choices are set per form)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), name
+    return field
+
+
 def _label(question: dict) -> str:
     if active_language_is_chinese():
         return question.get("label_zh") or question.get("label_en") or question["key"]
@@ -73,8 +80,8 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.programme = programme
         orgs = Organisation.objects.filter(pk__in=member_organisation_ids(user))
-        self.fields["applicant"].choices = [(o.pk, o.label) for o in orgs]
-        self.fields["track"].choices = [(t.key, t.name) for t in programme.tracks.all()]
+        choice_field(self, "applicant").choices = [(o.pk, o.label) for o in orgs]
+        choice_field(self, "track").choices = [(t.key, t.name) for t in programme.tracks.all()]
         for question in programme.questions:
             self.fields[f"answer_{question['key']}"] = forms.CharField(
                 label=_label(question),
@@ -176,7 +183,7 @@ class CallWindowForm(forms.Form):
     def clean(self):
         # Django read the times in the server's zone; give the service the wall-clock time
         # typed, which it reads in the programme's zone
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         for name in ("opens_at", "closes_at"):
             value = cleaned.get(name)
             if value is not None and timezone.is_aware(value):

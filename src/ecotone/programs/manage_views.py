@@ -169,7 +169,7 @@ def assignments(request, slug: str, position: int):
     submissions = assigning.round_submissions(round)
     reviewers = assigning.pool(round)
     index = ConflictIndex(reviewers, submissions)
-    by_submission = {s.pk: [] for s in submissions}
+    by_submission: dict[int, list[Assignment]] = {s.pk: [] for s in submissions}
     for a in round.assignments.select_related("reviewer__user", "review").order_by("-affinity"):
         by_submission.setdefault(a.submission_id, []).append(a)
     rows = [

@@ -22,7 +22,7 @@ from ecotone.core.bounds import parse_id
 from ecotone.core.refusals import Refused, show_refusal
 
 from .conflicts import reviewer_ties
-from .forms import ServiceMultipleChoiceField
+from .forms import ServiceMultipleChoiceField, choice_field
 from .models import Programme, Reviewer
 from .permissions import reviewer_of
 from .services import pool
@@ -59,7 +59,7 @@ class ReviewerProfileForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sectors"].choices = sector_choices()
+        choice_field(self, "sectors").choices = sector_choices()
 
 
 def own_reviewer(request, slug: str) -> Reviewer:
@@ -119,7 +119,7 @@ def _save(request, reviewer: Reviewer, form: ReviewerProfileForm) -> bool:
 
 def _render(request, reviewer: Reviewer, form, declared_ids):
     ties = reviewer_ties([reviewer])[reviewer.pk]
-    declared = [t.organisation for t in ties if not t.detected]
+    declared = [t.organisation for t in ties if not t.detected and t.organisation is not None]
     if declared_ids is not None:  # a refused form keeps what was ticked
         chosen = {pk for pk in map(parse_id, declared_ids) if pk is not None}
         declared = list(Organisation.objects.filter(pk__in=chosen).order_by("name_en"))
