@@ -286,3 +286,14 @@ class ResponseWindowOut(Schema):
     opens_at: datetime
     closes_at: datetime
     open: bool
+
+
+class OverrideIn(BodyIn):
+    submission: Id
+    reason: str = ""
+
+
+class OverrideOut(Schema):
+    reviewer: int
+    submission: int
+    reason: str

@@ -10,10 +10,18 @@ from ninja.responses import Status
 from ecotone.accounts.api_auth import TokenAuth
 from ecotone.core.bounds import Id
 
-from ..models import Reviewer
+from ..models import Reviewer, Submission
 from ..permissions import reviewer_of
-from ..schemas import RemovedOut, ReviewerIn, ReviewerOut, ReviewerPatchIn, ReviewerSelfIn
-from ..services import pool
+from ..schemas import (
+    OverrideIn,
+    OverrideOut,
+    RemovedOut,
+    ReviewerIn,
+    ReviewerOut,
+    ReviewerPatchIn,
+    ReviewerSelfIn,
+)
+from ..services import conflicts, pool
 from .common import ERRORS, managed_programme, programme_for
 
 router = Router(tags=["programmes"])
@@ -176,3 +184,24 @@ def delete_reviewer(request, slug: str, reviewer_id: Id, reason: str = ""):
     reviewer = _managed_reviewer(request.user, slug, reviewer_id)
     result = pool.remove_reviewer(user=request.user, reviewer=reviewer, reason=reason)
     return Status(200, {"result": result})
+
+
+@router.post(
+    "/programmes/{slug}/reviewers/{reviewer_id}/overrides",
+    response={201: OverrideOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="programme_override_conflict",
+    summary="Set aside a detected conflict of a reviewer with one submission",
+    description=(
+        "`{submission, reason}`: the reason is kept in the audit log. A declared conflict "
+        "always stands (409 `no_conflict` when nothing detected is left to override)."
+    ),
+)
+def post_override(request, slug: str, reviewer_id: Id, payload: OverrideIn):
+    reviewer = _managed_reviewer(request.user, slug, reviewer_id)
+    submission = get_object_or_404(Submission, pk=payload.submission, programme=reviewer.programme)
+    note = conflicts.override_conflict(
+        user=request.user, reviewer=reviewer, submission=submission, reason=payload.reason
+    )
+    body = {"reviewer": reviewer.pk, "submission": submission.pk, "reason": note.reason}
+    return Status(201, body)

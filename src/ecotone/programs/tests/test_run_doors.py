@@ -576,34 +576,113 @@ def test_a_bid_out_of_range_is_refused_alike_by_the_page_and_the_api():
     assert everything() == before
 
 
-# --- writes with one door: the page's refusal is the service's, and nothing changes ---------
+# --- closing the call, overriding a conflict: dashboard / assignments page, API, CLI -------
 
 
-def test_the_dashboard_closes_an_open_call_and_refuses_a_closed_one():
-    world = make_programme()
-    url = reverse("programs:close_call", args=[world.programme.slug])
-    assert logged_in(world.manager).post(url).status_code == 302
-    world.programme.refresh_from_db()
-    assert not world.programme.is_open()
+def test_closing_a_closed_call_is_refused_by_every_door_and_each_door_closes_an_open_one():
+    doors = []
+    for slug in ("by-page", "by-api", "by-cli"):
+        world = make_programme(slug=slug)
+        doors.append(world)
+    page_world, api_world, cli_world = doors
+
+    def by_page(world):
+        url = reverse("programs:close_call", args=[world.programme.slug])
+        return logged_in(world.manager).post(url)
+
+    def by_api(world):
+        return api(world.manager, "post", f"{world.programme.slug}/call/close")
+
+    assert by_page(page_world).status_code == 302
+    assert by_api(api_world).status_code == 200
+    assert "closed at" in run_cli(cli_world.manager, "close-call", cli_world.programme.slug)
+    assert not any(p.is_open() for p in Programme.objects.all())
+    assert AuditEntry.objects.filter(action="call_window").count() == 3
+
     before = everything()
-    assert message_answer(logged_in(world.manager).post(url)).message == "The call is not open."
+    page = message_answer(by_page(page_world))
+    refused = api_answer(by_api(api_world))
+    cli = cli_answer(cli_world.manager, "close-call", cli_world.programme.slug)
+    assert (refused.status, refused.message) == (409, "The call is not open.")
+    assert page.message == cli.message == refused.message
     assert everything() == before
 
 
-def test_the_assignments_page_overrides_a_detected_conflict_only_with_a_reason(reviewed):
+@pytest.fixture
+def detected(reviewed):
+    """``reviewed`` with dan, whose e-mail domain is the applicant's (its website's and its
+    member's): a detected conflict a manager may set aside."""
     world, _user, _org, submission = reviewed
-    same = add_reviewer(world, "same", email="x@greenfund.example")  # the organiser's domain
-    Organisation.objects.filter(pk=submission.applicant_id).update(
-        website="https://greenfund.example"
-    )
-    data = {"action": "override", "reviewer": same.pk, "submission": submission.pk}
+    dan = add_reviewer(world, "dan", email="x@sunco.example")
+    Organisation.objects.filter(pk=submission.applicant_id).update(website="https://sunco.example")
+    return world, submission, dan
+
+
+def _override_page(world, dan, submission, reason: str):
+    data = {"action": "override", "reviewer": dan.pk, "submission": submission.pk}
+    return _assignments_page(world, 1, {**data, "reason": reason})
+
+
+def _override_api(world, dan, submission, reason: str):
+    path = f"{world.programme.slug}/reviewers/{dan.pk}/overrides"
+    return api(world.manager, "post", path, {"submission": submission.pk, "reason": reason})
+
+
+def _override_cli(world, dan, submission, reason: str) -> list[str]:
+    slug = world.programme.slug
+    name = dan.user.username
+    return ["override-conflict", slug, name, str(submission.pk), "--reason", reason]
+
+
+def test_an_override_without_a_reason_is_refused_by_every_door(detected):
+    world, submission, dan = detected
     before = everything()
-    refused = message_answer(_assignments_page(world, 1, {**data, "reason": ""}))
-    assert refused.message == "Give a reason; it is kept in the audit log."
+    page = message_answer(_override_page(world, dan, submission, " "))
+    by_api = api_answer(_override_api(world, dan, submission, " "))
+    cli = cli_answer(world.manager, *_override_cli(world, dan, submission, " "))
+    assert (by_api.status, by_api.field) == (422, "reason")
+    assert by_api.message == "Give a reason; it is kept in the audit log."
+    assert page.message == by_api.message and (cli.field, cli.message) == ("reason", page.message)
     assert everything() == before
-    assert _assignments_page(world, 1, {**data, "reason": "shared host"}).status_code == 302
-    assert ConflictNote.objects.get(reviewer=same).reason == "shared host"
+
+
+def test_a_declared_conflict_is_not_overridden_through_any_door(detected):
+    world, submission, _dan = detected
+    eve = add_reviewer(world, "eve")  # no tie the platform detects
+    eve.declared_organisations.add(submission.applicant)
+    before = everything()
+    page = message_answer(_override_page(world, eve, submission, "no tie"))
+    by_api = api_answer(_override_api(world, eve, submission, "no tie"))
+    cli = cli_answer(world.manager, *_override_cli(world, eve, submission, "no tie"))
+    assert (by_api.status, by_api.message) == (409, "There is no detected conflict to override.")
+    assert page.message == cli.message == by_api.message
+    assert everything() == before
+
+
+@pytest.mark.parametrize("door", ["page", "api", "cli"])
+def test_each_door_overrides_a_detected_conflict_with_its_reason(detected, door):
+    world, submission, dan = detected
+    if door == "page":
+        assert _override_page(world, dan, submission, "shared host").status_code == 302
+    elif door == "api":
+        made = _override_api(world, dan, submission, "shared host")
+        assert made.status_code == 201 and made.json()["reason"] == "shared host"
+    else:
+        run_cli(world.manager, *_override_cli(world, dan, submission, "shared host"))
+    assert list(ConflictNote.objects.values_list("reviewer", "kind", "reason")) == [
+        (dan.pk, "override", "shared host")
+    ]
     assert AuditEntry.objects.filter(action="conflict_override").count() == 1
+
+
+def test_only_managers_override(detected):
+    world, submission, dan = detected
+    path = f"{world.programme.slug}/reviewers/{dan.pk}/overrides"
+    body = {"submission": submission.pk, "reason": "mine"}
+    assert api(dan.user, "post", path, body).status_code == 404
+    with pytest.raises(CommandError):
+        run_cli(dan.user, *_override_cli(world, dan, submission, "mine"))
+    assert not ConflictNote.objects.exists()
 
 
 # --- good input: each door does the same thing ----------------------------------------------
