@@ -431,6 +431,18 @@ def test_only_managers_reopen_reviews(reviewed):
     assert Review.objects.get(assignment=assignment).status == "submitted"
 
 
+def test_the_assignments_page_offers_reopening_a_submitted_review_and_removing_the_others(
+    reviewed,
+):
+    world, _user, _org, _submission = reviewed
+    url = reverse("programs:assignments", args=[world.programme.slug, 1])
+    page = logged_in(world.manager).get(url).content.decode()
+    assert page.count('value="reopen"') == 2  # ana's and ben's reviews are in
+    assert page.count('value="remove"') == 1  # cat has not started
+    chinese = logged_in(world.manager).get(f"/zh-hans{url[3:]}").content.decode()
+    assert "重新开放评审" in chinese
+
+
 def _reopen_api_as(user, assignment):
     return api(user, "post", f"assignments/{assignment.pk}/reopen", {"reason": "mine"})
 
