@@ -156,16 +156,11 @@ def _managed_reviewer(user, slug: str, pk: int) -> Reviewer:
     summary="Change a reviewer's load, expertise or sectors; deactivate or reactivate",
 )
 def patch_reviewer(request, slug: str, reviewer_id: Id, payload: ReviewerPatchIn):
-    reviewer = _managed_reviewer(request.user, slug, reviewer_id)
-    if payload.active is False and reviewer.active:
-        reviewer = pool.deactivate_reviewer(
-            user=request.user, reviewer=reviewer, reason=payload.reason
-        )
-    elif payload.active:
-        reviewer = pool.reactivate_reviewer(user=request.user, reviewer=reviewer)
-    reviewer = pool.update_reviewer_profile(
+    reviewer = pool.change_reviewer(
         user=request.user,
-        reviewer=reviewer,
+        reviewer=_managed_reviewer(request.user, slug, reviewer_id),
+        active=payload.active,
+        reason=payload.reason,
         expertise=payload.expertise,
         sector_slugs=payload.sectors,
         max_load=payload.max_load,

@@ -531,6 +531,21 @@ def test_deactivating_without_a_reason_is_refused_by_the_api_and_the_cli(reviewe
     assert everything() == before
 
 
+def test_a_change_refused_in_part_leaves_the_reviewer_active(reviewed):
+    """PATCH …/reviewers/{id} deactivates and changes the sectors in one step: a bad sector
+    used to leave the reviewer deactivated behind the 422."""
+    world, _user, _org, _submission = reviewed
+    cat = world.reviewers[2]
+    before = everything()
+    body = {"active": False, "reason": "on leave", "sectors": ["moon-mining"]}
+    path = f"{world.programme.slug}/reviewers/{cat.pk}"
+    refused = api_answer(api(world.manager, "patch", path, body))
+    assert (refused.status, refused.field) == (422, "sectors[0]")
+    assert everything() == before
+    body["sectors"] = ["solar-power"]
+    assert api(world.manager, "patch", path, body).json()["active"] is False
+
+
 @pytest.mark.parametrize(
     ("expertise", "sectors", "field", "message"),
     [
