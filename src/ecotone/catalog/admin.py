@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib import admin
 from django.db import models as dj_models
 
@@ -7,7 +9,7 @@ from . import models
 
 
 class RecordAdmin(AuditedAdmin):
-    list_filter = ("status",)
+    list_filter: ClassVar[tuple[str, ...]] = ("status",)
     readonly_fields = ("created_at", "updated_at", "created_by")
     list_per_page = 50
 

@@ -86,7 +86,8 @@ class CatalogueFilterSet(django_filters.FilterSet):
         choices=country_choices, widget=LongSelect, label=_("Country")
     )
     city = django_filters.CharFilter(method="filter_city", label=_("City"))
-    year = WholeNumberFilter(
+    # a kind without a year sets it to None, which takes the filter away
+    year: WholeNumberFilter | None = WholeNumberFilter(
         method="filter_year", min_value=MIN_YEAR, max_value=MAX_YEAR, label=_("Year")
     )
     status = django_filters.ChoiceFilter(choices=PublicationStatus.choices, label=_("Status"))
@@ -109,15 +110,17 @@ class CatalogueFilterSet(django_filters.FilterSet):
     def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not self.year_field:
             return queryset
-        if self._on_a_timestamp() and not MIN_YEAR < value < MAX_YEAR:
+        if _on_a_timestamp(self._meta.model, self.year_field) and not MIN_YEAR < value < MAX_YEAR:
             # The first and last years cannot be moved between time zones (year 0 and 10000
             # do not exist), and nothing was added to the catalogue in either.
             return queryset.none()
         return queryset.filter(**{self.year_field: value})
 
-    def _on_a_timestamp(self) -> bool:
-        column = self._meta.model._meta.get_field(self.year_field.split("__")[0])
-        return isinstance(column, DateTimeField)
+
+def _on_a_timestamp(model, year_field: str) -> bool:
+    """Whether ``year_field`` (``created_at__year``, ``year``) is read from a timestamp."""
+    column = model._meta.get_field(year_field.split("__")[0])
+    return isinstance(column, DateTimeField)
 
 
 class OrganisationFilterSet(CatalogueFilterSet):

@@ -19,11 +19,13 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from ecotone.core.models import TimestampedModel
 from ecotone.core.refusals import Refused
 from ecotone.core.signals import records_imported
 
 from .fields import LIST_FIELD_TYPES
 from .kinds import Kind
+from .models import CatalogueRecord
 from .references import ReferenceResolver
 from .serializers import record_to_row
 from .tabular import FileFormatError, read_rows
@@ -243,6 +245,7 @@ class _RowChecker:
         if not self.kind.has_status:
             return True
         instance = checked.instance
+        assert isinstance(instance, CatalogueRecord)  # the kinds with a status are records
         status = str(
             row.get("status") or (self.default_status if checked.is_new else instance.status)
         )
@@ -259,7 +262,7 @@ def _m2m_names(kind: Kind) -> list[str]:
     return [
         field.name
         for field in kind.model._meta.many_to_many
-        if field.name in kind.form._meta.fields
+        if field.name in (kind.form._meta.fields or ())
     ]
 
 
@@ -271,6 +274,7 @@ def _write(kind: Kind, valid: list[_ValidRow], result: ImportResult, actor) -> N
     with transaction.atomic(using=using):
         now = timezone.now()
         for row in new_rows:
+            assert isinstance(row.instance, TimestampedModel)  # every kind's model is
             row.instance.created_at = row.instance.updated_at = now
         _insert(kind.model, [row.instance for row in new_rows], now, using)
         for row in changed_rows:
@@ -449,27 +453,29 @@ def _fill_primary_keys(model, instances: list, using: str) -> None:
 def _pk_runs(pks: list[int]) -> Iterator[tuple[int, int]]:
     """Runs of consecutive keys as (first, last): new records' keys mostly form one."""
     ordered = sorted(pks)
-    start = end = None
-    for pk in ordered:
-        if start is not None and pk == end + 1:
+    if not ordered:
+        return
+    start = end = ordered[0]
+    for pk in ordered[1:]:
+        if pk == end + 1:
             end = pk
             continue
-        if start is not None:
-            yield start, end
-        start = end = pk
-    if start is not None:
         yield start, end
+        start = end = pk
+    yield start, end
 
 
 def _write_m2m(kind: Kind, new_rows, changed_rows, using: str) -> None:
     connection = connections[using]
     for name in _m2m_names(kind):
         field = kind.model._meta.get_field(name)
+        assert isinstance(field, models.ManyToManyField)  # named by ``many_to_many``
         through = field.remote_field.through
+        assert through is not None  # set when the models are loaded
         source = field.m2m_field_name()
         target = field.m2m_reverse_field_name()
         for batch in _chunks([row.instance.pk for row in changed_rows], IN_LIST_SIZE):
-            through.objects.using(using).filter(**{f"{source}__in": batch}).delete()
+            through._default_manager.using(using).filter(**{f"{source}__in": batch}).delete()
         pairs = [
             (row.instance.pk, target_pk)
             for row in [*new_rows, *changed_rows]
@@ -479,7 +485,7 @@ def _write_m2m(kind: Kind, new_rows, changed_rows, using: str) -> None:
             continue
         if not through._meta.auto_created:
             links = [through(**{f"{source}_id": a, f"{target}_id": b}) for a, b in pairs]
-            through.objects.using(using).bulk_create(links, batch_size=BATCH_SIZE)
+            through._default_manager.using(using).bulk_create(links, batch_size=BATCH_SIZE)
             continue
         # An automatic link table holds just the two keys: insert them as they are.
         columns = [field.m2m_column_name(), field.m2m_reverse_name()]
@@ -492,15 +498,15 @@ def _assign_owners(kind: Kind, new_rows) -> None:
         return
     if kind.model._meta.model_name == "organisation":
         for first, last in _pk_runs([r.instance.pk for r in new_rows]):
-            kind.model.objects.filter(pk__gte=first, pk__lte=last, owner__isnull=True).update(
-                owner_id=models.F("pk")
-            )
+            kind.model._default_manager.filter(
+                pk__gte=first, pk__lte=last, owner__isnull=True
+            ).update(owner_id=models.F("pk"))
     elif kind.owner_field:
         for row in new_rows:
             owner_id = getattr(row.instance, f"{kind.owner_field}_id")
             if owner_id:
                 row.instance.owner_id = owner_id
-        kind.model.objects.bulk_update(
+        kind.model._default_manager.bulk_update(
             [row.instance for row in new_rows if row.instance.owner_id],
             ["owner"],
             batch_size=BATCH_SIZE,
@@ -509,7 +515,7 @@ def _assign_owners(kind: Kind, new_rows) -> None:
         for row in new_rows:
             listed = row.m2m.get(kind.owner_list_field) or []
             row.instance.owner_id = listed[0] if listed else None
-        kind.model.objects.bulk_update(
+        kind.model._default_manager.bulk_update(
             [row.instance for row in new_rows if row.instance.owner_id],
             ["owner"],
             batch_size=BATCH_SIZE,

@@ -93,6 +93,11 @@ class CatalogueRecord(TimestampedModel):
         return self.label or self.external_id
 
     @property
+    def label(self) -> str:
+        """The record's name in the active language; each kind says which field it is."""
+        raise NotImplementedError
+
+    @property
     def is_published(self) -> bool:
         return self.status == PublicationStatus.PUBLISHED
 

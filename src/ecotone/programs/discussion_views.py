@@ -72,7 +72,7 @@ class ResponseWindowForm(forms.Form):
 
     def clean(self):
         # the service reads the wall-clock time typed in the programme's zone
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         for name in ("opens_at", "closes_at"):
             value = cleaned.get(name)
             if value is not None and timezone.is_aware(value):

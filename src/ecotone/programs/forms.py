@@ -15,6 +15,28 @@ from .models import Outcome, Recommendation
 from .services.applications import solution_label
 
 
+class ServiceChoiceField(forms.ChoiceField):
+    """A choice offered as a list, checked by the service rather than by the form: a value
+    that is not on the list gets the service's refusal, the same as through the API."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+class ServiceMultipleChoiceField(forms.MultipleChoiceField):
+    """``ServiceChoiceField`` for a list of choices."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """``form``'s field ``name``, which is a choice field (its choices are set per form)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), name
+    return field
+
+
 def _label(question: dict) -> str:
     if active_language_is_chinese():
         return question.get("label_zh") or question.get("label_en") or question["key"]
@@ -24,9 +46,14 @@ def _label(question: dict) -> str:
 class ApplicationForm(forms.Form):
     refusal_fields = {"answers.": "answer_"}  # the service's fields on this form's
 
-    applicant = forms.ChoiceField(label=_("Applying organisation"))
-    track = forms.ChoiceField(label=_("Track"))
-    title = forms.CharField(label=pgettext_lazy("submission", "Title"), max_length=300)
+    applicant = ServiceChoiceField(label=_("Applying organisation"))
+    track = ServiceChoiceField(label=_("Track"))
+    # required and at most 300 characters: checked by the service (its message on the field)
+    title = forms.CharField(
+        label=pgettext_lazy("submission", "Title"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 300, "required": True}),
+    )
     summary = forms.CharField(
         label=_("Summary"), widget=forms.Textarea(attrs={"rows": 6}), required=False
     )
@@ -53,8 +80,8 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.programme = programme
         orgs = Organisation.objects.filter(pk__in=member_organisation_ids(user))
-        self.fields["applicant"].choices = [(o.pk, o.label) for o in orgs]
-        self.fields["track"].choices = [(t.key, t.name) for t in programme.tracks.all()]
+        choice_field(self, "applicant").choices = [(o.pk, o.label) for o in orgs]
+        choice_field(self, "track").choices = [(t.key, t.name) for t in programme.tracks.all()]
         for question in programme.questions:
             self.fields[f"answer_{question['key']}"] = forms.CharField(
                 label=_label(question),
@@ -95,12 +122,12 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    confidence = forms.ChoiceField(
+    confidence = ServiceChoiceField(
         label=_("Confidence"),
         required=False,
         choices=[("", "—")] + [(str(n), str(n)) for n in range(1, 6)],
     )
-    recommendation = forms.ChoiceField(
+    recommendation = ServiceChoiceField(
         label=_("Recommendation"), required=False, choices=Recommendation.choices
     )
 
@@ -115,7 +142,7 @@ class ReviewForm(forms.Form):
                 text = (level.get("zh") if active_language_is_chinese() else level.get("en")) or ""
                 text = text or level.get("en") or level.get("zh") or ""
                 choices.append((str(value), f"{value} — {text}" if text else str(value)))
-            self.fields[f"score_{criterion.key}"] = forms.ChoiceField(
+            self.fields[f"score_{criterion.key}"] = ServiceChoiceField(
                 label=f"{criterion.name} (× {criterion.weight:g})",
                 choices=choices,
                 required=False,
@@ -156,7 +183,7 @@ class CallWindowForm(forms.Form):
     def clean(self):
         # Django read the times in the server's zone; give the service the wall-clock time
         # typed, which it reads in the programme's zone
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         for name in ("opens_at", "closes_at"):
             value = cleaned.get(name)
             if value is not None and timezone.is_aware(value):

@@ -17,7 +17,7 @@ from .conflicts import ConflictIndex, reviewer_ties
 from .forms import CallWindowForm, ReviewerForm
 from .models import Assignment, AssignmentJobStatus, Programme, Reviewer, Round, Submission
 from .permissions import is_manager
-from .services import assigning, decisions, pool, reminders
+from .services import assigning, decisions, pool, reminders, reviews
 
 
 def managed(request, slug: str) -> Programme:
@@ -169,7 +169,7 @@ def assignments(request, slug: str, position: int):
     submissions = assigning.round_submissions(round)
     reviewers = assigning.pool(round)
     index = ConflictIndex(reviewers, submissions)
-    by_submission = {s.pk: [] for s in submissions}
+    by_submission: dict[int, list[Assignment]] = {s.pk: [] for s in submissions}
     for a in round.assignments.select_related("reviewer__user", "review").order_by("-affinity"):
         by_submission.setdefault(a.submission_id, []).append(a)
     rows = [
@@ -257,6 +257,14 @@ def _assignment_post(request, round: Round):
                 user=request.user, assignment=assignment, reason=request.POST.get("reason", "")
             )
             messages.success(request, _("Reviewer removed."))
+        elif action == "reopen":
+            assignment = get_object_or_404(
+                Assignment, pk=request.POST.get("assignment"), round=round
+            )
+            reviews.reopen_assigned_review(
+                user=request.user, assignment=assignment, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Review reopened; the reviewer is told by e-mail."))
         elif action == "override":
             services.override_conflict(
                 user=request.user,
@@ -292,17 +300,12 @@ def ranking(request, slug: str, position: int):
 def _decide(request, round: Round):
     chosen = request.POST.getlist("submission")
     reason = request.POST.get("reason", "")
-    rows = []
-    for pk in chosen:
-        submission = get_object_or_404(Submission, pk=pk, programme=round.programme)
-        rows.append(
-            (
-                submission,
-                request.POST.get(f"outcome_{pk}", ""),
-                request.POST.get(f"reason_{pk}") or reason,
-            )
-        )
+    items = [
+        (pk, request.POST.get(f"outcome_{pk}", ""), request.POST.get(f"reason_{pk}") or reason)
+        for pk in chosen
+    ]
     try:
+        rows = decisions.decision_rows(round, items)
         decided = decisions.decide(user=request.user, round=round, decisions=rows)
         messages.success(
             request,

@@ -22,6 +22,7 @@ from ecotone.core.bounds import parse_id
 from ecotone.core.refusals import Refused, show_refusal
 
 from .conflicts import reviewer_ties
+from .forms import ServiceMultipleChoiceField, choice_field
 from .models import Programme, Reviewer
 from .permissions import reviewer_of
 from .services import pool
@@ -43,14 +44,14 @@ class ReviewerProfileForm(forms.Form):
     expertise = forms.CharField(
         label=gettext_lazy("Your expertise"),
         required=False,
-        max_length=pool.MAX_EXPERTISE,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        # at most pool.MAX_EXPERTISE characters: checked by the service, as for the API
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": pool.MAX_EXPERTISE}),
         help_text=gettext_lazy(
             "What you know, in your words (either language): it is compared with each "
             "submission's text to propose what you review."
         ),
     )
-    sectors = forms.MultipleChoiceField(
+    sectors = ServiceMultipleChoiceField(
         label=gettext_lazy("Sectors you know"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 12}),
@@ -58,7 +59,7 @@ class ReviewerProfileForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sectors"].choices = sector_choices()
+        choice_field(self, "sectors").choices = sector_choices()
 
 
 def own_reviewer(request, slug: str) -> Reviewer:
@@ -118,7 +119,7 @@ def _save(request, reviewer: Reviewer, form: ReviewerProfileForm) -> bool:
 
 def _render(request, reviewer: Reviewer, form, declared_ids):
     ties = reviewer_ties([reviewer])[reviewer.pk]
-    declared = [t.organisation for t in ties if not t.detected]
+    declared = [t.organisation for t in ties if not t.detected and t.organisation is not None]
     if declared_ids is not None:  # a refused form keeps what was ticked
         chosen = {pk for pk in map(parse_id, declared_ids) if pk is not None}
         declared = list(Organisation.objects.filter(pk__in=chosen).order_by("name_en"))

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, WithJsonSchema
+from pydantic import WithJsonSchema
 
 from ecotone.core.bounds import Id
 from ecotone.core.schemas import (
@@ -17,6 +17,16 @@ from .services.pool import MAX_LOAD
 #: reviews a reviewer may take: 0 (the round's limit) to MAX_LOAD. Documented here, checked
 #: by ``pool.clean_max_load`` so that the page, the API and the CLI refuse it alike
 MaxLoad = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_LOAD})]
+
+
+#: the reviewer's confidence, 1 to 5: documented here, checked by ``reviews.save_review`` so
+#: that the review form and the API refuse it alike
+Confidence = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 5})]
+
+
+#: a bid, −1 to 2: documented here, checked by ``bidding.clean_preference`` so that the bids
+#: page and the API refuse it alike
+Preference = Annotated[int, WithJsonSchema({"type": "integer", "minimum": -1, "maximum": 2})]
 
 
 class CriterionOut(Schema):
@@ -122,7 +132,7 @@ class ReviewIn(BodyIn):
     scores: dict[str, int | None] = {}
     comment_to_applicant: str = ""
     comment_to_committee: str = ""
-    confidence: Annotated[int, Field(ge=1, le=5)] | None = None
+    confidence: Confidence | None = None
     recommendation: str = ""
     submit: bool = False
 
@@ -237,7 +247,7 @@ class BidOut(Schema):
 
 
 class BidIn(BodyIn):
-    preference: Annotated[int, Field(ge=-1, le=2)] | None  #: −1 rather not … 2 eager; null clears
+    preference: Preference | None  #: −1 rather not … 2 eager; null clears
 
 
 class DiscussionPostOut(Schema):
@@ -276,3 +286,14 @@ class ResponseWindowOut(Schema):
     opens_at: datetime
     closes_at: datetime
     open: bool
+
+
+class OverrideIn(BodyIn):
+    submission: Id
+    reason: str = ""
+
+
+class OverrideOut(Schema):
+    reviewer: int
+    submission: int
+    reason: str

@@ -10,6 +10,7 @@ names the path at fault and ``show_refusal`` puts it on the input of that name.
 """
 
 import re
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -47,7 +48,9 @@ class SpecForm(forms.Form):
 
     def __init__(self, data=None, *, inputs, initial=None):
         super().__init__(data, initial=initial)
-        self.refusal_fields = {}
+        self.refusal_fields: dict[str, str] = {}
+        self.rows: list[list] = []  # a list's items, each the inputs of one (``_rows_form``)
+        self.columns: list = []  # the labels of a list's columns
         for name, label, widget in inputs:
             self.fields[name] = forms.CharField(
                 label=label, required=False, strip=False, widget=widget or forms.TextInput
@@ -192,11 +195,12 @@ def _create_spec(form: SpecForm) -> dict:
     """The programme starts as a draft only its managers see, with one track and one round
     whose rubric has one criterion (``create_programme`` wants them); the next pages edit
     them and add more."""
-    spec = {
-        name: form.text(name)
-        for name in ("title_en", "title_zh", "slug", "time_zone", "review_mode")
-    }
-    spec = _keyed(spec)
+    spec: dict[str, Any] = _keyed(
+        {
+            name: form.text(name)
+            for name in ("title_en", "title_zh", "slug", "time_zone", "review_mode")
+        }
+    )
     spec["visibility"] = Visibility.PRIVATE.value
     if form.given("year"):
         spec["year"] = _typed(form.text("year"))
@@ -276,7 +280,7 @@ def _call_form(programme: Programme, data=None) -> SpecForm:
 
 
 def _call_spec(form: SpecForm) -> dict:
-    spec = {name: form.text(name) for name, _l, _w in CALL_TEXTS + CALL_CHOICES}
+    spec: dict[str, Any] = {name: form.text(name) for name, _l, _w in CALL_TEXTS + CALL_CHOICES}
     rezoned = form.text("time_zone") != form.initial.get("time_zone")
     for name, _l, _w in CALL_MOMENTS:
         # a new zone reads the times as shown in it: what the manager sees is what is saved
@@ -585,7 +589,7 @@ def rubric(request, slug: str, position: int):
     if request.method == "POST":
         kept, renumbered = _kept_rows(form, prefix, CRITERION_INPUTS)
         criteria = [_criterion_spec(form, f"{prefix}[{number}].") for number in kept]
-        spec = {"rounds": [{} for _r in existing]}
+        spec: dict[str, list[dict]] = {"rounds": [{} for _r in existing]}
         spec["rounds"][index] = {"criteria": criteria}
         if _save(request, form, programme, spec, renumbered):
             return redirect("programs:setup_rubric", slug=slug, position=position)

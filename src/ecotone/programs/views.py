@@ -78,11 +78,15 @@ def programme_results(request, slug: str):
 
 def _save_application(request, programme, form, submission=None):
     try:
-        submission = services.save_draft(
-            user=request.user, programme=programme, data=form.service_data(), submission=submission
+        submit = request.POST.get("action") == "submit"
+        submission = services.save_application(
+            user=request.user,
+            programme=programme,
+            data=form.service_data(),
+            submission=submission,
+            submit=submit,
         )
-        if request.POST.get("action") == "submit":
-            services.submit_submission(user=request.user, submission=submission)
+        if submit:
             messages.success(request, _("Application submitted. We sent you a confirmation."))
         else:
             messages.success(

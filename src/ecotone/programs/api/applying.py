@@ -1,6 +1,5 @@
 """Applications: a programme's submissions the caller may see, applying, drafts."""
 
-from django.db import transaction
 from ninja import Router
 from ninja.responses import Status
 
@@ -93,15 +92,9 @@ def post_submission(request, slug: str, payload: SubmissionIn):
     return Status(201, submission_out(request.user, submission))
 
 
-@transaction.atomic
 def _save(user, programme, payload: SubmissionIn, submission=None):
-    """The draft saved from ``payload``, then submitted if it says ``submit``: one step,
-    so a refused submission leaves no saved draft behind the error."""
     data = payload.dict()
     submit = data.pop("submit")
-    submission = services.save_draft(
-        user=user, programme=programme, data=data, submission=submission
+    return services.save_application(
+        user=user, programme=programme, data=data, submission=submission, submit=submit
     )
-    if submit:
-        submission = services.submit_submission(user=user, submission=submission)
-    return submission

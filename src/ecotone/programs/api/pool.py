@@ -10,10 +10,18 @@ from ninja.responses import Status
 from ecotone.accounts.api_auth import TokenAuth
 from ecotone.core.bounds import Id
 
-from ..models import Reviewer
+from ..models import Reviewer, Submission
 from ..permissions import reviewer_of
-from ..schemas import RemovedOut, ReviewerIn, ReviewerOut, ReviewerPatchIn, ReviewerSelfIn
-from ..services import pool
+from ..schemas import (
+    OverrideIn,
+    OverrideOut,
+    RemovedOut,
+    ReviewerIn,
+    ReviewerOut,
+    ReviewerPatchIn,
+    ReviewerSelfIn,
+)
+from ..services import conflicts, pool
 from .common import ERRORS, managed_programme, programme_for
 
 router = Router(tags=["programmes"])
@@ -148,16 +156,11 @@ def _managed_reviewer(user, slug: str, pk: int) -> Reviewer:
     summary="Change a reviewer's load, expertise or sectors; deactivate or reactivate",
 )
 def patch_reviewer(request, slug: str, reviewer_id: Id, payload: ReviewerPatchIn):
-    reviewer = _managed_reviewer(request.user, slug, reviewer_id)
-    if payload.active is False and reviewer.active:
-        reviewer = pool.deactivate_reviewer(
-            user=request.user, reviewer=reviewer, reason=payload.reason
-        )
-    elif payload.active:
-        reviewer = pool.reactivate_reviewer(user=request.user, reviewer=reviewer)
-    reviewer = pool.update_reviewer_profile(
+    reviewer = pool.change_reviewer(
         user=request.user,
-        reviewer=reviewer,
+        reviewer=_managed_reviewer(request.user, slug, reviewer_id),
+        active=payload.active,
+        reason=payload.reason,
         expertise=payload.expertise,
         sector_slugs=payload.sectors,
         max_load=payload.max_load,
@@ -176,3 +179,24 @@ def delete_reviewer(request, slug: str, reviewer_id: Id, reason: str = ""):
     reviewer = _managed_reviewer(request.user, slug, reviewer_id)
     result = pool.remove_reviewer(user=request.user, reviewer=reviewer, reason=reason)
     return Status(200, {"result": result})
+
+
+@router.post(
+    "/programmes/{slug}/reviewers/{reviewer_id}/overrides",
+    response={201: OverrideOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="programme_override_conflict",
+    summary="Set aside a detected conflict of a reviewer with one submission",
+    description=(
+        "`{submission, reason}`: the reason is kept in the audit log. A declared conflict "
+        "always stands (409 `no_conflict` when nothing detected is left to override)."
+    ),
+)
+def post_override(request, slug: str, reviewer_id: Id, payload: OverrideIn):
+    reviewer = _managed_reviewer(request.user, slug, reviewer_id)
+    submission = get_object_or_404(Submission, pk=payload.submission, programme=reviewer.programme)
+    note = conflicts.override_conflict(
+        user=request.user, reviewer=reviewer, submission=submission, reason=payload.reason
+    )
+    body = {"reviewer": reviewer.pk, "submission": submission.pk, "reason": note.reason}
+    return Status(201, body)

@@ -12,6 +12,7 @@ from ninja.responses import Status
 
 from ecotone.accounts.api_auth import TokenAuth, reading_user
 
+from .. import services
 from ..permissions import visible_programmes
 from ..schemas import ProgrammeOut, ProgrammeSummaryOut
 from ..services import ProgrammeRefused, decisions, setup
@@ -134,6 +135,21 @@ def post_publish(request, slug: str):
 )
 def post_publish_call(request, slug: str):
     programme = setup.publish_call(
+        user=request.user, programme=managed_programme(request.user, slug)
+    )
+    return Status(200, programme_out(programme))
+
+
+@router.post(
+    "/programmes/{slug}/call/close",
+    response={200: ProgrammeOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="programme_close_call",
+    summary="Close the call now",
+    description="Its closing time becomes now; 409 `not_open` when the call is not open.",
+)
+def post_close_call(request, slug: str):
+    programme = services.close_call(
         user=request.user, programme=managed_programme(request.user, slug)
     )
     return Status(200, programme_out(programme))

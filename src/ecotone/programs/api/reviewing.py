@@ -13,7 +13,7 @@ from .. import services
 from ..models import Assignment
 from ..permissions import is_manager, review_queue
 from ..schemas import AssignmentOut, ReasonIn, ReviewIn
-from ..services import assigning
+from ..services import assigning, reviews
 from .common import ERRORS, assignment_out
 
 router = Router(tags=["programmes"])
@@ -87,3 +87,20 @@ def delete_assignment(request, assignment_id: Id, reason: str = ""):
         raise Http404
     assigning.remove_assignment(user=request.user, assignment=assignment, reason=reason)
     return Status(204, None)
+
+
+@router.post(
+    "/programmes/assignments/{assignment_id}/reopen",
+    response={200: AssignmentOut, **ERRORS},
+    auth=TokenAuth(),
+    operation_id="programme_reopen_review",
+    summary="Reopen a submitted review (the reviewer is told the reason)",
+)
+def post_reopen(request, assignment_id: Id, payload: ReasonIn):
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("round__programme"), pk=assignment_id
+    )
+    if not is_manager(request.user, assignment.round.programme):
+        raise Http404
+    reviews.reopen_assigned_review(user=request.user, assignment=assignment, reason=payload.reason)
+    return Status(200, assignment_out(Assignment.objects.get(pk=assignment.pk)))

@@ -126,17 +126,9 @@ def get_ranking(request, slug: str, position: RoundPosition):
 )
 def post_decisions(request, slug: str, position: RoundPosition, payload: DecisionsIn):
     round = managed_round(request.user, slug, position)
-    rows = []
-    for number, item in enumerate(payload.decisions, start=1):
-        submission = Submission.objects.filter(
-            pk=item.submission, programme=round.programme
-        ).first()
-        if submission is None:
-            raise services.ProgrammeRefused(
-                f"row {number}: no submission {item.submission} in this programme",
-                field=f"decisions[{number}].submission",
-            )
-        rows.append((submission, item.outcome, item.reason))
+    rows = decisions.decision_rows(
+        round, [(item.submission, item.outcome, item.reason) for item in payload.decisions]
+    )
     written = decisions.decide(user=request.user, round=round, decisions=rows)
     return Status(
         201,

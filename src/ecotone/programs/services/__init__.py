@@ -24,7 +24,12 @@ fault, or ``states.TransitionRefused``; permission failures are ``PermissionDeni
 The names below are those ``services`` has always offered.
 """
 
-from .applications import save_draft, submit_submission, withdraw_submission
+from .applications import (
+    save_application,
+    save_draft,
+    submit_submission,
+    withdraw_submission,
+)
 from .calls import aware_in, close_call, set_call_window, start_round
 from .checks import ALLOWED_ATTACHMENT_TYPES, MAX_TEXT, ProgrammeRefused, require_manager
 from .conflicts import (
@@ -46,6 +51,7 @@ __all__ = [
     "reopen_review",
     "require_manager",
     "rubric",
+    "save_application",
     "save_draft",
     "save_review",
     "set_call_window",

@@ -204,6 +204,23 @@ def submit_submission(
 
 
 @transaction.atomic
+def save_application(
+    *,
+    user: User | AnonymousUser,
+    programme: Programme,
+    data: dict,
+    submission: Submission | None = None,
+    submit: bool = False,
+) -> Submission:
+    """The draft saved from ``data``, then submitted when ``submit``: one step for the apply
+    page and the API alike, so a refused submission leaves no saved draft behind the error."""
+    submission = save_draft(user=user, programme=programme, data=data, submission=submission)
+    if submit:
+        submission = submit_submission(user=user, submission=submission)
+    return submission
+
+
+@transaction.atomic
 def withdraw_submission(
     *, user: User | AnonymousUser, submission: Submission, reason: str = ""
 ) -> Submission:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from ecotone.accounts.audit import record_audit
 from ecotone.catalog.models import Award
+from ecotone.core.bounds import parse_id
 
 from .. import emails
 from ..calibration import RankedSubmission, ScoredReview, calibrate, rank_submissions
@@ -128,6 +129,26 @@ def _check_decision(round: Round, submission: Submission, outcome: str, reason: 
         raise ProgrammeRefused(
             _("Row %(row)s: give a reason.") % {"row": row}, field=f"{field}.reason"
         )
+
+
+def decision_rows(round: Round, items: list[tuple[object, str, str]]) -> list[tuple]:
+    """``(submission id, outcome, reason)`` as typed on the ranking page or sent to the API,
+    with each submission looked up in the round's programme: rows for ``decide``."""
+    ids = [parse_id(pk) for pk, _outcome, _reason in items]
+    found = Submission.objects.filter(programme=round.programme).in_bulk(
+        [pk for pk in ids if pk is not None]
+    )
+    rows = []
+    for number, (pk, outcome, reason) in enumerate(items, start=1):
+        submission = found.get(ids[number - 1] or 0)
+        if submission is None:
+            raise ProgrammeRefused(
+                _("Row %(row)s: there is no submission %(id)s in this programme.")
+                % {"row": number, "id": pk},
+                field=f"decisions[{number}].submission",
+            )
+        rows.append((submission, outcome, reason))
+    return rows
 
 
 @transaction.atomic

@@ -270,6 +270,34 @@ def remove_reviewer(*, user: User | AnonymousUser, reviewer: Reviewer, reason: s
     return "deleted"
 
 
+@transaction.atomic
+def change_reviewer(
+    *,
+    user: User | AnonymousUser,
+    reviewer: Reviewer,
+    active: bool | None = None,
+    reason: str = "",
+    expertise: str | None = None,
+    sector_slugs: list[str] | None = None,
+    max_load: int | None = None,
+) -> Reviewer:
+    """A manager's change of a reviewer in one step (``PATCH …/reviewers/{id}``): taken out
+    (``active=False``, with a reason) or back, and the expertise, sectors and load; all of
+    it, or nothing when any part is refused."""
+    require_manager(user, reviewer.programme)
+    if active is False and reviewer.active:
+        reviewer = deactivate_reviewer(user=user, reviewer=reviewer, reason=reason)
+    elif active:
+        reviewer = reactivate_reviewer(user=user, reviewer=reviewer)
+    return update_reviewer_profile(
+        user=user,
+        reviewer=reviewer,
+        expertise=expertise,
+        sector_slugs=sector_slugs,
+        max_load=max_load,
+    )
+
+
 # --- inviting and importing ---------------------------------------------------------------
 
 #: the columns of a reviewer list; ``user`` (username or e-mail address) is required

@@ -143,3 +143,15 @@ def reopen_review(*, user: User | AnonymousUser, review: Review, reason: str) ->
     review = transition_review(review, "reopen", actor=user, reason=reason)
     transaction.on_commit(lambda: emails.review_reopened(review, reason), robust=True)
     return review
+
+
+def reopen_assigned_review(
+    *, user: User | AnonymousUser, assignment: Assignment, reason: str
+) -> Review:
+    """``reopen_review`` for the review of ``assignment`` (the assignments page and the API
+    name the assignment): refused when its reviewer has not submitted one."""
+    require_manager(user, assignment.round.programme)
+    review = Review.objects.filter(assignment=assignment).first()
+    if review is None:
+        raise TransitionRefused(_("There is no submitted review to reopen."))
+    return reopen_review(user=user, review=review, reason=reason)

@@ -217,3 +217,94 @@ def test_the_api_and_cli_publish_a_call_and_import_a_list(client, tmp_path):
         headers=token_headers(world.manager),
     )
     assert (response.status_code, response.json()["field"]) == (409, "file")
+
+
+# --- creating: /programmes/new/, POST /programmes, `programmes create` ---------------------
+
+
+def _create_spec(form: dict) -> dict:
+    """What the create page sends the service for ``form`` (``setup_views._create_spec``),
+    as a JSON spec; a number typed as text stays text, so the reader refuses it alike."""
+    spec = {
+        name: form[name] for name in ("title_en", "slug", "time_zone", "review_mode") if form[name]
+    }
+    year = form["year"]
+    spec["year"] = int(year) if year.isdigit() else year
+    if form["organiser"]:
+        spec["organiser"] = int(form["organiser"])
+    spec["visibility"] = "private"
+    spec["tracks"] = [{"key": form["tracks[0].key"], "name_en": form["tracks[0].name_en"]}]
+    criterion = {
+        "key": form["rounds[0].criteria[0].key"],
+        "name_en": form["rounds[0].criteria[0].name_en"],
+    }
+    spec["rounds"] = [{"kind": form["rounds[0].kind"], "criteria": [criterion]}]
+    return {name: value for name, value in spec.items() if value != ""}
+
+
+BAD_CREATES = [
+    # (form changes, the field named, its message)
+    ({"slug": "Cool Cities"}, "slug", "Use lower-case letters, digits and single hyphens."),
+    ({"year": "next year"}, "year", "Give a whole number from 1990 to 2100."),
+    ({"rounds[0].kind": "lottery"}, "rounds[0].kind", None),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), BAD_CREATES)
+def test_a_bad_programme_is_refused_alike_by_each_door(client, tmp_path, changes, field, message):
+    from .test_setup_pages import create_form
+
+    staff = UserFactory(is_staff=True)
+    form = create_form(**changes)
+    response = logged_in(staff).post(reverse("programs:setup_create"), form)
+    assert response.status_code != 302, "the page accepted the input"
+    page_field, page_messages = next(iter(response.context["form"].errors.items()))
+    spec = _create_spec(form)
+    api = client.post(
+        "/api/v1/programmes", spec, content_type="application/json", headers=token_headers(staff)
+    )
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(json.dumps(spec), encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "programmes", "create", "--file", str(spec_file), "--as", staff.username,
+            stdout=io.StringIO(),
+        )  # fmt: skip
+    cli_field, _, cli_message = str(refused.value).partition(": ")
+    assert api.status_code == 422 and api.json()["field"] == field
+    if message is not None:
+        assert api.json()["message"] == message
+    assert (page_field, page_messages[0]) == (field, api.json()["message"])
+    assert (cli_field, cli_message) == (field, api.json()["message"])
+    assert not Programme.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_a_good_programme_is_created_alike_by_each_door(client, tmp_path):
+    from .test_setup_pages import create_form
+
+    staff = UserFactory(is_staff=True)
+    assert logged_in(staff).post(reverse("programs:setup_create"), create_form()).status_code == 302
+    spec = _create_spec(create_form(slug="cool-cities-api"))
+    api = client.post(
+        "/api/v1/programmes", spec, content_type="application/json", headers=token_headers(staff)
+    )
+    assert api.status_code == 201
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(json.dumps({**spec, "slug": "cool-cities-cli"}), encoding="utf-8")
+    call_command(
+        "programmes", "create", "--file", str(spec_file), "--as", staff.username,
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    made = {
+        p.slug: (
+            p.title_en,
+            p.year,
+            p.visibility,
+            list(p.tracks.values_list("key", "name_en")),
+            list(Criterion.objects.filter(round__programme=p).values_list("key", "weight")),
+        )
+        for p in Programme.objects.all()
+    }
+    assert set(made) == {"cool-cities", "cool-cities-api", "cool-cities-cli"}
+    assert len({repr(value) for value in made.values()}) == 1
+    assert AuditEntry.objects.filter(action="programme_create").count() == 3

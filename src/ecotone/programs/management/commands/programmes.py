@@ -4,12 +4,18 @@ ecotone programmes list
 ecotone programmes show SLUG                                   the API's programme body
 ecotone programmes create --file SPEC.json --as USER           same spec as POST /programmes
 ecotone programmes update SLUG --file SPEC.json --as USER      same as PATCH /programmes/SLUG
+ecotone programmes close-call SLUG --as USER               the call closes now
 ecotone programmes reviewers SLUG
 ecotone programmes add-reviewer SLUG USER_OR_EMAIL [--expertise T] [--sector S]… [--max-load N]
 ecotone programmes deactivate-reviewer SLUG REVIEWER --reason TEXT --as USER
 ecotone programmes reactivate-reviewer SLUG REVIEWER --as USER
                                                REVIEWER: the id ``reviewers`` lists, a username
                                                or an e-mail address; as PATCH …/reviewers/{id}
+ecotone programmes override-conflict SLUG REVIEWER SUBMISSION --reason TEXT --as USER
+                                               set aside a detected conflict (audited)
+ecotone programmes reopen-review SLUG ASSIGNMENT --reason TEXT --as USER
+                                               send a submitted review back to its reviewer
+                                               (ASSIGNMENT: the id the API's assignments list)
 ecotone programmes start SLUG --round N --as USER
 ecotone programmes assign SLUG --round N --as USER
 ecotone programmes ranking SLUG --round N [--format table|csv]
@@ -44,18 +50,21 @@ from ... import exports, services
 from ...api.common import programme_out
 from ...api.pool import pool_queryset, reviewer_out
 from ...api.rounds import ranking_rows
-from ...models import Programme, Reviewer, Round
+from ...models import Assignment, Programme, Reviewer, Round
 from ...permissions import is_manager
-from ...services import assigning, decisions, pool, reminders, responses, setup
+from ...services import assigning, decisions, pool, reminders, responses, reviews, setup
 
 WRITES = {
     "create",
     "update",
     "publish-call",
+    "close-call",
+    "override-conflict",
     "add-reviewer",
     "import-reviewers",
     "deactivate-reviewer",
     "reactivate-reviewer",
+    "reopen-review",
     "start",
     "assign",
     "publish",
@@ -90,6 +99,7 @@ class Command(BaseCommand):
         update = self._slug(commands.add_parser("update", help="change a programme's set-up"))
         update.add_argument("--file", required=True)
         self._slug(commands.add_parser("publish-call", help="show the call to everyone"))
+        self._slug(commands.add_parser("close-call", help="close the call now"))
         self._slug(commands.add_parser("reviewers", help="the reviewer pool"))
         imported = self._slug(
             commands.add_parser(
@@ -112,6 +122,17 @@ class Command(BaseCommand):
         self._slug(
             commands.add_parser("reactivate-reviewer", help="bring a reviewer back to the pool")
         ).add_argument("reviewer", help="reviewer id, username or e-mail address")
+        override = self._slug(
+            commands.add_parser("override-conflict", help="set aside a detected conflict")
+        )
+        override.add_argument("reviewer", help="reviewer id, username or e-mail address")
+        override.add_argument("submission", help="the submission's id")
+        override.add_argument("--reason", default="", help="kept in the audit log")
+        reopen = self._slug(
+            commands.add_parser("reopen-review", help="send a submitted review back to draft")
+        )
+        reopen.add_argument("assignment", help="the assignment's id")
+        reopen.add_argument("--reason", default="", help="sent to the reviewer, kept in the log")
         for name, text in (("start", "start a round"), ("assign", "run the assignment")):
             self._slug(commands.add_parser(name, help=text)).add_argument(
                 "--round", type=int, required=True
@@ -223,6 +244,26 @@ class Command(BaseCommand):
         programme = setup.publish_call(user=actor, programme=_managed(options["slug"], actor))
         self.stdout.write(self.style.SUCCESS(f"published the call of {programme.slug}"))
 
+    def close_call(self, options, actor):
+        programme = services.close_call(user=actor, programme=_managed(options["slug"], actor))
+        closes = responses.local_text(programme, programme.closes_at)
+        self.stdout.write(self.style.SUCCESS(f"the call of {programme.slug} closed at {closes}"))
+
+    def override_conflict(self, options, actor):
+        reviewer = _reviewer(options, actor)
+        pk = parse_id(options["submission"])
+        submission = reviewer.programme.submissions.filter(pk=pk).first() if pk else None
+        if submission is None:
+            raise CommandError(
+                f"submission: {options['slug']} has no submission {options['submission']!r}"
+            )
+        services.override_conflict(
+            user=actor, reviewer=reviewer, submission=submission, reason=options["reason"]
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"conflict of {reviewer.display_name} with {pk} set aside")
+        )
+
     def import_reviewers(self, options, actor):
         try:
             with open(options["file"], "rb") as handle:
@@ -251,6 +292,17 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"reviewer {reviewer.pk}: {reviewer.display_name} active")
         )
+
+    def reopen_review(self, options, actor):
+        programme = _managed(options["slug"], actor)
+        pk = parse_id(options["assignment"])
+        assignment = Assignment.objects.filter(pk=pk, round__programme=programme).first()
+        if pk is None or assignment is None:
+            raise CommandError(
+                f"assignment: {programme.slug} has no assignment {options['assignment']!r}"
+            )
+        reviews.reopen_assigned_review(user=actor, assignment=assignment, reason=options["reason"])
+        self.stdout.write(self.style.SUCCESS(f"review of assignment {assignment.pk} reopened"))
 
     def start(self, options, actor):
         round = _round(options["slug"], options["round"], actor)
