@@ -24,7 +24,16 @@ from ecotone.search.queries import retrieve
 from ecotone.search.text import CJK, stem
 
 from .passages import KINDS, SourcePassage, load_records, normalised, record_passages
-from .question import Concept, asks_for_figure, concepts, gives_figure, search_text
+from .question import (
+    Concept,
+    asks_for,
+    asks_for_figure,
+    concepts,
+    focus,
+    gives,
+    gives_figure,
+    search_text,
+)
 
 RECORDS = 8  #: records read per question
 MIN_COVERAGE = 0.5  #: share of the question's concept weight a sentence must hold
@@ -56,6 +65,11 @@ SUMMARY_PENALTY = 1.0
 #: 多少, "when"): the answer to "how much did Congress authorize" is the sentence with
 #: the sum, not the ones that name the programme again
 FIGURE_WEIGHT = 0.2
+#: added to a sentence that gives the kind of answer the question asks for (``question.
+#: asks_for``: a sum for "how much funding", a length of time for 多久, a limit for 最多, a
+#: definition for "which gases"); such a sentence also answers holding only one of the
+#: question's concepts itself when its passage holds the rest (``select``)
+KIND_WEIGHT = 0.2
 SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=\S)")
 WORDS = re.compile(r"[^\W_]+")
 
@@ -68,6 +82,8 @@ class Sentence:
     score: float
     matched: tuple[str, ...]  #: labels of the concepts it holds
     meaning: float = 0.0  #: cosine to the question, less the best sentence's
+    #: the kinds of answer asked for that it gives (``question.gives``)
+    kinds: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -87,7 +103,14 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
         return Extract("not_answered")
     earlier = [c for c in concepts(previous) if c.label not in {w.label for w in wanted}]
     passages, answered = retrieve_passages(question, previous, wanted + earlier)
-    sentences = score_sentences(passages, wanted, earlier, figure=asks_for_figure(question))
+    sentences = score_sentences(
+        passages,
+        wanted,
+        earlier,
+        figure=asks_for_figure(question),
+        kinds=asks_for(question),
+        focused=focus(question, wanted),
+    )
     weigh_meaning(question, sentences)
     chosen = select(sentences, wanted)
     terms = [term for concept in wanted + earlier for term in concept.terms]
@@ -183,6 +206,8 @@ def score_sentences(
     wanted: list[Concept],
     earlier: list[Concept],
     figure: bool = False,
+    kinds: frozenset[str] = frozenset(),
+    focused: Concept | None = None,
 ) -> list[Sentence]:
     """Each sentence holding part of the question, best first.
 
@@ -216,6 +241,7 @@ def score_sentences(
     _prefer_pages(scored)
     if figure:
         _prefer_figures(scored)
+    _prefer_kinds(scored, kinds, focused)
     scored.sort(key=lambda s: -s.score)
     return scored
 
@@ -238,6 +264,19 @@ def _prefer_figures(scored: list[Sentence]) -> None:
     for sentence in scored:
         if gives_figure(sentence.text):
             sentence.score += FIGURE_WEIGHT
+
+
+def _prefer_kinds(
+    scored: list[Sentence], kinds: frozenset[str], focused: Concept | None = None
+) -> None:
+    """The question asks for a kind of answer (a sum, a length of time, a limit, a
+    definition): a sentence that gives it ranks higher, and may answer on one concept."""
+    if not kinds:
+        return
+    for sentence in scored:
+        sentence.kinds = gives(sentence.text, kinds, focused)
+        if sentence.kinds:
+            sentence.score += KIND_WEIGHT
 
 
 def _prefer_pages(scored: list[Sentence]) -> None:
@@ -320,9 +359,11 @@ def weigh_meaning(question: str, sentences: list[Sentence]) -> None:
 def select(sentences: list[Sentence], wanted: list[Concept]):
     """The best sentences that hold enough of the question, each once: a sentence written
     in several records (or nearly so) is one sentence with several citations."""
-    needed = min(2, len(wanted))
     chosen: list[tuple[Sentence, list[SourcePassage]]] = []
     for sentence in sentences:
+        # a sentence giving the kind of answer asked for says the question's focus in its
+        # own way ("$3,500,000,000" for "how much funding"): its passage may hold the rest
+        needed = 1 if sentence.kinds else min(2, len(wanted))
         if sentence.coverage < MIN_COVERAGE or len(sentence.matched) < needed:
             continue
         same = next((c for c in chosen if _same(c[0].text, sentence.text)), None)

@@ -5,6 +5,7 @@ import pytest
 
 from ecotone.assistant import extractive
 from ecotone.assistant.question import Concept, concepts
+from ecotone.search.text import Term
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +258,43 @@ def test_of_a_long_document_the_pages_holding_the_rarest_words_are_read():
     )
     assert len(kept) == PASSAGES_PER_RECORD
     assert "p. 4" in [passage.page for passage in kept]
+
+
+def test_a_sentence_giving_the_sum_asked_for_answers_on_one_concept_of_its_own():
+    """ "How much did Congress authorize for the storage program?": the sentence with the
+    sum holds only "authorized" itself; its passage names the program."""
+    wanted = [_concept("storage", 2.0), _concept("program", 2.0), _concept("authorized", 2.0)]
+    passage = _passage(
+        "The storage program shall test sites. The Secretary shall report on progress. "
+        "There is authorized $2,500,000,000 for fiscal years 2022 through 2026."
+    )
+    scored = extractive.score_sentences([passage], wanted, [], kinds=frozenset({"money"}))
+    sum_ = next(s for s in scored if s.text.startswith("There is authorized"))
+    assert sum_.kinds == {"money"} and sum_.coverage >= extractive.MIN_COVERAGE
+    assert scored[0] is sum_
+    assert next(s for s, _ in extractive.select(scored, wanted)) is sum_
+    # asked for nothing in particular, one concept of its own is not enough
+    plain = extractive.score_sentences([passage], wanted, [])
+    assert all(not s.text.startswith("There is") for s, _ in extractive.select(plain, wanted))
+
+
+def test_the_definition_of_the_focus_outranks_sentences_that_only_name_it():
+    gases = Concept(
+        "greenhouse gases",
+        (
+            (Term("greenhouse", "greenhous", "en"), Term("gases", "gase", "en")),
+            (Term("温室气体", "温室气体", "zh"),),
+        ),
+        3.0,
+    )
+    regulation = Concept("regulation", ((Term("条例", "条例", "zh"),),), 2.0)
+    wanted = [gases, regulation]
+    passage = _passage(
+        "第一条 为了加强对温室气体排放的控制，制定本条例。"
+        "第三十条 本条例下列用语的含义：（一）温室气体，是指大气中的气态成分，包括二氧化碳、甲烷。"
+    )
+    kinds = frozenset({"definition"})
+    plain = extractive.score_sentences([passage], wanted, [], kinds=kinds)
+    assert plain[0].text.startswith("第一条")  # no focus: the earlier one, as before
+    focused = extractive.score_sentences([passage], wanted, [], kinds=kinds, focused=gases)
+    assert focused[0].text.startswith("第三十条") and focused[0].kinds == kinds

@@ -4,8 +4,13 @@ asks for a figure (the rules tuned on the dev half of the judged set)."""
 import pytest
 
 from ecotone.assistant.question import (
+    Concept,
+    asks_for,
     asks_for_figure,
     concepts,
+    defines,
+    focus,
+    gives,
     gives_figure,
     highlight_terms,
     search_text,
@@ -158,3 +163,71 @@ def test_how_a_question_asks_for_a_definition_is_not_what_it_is_about(fines_regu
         "microgrid",
     }
     assert "定义" not in search_text("法律如何定义微电网？").split()
+
+
+@pytest.mark.parametrize(
+    "question, kinds",
+    [
+        ("How much funding did Congress authorize for the hubs?", {"money"}),
+        ("What is the penalty for not surrendering allowances?", {"money"}),
+        ("违规会被怎么处罚？", {"money"}),
+        ("How long must the records be kept?", {"duration"}),
+        ("时限是多久？", {"duration"}),
+        ("资助一期最长多少年？", {"duration", "limit"}),
+        ("最多能抵多少？", {"limit"}),
+        ("When did the regulations come into force?", {"date"}),
+        ("最晚要在什么时候完成？", {"date"}),
+        ("Which greenhouse gases does the regulation cover?", {"definition"}),
+        ("温室气体具体指哪几种？", {"definition"}),
+        ("Who registers the allowances?", set()),
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_for(question, kinds):
+    assert asks_for(question) == kinds
+
+
+def test_a_sentence_gives_the_kind_of_answer_asked_for():
+    every = frozenset({"money", "duration", "date", "limit"})
+    assert gives("There is authorized $3,500,000,000 for the hubs.", every) >= {"money"}
+    assert gives("处二万元以上三万元以下的罚款", every) == {"money", "limit"}
+    assert "duration" in gives("Each grant shall be for a term of not more than 5 years.", every)
+    assert "duration" in gives("可以自接到通知之日起七个工作日内申请复核", every)
+    # a date is no length of time, an enumerator no sum
+    assert gives("Not later than December 27, 2020, the Secretary shall act.", every) == {
+        "date",
+        "limit",
+    }
+    assert gives("2024年1月25日公布", frozenset({"duration"})) == frozenset()
+    assert gives("(4) Authorization of appropriations", every) == frozenset()
+
+
+def _concept(label: str, *chinese: str) -> Concept:
+    from ecotone.search.text import Term, stem
+
+    words = tuple(Term(w, stem(w), "en") for w in label.split())
+    return Concept(label, (words, *((Term(c, c, "zh"),) for c in chinese)))
+
+
+def test_the_focus_of_a_which_question_is_the_concept_next_to_its_question_word():
+    gases, regulation = _concept("greenhouse gases", "温室气体"), _concept("regulation", "条例")
+    question = "Which greenhouse gases does the carbon trading regulation cover?"
+    assert focus(question, [regulation, gases]) is gases
+    storage, research = _concept("储能"), _concept("研究")
+    assert focus("应用研究涵盖哪些储能技术？", [research, storage]) is storage
+    chinese_gases = _concept("温室气体")
+    assert (
+        focus("条例所说的温室气体具体指哪几种？", [_concept("条例"), chinese_gases])
+        is chinese_gases
+    )
+    assert focus("Who registers the allowances?", [regulation]) is None
+
+
+def test_a_definition_or_a_list_of_the_focus_is_its_definition():
+    gases = _concept("greenhouse gases", "温室气体")
+    assert defines("（一）温室气体，是指大气中的气态成分，包括二氧化碳、甲烷。", gases)
+    assert defines("The term “greenhouse gases” means carbon dioxide and methane.", gases)
+    assert defines("二氧化碳、甲烷和氧化亚氮等温室气体", gases)
+    assert not defines("加强对温室气体排放的控制。", gases)
+    kinds = frozenset({"definition"})
+    assert gives("温室气体，是指……", kinds, gases) == kinds
+    assert gives("温室气体，是指……", kinds, None) == frozenset()
