@@ -135,7 +135,8 @@ _DATE = (
 )
 GIVES = {
     "money": re.compile(
-        r"\$\s?\d|\d[\d,.]*\s*(?:dollars|美元|万元|亿元|元)|[一二两三四五六七八九十百千万亿]+元"
+        r"[$€£¥]\s?\d|\d[\d,.]*\s*(?:(?:million |billion )?(?:dollars|euros?|yuan|rmb|usd|eur)\b"
+        r"|美元|欧元|万元|亿元|元)|\b(?:usd|eur|rmb|cny)\s?\d|[一二两三四五六七八九十百千万亿]+元"
         r"|(?:成交价格|平均价格)\S{0,6}\d+倍",
         re.IGNORECASE,
     ),
@@ -160,7 +161,7 @@ DEFINES = re.compile(
     r"^[\s\"'”“’:：,，]{0,3}(?:是指|指的是|means|is defined|包括|includes?|including|are|：)",
     re.IGNORECASE,
 )
-ENUMERATION = re.compile(r"[^、，,]{1,12}、[^、，,]{1,12}(?:、|和|及|与|and|or)[^、，,]{0,12}$")
+ENUMERATION = re.compile(r"[^、，,]{1,6}、[^、，,]{1,6}(?:、|和|及|与)[^、，,。；]{1,6}等?$")
 #: where a question asks which things or what a thing is: the focus is the concept written
 #: next to it (after "which", before 是什么 / 有哪些 / 指哪几种, after 哪些)
 FOCUS_AFTER = re.compile(

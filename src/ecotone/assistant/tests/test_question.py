@@ -189,6 +189,8 @@ def test_the_kind_of_answer_a_question_asks_for(question, kinds):
 def test_a_sentence_gives_the_kind_of_answer_asked_for():
     every = frozenset({"money", "duration", "date", "limit"})
     assert gives("There is authorized $3,500,000,000 for the hubs.", every) >= {"money"}
+    assert gives("It cost about 30,000 yuan.", every) == {"money"}
+    assert gives("Le prix: €45 par tonne.", every) == {"money"}
     assert gives("处二万元以上三万元以下的罚款", every) == {"money", "limit"}
     assert "duration" in gives("Each grant shall be for a term of not more than 5 years.", every)
     assert "duration" in gives("可以自接到通知之日起七个工作日内申请复核", every)
@@ -202,8 +204,10 @@ def test_a_sentence_gives_the_kind_of_answer_asked_for():
 
 
 def _concept(label: str, *chinese: str) -> Concept:
-    from ecotone.search.text import Term, stem
+    from ecotone.search.text import CJK, Term, stem
 
+    if CJK.search(label):
+        return Concept(label, ((Term(label, label, "zh"),),))
     words = tuple(Term(w, stem(w), "en") for w in label.split())
     return Concept(label, (words, *((Term(c, c, "zh"),) for c in chinese)))
 
@@ -231,3 +235,15 @@ def test_a_definition_or_a_list_of_the_focus_is_its_definition():
     kinds = frozenset({"definition"})
     assert gives("温室气体，是指……", kinds, gases) == kinds
     assert gives("温室气体，是指……", kinds, None) == frozenset()
+
+
+def test_an_enumeration_lists_the_focus_only_when_it_ends_right_before_it():
+    sectors = _concept("行业")
+    assert defines("将发电、钢铁、水泥、铝冶炼行业纳入管理", sectors)
+    gases = _concept("温室气体")
+    assert not defines(
+        "组织开展发电、钢铁、水泥、铝冶炼行业重点排放单位温室气体排放数据质量管理", gases
+    )
+    assert not defines(
+        "对可再生能源、林业碳汇、甲烷利用等项目的温室气体减排效果进行量化核证", gases
+    )
