@@ -52,6 +52,9 @@ _ENGLISH_QUESTION_WORDS = (
     "themselves itself himself herself anyone someone somebody "
     # a definition is asked for with these words and given with others ("the term … means")
     "define defines defined definition "
+    # the kind of answer asked for is found as a kind (``asks_for``), not as a word: "by
+    # what date" is answered by "9月30日前", "how much money" by "$200,000,000"
+    "date dates amount amounts money "
 )
 ENGLISH_QUESTION_WORDS = frozenset(_ENGLISH_QUESTION_WORDS.split())
 _CHINESE_QUESTION_WORDS = (
@@ -62,12 +65,12 @@ _CHINESE_QUESTION_WORDS = (
     "多久 哪年 哪一年 开始 能 会 要 需要 应该 应当 得 让 被 把 都 还 也 就 "
     # how a question asks for an amount, a time or a yes/no ("多长时间", "会不会")
     "多 多长 多长时间 多大 多高 多远 多少钱 几种 哪几种 几类 哪几类 几个 几月份 "
-    "会不会 能不能 是不是 还会 还能 不会 最多 最长 最晚 最早 大概 通常 一般 具体 "
+    "会不会 能不能 是不是 还会 还能 不会 最多 最长 最晚 最早 最迟 大概 通常 一般 具体 "
     "情况 情况下 程度 方面 打算 想 拿 觉得 自己 所说 所谓 "
     # a definition is asked for with 定义 and given with 是指
     "定义 "
     # where or when in relation to something (方位词): the relation, not the subject
-    "里 里面 下 上 之后 以后 之前 以前 背后 手里 当中 期间 "
+    "里 里面 下 上 之后 以后 之前 以前 背后 手里 当中 期间 内 以内 之内 "
 )
 CHINESE_QUESTION_WORDS = frozenset(_CHINESE_QUESTION_WORDS.split())
 

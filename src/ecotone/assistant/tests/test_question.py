@@ -247,3 +247,12 @@ def test_an_enumeration_lists_the_focus_only_when_it_ends_right_before_it():
     assert not defines(
         "对可再生能源、林业碳汇、甲烷利用等项目的温室气体减排效果进行量化核证", gases
     )
+
+
+def test_the_kind_of_answer_asked_for_is_phrasing_not_a_word_to_find():
+    """ "By what date" is answered by 9月30日前, which holds no "date"; 最迟 and 内 (within)
+    say how a deadline is asked, like 最晚 and the other 方位词."""
+    assert "date" not in search_text("By what date must provinces allocate allowances?").split()
+    assert "money" not in search_text("How much money is authorized?").split()
+    words = search_text("美国能源部最迟要在多长时间内设立研发项目？").split()
+    assert "最迟" not in words and "内" not in words and "设立" in words
