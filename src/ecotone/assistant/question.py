@@ -66,6 +66,7 @@ _CHINESE_QUESTION_WORDS = (
     # how a question asks for an amount, a time or a yes/no ("多长时间", "会不会")
     "多 多长 多长时间 多大 多高 多远 多少钱 几种 哪几种 几类 哪几类 几个 几月份 "
     "会不会 能不能 是不是 还会 还能 不会 最多 最长 最晚 最早 最迟 大概 通常 一般 具体 "
+    "谁 由谁 一共 总共 共计 总计 钱 "
     "情况 情况下 程度 方面 打算 想 拿 觉得 自己 所说 所谓 "
     # a definition is asked for with 定义 and given with 是指
     "定义 "

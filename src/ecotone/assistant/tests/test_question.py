@@ -256,3 +256,9 @@ def test_the_kind_of_answer_asked_for_is_phrasing_not_a_word_to_find():
     assert "money" not in search_text("How much money is authorized?").split()
     words = search_text("美国能源部最迟要在多长时间内设立研发项目？").split()
     assert "最迟" not in words and "内" not in words and "设立" in words
+
+
+def test_who_altogether_and_money_are_how_a_chinese_question_asks():
+    words = search_text("美国电池回收项目一共授权了多少钱？评估方法由谁来审查？").split()
+    assert not {"一共", "钱", "谁", "由谁"} & set(words)
+    assert {"电池", "回收", "授权", "审查"} <= set(words)
