@@ -24,7 +24,16 @@ from ecotone.search.queries import retrieve
 from ecotone.search.text import CJK, stem
 
 from .passages import KINDS, SourcePassage, load_records, normalised, record_passages
-from .question import Concept, asks_for_figure, concepts, gives_figure, search_text
+from .question import (
+    Concept,
+    asks_for,
+    asks_for_figure,
+    concepts,
+    focus,
+    gives,
+    gives_figure,
+    search_text,
+)
 
 RECORDS = 8  #: records read per question
 MIN_COVERAGE = 0.5  #: share of the question's concept weight a sentence must hold
@@ -56,6 +65,11 @@ SUMMARY_PENALTY = 1.0
 #: 多少, "when"): the answer to "how much did Congress authorize" is the sentence with
 #: the sum, not the ones that name the programme again
 FIGURE_WEIGHT = 0.2
+#: added to a sentence that gives the kind of answer the question asks for (``question.
+#: asks_for``: a sum for "how much funding", a length of time for 多久, a limit for 最多, a
+#: definition for "which gases"); such a sentence also answers holding only one of the
+#: question's concepts itself when its passage holds the rest (``select``)
+KIND_WEIGHT = 0.5
 SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=\S)")
 WORDS = re.compile(r"[^\W_]+")
 
@@ -68,6 +82,8 @@ class Sentence:
     score: float
     matched: tuple[str, ...]  #: labels of the concepts it holds
     meaning: float = 0.0  #: cosine to the question, less the best sentence's
+    #: the kinds of answer asked for that it gives (``question.gives``)
+    kinds: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -86,12 +102,24 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
     if not wanted:
         return Extract("not_answered")
     earlier = [c for c in concepts(previous) if c.label not in {w.label for w in wanted}]
-    passages, answered = retrieve_passages(question, previous, wanted + earlier)
-    sentences = score_sentences(passages, wanted, earlier, figure=asks_for_figure(question))
+    kinds = asks_for(question)
+    passages, answered = retrieve_passages(question, previous, wanted + earlier, kinds)
+    sentences = score_sentences(
+        passages,
+        wanted,
+        earlier,
+        figure=asks_for_figure(question),
+        kinds=kinds,
+        focused=focus(question, wanted),
+    )
     weigh_meaning(question, sentences)
     chosen = select(sentences, wanted)
     terms = [term for concept in wanted + earlier for term in concept.terms]
-    if chosen and (answered or overrules_verdict(chosen, wanted)):
+    if (
+        chosen
+        and (answered or overrules_verdict(chosen, wanted))
+        and gives_what_is_asked(chosen, kinds)
+    ):
         return Extract(
             "answered",
             [
@@ -109,7 +137,7 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
     )
 
 
-def retrieve_passages(question: str, previous: str, wanted: list[Concept]):
+def retrieve_passages(question: str, previous: str, wanted: list[Concept], kinds=frozenset()):
     """The passages of the records the search ranks first, and its verdict on whether any
     answers. A follow-up is searched alone and together with the previous question; the
     records found by both come first."""
@@ -126,9 +154,15 @@ def retrieve_passages(question: str, previous: str, wanted: list[Concept]):
             token = normalised(term.token)
             words[token] = max(words.get(token, 0.0), concept.weight)
     passages = []
+    kinds = frozenset(kinds) - {"definition"}  # a definition is found by its words
+
+    def answer_giver(text: str) -> bool:
+        return bool(kinds and gives(text, kinds))
+
     for rank, (kind, record) in enumerate(load_records(keys)):
         found = closest_passage.get((kind, record.pk))
-        passages += record_passages(kind, record, rank, found, words)
+        giving = answer_giver if rank == 0 else None
+        passages += record_passages(kind, record, rank, found, words, giving)
     return passages, answered
 
 
@@ -183,6 +217,8 @@ def score_sentences(
     wanted: list[Concept],
     earlier: list[Concept],
     figure: bool = False,
+    kinds: frozenset[str] = frozenset(),
+    focused: Concept | None = None,
 ) -> list[Sentence]:
     """Each sentence holding part of the question, best first.
 
@@ -200,6 +236,7 @@ def score_sentences(
     for record in by_record.values():
         title = _held_in(" ".join(t for t in record[0].titles.values() if t), wanted)
         texts = [_held_in(p.text, wanted) for p in record]
+        widened = _with_previous(record, texts)
         anywhere = set(title).union(*map(set, texts))
         held_here = [c for c in wanted if c in anywhere]
         if coverage(held_here, wanted) < MIN_RECORD_COVERAGE:
@@ -208,16 +245,35 @@ def score_sentences(
             continue  # a figure of the question ("5 千瓦", "2025") is its subject, not wording
         # what the record holds nowhere is the question's wording ("applies", "颁布" for a
         # law that was 制定), not what it asks about: sentences are measured against the rest
-        for passage, in_passage in zip(record, texts, strict=True):
+        for passage, in_passage, wide in zip(record, texts, widened, strict=True):
             scored += _passage_sentences(
-                passage, held_here, earlier, title, in_passage, full=wanted
+                passage,
+                held_here,
+                earlier,
+                title,
+                in_passage,
+                full=wanted,
+                answer=(kinds, focused, wide),
             )
     _prefer_specific(scored)
     _prefer_pages(scored)
     if figure:
         _prefer_figures(scored)
+    _prefer_kinds(scored)
     scored.sort(key=lambda s: -s.score)
     return scored
+
+
+def _with_previous(record: list[SourcePassage], texts: list[list[Concept]]):
+    """What each passage holds, with what the passage before it in the document holds when
+    that was read too: a passage cut at a paragraph ("(4) Authorization of appropriations
+    There is authorized … $3,500,000,000") continues the section above it."""
+    held_at = {p.index: held for p, held in zip(record, texts, strict=True) if p.index >= 0}
+    widened = []
+    for passage, held in zip(record, texts, strict=True):
+        before = held_at.get(passage.index - 1, []) if passage.index > 0 else []
+        widened.append(held + [c for c in before if c not in held])
+    return widened
 
 
 def _prefer_specific(scored: list[Sentence]) -> None:
@@ -240,6 +296,14 @@ def _prefer_figures(scored: list[Sentence]) -> None:
             sentence.score += FIGURE_WEIGHT
 
 
+def _prefer_kinds(scored: list[Sentence]) -> None:
+    """The question asks for a kind of answer (a sum, a length of time, a limit, a
+    definition): a sentence that gives it ranks higher, and may answer on one concept."""
+    for sentence in scored:
+        if sentence.kinds:
+            sentence.score += KIND_WEIGHT
+
+
 def _prefer_pages(scored: list[Sentence]) -> None:
     """A record's pages before its summary: an English question over a Chinese regulation
     finds its words in the English summary, its answer on a page."""
@@ -256,7 +320,9 @@ def _held_in(text: str, wanted: list[Concept]) -> list[Concept]:
     return [c for c in wanted if held(c, normal, stems)]
 
 
-def _passage_sentences(passage, wanted, earlier, title, in_passage, full) -> list[Sentence]:
+def _passage_sentences(
+    passage, wanted, earlier, title, in_passage, full, answer=(frozenset(), None, None)
+) -> list[Sentence]:
     """``wanted``: the concepts the record holds, which a sentence must hold enough of
     (``coverage``); ``full``: the whole question, which ranks sentences of all records
     alike (a record holding less of the question ranks its sentences lower)."""
@@ -267,7 +333,12 @@ def _passage_sentences(passage, wanted, earlier, title, in_passage, full) -> lis
         stems = _stems(normal)
         found = [c for c in wanted if held(c, normal, stems)]
         near = [c for c in wanted if c not in found and (c in before or c in title)]
-        far = [c for c in in_passage if c not in found and c not in near]
+        kinds, focused, wide = answer
+        given = gives(text, kinds, focused) if kinds else frozenset()
+        # a sentence giving what is asked for stands in a passage that may continue the one
+        # before it in the document ("(4) Authorization of appropriations … $3,500,000,000")
+        context = wide if given and wide is not None else in_passage
+        far = [c for c in context if c not in found and c not in near]
         before = found
         if not found:
             continue
@@ -279,7 +350,8 @@ def _passage_sentences(passage, wanted, earlier, title, in_passage, full) -> lis
             + CLOSENESS_WEIGHT * passage.closest
             - RANK_WEIGHT * passage.rank
         )
-        scored.append(Sentence(text, passage, share, score, tuple(c.label for c in found)))
+        matched = tuple(c.label for c in found)
+        scored.append(Sentence(text, passage, share, score, matched, kinds=given))
     return scored
 
 
@@ -320,9 +392,11 @@ def weigh_meaning(question: str, sentences: list[Sentence]) -> None:
 def select(sentences: list[Sentence], wanted: list[Concept]):
     """The best sentences that hold enough of the question, each once: a sentence written
     in several records (or nearly so) is one sentence with several citations."""
-    needed = min(2, len(wanted))
     chosen: list[tuple[Sentence, list[SourcePassage]]] = []
     for sentence in sentences:
+        # a sentence giving the kind of answer asked for says the question's focus in its
+        # own way ("$3,500,000,000" for "how much funding"): its passage may hold the rest
+        needed = 1 if sentence.kinds else min(2, len(wanted))
         if sentence.coverage < MIN_COVERAGE or len(sentence.matched) < needed:
             continue
         same = next((c for c in chosen if _same(c[0].text, sentence.text)), None)
@@ -335,6 +409,19 @@ def select(sentences: list[Sentence], wanted: list[Concept]):
         if len(chosen) < MAX_SENTENCES:
             chosen.append((sentence, [sentence.passage]))
     return chosen
+
+
+#: the kinds of answer an answer must give when the question asks for one: a question asking
+#: how much, how long or when is not answered by sentences without a sum, a length of time
+#: or a date (a limit or a definition may be said in too many ways to insist on)
+REQUIRED_KINDS = frozenset({"money", "duration", "date"})
+
+
+def gives_what_is_asked(chosen, kinds: frozenset[str]) -> bool:
+    """Whether a chosen sentence gives the sum, length of time or date the question asks
+    for (any of them, when it asks for several), or the question asks for none."""
+    required = kinds & REQUIRED_KINDS
+    return not required or any(sentence.kinds & required for sentence, _ in chosen)
 
 
 def overrules_verdict(chosen, wanted: list[Concept]) -> bool:

@@ -19,6 +19,10 @@ NOT_PASSAGES = frozenset({"city", "city_zh", "publisher"})
 #: about half a concept (a concept weighs its rarity in the index, 1 to 9)
 CLOSEST_BONUS = 2.0
 PASSAGES_PER_RECORD = 10  #: of a long document, the ones holding most of the question
+#: of the record the search ranks first, the passages that give the kind of answer the
+#: question asks for (a sum, a length of time …) are read as well, up to this many: the
+#: sentence with the sum may hold one of the question's words at most
+PASSAGES_GIVING_THE_ANSWER = 30
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class SourcePassage:
     rank: int = 0  #: the record's place in the search's ranking
     closest: float = 0.0  #: cosine to the question, when the search found it closest
     full_text: bool = False  #: a page of the document itself, not a summary or a field
+    index: int = -1  #: the passage's place in the document (-1: a summary or a field)
 
     def title(self, language: str) -> str:
         preferred = [self.titles.get(language), self.titles.get("en"), self.titles.get("zh")]
@@ -50,10 +55,12 @@ def load_records(keys: list[tuple[str, int]]) -> list:
     return [(kind, found[(kind, pk)]) for kind, pk in keys if (kind, pk) in found]
 
 
-def record_passages(kind: str, record, rank: int, closest: tuple[str, float] | None, words):
+def record_passages(
+    kind: str, record, rank: int, closest: tuple[str, float] | None, words, giving=None
+):
     """The record's passages; of a long text, those holding most of ``words`` (lower-cased
     tokens of the question's concepts, each with its concept's weight) and the page the
-    search found closest in meaning."""
+    search found closest in meaning, and those for which ``giving(text)`` is true."""
     index = get_index(kind)
     texts = index.field_texts(record)
     titles = {
@@ -75,7 +82,7 @@ def record_passages(kind: str, record, rank: int, closest: tuple[str, float] | N
         if not text or name in NOT_PASSAGES:
             continue
         if name in index.chunked_fields:
-            passages += _best_chunks(texts.get(name, ""), words, closest, common)
+            passages += _best_chunks(texts.get(name, ""), words, closest, common, giving)
         else:
             section = str(index.model._meta.get_field(name).verbose_name)
             near = closest[1] if closest and not closest[0] else 0.0
@@ -83,7 +90,9 @@ def record_passages(kind: str, record, rank: int, closest: tuple[str, float] | N
     return passages
 
 
-def _best_chunks(text: str, words: dict[str, float], closest, common: dict) -> list[SourcePassage]:
+def _best_chunks(
+    text: str, words: dict[str, float], closest, common: dict, giving=None
+) -> list[SourcePassage]:
     chunks = document_chunks(text)
     page, cosine = closest if closest else ("", 0.0)
 
@@ -100,16 +109,20 @@ def _best_chunks(text: str, words: dict[str, float], closest, common: dict) -> l
             i,
         ),
     )
-    kept = sorted(scored[:PASSAGES_PER_RECORD])
+    kept = set(scored[:PASSAGES_PER_RECORD])
+    if giving is not None:
+        extra = [i for i in scored[PASSAGES_PER_RECORD:] if giving(chunks[i][1])]
+        kept.update(extra[:PASSAGES_GIVING_THE_ANSWER])
     return [
         SourcePassage(
             page=chunks[i][0],
             text=chunks[i][1],
             closest=cosine if page and chunks[i][0] == page else 0.0,
             full_text=True,
+            index=i,
             **common,
         )
-        for i in kept
+        for i in sorted(kept)
     ]
 
 

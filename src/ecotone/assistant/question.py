@@ -52,6 +52,9 @@ _ENGLISH_QUESTION_WORDS = (
     "themselves itself himself herself anyone someone somebody "
     # a definition is asked for with these words and given with others ("the term … means")
     "define defines defined definition "
+    # the kind of answer asked for is found as a kind (``asks_for``), not as a word: "by
+    # what date" is answered by "9月30日前", "how much money" by "$200,000,000"
+    "date dates amount amounts money "
 )
 ENGLISH_QUESTION_WORDS = frozenset(_ENGLISH_QUESTION_WORDS.split())
 _CHINESE_QUESTION_WORDS = (
@@ -62,12 +65,13 @@ _CHINESE_QUESTION_WORDS = (
     "多久 哪年 哪一年 开始 能 会 要 需要 应该 应当 得 让 被 把 都 还 也 就 "
     # how a question asks for an amount, a time or a yes/no ("多长时间", "会不会")
     "多 多长 多长时间 多大 多高 多远 多少钱 几种 哪几种 几类 哪几类 几个 几月份 "
-    "会不会 能不能 是不是 还会 还能 不会 最多 最长 最晚 最早 大概 通常 一般 具体 "
+    "会不会 能不能 是不是 还会 还能 不会 最多 最长 最晚 最早 最迟 大概 通常 一般 具体 "
+    "谁 由谁 一共 总共 共计 总计 钱 "
     "情况 情况下 程度 方面 打算 想 拿 觉得 自己 所说 所谓 "
     # a definition is asked for with 定义 and given with 是指
     "定义 "
     # where or when in relation to something (方位词): the relation, not the subject
-    "里 里面 下 上 之后 以后 之前 以前 背后 手里 当中 期间 "
+    "里 里面 下 上 之后 以后 之前 以前 背后 手里 当中 期间 内 以内 之内 "
 )
 CHINESE_QUESTION_WORDS = frozenset(_CHINESE_QUESTION_WORDS.split())
 
@@ -88,6 +92,88 @@ FIGURE = re.compile(
     r"|hundred|thousand|million|billion|once|twice|half|percent)\b",
     re.IGNORECASE,
 )
+
+
+#: what kind of answer a question asks for, and how a sentence gives one: a sum of money
+#: ("how much funding", 罚多少钱), a length of time ("how long", 多久, 几年), a date ("when",
+#: 何时), a limit ("at most", 最多, 最长: "not more than", 不得超过) and a definition or a
+#: list ("which gases", 哪些, 是什么: "the term … means", 是指, 包括). A sentence of the kind
+#: asked for may answer holding only one of the question's concepts itself when its passage
+#: holds the rest (``extractive.select``), and it ranks higher (``extractive``)
+ASKS_FOR = {
+    "money": re.compile(
+        r"\bhow much\b(?! (?:time|longer|co2|carbon|emissions?|capacity|energy|power))"
+        r"|\b(?:funding|budget|cost|price|fine|penalty|appropriat\w*)\b.*\bhow much\b"
+        r"|\b(?:what|which) (?:is the |are the )?(?:penalty|penalties|fines?|price|cost)\b"
+        r"|多少钱|多少资金|多少经费|多少拨款|多少资助|金额|罚款\S*多少|多少(?:罚款|补贴|奖励)"
+        r"|(?:怎么|如何|什么)处罚",
+        re.IGNORECASE,
+    ),
+    "duration": re.compile(
+        r"\bhow (?:long|many (?:years|months|days|weeks))\b|\bwhat (?:period|term)\b"
+        r"|多久|多长时间|多少(?:个)?(?:年|月|天|日|周|工作日)|几(?:个)?(?:年|月|天|日|周|工作日)"
+        r"|期限|时限",
+        re.IGNORECASE,
+    ),
+    "date": re.compile(
+        r"\bwhen\b|\b(?:what|which) (?:date|year|day|month)\b|\bby what (?:date|time)\b"
+        r"|何时|什么时候|哪一?年|哪天|几月|截止",
+        re.IGNORECASE,
+    ),
+    "limit": re.compile(
+        r"\b(?:at most|maximum|longest|highest|largest|upper limit|cap|up to)\b"
+        r"|最多|最长|最高|最大|上限|至多",
+        re.IGNORECASE,
+    ),
+    "definition": re.compile(
+        r"\b(?:which|what) (?:\w+ )?\w+s\b (?:does|do|are|were|have|has|can|count|should|must)\b"
+        r"|\b(?:what|which) (?:types|kinds|sorts) of\b|\bdefin\w*\b|\bwhat does \w+ mean\b"
+        r"|哪些|哪几(?:种|类)|什么是|是什么|包括什么|定义",
+        re.IGNORECASE,
+    ),
+}
+_DATE = (
+    r"\b(?:1[89]|20)\d\d\b|\b(?:january|february|march|april|may|june|july|august|september"
+    r"|october|november|december)\s+\d|\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"|[一二三四五六七八九十]+月(?:底|末|\d|[一二三四五六七八九十]+日)|年底|年末|月底"
+)
+GIVES = {
+    "money": re.compile(
+        r"[$€£¥]\s?\d|\d[\d,.]*\s*(?:(?:million |billion )?(?:dollars|euros?|yuan|rmb|usd|eur)\b"
+        r"|美元|欧元|万元|亿元|元)|\b(?:usd|eur|rmb|cny)\s?\d|[一二两三四五六七八九十百千万亿]+元"
+        r"|(?:成交价格|平均价格)\S{0,6}\d+倍",
+        re.IGNORECASE,
+    ),
+    "duration": re.compile(
+        r"\b(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+        r"(?:\s+|-)(?:full\s+|calendar\s+|fiscal\s+|working\s+|business\s+)?"
+        r"(?:years?|months?|days?|weeks?)\b"
+        r"|(?<!\d)(?:\d{1,3}|[一二两三四五六七八九十]+)\s*(?:个月|个工作日|工作日|年(?![度\d])|天|周|日内)",
+        re.IGNORECASE,
+    ),
+    "date": re.compile(_DATE, re.IGNORECASE),
+    "limit": re.compile(
+        r"\b(?:not|no) (?:more|longer|greater|later) than\b|\bnot (?:to )?exceed|\bup to\b"
+        r"|\bat most\b|\bmaximum\b|\bcap(?:ped)?\b"
+        r"|不得(?:超过|高于|多于)|不超过|以下|以内|最多|最长|最高|上限|至多",
+        re.IGNORECASE,
+    ),
+}
+#: a definition or a list of what the question asks about (its *focus*, ``focus``): the
+#: focus followed by "means", 是指, 包括 …, or preceded by an enumeration (发电、钢铁、水泥行业)
+DEFINES = re.compile(
+    r"^[\s\"'”“’:：,，]{0,3}(?:是指|指的是|means|is defined|包括|includes?|including|are|：)",
+    re.IGNORECASE,
+)
+ENUMERATION = re.compile(r"[^、，,]{1,6}、[^、，,]{1,6}(?:、|和|及|与)[^、，,。；]{1,6}等?$")
+#: where a question asks which things or what a thing is: the focus is the concept written
+#: next to it (after "which", before 是什么 / 有哪些 / 指哪几种, after 哪些)
+FOCUS_AFTER = re.compile(
+    r"\b(?:which|what (?:types|kinds|sorts) of|what)\s+|哪些|哪几(?:种|类)|什么是"
+    r"|define\s+(?:an?\s+)?",
+    re.IGNORECASE,
+)
+FOCUS_BEFORE = re.compile(r"(?:具体)?(?:是什么|有哪些|指哪|是指什么|包括哪|包括什么|涵盖哪)")
 
 
 def asks_for_figure(question: str) -> bool:
@@ -311,3 +397,60 @@ def highlight_terms(question: str) -> list[Term]:
     text = search_text(question)
     found = _chinese_concepts(text) if CJK.search(text) else _english_concepts(text)
     return [term for concept in found for term in concept.terms]
+
+
+def asks_for(question: str) -> frozenset[str]:
+    """The kinds of answer ``question`` asks for (``ASKS_FOR``): none, one or several."""
+    return frozenset(kind for kind, pattern in ASKS_FOR.items() if pattern.search(question))
+
+
+def focus(question: str, concepts_: list[Concept]) -> Concept | None:
+    """The concept a "which …" / "what is …" / 哪些 / 是什么 question asks about: the one
+    written right after "which" or 哪些, or right before 是什么 / 有哪些 / 指哪几种."""
+    text = to_simplified(fold(question)).lower()
+    places = []
+    for concept in concepts_:
+        at = text.find(concept.label.lower())
+        if at >= 0:
+            places.append((at, at + len(concept.label), concept))
+    best: tuple[int, Concept] | None = None
+    for match in FOCUS_AFTER.finditer(text):
+        for start, _, concept in places:
+            gap = start - match.end()
+            if 0 <= gap <= 2 and (best is None or gap < best[0]):
+                best = (gap, concept)
+    if best is not None:  # 涵盖哪些储能技术: what follows 哪些 is asked about
+        return best[1]
+    for match in FOCUS_BEFORE.finditer(text):
+        for _, end, concept in places:
+            gap = match.start() - end
+            if 0 <= gap <= 2 and (best is None or gap < best[0]):
+                best = (gap, concept)
+    return best[1] if best else None
+
+
+def defines(sentence: str, concept: Concept) -> bool:
+    """Whether ``sentence`` defines or lists ``concept``: one of its terms followed by
+    "means", 是指, 包括 …, or preceded by an enumeration."""
+    text = to_simplified(fold(sentence)).lower()
+    for term in concept.terms:
+        token = term.token.lower()
+        pattern = re.escape(token) if term.language == "zh" else rf"\b{re.escape(token)}\w*"
+        for match in re.finditer(pattern, text):
+            if DEFINES.match(text[match.end() :]) or ENUMERATION.search(text[: match.start()]):
+                return True
+    return False
+
+
+def gives(sentence: str, kinds: frozenset[str], focused: Concept | None = None) -> frozenset[str]:
+    """The kinds among ``kinds`` that ``sentence`` gives (``GIVES``; a definition: of the
+    question's focus, ``defines``); a date is not a length of time ("December 27, 2020"
+    gives no duration)."""
+    found = set()
+    if "definition" in kinds and focused is not None and defines(sentence, focused):
+        found.add("definition")
+    for kind in kinds - {"definition"}:
+        text = re.sub(_DATE, " ", sentence, flags=re.IGNORECASE) if kind == "duration" else sentence
+        if GIVES[kind].search(text):
+            found.add(kind)
+    return frozenset(found)

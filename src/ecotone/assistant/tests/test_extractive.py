@@ -1,10 +1,13 @@
 """Extractive answers from the real search index, on SQLite and PostgreSQL (whichever
 ``DATABASE_URL`` names): cited sentences, both languages, honest refusals."""
 
+import dataclasses
+
 import pytest
 
 from ecotone.assistant import extractive
 from ecotone.assistant.question import Concept, concepts
+from ecotone.search.text import Term
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +260,99 @@ def test_of_a_long_document_the_pages_holding_the_rarest_words_are_read():
     )
     assert len(kept) == PASSAGES_PER_RECORD
     assert "p. 4" in [passage.page for passage in kept]
+
+
+def test_a_sentence_giving_the_sum_asked_for_answers_on_one_concept_of_its_own():
+    """ "How much did Congress authorize for the storage program?": the sentence with the
+    sum holds only "authorized" itself; its passage names the program."""
+    wanted = [_concept("storage", 2.0), _concept("program", 2.0), _concept("authorized", 2.0)]
+    passage = _passage(
+        "The storage program shall test sites. The Secretary shall report on progress. "
+        "There is authorized $2,500,000,000 for fiscal years 2022 through 2026."
+    )
+    scored = extractive.score_sentences([passage], wanted, [], kinds=frozenset({"money"}))
+    sum_ = next(s for s in scored if s.text.startswith("There is authorized"))
+    assert sum_.kinds == {"money"} and sum_.coverage >= extractive.MIN_COVERAGE
+    assert scored[0] is sum_
+    assert next(s for s, _ in extractive.select(scored, wanted)) is sum_
+    # asked for nothing in particular, one concept of its own is not enough
+    plain = extractive.score_sentences([passage], wanted, [])
+    assert all(not s.text.startswith("There is") for s, _ in extractive.select(plain, wanted))
+
+
+def test_the_definition_of_the_focus_outranks_sentences_that_only_name_it():
+    gases = Concept(
+        "greenhouse gases",
+        (
+            (Term("greenhouse", "greenhous", "en"), Term("gases", "gase", "en")),
+            (Term("温室气体", "温室气体", "zh"),),
+        ),
+        3.0,
+    )
+    regulation = Concept("regulation", ((Term("条例", "条例", "zh"),),), 2.0)
+    wanted = [gases, regulation]
+    passage = _passage(
+        "第一条 为了加强对温室气体排放的控制，制定本条例。"
+        "第三十条 本条例下列用语的含义：（一）温室气体，是指大气中的气态成分，包括二氧化碳、甲烷。"
+    )
+    kinds = frozenset({"definition"})
+    plain = extractive.score_sentences([passage], wanted, [], kinds=kinds)
+    assert plain[0].text.startswith("第一条")  # no focus: the earlier one, as before
+    focused = extractive.score_sentences([passage], wanted, [], kinds=kinds, focused=gases)
+    assert focused[0].text.startswith("第三十条") and focused[0].kinds == kinds
+
+
+def test_of_the_first_record_the_passages_giving_the_kind_asked_for_are_read_too():
+    """The passage with the sum holds one rare word of the question at most: the ten chosen
+    by the question's words leave it out, the one asking "how much" reads it too."""
+    from ecotone.assistant.passages import PASSAGES_PER_RECORD, _best_chunks
+    from ecotone.assistant.question import gives
+
+    pages = ["The regional hubs program funds hubs."] * (PASSAGES_PER_RECORD + 2)
+    pages.append("There is appropriated $3,500,000,000 for fiscal years 2022 through 2026.")
+    common = {
+        "kind": "resource",
+        "pk": 1,
+        "external_id": "res-1",
+        "titles": {},
+        "url": "",
+        "version": "",
+        "rank": 0,
+    }
+    words = {"hubs": 2.0, "region": 2.0}
+    text = "\f".join(pages)
+    assert all("$3,500" not in p.text for p in _best_chunks(text, words, None, common))
+    kept = _best_chunks(text, words, None, common, lambda t: bool(gives(t, {"money"})))
+    assert [p.index for p in kept if "$3,500" in p.text] == [len(pages) - 1]
+
+
+def test_a_passage_giving_the_sum_continues_the_section_before_it():
+    """ "(4) Authorization of appropriations …" is a passage of its own; the hubs are named in
+    the passage before it, which counts as its passage when it gives what is asked."""
+    wanted = [_concept("hubs", 3.0), _concept("regional", 3.0), _concept("authorized", 2.0)]
+    section = dataclasses.replace(
+        _passage("The regional hubs shall be selected. Each hub reports."), index=4
+    )
+    sum_ = dataclasses.replace(
+        _passage("(4) There is authorized $3,500,000,000 for the period of 2022 through 2026."),
+        index=5,
+    )
+    money = frozenset({"money"})
+    alone = extractive.score_sentences([sum_], wanted, [], kinds=money)
+    assert alone == []  # its record holds too little of the question
+    both = extractive.score_sentences([section, sum_], wanted, [], kinds=money)
+    answering = next(s for s in both if "$3,500" in s.text)
+    assert answering.coverage >= extractive.MIN_COVERAGE
+    far = dataclasses.replace(sum_, index=9)  # not the next passage: its own passage only
+    apart = extractive.score_sentences([section, far], wanted, [], kinds=money)
+    assert next(s for s in apart if "$3,500" in s.text).coverage < answering.coverage
+
+
+def test_a_question_asking_how_much_is_not_answered_without_a_sum():
+    named = _sentence("The storage program is authorized.", 1.0)
+    priced = _sentence("There is authorized $2,500,000,000.", 1.0)
+    priced.kinds = frozenset({"money"})
+    money = frozenset({"money"})
+    assert not extractive.gives_what_is_asked([(named, [named.passage])], money)
+    assert extractive.gives_what_is_asked([(named, []), (priced, [])], money)
+    assert extractive.gives_what_is_asked([(named, [])], frozenset({"definition"}))

@@ -4,8 +4,13 @@ asks for a figure (the rules tuned on the dev half of the judged set)."""
 import pytest
 
 from ecotone.assistant.question import (
+    Concept,
+    asks_for,
     asks_for_figure,
     concepts,
+    defines,
+    focus,
+    gives,
     gives_figure,
     highlight_terms,
     search_text,
@@ -158,3 +163,102 @@ def test_how_a_question_asks_for_a_definition_is_not_what_it_is_about(fines_regu
         "microgrid",
     }
     assert "定义" not in search_text("法律如何定义微电网？").split()
+
+
+@pytest.mark.parametrize(
+    "question, kinds",
+    [
+        ("How much funding did Congress authorize for the hubs?", {"money"}),
+        ("What is the penalty for not surrendering allowances?", {"money"}),
+        ("违规会被怎么处罚？", {"money"}),
+        ("How long must the records be kept?", {"duration"}),
+        ("时限是多久？", {"duration"}),
+        ("资助一期最长多少年？", {"duration", "limit"}),
+        ("最多能抵多少？", {"limit"}),
+        ("When did the regulations come into force?", {"date"}),
+        ("最晚要在什么时候完成？", {"date"}),
+        ("Which greenhouse gases does the regulation cover?", {"definition"}),
+        ("温室气体具体指哪几种？", {"definition"}),
+        ("Who registers the allowances?", set()),
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_for(question, kinds):
+    assert asks_for(question) == kinds
+
+
+def test_a_sentence_gives_the_kind_of_answer_asked_for():
+    every = frozenset({"money", "duration", "date", "limit"})
+    assert gives("There is authorized $3,500,000,000 for the hubs.", every) >= {"money"}
+    assert gives("It cost about 30,000 yuan.", every) == {"money"}
+    assert gives("Le prix: €45 par tonne.", every) == {"money"}
+    assert gives("处二万元以上三万元以下的罚款", every) == {"money", "limit"}
+    assert "duration" in gives("Each grant shall be for a term of not more than 5 years.", every)
+    assert "duration" in gives("可以自接到通知之日起七个工作日内申请复核", every)
+    # a date is no length of time, an enumerator no sum
+    assert gives("Not later than December 27, 2020, the Secretary shall act.", every) == {
+        "date",
+        "limit",
+    }
+    assert gives("2024年1月25日公布", frozenset({"duration"})) == frozenset()
+    assert gives("(4) Authorization of appropriations", every) == frozenset()
+
+
+def _concept(label: str, *chinese: str) -> Concept:
+    from ecotone.search.text import CJK, Term, stem
+
+    if CJK.search(label):
+        return Concept(label, ((Term(label, label, "zh"),),))
+    words = tuple(Term(w, stem(w), "en") for w in label.split())
+    return Concept(label, (words, *((Term(c, c, "zh"),) for c in chinese)))
+
+
+def test_the_focus_of_a_which_question_is_the_concept_next_to_its_question_word():
+    gases, regulation = _concept("greenhouse gases", "温室气体"), _concept("regulation", "条例")
+    question = "Which greenhouse gases does the carbon trading regulation cover?"
+    assert focus(question, [regulation, gases]) is gases
+    storage, research = _concept("储能"), _concept("研究")
+    assert focus("应用研究涵盖哪些储能技术？", [research, storage]) is storage
+    chinese_gases = _concept("温室气体")
+    assert (
+        focus("条例所说的温室气体具体指哪几种？", [_concept("条例"), chinese_gases])
+        is chinese_gases
+    )
+    assert focus("Who registers the allowances?", [regulation]) is None
+
+
+def test_a_definition_or_a_list_of_the_focus_is_its_definition():
+    gases = _concept("greenhouse gases", "温室气体")
+    assert defines("（一）温室气体，是指大气中的气态成分，包括二氧化碳、甲烷。", gases)
+    assert defines("The term “greenhouse gases” means carbon dioxide and methane.", gases)
+    assert defines("二氧化碳、甲烷和氧化亚氮等温室气体", gases)
+    assert not defines("加强对温室气体排放的控制。", gases)
+    kinds = frozenset({"definition"})
+    assert gives("温室气体，是指……", kinds, gases) == kinds
+    assert gives("温室气体，是指……", kinds, None) == frozenset()
+
+
+def test_an_enumeration_lists_the_focus_only_when_it_ends_right_before_it():
+    sectors = _concept("行业")
+    assert defines("将发电、钢铁、水泥、铝冶炼行业纳入管理", sectors)
+    gases = _concept("温室气体")
+    assert not defines(
+        "组织开展发电、钢铁、水泥、铝冶炼行业重点排放单位温室气体排放数据质量管理", gases
+    )
+    assert not defines(
+        "对可再生能源、林业碳汇、甲烷利用等项目的温室气体减排效果进行量化核证", gases
+    )
+
+
+def test_the_kind_of_answer_asked_for_is_phrasing_not_a_word_to_find():
+    """ "By what date" is answered by 9月30日前, which holds no "date"; 最迟 and 内 (within)
+    say how a deadline is asked, like 最晚 and the other 方位词."""
+    assert "date" not in search_text("By what date must provinces allocate allowances?").split()
+    assert "money" not in search_text("How much money is authorized?").split()
+    words = search_text("美国能源部最迟要在多长时间内设立研发项目？").split()
+    assert "最迟" not in words and "内" not in words and "设立" in words
+
+
+def test_who_altogether_and_money_are_how_a_chinese_question_asks():
+    words = search_text("美国电池回收项目一共授权了多少钱？评估方法由谁来审查？").split()
+    assert not {"一共", "钱", "谁", "由谁"} & set(words)
+    assert {"电池", "回收", "授权", "审查"} <= set(words)
