@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --split dev --per-need
     .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --verbose
     .venv/bin/python benchmarks/matching_quality.py --baseline-only --search-mode lexical
+    .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --variant full
 
 Prepares a demo database and index as ``search_quality.py`` does (temporary ECOTONE_HOME,
 or ``--home DIR`` reused), then imports the judged needs of
@@ -30,6 +31,7 @@ if the matcher is not there (unless ``--baseline-only``). Asserts nothing.
 """
 
 import argparse
+import contextlib
 import hashlib
 import importlib
 import inspect
@@ -180,6 +182,38 @@ def find_matcher():
 
 def matcher_ranking(matcher, need, k: int = K) -> list[str]:
     return [m.record.external_id for m in matcher(need, limit=k)]
+
+
+#: matcher settings compared by ``--variant`` and pooled by ``matching_pool.py``: extra text
+#: views of the need (``relevance.TextView``) and the second pass (``ranking.SIMILAR_VIEW``)
+#: that the product keeps off, switched on for one run
+VARIANTS = {
+    "product": {},
+    "full": {"views": (("full", "full", 1.0, None),)},
+    "similar": {"similar": ("similar", "similar", 1.5, None)},
+    "full+similar": {
+        "views": (("full", "full", 1.0, None),),
+        "similar": ("similar", "similar", 1.5, None),
+    },
+}
+
+
+@contextlib.contextmanager
+def matcher_variant(name: str):
+    """Runs the matcher with the settings of ``VARIANTS[name]``, then restores them."""
+    from ecotone.matching import ranking
+    from ecotone.matching.relevance import TextView
+
+    settings = VARIANTS[name]
+    saved = ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW
+    extra = tuple(TextView(*view) for view in settings.get("views", ()))
+    similar = settings.get("similar")
+    ranking.NEED_TEXT_VIEWS = (*saved[0], *extra)
+    ranking.SIMILAR_VIEW = TextView(*similar) if similar else saved[1]
+    try:
+        yield
+    finally:
+        ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW = saved
 
 
 # --- figures ------------------------------------------------------------------------------
@@ -348,6 +382,12 @@ def main() -> None:
         "--verbose", action="store_true", help="list the demo needs' matches and the named checks"
     )
     parser.add_argument("--dump", type=Path, help="write both rankings (top 10 per need) as JSON")
+    parser.add_argument(
+        "--variant",
+        choices=tuple(VARIANTS),
+        default="product",
+        help="matcher settings to run (default: the product's own)",
+    )
     args = parser.parse_args()
 
     home = setup_environment(args)
@@ -379,7 +419,8 @@ def main() -> None:
         by_id = {i["id"]: needs[i["need"]["external_id"]] for i in items}
         methods: dict[str, dict[str, list[str]]] = {}
         if matcher is not None:
-            methods["matcher"] = {key: matcher_ranking(matcher, n) for key, n in by_id.items()}
+            with matcher_variant(args.variant):
+                methods["matcher"] = {key: matcher_ranking(matcher, n) for key, n in by_id.items()}
         methods["search"] = {key: search_ranking(n, args.search_mode) for key, n in by_id.items()}
     finally:
         remove_benchmark_records()
@@ -390,7 +431,8 @@ def main() -> None:
     if args.per_need:
         print_per_need(methods, items)
     if args.verbose and matcher is not None:
-        print_demo_listing(matcher)
+        with matcher_variant(args.variant):
+            print_demo_listing(matcher)
 
 
 if __name__ == "__main__":
