@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --split dev --per-need
     .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --verbose
     .venv/bin/python benchmarks/matching_quality.py --baseline-only --search-mode lexical
-    .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --variant full
+    .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --variant three-views
+    .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --split dev --cost 5
 
 Prepares a demo database and index as ``search_quality.py`` does (temporary ECOTONE_HOME,
 or ``--home DIR`` reused), then imports the judged needs of
@@ -26,7 +27,9 @@ Prints nDCG@10 (graded, linear gains), Recall@10 (capped) and MRR per method, fo
 split (dev, test, all) and each language the needs are written in (``zh``: Chinese only,
 ``en``: English only, ``zh+en``: both; ``all``), then the ratio of the matcher's nDCG@10 to
 the search's. ``--verbose`` also lists the matches of the demo's illustrative needs and the
-pilot sites of BYD, with the named checks users reported (PASS / FAIL). Exits with status 2
+pilot sites of BYD, with the named checks users reported (PASS / FAIL). ``--variant`` runs
+the matcher with one of ``VARIANTS`` (the views the product has or had), ``--cost N``
+times ``need_matches`` over the demo's needs and prints the load average. Exits with status 2
 if the matcher is not there (unless ``--baseline-only``). Asserts nothing.
 """
 
@@ -184,18 +187,19 @@ def matcher_ranking(matcher, need, k: int = K) -> list[str]:
     return [m.record.external_id for m in matcher(need, limit=k)]
 
 
-#: matcher settings compared by ``--variant`` and pooled by ``matching_pool.py``: extra text
-#: views of the need (``relevance.TextView``) and the second pass (``ranking.SIMILAR_VIEW``)
-#: that the product keeps off, switched on for one run
+#: matcher settings compared by ``--variant`` and pooled by ``matching_pool.py``: whether
+#: the need's full text is one of its searches (``relevance.NEED_TEXT_VIEWS``) and whether
+#: the second pass runs (``ranking.SIMILAR_VIEW``); "product" is the code as it stands,
+#: "three-views" the matcher before both were switched on
 VARIANTS = {
-    "product": {},
-    "full": {"views": (("full", "full", 1.0, None),)},
-    "similar": {"similar": ("similar", "similar", 1.5, None)},
-    "full+similar": {
-        "views": (("full", "full", 1.0, None),),
-        "similar": ("similar", "similar", 1.5, None),
-    },
+    "product": None,
+    "three-views": {"full": False, "similar": False},
+    "full": {"full": True, "similar": False},
+    "similar": {"full": False, "similar": True},
+    "full+similar": {"full": True, "similar": True},
 }
+FULL_VIEW = ("full", "full", 1.0)
+SIMILAR_VIEW = ("similar", "similar", 1.5)
 
 
 @contextlib.contextmanager
@@ -206,10 +210,10 @@ def matcher_variant(name: str):
 
     settings = VARIANTS[name]
     saved = ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW
-    extra = tuple(TextView(*view) for view in settings.get("views", ()))
-    similar = settings.get("similar")
-    ranking.NEED_TEXT_VIEWS = (*saved[0], *extra)
-    ranking.SIMILAR_VIEW = TextView(*similar) if similar else saved[1]
+    if settings is not None:
+        views = tuple(view for view in saved[0] if view.name != "full")
+        ranking.NEED_TEXT_VIEWS = views + ((TextView(*FULL_VIEW),) if settings["full"] else ())
+        ranking.SIMILAR_VIEW = TextView(*SIMILAR_VIEW) if settings["similar"] else None
     try:
         yield
     finally:
@@ -344,6 +348,33 @@ def named_checks() -> list[tuple[str, bool, str]]:
     return checks
 
 
+def print_cost(rounds: int) -> None:
+    """Median wall and CPU time of ``need_matches`` (uncached) over the demo's needs."""
+    import os
+    import statistics
+    import time
+
+    from ecotone.catalog.models import Need
+    from ecotone.matching.ranking import need_matches
+
+    needs = list(Need.objects.filter(external_id__startswith="demo-need-"))
+    for need in needs:  # warm the index and the embedder once
+        need_matches(need, K)
+    wall, cpu = [], []
+    for _round in range(rounds):
+        for need in needs:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            need_matches(need, K)
+            wall.append(1000 * (time.perf_counter() - started))
+            cpu.append(1000 * (time.process_time() - started_cpu))
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(
+        f"matching_quality cost need_matches needs={len(needs)} runs={len(wall)} "
+        f"median_ms={statistics.median(wall):.0f} median_cpu_ms={statistics.median(cpu):.0f} "
+        f"load={load}"
+    )
+
+
 def print_demo_listing(matcher: Callable) -> None:
     from ecotone.catalog.models import Need
 
@@ -382,6 +413,9 @@ def main() -> None:
         "--verbose", action="store_true", help="list the demo needs' matches and the named checks"
     )
     parser.add_argument("--dump", type=Path, help="write both rankings (top 10 per need) as JSON")
+    parser.add_argument(
+        "--cost", type=int, default=0, help="time need_matches over the demo needs N rounds"
+    )
     parser.add_argument(
         "--variant",
         choices=tuple(VARIANTS),
@@ -433,6 +467,9 @@ def main() -> None:
     if args.verbose and matcher is not None:
         with matcher_variant(args.variant):
             print_demo_listing(matcher)
+    if args.cost and matcher is not None:
+        with matcher_variant(args.variant):
+            print_cost(args.cost)
 
 
 if __name__ == "__main__":

@@ -49,11 +49,16 @@ QUERY_TEXT_CHARS = {"en": 300, "zh": 120}
 #: pseudo-relevance feedback: the titles of the ``SIMILAR_SEEDS`` best first-pass matches
 #: are searched again, and a candidate's place in that search is one more text view (None:
 #: no second pass). Records like the best matches are often relevant too, in words the
-#: need does not use. Off: ``TextView("similar", "similar", 1.5)`` with 5 seeds (best on
-#: the dev half) raised dev nDCG@10 and lowered it for English needs on test
-#: (docs/matching.md, Quality), and it costs one more search per need.
-SIMILAR_VIEW: TextView | None = None
+#: need does not use. Weight and seeds tuned on the dev half (docs/matching.md, Quality);
+#: it costs one more search per need.
+SIMILAR_VIEW: TextView | None = TextView("similar", "similar", 1.5)
 SIMILAR_SEEDS = 5
+#: the second pass lifts only candidates the need's own words found at this place or
+#: better in one of its searches (None: any candidate). A record like the best matches
+#: that the need's words did not find near the top drifts from the need's subject: without
+#: this rule a building-retrofit need got CO2 storage projects and an energy-monitoring
+#: need a wind farm (docs/matching.md, Quality).
+SIMILAR_SUPPORT_PLACE: int | None = 30
 #: needs closed for business are not matched
 CLOSED_NEED_STATUSES = {NeedStatus.CLOSED}
 COUNTERPART_LABELS = {
@@ -314,6 +319,15 @@ def similar_seeds(matches: list[Match], places) -> list[Match]:
     return rank(found, SIMILAR_SEEDS)[0]
 
 
+def supported_by_need_text(places: dict[str, int]) -> bool:
+    """Whether the need's own searches found a candidate well enough for the second pass
+    to lift it (``SIMILAR_SUPPORT_PLACE``)."""
+    if SIMILAR_SUPPORT_PLACE is None:
+        return True
+    own = [place for view, place in places.items() if view != "similar"]
+    return any(place <= SIMILAR_SUPPORT_PLACE for place in own)
+
+
 def similar_query(matches: list[Match]) -> str:
     """The titles of the best first-pass matches, to find records like them."""
     return " ".join(m.title for m in matches)
@@ -361,7 +375,8 @@ def need_matches(need: Need, limit: int = 10) -> NeedMatches:
         seeds = similar_seeds(matches, places)
         similar = search_ranks(similar_query(seeds), ("solution", "case"), SIMILAR_VIEW.mode)
         for key, place in similar.items():
-            places.setdefault(key, {})[SIMILAR_VIEW.name] = place
+            if supported_by_need_text(places.get(key, {})):
+                places.setdefault(key, {})[SIMILAR_VIEW.name] = place
         context.views = (*NEED_TEXT_VIEWS, SIMILAR_VIEW)
         matches = [_score_for_need(context, kind, record) for kind, record in related]
     report.matches, report.excluded = rank(matches, limit)
