@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --split dev --per-need
     .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --verbose
     .venv/bin/python benchmarks/matching_quality.py --baseline-only --search-mode lexical
-    .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --variant three-views
+    .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --variant full+similar
     .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --split dev --cost 5
 
 Prepares a demo database and index as ``search_quality.py`` does (temporary ECOTONE_HOME,
@@ -189,8 +189,8 @@ def matcher_ranking(matcher, need, k: int = K) -> list[str]:
 
 #: matcher settings compared by ``--variant`` and pooled by ``matching_pool.py``: whether
 #: the need's full text is one of its searches (``relevance.NEED_TEXT_VIEWS``) and whether
-#: the second pass runs (``ranking.SIMILAR_VIEW``); "product" is the code as it stands,
-#: "three-views" the matcher before both were switched on
+#: the second pass runs (``ranking.SIMILAR_VIEW``); "product" is the code as it stands
+#: (three views, no second pass)
 VARIANTS = {
     "product": None,
     "three-views": {"full": False, "similar": False},
@@ -198,7 +198,6 @@ VARIANTS = {
     "similar": {"full": False, "similar": True},
     "full+similar": {"full": True, "similar": True},
 }
-FULL_VIEW = ("full", "full", 1.0)
 SIMILAR_VIEW = ("similar", "similar", 1.5)
 
 
@@ -206,13 +205,13 @@ SIMILAR_VIEW = ("similar", "similar", 1.5)
 def matcher_variant(name: str):
     """Runs the matcher with the settings of ``VARIANTS[name]``, then restores them."""
     from ecotone.matching import ranking
-    from ecotone.matching.relevance import TextView
+    from ecotone.matching.relevance import FULL_TEXT_VIEW, TextView
 
     settings = VARIANTS[name]
     saved = ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW
     if settings is not None:
         views = tuple(view for view in saved[0] if view.name != "full")
-        ranking.NEED_TEXT_VIEWS = views + ((TextView(*FULL_VIEW),) if settings["full"] else ())
+        ranking.NEED_TEXT_VIEWS = views + ((FULL_TEXT_VIEW,) if settings["full"] else ())
         ranking.SIMILAR_VIEW = TextView(*SIMILAR_VIEW) if settings["similar"] else None
     try:
         yield

@@ -49,15 +49,17 @@ QUERY_TEXT_CHARS = {"en": 300, "zh": 120}
 #: pseudo-relevance feedback: the titles of the ``SIMILAR_SEEDS`` best first-pass matches
 #: are searched again, and a candidate's place in that search is one more text view (None:
 #: no second pass). Records like the best matches are often relevant too, in words the
-#: need does not use. Weight and seeds tuned on the dev half (docs/matching.md, Quality);
-#: it costs one more search per need.
-SIMILAR_VIEW: TextView | None = TextView("similar", "similar", 1.5)
+#: need does not use. Off: ``TextView("similar", "similar", 1.5)`` with 5 seeds, with the
+#: full-text view (best on the dev half) raised dev nDCG@10 and lowered it for English
+#: needs on test, and by hand it puts a smelter's waste-heat case and a wind farm first
+#: for the demo's building energy-monitoring need: the best matches it starts from can be
+#: off the subject, and it lifts records like them (docs/matching.md, Quality). It costs
+#: one more search per need.
+SIMILAR_VIEW: TextView | None = None
 SIMILAR_SEEDS = 5
-#: the second pass lifts only candidates the need's own words found at this place or
-#: better in one of its searches (None: any candidate). A record like the best matches
-#: that the need's words did not find near the top drifts from the need's subject: without
-#: this rule a building-retrofit need got CO2 storage projects and an energy-monitoring
-#: need a wind farm (docs/matching.md, Quality).
+#: when the second pass runs, it lifts only candidates the need's own searches found at
+#: this place or better (None: any candidate). A record like the best matches that came in
+#: through a sector alone, or deep in the hits, is a drift from the need's subject.
 SIMILAR_SUPPORT_PLACE: int | None = 30
 #: needs closed for business are not matched
 CLOSED_NEED_STATUSES = {NeedStatus.CLOSED}

@@ -34,7 +34,7 @@ def test_sectors_relate_exactly_as_parent_or_child_or_by_family():
 
 
 def test_text_relevance_rewards_agreement_between_the_searches():
-    first_everywhere = {"words": 1, "title": 1, "lexical": 1, "full": 1}
+    first_everywhere = {"words": 1, "title": 1, "lexical": 1}
     assert text_relevance(first_everywhere, NEED_TEXT_VIEWS) == 1.0
     assert text_relevance({}, NEED_TEXT_VIEWS) == 0.0
     words_only = text_relevance({"words": 1}, NEED_TEXT_VIEWS)
