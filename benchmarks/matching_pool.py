@@ -2,18 +2,21 @@
 
     .venv/bin/python benchmarks/matching_pool.py --home /tmp/ecotone-mq --out /tmp/pool
     .venv/bin/python benchmarks/matching_pool.py --home /tmp/ecotone-mq --out /tmp/p --ids m19 m20
+    .venv/bin/python benchmarks/matching_pool.py --home /tmp/ecotone-mq --out /tmp/p --depth 15
     .venv/bin/python benchmarks/matching_pool.py --merge
 
 Pooling imports the judged needs as ``matching_quality.py`` does and gathers, for each need,
-the solutions and cases that any of these proposes: the matcher's top 15, the search's top
-15 in each of the lexical, dense and hybrid modes (the need's title and problem as the
-query), and the topic searches of ``data/matching_pool_patterns.json`` over
-``data/demo/solutions.jsonl`` and ``cases.jsonl``. Pairs judged before (graded in
+the solutions and cases that any of these proposes: the top ``--depth`` (10 unless given)
+of the matcher in every setting of ``matching_quality.VARIANTS`` (the product's and the
+views it keeps off), of the search in each of the lexical, dense and hybrid modes (the
+need's title and problem as the query), and the topic searches of
+``data/matching_pool_patterns.json`` over ``data/demo/solutions.jsonl`` and ``cases.jsonl``
+(``--no-patterns``: the systems only). Pairs judged before (graded in
 ``data/matching_pool_judgements.tsv`` or listed as relevant in the judgement file) are left
 out. What is left is shuffled (seeded by the need's id) and written without saying which
 system proposed what: ``<out>/<id>.txt`` (the need, then every candidate's text) and
-``<out>/pool.tsv`` (one line per pair, grade and reason to fill in). The judge copies the
-graded lines into ``data/matching_pool_judgements.tsv``.
+``<out>/pool.tsv`` (one line per pair, grade and reason to fill in; ``--round N`` fills the
+``round`` column). The judge copies the graded lines into ``data/matching_pool_judgements.tsv``.
 
 ``--merge`` rewrites the ``relevant`` of every need in the judgement file from the TSV: a
 pair graded there gets that grade (0 removes it); pairs the TSV does not name keep their
@@ -29,10 +32,12 @@ from pathlib import Path
 
 from matching_quality import (
     JUDGEMENTS,
+    VARIANTS,
     find_matcher,
     imported_needs,
     load,
     matcher_ranking,
+    matcher_variant,
     remove_benchmark_records,
     search_ranking,
 )
@@ -42,9 +47,10 @@ DATA = Path(__file__).resolve().parent / "data"
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 PATTERNS = DATA / "matching_pool_patterns.json"
 TSV = DATA / "matching_pool_judgements.tsv"
-POOL_DEPTH = 15
+POOL_DEPTH = 10
 TEXT_FIELDS = ("title_en", "title_zh", "description_en", "description_zh")
-COLUMNS = ("need_id", "external_id", "grade", "reason")
+#: ``round``: the judging round of the pair (2 and 3: README's rounds; 4 on: later pools)
+COLUMNS = ("need_id", "external_id", "grade", "reason", "round")
 
 
 def catalogue() -> dict[str, dict]:
@@ -76,11 +82,14 @@ def text_hits(patterns: list[str], rows: dict[str, dict]) -> list[str]:
     return hits
 
 
-def system_hits(need) -> list[str]:
+def system_hits(need, depth: int = POOL_DEPTH) -> list[str]:
     matcher, _missing = find_matcher()
-    found = matcher_ranking(matcher, need, POOL_DEPTH) if matcher else []
+    found: list[str] = []
+    for variant in VARIANTS if matcher else ():
+        with matcher_variant(variant):
+            found += matcher_ranking(matcher, need, depth)
     for mode in ("lexical", "dense", "hybrid"):
-        found += search_ranking(need, mode, POOL_DEPTH)
+        found += search_ranking(need, mode, depth)
     return found
 
 
@@ -128,7 +137,8 @@ def pool(args) -> None:
             sheet.write("\t".join(COLUMNS) + "\n")
             for item in items:
                 need = needs[item["need"]["external_id"]]
-                found = system_hits(need) + text_hits(patterns.get(item["id"], []), rows)
+                topics = [] if args.no_patterns else patterns.get(item["id"], [])
+                found = system_hits(need, args.depth) + text_hits(topics, rows)
                 fresh = [
                     key
                     for key in dict.fromkeys(found)
@@ -140,7 +150,7 @@ def pool(args) -> None:
                 (args.out / f"{item['id']}.txt").write_text(
                     reading_sheet(item, fresh, rows), encoding="utf-8"
                 )
-                sheet.writelines(f"{item['id']}\t{key}\t\t\n" for key in fresh)
+                sheet.writelines(f"{item['id']}\t{key}\t\t\t{args.round}\n" for key in fresh)
                 print(f"matching_pool need={item['id']} candidates={len(fresh)}")
     finally:
         remove_benchmark_records()
@@ -171,6 +181,11 @@ def main() -> None:
     parser.add_argument("--embedder", choices=("default", "use", "e5+use", "none"), default=None)
     parser.add_argument("--out", type=Path, help="folder for the reading sheets and pool.tsv")
     parser.add_argument("--ids", nargs="*", help="only these needs (m01 …)")
+    parser.add_argument("--depth", type=int, default=POOL_DEPTH, help="pool each system's top N")
+    parser.add_argument("--round", type=int, default=4, help="judging round of this pool")
+    parser.add_argument(
+        "--no-patterns", action="store_true", help="systems only, no topic searches"
+    )
     parser.add_argument("--merge", action="store_true", help="merge the TSV into the judgements")
     args = parser.parse_args()
     if args.merge:

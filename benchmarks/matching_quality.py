@@ -4,6 +4,8 @@
     .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --split dev --per-need
     .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --verbose
     .venv/bin/python benchmarks/matching_quality.py --baseline-only --search-mode lexical
+    .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --variant full+similar
+    .venv/bin/python benchmarks/matching_quality.py --home /tmp/ecotone-mq --split dev --cost 5
 
 Prepares a demo database and index as ``search_quality.py`` does (temporary ECOTONE_HOME,
 or ``--home DIR`` reused), then imports the judged needs of
@@ -25,11 +27,14 @@ Prints nDCG@10 (graded, linear gains), Recall@10 (capped) and MRR per method, fo
 split (dev, test, all) and each language the needs are written in (``zh``: Chinese only,
 ``en``: English only, ``zh+en``: both; ``all``), then the ratio of the matcher's nDCG@10 to
 the search's. ``--verbose`` also lists the matches of the demo's illustrative needs and the
-pilot sites of BYD, with the named checks users reported (PASS / FAIL). Exits with status 2
+pilot sites of BYD, with the named checks users reported (PASS / FAIL). ``--variant`` runs
+the matcher with one of ``VARIANTS`` (the views the product has or had), ``--cost N``
+times ``need_matches`` over the demo's needs and prints the load average. Exits with status 2
 if the matcher is not there (unless ``--baseline-only``). Asserts nothing.
 """
 
 import argparse
+import contextlib
 import hashlib
 import importlib
 import inspect
@@ -182,6 +187,38 @@ def matcher_ranking(matcher, need, k: int = K) -> list[str]:
     return [m.record.external_id for m in matcher(need, limit=k)]
 
 
+#: matcher settings compared by ``--variant`` and pooled by ``matching_pool.py``: whether
+#: the need's full text is one of its searches (``relevance.NEED_TEXT_VIEWS``) and whether
+#: the second pass runs (``ranking.SIMILAR_VIEW``); "product" is the code as it stands
+#: (three views, no second pass)
+VARIANTS = {
+    "product": None,
+    "three-views": {"full": False, "similar": False},
+    "full": {"full": True, "similar": False},
+    "similar": {"full": False, "similar": True},
+    "full+similar": {"full": True, "similar": True},
+}
+SIMILAR_VIEW = ("similar", "similar", 1.5)
+
+
+@contextlib.contextmanager
+def matcher_variant(name: str):
+    """Runs the matcher with the settings of ``VARIANTS[name]``, then restores them."""
+    from ecotone.matching import ranking
+    from ecotone.matching.relevance import FULL_TEXT_VIEW, TextView
+
+    settings = VARIANTS[name]
+    saved = ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW
+    if settings is not None:
+        views = tuple(view for view in saved[0] if view.name != "full")
+        ranking.NEED_TEXT_VIEWS = views + ((FULL_TEXT_VIEW,) if settings["full"] else ())
+        ranking.SIMILAR_VIEW = TextView(*SIMILAR_VIEW) if settings["similar"] else None
+    try:
+        yield
+    finally:
+        ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW = saved
+
+
 # --- figures ------------------------------------------------------------------------------
 
 
@@ -310,6 +347,33 @@ def named_checks() -> list[tuple[str, bool, str]]:
     return checks
 
 
+def print_cost(rounds: int) -> None:
+    """Median wall and CPU time of ``need_matches`` (uncached) over the demo's needs."""
+    import os
+    import statistics
+    import time
+
+    from ecotone.catalog.models import Need
+    from ecotone.matching.ranking import need_matches
+
+    needs = list(Need.objects.filter(external_id__startswith="demo-need-"))
+    for need in needs:  # warm the index and the embedder once
+        need_matches(need, K)
+    wall, cpu = [], []
+    for _round in range(rounds):
+        for need in needs:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            need_matches(need, K)
+            wall.append(1000 * (time.perf_counter() - started))
+            cpu.append(1000 * (time.process_time() - started_cpu))
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(
+        f"matching_quality cost need_matches needs={len(needs)} runs={len(wall)} "
+        f"median_ms={statistics.median(wall):.0f} median_cpu_ms={statistics.median(cpu):.0f} "
+        f"load={load}"
+    )
+
+
 def print_demo_listing(matcher: Callable) -> None:
     from ecotone.catalog.models import Need
 
@@ -348,6 +412,15 @@ def main() -> None:
         "--verbose", action="store_true", help="list the demo needs' matches and the named checks"
     )
     parser.add_argument("--dump", type=Path, help="write both rankings (top 10 per need) as JSON")
+    parser.add_argument(
+        "--cost", type=int, default=0, help="time need_matches over the demo needs N rounds"
+    )
+    parser.add_argument(
+        "--variant",
+        choices=tuple(VARIANTS),
+        default="product",
+        help="matcher settings to run (default: the product's own)",
+    )
     args = parser.parse_args()
 
     home = setup_environment(args)
@@ -379,7 +452,8 @@ def main() -> None:
         by_id = {i["id"]: needs[i["need"]["external_id"]] for i in items}
         methods: dict[str, dict[str, list[str]]] = {}
         if matcher is not None:
-            methods["matcher"] = {key: matcher_ranking(matcher, n) for key, n in by_id.items()}
+            with matcher_variant(args.variant):
+                methods["matcher"] = {key: matcher_ranking(matcher, n) for key, n in by_id.items()}
         methods["search"] = {key: search_ranking(n, args.search_mode) for key, n in by_id.items()}
     finally:
         remove_benchmark_records()
@@ -390,7 +464,11 @@ def main() -> None:
     if args.per_need:
         print_per_need(methods, items)
     if args.verbose and matcher is not None:
-        print_demo_listing(matcher)
+        with matcher_variant(args.variant):
+            print_demo_listing(matcher)
+    if args.cost and matcher is not None:
+        with matcher_variant(args.variant):
+            print_cost(args.cost)
 
 
 if __name__ == "__main__":

@@ -49,11 +49,18 @@ QUERY_TEXT_CHARS = {"en": 300, "zh": 120}
 #: pseudo-relevance feedback: the titles of the ``SIMILAR_SEEDS`` best first-pass matches
 #: are searched again, and a candidate's place in that search is one more text view (None:
 #: no second pass). Records like the best matches are often relevant too, in words the
-#: need does not use. Off: ``TextView("similar", "similar", 1.5)`` with 5 seeds (best on
-#: the dev half) raised dev nDCG@10 and lowered it for English needs on test
-#: (docs/matching.md, Quality), and it costs one more search per need.
+#: need does not use. Off: ``TextView("similar", "similar", 1.5)`` with 5 seeds, with the
+#: full-text view (best on the dev half) raised dev nDCG@10 and lowered it for English
+#: needs on test, and by hand it puts a smelter's waste-heat case and a wind farm first
+#: for the demo's building energy-monitoring need: the best matches it starts from can be
+#: off the subject, and it lifts records like them (docs/matching.md, Quality). It costs
+#: one more search per need.
 SIMILAR_VIEW: TextView | None = None
 SIMILAR_SEEDS = 5
+#: when the second pass runs, it lifts only candidates the need's own searches found at
+#: this place or better (None: any candidate). A record like the best matches that came in
+#: through a sector alone, or deep in the hits, is a drift from the need's subject.
+SIMILAR_SUPPORT_PLACE: int | None = 30
 #: needs closed for business are not matched
 CLOSED_NEED_STATUSES = {NeedStatus.CLOSED}
 COUNTERPART_LABELS = {
@@ -314,6 +321,15 @@ def similar_seeds(matches: list[Match], places) -> list[Match]:
     return rank(found, SIMILAR_SEEDS)[0]
 
 
+def supported_by_need_text(places: dict[str, int]) -> bool:
+    """Whether the need's own searches found a candidate well enough for the second pass
+    to lift it (``SIMILAR_SUPPORT_PLACE``)."""
+    if SIMILAR_SUPPORT_PLACE is None:
+        return True
+    own = [place for view, place in places.items() if view != "similar"]
+    return any(place <= SIMILAR_SUPPORT_PLACE for place in own)
+
+
 def similar_query(matches: list[Match]) -> str:
     """The titles of the best first-pass matches, to find records like them."""
     return " ".join(m.title for m in matches)
@@ -361,7 +377,8 @@ def need_matches(need: Need, limit: int = 10) -> NeedMatches:
         seeds = similar_seeds(matches, places)
         similar = search_ranks(similar_query(seeds), ("solution", "case"), SIMILAR_VIEW.mode)
         for key, place in similar.items():
-            places.setdefault(key, {})[SIMILAR_VIEW.name] = place
+            if supported_by_need_text(places.get(key, {})):
+                places.setdefault(key, {})[SIMILAR_VIEW.name] = place
         context.views = (*NEED_TEXT_VIEWS, SIMILAR_VIEW)
         matches = [_score_for_need(context, kind, record) for kind, record in related]
     report.matches, report.excluded = rank(matches, limit)

@@ -18,7 +18,7 @@ from ecotone.core.testing import (
 from ecotone.matching import ranking, services
 from ecotone.matching.models import NeedCriteria
 from ecotone.matching.ranking import CounterpartGroup
-from ecotone.matching.relevance import TextView
+from ecotone.matching.relevance import FULL_TEXT_VIEW, NEED_TEXT_VIEWS, TextView
 from ecotone.matching.scoring import NEED_WEIGHTS
 
 pytestmark = pytest.mark.django_db
@@ -539,41 +539,89 @@ def test_votes_on_an_organisations_solutions_count_for_its_pilot_sites(ev_maker,
 
 @pytest.fixture
 def second_pass(monkeypatch):
+    """The second pass as it was measured (off in the product: docs/matching.md)."""
     monkeypatch.setattr(ranking, "SIMILAR_VIEW", TextView("similar", "similar", 1.5))
 
 
-def test_records_like_the_best_matches_come_before_sector_only_ones(
+@pytest.fixture
+def full_text_view(monkeypatch):
+    """The need's full text as a fourth search (off in the product: docs/matching.md)."""
+    monkeypatch.setattr(ranking, "NEED_TEXT_VIEWS", (*NEED_TEXT_VIEWS, FULL_TEXT_VIEW))
+
+
+def test_the_second_pass_and_the_full_text_view_are_off_by_default():
+    assert ranking.SIMILAR_VIEW is None
+    assert FULL_TEXT_VIEW not in ranking.NEED_TEXT_VIEWS
+
+
+def test_records_like_the_best_matches_are_lifted_by_the_second_pass(
     storage_need, committed, second_pass
 ):
-    """The second pass (pseudo-relevance feedback): a record that shares none of the need's
-    words but resembles its best match is placed above one found only through its sector."""
+    """The second pass (pseudo-relevance feedback): a record the need's words found and
+    that resembles its best match gets a place in the search for records like it."""
     with committed():
         best = SolutionFactory(
             title_en="Battery storage for an industrial park with vanadium flow cells",
             description_en="Batteries shift solar output to the evening peak.",
         )
-        # created first, so it would win a tie on the same sectors
-        unlike = SolutionFactory(title_en="Flywheel", description_en="spinning mass")
-        like = SolutionFactory(title_en="Vanadium flow cells", description_en="electrolyte tanks")
-        for solution in (best, unlike, like):
+        like = SolutionFactory(
+            title_en="Vanadium flow cells", description_en="electrolyte tanks for the evening peak"
+        )
+        unlike = SolutionFactory(title_en="Flywheel", description_en="spinning mass, evening peak")
+        for solution in (best, like, unlike):
             solution.sectors.add(sector("energy-storage"))
-    titles = [m.record.label for m in services.matches_for_need(storage_need)]
-    assert titles[0] == best.title_en
-    assert titles.index(like.title_en) < titles.index(unlike.title_en)
-    like_text = component(by_title(services.matches_for_need(storage_need))[like.title_en], "text")
+    matches = by_title(services.matches_for_need(storage_need))
+    like_text = component(matches[like.title_en], "text")
+    assert "the need's words" in like_text.reason
     assert "records like the best matches" in like_text.reason
-    assert "the need's words" not in like_text.reason
+    # the record most like the best match is placed above the one that only shares words
+    assert like_text.value > component(matches[unlike.title_en], "text").value
 
 
-def test_without_the_second_pass_sector_only_records_tie(storage_need, committed):
-    assert ranking.SIMILAR_VIEW is None  # off by default (docs/matching.md)
+def test_the_second_pass_does_not_lift_records_found_only_through_a_sector(storage_need, committed):
+    """A record like the best match that none of the need's own searches found drifts from
+    the need's subject (``ranking.SIMILAR_SUPPORT_PLACE``): it stays where its sector puts
+    it, level with any other record found through the sector alone."""
+    assert ranking.SIMILAR_SUPPORT_PLACE is not None
     with committed():
         SolutionFactory(
-            title_en="Battery storage for an industrial park with vanadium flow cells"
+            title_en="Battery storage for an industrial park with vanadium flow cells",
+            description_en="Batteries shift solar output to the evening peak.",
         ).sectors.add(sector("energy-storage"))
         unlike = SolutionFactory(title_en="Flywheel", description_en="spinning mass")
         like = SolutionFactory(title_en="Vanadium flow cells", description_en="electrolyte tanks")
         for solution in (unlike, like):
             solution.sectors.add(sector("energy-storage"))
     matches = by_title(services.matches_for_need(storage_need))
+    like_text = component(matches[like.title_en], "text")
+    assert like_text.value == 0
+    assert "through its sectors" in like_text.reason
     assert matches[like.title_en].score == matches[unlike.title_en].score
+
+
+def test_words_beyond_the_shortened_problem_count_through_the_full_text(committed, full_text_view):
+    """The "words" search shortens a long problem (``QUERY_TEXT_CHARS``); the full-text
+    view searches all of it, so a record that names what the problem says at its end is
+    ranked by its text and not only by its sector."""
+    opening = "We run a fleet of delivery vans across the region and want to cut emissions. " * 5
+    with committed():
+        need = NeedFactory(
+            title_en="Cleaner delivery fleet",
+            title_zh="",
+            problem_en=opening + "Above all we need hydrotreated vegetable oil supply.",
+            problem_zh="",
+        )
+        need.sectors.add(sector("energy-storage"))
+        fuel = SolutionFactory(
+            title_en="Hydrotreated vegetable oil", description_en="renewable diesel supply"
+        )
+        other = SolutionFactory(title_en="Flywheel", description_en="spinning mass")
+        for solution in (fuel, other):
+            solution.sectors.add(sector("energy-storage"))
+    assert len(need.problem_en) > ranking.QUERY_TEXT_CHARS["en"]
+    assert "vegetable" not in ranking.need_query(need)
+    matches = services.matches_for_need(need)
+    assert matches[0].record == fuel
+    fuel_text = component(matches[0], "text")
+    assert fuel_text.value > 0
+    assert "the need's full text" in fuel_text.reason
