@@ -196,7 +196,11 @@ class ReviewerForm(forms.Form):
 
     refusal_fields = {"user": "username"}  # the service's fields on this form's
 
-    username = forms.CharField(label=_("Their username or e-mail address"), max_length=254)
+    # no length check here: any name no account has gets the service's refusal, as for the API
+    username = forms.CharField(
+        label=_("Their username or e-mail address"),
+        widget=forms.TextInput(attrs={"maxlength": 254}),
+    )
     expertise = forms.CharField(
         label=_("Expertise"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

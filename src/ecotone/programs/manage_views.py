@@ -3,12 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ecotone.accounts.audit import history_of
+from ecotone.core.bounds import parse_id
 from ecotone.core.models import TaskProgress
 from ecotone.core.refusals import Refused, show_refusal
 
@@ -236,8 +238,18 @@ def _run_message(request, job) -> None:
     messages.success(request, text)
 
 
+def _posted(request, model, name: str, **within):
+    """The record whose id the form posted as ``name``, among ``within``: a 404 for an id
+    of another programme or round, or for something that is not an id."""
+    pk = parse_id(request.POST.get(name))
+    if pk is None:
+        raise Http404
+    return get_object_or_404(model, pk=pk, **within)
+
+
 def _assignment_post(request, round: Round):
     action = request.POST.get("action", "")
+    programme = round.programme
     try:
         if action == "run":
             _run_message(request, tasks.request_assignment(user=request.user, round=round))
@@ -245,22 +257,18 @@ def _assignment_post(request, round: Round):
             assigning.add_assignment(
                 user=request.user,
                 round=round,
-                submission=get_object_or_404(Submission, pk=request.POST.get("submission")),
-                reviewer=get_object_or_404(Reviewer, pk=request.POST.get("reviewer")),
+                submission=_posted(request, Submission, "submission", programme=programme),
+                reviewer=_posted(request, Reviewer, "reviewer", programme=programme),
             )
             messages.success(request, _("Reviewer added."))
         elif action == "remove":
-            assignment = get_object_or_404(
-                Assignment, pk=request.POST.get("assignment"), round=round
-            )
+            assignment = _posted(request, Assignment, "assignment", round=round)
             assigning.remove_assignment(
                 user=request.user, assignment=assignment, reason=request.POST.get("reason", "")
             )
             messages.success(request, _("Reviewer removed."))
         elif action == "reopen":
-            assignment = get_object_or_404(
-                Assignment, pk=request.POST.get("assignment"), round=round
-            )
+            assignment = _posted(request, Assignment, "assignment", round=round)
             reviews.reopen_assigned_review(
                 user=request.user, assignment=assignment, reason=request.POST.get("reason", "")
             )
@@ -268,12 +276,8 @@ def _assignment_post(request, round: Round):
         elif action == "override":
             services.override_conflict(
                 user=request.user,
-                reviewer=get_object_or_404(
-                    Reviewer, pk=request.POST.get("reviewer"), programme=round.programme
-                ),
-                submission=get_object_or_404(
-                    Submission, pk=request.POST.get("submission"), programme=round.programme
-                ),
+                reviewer=_posted(request, Reviewer, "reviewer", programme=programme),
+                submission=_posted(request, Submission, "submission", programme=programme),
                 reason=request.POST.get("reason", ""),
             )
             messages.success(request, _("Conflict overridden; the reason is in the audit log."))

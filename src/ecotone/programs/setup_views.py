@@ -616,8 +616,10 @@ class InviteForm(forms.Form):
 
     refusal_fields = {"user": "email"}
 
+    # no length check here: the service refuses a name no account has (or a bad address)
     email = forms.CharField(
-        label=gettext_lazy("Their e-mail address (or username)"), max_length=254
+        label=gettext_lazy("Their e-mail address (or username)"),
+        widget=forms.TextInput(attrs={"maxlength": 254}),
     )
     expertise = forms.CharField(
         label=gettext_lazy("Expertise"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -124,6 +124,10 @@ def test_an_unknown_account_is_refused_by_every_door(client, world):
     assert_same_refusal_and_no_change(client, world, 422, "user", user="nobody@nowhere.example")
 
 
+def test_an_overlong_name_is_refused_by_every_door_as_an_unknown_account(client, world):
+    assert_same_refusal_and_no_change(client, world, 422, "user", user="x" * 300)
+
+
 def test_a_load_out_of_range_is_refused_by_every_door(client, world):
     UserFactory(username="ana")
     assert_same_refusal_and_no_change(client, world, 422, "max_load", user="ana", max_load=501)
@@ -214,3 +218,22 @@ def test_starting_a_finished_round_is_refused_by_every_door(client, world):
     assert str(cli.value) == "This round is finished."
     round.refresh_from_db()
     assert round.status == RoundStatus.FINISHED and AuditEntry.objects.count() == audited
+
+
+def test_an_overlong_address_is_refused_on_the_invite_page_as_by_the_api(client, world):
+    """The invite page opens an account for a new address: one longer than an address may
+    be gets the service's refusal (the form no longer cuts it short with its own)."""
+    from django.contrib.auth import get_user_model
+
+    address = "a" * 290 + "@lab.example"
+    accounts = get_user_model().objects.count()
+    client.force_login(world.manager)
+    page = client.post(
+        reverse("programs:setup_invite", args=[world.programme.slug]), {"email": address}
+    )
+    client.logout()
+    api = by_api(client, world, user=address)
+    assert page.status_code == 422
+    assert page.context["invite_form"].errors == {"email": [api.message]}
+    assert (api.status, api.field) == (422, "user")
+    assert get_user_model().objects.count() == accounts and pool_state(world) == []

@@ -304,6 +304,22 @@ def test_running_the_assignment_of_a_planned_round_is_refused_by_every_door():
     assert everything() == before
 
 
+@pytest.mark.parametrize("action", ["add", "remove", "override", "reopen"])
+def test_the_assignments_page_answers_404_for_what_is_not_an_id_or_not_this_programmes(
+    reviewed, action
+):
+    world, _user, _org, submission = reviewed
+    other = make_programme(slug="other-challenge", rounds=1)
+    outsider = add_reviewer(other, "outsider")  # a reviewer of another programme
+    not_ids = {"submission": "abc", "reviewer": "x", "assignment": "1e3"}
+    elsewhere = {"submission": submission.pk, "reviewer": outsider.pk, "assignment": 987654}
+    before = everything()
+    for ids in (not_ids, elsewhere):
+        data = {"action": action, "reason": "because", **ids}
+        assert _assignments_page(world, 1, data).status_code == 404
+    assert everything() == before
+
+
 def test_adding_a_conflicted_reviewer_by_hand_is_refused_alike(reviewed):
     world, _user, org, submission = reviewed
     dan = add_reviewer(world, "dan")
