@@ -115,9 +115,14 @@ def test_serve_runs_several_web_processes_that_share_the_cache(server_environmen
             page = fetch(port, "/en/reports/")[1]
             return int(re.search(r'data-count="cases"><strong>(\d+)</strong>', page)[1])
 
-        # the dashboard is cached by every web process; a case published by another
-        # process shows at once, whichever process answers
+        def cases_on_the_home_page() -> int:
+            page = fetch(port, "/en/")[1]
+            return int(re.search(r'cases/"><strong>(\d+)</strong>', page)[1])
+
+        # the dashboard and the whole home page (for visitors) are cached by every web
+        # process; a case published by another process shows at once, whichever answers
         before = {published_cases() for _ in range(6)}
+        home_before = {cases_on_the_home_page() for _ in range(6)}
         run_in(
             server_environment,
             "from ecotone.core.testing import CaseFactory; CaseFactory(status='published')",
@@ -125,6 +130,8 @@ def test_serve_runs_several_web_processes_that_share_the_cache(server_environmen
         after = {published_cases() for _ in range(6)}
         assert len(before) == 1
         assert after == {before.pop() + 1}
+        assert len(home_before) == 1
+        assert {cases_on_the_home_page() for _ in range(6)} == {home_before.pop() + 1}
         everyone = [server.pid, *gunicorn, *children(gunicorn[0]), *workers]
     finally:
         server.send_signal(signal.SIGTERM)
