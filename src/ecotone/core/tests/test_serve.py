@@ -13,8 +13,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 
+from ecotone.core.management.commands import serve
 from ecotone.core.tests.test_worker_supervision import exists, wait_for
 
 SRC = str(Path(__file__).resolve().parents[3])
@@ -174,3 +176,28 @@ def test_several_processes_write_to_sqlite_at_once_without_a_locked_database(
         "from ecotone.catalog.models import Organisation; print(Organisation.objects.count())",
     )
     assert int(count.split()[-1]) >= 160
+
+
+def serve_options(**changes) -> dict:
+    parser = serve.Command().create_parser("ecotone", "serve")
+    return {**vars(parser.parse_args([])), **changes}
+
+
+def test_one_thread_a_process_serves_with_gunicorn_s_sync_worker():
+    # a sync worker takes a connection only when it is free: one queue for every process
+    command = serve.gunicorn_command(serve_options(threads=1, keep_alive=0))
+    assert command[command.index("--worker-class") + 1] == "sync"
+    assert command[command.index("--keep-alive") + 1] == "0"
+    default = serve.gunicorn_command(serve_options())
+    assert default[default.index("--worker-class") + 1] == "gthread"
+    assert default[default.index("--threads") + 1] == "4"
+    assert default[default.index("--keep-alive") + 1] == "2"
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [({"keep_alive": -1}, "--keep-alive must be 0 or more"), ({"threads": 0}, "--threads")],
+)
+def test_serve_refuses_impossible_options_before_starting_anything(option, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("serve", **option)
