@@ -24,13 +24,13 @@ with the page and called again whenever the cache answers.
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language
 
 from .cache import ENTRY_SECONDS, catalogue_version
@@ -42,6 +42,7 @@ STATE_HEADER = "X-Ecotone-Page-Cache"
 #: the view's own headers kept with a page; the middlewares add theirs to every answer
 KEPT_HEADERS = ("Content-Type", "Content-Language")
 UNCACHEABLE_DIRECTIVES = {"private", "no-store", "no-cache"}
+DIRECTIVE_SEPARATOR = re.compile(r"\s*,\s*")
 
 
 def cached_public_page(view=None, *, when: Callable[..., bool] | None = None):
@@ -112,7 +113,7 @@ def is_shareable(request: HttpRequest, response: HttpResponse) -> bool:
         return False
     directives = {
         part.split("=")[0].strip().lower()
-        for part in cc_delim_re.split(response.get("Cache-Control", ""))
+        for part in DIRECTIVE_SEPARATOR.split(response.get("Cache-Control", ""))
     }
     return not directives & UNCACHEABLE_DIRECTIVES
 
