@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/load.py --home /path/to/demo-home            # 50 clients, 150 s
     .venv/bin/python benchmarks/load.py --home H --clients 20 --seconds 60 --workers 3
+    .venv/bin/python benchmarks/load.py --home H --threads 1 --keep-alive 0   # serve's options
     DATABASE_URL=postgres://…/ecotone .venv/bin/python benchmarks/load.py --home H
 
 Starts ``ecotone serve`` on 127.0.0.1 (a free port) on a prepared demo home (``ecotone
@@ -12,8 +13,10 @@ client, in a loop, picks a request: a hybrid search in English or in Chinese (qu
 ``data/search_judgements.jsonl``; ``--fresh-share`` of them, 0.2 by default, with a word of
 another query and a number added, so that they were never asked before and the cache
 cannot answer), the home page, a list page, or a published need's page (its match list
-included). Prints per request type: count, throughput, errors and the
-latency percentiles, and whether the targets (0 errors, p99 ≤ 1 s for search, ≤ 2 s for
+included). Prints the CPU time the server's processes and the clients used per request
+(Linux's /proc: on a shared machine it says what the server costs, whatever the neighbours
+take), per request type: count, throughput, errors and the latency percentiles, and
+whether the targets (0 errors, p99 ≤ 1 s for search, ≤ 2 s for
 need pages) were met. Talks to 127.0.0.1 only. Asserts nothing.
 """
 
@@ -176,6 +179,31 @@ class Load:
         return time.monotonic() - started
 
 
+def tree_cpu_seconds(root: int) -> float | None:
+    """CPU time (user + system) used so far by process ``root`` and every descendant still
+    running (Linux's /proc; None elsewhere): the server's own cost, whatever its neighbours
+    on a shared machine take."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    parents, times = {}, {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = int(fields[11]) + int(fields[12])  # utime, stime (ticks)
+    tree, grown = {root}, True
+    while grown:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    return sum(times.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], share: float) -> float:
     if len(values) == 1:
         return values[0]
@@ -222,6 +250,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=150.0)
     parser.add_argument("--workers", type=int, help="web processes (default: serve's own)")
     parser.add_argument("--threads", type=int, help="threads per web process")
+    parser.add_argument("--keep-alive", type=int, help="serve's --keep-alive, in seconds")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
         "--fresh-share",
@@ -243,6 +272,8 @@ def main() -> None:
         command += ["--workers", str(args.workers)]
     if args.threads:
         command += ["--threads", str(args.threads)]
+    if args.keep_alive is not None:
+        command += ["--keep-alive", str(args.keep_alive)]
     log = open(home / "load-benchmark-server.log", "w")  # noqa: SIM115 - open while it runs
     server = subprocess.Popen(command, env=environment(home), stdout=log, stderr=log)
     try:
@@ -261,9 +292,21 @@ def main() -> None:
             f"Chinese queries; server log: {home / 'load-benchmark-server.log'}"
         )
         load = Load(port, needs, texts, seed=args.seed, fresh_share=args.fresh_share)
+        server_cpu, client_cpu = tree_cpu_seconds(server.pid), time.process_time()
+        load_average = os.getloadavg()[0]
         elapsed = load.run(args.clients, args.seconds)
+        client_cpu = time.process_time() - client_cpu
         searches = len(load.samples["search-en"]) + len(load.samples["search-zh"])
         print(f"{load.fresh} of {searches} searches never asked before")
+        requests = sum(len(values) for values in load.samples.values()) or 1
+        if server_cpu is not None:
+            server_cpu = tree_cpu_seconds(server.pid) - server_cpu
+            print(
+                f"CPU per request: server {server_cpu / requests * 1000:.1f} ms (its processes "
+                f"used {server_cpu / elapsed:.2f} of {os.cpu_count()} cores), clients "
+                f"{client_cpu / requests * 1000:.1f} ms; load average {load_average:.1f} "
+                f"before, {os.getloadavg()[0]:.1f} after"
+            )
         met = report(load, elapsed)
         print(
             "targets (0 errors, p99 search ≤ 1 s, need pages ≤ 2 s): "

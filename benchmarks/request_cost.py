@@ -14,12 +14,14 @@ thread: e5 embeds a query beside the search) and of the wall time, and the media
 database queries. Types:
 
 * ``search-en`` / ``search-zh``: a query of ``data/search_judgements.jsonl`` asked again
-  (the cache answers, as for most of the load benchmark's searches);
+  (the cache answers, as for most of the load benchmark's searches: the whole page for a
+  visitor who is not logged in, ``core/page_cache.py``);
 * ``search-en-fresh`` / ``search-zh-fresh``: a query never asked before (a word of another
   query and a number added, as ``load.py`` does), so the whole search runs;
 * ``need`` (a published need's page with its match list from the cache) and
   ``need-cold`` (the match list computed: the catalogue version is replaced first);
-* ``home`` and ``list`` (a catalogue list page).
+* ``home`` and ``list`` (a catalogue list page), each asked once before, as the load
+  benchmark's two home pages and 18 list pages all are within its first seconds.
 
 Before measuring, ``--warm`` fresh searches of each language fill what a long-running web
 process keeps between requests (stems, records' words, the public records' ids).
@@ -58,7 +60,7 @@ TYPES = (
 )
 
 #: asked once before being measured: the cache answers them
-CACHED = {"search-en", "search-zh", "need"}
+CACHED = {"search-en", "search-zh", "need", "home", "list"}
 
 
 def setup(home: Path) -> None:

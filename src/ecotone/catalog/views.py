@@ -20,6 +20,7 @@ from ecotone.accounts.permissions import (
     member_organisation_ids,
 )
 from ecotone.core.models import PublicationStatus
+from ecotone.core.page_cache import cached_public_page
 from ecotone.core.refusals import Refused, show_refusal
 from ecotone.core.replica import read_from_replica
 from ecotone.core.uploads import serve_stored_file
@@ -53,6 +54,7 @@ def _visible_record_or_404(request, plural: str, pk: int):
 
 
 @read_from_replica
+@cached_public_page
 def record_list(request, plural: str):
     kind = _kind_or_404(plural)
     params = request.GET.copy()
@@ -99,6 +101,13 @@ def record_export(request, plural: str):
     return response
 
 
+def _is_need_page(request, plural: str, pk: int) -> bool:
+    """Need pages, whose matches are costly, are kept whole for visitors who are not logged
+    in; other detail pages show what the catalogue version does not follow (members)."""
+    return plural == "needs"
+
+
+@cached_public_page(when=_is_need_page)
 def record_detail(request, plural: str, pk: int):
     kind = _kind_or_404(plural)
     record = get_object_or_404(kind.queryset(), pk=pk)

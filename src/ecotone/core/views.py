@@ -6,7 +6,10 @@ from ecotone.accounts.permissions import is_staff
 from ecotone.catalog import queries as catalog_queries
 from ecotone.catalog.kinds import KINDS
 
+from .page_cache import cached_public_page
 
+
+@cached_public_page
 def home(request):
     featured_awards = (
         KINDS["award"]

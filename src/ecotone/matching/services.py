@@ -58,6 +58,7 @@ __all__ = [
     "need_matches",
     "record_feedback",
     "record_impression",
+    "record_impression_of",
     "register_counterpart_finder",
     "request_introduction",
     "respond_to_introduction",
@@ -440,9 +441,15 @@ def record_impression(need: Need, surface: str, shown: int) -> None:
     """Count one showing of ``need``'s matches (``shown`` of them) on ``surface`` today. A
     list with nothing in it is not counted. Two requests at once never lose a count: the
     row is incremented in the database, and a lost race to create it increments instead."""
+    record_impression_of(need.pk, surface, shown)
+
+
+def record_impression_of(need_id: int, surface: str, shown: int) -> None:
+    """``record_impression`` by the need's id: what a cached page repeats on each showing
+    (``core.page_cache``)."""
     if shown <= 0:
         return
-    key = {"need": need, "day": timezone.localdate(), "surface": surface}
+    key = {"need_id": need_id, "day": timezone.localdate(), "surface": surface}
     increment = {"views": F("views") + 1, "matches_shown": F("matches_shown") + shown}
     if MatchImpression.objects.filter(**key).update(**increment):
         return

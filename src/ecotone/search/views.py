@@ -15,6 +15,7 @@ from django_countries import countries
 
 from ecotone.accounts.permissions import is_staff
 from ecotone.core.cache import cached_figure
+from ecotone.core.page_cache import cached_public_page
 from ecotone.core.replica import read_from_replica
 
 from .backends import get_search_backend
@@ -43,6 +44,7 @@ FACET_VALUES_SHOWN = 8
 
 
 @read_from_replica
+@cached_public_page
 def search_page(request: HttpRequest) -> HttpResponse:
     params = {name: request.GET.get(name, "").strip() for name in ("q", *FILTERS)}
     context: dict[str, object] = {

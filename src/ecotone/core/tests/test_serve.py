@@ -13,8 +13,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 
+from ecotone.core.management.commands import serve
 from ecotone.core.tests.test_worker_supervision import exists, wait_for
 
 SRC = str(Path(__file__).resolve().parents[3])
@@ -115,9 +117,14 @@ def test_serve_runs_several_web_processes_that_share_the_cache(server_environmen
             page = fetch(port, "/en/reports/")[1]
             return int(re.search(r'data-count="cases"><strong>(\d+)</strong>', page)[1])
 
-        # the dashboard is cached by every web process; a case published by another
-        # process shows at once, whichever process answers
+        def cases_on_the_home_page() -> int:
+            page = fetch(port, "/en/")[1]
+            return int(re.search(r'cases/"><strong>(\d+)</strong>', page)[1])
+
+        # the dashboard and the whole home page (for visitors) are cached by every web
+        # process; a case published by another process shows at once, whichever answers
         before = {published_cases() for _ in range(6)}
+        home_before = {cases_on_the_home_page() for _ in range(6)}
         run_in(
             server_environment,
             "from ecotone.core.testing import CaseFactory; CaseFactory(status='published')",
@@ -125,6 +132,8 @@ def test_serve_runs_several_web_processes_that_share_the_cache(server_environmen
         after = {published_cases() for _ in range(6)}
         assert len(before) == 1
         assert after == {before.pop() + 1}
+        assert len(home_before) == 1
+        assert {cases_on_the_home_page() for _ in range(6)} == {home_before.pop() + 1}
         everyone = [server.pid, *gunicorn, *children(gunicorn[0]), *workers]
     finally:
         server.send_signal(signal.SIGTERM)
@@ -167,3 +176,28 @@ def test_several_processes_write_to_sqlite_at_once_without_a_locked_database(
         "from ecotone.catalog.models import Organisation; print(Organisation.objects.count())",
     )
     assert int(count.split()[-1]) >= 160
+
+
+def serve_options(**changes) -> dict:
+    parser = serve.Command().create_parser("ecotone", "serve")
+    return {**vars(parser.parse_args([])), **changes}
+
+
+def test_one_thread_a_process_serves_with_gunicorn_s_sync_worker():
+    # a sync worker takes a connection only when it is free: one queue for every process
+    command = serve.gunicorn_command(serve_options(threads=1, keep_alive=0))
+    assert command[command.index("--worker-class") + 1] == "sync"
+    assert command[command.index("--keep-alive") + 1] == "0"
+    default = serve.gunicorn_command(serve_options())
+    assert default[default.index("--worker-class") + 1] == "gthread"
+    assert default[default.index("--threads") + 1] == "4"
+    assert default[default.index("--keep-alive") + 1] == "2"
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [({"keep_alive": -1}, "--keep-alive must be 0 or more"), ({"threads": 0}, "--threads")],
+)
+def test_serve_refuses_impossible_options_before_starting_anything(option, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("serve", **option)

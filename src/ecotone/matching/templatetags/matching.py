@@ -8,12 +8,13 @@ from django_countries.fields import Country
 
 from ecotone.accounts.permissions import member_organisation_ids
 from ecotone.catalog.models import Need, Organisation, Solution
+from ecotone.core.page_cache import repeat_on_cached_answers
 
 from .. import scoring
 from ..models import MatchFeedback, MatchSurface, NeedCriteria
 from ..permissions import can_give_feedback, can_set_criteria, may_request_introductions
 from ..ranking import cached_need_matches, counterparts_for_venture, is_venture, limits_of
-from ..services import record_impression
+from ..services import record_impression, record_impression_of
 
 register = template.Library()
 
@@ -67,6 +68,10 @@ def need_matches_panel(context, need: Need):
     user = base["user"]
     report = cached_need_matches(need, NEED_MATCH_LIMIT)
     record_impression(need, MatchSurface.PAGE, len(report.matches))
+    # a page served from the cache counts its showing too
+    repeat_on_cached_answers(
+        base["request"], record_impression_of, need.pk, str(MatchSurface.PAGE), len(report.matches)
+    )
     asks = (
         need.is_public
         and user is not None

@@ -19,6 +19,13 @@ def default_web_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, 9)
 
 
+def worker_class(threads: int) -> str:
+    """gunicorn's ``sync`` worker for one thread a process: it accepts a connection only when
+    it is free, so requests wait in one queue shared by every process, in the order they
+    came; ``gthread`` for several."""
+    return "sync" if threads == 1 else "gthread"
+
+
 def create_cache_table() -> None:
     """The database cache's table, unless it exists. Servers started at the same moment on
     several machines race to create it: the loser finds it there on a second look."""
@@ -37,6 +44,37 @@ def build_dictionaries() -> None:
     from ecotone.assistant.question import english_senses
 
     english_senses()
+
+
+def gunicorn_command(options: dict) -> list[str]:
+    """The web server's command line for ``serve``'s options."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "ecotone.config.wsgi:application",
+        "--bind",
+        f"{options['host']}:{options['port']}",
+        "--workers",
+        str(options["workers"]),
+        "--worker-class",
+        worker_class(options["threads"]),
+        "--threads",
+        str(options["threads"]),
+        "--keep-alive",
+        str(options["keep_alive"]),
+        "--timeout",
+        str(options["timeout"]),
+        "--graceful-timeout",
+        "30",
+        "--log-level",
+        "info",
+        "--error-logfile",
+        "-",
+        "--config",
+        "python:ecotone.config.gunicorn",
+        "--no-control-socket",  # one per user by default: a second server would clash
+    ]
 
 
 class Command(BaseCommand):
@@ -58,6 +96,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--threads", type=int, default=4, help="threads per web process")
         parser.add_argument(
+            "--keep-alive",
+            type=int,
+            default=2,
+            help="seconds a connection is kept open for the client's next request (0: never)",
+        )
+        parser.add_argument(
             "--timeout",
             type=int,
             default=120,
@@ -73,6 +117,8 @@ class Command(BaseCommand):
         for name in ("workers", "threads", "timeout"):
             if options[name] < 1:
                 raise CommandError(f"--{name} must be at least 1")
+        if options["keep_alive"] < 0:
+            raise CommandError("--keep-alive must be 0 or more")
         settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
         if settings.ECOTONE_CACHE == "database":
             create_cache_table()
@@ -109,32 +155,7 @@ class Command(BaseCommand):
     def _start_web_server(self, options) -> subprocess.Popen:
         """gunicorn in a child process of its own: its master reaps every child it has, and
         would take the task worker's exit code from the supervisor if they shared one."""
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "ecotone.config.wsgi:application",
-            "--bind",
-            f"{options['host']}:{options['port']}",
-            "--workers",
-            str(options["workers"]),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(options["threads"]),
-            "--timeout",
-            str(options["timeout"]),
-            "--graceful-timeout",
-            "30",
-            "--log-level",
-            "info",
-            "--error-logfile",
-            "-",
-            "--config",
-            "python:ecotone.config.gunicorn",
-            "--no-control-socket",  # one per user by default: a second server would clash
-        ]
-        return subprocess.Popen(command, preexec_fn=end_with_parent)  # noqa: S603
+        return subprocess.Popen(gunicorn_command(options), preexec_fn=end_with_parent)  # noqa: S603
 
     def _start_worker(self) -> WorkerSupervisor:
         # A process of its own: embedding a record's text must not hold up web requests.
