@@ -372,8 +372,8 @@ class PostgresBackend(SearchBackend):
             return []
         with _reader().cursor() as cursor:
             collection, weights = bm25.statistics(cursor, terms)
-        unknown = bm25.idf(collection.documents, 0)
-        return [max(weight.title, weight.body) or unknown for weight in weights]
+        # as the embedded backend: the IDF of the field where the term is more common
+        return [bm25.idf(collection.documents, weight.most_documents) for weight in weights]
 
     def fetch(self, keys: Iterable[str]) -> dict[str, SearchHit]:
         wanted = {parsed for key in keys if (parsed := parse_key(key))}

@@ -112,6 +112,8 @@ class TermWeight:
     #: documents holding the term in their title, in their body (0 for a prefix term)
     title_documents: int = 0
     body_documents: int = 0
+    #: the larger of the two fields' document frequencies (a prefix term's too)
+    most_documents: int = 0
 
 
 def idf(documents: int, containing: int) -> float:
@@ -236,6 +238,7 @@ def statistics(cursor, terms: Sequence[Term]) -> tuple[Collection, list[TermWeig
                 body=idf(collection.documents, body) if body else 0.0,
                 title_documents=0 if terms[index].prefix else int(title),
                 body_documents=0 if terms[index].prefix else int(body),
+                most_documents=int(max(title, body)),
             )
         )
     return collection, weights
