@@ -557,8 +557,10 @@ def recount(cursor) -> None:
 #: postings read from each list by ``top_k``'s first statement: at least this many, and
 #: at least ``DEPTH_PER_K`` × k; each further statement reads ``GROWTH`` times as many
 FIRST_DEPTH = 256
-DEPTH_PER_K = 4
+DEPTH_PER_K = 16
 GROWTH = 4
+#: a list at most this share of the longest one's length (a title's) is read to its end
+SHORT_SHARE = 0.25
 #: past this many postings per list the fast top-k gives up (a filter that rejects most
 #: documents) and the two-stage ranking answers instead
 MAX_POSTINGS_READ = 16_384
@@ -577,23 +579,27 @@ def top_k_sql(where: str) -> str:
     # Constant names, numbers and the filter's own SQL; every value is a parameter.
     return f"""
 WITH l AS MATERIALIZED (
-    SELECT * FROM unnest(%s::text[], %s::smallint[], %s::float8[], %s::float8[], %s::float8[])
-         WITH ORDINALITY AS l(lexeme, field, weight, upper, lower, n)
+    SELECT * FROM unnest(%s::text[], %s::smallint[], %s::float8[], %s::float8[], %s::float8[],
+                         %s::int[])
+         WITH ORDINALITY AS l(lexeme, field, weight, upper, lower, take, n)
 ), r AS MATERIALIZED (
-    SELECT l.n, p.doc_id, p.impact::float8 AS impact
+    SELECT l.n, p.doc_id, l.upper * p.impact AS high, l.lower * p.impact AS low
     FROM l CROSS JOIN LATERAL (
         SELECT p.doc_id, p.impact FROM {POSTINGS} p
         WHERE p.lexeme = l.lexeme AND p.field = l.field
-        ORDER BY p.impact DESC, p.doc_id DESC LIMIT %s
+        ORDER BY p.impact DESC, p.doc_id DESC LIMIT l.take
     ) p
 ), edge AS MATERIALIZED (
-    SELECT l.n, count(r.doc_id) < %s AS exhausted,
-           CASE WHEN count(r.doc_id) < %s THEN 0.0 ELSE l.upper * min(r.impact) END AS bound
-    FROM l LEFT JOIN r ON r.n = l.n GROUP BY l.n, l.upper
+    SELECT bool_and(exhausted) AS exhausted, sum(bound) AS threshold,
+           array_agg(bound ORDER BY n) AS bounds
+    FROM (
+        SELECT l.n, count(r.n) < l.take AS exhausted,
+               CASE WHEN count(r.n) < l.take THEN 0.0 ELSE min(r.high) END AS bound
+        FROM l LEFT JOIN r ON r.n = l.n GROUP BY l.n, l.take
+    ) e
 ), met AS MATERIALIZED (
-    SELECT r.doc_id, sum(l.lower * r.impact) AS floor,
-           sum(l.upper * r.impact - e.bound) AS gain
-    FROM r JOIN l ON l.n = r.n JOIN edge e ON e.n = r.n
+    SELECT r.doc_id, sum(r.low) AS floor, sum(r.high - e.bounds[r.n]) AS gain
+    FROM r, edge e
     GROUP BY r.doc_id
 ), kth AS MATERIALIZED (
     SELECT count(*) AS passing, min(m.floor) AS floor FROM (
@@ -607,8 +613,7 @@ WITH l AS MATERIALIZED (
 ), decision AS MATERIALIZED (
     SELECT e.exhausted, e.threshold, k.passing, k.floor,
            e.exhausted OR (k.passing >= %s AND k.floor > e.threshold) AS done
-    FROM (SELECT bool_and(exhausted) AS exhausted, sum(bound) AS threshold FROM edge) e,
-         kth k
+    FROM edge e, kth k
 ), scored AS MATERIALIZED (
     SELECT d.id, d.kind, d.pk, d.title_length, d.body_length,
            coalesce(sum(l.weight * p.tf * {K1 + 1} / (p.tf + {K1} * CASE p.field
@@ -740,6 +745,14 @@ def top_k(
         depth *= GROWTH
 
 
+def _takes(lists: list[PostingList], depth: int) -> list[int]:
+    """How many postings the statement reads from each list: ``depth``, or the whole
+    list (and one more, to see its end) when it is short: a short list (a title's)
+    often has the highest bound, and only its end removes it from the threshold."""
+    short = max(depth, SHORT_SHARE * max(plist.length for plist in lists))
+    return [plist.length + 1 if plist.length <= short else depth for plist in lists]
+
+
 def _top_k_at(cursor, request, weights, collection, lists, k, depth):
     """One ``TOP_K`` statement reading ``depth`` postings per list: the answer, or None
     when that was not deep enough to know it."""
@@ -751,9 +764,7 @@ def _top_k_at(cursor, request, weights, collection, lists, k, depth):
         [plist.weight for plist in lists],
         [plist.upper for plist in lists],
         [plist.lower for plist in lists],
-        depth,
-        depth,
-        depth,
+        _takes(lists, depth),
         *where,
         k,
         k,
