@@ -63,22 +63,6 @@ RERANK_DEPTH = 300
 
 POSTINGS = "search_pg_posting"
 TITLE, BODY = 0, 1  #: ``search_pg_posting.field``
-#: postings read from each query term's lists in the fast top-k's first round; each
-#: further round reads twice as many
-FIRST_ROUND = 64
-#: past this many postings read from one list the fast top-k gives up (a filter that
-#: rejects most documents) and the two-stage ranking answers instead
-MAX_POSTINGS_READ = 16_384
-#: a list with at most this many times the round's postings left is read to its end
-SHORT_LIST = 8
-#: … and so is a list at most this share of the longest one's length
-SHORT_SHARE = 0.25
-#: the met documents that may still enter the top k are scored once there are at most
-#: this many times k of them (or the lists were read as far as they may be)
-CONTENDERS = 8
-#: impacts are stored as float4: a bound is raised by this share to stay above them
-IMPACT_ROUNDING = 1e-6
-
 
 # -- the formula (pure) -----------------------------------------------------------------
 
@@ -571,16 +555,49 @@ IMPACT_ROUNDING = 1e-6
 SCORE_MARGIN = 1e-9
 
 
+def _named(where: str) -> str:
+    """The filter's positional parameters as named ones (``where_0``, …): the statement
+    uses it several times and passes its values once."""
+    parts = where.split("%s")
+    return "".join(
+        part + (f"%(where_{n})s" if n < len(parts) - 1 else "") for n, part in enumerate(parts)
+    )
+
+
+def _scoring_sql(source: str, where: str) -> str:
+    """Exact BM25 (current statistics) of the documents ``source`` names (``doc_id``) that
+    pass the filter, with their lengths and their postings of the query's lexemes."""
+    return f"""
+    SELECT d.id, d.kind, d.pk, d.title_length, d.body_length,
+           coalesce(sum(l.weight * p.tf * {K1 + 1} / (p.tf + {K1} * CASE p.field
+               WHEN {TITLE} THEN %(title_a)s + %(title_s)s * d.title_length
+               ELSE %(body_a)s + %(body_s)s * d.body_length END)), 0) AS score,
+           array_remove(array_agg(p.lexeme), NULL) AS lexemes,
+           array_remove(array_agg(p.field), NULL) AS fields,
+           array_remove(array_agg(p.tf), NULL) AS tfs
+    FROM {source} c
+    JOIN {DOCUMENTS} d ON d.id = c.doc_id
+    LEFT JOIN {POSTINGS} p ON p.doc_id = d.id AND p.lexeme = ANY(%(lexemes)s::text[])
+    LEFT JOIN l ON l.lexeme = p.lexeme AND l.field = p.field
+    WHERE {where}
+    GROUP BY d.id"""  # noqa: S608
+
+
 def top_k_sql(where: str) -> str:
-    """The fast top-k's statement (see above); ``where`` (the filter on ``d``) appears
-    three times, so its parameters are passed three times. One row per document near
-    or above the k-th score, each with (done, exhausted, total) in front; a single row
-    with NULLs for the document when it found none or must read deeper (done false)."""
+    """The fast top-k's statement (see above), with named parameters; ``where`` is the
+    filter on ``d`` with positional ones (see ``_named``). One row per document near or
+    above the k-th score, each with (done, exhausted, total) in front; a single row with
+    NULLs for the document when it found none or must read deeper (done false).
+
+    The contenders are scored in two steps: the 2 × k with the highest ceilings, then,
+    of the rest, only those whose ceiling reaches the k-th score among the first."""
+    where = _named(where)
     # Constant names, numbers and the filter's own SQL; every value is a parameter.
     return f"""
 WITH l AS MATERIALIZED (
-    SELECT * FROM unnest(%s::text[], %s::smallint[], %s::float8[], %s::float8[], %s::float8[],
-                         %s::int[])
+    SELECT * FROM unnest(%(list_lexemes)s::text[], %(fields)s::smallint[],
+                         %(weights)s::float8[], %(upper)s::float8[], %(lower)s::float8[],
+                         %(takes)s::int[])
          WITH ORDINALITY AS l(lexeme, field, weight, upper, lower, take, n)
 ), r AS MATERIALIZED (
     SELECT l.n, p.doc_id, l.upper * p.impact AS high, l.lower * p.impact AS low
@@ -608,29 +625,33 @@ WITH l AS MATERIALIZED (
         CROSS JOIN LATERAL (
             SELECT 1 FROM {DOCUMENTS} d WHERE d.id = m.doc_id AND {where}
         ) passes
-        LIMIT %s
+        LIMIT %(k)s
     ) m
 ), decision AS MATERIALIZED (
     SELECT e.exhausted, e.threshold, k.passing, k.floor,
-           e.exhausted OR (k.passing >= %s AND k.floor > e.threshold) AS done
+           e.exhausted OR (k.passing >= %(k)s AND k.floor > e.threshold) AS done
     FROM edge e, kth k
-), scored AS MATERIALIZED (
-    SELECT d.id, d.kind, d.pk, d.title_length, d.body_length,
-           coalesce(sum(l.weight * p.tf * {K1 + 1} / (p.tf + {K1} * CASE p.field
-               WHEN {TITLE} THEN %s + %s * d.title_length
-               ELSE %s + %s * d.body_length END)), 0) AS score,
-           array_remove(array_agg(p.lexeme), NULL) AS lexemes,
-           array_remove(array_agg(p.field), NULL) AS fields,
-           array_remove(array_agg(p.tf), NULL) AS tfs
+), contenders AS MATERIALIZED (
+    SELECT m.doc_id, x.threshold + m.gain AS ceiling
     FROM decision x
-    JOIN met m ON x.done AND (x.passing < %s OR x.threshold + m.gain >= x.floor)
-    JOIN {DOCUMENTS} d ON d.id = m.doc_id
-    LEFT JOIN {POSTINGS} p ON p.doc_id = d.id AND p.lexeme = ANY(%s::text[])
-    LEFT JOIN l ON l.lexeme = p.lexeme AND l.field = p.field
-    WHERE {where}
-    GROUP BY d.id
+    JOIN met m ON x.done AND (x.passing < %(k)s OR x.threshold + m.gain >= x.floor)
+), front AS MATERIALIZED (
+    SELECT * FROM contenders ORDER BY ceiling DESC, doc_id LIMIT %(leading)s
+), front_scored AS MATERIALIZED ({_scoring_sql("front", where)}
+), bar AS MATERIALIZED (
+    SELECT coalesce((SELECT score FROM front_scored ORDER BY score DESC OFFSET %(k)s - 1 LIMIT 1),
+                    '-Infinity'::float8) AS score
+), rest_scored AS MATERIALIZED ({
+        _scoring_sql(
+            "(SELECT c.doc_id FROM contenders c, bar b WHERE c.ceiling >= b.score"
+            " AND c.doc_id NOT IN (SELECT doc_id FROM front))",
+            where,
+        )
+    }
+), scored AS MATERIALIZED (
+    SELECT * FROM front_scored UNION ALL SELECT * FROM rest_scored
 ), cut AS (
-    SELECT coalesce((SELECT score FROM scored ORDER BY score DESC OFFSET %s LIMIT 1),
+    SELECT coalesce((SELECT score FROM scored ORDER BY score DESC OFFSET %(k)s - 1 LIMIT 1),
                     '-Infinity'::float8) AS score
 )
 SELECT x.done, x.exhausted,
@@ -756,26 +777,23 @@ def _takes(lists: list[PostingList], depth: int) -> list[int]:
 def _top_k_at(cursor, request, weights, collection, lists, k, depth):
     """One ``TOP_K`` statement reading ``depth`` postings per list: the answer, or None
     when that was not deep enough to know it."""
-    where = request.where_params
     title_norm, body_norm = _norm(collection.average_title), _norm(collection.average_body)
-    params = [
-        [plist.lexeme for plist in lists],
-        [plist.field for plist in lists],
-        [plist.weight for plist in lists],
-        [plist.upper for plist in lists],
-        [plist.lower for plist in lists],
-        _takes(lists, depth),
-        *where,
-        k,
-        k,
-        *title_norm,
-        *body_norm,
-        k,
-        sorted({plist.lexeme for plist in lists}),
-        *where,
-        k - 1,
-        *where,
-    ]
+    params = {
+        "list_lexemes": [plist.lexeme for plist in lists],
+        "fields": [plist.field for plist in lists],
+        "weights": [plist.weight for plist in lists],
+        "upper": [plist.upper for plist in lists],
+        "lower": [plist.lower for plist in lists],
+        "takes": _takes(lists, depth),
+        "k": k,
+        "leading": 2 * k,
+        "title_a": title_norm[0],
+        "title_s": title_norm[1],
+        "body_a": body_norm[0],
+        "body_s": body_norm[1],
+        "lexemes": sorted({plist.lexeme for plist in lists}),
+        **{f"where_{n}": value for n, value in enumerate(request.where_params)},
+    }
     cursor.execute(top_k_sql(request.where), params)
     rows = cursor.fetchall()
     done, _, total = rows[0][:3]
