@@ -610,9 +610,11 @@ WITH l AS MATERIALIZED (
     SELECT bool_and(exhausted) AS exhausted, sum(bound) AS threshold,
            array_agg(bound ORDER BY n) AS bounds
     FROM (
-        SELECT l.n, count(r.n) < l.take AS exhausted,
-               CASE WHEN count(r.n) < l.take THEN 0.0 ELSE min(r.high) END AS bound
-        FROM l LEFT JOIN r ON r.n = l.n GROUP BY l.n, l.take
+        SELECT l.n, coalesce(c.read, 0) < l.take AS exhausted,
+               CASE WHEN coalesce(c.read, 0) < l.take THEN 0.0 ELSE c.least END AS bound
+        FROM l LEFT JOIN (
+            SELECT n, count(*) AS read, min(high) AS least FROM r GROUP BY n
+        ) c ON c.n = l.n
     ) e
 ), met AS MATERIALIZED (
     SELECT r.doc_id, sum(r.low) AS floor, sum(r.high - e.bounds[r.n]) AS gain
