@@ -250,30 +250,39 @@ def make_backend(name: str):
     return EmbeddedBackend(Path(tempfile.mkdtemp(prefix="ecotone-search-bench-")))
 
 
-def measure(name: str, size: int, repeats: int, modes: list[str], pool: dict | None) -> None:
+def measure(
+    name: str, size: int, repeats: int, modes: list[str], pool: dict | None, existing: bool
+) -> None:
     backend = make_backend(name)
-    documents = synthetic_documents(size)
-    if pool:
-        documents = with_pool_vectors(documents, pool)
-    started = time.perf_counter()
-    written = backend.rebuild(documents)
-    build = time.perf_counter() - started
-    print(
-        f"search_speed backend={name} docs={written} build_s={build:.1f} "
-        f"docs_per_s={written / build:.0f} (vectors given, not embedded)"
-    )
+    if existing:  # the index already there (``--existing``): queries only
+        written = backend.status()["documents"]
+    else:
+        documents = synthetic_documents(size)
+        if pool:
+            documents = with_pool_vectors(documents, pool)
+        started = time.perf_counter()
+        cpu = time.process_time()
+        written = backend.rebuild(documents)
+        build = time.perf_counter() - started
+        print(
+            f"search_speed backend={name} docs={written} build_s={build:.1f} "
+            f"docs_per_s={written / build:.0f} python_cpu_s={time.process_time() - cpu:.1f} "
+            "(vectors given, not embedded)"
+        )
     for mode in modes:
         query_once(backend, mode, QUERIES[0])  # warm: models loaded, matrices read
         latencies = []
+        cpu = time.process_time()
         for _ in range(repeats):
             for text in QUERIES:
                 began = time.perf_counter()
                 query_once(backend, mode, text)
                 latencies.append((time.perf_counter() - began) * 1000)
+        cpu_ms = (time.process_time() - cpu) * 1000 / len(latencies)
         print(
             f"search_speed backend={name} mode={mode} docs={written} queries={len(latencies)} "
             f"p50_ms={statistics.median(latencies):.2f} p95_ms={percentile(latencies, 0.95):.2f} "
-            f"p99_ms={percentile(latencies, 0.99):.2f}"
+            f"p99_ms={percentile(latencies, 0.99):.2f} python_cpu_ms={cpu_ms:.2f}"
         )
 
 
@@ -285,9 +294,16 @@ def main() -> None:
     parser.add_argument("--embedding-docs", type=int, default=200, help="0 to skip")
     parser.add_argument("--pool", type=int, default=500, help="really embedded passages")
     parser.add_argument("--backend", choices=["embedded", "postgres"], default="embedded")
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="time queries on the index already in DATABASE_URL (no rebuild; postgres)",
+    )
     args = parser.parse_args()
     if args.backend == "postgres" and not os.environ.get("DATABASE_URL", "").startswith("postg"):
         parser.error("--backend postgres needs DATABASE_URL naming a scratch PostgreSQL database")
+    if args.existing and args.backend != "postgres":
+        parser.error("--existing times the PostgreSQL index already built (--backend postgres)")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecotone.config.settings")
     os.environ.setdefault("ECOTONE_HOME", tempfile.mkdtemp(prefix="ecotone-bench-home-"))
     import django
@@ -302,9 +318,9 @@ def main() -> None:
     modes = [m for m in args.modes if dense or m == "lexical"]
     if dense and args.embedding_docs:
         measure_embedding(args.embedding_docs)
-    pool = vector_pool(args.pool) if dense and modes != ["lexical"] else None
+    pool = vector_pool(args.pool) if dense and modes != ["lexical"] and not args.existing else None
     for size in args.sizes:
-        measure(args.backend, size, args.repeats, modes, pool)
+        measure(args.backend, size, args.repeats, modes, pool, args.existing)
 
 
 if __name__ == "__main__":

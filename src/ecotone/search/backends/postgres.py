@@ -319,19 +319,23 @@ class PostgresBackend(SearchBackend):
         count = 0
         with transaction.atomic(), connection.cursor() as cursor:
             bm25.lock_rebuild(cursor)
+            # Vectors go into fresh tables without an index (building the HNSW graph once
+            # at the end is several times faster than inserting into the live one); the
+            # old tables stay readable until the commit drops them.
             old = _spaces(cursor)
             for space in old.values():
                 cursor.execute(f"DELETE FROM {_quote(space.table)}")  # noqa: S608 (our name)
+                cursor.execute(f"DELETE FROM {SPACES} WHERE space = %s", [space.name])  # noqa: S608
             bm25.clear_postings(cursor)
             cursor.execute(f"DELETE FROM {DOCUMENTS}")  # noqa: S608 (a constant)
-            writer = _Writer(cursor, old, rebuilding=True)
+            writer = _Writer(cursor, {}, rebuilding=True, replacing=old)
             for batch in _batches(documents, WRITE_BATCH):
                 writer.write(batch)
                 count += len(batch)
-            for name in old.keys() - writer.written:
-                _drop_space(cursor, writer.spaces.pop(name))
             for space in writer.unindexed:
                 _create_hnsw_index(cursor, space)
+            for space in old.values():
+                cursor.execute(f"DROP TABLE IF EXISTS {_quote(space.table)}")
             bm25.recount(cursor)
             bm25.rebuild_postings(cursor)
             _analyze(cursor, writer.spaces.values())
@@ -368,8 +372,8 @@ class PostgresBackend(SearchBackend):
             return []
         with _reader().cursor() as cursor:
             collection, weights = bm25.statistics(cursor, terms)
-        unknown = bm25.idf(collection.documents, 0)
-        return [max(weight.title, weight.body) or unknown for weight in weights]
+        # as the embedded backend: the IDF of the field where the term is more common
+        return [bm25.idf(collection.documents, weight.most_documents) for weight in weights]
 
     def fetch(self, keys: Iterable[str]) -> dict[str, SearchHit]:
         wanted = {parsed for key in keys if (parsed := parse_key(key))}
@@ -627,6 +631,8 @@ class _Writer:
     locked: dict[tuple[str, int], int] | None = None
     written: set[str] = field(default_factory=set)  #: spaces that received vectors
     unindexed: list[Space] = field(default_factory=list)  #: awaiting their HNSW index
+    #: a rebuild's old spaces, whose tables the new ones must not be named after
+    replacing: dict[str, Space] = field(default_factory=dict)
 
     def write(self, batch: list[IndexedDocument]) -> None:
         latest = {doc.key: doc for doc in batch}  # a key twice in a batch: the last wins
@@ -707,7 +713,14 @@ class _Writer:
             _drop_space(self.cursor, space)
             space = None
         if space is None:
-            space = _create_space(self.cursor, name, dim, indexed=not self.rebuilding)
+            taken = self.replacing.get(name)
+            space = _create_space(
+                self.cursor,
+                name,
+                dim,
+                indexed=not self.rebuilding,
+                avoid=taken.table if taken else None,
+            )
             if self.rebuilding:
                 self.unindexed.append(space)
             self.spaces[name] = space
@@ -721,10 +734,12 @@ def _dimension(name: str, documents: list[IndexedDocument]) -> int:
     return dims.pop()
 
 
-def _create_space(cursor, name: str, dim: int, *, indexed: bool) -> Space:
+def _create_space(cursor, name: str, dim: int, *, indexed: bool, avoid: str | None = None) -> Space:
     """The space's table; a rebuild loads it first and indexes it afterwards, which is
-    faster than inserting into a graph."""
-    space = Space(name, space_table(name), int(dim))
+    faster than inserting into a graph. ``avoid``: the table a rebuild replaces (it is
+    named otherwise, so both exist until the rebuild commits)."""
+    table = space_table(name)
+    space = Space(name, table if table != avoid else f"{table}_b", int(dim))
     table = _quote(space.table)
     cursor.execute(
         f"CREATE TABLE IF NOT EXISTS {table} ("

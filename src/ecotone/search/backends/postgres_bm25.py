@@ -41,8 +41,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..text import Term, prefix_alternatives
 
 LEXEMES = "search_pg_lexeme"
@@ -65,22 +63,6 @@ RERANK_DEPTH = 300
 
 POSTINGS = "search_pg_posting"
 TITLE, BODY = 0, 1  #: ``search_pg_posting.field``
-#: postings read from each query term's lists in the fast top-k's first round; each
-#: further round reads twice as many
-FIRST_ROUND = 64
-#: past this many postings read from one list the fast top-k gives up (a filter that
-#: rejects most documents) and the two-stage ranking answers instead
-MAX_POSTINGS_READ = 16_384
-#: a list with at most this many times the round's postings left is read to its end
-SHORT_LIST = 8
-#: … and so is a list at most this share of the longest one's length
-SHORT_SHARE = 0.25
-#: the met documents that may still enter the top k are scored once there are at most
-#: this many times k of them (or the lists were read as far as they may be)
-CONTENDERS = 8
-#: impacts are stored as float4: a bound is raised by this share to stay above them
-IMPACT_ROUNDING = 1e-6
-
 
 # -- the formula (pure) -----------------------------------------------------------------
 
@@ -114,6 +96,8 @@ class TermWeight:
     #: documents holding the term in their title, in their body (0 for a prefix term)
     title_documents: int = 0
     body_documents: int = 0
+    #: the larger of the two fields' document frequencies (a prefix term's too)
+    most_documents: int = 0
 
 
 def idf(documents: int, containing: int) -> float:
@@ -238,6 +222,7 @@ def statistics(cursor, terms: Sequence[Term]) -> tuple[Collection, list[TermWeig
                 body=idf(collection.documents, body) if body else 0.0,
                 title_documents=0 if terms[index].prefix else int(title),
                 body_documents=0 if terms[index].prefix else int(body),
+                most_documents=int(max(title, body)),
             )
         )
     return collection, weights
@@ -532,24 +517,159 @@ def recount(cursor) -> None:
 # part grows with the average, by at most ``current / reference`` (the length term of
 # the denominator shrinks by that ratio), so the bound is multiplied by that ratio when
 # the average has grown. Stale impacts cost reading further, never a wrong ranking.
+#
+# ``search_pg_posting`` holds, per (lexeme, field, document), the term frequency and the
+# field's BM25 part without its IDF, ``tf × (k1 + 1) / (tf + k1 × norm)`` (the
+# "impact"), computed with reference average lengths stored beside the totals. Within
+# one (lexeme, field) list a term's contribution to a document's score is its IDF
+# (times the title weight) times that part, so reading a list in impact order reads the
+# term's best documents first. ``top_k`` runs one statement (``TOP_K``) that reads the
+# leading ``depth`` postings of each of the query's lists, sums what each document met
+# was met with, and checks Fagin's threshold: the k-th best floor among the documents
+# met that pass the filter is above the sum of the lists' last impacts (what a document
+# not met can score). If so, the same statement scores exactly (the current statistics,
+# the postings' term frequencies) every met document whose ceiling reaches that floor
+# and returns the few around the k-th score; if not, it returns nothing and ``top_k``
+# asks again ``GROWTH`` times deeper. Python sees ~k rows, never the postings.
+#
+# The averages change with every write while the stored impacts keep the reference ones;
+# a field's part grows with the average, by at most ``current / reference`` (the length
+# term of the denominator shrinks by that ratio), so ceilings are multiplied by that
+# ratio when the average has grown, and floors by the inverse when it has shrunk. Stale
+# impacts cost reading further, never a wrong ranking.
 
-NEXT_POSTINGS = f"""
-SELECT l.n, p.doc_id, p.impact
-FROM unnest(%s::text[], %s::smallint[], %s::real[], %s::bigint[], %s::int[])
-     WITH ORDINALITY AS l(lexeme, field, impact, doc_id, take, n)
-CROSS JOIN LATERAL (
-    SELECT p.doc_id, p.impact FROM {POSTINGS} p
-    WHERE p.lexeme = l.lexeme AND p.field = l.field
-      AND (p.impact, p.doc_id) < (l.impact, l.doc_id)
-    ORDER BY p.impact DESC, p.doc_id DESC
-    LIMIT l.take
-) p
-"""  # noqa: S608 (a constant table name; the rest are query parameters)
+#: postings read from each list by ``top_k``'s first statement: at least this many, and
+#: at least ``DEPTH_PER_K`` × k; each further statement reads ``GROWTH`` times as many
+FIRST_DEPTH = 256
+DEPTH_PER_K = 16
+GROWTH = 4
+#: a list at most this share of the longest one's length (a title's) is read to its end
+SHORT_SHARE = 0.25
+#: past this many postings per list the fast top-k gives up (a filter that rejects most
+#: documents) and the two-stage ranking answers instead
+MAX_POSTINGS_READ = 16_384
+#: impacts are stored as float4: a bound is raised by this share to stay above them
+IMPACT_ROUNDING = 1e-6
+#: the statement returns the documents whose exact score (computed in SQL) is within this
+#: share of the k-th; Python scores them again with ``bm25`` and breaks ties by key
+SCORE_MARGIN = 1e-9
+
+
+def _named(where: str) -> str:
+    """The filter's positional parameters as named ones (``where_0``, …): the statement
+    uses it several times and passes its values once."""
+    parts = where.split("%s")
+    return "".join(
+        part + (f"%(where_{n})s" if n < len(parts) - 1 else "") for n, part in enumerate(parts)
+    )
+
+
+def _scoring_sql(source: str, where: str) -> str:
+    """Exact BM25 (current statistics) of the documents ``source`` names (``doc_id``) that
+    pass the filter, with their lengths and their postings of the query's lexemes."""
+    return f"""
+    SELECT d.id, d.kind, d.pk, d.title_length, d.body_length,
+           coalesce(sum(l.weight * p.tf * {K1 + 1} / (p.tf + {K1} * CASE p.field
+               WHEN {TITLE} THEN %(title_a)s + %(title_s)s * d.title_length
+               ELSE %(body_a)s + %(body_s)s * d.body_length END)), 0) AS score,
+           array_remove(array_agg(p.lexeme), NULL) AS lexemes,
+           array_remove(array_agg(p.field), NULL) AS fields,
+           array_remove(array_agg(p.tf), NULL) AS tfs
+    FROM {source} c
+    JOIN {DOCUMENTS} d ON d.id = c.doc_id
+    LEFT JOIN {POSTINGS} p ON p.doc_id = d.id AND p.lexeme = ANY(%(lexemes)s::text[])
+    LEFT JOIN l ON l.lexeme = p.lexeme AND l.field = p.field
+    WHERE {where}
+    GROUP BY d.id"""  # noqa: S608
+
+
+def top_k_sql(where: str) -> str:
+    """The fast top-k's statement (see above), with named parameters; ``where`` is the
+    filter on ``d`` with positional ones (see ``_named``). One row per document near or
+    above the k-th score, each with (done, exhausted, total) in front; a single row with
+    NULLs for the document when it found none or must read deeper (done false).
+
+    The contenders are scored in two steps: the 2 × k with the highest ceilings, then,
+    of the rest, only those whose ceiling reaches the k-th score among the first."""
+    where = _named(where)
+    # Constant names, numbers and the filter's own SQL; every value is a parameter.
+    return f"""
+WITH l AS MATERIALIZED (
+    SELECT * FROM unnest(%(list_lexemes)s::text[], %(fields)s::smallint[],
+                         %(weights)s::float8[], %(upper)s::float8[], %(lower)s::float8[],
+                         %(takes)s::int[])
+         WITH ORDINALITY AS l(lexeme, field, weight, upper, lower, take, n)
+), r AS MATERIALIZED (
+    SELECT l.n, p.doc_id, l.upper * p.impact AS high, l.lower * p.impact AS low
+    FROM l CROSS JOIN LATERAL (
+        SELECT p.doc_id, p.impact FROM {POSTINGS} p
+        WHERE p.lexeme = l.lexeme AND p.field = l.field
+        ORDER BY p.impact DESC, p.doc_id DESC LIMIT l.take
+    ) p
+), edge AS MATERIALIZED (
+    SELECT bool_and(exhausted) AS exhausted, sum(bound) AS threshold,
+           array_agg(bound ORDER BY n) AS bounds
+    FROM (
+        SELECT l.n, coalesce(c.read, 0) < l.take AS exhausted,
+               CASE WHEN coalesce(c.read, 0) < l.take THEN 0.0 ELSE c.least END AS bound
+        FROM l LEFT JOIN (
+            SELECT n, count(*) AS read, min(high) AS least FROM r GROUP BY n
+        ) c ON c.n = l.n
+    ) e
+), met AS MATERIALIZED (
+    SELECT r.doc_id, sum(r.low) AS floor, sum(r.high - e.bounds[r.n]) AS gain
+    FROM r, edge e
+    GROUP BY r.doc_id
+), kth AS MATERIALIZED (
+    SELECT count(*) AS passing, min(m.floor) AS floor FROM (
+        SELECT m.floor
+        FROM (SELECT * FROM met ORDER BY floor DESC, doc_id OFFSET 0) m
+        CROSS JOIN LATERAL (
+            SELECT 1 FROM {DOCUMENTS} d WHERE d.id = m.doc_id AND {where}
+        ) passes
+        LIMIT %(k)s
+    ) m
+), decision AS MATERIALIZED (
+    SELECT e.exhausted, e.threshold, k.passing, k.floor,
+           e.exhausted OR (k.passing >= %(k)s AND k.floor > e.threshold) AS done
+    FROM edge e, kth k
+), contenders AS MATERIALIZED (
+    SELECT m.doc_id, x.threshold + m.gain AS ceiling
+    FROM decision x
+    JOIN met m ON x.done AND (x.passing < %(k)s OR x.threshold + m.gain >= x.floor)
+), front AS MATERIALIZED (
+    SELECT * FROM contenders ORDER BY ceiling DESC, doc_id LIMIT %(leading)s
+), front_scored AS MATERIALIZED ({_scoring_sql("front", where)}
+), bar AS MATERIALIZED (
+    SELECT coalesce((SELECT score FROM front_scored ORDER BY score DESC OFFSET %(k)s - 1 LIMIT 1),
+                    '-Infinity'::float8) AS score
+), rest_scored AS MATERIALIZED ({
+        _scoring_sql(
+            "(SELECT c.doc_id FROM contenders c, bar b WHERE c.ceiling >= b.score"
+            " AND c.doc_id NOT IN (SELECT doc_id FROM front))",
+            where,
+        )
+    }
+), scored AS MATERIALIZED (
+    SELECT * FROM front_scored UNION ALL SELECT * FROM rest_scored
+), cut AS (
+    SELECT coalesce((SELECT score FROM scored ORDER BY score DESC OFFSET %(k)s - 1 LIMIT 1),
+                    '-Infinity'::float8) AS score
+)
+SELECT x.done, x.exhausted,
+       CASE WHEN x.done AND x.exhausted THEN (
+           SELECT count(*) FROM met m JOIN {DOCUMENTS} d ON d.id = m.doc_id WHERE {where})
+       ELSE (SELECT count(*) FROM scored) END,
+       s.id, s.kind, s.pk, s.title_length, s.body_length, s.lexemes, s.fields, s.tfs
+FROM decision x
+LEFT JOIN scored s ON s.score >= (SELECT score - {SCORE_MARGIN} * abs(score) FROM cut)
+"""  # noqa: S608
 
 
 @dataclass
 class PostingList:
-    """One (lexeme, field) list being read in impact order, and what was read of it."""
+    """One (lexeme, field) list of a query, with how its stored impacts relate to the
+    current ones."""
 
     lexeme: str
     field: int
@@ -557,25 +677,16 @@ class PostingList:
     stale: float  #: how much a stored impact may have grown since (see above)
     shrink: float  #: … and how much it may have shrunk (a factor at most 1)
     length: int  #: its postings (documents holding the lexeme in the field)
-    last_impact: float = math.inf
-    last_doc: int = 2**63 - 1
-    read: int = 0
-    exhausted: bool = False
 
     @property
-    def bound(self) -> float:
-        """The most an unread posting of this list can add to a document's score."""
-        if self.exhausted:
-            return 0.0
-        return self.bound_at(self.last_impact)
+    def upper(self) -> float:
+        """A posting's impact times this is at least what it adds to a score."""
+        return self.weight * self.stale * (1 + IMPACT_ROUNDING)
 
-    def bound_at(self, impact: float) -> float:
-        """The most a posting of this impact can add to a document's score."""
-        return self.weight * impact * self.stale * (1 + IMPACT_ROUNDING)
-
-    def least_at(self, impact: float) -> float:
-        """The least a posting of this impact adds to a document's score."""
-        return self.weight * impact * self.shrink / (1 + IMPACT_ROUNDING)
+    @property
+    def lower(self) -> float:
+        """A posting's impact times this is at most what it adds to a score."""
+        return self.weight * self.shrink / (1 + IMPACT_ROUNDING)
 
 
 def shrinkage(current: float, reference: float) -> float:
@@ -627,6 +738,13 @@ def posting_lists(
     return list(lists.values())
 
 
+def _norm(average: float) -> tuple[float, float]:
+    """BM25's length norm ``a + s × length`` for a field of this average length."""
+    if average <= 0:
+        return 1.0, 0.0
+    return 1 - B, B / average
+
+
 def top_k(
     cursor,
     request: LexicalRequest,
@@ -636,232 +754,70 @@ def top_k(
 ) -> tuple[list[Candidate], int] | None:
     """The best ``k`` matches by exact BM25 (ties by kind and pk) and how many matches
     there are (exact when every posting was read, else at least ``k``); None when the
-    lists had to be read past ``MAX_POSTINGS_READ``."""
+    lists would have to be read past ``MAX_POSTINGS_READ``."""
     lists = posting_lists(request, weights, collection)
-    search = _TopK(cursor, request, weights, collection, k, lists)
-    batch = max(FIRST_ROUND, k)
-    stoppable = False  #: no document not met yet can enter the top k
-    while not all(plist.exhausted for plist in lists):
-        if max(plist.read for plist in lists if not plist.exhausted) >= MAX_POSTINGS_READ:
-            if stoppable:
-                break
+    if not lists:
+        return [], 0
+    depth = max(FIRST_DEPTH, DEPTH_PER_K * k)
+    while True:
+        found = _top_k_at(cursor, request, weights, collection, lists, k, depth)
+        if found is not None:
+            return found
+        if depth >= MAX_POSTINGS_READ:
             return None
-        search.read(batch)
-        if stoppable:  # one round more was read to narrow the met documents' bounds
-            search.unmet_below_kth()
-            break
-        stoppable = search.unmet_below_kth()
-        # reading on narrows the met documents' bounds; scoring them costs more
-        if stoppable and search.waiting.sum() <= CONTENDERS * k:
-            break
-        batch *= 2
-    search.score_promising()
-    if all(plist.exhausted for plist in lists):
-        return search.best(), search.count_matches()
-    return search.best(), len(search.ranked)
+        depth *= GROWTH
 
 
-class _TopK:
-    """The threshold algorithm's state: what each document met so far is known to
-    score in the lists it was met in (its "partial" bound per list, NaN where not met
-    yet), the documents scored exactly, and the ones set aside because they cannot
-    reach the k-th score."""
+def _takes(lists: list[PostingList], depth: int) -> list[int]:
+    """How many postings the statement reads from each list: ``depth``, or the whole
+    list (and one more, to see its end) when it is short: a short list (a title's)
+    often has the highest bound, and only its end removes it from the threshold."""
+    short = max(depth, SHORT_SHARE * max(plist.length for plist in lists))
+    return [plist.length + 1 if plist.length <= short else depth for plist in lists]
 
-    def __init__(self, cursor, request, weights, collection, k, lists):
-        self.cursor, self.request, self.weights = cursor, request, weights
-        self.collection, self.k, self.lists = collection, k, lists
-        self.lexemes = sorted({plist.lexeme for plist in lists})
-        self.ids = np.zeros(0, dtype=np.int64)  #: every document met, by row
-        self.order = np.zeros(0, dtype=np.int64)  #: the rows in id order
-        self.partial = np.zeros((0, len(lists)))
-        self.least = np.zeros((0, len(lists)))  #: the least each list adds (0 not met)
-        self.waiting = np.zeros(0, dtype=bool)  #: met, neither scored nor set aside
-        self.passing = np.zeros(0, dtype=bool)  #: known to pass the filter
-        self.ranked: list[Candidate] = []  #: scored and passing the filter, best first
 
-    def read(self, batch: int) -> None:
-        reading = [(n, plist) for n, plist in enumerate(self.lists) if not plist.exhausted]
-        rows = _read_postings(self.cursor, [p for _, p in reading], batch)
-        if not rows:
-            return
-        lists, doc_ids, impacts = (np.array(column) for column in zip(*rows, strict=True))
-        new = np.setdiff1d(doc_ids, self.ids)
-        if len(new):
-            count = len(new)
-            self.ids = np.concatenate([self.ids, new])
-            self.partial = np.vstack([self.partial, np.full((count, len(self.lists)), np.nan)])
-            self.least = np.vstack([self.least, np.zeros((count, len(self.lists)))])
-            self.waiting = np.concatenate([self.waiting, np.ones(count, dtype=bool)])
-            self.passing = np.concatenate([self.passing, np.zeros(count, dtype=bool)])
-            self.order = np.argsort(self.ids, kind="stable")
-        place = self.order[np.searchsorted(self.ids, doc_ids, sorter=self.order)]
-        columns = np.array([number for number, _ in reading])[lists]
-        plists = [plist for _, plist in reading]
-        upper = np.array([plist.bound_at(1.0) for plist in plists])[lists]
-        lower = np.array([plist.least_at(1.0) for plist in plists])[lists]
-        unscored = self.waiting[place] | np.isnan(self.partial[place, columns])
-        place, columns = place[unscored], columns[unscored]
-        self.partial[place, columns] = upper[unscored] * impacts[unscored]
-        self.least[place, columns] = lower[unscored] * impacts[unscored]
-
-    def kth_least(self) -> float:
-        """A floor under the k-th best score: the k-th largest of the met documents'
-        least scores, among those known to pass the filter (the best unconfirmed ones
-        are checked first, in one query)."""
-        least = self.least.sum(axis=1)
-        unknown = np.flatnonzero(self.waiting & ~self.passing)
-        check = unknown[np.argsort(-least[unknown], kind="stable")[: self.k]]
-        if len(check):
-            passing = _passing(self.cursor, self.request, self.ids[check].tolist())
-            for row in check:
-                if int(self.ids[row]) in passing:
-                    self.passing[row] = True
-                else:
-                    self.waiting[row] = False  # filtered out: never a result
-        known = least[self.passing & self.waiting]
-        if len(known) < self.k:
-            return -math.inf
-        return float(np.partition(known, len(known) - self.k)[len(known) - self.k])
-
-    def unmet_below_kth(self) -> bool:
-        """Whether no document not met yet can reach the k-th best score; the met ones
-        that cannot either are set aside."""
-        floor = self.kth_least()
-        bounds = self.upper_bounds()
-        self.waiting &= bounds >= floor
-        return sum(plist.bound for plist in self.lists) < floor
-
-    def kth(self) -> float:
-        return self.ranked[self.k - 1].score if len(self.ranked) >= self.k else -math.inf
-
-    def upper_bounds(self) -> np.ndarray:
-        """Each met document's bound: what it was met with, and each other list's."""
-        bounds = np.array([plist.bound for plist in self.lists])
-        return np.where(np.isnan(self.partial), bounds, self.partial).sum(axis=1)
-
-    def score_promising(self, chunks: float = math.inf) -> None:
-        """Score the met documents that could still enter the top k, most promising
-        first, up to ``chunks`` chunks; set aside those that cannot (their bound only
-        falls as lists are read further, and the k-th score only rises). Scoring costs
-        more than reading, so a round scores a few chunks and reads on."""
-        bounds = self.upper_bounds()
-        waiting = np.flatnonzero(self.waiting)
-        order = waiting[np.argsort(-bounds[waiting], kind="stable")]
-        chunk = max(self.k, FIRST_ROUND)
-        place = 0
-        while place < len(order) and chunks > 0 and bounds[order[place]] > self.kth():
-            rows = order[place : place + chunk]
-            place += chunk
-            chunks -= 1
-            self.waiting[rows] = False
-            self.ranked += _score_documents(
-                self.cursor,
-                self.request,
-                self.weights,
-                self.collection,
-                self.lexemes,
-                sorted(int(doc_id) for doc_id in self.ids[rows]),
-            )
-            self.ranked.sort(key=lambda c: (-c.score, c.kind, c.pk))
-        rest = order[place:]
-        self.waiting[rest[bounds[rest] <= self.kth()]] = False
-
-    def best(self) -> list[Candidate]:
-        return self.ranked[: self.k]
-
-    def count_matches(self) -> int:
-        """Every posting was read (the lists are short): the documents in them that
-        pass the filter."""
-        self.cursor.execute(
-            f"SELECT count(*) FROM {DOCUMENTS} d WHERE d.id IN ("  # noqa: S608 (constants)
-            f" SELECT p.doc_id FROM {POSTINGS} p"
-            " JOIN unnest(%s::text[], %s::smallint[]) AS l(lexeme, field)"
-            f" ON p.lexeme = l.lexeme AND p.field = l.field) AND {self.request.where}",
-            [
-                [plist.lexeme for plist in self.lists],
-                [plist.field for plist in self.lists],
-                *self.request.where_params,
-            ],
+def _top_k_at(cursor, request, weights, collection, lists, k, depth):
+    """One ``TOP_K`` statement reading ``depth`` postings per list: the answer, or None
+    when that was not deep enough to know it."""
+    title_norm, body_norm = _norm(collection.average_title), _norm(collection.average_body)
+    params = {
+        "list_lexemes": [plist.lexeme for plist in lists],
+        "fields": [plist.field for plist in lists],
+        "weights": [plist.weight for plist in lists],
+        "upper": [plist.upper for plist in lists],
+        "lower": [plist.lower for plist in lists],
+        "takes": _takes(lists, depth),
+        "k": k,
+        "leading": 2 * k,
+        "title_a": title_norm[0],
+        "title_s": title_norm[1],
+        "body_a": body_norm[0],
+        "body_s": body_norm[1],
+        "lexemes": sorted({plist.lexeme for plist in lists}),
+        **{f"where_{n}": value for n, value in enumerate(request.where_params)},
+    }
+    cursor.execute(top_k_sql(request.where), params)
+    rows = cursor.fetchall()
+    done, _, total = rows[0][:3]
+    if not done:
+        return None
+    ranked = []
+    for row in rows:
+        id_, kind, pk, title_length, body_length, lexemes, fields, tfs = row[3:]
+        if id_ is None:
+            continue
+        found: dict[str, list[int]] = {}
+        for lexeme, field, tf in zip(lexemes, fields, tfs, strict=True):
+            found.setdefault(lexeme, [0, 0])[field] = tf
+        occurrences = occurrences_of(
+            request.terms, [(lexeme, title, body) for lexeme, (title, body) in found.items()]
         )
-        return self.cursor.fetchone()[0]
-
-
-def _read_postings(cursor, reading: list[PostingList], batch: int) -> list[tuple]:
-    """The next ``batch`` postings of each list as (list index, doc id, impact), moving
-    each list's place. A list with little left is read to its end: a short list (a
-    title's) often has the highest bound, and only its end removes it from the
-    threshold."""
-    short = max(SHORT_LIST * batch, SHORT_SHARE * max(plist.length for plist in reading))
-    takes = [
-        plist.length - plist.read + 1 if plist.length - plist.read <= short else batch
-        for plist in reading
-    ]
-    cursor.execute(
-        NEXT_POSTINGS,
-        [
-            [plist.lexeme for plist in reading],
-            [plist.field for plist in reading],
-            [plist.last_impact for plist in reading],
-            [plist.last_doc for plist in reading],
-            takes,
-        ],
-    )
-    rows = [(n - 1, doc_id, float(impact)) for n, doc_id, impact in cursor.fetchall()]
-    counts = [0] * len(reading)
-    last: list[tuple[float, int] | None] = [None] * len(reading)
-    for n, doc_id, impact in rows:
-        if last[n] is None or (impact, doc_id) < last[n]:  # the list's last row so far
-            last[n] = (impact, doc_id)
-        counts[n] += 1
-    for plist, count, place, take in zip(reading, counts, last, takes, strict=True):
-        plist.read += count
-        plist.exhausted = count < take
-        if place is not None:
-            plist.last_impact, plist.last_doc = place
-    return rows
-
-
-def _passing(cursor, request: LexicalRequest, ids: list[int]) -> set[int]:
-    """The documents among ``ids`` that pass the query's filter."""
-    cursor.execute(
-        f"SELECT d.id FROM {DOCUMENTS} d WHERE d.id = ANY(%s::bigint[]) AND {request.where}",  # noqa: S608
-        [ids, *request.where_params],
-    )
-    return {row[0] for row in cursor.fetchall()}
-
-
-def score_documents_sql(where: str) -> str:
-    """The documents among ids that pass the filter, with their lengths, and one row
-    per query lexeme each holds (lexeme, field, tf); NULLs for a document holding none."""
-    return f"""
-SELECT d.id, d.kind, d.pk, d.title_length, d.body_length, p.lexeme, p.field, p.tf
-FROM {DOCUMENTS} d
-LEFT JOIN {POSTINGS} p ON p.doc_id = d.id AND p.lexeme = ANY(%s::text[])
-WHERE d.id = ANY(%s::bigint[]) AND {where}
-"""  # noqa: S608 (constant names and the filter's own SQL; values are parameters)
-
-
-def _score_documents(
-    cursor, request: LexicalRequest, weights, collection: Collection, lexemes, ids
-) -> list[Candidate]:
-    """The documents among ``ids`` that pass the filter, scored exactly from their
-    postings' term frequencies and lengths with the current statistics."""
-    cursor.execute(score_documents_sql(request.where), [lexemes, ids, *request.where_params])
-    documents: dict[int, tuple] = {}
-    tfs: dict[int, dict[str, list[int]]] = {}
-    for id_, kind, pk, title_length, body_length, lexeme, field, tf in cursor.fetchall():
-        documents[id_] = (kind, pk, title_length, body_length)
-        if lexeme is not None:
-            tfs.setdefault(id_, {}).setdefault(lexeme, [0, 0])[field] = tf
-    out = []
-    for id_, (kind, pk, title_length, body_length) in documents.items():
-        found = [(lexeme, title, body) for lexeme, (title, body) in tfs.get(id_, {}).items()]
-        occurrences = occurrences_of(request.terms, found)
         score = bm25(
             occurrences, weights, (title_length, body_length), collection, request.title_weight
         )
-        out.append(Candidate(id_, kind, pk, score, score))
-    return out
+        ranked.append(Candidate(id_, kind, pk, score, score))
+    ranked.sort(key=lambda c: (-c.score, c.kind, c.pk))
+    return ranked[:k], int(total)
 
 
 # -- writing postings -------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The behaviour every search backend owes; subclass once per backend with a ``backend`` fixture."""
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -117,6 +118,24 @@ class BackendContract:
     def test_no_terms_no_hits(self, backend):
         backend.rebuild([doc(1, "solar")])
         assert find(backend, "").hits == []
+
+    def test_term_weights_are_the_idf_of_the_field_holding_the_term_most(self, backend):
+        """Both backends weigh a query's words alike (the relevance rules read these):
+        a word in one title and three bodies weighs as a word in three documents."""
+        backend.rebuild(
+            [
+                doc(1, "Solar kiln", "solar"),
+                doc(2, "Wind", "solar farm"),
+                doc(3, "Grid", "solar grid"),
+                doc(4, "Heat", "heat pump"),
+            ]
+        )
+        weights = backend.term_weights(query_terms("solar kiln pump absent"))
+
+        def idf(containing: int) -> float:
+            return math.log(1 + (4 - containing + 0.5) / (containing + 0.5))
+
+        assert weights == pytest.approx([idf(3), idf(1), idf(1), idf(0)])
 
     def test_prefix_terms_match_word_beginnings_and_stems(self, backend):
         backend.rebuild([doc(1, "Electric vehicles"), doc(2, "Electra Heat"), doc(3, "Elegant")])

@@ -253,12 +253,36 @@ def test_small_spaces_give_exact_results(db):
     assert nearest_keys(backend, query, limit=40) == exact_best(documents, query, 40)
 
 
+def space_indexes() -> tuple[str, str]:
+    """The space's table as the registry names it, and its index definitions."""
+    with connection.cursor() as cursor:
+        table = _spaces(cursor)[SPACE].table
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        return table, " ".join(row[0] for row in cursor.fetchall())
+
+
 def test_rebuild_indexes_new_space_tables(db):
     PostgresBackend().rebuild(random_documents(5))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [space_table(SPACE)])
-        definitions = " ".join(row[0] for row in cursor.fetchall())
+    table, definitions = space_indexes()
+    assert table == space_table(SPACE)
     assert "hnsw (embedding vector_cosine_ops)" in definitions
+
+
+def test_a_rebuild_loads_fresh_space_tables_and_drops_the_old_ones(db):
+    """A rebuild over indexed spaces loads new tables (indexed once, at the end) under
+    another name, and drops the old ones with the commit; searches find the new vectors."""
+    backend = PostgresBackend()
+    backend.rebuild(random_documents(5))
+    documents = random_documents(30)
+    for rebuild in range(2):
+        before, _ = space_indexes()
+        backend.rebuild(documents)
+        table, definitions = space_indexes()
+        assert table != before and not table_exists(before)
+        assert "hnsw (embedding vector_cosine_ops)" in definitions
+        assert backend.status()["vectors"] == {SPACE: 60}
+        query = unit(*np.random.default_rng(rebuild).normal(size=16))
+        assert nearest_keys(backend, query, limit=30) == exact_best(documents, query, 30)
 
 
 def test_a_space_changes_dimension_only_through_a_rebuild(db):

@@ -241,13 +241,13 @@ def assert_exact_top(engine, reference, queries, limit=10, offset=0, title_weigh
 
 
 def spy_on_top_k(monkeypatch) -> list:
-    """Records what each ``top_k`` call did: how many rounds of postings it read, and
-    whether it answered (None: it handed over to the two-stage ranking)."""
-    calls, read = [], bm25._read_postings
+    """Records what each ``top_k`` call did: how many statements it ran (each reading
+    deeper), and whether it answered (None: it handed over to the two-stage ranking)."""
+    calls, at_depth = [], bm25._top_k_at
 
     def counted(*args):
         calls[-1]["rounds"] += 1
-        return read(*args)
+        return at_depth(*args)
 
     def top_k(*args):
         calls.append({"rounds": 0})
@@ -255,16 +255,16 @@ def spy_on_top_k(monkeypatch) -> list:
         return answer
 
     original = bm25.top_k
-    monkeypatch.setattr(bm25, "_read_postings", counted)
+    monkeypatch.setattr(bm25, "_top_k_at", counted)
     monkeypatch.setattr(bm25, "top_k", top_k)
     return calls
 
 
 @needs_postgres
 def test_the_fast_top_k_is_the_exhaustive_top_k(monkeypatch):
-    monkeypatch.setattr(bm25, "FIRST_ROUND", 4)  # several rounds on a small corpus
-    monkeypatch.setattr(bm25, "SHORT_LIST", 1)
-    monkeypatch.setattr(bm25, "SHORT_SHARE", 0.0)
+    monkeypatch.setattr(bm25, "FIRST_DEPTH", 4)  # several statements on a small corpus
+    monkeypatch.setattr(bm25, "DEPTH_PER_K", 0)
+    monkeypatch.setattr(bm25, "GROWTH", 2)
     calls = spy_on_top_k(monkeypatch)
     corpus = zipf_corpus(600, seed=5)
     engine = backend()
@@ -308,7 +308,8 @@ def test_the_fast_top_k_applies_filters():
 
 @needs_postgres
 def test_the_fast_top_k_hands_over_when_the_lists_run_long(monkeypatch):
-    monkeypatch.setattr(bm25, "FIRST_ROUND", 2)
+    monkeypatch.setattr(bm25, "FIRST_DEPTH", 2)
+    monkeypatch.setattr(bm25, "DEPTH_PER_K", 0)
     monkeypatch.setattr(bm25, "MAX_POSTINGS_READ", 0)
     corpus = zipf_corpus(200, seed=9)
     engine = backend()
