@@ -27,6 +27,7 @@ from .relevance import (
     has_answer,
     order,
     title_match,
+    weigh_words,
 )
 from .text import MAX_QUERY_CHARS, coverage_terms, detect_language, query_phrases, query_terms
 from .translation import chinese_gloss, translate_query
@@ -95,6 +96,11 @@ RELEVANCE = RelevanceSettings(
     # the glossary terms of "SF6 free medium voltage switchgear" (六氟化硫 电压) found its
     # record, written only in Chinese, first, and nothing vouched for it
     chinese_gloss_vouch_share=0.4,
+    # the words a record holds move it up the fused list: × (1 + 0.4 × weighted share)
+    # (catalog_relevance dev topical nDCG@10 0.648 → 0.663, every direction up or level:
+    # en→en 0.645 → 0.666, zh→en 0.696 → 0.714, zh→mixed 0.642 → 0.669; known items
+    # unchanged; 0.15–1.0 and the share squared tried)
+    word_weight=0.4,
 )
 
 
@@ -320,7 +326,9 @@ class _Search:
         fused = fuse(rankings, self._languages(), self.language, FUSION, scale)[:MAX_FUSED]
         if self.phrases:
             fused = self._with_phrases(fused)
-        matches, related = order(fused, self._evidence(fused), self._relevance(), self.language)
+        evidence = self._evidence(fused)
+        fused = weigh_words(fused, evidence, RELEVANCE)
+        matches, related = order(fused, evidence, self._relevance(), self.language)
         # with no real match, the neighbours in meaning are noise, not "related"
         related = related if matches or not self.answers_only else []
         self.related = {key for key, _ in related}
