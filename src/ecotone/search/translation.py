@@ -239,7 +239,8 @@ def chinese_names(query: str) -> list[str]:
     They do not count in the gloss's ``share`` (how much of the query the climate terms
     stand for): a place alone says where, not what, so it may not vouch for an answer."""
     words = re.findall(r"[^\W_][\w.'-]*", fold(query))
-    names, found, start = english_names(), [], 0
+    names, start = english_names(), 0
+    found: list[str] = []
     while start < len(words):
         for end in range(min(len(words), start + LONGEST_NAME), start, -1):
             name = " ".join(words[start:end])
