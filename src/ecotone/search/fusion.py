@@ -39,6 +39,13 @@ class FusionSettings:
     chinese_only_weight: float = 0.0
     #: … from the first this many places of each ranking: closer than most other records
     chinese_only_depth: int = 10
+    #: the same for a query written in Chinese: the records written only in Chinese among
+    #: the first places of its own rankings (not its English gloss's, which weigh more to
+    #: reach the mostly English catalogue and cannot meet them) gain a ranking of their own
+    #: ("<ranking>-only") of this weight …
+    chinese_query_only_weight: float = 0.0
+    #: … from the first this many places of each
+    chinese_query_only_depth: int = 10
 
     def weights_for(self, query_language: str) -> Mapping[str, float]:
         if query_language == "zh":

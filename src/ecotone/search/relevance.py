@@ -63,6 +63,10 @@ class RelevanceSettings:
     #: an English query's Chinese glossary terms vouch for an answer by meaning when they
     #: stand for at least this share of it (above 1: never)
     chinese_gloss_vouch_share: float = 1.01
+    #: a candidate's fused score is multiplied by 1 + this × its ``coverage``: fusion by
+    #: rank cannot tell a record that holds every word of the query from one that holds
+    #: one, and the models' rankings, weighed more, know nothing of words
+    word_weight: float = 0.0
     #: a query of this many characters (Chinese) or words (other) matches titles as a phrase
     min_phrase_chars: int = 4
     min_phrase_words: int = 2
@@ -153,6 +157,22 @@ def title_match(query: str, titles: list[str], settings: RelevanceSettings) -> i
         else len(query.split()) >= settings.min_phrase_words
     )
     return int(long_enough and any(wanted in title for title in normal))
+
+
+def weigh_words(
+    ranked: list[tuple[str, float]], evidence: Mapping[str, Evidence], settings: RelevanceSettings
+) -> list[tuple[str, float]]:
+    """``ranked`` re-ordered by fused score × (1 + ``word_weight`` × the share of the
+    query's weighted terms each candidate holds)."""
+    if not settings.word_weight:
+        return ranked
+    weighed = [
+        (key, score * (1 + settings.word_weight * evidence[key].coverage))
+        if key in evidence
+        else (key, score)
+        for key, score in ranked
+    ]
+    return sorted(weighed, key=lambda item: (-item[1], item[0]))
 
 
 def has_answer(

@@ -195,9 +195,15 @@ def _leading_name(sense: str) -> str:
 LONGEST_PHRASE = 5
 
 
+#: names a query writes capitalised that are looked up in CC-CEDICT, longest first (words)
+LONGEST_NAME = 3
+#: Chinese names kept per English name (CC-CEDICT may give a few: 澳大利亚, 澳洲)
+NAMES_KEPT = 2
+
+
 @dataclass(frozen=True)
 class ChineseGloss:
-    text: str  #: the Chinese glossary terms, space-separated ("" if none)
+    text: str  #: the Chinese glossary terms and names, space-separated ("" if none)
     share: float  #: the share of the query's words (stop words aside) the terms stand for
 
 
@@ -221,7 +227,55 @@ def chinese_gloss(query: str) -> ChineseGloss:
                 break
         else:
             start += 1
+    terms += chinese_names(query)
     return ChineseGloss(" ".join(dict.fromkeys(terms)), covered / len(words) if words else 0.0)
+
+
+def chinese_names(query: str) -> list[str]:
+    """The Chinese names of the places (and other proper names) an English ``query`` writes
+    capitalised, longest first: "Romania CO2 storage" → 罗马尼亚. A record written only in
+    Chinese names a country only in Chinese, and the climate glossary has no places.
+
+    They do not count in the gloss's ``share`` (how much of the query the climate terms
+    stand for): a place alone says where, not what, so it may not vouch for an answer."""
+    words = re.findall(r"[^\W_][\w.'-]*", fold(query))
+    names, start = english_names(), 0
+    found: list[str] = []
+    while start < len(words):
+        for end in range(min(len(words), start + LONGEST_NAME), start, -1):
+            name = " ".join(words[start:end])
+            if name[:1].isupper() and name in names:
+                found += names[name][:NAMES_KEPT]
+                start = end
+                break
+        else:
+            start += 1
+    return found
+
+
+@cache
+def english_names() -> dict[str, tuple[str, ...]]:
+    """English proper name → the Chinese words CC-CEDICT gives it as their first sense,
+    exactly ("Romania" → 罗马尼亚): capitalised pinyin, two characters or more. Kept as
+    JSON under ``ECOTONE_HOME/cache`` like ``dictionary``."""
+    cached = settings.ECOTONE_HOME / "cache" / f"en-zh-names-{_sources_digest()}.json"
+    if cached.exists():
+        return {name: tuple(words) for name, words in json.loads(cached.read_text()).items()}
+    names: dict[str, list[str]] = {}
+    package, path = CEDICT
+    for line in (resources.files(package) / path).read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        _, simplified, rest = line.split(" ", 2)
+        senses = rest.split("/")[1:-1]
+        proper = rest[1:2].isupper() and len(simplified) > 1 and bool(senses)
+        if proper and re.fullmatch(r"[A-Z][\w.' -]*", senses[0].strip()):
+            words = names.setdefault(senses[0].strip(), [])
+            if simplified not in words:
+                words.append(simplified)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(cached, json.dumps(names, ensure_ascii=False))
+    return {name: tuple(words) for name, words in names.items()}
 
 
 @cache

@@ -172,3 +172,35 @@ def test_e5_embeds_queries_beside_the_word_search_on_one_core(dense):
         return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "openmp"]
 
     assert set(_query_thread().submit(openmp_threads).result()) == {1}
+
+
+@pytest.fixture
+def retrofit_catalogue(dense, committed):
+    """Eight English records that a Chinese query's English gloss meets word for word, and
+    one record written only in Chinese that only the query's own words meet."""
+    with committed():
+        english = [
+            SolutionFactory(
+                title_en=f"Energy retrofit of public buildings, package {n}",
+                description_en=(
+                    "Energy saving retrofit of public buildings: insulation, glazing, "
+                    f"heat pumps and controls for offices and schools (variant {n})."
+                ),
+            )
+            for n in range(8)
+        ]
+        chinese = SolutionFactory(
+            title_en="",
+            title_zh="医院楼宇节能改造",
+            description_zh="为公立医院楼宇开展节能改造：更换冷水机组，加装楼宇自控系统。",
+        )
+    return {"english": english, "chinese": chinese}
+
+
+def test_chinese_query_finds_the_record_written_only_in_chinese(retrofit_catalogue):
+    """The gloss's rankings weigh more than the query's own (to reach the English
+    catalogue), so without a ranking of their own the records written only in Chinese,
+    which only the query's own words and vectors meet, fell below every English match."""
+    page = search_records("医院节能改造", mode="hybrid")
+    assert page.translation  # the English records are found through the gloss
+    assert external_ids(page)[0] == retrofit_catalogue["chinese"].external_id  # 7th before

@@ -73,3 +73,20 @@ def test_a_scaled_ranking_weighs_more_in_the_fusion():
     assert [key for key, _ in plain] == ["a", "c", "b"]
     scaled = fuse(rankings, {}, "en", settings, scale={"e5:zh-only": 2.0})
     assert next(key for key, _ in scaled) == "c"
+
+
+def test_the_first_place_of_the_strongest_ranking_is_not_outvoted_by_the_middle():
+    """The shipped fusion (``queries.FUSION``): a record e5 alone puts first stays above
+    one that every ranking puts 20th. With RRF's usual constant (60) the 20th won: the
+    first places of a ranking counted hardly more than the twentieth."""
+    from ecotone.search.queries import FUSION
+
+    filler = [f"x{n}" for n in range(19)]
+    rankings = {
+        "lexical": [*filler, "everywhere"],
+        "e5-small-q4": ["first", *filler[:18], "everywhere"],
+        "use-m3": [*filler, "everywhere"],
+    }
+    assert rankings["e5-small-q4"].index("everywhere") == 19
+    fused = [key for key, _ in fuse(rankings, {}, "en", FUSION)]
+    assert fused.index("first") < fused.index("everywhere")

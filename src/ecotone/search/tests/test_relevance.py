@@ -11,6 +11,7 @@ from ecotone.search.relevance import (
     StoredWords,
     order,
     title_match,
+    weigh_words,
 )
 from ecotone.search.text import coverage_terms, query_terms
 
@@ -54,6 +55,24 @@ def test_exact_titles_lead_and_weak_neighbours_follow_every_match():
     matches, related = order(ranked, evidence, SETTINGS)
     assert [key for key, _ in matches] == ["title", "near", "words"]
     assert [key for key, _ in related] == ["weak"]
+
+
+def test_the_words_a_record_holds_move_it_up_the_fused_list():
+    """Fusion by rank alone put a record holding one word of the query above one holding
+    them all when the models ranked it a little higher (``queries.RELEVANCE``)."""
+    from ecotone.search.queries import RELEVANCE
+
+    ranked = [("close", 0.050), ("every_word", 0.045), ("unknown", 0.040)]
+    evidence = {
+        "close": Evidence(coverage=0.2, similarity={"e5-small-q4": 0.9}),
+        "every_word": Evidence(coverage=1.0, vouching_coverage=1.0),
+    }
+    weighed = weigh_words(ranked, evidence, RELEVANCE)
+    assert [key for key, _ in weighed] == ["every_word", "close", "unknown"]
+    assert weighed[0][1] == pytest.approx(0.045 * (1 + RELEVANCE.word_weight))
+    assert weigh_words(ranked, evidence, SETTINGS) == ranked  # no weight: the fused order
+    matches, _ = order(weighed, evidence, RELEVANCE)
+    assert [key for key, _ in matches] == ["every_word", "close"]
 
 
 def test_without_one_strong_answer_there_is_nothing():

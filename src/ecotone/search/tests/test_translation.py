@@ -110,3 +110,41 @@ def test_place_names_are_glossed_as_names_not_character_by_character():
     assert translate_query("上海").text == "Shanghai"
     assert "Hong Kong" not in translate_query("天津港").text
     assert "harbor" in translate_query("天津港").text
+
+
+def test_an_english_query_names_its_places_in_chinese_too():
+    """The climate glossary has no places, so "Romania …" reached no record that names
+    Romania only in Chinese; CC-CEDICT's names give them, without counting in the share of
+    the query the climate terms stand for (a place alone may not vouch for an answer)."""
+    from ecotone.search.translation import chinese_gloss, chinese_names
+
+    gloss = chinese_gloss("Romania CO2 storage in depleted gas fields")
+    assert "罗马尼亚" in gloss.text.split()
+    assert gloss.share == pytest.approx(4 / 6)  # "CO2 storage", "gas fields": not Romania
+    assert chinese_names("Greece and Oman") == ["希腊", "阿曼"]
+    assert "中国" in chinese_names("heat pumps in China")
+    assert chinese_names("romania storage") == []  # only a name written as one
+    assert chinese_names("Energy retrofit") == []  # a capitalised word is not a name
+    assert chinese_gloss("Japan sushi") == translation.ChineseGloss("日本", 0.0)
+
+
+def test_the_names_are_cached_on_disk_and_read_back(settings, tmp_path):
+    settings.ECOTONE_HOME = tmp_path
+    translation.english_names.cache_clear()
+    built = translation.english_names()
+    assert built["Romania"] == ("罗马尼亚",)
+    assert len(list((tmp_path / "cache").glob("en-zh-names-*.json"))) == 1
+    translation.english_names.cache_clear()
+    assert translation.english_names() == built
+    translation.english_names.cache_clear()
+
+
+@pytest.mark.django_db
+def test_an_english_place_name_finds_a_record_written_only_in_chinese(committed):
+    with committed():
+        romania = SolutionFactory(title_en="", title_zh="罗马尼亚地质封存法")
+        greece = SolutionFactory(title_en="", title_zh="希腊地质封存法：地质封存许可")
+    page = search_records("Romania geological storage law", mode="lexical")
+    found = [r["external_id"] for r in page.results]
+    assert found[0] == romania.external_id  # Greece's held the glossary terms twice
+    assert greece.external_id in found
