@@ -183,15 +183,15 @@ def serve_options(**changes) -> dict:
     return {**vars(parser.parse_args([])), **changes}
 
 
-def test_one_thread_a_process_serves_with_gunicorn_s_sync_worker():
+def test_by_default_one_thread_a_process_serves_with_gunicorn_s_sync_worker():
     # a sync worker takes a connection only when it is free: one queue for every process
-    command = serve.gunicorn_command(serve_options(threads=1, keep_alive=0))
-    assert command[command.index("--worker-class") + 1] == "sync"
-    assert command[command.index("--keep-alive") + 1] == "0"
     default = serve.gunicorn_command(serve_options())
-    assert default[default.index("--worker-class") + 1] == "gthread"
-    assert default[default.index("--threads") + 1] == "4"
+    assert default[default.index("--worker-class") + 1] == "sync"
+    assert default[default.index("--threads") + 1] == "1"
     assert default[default.index("--keep-alive") + 1] == "2"
+    command = serve.gunicorn_command(serve_options(threads=4, keep_alive=0))
+    assert command[command.index("--worker-class") + 1] == "gthread"
+    assert command[command.index("--keep-alive") + 1] == "0"
 
 
 @pytest.mark.parametrize(

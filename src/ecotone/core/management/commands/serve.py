@@ -94,7 +94,12 @@ class Command(BaseCommand):
             default=default_web_workers(),
             help="web server processes (default: 2 × cores + 1, at most 9)",
         )
-        parser.add_argument("--threads", type=int, default=4, help="threads per web process")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=1,
+            help="threads per web process (default 1: gunicorn's sync worker, one queue)",
+        )
         parser.add_argument(
             "--keep-alive",
             type=int,
