@@ -14,19 +14,7 @@ from ecotone.core.testing import CaseFactory, NeedFactory, SolutionFactory
 from ecotone.matching import ranking
 from ecotone.matching.models import MatchImpression
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def file_cache(settings, tmp_path, search_home):
-    """What ``ecotone serve`` uses, in a folder of this test's own."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "ecotone.core.cache_backends.FileCache",
-            "LOCATION": str(tmp_path / "django-cache"),
-        }
-    }
-    yield tmp_path / "django-cache"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("file_cache")]
 
 
 def storage_sector() -> Sector:
