@@ -14,6 +14,7 @@ holds enough of it; otherwise the closest passages are offered as reading.
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,10 +26,12 @@ from ecotone.search.text import CJK, stem
 
 from .passages import KINDS, SourcePassage, load_records, normalised, record_passages
 from .question import (
+    MEASURES,
     Concept,
     asks_for,
     asks_for_figure,
     concepts,
+    figure_subject,
     focus,
     gives,
     gives_figure,
@@ -84,6 +87,8 @@ class Sentence:
     meaning: float = 0.0  #: cosine to the question, less the best sentence's
     #: the kinds of answer asked for that it gives (``question.gives``)
     kinds: frozenset[str] = frozenset()
+    #: labels of the concepts the sentence before it or the record's title holds besides
+    nearby: tuple[str, ...] = ()
 
 
 @dataclass
@@ -118,7 +123,7 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
     if (
         chosen
         and (answered or overrules_verdict(chosen, wanted))
-        and gives_what_is_asked(chosen, kinds)
+        and gives_what_is_asked(chosen, kinds, figure_subject(question, wanted))
     ):
         return Extract(
             "answered",
@@ -244,7 +249,10 @@ def score_sentences(
         if any(c not in anywhere for c in wanted if c.label.isdigit()):
             continue  # a figure of the question ("5 千瓦", "2025") is its subject, not wording
         # what the record holds nowhere is the question's wording ("applies", "颁布" for a
-        # law that was 制定), not what it asks about: sentences are measured against the rest
+        # law that was 制定), not what it asks about: sentences are measured against the rest;
+        # but what a "which …" question asks about (哪几个州: its focus) is never wording
+        if focused is not None and focused not in held_here:
+            held_here = [c for c in wanted if c in held_here or c == focused]
         for passage, in_passage, wide in zip(record, texts, widened, strict=True):
             scored += _passage_sentences(
                 passage,
@@ -316,8 +324,40 @@ def _prefer_pages(scored: list[Sentence]) -> None:
 
 def _held_in(text: str, wanted: list[Concept]) -> list[Concept]:
     normal = normalised(text)
-    stems = _stems(normal)
-    return [c for c in wanted if held(c, normal, stems)]
+    return _holding(wanted, normal, _stems(normal))
+
+
+def _holding(wanted: list[Concept], normal: str, stems: frozenset[str]) -> list[Concept]:
+    """The concepts ``normal`` holds, a word of it counting for one concept only: "the
+    United States" holds 美国 ("United States"), not 州 ("state") as well, unless "state"
+    is written once more."""
+    found = [c for c in wanted if held(c, normal, stems)]
+    reserved: Counter[str] = Counter()
+    in_phrase = set()
+    for concept in found:
+        phrases = [alt for alt in concept.alternatives if len(alt) > 1 and _english_words(alt)]
+        held_phrases = [alt for alt in phrases if all(_holds(t, normal, stems) for t in alt)]
+        if held_phrases:
+            in_phrase.add(concept.label)
+            reserved.update(t.token for t in max(held_phrases, key=len))
+    if not reserved:
+        return found
+    counts = Counter(stem(word) for word in WORDS.findall(CJK.sub(" ", normal)))
+    kept = []
+    for concept in found:
+        ways = [alt for alt in concept.alternatives if all(_holds(t, normal, stems) for t in alt)]
+        if concept.label in in_phrase or any(
+            len(alt) > 1
+            or not _english_words(alt)
+            or counts[alt[0].token] > reserved[alt[0].token]
+            for alt in ways
+        ):
+            kept.append(concept)
+    return kept
+
+
+def _english_words(alternative) -> bool:
+    return all(term.language != "zh" and not term.prefix for term in alternative)
 
 
 def _passage_sentences(
@@ -331,7 +371,7 @@ def _passage_sentences(
     for text in sentences_of(passage.text):
         normal = normalised(text)
         stems = _stems(normal)
-        found = [c for c in wanted if held(c, normal, stems)]
+        found = _holding(wanted, normal, stems)
         near = [c for c in wanted if c not in found and (c in before or c in title)]
         kinds, focused, wide = answer
         given = gives(text, kinds, focused) if kinds else frozenset()
@@ -351,7 +391,8 @@ def _passage_sentences(
             - RANK_WEIGHT * passage.rank
         )
         matched = tuple(c.label for c in found)
-        scored.append(Sentence(text, passage, share, score, matched, kinds=given))
+        nearby = tuple(c.label for c in near)
+        scored.append(Sentence(text, passage, share, score, matched, kinds=given, nearby=nearby))
     return scored
 
 
@@ -414,14 +455,32 @@ def select(sentences: list[Sentence], wanted: list[Concept]):
 #: the kinds of answer an answer must give when the question asks for one: a question asking
 #: how much, how long or when is not answered by sentences without a sum, a length of time
 #: or a date (a limit or a definition may be said in too many ways to insist on)
-REQUIRED_KINDS = frozenset({"money", "duration", "date"})
+REQUIRED_KINDS = frozenset({"money", "duration", "date", *MEASURES})
 
 
-def gives_what_is_asked(chosen, kinds: frozenset[str]) -> bool:
-    """Whether a chosen sentence gives the sum, length of time or date the question asks
-    for (any of them, when it asks for several), or the question asks for none."""
+#: the kinds that are a quantity *of* something: the sentence giving one must name what the
+#: question asks it of (``question.figure_subject``): "2.6万吨" is no allowance total, a
+#: credit of "$180 per ton" no cost of capture
+QUANTITIES = frozenset({"money", *MEASURES})
+
+
+def gives_what_is_asked(chosen, kinds: frozenset[str], subject: Concept | None = None) -> bool:
+    """Whether a chosen sentence gives the sum, length of time, date or measure the
+    question asks for (any of them, when it asks for several), or the question asks for
+    none; a sum or a measure only in a sentence that names, itself or in the sentence
+    before, what the question asks it of (``subject``), when the question says that."""
     required = kinds & REQUIRED_KINDS
-    return not required or any(sentence.kinds & required for sentence, _ in chosen)
+    if not required:
+        return True
+    for sentence, _ in chosen:
+        given = sentence.kinds & required
+        if not given:
+            continue
+        if subject is None or not given <= QUANTITIES:
+            return True
+        if subject.label in sentence.matched or subject.label in sentence.nearby:
+            return True
+    return False
 
 
 def overrules_verdict(chosen, wanted: list[Concept]) -> bool:

@@ -72,6 +72,8 @@ _CHINESE_QUESTION_WORDS = (
     "定义 "
     # where or when in relation to something (方位词): the relation, not the subject
     "里 里面 下 上 之后 以后 之前 以前 背后 手里 当中 期间 内 以内 之内 "
+    # who does it and from when (由谁来审查, 2026年起, 完成后): the asking, not the subject
+    "由 来 起 后 "
 )
 CHINESE_QUESTION_WORDS = frozenset(_CHINESE_QUESTION_WORDS.split())
 
@@ -106,12 +108,14 @@ ASKS_FOR = {
         r"|\b(?:funding|budget|cost|price|fine|penalty|appropriat\w*)\b.*\bhow much\b"
         r"|\b(?:what|which) (?:is the |are the )?(?:penalty|penalties|fines?|price|cost)\b"
         r"|多少钱|多少资金|多少经费|多少拨款|多少资助|金额|罚款\S*多少|多少(?:罚款|补贴|奖励)"
+        r"|多少(?:美元|欧元|英镑|人民币|万元|亿元|元)"
         r"|(?:怎么|如何|什么)处罚",
         re.IGNORECASE,
     ),
     "duration": re.compile(
         r"\bhow (?:long|many (?:years|months|days|weeks))\b|\bwhat (?:period|term)\b"
-        r"|多久|多长时间|多少(?:个)?(?:年|月|天|日|周|工作日)|几(?:个)?(?:年|月|天|日|周|工作日)"
+        r"|多久|多长时间|多少(?:个)?(?:年|月|天|日|周|工作日|自然日)"
+        r"|几(?:个)?(?:年|月|天|日|周|工作日|自然日)"
         r"|期限|时限",
         re.IGNORECASE,
     ),
@@ -132,6 +136,34 @@ ASKS_FOR = {
         re.IGNORECASE,
     ),
 }
+#: a quantity measured in a unit (``asks_for``, ``gives``): a question that names the unit
+#: of the figure it asks for ("how many gigatonnes", 多少亿吨, 多少度电) is answered only by
+#: a sentence that gives a figure in a unit of the same kind ("50 million metric tons",
+#: 2.6万吨): a date or a sum of money near the question's words is a figure of the wrong kind
+MEASURES = {
+    "mass": (
+        r"吨|千克|公斤",
+        r"(?:metric\s+)?(?:(?:giga|mega|kilo)?tons?|(?:giga|mega|kilo)?tonnes?|kilograms?|kg|gt|mt)",
+    ),
+    "energy": (
+        r"千瓦时|兆瓦时|度电|焦耳|吉焦",
+        r"(?:kilo|mega|giga|tera)?watt[- ]hours?|[kmgt]wh|(?:giga|mega)?joules?|gj|mj|btus?",
+    ),
+    "power": (r"千瓦(?!时)|兆瓦(?!时)|吉瓦(?!时)", r"(?:kilo|mega|giga)?watts?(?![- ]?hours?)|[kmg]w(?!h)"),
+    "volume": (r"立方米|桶|升", r"cubic\s+(?:meters?|metres?|feet)|barrels?|lit(?:er|re)s?|gallons?"),
+    "area": (r"公顷|亩|平方公里|平方米", r"hectares?|acres?|square\s+\w+|km2"),
+}
+_NUMBER = (
+    r"(?:\d[\d,.]*|[〇零一二两三四五六七八九十百千万亿]+|\b(?:one|two|three|four|five|six|seven"
+    r"|eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion))"
+    r"\s*(?:(?:hundred|thousand|million|billion)\s+)?(?:[十百千万亿]+)?\s*"
+)
+for _kind, (_chinese, _english) in MEASURES.items():
+    ASKS_FOR[_kind] = re.compile(
+        rf"(?:多少|几)个?[十百千万亿]*(?:{_chinese})"
+        rf"|\bhow (?:many|much)\b(?:\s+[\w-]+){{0,2}}?\s+(?:{_english})\b",
+        re.IGNORECASE,
+    )
 _DATE = (
     r"\b(?:1[89]|20)\d\d\b|\b(?:january|february|march|april|may|june|july|august|september"
     r"|october|november|december)\s+\d|\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日"
@@ -148,7 +180,8 @@ GIVES = {
         r"\b(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
         r"(?:\s+|-)(?:full\s+|calendar\s+|fiscal\s+|working\s+|business\s+)?"
         r"(?:years?|months?|days?|weeks?)\b"
-        r"|(?<!\d)(?:\d{1,3}|[一二两三四五六七八九十]+)\s*(?:个月|个工作日|工作日|年(?![度\d])|天|周|日内)",
+        r"|(?<!\d)(?:\d{1,3}|[一二两三四五六七八九十]+)\s*"
+        r"(?:个月|个?工作日|个?自然日|年(?![度\d])|天|周|日内)",
         re.IGNORECASE,
     ),
     "date": re.compile(_DATE, re.IGNORECASE),
@@ -159,6 +192,8 @@ GIVES = {
         re.IGNORECASE,
     ),
 }
+for _kind, (_chinese, _english) in MEASURES.items():
+    GIVES[_kind] = re.compile(rf"{_NUMBER}(?:{_chinese}|(?:{_english})\b)", re.IGNORECASE)
 #: a definition or a list of what the question asks about (its *focus*, ``focus``): the
 #: focus followed by "means", 是指, 包括 …, or preceded by an enumeration (发电、钢铁、水泥行业)
 DEFINES = re.compile(
@@ -169,11 +204,18 @@ ENUMERATION = re.compile(r"[^、，,]{1,6}、[^、，,]{1,6}(?:、|和|及|与)[
 #: where a question asks which things or what a thing is: the focus is the concept written
 #: next to it (after "which", before 是什么 / 有哪些 / 指哪几种, after 哪些)
 FOCUS_AFTER = re.compile(
-    r"\b(?:which|what (?:types|kinds|sorts) of|what)\s+|哪些|哪几(?:种|类)|什么是"
+    r"\b(?:which|what (?:types|kinds|sorts) of|what)\s+|哪些|哪几(?:种|类|个)|哪(?:个|家|类|种)|什么是"
     r"|define\s+(?:an?\s+)?",
     re.IGNORECASE,
 )
 FOCUS_BEFORE = re.compile(r"(?:具体)?(?:是什么|有哪些|指哪|是指什么|包括哪|包括什么|涵盖哪)")
+#: where a question asks for a figure *of* something: the concept written right before
+#: 是多少 / 为多少 / 有多少 (成本是多少美元, 配额总量是多少亿吨), or right after "what is the"
+#: ("What is the penalty …"); the sentence that gives the figure must name it (``extractive``)
+FIGURE_OF_BEFORE = re.compile(
+    r"(?:至少|最少|最多|大概|大约|约|一共|总共|通常|一般)?(?:是|为|有|达到|能达到|要)(?:多少|几)"
+)
+FIGURE_OF_AFTER = re.compile(r"\bwhat (?:is|was|are|were) the\s+", re.IGNORECASE)
 
 
 def asks_for_figure(question: str) -> bool:
@@ -425,6 +467,32 @@ def focus(question: str, concepts_: list[Concept]) -> Concept | None:
         for _, end, concept in places:
             gap = match.start() - end
             if 0 <= gap <= 2 and (best is None or gap < best[0]):
+                best = (gap, concept)
+    return best[1] if best else None
+
+
+def figure_subject(question: str, concepts_: list[Concept]) -> Concept | None:
+    """What a question asking for a figure asks the figure *of*: the concept written right
+    before 是多少 (成本是多少美元 → 成本), or right after "what is the" ("What is the penalty
+    …" → penalty); ``None`` when the question does not say it that way."""
+    if not asks_for_figure(question):
+        return None
+    text = to_simplified(fold(question)).lower()
+    places = []
+    for concept in concepts_:
+        at = text.find(concept.label.lower())
+        if at >= 0:
+            places.append((at, at + len(concept.label), concept))
+    best: tuple[int, Concept] | None = None
+    for match in FIGURE_OF_BEFORE.finditer(text):
+        for _, end, concept in places:
+            gap = match.start() - end
+            if 0 <= gap <= 1 and (best is None or gap < best[0]):
+                best = (gap, concept)
+    for match in FIGURE_OF_AFTER.finditer(text):
+        for start, _, concept in places:
+            gap = start - match.end()
+            if 0 <= gap <= 1 and (best is None or gap < best[0]):
                 best = (gap, concept)
     return best[1] if best else None
 
