@@ -36,9 +36,10 @@ from .question import (
     gives,
     gives_figure,
     search_text,
+    without_kind_words,
 )
 
-RECORDS = 8  #: records read per question
+RECORDS = 10  #: records read per question
 MIN_COVERAGE = 0.5  #: share of the question's concept weight a sentence must hold
 MAX_CITATIONS = 3  #: per sentence (the same sentence in several records)
 READING = 3  #: passages offered when the documents do not answer
@@ -103,11 +104,11 @@ class Extract:
 def answer(question: str, language: str, previous: str = "") -> Extract:
     """Answer ``question`` for a reader of ``language`` (``zh``/``en``) from the public
     records; ``previous`` is the conversation's last question, which narrows a follow-up."""
-    wanted = concepts(question)
+    kinds = asks_for(question)
+    wanted = without_kind_words(concepts(question), kinds)
     if not wanted:
         return Extract("not_answered")
     earlier = [c for c in concepts(previous) if c.label not in {w.label for w in wanted}]
-    kinds = asks_for(question)
     passages, answered = retrieve_passages(question, previous, wanted + earlier, kinds)
     sentences = score_sentences(
         passages,
@@ -347,9 +348,7 @@ def _holding(wanted: list[Concept], normal: str, stems: frozenset[str]) -> list[
     for concept in found:
         ways = [alt for alt in concept.alternatives if all(_holds(t, normal, stems) for t in alt)]
         if concept.label in in_phrase or any(
-            len(alt) > 1
-            or not _english_words(alt)
-            or counts[alt[0].token] > reserved[alt[0].token]
+            len(alt) > 1 or not _english_words(alt) or counts[alt[0].token] > reserved[alt[0].token]
             for alt in ways
         ):
             kept.append(concept)

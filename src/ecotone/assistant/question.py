@@ -149,8 +149,14 @@ MEASURES = {
         r"千瓦时|兆瓦时|度电|焦耳|吉焦",
         r"(?:kilo|mega|giga|tera)?watt[- ]hours?|[kmgt]wh|(?:giga|mega)?joules?|gj|mj|btus?",
     ),
-    "power": (r"千瓦(?!时)|兆瓦(?!时)|吉瓦(?!时)", r"(?:kilo|mega|giga)?watts?(?![- ]?hours?)|[kmg]w(?!h)"),
-    "volume": (r"立方米|桶|升", r"cubic\s+(?:meters?|metres?|feet)|barrels?|lit(?:er|re)s?|gallons?"),
+    "power": (
+        r"千瓦(?!时)|兆瓦(?!时)|吉瓦(?!时)",
+        r"(?:kilo|mega|giga)?watts?(?![- ]?hours?)|[kmg]w(?!h)",
+    ),
+    "volume": (
+        r"立方米|桶|升",
+        r"cubic\s+(?:meters?|metres?|feet)|barrels?|lit(?:er|re)s?|gallons?",
+    ),
     "area": (r"公顷|亩|平方公里|平方米", r"hectares?|acres?|square\s+\w+|km2"),
 }
 _NUMBER = (
@@ -204,7 +210,7 @@ ENUMERATION = re.compile(r"[^、，,]{1,6}、[^、，,]{1,6}(?:、|和|及|与)[
 #: where a question asks which things or what a thing is: the focus is the concept written
 #: next to it (after "which", before 是什么 / 有哪些 / 指哪几种, after 哪些)
 FOCUS_AFTER = re.compile(
-    r"\b(?:which|what (?:types|kinds|sorts) of|what)\s+|哪些|哪几(?:种|类|个)|哪(?:个|家|类|种)|什么是"
+    r"\b(?:which|what (?:types|kinds|sorts) of|what)\s+|哪些|哪几(?:种|类)|什么是"
     r"|define\s+(?:an?\s+)?",
     re.IGNORECASE,
 )
@@ -444,6 +450,19 @@ def highlight_terms(question: str) -> list[Term]:
 def asks_for(question: str) -> frozenset[str]:
     """The kinds of answer ``question`` asks for (``ASKS_FOR``): none, one or several."""
     return frozenset(kind for kind, pattern in ASKS_FOR.items() if pattern.search(question))
+
+
+def without_kind_words(concepts_: list[Concept], kinds: frozenset[str]) -> list[Concept]:
+    """The concepts less the words that name the kind of answer asked for (时限 "time
+    limit", 期限, 金额, "maximum"): the answer says them by giving a length of time, a sum or
+    a limit ("七个工作日内" is the 时限 asked for), and the kind is required of it as a kind
+    (``extractive.gives_what_is_asked``). A question that is nothing else keeps them."""
+    kept = [
+        c
+        for c in concepts_
+        if not any(ASKS_FOR[kind].fullmatch(c.label) for kind in kinds - {"definition"})
+    ]
+    return kept or concepts_
 
 
 def focus(question: str, concepts_: list[Concept]) -> Concept | None:

@@ -356,3 +356,37 @@ def test_a_question_asking_how_much_is_not_answered_without_a_sum():
     assert not extractive.gives_what_is_asked([(named, [named.passage])], money)
     assert extractive.gives_what_is_asked([(named, []), (priced, [])], money)
     assert extractive.gives_what_is_asked([(named, [])], frozenset({"definition"}))
+
+
+def test_a_quantity_must_be_given_of_what_the_question_asks_it_of():
+    threshold = _sentence("年度直接排放量达到2.6万吨二氧化碳当量的单位纳入名录。", 1.0)
+    threshold.kinds, threshold.matched = frozenset({"mass"}), ("碳", "年度")
+    total = Concept("总量", ((Term("总量", "总量", "zh"),),))
+    mass = frozenset({"mass"})
+    # "2.6万吨" is a figure in tonnes, but not of the allowance total asked for
+    assert not extractive.gives_what_is_asked([(threshold, [])], mass, total)
+    assert extractive.gives_what_is_asked([(threshold, [])], mass)  # no subject said
+    named = dataclasses.replace(threshold, nearby=("总量",))  # the sentence before names it
+    assert extractive.gives_what_is_asked([(named, [])], mass, total)
+    # a length of time or a date is of an event, worded too many ways to insist on
+    dated = dataclasses.replace(threshold, kinds=frozenset({"date"}))
+    assert extractive.gives_what_is_asked([(dated, [])], frozenset({"date"}), total)
+
+
+def test_a_word_of_a_sentence_counts_for_one_concept_of_the_question():
+    united_states = (Term("united", "unit", "en"), Term("states", "state", "en"))
+    america = Concept("美国", ((Term("美国", "美国", "zh"),), united_states))
+    state = Concept("州", ((Term("州", "州", "zh"),), (Term("state", "state", "en"),)))
+    held = extractive._held_in(
+        "Each hub shall be located in a region of the United States.",
+        [
+            america,
+            state,
+        ],
+    )
+    assert held == [america]  # "States" says 美国 here, not 州 as well
+    both = extractive._held_in(
+        "The Secretary shall consult State geological surveys of the United States.",
+        [america, state],
+    )
+    assert both == [america, state]

@@ -9,11 +9,13 @@ from ecotone.assistant.question import (
     asks_for_figure,
     concepts,
     defines,
+    figure_subject,
     focus,
     gives,
     gives_figure,
     highlight_terms,
     search_text,
+    without_kind_words,
 )
 from ecotone.catalog.models import Resource
 
@@ -262,3 +264,81 @@ def test_who_altogether_and_money_are_how_a_chinese_question_asks():
     words = search_text("美国电池回收项目一共授权了多少钱？评估方法由谁来审查？").split()
     assert not {"一共", "钱", "谁", "由谁"} & set(words)
     assert {"电池", "回收", "授权", "审查"} <= set(words)
+
+
+# Round 4: found on the widened dev half (benchmarks/data/README.md, "Round 4")
+
+
+def test_durations_in_calendar_days_are_asked_for_and_given():
+    assert asks_for("每月结束后多少个自然日内要完成存证？") == {"duration"}
+    assert asks_for("几个自然日内完成？") == {"duration"}
+    assert gives("每月结束后的40个自然日内，组织开展存证", frozenset({"duration"})) == {"duration"}
+    assert gives("自接到通知之日起七个工作日内", frozenset({"duration"})) == {"duration"}
+
+
+def test_a_sum_asked_in_a_currency_asks_for_money():
+    assert asks_for("捕集一吨二氧化碳的成本是多少美元？") == {"money"}
+    assert asks_for("罚款一般是多少万元？") == {"money"}
+
+
+@pytest.mark.parametrize(
+    "question, kinds",
+    [
+        ("全国碳市场2025年度的配额总量是多少亿吨？", {"mass"}),
+        ("一年至少要捕集多少吨才算合格？", {"mass"}),
+        ("How many gigatonnes of CO2 storage capacity did the assessment find?", {"mass"}),
+        ("How many tonnes of CO2 have the hubs removed?", {"mass"}),
+        ("How many megawatt-hours of storage were deployed?", {"energy"}),
+        ("一年大概能发多少度电？", {"energy"}),
+        ("装机是多少千瓦？", {"power"}),
+        ("How many heat pumps were installed?", set()),
+        ("一个单位的碳排放配额代表多少排放量？", set()),
+    ],
+)
+def test_a_quantity_asked_in_a_unit_asks_for_a_measure_of_that_kind(question, kinds):
+    assert asks_for(question) == kinds
+
+
+def test_a_sentence_gives_a_measure_when_a_figure_stands_before_its_unit():
+    every = frozenset({"mass", "energy", "power"})
+    assert gives("a goal of sequestering not less than 50 million metric tons", every) == {"mass"}
+    assert gives("captures more than 50,000 metric tons annually", every) == {"mass"}
+    assert gives("年度排放量达到2.6万吨二氧化碳当量的单位", every) == {"mass"}
+    assert gives("10 to 100 tonnes of carbon oxides per year", every) == {"mass"}
+    assert gives("5 MWh stored", every) == {"energy"}
+    assert gives("a 5 MW plant", every) == {"power"}
+    # a unit without a figure, a price per unit, a date: no measure
+    assert gives("potential for carbon reductions on a gigaton scale", every) == frozenset()
+    assert gives("less than $2 per kilogram of hydrogen", every) == frozenset()
+    assert gives("2026年9月20日前完成", every) == frozenset()
+
+
+def test_the_subject_of_a_figure_is_the_concept_before_how_much_or_after_what_is_the(
+    fines_regulation,
+):
+    question = "美国直接空气捕集设施捕集一吨二氧化碳的成本是多少美元？"
+    assert figure_subject(question, concepts(question)).label == "成本"
+    question = "全国碳市场的配额总量是多少亿吨？"
+    assert figure_subject(question, concepts(question)).label == "总量"
+    english = [_concept("penalty"), _concept("carbon")]
+    assert figure_subject("What is the penalty, and how much?", english).label == "penalty"
+    # a question that asks for no figure has no figure's subject
+    assert figure_subject("碳市场覆盖哪些行业？", concepts("碳市场覆盖哪些行业？")) is None
+
+
+def test_who_does_it_and_from_when_are_phrasing(fines_regulation):
+    labels = {c.label for c in concepts("评估方法在定稿之前由谁来审查？")}
+    assert "由" not in labels and "来" not in labels and "审查" in labels
+    words = search_text("2026年起，每月结束后几天内完成？").split()
+    assert "起" not in words and "后" not in words
+
+
+def test_the_words_naming_the_kind_asked_for_are_not_concepts_to_find():
+    review = _concept("复核")
+    limit = _concept("时限")
+    assert without_kind_words([review, limit], frozenset({"duration"})) == [review]
+    # only when the question asks for that kind, and never down to nothing
+    assert without_kind_words([review, limit], frozenset({"money"})) == [review, limit]
+    assert without_kind_words([limit], frozenset({"duration"})) == [limit]
+    maximum = _concept("maximum")
+    assert without_kind_words([maximum, _concept("fine")], frozenset({"limit"}))[0].label == "fine"
