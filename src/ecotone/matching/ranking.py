@@ -364,11 +364,14 @@ def need_matches(need: Need, limit: int = 10) -> NeedMatches:
     context = NeedContext(
         need, need_sectors, places, feedback_tally(need), need_limits(need), views=NEED_TEXT_VIEWS
     )
+    exact_words_view = next((v.name for v in NEED_TEXT_VIEWS if v.mode == "lexical"), None)
     related = [
         (kind, record)
         for kind, record in candidates
         if relevance_gate(
-            sector_relation(need_sectors, record.sectors.all()), places.get((kind, record.pk), {})
+            sector_relation(need_sectors, record.sectors.all()),
+            places.get((kind, record.pk), {}),
+            exact_words_view,
         ).passed
     ]
     report.unrelated = len(candidates) - len(related)

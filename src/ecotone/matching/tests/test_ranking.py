@@ -625,3 +625,44 @@ def test_words_beyond_the_shortened_problem_count_through_the_full_text(committe
     fuel_text = component(matches[0], "text")
     assert fuel_text.value > 0
     assert "the need's full text" in fuel_text.reason
+
+
+# --- loose likeness in meaning (issue 12, round 10) ----------------------------------------
+
+
+def test_a_candidate_close_only_in_meaning_and_in_an_unrelated_sector_is_left_out(
+    settings, committed
+):
+    """With the real embedder, a record in an unrelated sector can come near the top of
+    both searches of a need by meaning alone (among the judged needs: an airborne
+    wind-energy tool first for a mall's air-conditioning control). Found by none of the
+    need's exact words, it is a loose likeness, not a match."""
+    settings.ECOTONE_EMBEDDER = "default"
+    with committed():
+        need = NeedFactory(
+            title_en="",
+            title_zh="商业综合体暖通空调系统的节能优化控制",
+            problem_zh="我们管理的商业综合体中空调能耗占总能耗六成以上。希望在现有楼宇自控系统上"
+            "增加基于模型的优化控制，例如冷机群控和新风量调节。",
+        )
+        need.sectors.add(sector("green-building"))
+        towers = SolutionFactory(
+            title_en="Cooling towers for thermal power stations",
+            description_en="Evaporative cooling of condenser water at coal plants.",
+        )
+        towers.sectors.add(sector("energy"))
+        fitting = SolutionFactory(
+            title_en="",
+            title_zh="商场空调冷机群控系统",
+            description_zh="为商业综合体的冷机和新风系统提供基于模型的优化控制。",
+        )
+        fitting.sectors.add(sector("green-building"))
+    queries = {view.query: ranking.NEED_QUERIES[view.query](need) for view in NEED_TEXT_VIEWS}
+    places = ranking.text_places(queries, NEED_TEXT_VIEWS, ("solution", "case"))
+    tower_places = places[("solution", towers.pk)]
+    # near the top of both searches: the strong-text rule alone let it through
+    assert tower_places["words"] <= 5 and tower_places["title"] <= 10, tower_places
+    assert "lexical" not in tower_places
+    report = services.need_matches(need)
+    assert [m.record for m in report.matches] == [fitting]
+    assert report.unrelated == 1
