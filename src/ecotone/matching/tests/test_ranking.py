@@ -666,3 +666,41 @@ def test_a_candidate_close_only_in_meaning_and_in_an_unrelated_sector_is_left_ou
     report = services.need_matches(need)
     assert [m.record for m in report.matches] == [fitting]
     assert report.unrelated == 1
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_match_s_reasons_claim_no_language_match(committed, language):
+    """Issue 12 §5: an English need matched by an English record whose "Chinese" title is
+    a copy of the English one (or empty) is explained by its places in the need's searches,
+    its sectors and its evidence, never as a match in a language it does not have."""
+    from django.utils import translation
+
+    with committed():
+        need = NeedFactory(
+            title_en="Heat pumps for hotel hot water",
+            title_zh="",
+            problem_en="Our hotels heat water with gas boilers; we look for heat pumps.",
+            problem_zh="",
+        )
+        need.sectors.add(sector("heating-cooling"))
+        copied = SolutionFactory(
+            title_en="Hot water heat pumps for hotels",
+            title_zh="Hot water heat pumps for hotels",
+            description_en="Heat pumps replace gas boilers for hotel hot water.",
+            description_zh="",
+        )
+        copied.sectors.add(sector("heating-cooling"))
+        english = SolutionFactory(
+            title_en="Heat pump sizing for hot water",
+            title_zh="",
+            description_en="Sizing heat pumps for hot water in hotels.",
+        )
+    with translation.override(language):
+        matches = services.matches_for_need(need)
+        reasons = [c.reason for m in matches for c in m.components]
+        reasons += [c.reason for m in matches for c in m.constraints]
+    assert {m.record for m in matches} == {copied, english}
+    for word in ("Chinese", "English", "中文", "英文", "language", "语言"):
+        assert not any(word in reason for reason in reasons), (word, reasons)
+    text = [c.reason for m in matches for c in m.components if c.name == "text"]
+    assert all(("ranked" in r or "排名" in r) for r in text), text
