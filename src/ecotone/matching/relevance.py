@@ -6,14 +6,16 @@ however much evidence or nearness it brings. So before anything is scored, a can
 has to show evidence on the subject (``relevance_gate``):
 
 - a shared sector: the same one, or its parent or child;
-- a sector of the same family (both under "Energy", say) together with a close text match
-  (near the top for the need's whole text) or a match of the need's exact words;
+- a sector of the same family (both under "Energy", say) together with a text match
+  (with ``exact_words_view``: near the top for the need's whole text, or found by its
+  exact words);
 - a strong text fit: near the top of the search for the need's whole text *and* of the
   search for its title alone, the subject in the need's own words. One common word
-  rarely carries a record to the top of both. When the candidate's sectors are unrelated
-  to the need's, it must also match the need's exact words: closeness in meaning alone
-  is a loose likeness (an airborne wind-energy tool for a mall's air-conditioning control,
-  a CO2 capture plant for a building retrofit), however near the top it comes;
+  rarely carries a record to the top of both. When the caller names the search of the
+  need's exact words (``exact_words_view``; off in the product, ``ranking.EXACT_WORDS_VIEW``)
+  a candidate whose sectors are unrelated to the need's must also be found by it:
+  closeness in meaning alone can be a loose likeness (an airborne wind-energy tool for a
+  mall's air-conditioning control, a CO2 capture plant for a building retrofit);
 - when one side names no sector, a text match near the top.
 
 Text relevance reads several searches (``TextView``): the places of a candidate in each are
