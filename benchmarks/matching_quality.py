@@ -188,15 +188,17 @@ def matcher_ranking(matcher, need, k: int = K) -> list[str]:
 
 
 #: matcher settings compared by ``--variant`` and pooled by ``matching_pool.py``: whether
-#: the need's full text is one of its searches (``relevance.NEED_TEXT_VIEWS``) and whether
-#: the second pass runs (``ranking.SIMILAR_VIEW``); "product" is the code as it stands
-#: (three views, no second pass)
+#: the need's full text is one of its searches (``relevance.NEED_TEXT_VIEWS``), whether
+#: the second pass runs (``ranking.SIMILAR_VIEW``) and whether a candidate in an unrelated
+#: sector must match the need's exact words (``ranking.EXACT_WORDS_VIEW``); "product" is the
+#: code as it stands (three views, no second pass, text places alone)
 VARIANTS = {
     "product": None,
     "three-views": {"full": False, "similar": False},
     "full": {"full": True, "similar": False},
     "similar": {"full": False, "similar": True},
     "full+similar": {"full": True, "similar": True},
+    "exact-words": {"full": False, "similar": False, "exact_words": True},
 }
 SIMILAR_VIEW = ("similar", "similar", 1.5)
 
@@ -208,15 +210,16 @@ def matcher_variant(name: str):
     from ecotone.matching.relevance import FULL_TEXT_VIEW, TextView
 
     settings = VARIANTS[name]
-    saved = ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW
+    saved = ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW, ranking.EXACT_WORDS_VIEW
     if settings is not None:
         views = tuple(view for view in saved[0] if view.name != "full")
         ranking.NEED_TEXT_VIEWS = views + ((FULL_TEXT_VIEW,) if settings["full"] else ())
         ranking.SIMILAR_VIEW = TextView(*SIMILAR_VIEW) if settings["similar"] else None
+        ranking.EXACT_WORDS_VIEW = "lexical" if settings.get("exact_words") else None
     try:
         yield
     finally:
-        ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW = saved
+        ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW, ranking.EXACT_WORDS_VIEW = saved
 
 
 # --- figures ------------------------------------------------------------------------------

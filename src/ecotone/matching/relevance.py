@@ -6,10 +6,16 @@ however much evidence or nearness it brings. So before anything is scored, a can
 has to show evidence on the subject (``relevance_gate``):
 
 - a shared sector: the same one, or its parent or child;
-- a sector of the same family (both under "Energy", say) together with a text match;
+- a sector of the same family (both under "Energy", say) together with a text match
+  (with ``exact_words_view``: near the top for the need's whole text, or found by its
+  exact words);
 - a strong text fit: near the top of the search for the need's whole text *and* of the
   search for its title alone, the subject in the need's own words. One common word
-  rarely carries a record to the top of both;
+  rarely carries a record to the top of both. When the caller names the search of the
+  need's exact words (``exact_words_view``; off in the product, ``ranking.EXACT_WORDS_VIEW``)
+  a candidate whose sectors are unrelated to the need's must also be found by it:
+  closeness in meaning alone can be a loose likeness (an airborne wind-energy tool for a
+  mall's air-conditioning control, a CO2 capture plant for a building retrofit);
 - when one side names no sector, a text match near the top.
 
 Text relevance reads several searches (``TextView``): the places of a candidate in each are
@@ -143,23 +149,34 @@ def _names(sectors: Iterable) -> str:
     return ", ".join(str(s.name) for s in sectors)
 
 
-def relevance_gate(relation: SectorRelation, places: Mapping[str, int | None]) -> Gate:
+def relevance_gate(
+    relation: SectorRelation,
+    places: Mapping[str, int | None],
+    exact_words_view: str | None = None,
+) -> Gate:
     """Whether a candidate shows evidence on the subject (see the module docstring).
 
     ``places`` are the candidate's places in the searches of the other side's words
-    (``words``, and for a need also ``title``); None where it was not found."""
+    (``words``, and for a need also ``title``); None where it was not found.
+    ``exact_words_view`` names the search of the other side's exact words (lexical), when
+    one was run: a candidate in no sector related to the other side's must then be found
+    by it too. Without one (a venture's single search) text places alone decide."""
     words, title = places.get("words"), places.get("title")
     if relation.exact or relation.related:
         shared = relation.exact or relation.related
         reason = ngettext("shares sector %(names)s", "shares sectors %(names)s", len(shared))
         return Gate(True, reason % {"names": _names(shared)})
+    exact_words = exact_words_view is None or places.get(exact_words_view) is not None
     if relation.family and found_by_text(places):
-        return Gate(True, _("a sector close to the need's and a text match"))
+        close = words is not None and words <= TEXT_ONLY_PLACE
+        if exact_words_view is None or close or exact_words:
+            return Gate(True, _("a sector close to the need's and a text match"))
     if (
         words is not None
         and title is not None
         and words <= STRONG_WORDS_PLACE
         and title <= STRONG_TITLE_PLACE
+        and (exact_words or not relation.compared)
     ):
         return Gate(True, _("a strong text match, for both the whole text and the title"))
     if not relation.compared and words is not None and words <= TEXT_ONLY_PLACE:

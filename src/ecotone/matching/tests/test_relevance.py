@@ -72,3 +72,30 @@ def test_without_sectors_to_compare_a_close_text_match_suffices():
     assert relevance_gate(relation, {"words": relevance.TEXT_ONLY_PLACE}).passed
     assert not relevance_gate(relation, {"words": relevance.TEXT_ONLY_PLACE + 1}).passed
     assert not relevance_gate(relation, {}).passed
+
+
+def test_an_unrelated_sector_needs_the_need_s_exact_words_beside_a_strong_text_match():
+    """Closeness in meaning alone is a loose likeness: near the top of both searches of a
+    need for a mall's air-conditioning control came an airborne wind-energy tool (issue
+    12). A candidate in no related sector must be found by the exact words too."""
+    relation = sector_relation(sectors("green-building"), sectors("wind-power"))
+    by_meaning = relevance_gate(relation, {"words": 1, "title": 1}, "lexical")
+    assert not by_meaning.passed
+    assert by_meaning.reason == "no shared sector and only a weak text match"
+    by_words_too = relevance_gate(relation, {"words": 1, "title": 1, "lexical": 40}, "lexical")
+    assert by_words_too.passed and "strong text match" in by_words_too.reason
+    # without sectors to compare, and without a search of the exact words, as before
+    unnamed = sector_relation([], sectors("wind-power"))
+    assert relevance_gate(unnamed, {"words": 1, "title": 1}, "lexical").passed
+    assert relevance_gate(relation, {"words": 1, "title": 1}).passed
+
+
+def test_a_close_sector_needs_a_close_text_match_or_the_exact_words():
+    relation = sector_relation(sectors("electric-vehicles"), sectors("public-transit"))
+    place = relevance.TEXT_ONLY_PLACE
+    assert relevance_gate(relation, {"words": place}, "lexical").passed
+    assert relevance_gate(relation, {"words": 40, "lexical": 60}, "lexical").passed
+    far = relevance_gate(relation, {"words": place + 1, "title": 2}, "lexical")
+    assert not far.passed
+    # a venture's single search has no exact-words view: any text match still counts
+    assert relevance_gate(relation, {"words": 40}).passed
