@@ -228,7 +228,7 @@ def search_records(
     out = SearchResults(
         results=results,
         next=encode_cursor(end) if more else None,
-        message=_message(q, results),
+        message=_message(q, results, search.phrases_dropped),
         mode=mode,
         translation=search.english_gloss if search.translated_terms else "",
         empty_reason="" if results or offset else "no_match",
@@ -282,6 +282,8 @@ class _Search:
         #: caller that ranks candidates of its own (matching) takes the ranking as it is
         self.answers_only = answers_only
         self.total = 0
+        #: no record held the quoted phrases: the results hold their words in any order
+        self.phrases_dropped = False
 
     def ranked(self, depth: int) -> list[tuple[str, float]]:
         """The fused ranking of up to ``MAX_FUSED`` documents (dense and hybrid modes).
@@ -325,7 +327,11 @@ class _Search:
             scale = dict.fromkeys(chinese_only, FUSION.chinese_query_only_weight)
         fused = fuse(rankings, self._languages(), self.language, FUSION, scale)[:MAX_FUSED]
         if self.phrases:
-            fused = self._with_phrases(fused)
+            # no record holds the quoted words as written (a pasted quotation, as often
+            # as not): the words in any order, and the page says so, rather than nothing
+            held = self._with_phrases(fused)
+            self.phrases_dropped = not held
+            fused = held or fused
         evidence = self._evidence(fused)
         fused = weigh_words(fused, evidence, RELEVANCE)
         matches, related = order(fused, evidence, self._relevance(), self.language)
@@ -512,15 +518,21 @@ class _Search:
 
 def _empty_message(q: str) -> str:
     if not (q or "").strip():
-        return "enter words to search for"
-    return "the query has no searchable words (only punctuation or stop words)"
+        return gettext("enter words to search for")
+    return gettext("the query has no searchable words (only punctuation or stop words)")
 
 
-def _message(q: str, results: list[dict]) -> str:
+def _message(q: str, results: list[dict], phrases_dropped: bool = False) -> str:
     if len(q) > MAX_QUERY_CHARS:
-        return f"only the first {MAX_QUERY_CHARS} characters of the query were used"
+        return gettext("only the first %(count)s characters of the query were used") % {
+            "count": MAX_QUERY_CHARS
+        }
     if not results:
-        return "no results; try fewer words, another filter or the other language"
+        return gettext("no results; try fewer words, another filter or the other language")
+    if phrases_dropped:
+        return gettext(
+            "no record holds the words in quotation marks as written; these hold them in any order"
+        )
     return ""
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
@@ -121,8 +122,12 @@ class _ValueLabels:
     """Facet values as a reader names them. Sector names are read once per page, through
     the app registry, since the search app imports no catalogue model."""
 
+    #: kinds whose records name a city in both languages (``city`` and ``city_zh``)
+    CITY_MODELS = ("Organisation", "Case", "Need", "Event")
+
     def __init__(self):
         self._sectors: dict[str, str] | None = None
+        self._chinese_cities: dict[str, str] | None = None
 
     def __call__(self, facet: str, value: str) -> str:
         if facet == "kind":
@@ -131,7 +136,34 @@ class _ValueLabels:
             return countries.name(value) or value
         if facet == "sector":
             return self.sectors().get(value, value)
-        return value.title() if facet == "city" else value
+        if facet == "city":
+            return self.city(value)
+        return value
+
+    def city(self, value: str) -> str:
+        """A city facet's value is the English name in lower case: on a Chinese page, the
+        Chinese name any record gives for that city; else the English name."""
+        if (get_language() or "").startswith("zh"):
+            chinese = self.chinese_cities().get(value)
+            if chinese:
+                return chinese
+        return value.title()
+
+    def chinese_cities(self) -> dict[str, str]:
+        if self._chinese_cities is None:
+            names: dict[str, str] = {}
+            for name in self.CITY_MODELS:
+                pairs = (
+                    apps.get_model("catalog", name)
+                    .objects.exclude(city="")
+                    .exclude(city_zh="")
+                    .values_list("city", "city_zh")
+                    .distinct()
+                )
+                for english, chinese in pairs:
+                    names.setdefault(english.strip().lower(), chinese.strip())
+            self._chinese_cities = names
+        return self._chinese_cities
 
     def sectors(self) -> dict[str, str]:
         if self._sectors is None:

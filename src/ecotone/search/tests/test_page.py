@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 
@@ -82,3 +84,19 @@ def test_every_filter_of_the_search_page_narrows_it(committed):
     assert titles(trl="8") == {"Solar kiln"}
     assert titles(year="2011") == {"Solar Hamburg"}
     assert titles(kind="organisation", country="") == {"Solar Hamburg", "Solar Lyon"}
+
+
+def test_city_facet_names_the_city_in_the_readers_language(committed):
+    with committed():
+        OrganisationFactory(name_en="Solar Shenzhen", city="Shenzhen", city_zh="深圳")
+        OrganisationFactory(name_en="Solar Lyon", city="Lyon")
+    client = Client()
+
+    def city_link(language, value):
+        page = client.get(f"/{language}/search/", {"q": "solar"}).content.decode()
+        found = re.search(rf'<a href="[^"]*city={value}[^"]*">([^<]+)</a>', page)
+        return found and found.group(1)
+
+    assert city_link("zh-hans", "shenzhen") == "深圳"
+    assert city_link("en", "shenzhen") == "Shenzhen"
+    assert city_link("zh-hans", "lyon") == "Lyon"  # no Chinese name known: the English one

@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from ecotone.core.testing import CaseFactory, OrganisationFactory, SolutionFactory
 from ecotone.search.queries import InvalidSearch, search_records
@@ -49,6 +50,19 @@ def test_phrase_requires_the_words_together(catalogue):
     assert catalogue["grid"].external_id in loose
     phrase = ids(search_records('"heat pump"', mode="lexical"))
     assert set(phrase) == {catalogue["pump"].external_id, catalogue["case"].external_id}
+    assert search_records('"heat pump"', mode="lexical").message == ""
+
+
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_a_phrase_no_record_holds_gives_its_words_in_any_order_and_says_so(catalogue, mode):
+    # a pasted quotation: no record holds it as written, several hold its words
+    page = search_records('"retrofit the heat pump"', mode=mode)
+    assert catalogue["pump"].external_id in ids(page)
+    assert "in any order" in page.message
+    with translation.override("zh-hans"):
+        chinese = search_records('"retrofit the heat pump"', mode=mode)
+    assert ids(chinese) == ids(page)
+    assert "引号" in chinese.message
 
 
 def test_filters_by_city_readiness_and_year(catalogue):
