@@ -100,3 +100,12 @@ def test_city_facet_names_the_city_in_the_readers_language(committed):
     assert city_link("zh-hans", "shenzhen") == "深圳"
     assert city_link("en", "shenzhen") == "Shenzhen"
     assert city_link("zh-hans", "lyon") == "Lyon"  # no Chinese name known: the English one
+
+
+def test_the_page_says_when_a_quoted_phrase_was_searched_as_loose_words(committed):
+    with committed():
+        SolutionFactory(title_en="Heat pump retrofit")
+    page = Client().get("/zh-hans/search/", {"q": '"retrofit the heat pump"'}).content.decode()
+    assert "Heat pump retrofit" in page
+    notice = page.index("没有记录包含引号内原样的词句")
+    assert notice < page.index("Heat pump retrofit")  # read before the results
