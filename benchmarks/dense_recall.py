@@ -11,10 +11,12 @@ other really embedded synthetic passages. For each ``ef_search`` and filter (non
 country, a quarter of the documents; one kind and one country, a twentieth) it prints
 recall@k of ``PostgresBackend.nearest`` against the exact nearest documents and the p50 /
 p95 time of a query, then the smallest ``ef_search`` whose recall is at least the target in
-every filter (the backend's ``EF_SEARCH`` should be at least that). Asserts nothing.
+every filter (the backend's ``EF_SEARCH`` should be at least that), for each ``--per-hit``
+(passages asked per wanted document, the backend's ``CANDIDATES_PER_HIT``). Asserts nothing.
 """
 
 import argparse
+import itertools
 import os
 import statistics
 import tempfile
@@ -38,6 +40,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=40)
     parser.add_argument("--k", type=int, default=100, help="documents per query (hybrid's)")
     parser.add_argument("--ef", type=int, nargs="+", default=[40, 80, 120, 200, 300, 400])
+    parser.add_argument(
+        "--per-hit",
+        type=float,
+        nargs="+",
+        default=[4.0],
+        help="passages the walk asks per wanted document (the backend's CANDIDATES_PER_HIT)",
+    )
     parser.add_argument("--target", type=float, default=0.95)
     parser.add_argument("--pool", type=int, default=500)
     parser.add_argument("--keep", action="store_true", help="search the index already built")
@@ -74,8 +83,8 @@ def main() -> None:
                 {hit.key for hit in exact.nearest(embedder.space, v, filters, args.k)}
                 for v in vectors
             ]
-            for ef in args.ef:
-                approximate = PostgresBackend(ef_search=ef)
+            for ef, per_hit in itertools.product(args.ef, args.per_hit):
+                approximate = PostgresBackend(ef_search=ef, candidates_per_hit=per_hit)
                 recalls, took = [], []
                 for vector, wanted in zip(vectors, truth, strict=True):
                     tick = time.perf_counter()
@@ -86,19 +95,19 @@ def main() -> None:
                 recall = statistics.mean(recalls)
                 print(
                     f"dense_recall space={embedder.space} docs={args.size} filter={name} "
-                    f"k={args.k} ef_search={ef} recall={recall:.3f} "
+                    f"k={args.k} ef_search={ef} per_hit={per_hit:g} recall={recall:.3f} "
                     f"min_recall={min(recalls):.2f} p50_ms={statistics.median(took):.1f} "
-                    f"p95_ms={percentile(took, 0.95):.1f}",
+                    f"p95_ms={percentile(took, 0.95):.1f} load={os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
                 if recall >= args.target:
-                    best_ef.setdefault((embedder.space, name), ef)
-    for embedder in embedders:
-        chosen = [best_ef.get((embedder.space, name)) for name in FILTERS]
+                    best_ef.setdefault((embedder.space, name, per_hit), ef)
+    for embedder, per_hit in itertools.product(embedders, args.per_hit):
+        chosen = [best_ef.get((embedder.space, name, per_hit)) for name in FILTERS]
         smallest = None if None in chosen else max(chosen)
         print(
-            f"dense_recall space={embedder.space} smallest_ef_search_for_recall_"
-            f"{args.target}={smallest if smallest is not None else 'not reached'}"
+            f"dense_recall space={embedder.space} per_hit={per_hit:g} smallest_ef_search_for_"
+            f"recall_{args.target}={smallest if smallest is not None else 'not reached'}"
         )
 
 

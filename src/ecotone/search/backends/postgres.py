@@ -18,6 +18,7 @@ tables (``postgres_bm25.py``).
 
 import hashlib
 import json
+import math
 import re
 import struct
 from collections.abc import Iterable, Iterator
@@ -64,8 +65,10 @@ EXACT_BELOW = 2000
 EF_SEARCH = 200
 MAX_EF_SEARCH = 1000
 MAX_SCAN_TUPLES = 20_000
-#: passages fetched per wanted document: a document may own several close passages
+#: passages fetched per wanted document at first: a document may own several close
+#: passages; a walk that finds too few documents is redone ``CANDIDATES_GROWTH`` times wider
 CANDIDATES_PER_HIT = 4
+CANDIDATES_GROWTH = 4
 ANN_ROUNDS = 3
 BIGINT_MAX = 2**63 - 1
 
@@ -277,12 +280,14 @@ class PostgresBackend(SearchBackend):
         max_scan_tuples: int = MAX_SCAN_TUPLES,
         rerank_depth: int = bm25.RERANK_DEPTH,
         fast_top_k: bool = True,
+        candidates_per_hit: float = CANDIDATES_PER_HIT,
     ):
         self.rerank_depth = rerank_depth
         self.fast_top_k = fast_top_k
         self.exact_below = exact_below
         self.ef_search = ef_search
         self.max_scan_tuples = max_scan_tuples
+        self.candidates_per_hit = candidates_per_hit
         jieba.initialize()  # load the dictionary now, not during the first Chinese query
 
     # -- writing ---------------------------------------------------------------------
@@ -424,7 +429,7 @@ class PostgresBackend(SearchBackend):
             # matching documents sorted exactly. A walk that comes back short (the
             # filter rejected too much of the graph) is redone as an exact scan.
             search.configure(self.ef_search, self.max_scan_tuples)
-            return search.approximate(limit) or search.exact(limit)
+            return search.approximate(limit, self.candidates_per_hit) or search.exact(limit)
 
     # -- status ----------------------------------------------------------------------
 
@@ -515,10 +520,11 @@ class _DenseSearch:
             [str(min(ef_search, MAX_EF_SEARCH)), str(max_scan_tuples)],
         )
 
-    def approximate(self, limit: int) -> list[DenseHit] | None:
-        """Nearest passages through the HNSW index, widened until ``limit`` documents
-        are found; None when the scan ran dry first (the caller then scans exactly)."""
-        candidates = limit * CANDIDATES_PER_HIT
+    def approximate(self, limit: int, per_hit: float = CANDIDATES_PER_HIT) -> list[DenseHit] | None:
+        """Nearest passages through the HNSW index, ``per_hit`` per wanted document and
+        widened until ``limit`` documents are found; None when the scan ran dry first (the
+        caller then scans exactly)."""
+        candidates = math.ceil(limit * per_hit)
         for _ in range(ANN_ROUNDS):
             self.cursor.execute(*self.approximate_sql(candidates))
             rows = self.cursor.fetchall()
@@ -527,7 +533,7 @@ class _DenseSearch:
                 return hits[:limit]
             if len(rows) < candidates:
                 return None
-            candidates *= CANDIDATES_PER_HIT
+            candidates *= CANDIDATES_GROWTH
         return None
 
     def approximate_sql(self, candidates: int) -> tuple[str, list]:

@@ -306,6 +306,26 @@ def test_the_fast_top_k_applies_filters():
     assert keys(page) == expected[:5]
 
 
+@pytest.mark.parametrize("front", [1, bm25.KTH_FRONT])
+@needs_postgres
+def test_the_fast_top_k_looks_past_its_front_when_the_filter_is_rare(monkeypatch, front):
+    """The k-th floor is looked for among the best ``KTH_FRONT`` × k documents first;
+    when too few of them pass the filter, among all of them."""
+    monkeypatch.setattr(bm25, "KTH_FRONT", front)
+    calls = spy_on_top_k(monkeypatch)
+    corpus = [
+        doc(pk, f"word{pk % 3}", "word0 word1 " * (pk % 5 + 1), country=["CN" if pk % 10 else "DE"])
+        for pk in range(1, 200)
+    ]
+    engine = backend()
+    engine.rebuild(corpus)
+    german = {("solution", pk) for pk in range(1, 200) if not pk % 10}
+    expected = [key for key, _ in Reference(corpus).ranking("word0 word1") if key in german]
+    page = find(engine, "word0 word1", filters={"country": ["DE"]}, limit=8)
+    assert keys(page) == expected[:8]
+    assert calls and all(call["answer"] is not None for call in calls)  # the fast path
+
+
 @needs_postgres
 def test_the_fast_top_k_hands_over_when_the_lists_run_long(monkeypatch):
     monkeypatch.setattr(bm25, "FIRST_DEPTH", 2)
@@ -422,3 +442,75 @@ def test_the_migration_counts_what_is_already_indexed():
     assert after["totals"] == before["totals"]
     assert after["lengths"] == before["lengths"]  # from positions alone
     assert [hit.score for hit in find(engine, "solar storage").hits] == pytest.approx(scores)
+
+
+covering_migration = importlib.import_module(
+    "ecotone.search.migrations.0006_postgres_covering_indexes"
+)
+
+
+def postings_schema() -> dict:
+    """The postings table's columns, indexes and constraints, as PostgreSQL describes them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name, data_type, collation_name, is_nullable"
+            " FROM information_schema.columns WHERE table_name = 'search_pg_posting'"
+            " ORDER BY ordinal_position"
+        )
+        columns = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_pg_posting'"
+        )
+        indexes = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = 'search_pg_posting'::regclass"
+        )
+        constraints = dict(cursor.fetchall())
+        cursor.execute("SELECT to_regclass('search_pg_posting_fresh') IS NULL")
+        no_fresh_table = cursor.fetchone()[0]
+    return {
+        "columns": columns,
+        "indexes": indexes,
+        "constraints": constraints,
+        "no_fresh_table": no_fresh_table,
+    }
+
+
+@needs_postgres
+def test_a_rebuild_swaps_in_postings_shaped_as_the_migrations_made_them():
+    migrated = postings_schema()
+    assert "INCLUDE (tf)" in migrated["indexes"]["search_pg_posting_pkey"]
+    engine = backend()
+    engine.rebuild(CORPUS)
+    assert postings_schema() == migrated
+    expected = stored_postings()
+    engine.rebuild(CORPUS)  # again: the previous fresh table is now the one replaced
+    assert postings_schema() == migrated
+    assert stored_postings() == expected
+    assert_exact(CORPUS)
+    # the foreign key still takes a document's postings with it
+    engine.update([], delete_keys=["solution:1"])
+    assert not [key for key in stored_postings() if key[:2] == ("solution", 1)]
+    expected_ranking = Reference(CORPUS[1:]).ranking("solar storage")
+    page = find(engine, "solar storage", title_weight=3.0)
+    assert keys(page) == [key for key, _ in expected_ranking]
+    assert [hit.score for hit in page.hits] == pytest.approx(
+        [score for _, score in expected_ranking], rel=1e-9
+    )
+
+
+@needs_postgres
+def test_the_covering_index_migration_is_reversible():
+    engine = backend()
+    engine.rebuild(CORPUS)
+    migrated = postings_schema()
+    scores = [hit.score for hit in find(engine, "solar storage").hits]
+    with connection.schema_editor(atomic=False) as editor:
+        covering_migration.drop_indexes(None, editor)
+    assert "INCLUDE" not in postings_schema()["indexes"]["search_pg_posting_pkey"]
+    assert [hit.score for hit in find(engine, "solar storage").hits] == scores
+    with connection.schema_editor(atomic=False) as editor:
+        covering_migration.add_indexes(None, editor)
+    assert postings_schema() == migrated
+    assert [hit.score for hit in find(engine, "solar storage").hits] == scores

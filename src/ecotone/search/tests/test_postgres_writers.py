@@ -154,3 +154,36 @@ def test_folding_keeps_the_statistics(db, monkeypatch):
         cursor.execute("SELECT count(*) FROM search_pg_lexical_totals_delta")
         assert cursor.fetchone()[0] == 0
     assert_exact(now)
+
+
+def test_a_search_meeting_the_postings_swap_waits_and_reads_the_new_index(
+    transactional_db, monkeypatch
+):
+    """A rebuild loads its postings into a fresh table, drops the old one and renames the
+    new one before it commits: a search that reaches the postings meanwhile waits for the
+    commit and then reads the new index (no error, no empty page)."""
+    backend().rebuild([doc(1, "Solar storage", "solar batteries"), doc(2, "Wind", "wind farm")])
+    swapped, release = threading.Event(), threading.Event()
+    rebuild_postings = bm25.rebuild_postings
+
+    def rebuild_then_pause(cursor):
+        rebuild_postings(cursor)
+        swapped.set()
+        assert release.wait(60)
+
+    monkeypatch.setattr(bm25, "rebuild_postings", rebuild_then_pause)
+    new = [doc(3, "Solar farm", "solar panels"), doc(4, "Solar roofs", "solar tiles")]
+    rebuilding = in_thread(lambda: backend().rebuild(new))
+    found = {}
+    try:
+        assert swapped.wait(60)
+        searching = in_thread(lambda: found.update(keys=keys(find(backend(), "solar"))))
+        searching.join(1.0)
+        assert searching.is_alive()  # the swapped table is locked until the commit
+    finally:
+        release.set()
+    rebuilding.join(60)
+    searching.join(60)
+    assert rebuilding.error is None
+    assert searching.error is None
+    assert sorted(found["keys"]) == [("solution", 3), ("solution", 4)]
