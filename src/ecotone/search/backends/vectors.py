@@ -21,7 +21,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +101,11 @@ class SpaceMatrix:
     labels: list[str]
     sketch: Sketch | None = None  #: for large spaces only
     row_groups: np.ndarray | None = None  #: document (group) of each row, with the sketch
+    #: per group, (kind, pk) and its rows' (start, end); per row, its chunk: as Python
+    #: values, read for every hit (a new search makes ~400 hits from numpy scalars else)
+    owners: list[tuple[str, int]] = field(default_factory=list)
+    bounds: list[tuple[int, int]] = field(default_factory=list)
+    chunk_numbers: list[int] = field(default_factory=list)
 
 
 class VectorStore:
@@ -194,7 +199,7 @@ class VectorStore:
             return []
         top = np.argpartition(-best, count - 1)[:count]
         top = top[np.argsort(-best[top], kind="stable")]
-        return [self._hit(matrix, scores, int(group)) for group in top]
+        return [self._hit(matrix, scores, group) for group in top.tolist()]
 
     def _nearest_by_sketch(self, matrix, vector, allowed, limit: int) -> list[DenseHit]:
         everything = bool(allowed.all())
@@ -216,19 +221,18 @@ class VectorStore:
         ]
 
     def _hit(self, matrix: SpaceMatrix, scores: np.ndarray, group: int) -> DenseHit:
-        start = matrix.starts[group]
-        end = matrix.starts[group + 1] if group + 1 < len(matrix.starts) else len(scores)
-        row = start + int(np.argmax(scores[start:end]))
+        start, end = matrix.bounds[group]
+        row = start + int(scores[start:end].argmax())  # the first best passage
         return self._hit_row(matrix, row, float(scores[row]), group)
 
     def _hit_row(self, matrix: SpaceMatrix, row: int, score: float, group=None) -> DenseHit:
         group = int(matrix.row_groups[row]) if group is None else group
-        kind, pk = matrix.keys[group].split(":")
+        kind, pk = matrix.owners[group]
         return DenseHit(
             kind=kind,
-            pk=int(pk),
+            pk=pk,
             score=score,
-            chunk=int(matrix.chunks[row]),
+            chunk=matrix.chunk_numbers[row],
             language=matrix.languages[row],
             label=matrix.labels[row],
         )
@@ -286,15 +290,19 @@ def _load_space(db: sqlite3.Connection, space: str) -> SpaceMatrix:
         len(rows), -1
     )
     large = len(rows) >= SKETCH_FROM_ROWS
+    group_keys = [keys[i] for i in starts]
     return SpaceMatrix(
         vectors=vectors,
         starts=np.asarray(starts, dtype=np.int64),
-        keys=[keys[i] for i in starts],
+        keys=group_keys,
         chunks=np.asarray([row[1] for row in rows], dtype=np.int64),
         languages=[row[2] for row in rows],
         labels=[row[3] for row in rows],
         sketch=Sketch.of(vectors) if large else None,
         row_groups=_row_groups(starts, len(rows)) if large else None,
+        owners=[(kind, int(pk)) for kind, pk in (key.split(":") for key in group_keys)],
+        bounds=list(zip(starts, [*starts[1:], len(rows)], strict=True)),
+        chunk_numbers=[int(row[1]) for row in rows],
     )
 
 

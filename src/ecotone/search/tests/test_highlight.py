@@ -1,5 +1,7 @@
 import pytest
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ecotone.search.backends import DenseHit
 from ecotone.search.highlight import (
@@ -93,3 +95,64 @@ def test_text_is_normalised_as_character_by_character_whichever_way_is_taken(tex
     expected, expected_offsets = _normalised_character_by_character(text)
     assert normal == expected
     assert list(offsets) == expected_offsets
+
+
+def _matches_word_by_word(text: str, terms) -> tuple[list[tuple[int, int]], set[str]]:
+    """``find_matches`` as it was written first: every word of the text stemmed and
+    checked against the terms, one by one. The kept word index must agree with it."""
+    from ecotone.search.highlight import _merge, _to_original
+    from ecotone.search.text import WORD, stem
+
+    normal, offsets = _normalised(text)
+    english = {t.token: t.surface for t in terms if t.language == "en" and not t.prefix}
+    prefixes = [t for t in terms if t.prefix]
+    spans, matched = [], set()
+    latin = CJK.sub(lambda run: " " * len(run.group()), normal)
+    for word in WORD.finditer(latin):
+        surface = english.get(stem(word.group())) or next(
+            (t.surface for t in prefixes if word.group().startswith(t.token)), None
+        )
+        if surface:
+            spans.append((word.start(), word.end()))
+            matched.add(surface)
+    for term in (t for t in terms if t.language == "zh"):
+        start = normal.find(term.token)
+        while start != -1:
+            spans.append((start, start + len(term.token)))
+            matched.add(term.surface)
+            start = normal.find(term.token, start + 1)
+    return _to_original(_merge(spans), offsets, len(text)), matched
+
+
+WORDS = ["heat", "heating", "Heated", "pumps", "pump", "electric", "electricity", "ＧＲＩＤ"]
+WORDS += ["grids", "储能", "電池", "电池储能", "Straße", "ΣΟΦΙΑ", "the", "x", "42", "-", "\n"]
+QUERIES = ["heat pump", "electr*", "heat* pumps electricity", "电池", "储能 grid", "pum* pump"]
+QUERIES += ["straße", "σοφια", "heat heat", "電池 heating electr*", "4*", "the"]
+
+
+@given(
+    st.lists(st.sampled_from(WORDS), max_size=40).map(" ".join),
+    st.sampled_from(QUERIES),
+)
+def test_kept_word_index_marks_what_checking_every_word_marks(text, query):
+    terms = query_terms(query)
+    assert find_matches(text, terms) == _matches_word_by_word(text, terms)
+
+
+def test_a_word_that_is_a_term_and_starts_with_a_prefix_counts_as_the_term():
+    text, terms = "Pumps, pumping and pumice", query_terms("pump pum*")
+    spans, matched = find_matches(text, terms)
+    assert [text[a:b] for a, b in spans] == ["Pumps", "pumping", "pumice"]
+    assert matched == {"pump", "pum*"}  # "pum*" for pumice alone
+    assert find_matches("Pumps, pumping", terms)[1] == {"pump"}
+    assert (spans, matched) == _matches_word_by_word(text, terms)
+
+
+def test_field_labels_kept_per_language_follow_the_readers_language():
+    fields = {"title_en": "Heat pumps", "title_zh": "热泵"}
+    _, english = describe_lexical("solution", fields, query_terms("heat 热泵"))
+    with translation.override("zh-hans"):
+        _, chinese = describe_lexical("solution", fields, query_terms("heat 热泵"))
+    _, again = describe_lexical("solution", fields, query_terms("heat 热泵"))
+    assert english == again == ["“heat” in title (English)", "“热泵” in title (Chinese)"]
+    assert chinese[0] == "“heat” 出现在标题（英文）"

@@ -117,3 +117,29 @@ def test_closest_keeps_the_smallest_distances(distances, count):
     left_out = np.setdiff1d(np.arange(len(distances)), rows)
     if len(left_out):
         assert distances[rows].max() <= distances[left_out].min()
+
+
+def test_exact_hits_are_each_documents_best_passage_in_order(tmp_path):
+    """The exact search against a plain reading of the stored rows: per document its best
+    passage (the first of equal ones), documents by that score, ties by position."""
+    rng = np.random.default_rng(3)
+    shared, topics = rng.normal(size=DIM), rng.normal(size=(40, DIM))
+    documents = clustered_documents(rng, 300, shared, topics)
+    documents[4] = IndexedDocument(  # two equal passages: the first one is the hit
+        **{**documents[4].__dict__, "vectors": {"test": np.repeat(unit(topics[:1]), 3, 0)}}
+    )
+    store = VectorStore(tmp_path / "vectors.sqlite3")
+    store.write(documents, [])
+    query = unit(topics[0] + 0.1 * shared)
+    hits = store.nearest("test", query, {"sector": ["wind"]}, 25)
+    expected = []
+    for doc in documents:
+        if doc.facets["sector"] == ["wind"]:
+            scores = doc.vectors["test"] @ query
+            expected.append((-float(scores.max()), doc.pk, int(np.argmax(scores))))
+    expected.sort(key=lambda item: item[0])
+    assert [(h.kind, h.pk, h.chunk, h.language) for h in hits] == [
+        ("solution", pk, chunk, "en") for _, pk, chunk in expected[:25]
+    ]
+    assert [h.score for h in hits] == pytest.approx([-score for score, _, _ in expected[:25]])
+    assert hits[0].pk == 4 and hits[0].chunk == 0
