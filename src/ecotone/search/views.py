@@ -1,5 +1,6 @@
 """The search page: one box over the whole public catalogue, with facets."""
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from ecotone.accounts.permissions import is_staff
-from ecotone.core.cache import cached_figure
+from ecotone.core.cache import cached_figure, catalogue_version
 from ecotone.core.page_cache import cached_public_page
 from ecotone.core.replica import read_from_replica
 
@@ -119,8 +120,9 @@ def _facet_links(params: dict[str, str], counts: dict[str, list[tuple[str, int]]
 
 
 class _ValueLabels:
-    """Facet values as a reader names them. Sector names are read once per page, through
-    the app registry, since the search app imports no catalogue model."""
+    """Facet values as a reader names them, in the active language. Sector names are read
+    through the app registry, since the search app imports no catalogue model, and kept
+    per process until the catalogue changes (``_sector_names``)."""
 
     #: kinds whose records name a city in both languages (``city`` and ``city_zh``)
     CITY_MODELS = ("Organisation", "Case", "Need", "Event")
@@ -128,12 +130,13 @@ class _ValueLabels:
     def __init__(self):
         self._sectors: dict[str, str] | None = None
         self._chinese_cities: dict[str, str] | None = None
+        self._language = get_language()
 
     def __call__(self, facet: str, value: str) -> str:
         if facet == "kind":
             return str(KIND_LABELS.get(value, value))
         if facet == "country":
-            return countries.name(value) or value
+            return _country_name(value, self._language)
         if facet == "sector":
             return self.sectors().get(value, value)
         if facet == "city":
@@ -167,9 +170,32 @@ class _ValueLabels:
 
     def sectors(self) -> dict[str, str]:
         if self._sectors is None:
-            sector = apps.get_model("catalog", "Sector")
-            self._sectors = {s.slug: str(s) for s in sector.objects.all()}
+            self._sectors = _sector_names(catalogue_version(), self._language)
         return self._sectors
+
+
+#: language → (catalogue version, sector slug → name), per process
+_SECTOR_NAMES: dict[str | None, tuple[str, dict[str, str]]] = {}
+
+
+def _sector_names(version: str, language: str | None) -> dict[str, str]:
+    """Every sector's name in ``language`` as of catalogue ``version`` (``core.cache``: a
+    new one after any committed catalogue write, a renamed sector included): one query per
+    language and version instead of one per search page."""
+    known = _SECTOR_NAMES.get(language)
+    if known is not None and known[0] == version:
+        return known[1]
+    sector = apps.get_model("catalog", "Sector")
+    names = {s.slug: str(s) for s in sector.objects.all()}
+    _SECTOR_NAMES[language] = (version, names)
+    return names
+
+
+@lru_cache(maxsize=1024)
+def _country_name(code: str, language: str | None) -> str:
+    """A country's name in ``language`` (the active one): django-countries translates its
+    whole list to find one name, ~0.2 ms, for each country a page's facets list."""
+    return countries.name(code) or code
 
 
 def _with_links(results: list[dict]) -> list[dict]:

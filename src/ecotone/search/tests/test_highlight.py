@@ -1,6 +1,6 @@
 import pytest
 from django.utils import translation
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecotone.search.backends import DenseHit
@@ -130,6 +130,7 @@ QUERIES = ["heat pump", "electr*", "heat* pumps electricity", "电池", "储能 
 QUERIES += ["straße", "σοφια", "heat heat", "電池 heating electr*", "4*", "the"]
 
 
+@settings(deadline=None)  # the first call loads jieba's dictionary
 @given(
     st.lists(st.sampled_from(WORDS), max_size=40).map(" ".join),
     st.sampled_from(QUERIES),

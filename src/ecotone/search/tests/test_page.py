@@ -109,3 +109,32 @@ def test_the_page_says_when_a_quoted_phrase_was_searched_as_loose_words(committe
     assert "Heat pump retrofit" in page
     notice = page.index("没有记录包含引号内原样的词句")
     assert notice < page.index("Heat pump retrofit")  # read before the results
+
+
+def test_facet_labels_kept_per_process_follow_renames_and_the_language(committed):
+    """Sector names are kept per process until the catalogue changes: a renamed sector is
+    named anew on the next search, and each language gets its own names."""
+    from ecotone.catalog.models import Sector
+
+    with committed():
+        sector = Sector.objects.create(slug="heat-x", name_en="Heat things", name_zh="热力事物")
+        solution = SolutionFactory(title_en="Solar kiln")
+        OrganisationFactory(name_en="Solar Lyon", country="FR")
+        solution.sectors.add(sector)
+        solution.save()  # indexed again with its sector
+    client = Client()
+
+    def facets(language: str, q: str) -> str:
+        page = client.get(f"/{language}/search/", {"q": q}).content.decode()
+        return page.split('<aside class="facets"', 1)[1].split("</aside>", 1)[0]
+
+    english = facets("en", "solar")
+    assert "Heat things" in english and "France" in english
+    chinese = facets("zh-hans", "solar")
+    assert "热力事物" in chinese and "法国" in chinese and "Heat things" not in chinese
+    with committed():
+        sector.name_en = "Heat and steam"
+        sector.save()
+    renamed = facets("en", "solar kiln")  # a question not asked before: no cached page
+    assert "Heat and steam" in renamed and "Heat things" not in renamed
+    assert "France" in facets("en", "solar lyon")
