@@ -38,3 +38,28 @@ def test_a_document_read_before_shows_its_new_text_once_updated(tmp_path):
     hit = find(backend, "solar").hits[0]
     assert hit.fields["description_en"] == "for coffee beans"
     assert backend.fetch(["solution:1"])["solution:1"].fields["title_en"] == "solar dryers"
+
+
+def test_documents_fetched_before_follow_every_change_to_the_index(tmp_path):
+    # each process keeps the documents it fetched by key until the index changes
+    # (``_fetched_before``): a write by this process, or by another one
+    backend, other_process = EmbeddedBackend(tmp_path), EmbeddedBackend(tmp_path)
+    backend.rebuild([doc(1, "solar dryers", body="for tea leaves"), doc(2, "wind pumps")])
+
+    def described(key="solution:1"):
+        hit = backend.fetch([key]).get(key)
+        return hit.fields["description_en"] if hit else None
+
+    assert described() == "for tea leaves"
+    assert (
+        backend.fetch(["solution:1"])["solution:1"] is backend.fetch(["solution:1"])["solution:1"]
+    )
+    backend.update([doc(1, "solar dryers", body="for coffee beans")], [])
+    assert described() == "for coffee beans"
+    other_process.update([doc(1, "solar dryers", body="for cocoa")], [])
+    assert described() == "for cocoa"
+    other_process.update([], ["solution:1"])
+    assert described() is None
+    assert set(backend.fetch(["solution:1", "solution:2", "solution:9"])) == {"solution:2"}
+    other_process.rebuild([doc(9, "tidal mills")])
+    assert set(backend.fetch(["solution:1", "solution:2", "solution:9"])) == {"solution:9"}
