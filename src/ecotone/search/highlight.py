@@ -87,10 +87,10 @@ def find_matches(text: str, terms: list[Term]) -> tuple[list[tuple[int, int]], s
         for word, (word_stem, found) in words.by_word.items() if prefixes else ():
             if english.get(word_stem):
                 continue
-            surface = next((t.surface for t in prefixes if word.startswith(t.token)), None)
-            if surface:
+            prefix = next((t.surface for t in prefixes if word.startswith(t.token)), None)
+            if prefix:
                 spans.extend(found)
-                matched.add(surface)
+                matched.add(prefix)
     for term in (t for t in terms if t.language == "zh"):
         start = normal.find(term.token)
         while start != -1:
