@@ -18,6 +18,8 @@ database queries. Types:
   visitor who is not logged in, ``core/page_cache.py``);
 * ``search-en-fresh`` / ``search-zh-fresh``: a query never asked before (a word of another
   query and a number added, as ``load.py`` does), so the whole search runs;
+* ``api-en-fresh`` / ``api-zh-fresh``: the same through ``GET /api/v1/search`` (not in the
+  load benchmark's mix; the API has no page to cache and no facets);
 * ``need`` (a published need's page with its match list from the cache) and
   ``need-cold`` (the match list computed: the catalogue version is replaced first);
 * ``home`` and ``list`` (a catalogue list page), each asked once before, as the load
@@ -53,6 +55,8 @@ TYPES = (
     "search-zh",
     "search-en-fresh",
     "search-zh-fresh",
+    "api-en-fresh",
+    "api-zh-fresh",
     "need",
     "need-cold",
     "home",
@@ -102,11 +106,13 @@ class Requests:
     def path(self, kind: str) -> tuple[str, bool]:
         """The path to ask for ``kind`` and whether to make the catalogue's cache stale first."""
         chance = self.chance
-        if kind.startswith("search-"):
+        if kind.startswith(("search-", "api-")):
             language = kind.split("-")[1]
             query = chance.choice(self.texts[language])
             if kind.endswith("-fresh"):
                 query = fresh(query, chance.choice(self.texts[language]), language, chance)
+            if kind.startswith("api-"):
+                return f"/api/v1/search?q={self.quote(query)}", False
             prefix = "/en" if language == "en" else "/zh-hans"
             return f"{prefix}/search/?q={self.quote(query)}", False
         if kind == "home":

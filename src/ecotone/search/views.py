@@ -131,6 +131,7 @@ class _ValueLabels:
         self._sectors: dict[str, str] | None = None
         self._chinese_cities: dict[str, str] | None = None
         self._language = get_language()
+        self._read_anew = False
 
     def __call__(self, facet: str, value: str) -> str:
         if facet == "kind":
@@ -138,7 +139,12 @@ class _ValueLabels:
         if facet == "country":
             return _country_name(value, self._language)
         if facet == "sector":
-            return self.sectors().get(value, value)
+            name = self.sectors().get(value)
+            if name is None and not self._read_anew:  # a sector newer than the names kept
+                self._read_anew = True
+                self._sectors = _sector_names(catalogue_version(), self._language, anew=True)
+                name = self._sectors.get(value)
+            return name or value
         if facet == "city":
             return self.city(value)
         return value
@@ -178,12 +184,13 @@ class _ValueLabels:
 _SECTOR_NAMES: dict[str | None, tuple[str, dict[str, str]]] = {}
 
 
-def _sector_names(version: str, language: str | None) -> dict[str, str]:
+def _sector_names(version: str, language: str | None, anew: bool = False) -> dict[str, str]:
     """Every sector's name in ``language`` as of catalogue ``version`` (``core.cache``: a
     new one after any committed catalogue write, a renamed sector included): one query per
-    language and version instead of one per search page."""
+    language and version instead of one per search page. ``anew``: read them again (a page
+    met a slug they lack)."""
     known = _SECTOR_NAMES.get(language)
-    if known is not None and known[0] == version:
+    if known is not None and known[0] == version and not anew:
         return known[1]
     sector = apps.get_model("catalog", "Sector")
     names = {s.slug: str(s) for s in sector.objects.all()}

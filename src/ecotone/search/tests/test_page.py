@@ -138,3 +138,17 @@ def test_facet_labels_kept_per_process_follow_renames_and_the_language(committed
     renamed = facets("en", "solar kiln")  # a question not asked before: no cached page
     assert "Heat and steam" in renamed and "Heat things" not in renamed
     assert "France" in facets("en", "solar lyon")
+
+
+def test_a_sector_missing_from_the_names_kept_is_read_anew():
+    """A sector the index shows before this process saw the catalogue version move (its
+    write not yet committed everywhere) is named from the database, not shown as a slug."""
+    from ecotone.catalog.models import Sector
+    from ecotone.core.cache import catalogue_version
+    from ecotone.search import views
+
+    Sector.objects.create(slug="tidal-t", name_en="Tidal power", name_zh="潮汐能")
+    views._SECTOR_NAMES["en"] = (catalogue_version(), {})  # kept before the sector was made
+    labels = views._ValueLabels()
+    assert labels("sector", "tidal-t") == "Tidal power"
+    assert labels("sector", "unknown-slug") == "unknown-slug"

@@ -118,3 +118,26 @@ def test_a_search_reads_the_catalogue_version_from_the_database_cache_once(recor
     # the page: one read for the whole page's key (core/page_cache.py), one for its cached
     # results' key, one for the search it computes
     assert pages == dict.fromkeys(searches, 3)
+
+
+def test_the_sector_facets_names_are_read_once_until_the_catalogue_changes(committed):
+    from ecotone.catalog.models import Sector
+
+    with committed():
+        sector = Sector.objects.create(slug="solar-t", name_en="Solar power", name_zh="太阳能")
+        solution = SolutionFactory(title_en="Solar kiln for bricks")
+        solution.sectors.add(sector)
+        solution.save()  # indexed again with its sector
+    client = Client()
+
+    def sector_reads(q: str) -> int:
+        with CaptureQueriesContext(connection) as page:
+            content = client.get("/en/search/", {"q": q}).content.decode()
+        assert "Solar power" in content  # the facet, by its name
+        return sum('FROM "catalog_sector"' in query["sql"] for query in page.captured_queries)
+
+    assert sector_reads("solar") == 1
+    assert [sector_reads(q) for q in ("kiln", "bricks", "solar kiln")] == [0, 0, 0]
+    with committed():
+        bump_catalogue_version()
+    assert sector_reads("kiln bricks") == 1
