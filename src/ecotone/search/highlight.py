@@ -1,9 +1,9 @@
 """Snippets with ``<mark>``ed terms, and which query terms matched in which field."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
+from sys import intern
 from unicodedata import is_normalized
 
 from django.db.models import Field
@@ -16,10 +16,11 @@ SNIPPET_CHARS = 160
 #: how far into a long field matches are looked for (a 20,000-character document would
 #: cost ~10 ms a result in the per-character normalisation below)
 DESCRIBED_CHARS = 4000
-#: field texts whose normalised form and words a process keeps (at most DESCRIBED_CHARS
-#: each): the demo's 4,700 records hold ~13,000 texts, and with 1,024 kept a new search
-#: found fewer than half of its results' texts kept
-NORMALISED_KEPT = 8192
+#: field texts whose normalised form a process keeps (at most DESCRIBED_CHARS each)
+NORMALISED_KEPT = 1024
+#: characters of field texts whose vocabulary a process keeps (``_vocabulary``, ~16 bytes
+#: a character): the demo's 4,700 records hold ~13,000 texts of 1.5 million characters
+VOCABULARY_CHARS_KEPT = 2_000_000
 
 
 @lru_cache(maxsize=NORMALISED_KEPT)
@@ -71,26 +72,18 @@ def _normalised_by_character(text: str) -> tuple[str, list[int]]:
 def find_matches(text: str, terms: list[Term]) -> tuple[list[tuple[int, int]], set[str]]:
     """Spans of ``text`` that match ``terms`` and the surfaces of the terms that matched."""
     normal, offsets = _normalised(text)
-    spans: list[tuple[int, int]] = []
-    matched: set[str] = set()
     english = {t.token: t.surface for t in terms if t.language == "en" and not t.prefix}
     prefixes = [t for t in terms if t.prefix]
-    if english or prefixes:
-        words = _words(text)
-        # a word whose stem is the query's matches as that term, else as the first prefix
-        # it starts with: one look-up per term, and a pass over the words only for prefixes
-        for token, surface in english.items():
-            found = words.by_stem.get(token)
-            if found and surface:
-                spans.extend(found)
-                matched.add(surface)
-        for word, (word_stem, found) in words.by_word.items() if prefixes else ():
-            if english.get(word_stem):
-                continue
-            prefix = next((t.surface for t in prefixes if word.startswith(t.token)), None)
-            if prefix:
-                spans.extend(found)
-                matched.add(prefix)
+    spans: list[tuple[int, int]] = []
+    matched: set[str] = set()
+    latin = CJK.sub(lambda run: " " * len(run.group()), normal)
+    for word in WORD.finditer(latin):
+        surface = english.get(stem(word.group())) or next(
+            (t.surface for t in prefixes if word.group().startswith(t.token)), None
+        )
+        if surface:
+            spans.append((word.start(), word.end()))
+            matched.add(surface)
     for term in (t for t in terms if t.language == "zh"):
         start = normal.find(term.token)
         while start != -1:
@@ -100,30 +93,47 @@ def find_matches(text: str, terms: list[Term]) -> tuple[list[tuple[int, int]], s
     return _to_original(_merge(spans), offsets, len(text)), matched
 
 
-@dataclass(frozen=True)
-class _Words:
-    """The Latin words of a text's normalised form and where they are, by stem and by word."""
+def matched_surfaces(text: str, terms: list[Term]) -> set[str]:
+    """The surfaces of the ``terms`` that ``find_matches`` finds in ``text``, from the
+    text's kept vocabulary: a look-up per term where ``find_matches`` stems every word.
+    ``describe_lexical`` asks it of every field of a result, and ``find_matches`` of the
+    one field it shows."""
+    normal, stems, words = _vocabulary(text)
+    english = {t.token: t.surface for t in terms if t.language == "en" and not t.prefix}
+    matched = {surface for token, surface in english.items() if surface and token in stems}
+    prefixes = [t for t in terms if t.prefix]
+    for word in words if prefixes else ():
+        if not english.get(stem(word)):  # else the word is that term's match
+            prefix = next((t.surface for t in prefixes if word.startswith(t.token)), None)
+            if prefix:
+                matched.add(prefix)
+    matched.update(t.surface for t in terms if t.language == "zh" and t.token in normal)
+    return matched
 
-    by_stem: dict[str, list[tuple[int, int]]]
-    by_word: dict[str, tuple[str, list[tuple[int, int]]]]
+
+#: field text → (its normalised form, its stems, its words), and the characters they hold
+_vocabularies: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {}
+_vocabulary_chars = 0
 
 
-@lru_cache(maxsize=NORMALISED_KEPT)
-def _words(text: str) -> _Words:
-    """``text``'s words, kept per process beside ``_normalised``: matching a query is then
-    a look-up per term, where stemming every word of every field of every result for each
-    query was a sixth of a new search's CPU."""
-    latin = CJK.sub(lambda run: " " * len(run.group()), _normalised(text)[0])
-    by_stem: dict[str, list[tuple[int, int]]] = {}
-    by_word: dict[str, tuple[str, list[tuple[int, int]]]] = {}
-    for match in WORD.finditer(latin):
-        word, span = match.group(), match.span()
-        known = by_word.get(word)
-        if known is None:
-            known = by_word[word] = (stem(word), [])
-        known[1].append(span)
-        by_stem.setdefault(known[0], []).append(span)
-    return _Words(by_stem, by_word)
+def _vocabulary(text: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """(the normalised form, the stems, the distinct words) of ``text``'s Latin words,
+    kept per process: the same records come back query after query. Words are interned,
+    since they recur from text to text (all the demo's texts: ~25 MB, where 8,192 of them
+    with each word's positions took 65). Emptied when ``VOCABULARY_CHARS_KEPT`` is reached."""
+    global _vocabulary_chars
+    known = _vocabularies.get(text)
+    if known is None:
+        if _vocabulary_chars + len(text) > VOCABULARY_CHARS_KEPT:
+            _vocabularies.clear()
+            _vocabulary_chars = 0
+        normal = _normalised(text)[0]
+        latin = CJK.sub(lambda run: " " * len(run.group()), normal)
+        words = frozenset(intern(word) for word in WORD.findall(latin))
+        stems = frozenset(intern(stem(word)) for word in words)
+        known = _vocabularies[text] = (normal, stems, words)
+        _vocabulary_chars += len(text)
+    return known
 
 
 def contains_phrase(fields: dict[str, str], phrase: str) -> bool:
@@ -188,14 +198,14 @@ def _field_label(kind: str, name: str, language: str | None) -> str:
 
 def describe_lexical(kind: str, fields: dict[str, str], terms: list[Term]) -> tuple[str, list[str]]:
     """(snippet of the field matching most terms, one reason per field that matched)."""
-    best: tuple[int, str, list] | None = None
+    best: tuple[int, str] | None = None
     reasons = []
     wording: tuple[str, str] | None = None  # translated once a call, when a field matched
     for name, text in fields.items():
         if not text:
             continue
         text = text[:DESCRIBED_CHARS]
-        spans, matched = find_matches(text, terms)
+        matched = matched_surfaces(text, terms)
         if matched:
             if wording is None:
                 wording = (pgettext("list of words", ", "), gettext("%(words)s in %(field)s"))
@@ -203,11 +213,11 @@ def describe_lexical(kind: str, fields: dict[str, str], terms: list[Term]) -> tu
             words = separator.join(f"“{word}”" for word in sorted(matched))
             reasons.append(reason % {"words": words, "field": field_label(kind, name)})
             if best is None or len(matched) > best[0]:
-                best = (len(matched), text, spans)
+                best = (len(matched), text)
     if best is None:
         first = next((text for text in fields.values() if text), "")
         return snippet(first, []), reasons
-    return snippet(best[1], best[2]), reasons
+    return snippet(best[1], find_matches(best[1], terms)[0]), reasons
 
 
 def describe_dense(kind: str, fields: dict[str, str], hit: DenseHit) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from ecotone.search.highlight import (
     describe_dense,
     describe_lexical,
     find_matches,
+    matched_surfaces,
     snippet,
 )
 from ecotone.search.text import CJK, fold, query_terms, to_simplified
@@ -99,7 +100,7 @@ def test_text_is_normalised_as_character_by_character_whichever_way_is_taken(tex
 
 def _matches_word_by_word(text: str, terms) -> tuple[list[tuple[int, int]], set[str]]:
     """``find_matches`` as it was written first: every word of the text stemmed and
-    checked against the terms, one by one. The kept word index must agree with it."""
+    checked against the terms, one by one. The kept vocabulary must agree with it."""
     from ecotone.search.highlight import _merge, _to_original
     from ecotone.search.text import WORD, stem
 
@@ -135,9 +136,10 @@ QUERIES += ["straße", "σοφια", "heat heat", "電池 heating electr*", "4*"
     st.lists(st.sampled_from(WORDS), max_size=40).map(" ".join),
     st.sampled_from(QUERIES),
 )
-def test_kept_word_index_marks_what_checking_every_word_marks(text, query):
+def test_kept_vocabulary_finds_the_terms_checking_every_word_finds(text, query):
     terms = query_terms(query)
     assert find_matches(text, terms) == _matches_word_by_word(text, terms)
+    assert matched_surfaces(text, terms) == _matches_word_by_word(text, terms)[1]
 
 
 def test_a_word_that_is_a_term_and_starts_with_a_prefix_counts_as_the_term():
@@ -147,6 +149,8 @@ def test_a_word_that_is_a_term_and_starts_with_a_prefix_counts_as_the_term():
     assert matched == {"pump", "pum*"}  # "pum*" for pumice alone
     assert find_matches("Pumps, pumping", terms)[1] == {"pump"}
     assert (spans, matched) == _matches_word_by_word(text, terms)
+    assert matched_surfaces(text, terms) == matched
+    assert matched_surfaces("Pumps, pumping", terms) == {"pump"}
 
 
 def test_field_labels_kept_per_language_follow_the_readers_language():
@@ -157,3 +161,16 @@ def test_field_labels_kept_per_language_follow_the_readers_language():
     _, again = describe_lexical("solution", fields, query_terms("heat 热泵"))
     assert english == again == ["“heat” in title (English)", "“热泵” in title (Chinese)"]
     assert chinese[0] == "“heat” 出现在标题（英文）"
+
+
+def test_the_kept_vocabularies_stay_within_their_characters(monkeypatch):
+    from ecotone.search import highlight
+
+    monkeypatch.setattr(highlight, "VOCABULARY_CHARS_KEPT", 100)
+    monkeypatch.setattr(highlight, "_vocabularies", {})
+    monkeypatch.setattr(highlight, "_vocabulary_chars", 0)
+    texts = [f"heat pump number {n} for 储能 sites " * 2 for n in range(10)]  # 66 chars each
+    for text in texts * 2:
+        assert matched_surfaces(text, query_terms("pumps 储能")) == {"pumps", "储能"}
+        assert highlight._vocabulary_chars <= 100
+    assert len(highlight._vocabularies) == 1

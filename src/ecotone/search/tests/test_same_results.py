@@ -1,4 +1,4 @@
-"""What a new search costs was cut without changing what it answers: the kept word index
+"""What a new search costs was cut without changing what it answers: the kept vocabulary
 of each text (highlighting), the dense hits made from Python lists and the facet labels
 kept per process give the same pages as the straightforward reading they replaced."""
 
@@ -82,11 +82,14 @@ def _pages():
 def test_results_order_snippets_and_facets_match_the_straightforward_path(catalogue, monkeypatch):
     with monkeypatch.context() as reference:
         reference.setattr(highlight, "find_matches", _matches_word_by_word)
+        reference.setattr(
+            highlight, "matched_surfaces", lambda text, terms: _matches_word_by_word(text, terms)[1]
+        )
         reference.setattr(VectorStore, "_hit", _hit_from_numpy_scalars)
         expected = _pages()
     assert sum(len(page.results) for page in expected) > 20  # the queries find things
     assert any("<mark>" in r["snippet"] for page in expected for r in page.results)
-    highlight._words.cache_clear()
+    highlight._vocabularies.clear()
     highlight._field_label.cache_clear()
     assert _pages() == expected  # each text's words read for the first time
     assert _pages() == expected  # … and as kept
