@@ -160,18 +160,7 @@ class _ValueLabels:
 
     def chinese_cities(self) -> dict[str, str]:
         if self._chinese_cities is None:
-            names: dict[str, str] = {}
-            for name in self.CITY_MODELS:
-                pairs = (
-                    apps.get_model("catalog", name)
-                    .objects.exclude(city="")
-                    .exclude(city_zh="")
-                    .values_list("city", "city_zh")
-                    .distinct()
-                )
-                for english, chinese in pairs:
-                    names.setdefault(english.strip().lower(), chinese.strip())
-            self._chinese_cities = names
+            self._chinese_cities = _chinese_city_names(catalogue_version(), self.CITY_MODELS)
         return self._chinese_cities
 
     def sectors(self) -> dict[str, str]:
@@ -195,6 +184,31 @@ def _sector_names(version: str, language: str | None, anew: bool = False) -> dic
     sector = apps.get_model("catalog", "Sector")
     names = {s.slug: str(s) for s in sector.objects.all()}
     _SECTOR_NAMES[language] = (version, names)
+    return names
+
+
+#: (catalogue version, city's English name in lower case → its Chinese name), per process
+_CHINESE_CITIES: list[tuple[str, dict[str, str]]] = []
+
+
+def _chinese_city_names(version: str, models: tuple[str, ...]) -> dict[str, str]:
+    """The Chinese name records give each city, as of catalogue ``version``: four queries
+    over every record with a city, once per version instead of on every Chinese page
+    whose results name a city."""
+    if _CHINESE_CITIES and _CHINESE_CITIES[0][0] == version:
+        return _CHINESE_CITIES[0][1]
+    names: dict[str, str] = {}
+    for name in models:
+        pairs = (
+            apps.get_model("catalog", name)
+            .objects.exclude(city="")
+            .exclude(city_zh="")
+            .values_list("city", "city_zh")
+            .distinct()
+        )
+        for english, chinese in pairs:
+            names.setdefault(english.strip().lower(), chinese.strip())
+    _CHINESE_CITIES[:] = [(version, names)]
     return names
 
 

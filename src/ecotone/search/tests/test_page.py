@@ -111,10 +111,13 @@ def test_the_page_says_when_a_quoted_phrase_was_searched_as_loose_words(committe
     assert notice < page.index("Heat pump retrofit")  # read before the results
 
 
-def test_facet_labels_kept_per_process_follow_renames_and_the_language(committed):
+def test_facet_labels_kept_per_process_follow_renames_and_the_language(committed, settings):
     """Sector names are kept per process until the catalogue changes: a renamed sector is
     named anew on the next search, and each language gets its own names."""
     from ecotone.catalog.models import Sector
+
+    # a cache that keeps the catalogue version (the tests' own keeps nothing)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
     with committed():
         sector = Sector.objects.create(slug="heat-x", name_en="Heat things", name_zh="热力事物")
@@ -140,15 +143,42 @@ def test_facet_labels_kept_per_process_follow_renames_and_the_language(committed
     assert "France" in facets("en", "solar lyon")
 
 
-def test_a_sector_missing_from_the_names_kept_is_read_anew():
+def test_a_sector_missing_from_the_names_kept_is_read_anew(settings):
     """A sector the index shows before this process saw the catalogue version move (its
     write not yet committed everywhere) is named from the database, not shown as a slug."""
     from ecotone.catalog.models import Sector
     from ecotone.core.cache import catalogue_version
     from ecotone.search import views
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     Sector.objects.create(slug="tidal-t", name_en="Tidal power", name_zh="潮汐能")
     views._SECTOR_NAMES["en"] = (catalogue_version(), {})  # kept before the sector was made
     labels = views._ValueLabels()
     assert labels("sector", "tidal-t") == "Tidal power"
     assert labels("sector", "unknown-slug") == "unknown-slug"
+
+
+def test_chinese_city_names_are_read_once_until_the_catalogue_changes(committed, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # a cache that keeps the catalogue version (the tests' own keeps nothing)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    with committed():
+        shenzhen = OrganisationFactory(name_en="Solar Shenzhen", city="Shenzhen", city_zh="深圳")
+    client = Client()
+
+    def city_name(q: str) -> tuple[str | None, int]:
+        with CaptureQueriesContext(connection) as page:
+            content = client.get("/zh-hans/search/", {"q": q}).content.decode()
+        found = re.search(r'<a href="[^"]*city=shenzhen[^"]*">([^<]+)</a>', content)
+        reads = sum("DISTINCT" in q["sql"] and "city_zh" in q["sql"] for q in page.captured_queries)
+        return (found and found.group(1)), reads
+
+    assert city_name("solar") == ("深圳", 4)  # organisations, cases, needs, events
+    assert city_name("solar shenzhen") == ("深圳", 0)  # kept: no query
+    with committed():
+        shenzhen.city_zh = "深圳市"
+        shenzhen.save()
+    assert city_name("shenzhen solar") == ("深圳市", 4)
