@@ -2,7 +2,7 @@
 
 import pytest
 
-from ecotone.core.testing import SolutionFactory
+from ecotone.core.testing import CaseFactory, SolutionFactory
 from ecotone.search.embedding import get_embedders
 from ecotone.search.queries import search_records
 from ecotone.search.relevance import (
@@ -183,3 +183,39 @@ def test_an_english_description_finds_a_record_written_only_in_chinese(settings,
     page = search_records("SF6 free medium voltage switchgear", mode="hybrid")
     top = [result["external_id"] for result in page.results[:3]]
     assert target.external_id in top
+
+
+def _port_catalogue():
+    """The demo's "electric trucks for port logistics" in small: one record holds every
+    word; a CO2 shipping case holds only the query's two commonest words ("electric" of a
+    utility's name, "port"), which other records share too."""
+    every_word = SolutionFactory(
+        title_en="Electric trucks for port logistics",
+        description_en="Battery trucks and chargers for container terminal logistics.",
+    )
+    shipping = CaseFactory(
+        title_en="Port cluster CO2 shipping",
+        description_en="Chubu Electric captures CO2 at the port and ships it abroad.",
+    )
+    for thing in ("boilers", "grid maps", "ferries", "kilns"):  # "electric": common
+        SolutionFactory(title_en=f"Electric {thing}", description_en=f"Electric {thing}.")
+    for thing in ("emissions", "dredging", "tariffs", "cranes"):  # "port": common
+        SolutionFactory(title_en=f"Port {thing}", description_en=f"Port {thing} data.")
+    for topic in ("Soil carbon", "Peatland", "Mangroves", "Wind farms", "Heat pumps"):
+        for place in ("maps", "monitoring", "finance", "models"):
+            SolutionFactory(title_en=f"{topic} {place}", description_en=f"{topic} and {place}.")
+    return every_word, shipping
+
+
+@pytest.mark.django_db
+def test_sharing_only_the_querys_common_words_is_related_not_a_match(committed):
+    """By IDF alone the shipping case held about 40% of the query's weight (two words of
+    four) and ranked among the matches; counted by IDF squared it holds under a third."""
+    with committed():
+        every_word, shipping = _port_catalogue()
+    results = search_records("electric trucks for port logistics", mode="lexical").results
+    verdict = {r["external_id"]: r["match"] for r in results}
+    assert verdict[every_word.external_id] == "match"
+    assert verdict[shipping.external_id] == "related"
+    assert results[0]["external_id"] == every_word.external_id
+    assert all(r["match"] == "related" for r in results[1:])
