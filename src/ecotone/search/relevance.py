@@ -54,6 +54,13 @@ class RelevanceSettings:
     answer: Mapping[str, float] = field(default_factory=dict)
     #: … or the share of the query's words it must hold
     answer_coverage: float = 0.67
+    #: … or two witnesses of one result must agree, each at a lower level: a cosine of
+    #: each of two spaces, or a cosine and this share of the query's words (one model's
+    #: neighbour of nonsense is rarely the other's, or holds its words)
+    corroborate: Mapping[str, float] = field(default_factory=dict)
+    corroborating_coverage: float = 1.01
+    #: ``corroborate`` levels that differ for a query written in Chinese
+    chinese_query_corroborate: Mapping[str, float] = field(default_factory=dict)
     #: … when words are all there is to go by (lexical mode, or no embedder): a record that
     #: shares a few rare words with a query is the best evidence there is
     lexical_answer_coverage: float = 0.15
@@ -83,6 +90,11 @@ class RelevanceSettings:
             return {**self.answer, **self.chinese_query_answer}
         return self.answer
 
+    def corroborating_levels(self, query_language: str) -> Mapping[str, float]:
+        if query_language == "zh":
+            return {**self.corroborate, **self.chinese_query_corroborate}
+        return self.corroborate
+
 
 @dataclass
 class Evidence:
@@ -105,8 +117,20 @@ class Evidence:
                 self.vouching_coverage,
                 settings.answer_levels(answers),
                 self.vouching_similarity,
-            )
+            ) or self._corroborated(settings, answers)
         return self._holds(settings.min_coverage, self.coverage, settings.strong, self.similarity)
+
+    def _corroborated(self, settings: RelevanceSettings, query_language: str) -> bool:
+        """Two witnesses that may vouch agree: the words it holds and a model, or two
+        models, each at its ``corroborate`` level."""
+        levels = settings.corroborating_levels(query_language)
+        witnesses = int(self.vouching_coverage >= settings.corroborating_coverage)
+        witnesses += sum(
+            score >= levels[space]
+            for space, score in self.vouching_similarity.items()
+            if space in levels
+        )
+        return witnesses >= 2
 
     def _holds(self, min_coverage, coverage, levels, similarity) -> bool:
         if self.title or coverage >= min_coverage:

@@ -219,3 +219,32 @@ def test_sharing_only_the_querys_common_words_is_related_not_a_match(committed):
     assert verdict[shipping.external_id] == "related"
     assert results[0]["external_id"] == every_word.external_id
     assert all(r["match"] == "related" for r in results[1:])
+
+
+def test_one_model_alone_must_be_very_close_two_agreeing_witnesses_less_so():
+    """e5 alone found gibberish a neighbour at 0.865 and USE alone a crypto-mining question
+    one at 0.41; a record that two witnesses place near the query, each less close, is an
+    answer (the shipped levels, ``queries.RELEVANCE``)."""
+    from ecotone.search.queries import RELEVANCE
+
+    def answered(language="en", coverage=0.0, **cosines):
+        cosines = {space.replace("_", "-"): score for space, score in cosines.items()}
+        found = Evidence(
+            coverage=coverage,
+            vouching_coverage=coverage,
+            similarity=dict(cosines),
+            vouching_similarity=dict(cosines),
+        )
+        return order([("a", 1.0)], {"a": found}, RELEVANCE, language) != ([], [])
+
+    assert not answered(e5_small_q4=0.865)  # one model, not close enough
+    assert not answered(use_m3=0.41)
+    assert answered(e5_small_q4=0.88)  # one model, very close
+    assert answered(e5_small_q4=0.83, use_m3=0.305)  # both models agree
+    assert answered(coverage=0.25, e5_small_q4=0.825)  # a model and a fifth of the words
+    assert not answered(coverage=0.25)  # words alone: the share they need
+    assert not answered("zh", e5_small_q4=0.83, use_m3=0.31)  # Chinese: USE from 0.33
+    assert answered("zh", e5_small_q4=0.83, use_m3=0.34)
+    # a witness that may not vouch (an English query's Chinese glossary terms) is no witness
+    unvouched = Evidence(similarity={"e5-small-q4": 0.83, "use-m3": 0.35})
+    assert order([("a", 1.0)], {"a": unvouched}, RELEVANCE) == ([], [])
