@@ -61,6 +61,10 @@ class RelevanceSettings:
     corroborating_coverage: float = 1.01
     #: ``corroborate`` levels that differ for a query written in Chinese
     chinese_query_corroborate: Mapping[str, float] = field(default_factory=dict)
+    #: ``answer`` and ``chinese_query_answer`` when the records' words are not read (dense
+    #: mode): one model alone must then vouch at a lower level, words cannot corroborate
+    dense_answer: Mapping[str, float] = field(default_factory=dict)
+    dense_chinese_query_answer: Mapping[str, float] = field(default_factory=dict)
     #: … when words are all there is to go by (lexical mode, or no embedder): a record that
     #: shares a few rare words with a query is the best evidence there is
     lexical_answer_coverage: float = 0.15
