@@ -31,8 +31,13 @@ Sections (``section=``):
   and the hybrid / best-single-mode ratio. zh→zh and en→zh come from the first file, the
   other directions from the second; judged pairs with the benchmark records that concern
   the 108 are read from ``catalog_pool_judgements.tsv``.
-* ``real_empty``: share of the known-item and topical queries that got NO result (these
-  all have an answer: an empty page there is a loss).
+* ``real`` (``catalog_round2.jsonl``, the second round): queries with an answer written
+  beside that round's no-answer queries, ten per direction (en→en, zh→en, en→zh, zh→zh),
+  so that a floor calibrated on the new nonsense cannot simply return less for everything;
+  each names the record it was written for (Recall@10, MRR@10). The round's no-answer
+  queries join ``no_answer`` (also printed per ``round``).
+* ``real_empty``: share of the known-item, topical and ``real`` queries that got NO result
+  (these all have an answer: an empty page there is a loss).
 
 ``direction`` = query language → language of the records that answer it (``mixed`` when
 they are bilingual or of both languages). Each line is printed for ``direction=all`` and
@@ -55,6 +60,7 @@ restores it.
 
 import argparse
 import csv
+import hashlib
 import json
 import logging
 import os
@@ -83,6 +89,7 @@ POOL = DATA / "catalog_pool_judgements.tsv"
 POOL_ROUND2 = DATA / "pool2_judgements.tsv"  #: the judged set's second round
 JUDGED = DATA / "search_judgements.jsonl"
 ISSUE_EXAMPLES = DATA / "catalog_issue_examples.jsonl"
+ROUND2 = DATA / "catalog_round2.jsonl"  #: more no-answer queries and as many real ones
 K = 10
 CUTS = (1, 3, 10)
 EXAMPLE_DEPTH = 100  #: the issue's examples are looked for this deep (the API's maximum)
@@ -105,6 +112,7 @@ class Query:
     split: str
     relevant: dict[str, int] = field(default_factory=dict)
     type: str = ""  #: known items: title, paraphrase, description, …
+    round: int = 1  #: the judging round that wrote the query
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -132,6 +140,44 @@ def no_answer_queries(rows: list[dict]) -> list[Query]:
         Query(r["id"], "no_answer", r["query"], f"{r['language']}→∅", r["split"], {}, r["category"])
         for r in rows
     ]
+
+
+def round_queries(rows: list[dict]) -> list[Query]:
+    """A later round's no-answer queries (section ``no_answer``) and real ones (``real``)."""
+    check_round_splits(rows)
+    return [
+        Query(
+            r["id"],
+            r["section"],
+            r["query"],
+            f"{r['language']}→∅" if r["section"] == "no_answer" else r["direction"],
+            r["split"],
+            r.get("relevant", {}),
+            r.get("category", ""),
+            r["round"],
+        )
+        for r in rows
+    ]
+
+
+def round_group(row: dict) -> str:
+    """No-answer queries are split per language, real ones per direction."""
+    return row["language"] if row["section"] == "no_answer" else row["direction"]
+
+
+def check_round_splits(rows: list[dict]) -> None:
+    """Within each round and group, queries ordered by the SHA-256 of their id go dev,
+    test, dev, … (the rule of the other sets): a file that breaks it is refused."""
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    for row in rows:
+        groups[(row["round"], row["section"], round_group(row))].append(row["id"])
+    expected = {}
+    for members in groups.values():
+        members.sort(key=lambda key: hashlib.sha256(key.encode()).hexdigest())
+        expected.update({key: ("dev", "test")[place % 2] for place, key in enumerate(members)})
+    wrong = [row["id"] for row in rows if row["split"] != expected[row["id"]]]
+    if wrong:
+        sys.exit(f"catalog_relevance: split is not the SHA-256 rule's for {', '.join(wrong)}")
 
 
 def topical_queries(topical: list[dict], judged: list[dict], pool: list[dict]) -> list[Query]:
@@ -247,7 +293,7 @@ def rank_of(ranked: list[str], target: str) -> int | None:
 
 def query_scores(q: Query, ranked: list[str]) -> dict[str, float]:
     scores = {"empty": float(not ranked)}
-    if q.section == "known_item":
+    if q.section in ("known_item", "real"):
         scores.update({f"recall{k}": recall(ranked, q.relevant, k) for k in CUTS})
         scores["mrr"] = reciprocal_rank(ranked, q.relevant, K)
     elif q.section == "topical":
@@ -278,6 +324,7 @@ FIGURES = {
     "known_item": ("recall1", "recall3", "recall10", "mrr", "empty"),
     "no_answer": ("empty",),
     "topical": ("ndcg10", "recall10", "mrr", "empty"),
+    "real": ("recall10", "mrr", "empty"),
     "real_empty": ("empty",),
 }
 
@@ -307,10 +354,16 @@ def report_mode(queries: list[Query], runs: dict, mode: str, split: str) -> None
     no_answer = by_section.get("no_answer", [])
     for language, members in grouped(no_answer, lambda q: q.direction[:2]).items():
         print(line("no_answer", mode, f"language={language}", split, members, runs))
+    for number, members in grouped(no_answer, lambda q: f"{q.round}").items():
+        if number != "all":
+            print(line("no_answer", mode, f"round={number}", split, members, runs))
     topical = by_section.get("topical", [])
     for direction, members in grouped(topical, lambda q: q.direction).items():
         print(line("topical", mode, f"direction={direction}", split, members, runs))
-    real = [*known, *topical]
+    later = by_section.get("real", [])
+    for direction, members in grouped(later, lambda q: q.direction).items():
+        print(line("real", mode, f"direction={direction}", split, members, runs))
+    real = [*known, *topical, *later]
     for direction, members in grouped(real, lambda q: q.direction).items():
         print(line("real_empty", mode, f"direction={direction}", split, members, runs))
     print(targets_line(queries, runs, mode, split))
@@ -322,7 +375,7 @@ def targets_line(queries: list[Query], runs: dict, mode: str, split: str) -> str
     own_title = [q for q in known if q.type == "title"]
     other = [q for q in known if q.direction[0:2] != q.direction[-2:]]
     gibberish = [q for q in queries if q.section == "no_answer"]
-    real = [q for q in queries if q.section in ("known_item", "topical")]
+    real = [q for q in queries if q.section in ("known_item", "topical", "real")]
 
     def share(members, name):
         return averages(members, runs).get(name, 0.0) if members else 0.0
@@ -376,13 +429,13 @@ def print_details(queries: list[Query], runs: dict, mode: str) -> None:
     for q in queries:
         ranked = runs[q.id]["ranked"]
         first = ranked[0] if ranked else "-"
-        if q.section == "known_item":
+        if q.section in ("known_item", "real"):
             target = next(iter(q.relevant))
             rank = rank_of(ranked, target)
             cut = 3 if q.type == "title" else K
             if rank is None or rank > cut:
                 print(
-                    f"  miss mode={mode} type={q.type} direction={q.direction} "
+                    f"  miss mode={mode} type={q.type or q.section} direction={q.direction} "
                     f"rank={rank or f'>{K}'} target={target} first={first} query={q.text}"
                 )
         elif q.section == "no_answer" and ranked:
@@ -433,6 +486,7 @@ def load_queries(split: str) -> tuple[list[dict], list[Query]]:
         *known_item_queries(items),
         *no_answer_queries(read_jsonl(NO_ANSWER)),
         *topical_queries(read_jsonl(TOPICAL), load_judgements(JUDGED, "all"), read_pool(POOL)),
+        *round_queries(read_jsonl(ROUND2)),
     ]
     return items, [q for q in queries if split == "all" or q.split == split]
 

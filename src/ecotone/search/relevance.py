@@ -6,8 +6,10 @@ a weak neighbour could push out a record holding every word of the query. Here e
 candidate's evidence is read in absolute terms:
 
 * **words**: the share of the query's terms found in the record's stored text, each
-  counted by its rarity (``coverage``: over the query, a Chinese query's English gloss and
-  an English query's Chinese glossary terms);
+  counted by its rarity squared (``coverage``: over the query, a Chinese query's English
+  gloss and an English query's Chinese glossary terms): a record that shares only the
+  query's common words ("electric", "port" of "electric trucks for port logistics") holds
+  little of it;
 * **meaning**: the cosine of its best passage in each vector space, against a level per
   model under which neighbours are found for nonsense too (``strong``).
 
@@ -38,8 +40,13 @@ STORED_WORDS_KEPT = 8192
 class RelevanceSettings:
     #: share of the query's terms a record must hold to be a match by words
     min_coverage: float = 0.5
-    #: count each term by its inverse document frequency rather than as one
+    #: count each term by its inverse document frequency rather than as one …
     weigh_terms: bool = True
+    #: … raised to this power: 2 is what a term weighs in a TF-IDF match, where the query
+    #: and the record each weigh it by its IDF. With IDF alone, a record holding the two
+    #: commonest of four words ("electric", "port" for "electric trucks for port
+    #: logistics": IDF 3.6 and 5.1 of 23.4) held 37% of the query and was a match
+    term_weight_power: float = 1.0
     #: vector space → cosine at or above which closeness in meaning alone makes a match
     strong: Mapping[str, float] = field(default_factory=dict)
     #: … and the higher cosine one result at least must reach (or match by words or
@@ -47,6 +54,17 @@ class RelevanceSettings:
     answer: Mapping[str, float] = field(default_factory=dict)
     #: … or the share of the query's words it must hold
     answer_coverage: float = 0.67
+    #: … or two witnesses of one result must agree, each at a lower level: a cosine of
+    #: each of two spaces, or a cosine and this share of the query's words (one model's
+    #: neighbour of nonsense is rarely the other's, or holds its words)
+    corroborate: Mapping[str, float] = field(default_factory=dict)
+    corroborating_coverage: float = 1.01
+    #: ``corroborate`` levels that differ for a query written in Chinese
+    chinese_query_corroborate: Mapping[str, float] = field(default_factory=dict)
+    #: ``answer`` and ``chinese_query_answer`` when the records' words are not read (dense
+    #: mode): one model alone must then vouch at a lower level, words cannot corroborate
+    dense_answer: Mapping[str, float] = field(default_factory=dict)
+    dense_chinese_query_answer: Mapping[str, float] = field(default_factory=dict)
     #: … when words are all there is to go by (lexical mode, or no embedder): a record that
     #: shares a few rare words with a query is the best evidence there is
     lexical_answer_coverage: float = 0.15
@@ -76,6 +94,11 @@ class RelevanceSettings:
             return {**self.answer, **self.chinese_query_answer}
         return self.answer
 
+    def corroborating_levels(self, query_language: str) -> Mapping[str, float]:
+        if query_language == "zh":
+            return {**self.corroborate, **self.chinese_query_corroborate}
+        return self.corroborate
+
 
 @dataclass
 class Evidence:
@@ -98,8 +121,20 @@ class Evidence:
                 self.vouching_coverage,
                 settings.answer_levels(answers),
                 self.vouching_similarity,
-            )
+            ) or self._corroborated(settings, answers)
         return self._holds(settings.min_coverage, self.coverage, settings.strong, self.similarity)
+
+    def _corroborated(self, settings: RelevanceSettings, query_language: str) -> bool:
+        """Two witnesses that may vouch agree: the words it holds and a model, or two
+        models, each at its ``corroborate`` level."""
+        levels = settings.corroborating_levels(query_language)
+        witnesses = int(self.vouching_coverage >= settings.corroborating_coverage)
+        witnesses += sum(
+            score >= levels[space]
+            for space, score in self.vouching_similarity.items()
+            if space in levels
+        )
+        return witnesses >= 2
 
     def _holds(self, min_coverage, coverage, levels, similarity) -> bool:
         if self.title or coverage >= min_coverage:

@@ -214,8 +214,9 @@ def chinese_gloss(query: str) -> ChineseGloss:
     Only the glossary is read, not CC-CEDICT: its English side was written for these
     terms, while a dictionary's senses of everyday words (``unit``, ``of``) would add noise.
     The query and the glossary are read by the same analyser (stop words dropped, stems),
-    so ``buildings`` finds ``public buildings``."""
-    words = _stems(query)
+    so ``buildings`` finds ``public buildings``, and in American spelling, so ``data
+    centres`` finds ``data center`` (``american_spelling``)."""
+    words = _stems(american_spelling(query))
     phrases, terms, covered, start = english_phrases(), [], 0, 0
     while start < len(words):
         for end in range(min(len(words), start + LONGEST_PHRASE), start, -1):
@@ -280,8 +281,37 @@ def english_names() -> dict[str, tuple[str, ...]]:
 
 @cache
 def english_phrases() -> dict[str, str]:
-    """Stemmed English phrase → the first Chinese term of the glossary that gives it."""
-    return {phrase: terms[0] for phrase, terms in english_phrase_terms().items()}
+    """Stemmed English phrase, in American spelling → the first Chinese term of the
+    glossary that gives it."""
+    phrases: dict[str, str] = {}
+    for chinese, senses in _glossary_entries():
+        for sense in senses:
+            phrases.setdefault(" ".join(_stems(american_spelling(sense))), chinese)
+    return phrases
+
+
+#: British endings and their American forms, for looking English up in the glossary (the
+#: stemmer keeps them apart: "centr" and "center", "organis" and "organiz"); applied to the
+#: query and the glossary alike, so a word both sides fold the same way still meets itself
+BRITISH = (
+    (re.compile(r"(?<=\w\w)is(e|es|ed|ing|er|ers|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=\w)ys(e|es|ed|ing|er|ers)$"), r"yz\1"),
+    (re.compile(r"(?<=\w\w)tre(s?)$"), r"ter\1"),
+    (re.compile(r"(?<=\w\w\w)our(s?)$"), r"or\1"),
+    (re.compile(r"(?<=\w\w)mme(s?)$"), r"m\1"),
+)
+
+
+def american_spelling(text: str) -> str:
+    """``text`` with British endings in American spelling, word by word, lower-cased:
+    "data centres" → "data centers", "electrolyser" → "electrolyzer"."""
+    return re.sub(r"[^\W\d_]+", lambda match: _american(match.group().lower()), text)
+
+
+def _american(word: str) -> str:
+    for ending, american in BRITISH:
+        word = ending.sub(american, word)
+    return word
 
 
 @cache

@@ -29,7 +29,8 @@ def catalogue(dense, committed):
             title_en="Heat pumps for district heating",
             description_en="Large heat pumps recover waste heat from sewage water.",
         )
-        bus = CaseFactory(
+        bus = CaseFactory(  # written only in Chinese (not the factory's English title)
+            title_en="",
             title_zh="深圳公交全面电动化",
             description_zh="深圳市一万六千辆公交车全部更换为纯电动车。",
         )

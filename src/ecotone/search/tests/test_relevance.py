@@ -2,7 +2,7 @@
 
 import pytest
 
-from ecotone.core.testing import SolutionFactory
+from ecotone.core.testing import CaseFactory, SolutionFactory
 from ecotone.search.embedding import get_embedders
 from ecotone.search.queries import search_records
 from ecotone.search.relevance import (
@@ -183,3 +183,68 @@ def test_an_english_description_finds_a_record_written_only_in_chinese(settings,
     page = search_records("SF6 free medium voltage switchgear", mode="hybrid")
     top = [result["external_id"] for result in page.results[:3]]
     assert target.external_id in top
+
+
+def _port_catalogue():
+    """The demo's "electric trucks for port logistics" in small: one record holds every
+    word; a CO2 shipping case holds only the query's two commonest words ("electric" of a
+    utility's name, "port"), which other records share too."""
+    every_word = SolutionFactory(
+        title_en="Electric trucks for port logistics",
+        description_en="Battery trucks and chargers for container terminal logistics.",
+    )
+    shipping = CaseFactory(
+        title_en="Port cluster CO2 shipping",
+        description_en="Chubu Electric captures CO2 at the port and ships it abroad.",
+    )
+    for thing in ("boilers", "grid maps", "ferries", "kilns"):  # "electric": common
+        SolutionFactory(title_en=f"Electric {thing}", description_en=f"Electric {thing}.")
+    for thing in ("emissions", "dredging", "tariffs", "cranes"):  # "port": common
+        SolutionFactory(title_en=f"Port {thing}", description_en=f"Port {thing} data.")
+    for topic in ("Soil carbon", "Peatland", "Mangroves", "Wind farms", "Heat pumps"):
+        for place in ("maps", "monitoring", "finance", "models"):
+            SolutionFactory(title_en=f"{topic} {place}", description_en=f"{topic} and {place}.")
+    return every_word, shipping
+
+
+@pytest.mark.django_db
+def test_sharing_only_the_querys_common_words_is_related_not_a_match(committed):
+    """By IDF alone the shipping case held about 40% of the query's weight (two words of
+    four) and ranked among the matches; counted by IDF squared it holds under a third."""
+    with committed():
+        every_word, shipping = _port_catalogue()
+    results = search_records("electric trucks for port logistics", mode="lexical").results
+    verdict = {r["external_id"]: r["match"] for r in results}
+    assert verdict[every_word.external_id] == "match"
+    assert verdict[shipping.external_id] == "related"
+    assert results[0]["external_id"] == every_word.external_id
+    assert all(r["match"] == "related" for r in results[1:])
+
+
+def test_one_model_alone_must_be_very_close_two_agreeing_witnesses_less_so():
+    """e5 alone found gibberish a neighbour at 0.865 and USE alone a crypto-mining question
+    one at 0.41; a record that two witnesses place near the query, each less close, is an
+    answer (the shipped levels, ``queries.RELEVANCE``)."""
+    from ecotone.search.queries import RELEVANCE
+
+    def answered(language="en", coverage=0.0, **cosines):
+        cosines = {space.replace("_", "-"): score for space, score in cosines.items()}
+        found = Evidence(
+            coverage=coverage,
+            vouching_coverage=coverage,
+            similarity=dict(cosines),
+            vouching_similarity=dict(cosines),
+        )
+        return order([("a", 1.0)], {"a": found}, RELEVANCE, language) != ([], [])
+
+    assert not answered(e5_small_q4=0.865)  # one model, not close enough
+    assert not answered(use_m3=0.41)
+    assert answered(e5_small_q4=0.88)  # one model, very close
+    assert answered(e5_small_q4=0.83, use_m3=0.305)  # both models agree
+    assert answered(coverage=0.25, e5_small_q4=0.825)  # a model and a fifth of the words
+    assert not answered(coverage=0.25)  # words alone: the share they need
+    assert not answered("zh", e5_small_q4=0.83, use_m3=0.31)  # Chinese: USE from 0.33
+    assert answered("zh", e5_small_q4=0.83, use_m3=0.34)
+    # a witness that may not vouch (an English query's Chinese glossary terms) is no witness
+    unvouched = Evidence(similarity={"e5-small-q4": 0.83, "use-m3": 0.35})
+    assert order([("a", 1.0)], {"a": unvouched}, RELEVANCE) == ([], [])

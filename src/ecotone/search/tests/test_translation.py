@@ -128,6 +128,25 @@ def test_an_english_query_names_its_places_in_chinese_too():
     assert chinese_gloss("Japan sushi") == translation.ChineseGloss("日本", 0.0)
 
 
+def test_british_spelling_meets_the_glossarys_american_and_back():
+    """The stemmer keeps "centres" and "center" apart ("centr", "center"), so "data
+    centres" met only 数据 (data) and missed 数据中心; the glossary's British senses
+    (electrolyser) are folded the same way and still meet a British query."""
+    from ecotone.search.translation import american_spelling, chinese_gloss
+
+    assert american_spelling("Data Centres, electrolysers and harbours") == (
+        "data centers, electrolyzers and harbors"
+    )
+    assert american_spelling("four hours of rise") == "four hours of rise"  # short words
+    assert chinese_gloss("immersion cooling for data centres").text.split() == [
+        "制冷",
+        "数据中心",
+    ]
+    assert chinese_gloss("data centers").text == "数据中心"
+    assert chinese_gloss("alkaline electrolyser").text == chinese_gloss("electrolyzer").text
+    assert chinese_gloss("carbon capture utilization and storage").text == "碳捕集利用与封存"
+
+
 def test_the_names_are_cached_on_disk_and_read_back(settings, tmp_path):
     settings.ECOTONE_HOME = tmp_path
     translation.english_names.cache_clear()
