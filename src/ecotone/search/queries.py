@@ -25,6 +25,7 @@ from .relevance import (
     RelevanceSettings,
     StoredWords,
     has_answer,
+    holds_several_words,
     order,
     title_match,
     weigh_words,
@@ -354,9 +355,12 @@ class _Search:
             fused = held or fused
         evidence = self._evidence(fused)
         fused = weigh_words(fused, evidence, RELEVANCE)
-        matches, related = order(fused, evidence, self._relevance(), self.language)
-        # with no real match, the neighbours in meaning are noise, not "related"
-        related = related if matches or not self.answers_only else []
+        relevance = self._relevance()
+        matches, related = order(fused, evidence, relevance, self.language)
+        # with no real match, the neighbours in meaning are noise, not "related"; with
+        # words alone, a record holding several of the query's words is no neighbour
+        keep_related = matches or not self.answers_only or holds_several_words(evidence, relevance)
+        related = related if keep_related else []
         self.related = {key for key, _ in related}
         fused = matches + related
         self.total = len(fused)
@@ -391,7 +395,11 @@ class _Search:
         if not (self.answers_only if gate is None else gate):
             return replace(RELEVANCE, answer_coverage=0.0)
         if not self.embedders:
-            return replace(RELEVANCE, answer_coverage=RELEVANCE.lexical_answer_coverage)
+            return replace(
+                RELEVANCE,
+                answer_coverage=RELEVANCE.lexical_answer_coverage,
+                answer_terms=RELEVANCE.lexical_answer_terms,
+            )
         if self.mode == "dense":
             return replace(
                 RELEVANCE,
@@ -447,6 +455,7 @@ class _Search:
             found.vouching_coverage = max(
                 own, translated * self.gloss_trust, in_chinese * self.chinese_share
             )
+            found.terms_held = words.held(terms["own"][0])
             if own >= 1.0 - 1e-9:  # a title can only be the query if it holds every word
                 titles = [t for n, t in hit.fields.items() if n in get_index(hit.kind).title_fields]
                 found.title = title_match(self.q, titles, RELEVANCE)

@@ -68,6 +68,11 @@ class RelevanceSettings:
     #: … when words are all there is to go by (lexical mode, or no embedder): a record that
     #: shares a few rare words with a query is the best evidence there is
     lexical_answer_coverage: float = 0.15
+    #: … or, then, this many of the query's own terms whatever their rarity: a long
+    #: question's rare filler words ("seem", "certainly") outweigh its topic words, common
+    #: in a catalogue about one subject (0: off, as when a model can vouch)
+    answer_terms: int = 0
+    lexical_answer_terms: int = 3
     #: a Chinese query's English gloss vouches by words in full when the climate glossary
     #: gave every word, and this much when the general dictionary gave them all (减肥食谱,
     #: "lose weight recipe", matched a recipe app); the models vouch for the rest
@@ -111,17 +116,23 @@ class Evidence:
     #: cosines between short Chinese texts run high, nonsense included)
     vouching_coverage: float = 0.0
     vouching_similarity: dict[str, float] = field(default_factory=dict)
+    #: how many of the query's own terms it holds, each counted once
+    terms_held: int = 0
 
     def is_match(self, settings: RelevanceSettings, *, answers: str = "") -> bool:
         """A real match; with ``answers`` (the query's language), one strong enough to show
         that the query has results."""
         if answers:
-            return self._holds(
-                settings.answer_coverage,
-                self.vouching_coverage,
-                settings.answer_levels(answers),
-                self.vouching_similarity,
-            ) or self._corroborated(settings, answers)
+            return (
+                self._holds(
+                    settings.answer_coverage,
+                    self.vouching_coverage,
+                    settings.answer_levels(answers),
+                    self.vouching_similarity,
+                )
+                or self._corroborated(settings, answers)
+                or self.holds_terms(settings)
+            )
         return self._holds(settings.min_coverage, self.coverage, settings.strong, self.similarity)
 
     def _corroborated(self, settings: RelevanceSettings, query_language: str) -> bool:
@@ -135,6 +146,9 @@ class Evidence:
             if space in levels
         )
         return witnesses >= 2
+
+    def holds_terms(self, settings: RelevanceSettings) -> bool:
+        return bool(settings.answer_terms) and self.terms_held >= settings.answer_terms
 
     def _holds(self, min_coverage, coverage, levels, similarity) -> bool:
         if self.title or coverage >= min_coverage:
@@ -164,6 +178,10 @@ class StoredWords:
             weight for term, weight in zip(terms, weights, strict=True) if self._holds(term)
         )
         return found / (sum(weights) or 1.0)
+
+    def held(self, terms: list[Term]) -> int:
+        """How many of ``terms`` it holds."""
+        return sum(1 for term in terms if self._holds(term))
 
     def _holds(self, term: Term) -> bool:
         if term.language == "zh":
@@ -215,6 +233,11 @@ def has_answer(
 ) -> bool:
     """Whether one candidate at least answers the query (``RelevanceSettings.answer``)."""
     return any(found.is_match(settings, answers=query_language) for found in evidence.values())
+
+
+def holds_several_words(evidence: Mapping[str, Evidence], settings: RelevanceSettings) -> bool:
+    """Whether a candidate holds ``answer_terms`` of the query's words (words-only mode)."""
+    return any(found.holds_terms(settings) for found in evidence.values())
 
 
 def order(

@@ -248,3 +248,20 @@ def test_one_model_alone_must_be_very_close_two_agreeing_witnesses_less_so():
     # a witness that may not vouch (an English query's Chinese glossary terms) is no witness
     unvouched = Evidence(similarity={"e5-small-q4": 0.83, "use-m3": 0.35})
     assert order([("a", 1.0)], {"a": unvouched}, RELEVANCE) == ([], [])
+
+
+@pytest.mark.django_db
+def test_words_only_a_long_question_holding_its_topic_words_has_an_answer(committed):
+    # every record speaks of sea level; the question's rare words are filler no record
+    # holds, and by rarity they outweigh the topic words it shares with them
+    with committed():
+        for place in ("Jakarta", "Miami", "Venice", "Lagos", "Dhaka", "Manila"):
+            SolutionFactory(title_en=f"Sea level rise defences for {place}")
+        wanted = SolutionFactory(
+            title_en="Sea level rise and ocean temperature",
+            description_en="How warmer ocean water expands and raises the sea level.",
+        )
+    question = "Sea level rise does not seem to depend on ocean temperature, certainly not"
+    found = search_records(question, mode="lexical")
+    assert found.results[0]["external_id"] == wanted.external_id
+    assert search_records("seem certainly plorf", mode="lexical").results == []
