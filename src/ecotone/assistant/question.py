@@ -465,15 +465,24 @@ def without_kind_words(concepts_: list[Concept], kinds: frozenset[str]) -> list[
     return kept or concepts_
 
 
-def focus(question: str, concepts_: list[Concept]) -> Concept | None:
-    """The concept a "which …" / "what is …" / 哪些 / 是什么 question asks about: the one
-    written right after "which" or 哪些, or right before 是什么 / 有哪些 / 指哪几种."""
+def _concept_places(
+    question: str, concepts_: list[Concept]
+) -> tuple[str, list[tuple[int, int, Concept]]]:
+    """The question as matched (simplified, folded, lower case) and (start, end, concept)
+    of each concept written in it."""
     text = to_simplified(fold(question)).lower()
     places = []
     for concept in concepts_:
         at = text.find(concept.label.lower())
         if at >= 0:
             places.append((at, at + len(concept.label), concept))
+    return text, places
+
+
+def focus(question: str, concepts_: list[Concept]) -> Concept | None:
+    """The concept a "which …" / "what is …" / 哪些 / 是什么 question asks about: the one
+    written right after "which" or 哪些, or right before 是什么 / 有哪些 / 指哪几种."""
+    text, places = _concept_places(question, concepts_)
     best: tuple[int, Concept] | None = None
     for match in FOCUS_AFTER.finditer(text):
         for start, _, concept in places:
@@ -496,12 +505,7 @@ def figure_subject(question: str, concepts_: list[Concept]) -> Concept | None:
     …" → penalty); ``None`` when the question does not say it that way."""
     if not asks_for_figure(question):
         return None
-    text = to_simplified(fold(question)).lower()
-    places = []
-    for concept in concepts_:
-        at = text.find(concept.label.lower())
-        if at >= 0:
-            places.append((at, at + len(concept.label), concept))
+    text, places = _concept_places(question, concepts_)
     best: tuple[int, Concept] | None = None
     for match in FIGURE_OF_BEFORE.finditer(text):
         for _, end, concept in places:
