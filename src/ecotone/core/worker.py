@@ -240,7 +240,8 @@ class Heartbeat:
         from .models import WorkerLease
 
         self._stopping.set()
-        self._thread.join(timeout=self.every + 5)
+        if self._thread.ident is not None:  # stopped by a signal before it started: no join
+            self._thread.join(timeout=self.every + 5)
         WorkerLease.objects.filter(worker_id=self.worker_id).delete()  # ended, not dead
         connection.close()
 
