@@ -272,7 +272,11 @@ def test_two_models_corroborate_only_when_both_put_the_record_among_their_first(
     record USE put first and e5 65th (both above their corroborating levels). Two models
     vouch together when each ranks the record among its first ``agreeing_rank``; a model
     and the words a record holds need no such agreement."""
-    from ecotone.search.queries import RELEVANCE
+    from dataclasses import replace
+
+    from ecotone.search.queries import RELEVANCE as SHIPPED
+
+    RELEVANCE = replace(SHIPPED, agreeing_rank=10)  # measured, ships off (queries.py)
 
     def answered(ranks, coverage=0.0, language="zh"):
         cosines = {"e5-small-q4": 0.83, "use-m3": 0.37}
@@ -285,7 +289,6 @@ def test_two_models_corroborate_only_when_both_put_the_record_among_their_first(
         )
         return order([("a", 1.0)], {"a": found}, RELEVANCE, language) != ([], [])
 
-    assert RELEVANCE.agreeing_rank == 10
     assert not answered((64, 0))  # USE's first, e5's 65th: no agreement
     assert not answered((0, 34))
     assert answered((3, 0))  # both among their first ten
