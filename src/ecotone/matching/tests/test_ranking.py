@@ -824,3 +824,46 @@ def test_without_an_embedder_the_first_order_stands(storage_need, committed):
     matches = services.matches_for_need(storage_need)
     assert len(matches) == 2
     assert all(c.name != "coverage" for m in matches for c in m.components)
+
+
+def _sentences_cached(kind: str, record) -> bool:
+    """Whether every text ``coverage`` reads ``record`` by is in the vector cache."""
+    from ecotone.matching.coverage import candidate_texts
+    from ecotone.search.embedding import digest, get_embedders
+    from ecotone.search.models import Embedding
+
+    digests = {digest(text) for text in candidate_texts(kind, record)}
+    for embedder in get_embedders():
+        held = Embedding.objects.filter(space=embedder.space, digest__in=digests).count()
+        if held < len(digests):
+            return False
+    return True
+
+
+def test_a_saved_need_s_candidates_are_read_in_the_background(cold_storage_need, committed):
+    """Reading a candidate sentence by sentence embeds its sentences the first time (about
+    3 s of CPU for a need's thirty candidates): a need's matches are ranked by a task when
+    it is saved (at once in the tests), so its page does not wait for that."""
+    from ecotone.search.models import Embedding
+
+    need, directory, answer = cold_storage_need
+    assert _sentences_cached("solution", answer)  # the fixture's need was saved after them
+    Embedding.objects.all().delete()
+    with committed():
+        need.title_en = "Cold storage for small fishing ports"
+        need.save()
+    assert _sentences_cached("solution", answer) and _sentences_cached("solution", directory)
+
+
+def test_imported_needs_are_read_in_the_background(cold_storage_need, committed):
+    from ecotone.core.signals import records_imported
+    from ecotone.search.models import Embedding
+
+    need, _, answer = cold_storage_need
+    Embedding.objects.all().delete()
+    with committed():
+        records_imported.send(sender=type(answer), pks=[answer.pk])  # not a need: nothing
+    assert not _sentences_cached("solution", answer)
+    with committed():
+        records_imported.send(sender=Need, pks=[need.pk])
+    assert _sentences_cached("solution", answer)
