@@ -367,8 +367,10 @@ class PostgresBackend(SearchBackend):
             page, total = bm25.ranked_page(
                 cursor, request, query.offset, query.limit, self.rerank_depth, self.fast_top_k
             )
-            # The page is ranked on ids alone; stored texts are read for its rows only.
-            stored = _stored(cursor, [candidate.id for candidate in page])
+            # The fast top-k returns its rows' stored texts; the two-stage ranking ranks
+            # on ids alone, and stored texts are read for its page only.
+            stored = {c.id: (c.kind, c.pk, *c.stored) for c in page if c.stored}
+            stored.update(_stored(cursor, [c.id for c in page if c.id not in stored]))
         hits = [_hit(*stored[c.id], c.score) for c in page if c.id in stored]
         return SearchPage(hits=hits, total=total)
 
@@ -411,7 +413,7 @@ class PostgresBackend(SearchBackend):
         # A transaction of its own: the HNSW settings are SET LOCAL.
         reader = _reader()
         with transaction.atomic(using=reader.alias), reader.cursor() as cursor:
-            found = _spaces(cursor).get(space)
+            found = _space_configured(cursor, space, self.ef_search, self.max_scan_tuples)
             if found is None:
                 return []
             vector = np.asarray(vector, dtype=np.float32).reshape(-1)
@@ -423,13 +425,14 @@ class PostgresBackend(SearchBackend):
             if not usable(vector):
                 return []
             search = _DenseSearch(cursor, found.table, vector_literal(vector), filters)
-            if found.dim > HNSW_MAX_DIMENSIONS or search.space_within(self.exact_below):
+            if found.dim > HNSW_MAX_DIMENSIONS:
                 return search.exact(limit)
             # The planner chooses: the HNSW index, or for a selective filter the few
             # matching documents sorted exactly. A walk that comes back short (the
-            # filter rejected too much of the graph) is redone as an exact scan.
-            search.configure(self.ef_search, self.max_scan_tuples)
-            return search.approximate(limit, self.candidates_per_hit) or search.exact(limit)
+            # filter rejected too much of the graph) is redone as an exact scan; a small
+            # space is scanned exactly at once (the same statement as the first walk).
+            found_hits = search.nearest(limit, self.exact_below, self.candidates_per_hit)
+            return found_hits if found_hits is not None else search.exact(limit)
 
     # -- status ----------------------------------------------------------------------
 
@@ -499,14 +502,7 @@ class _DenseSearch:
 
     def exact(self, limit: int) -> list[DenseHit]:
         """Every filtered passage compared: each document's closest, then the best."""
-        self.cursor.execute(
-            "SELECT kind, pk, chunk, language, label, distance FROM ("  # noqa: S608
-            " SELECT DISTINCT ON (v.doc_id) d.kind, d.pk, v.chunk, v.language, v.label,"
-            "  v.embedding <=> %s::vector AS distance "
-            f" {self.source} ORDER BY v.doc_id, distance, v.chunk"
-            ") best ORDER BY distance, kind, pk LIMIT %s",
-            [self.vector, *self.params, limit],
-        )
+        self.cursor.execute(*self.exact_sql(limit))
         return best_per_document(self.cursor.fetchall())
 
     def configure(self, ef_search: int, max_scan_tuples: int) -> None:
@@ -520,14 +516,53 @@ class _DenseSearch:
             [str(min(ef_search, MAX_EF_SEARCH)), str(max_scan_tuples)],
         )
 
-    def approximate(self, limit: int, per_hit: float = CANDIDATES_PER_HIT) -> list[DenseHit] | None:
+    def nearest(self, limit: int, exact_below: int, per_hit: float) -> list[DenseHit] | None:
+        """``approximate``, whose first walk is one statement with the check whether the
+        space holds at most ``exact_below`` passages, answered exactly when it does (one
+        round trip where a search took two: under load each waits for a core)."""
+        self.cursor.execute(*self.first_walk_sql(limit, exact_below, per_hit))
+        rows = self.cursor.fetchall()
+        if rows and rows[0][0]:
+            return best_per_document(row[1:] for row in rows)
+        return self.approximate(limit, per_hit, first=[row[1:] for row in rows])
+
+    def first_walk_sql(self, limit: int, exact_below: int, per_hit: float) -> tuple[str, list]:
+        """Rows (exact, kind, pk, chunk, language, label, distance): the exact answer when
+        the space is small, else the first walk's passages; the branch not taken is never
+        run (a one-time filter)."""
+        exact_sql, exact_params = self.exact_sql(limit)
+        walk_sql, walk_params = self.approximate_sql(math.ceil(limit * per_hit))
+        sql = (
+            "WITH small AS MATERIALIZED ("  # noqa: S608 (our table name and statements)
+            f" SELECT count(*) <= %s AS small FROM (SELECT 1 FROM {_quote(self.table)} LIMIT %s) s)"
+            f" SELECT true, e.* FROM ({exact_sql}) e WHERE (SELECT small FROM small)"
+            f" UNION ALL SELECT false, w.* FROM ({walk_sql}) w WHERE NOT (SELECT small FROM small)"
+        )
+        return sql, [exact_below, exact_below + 1, *exact_params, *walk_params]
+
+    def exact_sql(self, limit: int) -> tuple[str, list]:
+        sql = (
+            "SELECT kind, pk, chunk, language, label, distance FROM ("  # noqa: S608
+            " SELECT DISTINCT ON (v.doc_id) d.kind, d.pk, v.chunk, v.language, v.label,"
+            "  v.embedding <=> %s::vector AS distance "
+            f" {self.source} ORDER BY v.doc_id, distance, v.chunk"
+            ") best ORDER BY distance, kind, pk LIMIT %s"
+        )
+        return sql, [self.vector, *self.params, limit]
+
+    def approximate(
+        self, limit: int, per_hit: float = CANDIDATES_PER_HIT, first: list[tuple] | None = None
+    ) -> list[DenseHit] | None:
         """Nearest passages through the HNSW index, ``per_hit`` per wanted document and
         widened until ``limit`` documents are found; None when the scan ran dry first (the
-        caller then scans exactly)."""
+        caller then scans exactly). ``first``: the first walk's rows, already read."""
         candidates = math.ceil(limit * per_hit)
         for _ in range(ANN_ROUNDS):
-            self.cursor.execute(*self.approximate_sql(candidates))
-            rows = self.cursor.fetchall()
+            if first is None:
+                self.cursor.execute(*self.approximate_sql(candidates))
+                rows = self.cursor.fetchall()
+            else:
+                rows, first = first, None
             hits = best_per_document(rows)
             if len(hits) >= limit:
                 return hits[:limit]
@@ -548,6 +583,19 @@ class _DenseSearch:
 
 
 # -- writing ---------------------------------------------------------------------------
+
+
+def _space_configured(cursor, name: str, ef_search: int, max_scan_tuples: int) -> Space | None:
+    """The space ``name`` (None if there is none), with the HNSW settings for this
+    transaction set in the same statement (``_DenseSearch.configure``)."""
+    cursor.execute(
+        f"SELECT table_name, dim, set_config('hnsw.ef_search', %s, true),"  # noqa: S608
+        " set_config('hnsw.iterative_scan', 'relaxed_order', true),"
+        f" set_config('hnsw.max_scan_tuples', %s, true) FROM {SPACES} WHERE space = %s",
+        [str(min(ef_search, MAX_EF_SEARCH)), str(max_scan_tuples), name],
+    )
+    row = cursor.fetchone()
+    return Space(name, row[0], row[1]) if row else None
 
 
 def _spaces(cursor) -> dict[str, Space]:

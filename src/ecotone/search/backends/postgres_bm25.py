@@ -281,6 +281,8 @@ class Candidate:
     pk: int
     estimate: float
     score: float
+    #: (external id, fields, facets as JSON text) when the ranking statement read them
+    stored: tuple[str, str, str] | None = None
 
 
 def candidates_sql(estimate: str, where: str) -> str:
@@ -675,9 +677,11 @@ SELECT x.done, x.exhausted,
        CASE WHEN x.done AND x.exhausted THEN (
            SELECT count(*) FROM met m JOIN {DOCUMENTS} d ON d.id = m.doc_id WHERE {where})
        ELSE (SELECT count(*) FROM scored) END,
-       s.id, s.kind, s.pk, s.title_length, s.body_length, s.lexemes, s.fields, s.tfs
+       s.id, s.kind, s.pk, s.title_length, s.body_length, s.lexemes, s.fields, s.tfs,
+       t.external_id, t.fields::text, t.facets::text
 FROM decision x
 LEFT JOIN scored s ON s.score >= (SELECT score - {SCORE_MARGIN} * abs(score) FROM cut)
+LEFT JOIN {DOCUMENTS} t ON t.id = s.id
 """  # noqa: S608
 
 
@@ -819,7 +823,7 @@ def _top_k_at(cursor, request, weights, collection, lists, k, depth):
         return None
     ranked = []
     for row in rows:
-        id_, kind, pk, title_length, body_length, lexemes, fields, tfs = row[3:]
+        id_, kind, pk, title_length, body_length, lexemes, fields, tfs = row[3:11]
         if id_ is None:
             continue
         found: dict[str, list[int]] = {}
@@ -831,7 +835,7 @@ def _top_k_at(cursor, request, weights, collection, lists, k, depth):
         score = bm25(
             occurrences, weights, (title_length, body_length), collection, request.title_weight
         )
-        ranked.append(Candidate(id_, kind, pk, score, score))
+        ranked.append(Candidate(id_, kind, pk, score, score, stored=row[11:14]))
     ranked.sort(key=lambda c: (-c.score, c.kind, c.pk))
     return ranked[:k], int(total)
 

@@ -9,6 +9,7 @@ import importlib
 import numpy as np
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from ecotone.search.backends import SearchQuery, get_search_backend
 from ecotone.search.backends.postgres import (
@@ -199,6 +200,28 @@ def test_the_hnsw_index_serves_the_approximate_query(db):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert f"{space_table(SPACE)}_hnsw" in plan
+
+
+def test_the_first_walk_shares_its_statement_with_the_small_space_check(db):
+    """The HNSW index serves the walk in the statement that also asks whether the space
+    is small, and a dense search sends two statements (its space with the HNSW settings,
+    then that one) where it sent four."""
+    backend = PostgresBackend(exact_below=0)
+    backend.rebuild(random_documents(50))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        table = _spaces(cursor)[SPACE].table
+        search = _DenseSearch(cursor, table, vector_literal(unit(*[1] * 16)), {})
+        sql, params = search.first_walk_sql(10, 0, 4)
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"{space_table(SPACE)}_hnsw" in plan
+    for exact_below in (0, 1000):  # the walk, and the small space's exact scan
+        with CaptureQueriesContext(connection) as sent:
+            found = PostgresBackend(exact_below=exact_below).nearest(SPACE, unit(*[1] * 16), {}, 10)
+        statements = [q["sql"] for q in sent.captured_queries if "SAVEPOINT" not in q["sql"]]
+        assert len(found) == 10
+        assert len(statements) == 2, statements
 
 
 RARE = ["solution:1000", "solution:1001", "solution:1002"]

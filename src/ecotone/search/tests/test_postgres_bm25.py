@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -289,6 +290,31 @@ def test_the_fast_top_k_is_the_exhaustive_top_k(monkeypatch):
     now = {(d.kind, d.pk): d for d in corpus[:589]}
     now.update({(d.kind, d.pk): d for d in longer})
     assert_exact_top(engine, Reference(list(now.values())), FAST_QUERIES)
+
+
+@needs_postgres
+def test_the_fast_top_k_returns_its_hits_stored_texts(monkeypatch):
+    """The page's stored fields and facets come with the ranking statement: a search sends
+    the statistics and the top-k, no third statement for the texts."""
+    calls = spy_on_top_k(monkeypatch)
+    corpus = [
+        doc(pk, f"Solar {pk}", f"storage beside a park {pk}", country=["CN"]) for pk in range(1, 30)
+    ]
+    engine = backend()
+    engine.rebuild(corpus)
+    with CaptureQueriesContext(connection) as sent:
+        page = find(engine, "solar storage", limit=5)
+    assert [call["rounds"] for call in calls] == [1]
+    assert len(sent.captured_queries) == 2, [q["sql"][:40] for q in sent.captured_queries]
+    assert len(page.hits) == 5
+    fetched = engine.fetch(hit.key for hit in page.hits)
+    for hit in page.hits:
+        assert (hit.external_id, hit.fields, hit.facets) == (
+            fetched[hit.key].external_id,
+            fetched[hit.key].fields,
+            fetched[hit.key].facets,
+        )
+        assert hit.fields["title_en"] == f"Solar {hit.pk}"
 
 
 @needs_postgres
