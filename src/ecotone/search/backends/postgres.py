@@ -349,9 +349,31 @@ class PostgresBackend(SearchBackend):
     # -- lexical ---------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchPage:
-        terms = [term for term in query.terms if term.token]
-        if not terms:
-            return SearchPage(hits=[], total=0)
+        return self.search_many([query])[0][0]
+
+    def search_many(
+        self, queries: list[SearchQuery], weigh: list[Term] = ()
+    ) -> tuple[list[SearchPage], list[float]]:
+        """One statement reads the statistics of every query's terms and of ``weigh``;
+        then each query is one more (its top k, with the page's stored texts)."""
+        term_lists = [[term for term in query.terms if term.token] for query in queries]
+        weigh = list(weigh)
+        with _reader().cursor() as cursor:
+            if not weigh and not any(term_lists):
+                return [SearchPage(hits=[], total=0) for _ in queries], []
+            collection, weights = bm25.statistics_of_each(cursor, [*term_lists, weigh])
+            pages = [
+                self._search(cursor, query, terms, (collection, term_weights))
+                if terms
+                else SearchPage(hits=[], total=0)
+                for query, terms, term_weights in zip(
+                    queries, term_lists, weights[:-1], strict=True
+                )
+            ]
+        # as the embedded backend: the IDF of the field where the term is more common
+        return pages, [bm25.idf(collection.documents, w.most_documents) for w in weights[-1]]
+
+    def _search(self, cursor, query: SearchQuery, terms: list[Term], known) -> SearchPage:
         where, params = facet_filter(query.filters)
         request = bm25.LexicalRequest(
             terms=terms,
@@ -363,14 +385,13 @@ class PostgresBackend(SearchBackend):
             rank_weights=rank_weights(query.title_weight),
             title_weight=max(query.title_weight, 0.0),
         )
-        with _reader().cursor() as cursor:
-            page, total = bm25.ranked_page(
-                cursor, request, query.offset, query.limit, self.rerank_depth, self.fast_top_k
-            )
-            # The fast top-k returns its rows' stored texts; the two-stage ranking ranks
-            # on ids alone, and stored texts are read for its page only.
-            stored = {c.id: (c.kind, c.pk, *c.stored) for c in page if c.stored}
-            stored.update(_stored(cursor, [c.id for c in page if c.id not in stored]))
+        page, total = bm25.ranked_page(
+            cursor, request, query.offset, query.limit, self.rerank_depth, self.fast_top_k, known
+        )
+        # The fast top-k returns its rows' stored texts; the two-stage ranking ranks on ids
+        # alone, and stored texts are read for its page only.
+        stored = {c.id: (c.kind, c.pk, *c.stored) for c in page if c.stored}
+        stored.update(_stored(cursor, [c.id for c in page if c.id not in stored]))
         hits = [_hit(*stored[c.id], c.score) for c in page if c.id in stored]
         return SearchPage(hits=hits, total=total)
 
@@ -408,31 +429,47 @@ class PostgresBackend(SearchBackend):
     def nearest(
         self, space: str, vector: np.ndarray, filters: dict[str, list[str]], limit: int
     ) -> list[DenseHit]:
-        if limit <= 0:
-            return []
+        return self.nearest_many(space, [vector], filters, limit)[0]
+
+    def nearest_many(
+        self, space: str, vectors: list[np.ndarray], filters: dict[str, list[str]], limit: int
+    ) -> list[list[DenseHit]]:
+        if limit <= 0 or not len(vectors):
+            return [[] for _ in vectors]
         # A transaction of its own: the HNSW settings are SET LOCAL.
         reader = _reader()
         with transaction.atomic(using=reader.alias), reader.cursor() as cursor:
             found = _space_configured(cursor, space, self.ef_search, self.max_scan_tuples)
             if found is None:
-                return []
-            vector = np.asarray(vector, dtype=np.float32).reshape(-1)
-            if vector.shape[0] != found.dim:
-                raise DimensionMismatch(
-                    f"{space} holds {found.dim}-dimensional vectors, the query has "
-                    f"{vector.shape[0]}"
-                )
-            if not usable(vector):
-                return []
-            search = _DenseSearch(cursor, found.table, vector_literal(vector), filters)
+                return [[] for _ in vectors]
+            vectors = [np.asarray(vector, dtype=np.float32).reshape(-1) for vector in vectors]
+            for vector in vectors:
+                if vector.shape[0] != found.dim:
+                    raise DimensionMismatch(
+                        f"{space} holds {found.dim}-dimensional vectors, the query has "
+                        f"{vector.shape[0]}"
+                    )
+            searches = {
+                n: _DenseSearch(cursor, found.table, vector_literal(vector), filters)
+                for n, vector in enumerate(vectors)
+                if usable(vector)
+            }
+            out: list[list[DenseHit]] = [[] for _ in vectors]
             if found.dim > HNSW_MAX_DIMENSIONS:
-                return search.exact(limit)
+                for n, search in searches.items():
+                    out[n] = search.exact(limit)
+                return out
             # The planner chooses: the HNSW index, or for a selective filter the few
             # matching documents sorted exactly. A walk that comes back short (the
             # filter rejected too much of the graph) is redone as an exact scan; a small
-            # space is scanned exactly at once (the same statement as the first walk).
-            found_hits = search.nearest(limit, self.exact_below, self.candidates_per_hit)
-            return found_hits if found_hits is not None else search.exact(limit)
+            # space is scanned exactly at once. The first walks of all the vectors, and
+            # the check whether the space is small, are one statement.
+            first = _first_walks(
+                cursor, list(searches.values()), limit, self.exact_below, self.candidates_per_hit
+            )
+            for (n, search), hits in zip(searches.items(), first, strict=True):
+                out[n] = hits if hits is not None else search.exact(limit)
+            return out
 
     # -- status ----------------------------------------------------------------------
 
@@ -516,30 +553,6 @@ class _DenseSearch:
             [str(min(ef_search, MAX_EF_SEARCH)), str(max_scan_tuples)],
         )
 
-    def nearest(self, limit: int, exact_below: int, per_hit: float) -> list[DenseHit] | None:
-        """``approximate``, whose first walk is one statement with the check whether the
-        space holds at most ``exact_below`` passages, answered exactly when it does (one
-        round trip where a search took two: under load each waits for a core)."""
-        self.cursor.execute(*self.first_walk_sql(limit, exact_below, per_hit))
-        rows = self.cursor.fetchall()
-        if rows and rows[0][0]:
-            return best_per_document(row[1:] for row in rows)
-        return self.approximate(limit, per_hit, first=[row[1:] for row in rows])
-
-    def first_walk_sql(self, limit: int, exact_below: int, per_hit: float) -> tuple[str, list]:
-        """Rows (exact, kind, pk, chunk, language, label, distance): the exact answer when
-        the space is small, else the first walk's passages; the branch not taken is never
-        run (a one-time filter)."""
-        exact_sql, exact_params = self.exact_sql(limit)
-        walk_sql, walk_params = self.approximate_sql(math.ceil(limit * per_hit))
-        sql = (
-            "WITH small AS MATERIALIZED ("  # noqa: S608 (our table name and statements)
-            f" SELECT count(*) <= %s AS small FROM (SELECT 1 FROM {_quote(self.table)} LIMIT %s) s)"
-            f" SELECT true, e.* FROM ({exact_sql}) e WHERE (SELECT small FROM small)"
-            f" UNION ALL SELECT false, w.* FROM ({walk_sql}) w WHERE NOT (SELECT small FROM small)"
-        )
-        return sql, [exact_below, exact_below + 1, *exact_params, *walk_params]
-
     def exact_sql(self, limit: int) -> tuple[str, list]:
         sql = (
             "SELECT kind, pk, chunk, language, label, distance FROM ("  # noqa: S608
@@ -580,6 +593,55 @@ class _DenseSearch:
             f"{self.source} ORDER BY v.embedding <=> %s::vector LIMIT %s"
         )
         return sql, [self.vector, *self.params, self.vector, candidates]
+
+
+def first_walks_sql(
+    searches: list[_DenseSearch], limit: int, exact_below: int, per_hit: float
+) -> tuple[str, list]:
+    """One statement for the first walk of each of ``searches`` (one space, one filter)
+    and the check whether the space holds at most ``exact_below`` passages: rows (search,
+    exact, kind, pk, chunk, language, label, distance), each search's exact answer when
+    the space is small, else its first walk's passages. The branches not taken are never
+    run (one-time filters)."""
+    table = _quote(searches[0].table)
+    parts = [
+        "WITH small AS MATERIALIZED ("  # noqa: S608 (our table name)
+        f" SELECT count(*) <= %s AS small FROM (SELECT 1 FROM {table} LIMIT %s) s)"
+    ]
+    params: list = [exact_below, exact_below + 1]
+    for n, search in enumerate(searches):
+        exact_sql, exact_params = search.exact_sql(limit)
+        walk_sql, walk_params = search.approximate_sql(math.ceil(limit * per_hit))
+        if n:
+            parts.append("UNION ALL")
+        parts.append(
+            f"SELECT {n}, true, e.* FROM ({exact_sql}) e WHERE (SELECT small FROM small)"  # noqa: S608
+            f" UNION ALL SELECT {n}, false, w.* FROM ({walk_sql}) w"
+            " WHERE NOT (SELECT small FROM small)"
+        )
+        params += [*exact_params, *walk_params]
+    return " ".join(parts), params
+
+
+def _first_walks(
+    cursor, searches: list[_DenseSearch], limit: int, exact_below: int, per_hit: float
+) -> list[list[DenseHit] | None]:
+    """Each search's answer after its first walk (``first_walks_sql``), widened as
+    ``approximate`` widens it; None where the walk ran dry (scan exactly instead)."""
+    if not searches:
+        return []
+    cursor.execute(*first_walks_sql(searches, limit, exact_below, per_hit))
+    rows: list[list[tuple]] = [[] for _ in searches]
+    exact = [False] * len(searches)
+    for n, is_exact, *row in cursor.fetchall():
+        rows[n].append(tuple(row))
+        exact[n] = is_exact
+    return [
+        best_per_document(rows[n])
+        if exact[n]
+        else search.approximate(limit, per_hit, first=rows[n])
+        for n, search in enumerate(searches)
+    ]
 
 
 # -- writing ---------------------------------------------------------------------------

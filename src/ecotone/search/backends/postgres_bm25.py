@@ -210,6 +210,18 @@ def _collection(row) -> Collection:
     return Collection(*(int(value) for value in row[:3]), *(float(value) for value in row[3:]))
 
 
+def statistics_of_each(
+    cursor, term_lists: Sequence[Sequence[Term]]
+) -> tuple[Collection, list[list[TermWeight]]]:
+    """``statistics`` of several lists of terms, in one query."""
+    collection, weights = statistics(cursor, [term for terms in term_lists for term in terms])
+    out, start = [], 0
+    for terms in term_lists:
+        out.append(weights[start : start + len(terms)])
+        start += len(terms)
+    return collection, out
+
+
 def statistics(cursor, terms: Sequence[Term]) -> tuple[Collection, list[TermWeight]]:
     """The collection's totals and each term's IDF per field, in one query."""
     rows = []  # (term index, lexeme, upper end of its prefix range or None)
@@ -336,6 +348,7 @@ def ranked_page(
     limit: int,
     depth: int = RERANK_DEPTH,
     fast: bool = True,
+    known: tuple[Collection, list[TermWeight]] | None = None,
 ) -> tuple[list[Candidate], int]:
     """The page ``[offset, offset + limit)`` of the matches, best BM25 first, and how
     many documents match. The order does not depend on the page asked for, so pages
@@ -344,8 +357,9 @@ def ranked_page(
     Queries without prefix terms go through ``top_k`` (exact, reading only the leading
     postings); when it gives up, or for prefix terms, the two-stage ranking below
     answers. ``total`` from ``top_k`` is exact when it read every posting of the query's
-    terms, and otherwise a number of matches found, above ``offset + limit``."""
-    collection, weights = statistics(cursor, request.terms)
+    terms, and otherwise a number of matches found, above ``offset + limit``. ``known``:
+    the statistics of ``request.terms``, when the caller read them already."""
+    collection, weights = known or statistics(cursor, request.terms)
     if fast and not any(term.prefix for term in request.terms):
         # one more than the page, so ``total`` says whether a next page exists
         found = top_k(cursor, request, weights, collection, offset + limit + 1)
