@@ -1,7 +1,7 @@
 """PostgreSQL's plans for what one search runs: every statement the backend sends for a
-lexical query and for a filtered dense query, run again under ``EXPLAIN (ANALYZE,
-BUFFERS)``, on the index already in the database (build it with ``search_speed.py
---backend postgres`` or ``dense_recall.py``).
+lexical query and for a filtered dense query (two vectors in one space), run again under
+``EXPLAIN (ANALYZE, BUFFERS)``, on the index already in the database (build it with
+``search_speed.py --backend postgres`` or ``dense_recall.py``).
 
     DATABASE_URL=postgres://…/scratch .venv/bin/python benchmarks/search_plans.py
     DATABASE_URL=… .venv/bin/python benchmarks/search_plans.py --query "heat pump" --space e5…
@@ -66,9 +66,10 @@ def main() -> None:
     space = spaces[args.space] if args.space else next(iter(sorted(spaces.values(), key=str)))
     facet, _, value = args.filter.partition("=")
     filters = {facet: [value]} if value else {}
-    vector = np.random.default_rng(1).normal(size=space.dim).astype("float32")
-    print(f"\n== dense: {space.name}, filter {filters or 'none'}, limit 100")
-    explained(lambda: backend.nearest(space.name, vector, filters, 100))
+    # two vectors, as a query and its gloss are searched in one space
+    vectors = list(np.random.default_rng(1).normal(size=(2, space.dim)).astype("float32"))
+    print(f"\n== dense: {space.name}, two vectors, filter {filters or 'none'}, limit 100")
+    explained(lambda: backend.nearest_many(space.name, vectors, filters, 100))
 
 
 if __name__ == "__main__":

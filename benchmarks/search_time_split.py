@@ -7,7 +7,9 @@ query embedding of ``search_speed.py``'s query path, per query.
 Runs the ten queries of ``search_speed.py`` (``query_once``: lexical search, query
 embedding and dense search per space, fusion, the page's stored fields) on the index
 ``DATABASE_URL`` holds (build it with ``search_speed.py --backend postgres``; this script
-writes nothing) and prints the mean wall time of a query, then the wall time per query
+writes nothing) and prints the mean wall time of a query, the CPU time per query of this
+process (Python, e5 included) and of the PostgreSQL server process serving it (``/proc``: the
+server must run on this machine) and the statements per query, then the wall time per query
 spent in each statement (by its first words) and in each embedder's query embedding (e5
 embeds on a thread beside the word search, so its time overlaps the statements'). Wall
 time on a loaded machine includes the wait for a core: quote the load average printed.
@@ -34,6 +36,7 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
+    from search_backend_call import server_cpu_seconds
     from search_speed import QUERIES, query_once
 
     from ecotone.search.backends.postgres import PostgresBackend
@@ -41,7 +44,7 @@ def main() -> None:
 
     backend = PostgresBackend()
     query_once(backend, args.mode, QUERIES[0])  # warm: models loaded, pages cached
-    statements: dict[str, list] = collections.defaultdict(lambda: [0, 0.0])
+    timings: dict[str, list] = collections.defaultdict(lambda: [0, 0.0])
     embedding: dict[str, float] = collections.defaultdict(float)
 
     def timed(execute, sql, params, many, context):
@@ -49,7 +52,7 @@ def main() -> None:
         try:
             return execute(sql, params, many, context)
         finally:
-            spent = statements[" ".join(sql.split())[:72]]
+            spent = timings[" ".join(sql.split())[:72]]
             spent[0] += 1
             spent[1] += time.perf_counter() - began
 
@@ -65,6 +68,10 @@ def main() -> None:
         embedder.embed_query_texts = embed
     load = os.getloadavg()[0]
     total = 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    server, python = server_cpu_seconds(pid), time.process_time()
     with connection.execute_wrapper(timed):
         for _ in range(args.repeats):
             for text in QUERIES:
@@ -72,11 +79,16 @@ def main() -> None:
                 query_once(backend, args.mode, text)
                 total += time.perf_counter() - began
     queries = args.repeats * len(QUERIES)
+    python_ms = (time.process_time() - python) * 1000 / queries
+    server_ms = (server_cpu_seconds(pid) - server) * 1000 / queries
+    statements = sum(count for count, _ in timings.values()) / queries
     print(
         f"search_time_split mode={args.mode} queries={queries} "
-        f"mean_ms={total * 1000 / queries:.1f} load={load:.1f}-{os.getloadavg()[0]:.1f}"
+        f"mean_ms={total * 1000 / queries:.1f} python_cpu_ms={python_ms:.1f} "
+        f"server_cpu_ms={server_ms:.1f} statements={statements:.1f} "
+        f"load={load:.1f}-{os.getloadavg()[0]:.1f}"
     )
-    for sql, (count, spent) in sorted(statements.items(), key=lambda item: -item[1][1]):
+    for sql, (count, spent) in sorted(timings.items(), key=lambda item: -item[1][1]):
         print(f"  sql {spent * 1000 / queries:7.1f} ms/query {count / queries:4.1f}/query  {sql}")
     for space, spent in sorted(embedding.items()):
         print(f"  embed {space} {spent * 1000 / queries:7.1f} ms/query")

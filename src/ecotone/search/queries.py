@@ -299,6 +299,8 @@ class _Search:
         self.backend = get_search_backend()
         #: read once: with the database cache, every read of it is a query
         self._catalogue_version: str | None = None
+        #: the coverage terms' IDFs (``_coverage_terms``), read with the first lexical search
+        self._coverage_idf: list[float] | None = None
         self.still_public = self._still_public  #: benchmarks replace the database re-check
         self.lexical_hits: dict[str, SearchHit] = {}
         self.dense_hits: dict[str, dict[str, DenseHit]] = {}
@@ -323,13 +325,16 @@ class _Search:
         }
         rankings: dict[str, list[str]] = {}
         if self.mode in ("hybrid", "lexical"):
-            rankings["lexical"] = [key for key, _ in self.lexical(0, min(depth, MAX_FUSED))]
+            # the query's, its English gloss's and its Chinese glossary terms' words: one
+            # backend call (on PostgreSQL one read of the statistics for all)
+            names = {"lexical": self.terms}
             if self.translated_terms:
-                english = self.lexical(0, min(depth, MAX_FUSED), self.translated_terms)
-                rankings[f"lexical{TRANSLATED}"] = [key for key, _ in english]
+                names[f"lexical{TRANSLATED}"] = self.translated_terms
             if self.chinese_terms:
-                chinese = self.lexical(0, min(depth, MAX_FUSED), self.chinese_terms)
-                rankings[f"lexical{IN_CHINESE}"] = [key for key, _ in chinese]
+                names[f"lexical{IN_CHINESE}"] = self.chinese_terms
+            windows = self.lexical_many(0, min(depth, MAX_FUSED), list(names.values()))
+            for name, window in zip(names, windows, strict=True):
+                rankings[name] = [key for key, _ in window]
         # the embedders in the background come last, so their vectors are ready the latest
         for embedder in sorted(self.embedders, key=lambda e: e in pending):
             named = texts[embedder]
@@ -337,8 +342,7 @@ class _Search:
                 vectors = pending[embedder].result()
             else:
                 vectors = embedder.embed_query_texts(list(named.values()))
-            for name, vector in zip(named, vectors, strict=True):
-                rankings[name] = self._dense(embedder, vector, depth, name)
+            rankings.update(self._dense(embedder, list(vectors), depth, list(named)))
         scale = {}
         if self.chinese_terms and FUSION.chinese_only_weight:
             glossed = [name for name in rankings if name.endswith(IN_CHINESE)]
@@ -413,18 +417,23 @@ class _Search:
             )
         return RELEVANCE
 
-    def _coverage_terms(self) -> dict[str, tuple[list, list[float] | None]]:
-        """The query's own, its English gloss's and its Chinese glossary terms, each with
-        their weights, from one look-up in the index."""
-        terms = {
+    def _coverage_listing(self) -> dict[str, list]:
+        return {
             "own": coverage_terms(self.q),
             "translated": coverage_terms(self.english_gloss) if self.translated_terms else [],
             "chinese": coverage_terms(self.chinese_text) if self.chinese_terms else [],
         }
+
+    def _coverage_terms(self) -> dict[str, tuple[list, list[float] | None]]:
+        """The query's own, its English gloss's and its Chinese glossary terms, each with
+        their weights, from one look-up in the index."""
+        terms = self._coverage_listing()
         if not RELEVANCE.weigh_terms:
             return {name: (listed, None) for name, listed in terms.items()}
-        idf = self.backend.term_weights([t for listed in terms.values() for t in listed])
-        weights = iter(weight**RELEVANCE.term_weight_power for weight in idf)
+        if self._coverage_idf is None:
+            listed_terms = [t for listed in terms.values() for t in listed]
+            self._coverage_idf = self.backend.term_weights(listed_terms)
+        weights = iter(weight**RELEVANCE.term_weight_power for weight in self._coverage_idf)
         return {name: (listed, [next(weights) for _ in listed]) for name, listed in terms.items()}
 
     def _evidence(self, fused: list[tuple[str, float]]) -> dict[str, Evidence]:
@@ -493,13 +502,31 @@ class _Search:
         ]
 
     def lexical(self, offset: int, limit: int, terms=None) -> list[tuple[str, float]]:
-        query = SearchQuery(
-            terms=terms or self.terms, filters=self.filters, limit=limit, offset=offset
-        )
-        page = self.backend.search(query)
-        self.lexical_hits.update((hit.key, hit) for hit in self.still_public(page.hits))
-        self.total = page.total
-        return [(hit.key, hit.score) for hit in page.hits if hit.key in self.lexical_hits]
+        return self.lexical_many(offset, limit, [terms or self.terms])[0]
+
+    def lexical_many(
+        self, offset: int, limit: int, term_lists: list
+    ) -> list[list[tuple[str, float]]]:
+        """A page of each lexical search, in one backend call that also weighs the
+        coverage terms (``_coverage_terms``) the first time."""
+        queries = [
+            SearchQuery(terms=terms, filters=self.filters, limit=limit, offset=offset)
+            for terms in term_lists
+        ]
+        weigh = []
+        if RELEVANCE.weigh_terms and self._coverage_idf is None:
+            weigh = [t for listed in self._coverage_listing().values() for t in listed]
+        pages, idf = self.backend.search_many(queries, weigh)
+        if weigh:
+            self._coverage_idf = idf
+        windows = []
+        for page in pages:
+            self.lexical_hits.update((hit.key, hit) for hit in self.still_public(page.hits))
+            self.total = page.total
+            windows.append(
+                [(hit.key, hit.score) for hit in page.hits if hit.key in self.lexical_hits]
+            )
+        return windows
 
     def _still_public(self, hits: list[SearchHit]) -> list[SearchHit]:
         """``hits`` the database still shows publicly, as of the catalogue version when
@@ -508,12 +535,21 @@ class _Search:
             self._catalogue_version = catalogue_version()
         return _still_public(hits, self._catalogue_version)
 
-    def _dense(self, embedder: Embedder, vector, depth: int, name: str) -> list[str]:
-        hits = self.backend.nearest(embedder.space, vector, self.filters, min(depth, MAX_FUSED))
-        floor = max(embedder.min_similarity, (hits[0].score if hits else 0) - embedder.max_gap)
-        hits = [hit for hit in hits if hit.score >= floor]
-        self.dense_hits[name] = {hit.key: hit for hit in hits}
-        return [hit.key for hit in hits]
+    def _dense(
+        self, embedder: Embedder, vectors: list, depth: int, names: list[str]
+    ) -> dict[str, list[str]]:
+        """The rankings ``names`` of ``vectors`` (the query's, its gloss's) in the
+        embedder's space, from one backend call."""
+        found = self.backend.nearest_many(
+            embedder.space, vectors, self.filters, min(depth, MAX_FUSED)
+        )
+        rankings = {}
+        for name, hits in zip(names, found, strict=True):
+            floor = max(embedder.min_similarity, (hits[0].score if hits else 0) - embedder.max_gap)
+            hits = [hit for hit in hits if hit.score >= floor]
+            self.dense_hits[name] = {hit.key: hit for hit in hits}
+            rankings[name] = [hit.key for hit in hits]
+        return rankings
 
     def _languages(self) -> dict[str, str]:
         """A document's language for interleaving: that of its best-matching passage;

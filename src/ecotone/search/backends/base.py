@@ -97,12 +97,27 @@ class SearchBackend(ABC):
         """Lexical: documents matching any of ``query.terms`` (published only, filtered
         by ``query.filters``), best BM25 first."""
 
+    def search_many(
+        self, queries: list[SearchQuery], weigh: list[Term] = ()
+    ) -> tuple[list[SearchPage], list[float]]:
+        """``search`` for each of ``queries`` and ``term_weights(weigh)``, as one call: a
+        backend that reads its statistics from a database reads them once for all."""
+        pages = [self.search(query) for query in queries]
+        return pages, self.term_weights(list(weigh)) if weigh else []
+
     @abstractmethod
     def nearest(
         self, space: str, vector: np.ndarray, filters: dict[str, list[str]], limit: int
     ) -> list[DenseHit]:
         """Dense: the ``limit`` published documents (after ``filters``) whose best passage
         in ``space`` is most similar to ``vector``, best first; [] if the space is empty."""
+
+    def nearest_many(
+        self, space: str, vectors: list[np.ndarray], filters: dict[str, list[str]], limit: int
+    ) -> list[list[DenseHit]]:
+        """``nearest`` for each of ``vectors`` in one space (a query and its gloss), as
+        one call: a database backend walks them in one statement."""
+        return [self.nearest(space, vector, filters, limit) for vector in vectors]
 
     @abstractmethod
     def term_weights(self, terms: list[Term]) -> list[float]:

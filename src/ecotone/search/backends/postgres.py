@@ -349,9 +349,31 @@ class PostgresBackend(SearchBackend):
     # -- lexical ---------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchPage:
-        terms = [term for term in query.terms if term.token]
-        if not terms:
-            return SearchPage(hits=[], total=0)
+        return self.search_many([query])[0][0]
+
+    def search_many(
+        self, queries: list[SearchQuery], weigh: list[Term] = ()
+    ) -> tuple[list[SearchPage], list[float]]:
+        """One statement reads the statistics of every query's terms and of ``weigh``;
+        then each query is one more (its top k, with the page's stored texts)."""
+        term_lists = [[term for term in query.terms if term.token] for query in queries]
+        weigh = list(weigh)
+        with _reader().cursor() as cursor:
+            if not weigh and not any(term_lists):
+                return [SearchPage(hits=[], total=0) for _ in queries], []
+            collection, weights = bm25.statistics_of_each(cursor, [*term_lists, weigh])
+            pages = [
+                self._search(cursor, query, terms, (collection, term_weights))
+                if terms
+                else SearchPage(hits=[], total=0)
+                for query, terms, term_weights in zip(
+                    queries, term_lists, weights[:-1], strict=True
+                )
+            ]
+        # as the embedded backend: the IDF of the field where the term is more common
+        return pages, [bm25.idf(collection.documents, w.most_documents) for w in weights[-1]]
+
+    def _search(self, cursor, query: SearchQuery, terms: list[Term], known) -> SearchPage:
         where, params = facet_filter(query.filters)
         request = bm25.LexicalRequest(
             terms=terms,
@@ -363,12 +385,13 @@ class PostgresBackend(SearchBackend):
             rank_weights=rank_weights(query.title_weight),
             title_weight=max(query.title_weight, 0.0),
         )
-        with _reader().cursor() as cursor:
-            page, total = bm25.ranked_page(
-                cursor, request, query.offset, query.limit, self.rerank_depth, self.fast_top_k
-            )
-            # The page is ranked on ids alone; stored texts are read for its rows only.
-            stored = _stored(cursor, [candidate.id for candidate in page])
+        page, total = bm25.ranked_page(
+            cursor, request, query.offset, query.limit, self.rerank_depth, self.fast_top_k, known
+        )
+        # The fast top-k returns its rows' stored texts; the two-stage ranking ranks on ids
+        # alone, and stored texts are read for its page only.
+        stored = {c.id: (c.kind, c.pk, *c.stored) for c in page if c.stored}
+        stored.update(_stored(cursor, [c.id for c in page if c.id not in stored]))
         hits = [_hit(*stored[c.id], c.score) for c in page if c.id in stored]
         return SearchPage(hits=hits, total=total)
 
@@ -406,30 +429,47 @@ class PostgresBackend(SearchBackend):
     def nearest(
         self, space: str, vector: np.ndarray, filters: dict[str, list[str]], limit: int
     ) -> list[DenseHit]:
-        if limit <= 0:
-            return []
+        return self.nearest_many(space, [vector], filters, limit)[0]
+
+    def nearest_many(
+        self, space: str, vectors: list[np.ndarray], filters: dict[str, list[str]], limit: int
+    ) -> list[list[DenseHit]]:
+        if limit <= 0 or not len(vectors):
+            return [[] for _ in vectors]
         # A transaction of its own: the HNSW settings are SET LOCAL.
         reader = _reader()
         with transaction.atomic(using=reader.alias), reader.cursor() as cursor:
-            found = _spaces(cursor).get(space)
+            found = _space_configured(cursor, space, self.ef_search, self.max_scan_tuples)
             if found is None:
-                return []
-            vector = np.asarray(vector, dtype=np.float32).reshape(-1)
-            if vector.shape[0] != found.dim:
-                raise DimensionMismatch(
-                    f"{space} holds {found.dim}-dimensional vectors, the query has "
-                    f"{vector.shape[0]}"
-                )
-            if not usable(vector):
-                return []
-            search = _DenseSearch(cursor, found.table, vector_literal(vector), filters)
-            if found.dim > HNSW_MAX_DIMENSIONS or search.space_within(self.exact_below):
-                return search.exact(limit)
+                return [[] for _ in vectors]
+            vectors = [np.asarray(vector, dtype=np.float32).reshape(-1) for vector in vectors]
+            for vector in vectors:
+                if vector.shape[0] != found.dim:
+                    raise DimensionMismatch(
+                        f"{space} holds {found.dim}-dimensional vectors, the query has "
+                        f"{vector.shape[0]}"
+                    )
+            searches = {
+                n: _DenseSearch(cursor, found.table, vector_literal(vector), filters)
+                for n, vector in enumerate(vectors)
+                if usable(vector)
+            }
+            out: list[list[DenseHit]] = [[] for _ in vectors]
+            if found.dim > HNSW_MAX_DIMENSIONS:
+                for n, search in searches.items():
+                    out[n] = search.exact(limit)
+                return out
             # The planner chooses: the HNSW index, or for a selective filter the few
             # matching documents sorted exactly. A walk that comes back short (the
-            # filter rejected too much of the graph) is redone as an exact scan.
-            search.configure(self.ef_search, self.max_scan_tuples)
-            return search.approximate(limit, self.candidates_per_hit) or search.exact(limit)
+            # filter rejected too much of the graph) is redone as an exact scan; a small
+            # space is scanned exactly at once. The first walks of all the vectors, and
+            # the check whether the space is small, are one statement.
+            first = _first_walks(
+                cursor, list(searches.values()), limit, self.exact_below, self.candidates_per_hit
+            )
+            for (n, search), hits in zip(searches.items(), first, strict=True):
+                out[n] = hits if hits is not None else search.exact(limit)
+            return out
 
     # -- status ----------------------------------------------------------------------
 
@@ -499,14 +539,7 @@ class _DenseSearch:
 
     def exact(self, limit: int) -> list[DenseHit]:
         """Every filtered passage compared: each document's closest, then the best."""
-        self.cursor.execute(
-            "SELECT kind, pk, chunk, language, label, distance FROM ("  # noqa: S608
-            " SELECT DISTINCT ON (v.doc_id) d.kind, d.pk, v.chunk, v.language, v.label,"
-            "  v.embedding <=> %s::vector AS distance "
-            f" {self.source} ORDER BY v.doc_id, distance, v.chunk"
-            ") best ORDER BY distance, kind, pk LIMIT %s",
-            [self.vector, *self.params, limit],
-        )
+        self.cursor.execute(*self.exact_sql(limit))
         return best_per_document(self.cursor.fetchall())
 
     def configure(self, ef_search: int, max_scan_tuples: int) -> None:
@@ -520,14 +553,29 @@ class _DenseSearch:
             [str(min(ef_search, MAX_EF_SEARCH)), str(max_scan_tuples)],
         )
 
-    def approximate(self, limit: int, per_hit: float = CANDIDATES_PER_HIT) -> list[DenseHit] | None:
+    def exact_sql(self, limit: int) -> tuple[str, list]:
+        sql = (
+            "SELECT kind, pk, chunk, language, label, distance FROM ("  # noqa: S608
+            " SELECT DISTINCT ON (v.doc_id) d.kind, d.pk, v.chunk, v.language, v.label,"
+            "  v.embedding <=> %s::vector AS distance "
+            f" {self.source} ORDER BY v.doc_id, distance, v.chunk"
+            ") best ORDER BY distance, kind, pk LIMIT %s"
+        )
+        return sql, [self.vector, *self.params, limit]
+
+    def approximate(
+        self, limit: int, per_hit: float = CANDIDATES_PER_HIT, first: list[tuple] | None = None
+    ) -> list[DenseHit] | None:
         """Nearest passages through the HNSW index, ``per_hit`` per wanted document and
         widened until ``limit`` documents are found; None when the scan ran dry first (the
-        caller then scans exactly)."""
+        caller then scans exactly). ``first``: the first walk's rows, already read."""
         candidates = math.ceil(limit * per_hit)
         for _ in range(ANN_ROUNDS):
-            self.cursor.execute(*self.approximate_sql(candidates))
-            rows = self.cursor.fetchall()
+            if first is None:
+                self.cursor.execute(*self.approximate_sql(candidates))
+                rows = self.cursor.fetchall()
+            else:
+                rows, first = first, None
             hits = best_per_document(rows)
             if len(hits) >= limit:
                 return hits[:limit]
@@ -547,7 +595,69 @@ class _DenseSearch:
         return sql, [self.vector, *self.params, self.vector, candidates]
 
 
+def first_walks_sql(
+    searches: list[_DenseSearch], limit: int, exact_below: int, per_hit: float
+) -> tuple[str, list]:
+    """One statement for the first walk of each of ``searches`` (one space, one filter)
+    and the check whether the space holds at most ``exact_below`` passages: rows (search,
+    exact, kind, pk, chunk, language, label, distance), each search's exact answer when
+    the space is small, else its first walk's passages. The branches not taken are never
+    run (one-time filters)."""
+    table = _quote(searches[0].table)
+    parts = [
+        "WITH small AS MATERIALIZED ("  # noqa: S608 (our table name)
+        f" SELECT count(*) <= %s AS small FROM (SELECT 1 FROM {table} LIMIT %s) s)"
+    ]
+    params: list = [exact_below, exact_below + 1]
+    for n, search in enumerate(searches):
+        exact_sql, exact_params = search.exact_sql(limit)
+        walk_sql, walk_params = search.approximate_sql(math.ceil(limit * per_hit))
+        if n:
+            parts.append("UNION ALL")
+        parts.append(
+            f"SELECT {n}, true, e.* FROM ({exact_sql}) e WHERE (SELECT small FROM small)"  # noqa: S608
+            f" UNION ALL SELECT {n}, false, w.* FROM ({walk_sql}) w"
+            " WHERE NOT (SELECT small FROM small)"
+        )
+        params += [*exact_params, *walk_params]
+    return " ".join(parts), params
+
+
+def _first_walks(
+    cursor, searches: list[_DenseSearch], limit: int, exact_below: int, per_hit: float
+) -> list[list[DenseHit] | None]:
+    """Each search's answer after its first walk (``first_walks_sql``), widened as
+    ``approximate`` widens it; None where the walk ran dry (scan exactly instead)."""
+    if not searches:
+        return []
+    cursor.execute(*first_walks_sql(searches, limit, exact_below, per_hit))
+    rows: list[list[tuple]] = [[] for _ in searches]
+    exact = [False] * len(searches)
+    for n, is_exact, *row in cursor.fetchall():
+        rows[n].append(tuple(row))
+        exact[n] = is_exact
+    return [
+        best_per_document(rows[n])
+        if exact[n]
+        else search.approximate(limit, per_hit, first=rows[n])
+        for n, search in enumerate(searches)
+    ]
+
+
 # -- writing ---------------------------------------------------------------------------
+
+
+def _space_configured(cursor, name: str, ef_search: int, max_scan_tuples: int) -> Space | None:
+    """The space ``name`` (None if there is none), with the HNSW settings for this
+    transaction set in the same statement (``_DenseSearch.configure``)."""
+    cursor.execute(
+        f"SELECT table_name, dim, set_config('hnsw.ef_search', %s, true),"  # noqa: S608
+        " set_config('hnsw.iterative_scan', 'relaxed_order', true),"
+        f" set_config('hnsw.max_scan_tuples', %s, true) FROM {SPACES} WHERE space = %s",
+        [str(min(ef_search, MAX_EF_SEARCH)), str(max_scan_tuples), name],
+    )
+    row = cursor.fetchone()
+    return Space(name, row[0], row[1]) if row else None
 
 
 def _spaces(cursor) -> dict[str, Space]:

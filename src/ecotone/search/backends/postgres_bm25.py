@@ -210,6 +210,18 @@ def _collection(row) -> Collection:
     return Collection(*(int(value) for value in row[:3]), *(float(value) for value in row[3:]))
 
 
+def statistics_of_each(
+    cursor, term_lists: Sequence[Sequence[Term]]
+) -> tuple[Collection, list[list[TermWeight]]]:
+    """``statistics`` of several lists of terms, in one query."""
+    collection, weights = statistics(cursor, [term for terms in term_lists for term in terms])
+    out, start = [], 0
+    for terms in term_lists:
+        out.append(weights[start : start + len(terms)])
+        start += len(terms)
+    return collection, out
+
+
 def statistics(cursor, terms: Sequence[Term]) -> tuple[Collection, list[TermWeight]]:
     """The collection's totals and each term's IDF per field, in one query."""
     rows = []  # (term index, lexeme, upper end of its prefix range or None)
@@ -281,6 +293,8 @@ class Candidate:
     pk: int
     estimate: float
     score: float
+    #: (external id, fields, facets as JSON text) when the ranking statement read them
+    stored: tuple[str, str, str] | None = None
 
 
 def candidates_sql(estimate: str, where: str) -> str:
@@ -334,6 +348,7 @@ def ranked_page(
     limit: int,
     depth: int = RERANK_DEPTH,
     fast: bool = True,
+    known: tuple[Collection, list[TermWeight]] | None = None,
 ) -> tuple[list[Candidate], int]:
     """The page ``[offset, offset + limit)`` of the matches, best BM25 first, and how
     many documents match. The order does not depend on the page asked for, so pages
@@ -342,8 +357,9 @@ def ranked_page(
     Queries without prefix terms go through ``top_k`` (exact, reading only the leading
     postings); when it gives up, or for prefix terms, the two-stage ranking below
     answers. ``total`` from ``top_k`` is exact when it read every posting of the query's
-    terms, and otherwise a number of matches found, above ``offset + limit``."""
-    collection, weights = statistics(cursor, request.terms)
+    terms, and otherwise a number of matches found, above ``offset + limit``. ``known``:
+    the statistics of ``request.terms``, when the caller read them already."""
+    collection, weights = known or statistics(cursor, request.terms)
     if fast and not any(term.prefix for term in request.terms):
         # one more than the page, so ``total`` says whether a next page exists
         found = top_k(cursor, request, weights, collection, offset + limit + 1)
@@ -675,9 +691,11 @@ SELECT x.done, x.exhausted,
        CASE WHEN x.done AND x.exhausted THEN (
            SELECT count(*) FROM met m JOIN {DOCUMENTS} d ON d.id = m.doc_id WHERE {where})
        ELSE (SELECT count(*) FROM scored) END,
-       s.id, s.kind, s.pk, s.title_length, s.body_length, s.lexemes, s.fields, s.tfs
+       s.id, s.kind, s.pk, s.title_length, s.body_length, s.lexemes, s.fields, s.tfs,
+       t.external_id, t.fields::text, t.facets::text
 FROM decision x
 LEFT JOIN scored s ON s.score >= (SELECT score - {SCORE_MARGIN} * abs(score) FROM cut)
+LEFT JOIN {DOCUMENTS} t ON t.id = s.id
 """  # noqa: S608
 
 
@@ -819,7 +837,7 @@ def _top_k_at(cursor, request, weights, collection, lists, k, depth):
         return None
     ranked = []
     for row in rows:
-        id_, kind, pk, title_length, body_length, lexemes, fields, tfs = row[3:]
+        id_, kind, pk, title_length, body_length, lexemes, fields, tfs = row[3:11]
         if id_ is None:
             continue
         found: dict[str, list[int]] = {}
@@ -831,7 +849,7 @@ def _top_k_at(cursor, request, weights, collection, lists, k, depth):
         score = bm25(
             occurrences, weights, (title_length, body_length), collection, request.title_weight
         )
-        ranked.append(Candidate(id_, kind, pk, score, score))
+        ranked.append(Candidate(id_, kind, pk, score, score, stored=row[11:14]))
     ranked.sort(key=lambda c: (-c.score, c.kind, c.pk))
     return ranked[:k], int(total)
 

@@ -167,6 +167,47 @@ class BackendContract:
         assert hits[2].score == pytest.approx(0.0, abs=1e-5)
         assert nearest_keys(backend, query, limit=2) == ["solution:3", "solution:2"]
 
+    def test_several_vectors_in_one_call_find_what_each_finds_alone(self, backend):
+        backend.rebuild(
+            [
+                dense_doc(1, ("en", (0, 0, 1, 0))),
+                dense_doc(2, ("en", (1, 1, 0, 0)), sector=["grid"]),
+                dense_doc(3, ("en", (1, 0, 0, 0))),
+            ]
+        )
+        vectors = [unit(1, 0.2, 0, 0), unit(0.1, 0, 1, 0), np.zeros(4, dtype=np.float32)]
+        for filters in ({}, {"sector": ["grid"]}):
+            found = backend.nearest_many(SPACE, vectors, filters, 2)
+            assert found == [backend.nearest(SPACE, v, filters, 2) for v in vectors]
+        found = backend.nearest_many(SPACE, vectors[:2], {}, 2)
+        assert [[hit.key for hit in hits] for hits in found] == [
+            ["solution:3", "solution:2"],
+            ["solution:1", "solution:3"],
+        ]
+        assert backend.nearest_many("never-written", vectors, {}, 2) == [[], [], []]
+
+    def test_several_searches_in_one_call_give_what_each_gives_alone(self, backend):
+        backend.rebuild(
+            [
+                doc(1, "Solar storage", "battery storage"),
+                doc(2, "光伏储能", "储能"),
+                doc(3, "Heat pump", "heat pumps for schools"),
+            ]
+        )
+        queries = [
+            SearchQuery(terms=query_terms(q), limit=5) for q in ("storage", "储能", "heat sol*", "")
+        ]
+        weigh = query_terms("storage schools nowhere")
+        pages, weights = backend.search_many(queries, weigh)
+        assert [keys(page) for page in pages] == [keys(backend.search(q)) for q in queries]
+        assert [keys(page) for page in pages][:3] == [
+            [("solution", 1)],
+            [("solution", 2)],
+            [("solution", 3), ("solution", 1)],
+        ]
+        assert weights == pytest.approx(backend.term_weights(weigh))
+        assert backend.search_many(queries[3:], []) == ([backend.search(queries[3])], [])
+
     def test_nearest_gives_each_document_once_with_its_best_passage(self, backend):
         backend.rebuild(
             [

@@ -9,6 +9,7 @@ import importlib
 import numpy as np
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from ecotone.search.backends import SearchQuery, get_search_backend
 from ecotone.search.backends.postgres import (
@@ -16,6 +17,7 @@ from ecotone.search.backends.postgres import (
     PostgresBackend,
     _DenseSearch,
     _spaces,
+    first_walks_sql,
     space_table,
     vector_literal,
 )
@@ -199,6 +201,35 @@ def test_the_hnsw_index_serves_the_approximate_query(db):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert f"{space_table(SPACE)}_hnsw" in plan
+
+
+def test_the_first_walks_share_one_statement_with_the_small_space_check(db):
+    """The HNSW index serves each vector's walk in the statement that also asks whether
+    the space is small, and dense searches of several vectors send two statements (the
+    space with the HNSW settings, then that one) where each sent four."""
+    backend = PostgresBackend(exact_below=0)
+    backend.rebuild(random_documents(50))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        table = _spaces(cursor)[SPACE].table
+        searches = [
+            _DenseSearch(cursor, table, vector_literal(unit(*vector)), {})
+            for vector in ([1] * 16, [1, -1] * 8)
+        ]
+        sql, params = first_walks_sql(searches, 10, 0, 4)
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert plan.count(f"{space_table(SPACE)}_hnsw") == 2  # each vector walks the graph
+    queries = [unit(*[1] * 16), unit(*[1, -1] * 8)]
+    for exact_below in (0, 1000):  # the walks, and the small space's exact scans
+        engine = PostgresBackend(exact_below=exact_below)
+        with CaptureQueriesContext(connection) as sent:
+            found = engine.nearest_many(SPACE, queries, {}, 10)
+        statements = [q["sql"] for q in sent.captured_queries if "SAVEPOINT" not in q["sql"]]
+        assert len(statements) == 2, statements
+        assert found == [engine.nearest(SPACE, query, {}, 10) for query in queries]
+        assert [len(hits) for hits in found] == [10, 10]
+        assert found[0] != found[1]
 
 
 RARE = ["solution:1000", "solution:1001", "solution:1002"]

@@ -9,9 +9,11 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ecotone.search.backends import SearchQuery
 from ecotone.search.backends import postgres_bm25 as bm25
 from ecotone.search.backends.postgres_bm25 import field_score, prefix_upper
 from ecotone.search.text import index_tokens, query_terms
@@ -289,6 +291,55 @@ def test_the_fast_top_k_is_the_exhaustive_top_k(monkeypatch):
     now = {(d.kind, d.pk): d for d in corpus[:589]}
     now.update({(d.kind, d.pk): d for d in longer})
     assert_exact_top(engine, Reference(list(now.values())), FAST_QUERIES)
+
+
+@needs_postgres
+def test_the_fast_top_k_returns_its_hits_stored_texts(monkeypatch):
+    """The page's stored fields and facets come with the ranking statement: a search sends
+    the statistics and the top-k, no third statement for the texts."""
+    calls = spy_on_top_k(monkeypatch)
+    corpus = [
+        doc(pk, f"Solar {pk}", f"storage beside a park {pk}", country=["CN"]) for pk in range(1, 30)
+    ]
+    engine = backend()
+    engine.rebuild(corpus)
+    with CaptureQueriesContext(connection) as sent:
+        page = find(engine, "solar storage", limit=5)
+    assert [call["rounds"] for call in calls] == [1]
+    assert len(sent.captured_queries) == 2, [q["sql"][:40] for q in sent.captured_queries]
+    assert len(page.hits) == 5
+    fetched = engine.fetch(hit.key for hit in page.hits)
+    for hit in page.hits:
+        assert (hit.external_id, hit.fields, hit.facets) == (
+            fetched[hit.key].external_id,
+            fetched[hit.key].fields,
+            fetched[hit.key].facets,
+        )
+        assert hit.fields["title_en"] == f"Solar {hit.pk}"
+
+
+@needs_postgres
+def test_several_searches_read_their_statistics_once():
+    """``search_many`` (a query, its gloss, and the coverage terms' weights) gives what the
+    separate calls give, with one statistics statement for all of them."""
+    engine = backend()
+    engine.rebuild(CORPUS)
+    queries = [
+        SearchQuery(terms=query_terms("solar storage"), limit=3),
+        SearchQuery(terms=query_terms("光伏 储能"), limit=3),
+        SearchQuery(terms=query_terms("electri*"), limit=3),  # the two-stage ranking
+        SearchQuery(terms=[], limit=3),
+    ]
+    weigh = query_terms("heat storage nowhere")
+    with CaptureQueriesContext(connection) as sent:
+        pages, weights = engine.search_many(queries, weigh)
+    statistics = [q for q in sent.captured_queries if bm25.LEXEMES in q["sql"]]
+    assert len(statistics) == 1
+    assert [(keys(p), p.total) for p in pages] == [
+        (keys(engine.search(q)), engine.search(q).total) for q in queries
+    ]
+    assert all(p.hits for p in pages[:3]) and not pages[3].hits
+    assert weights == engine.term_weights(weigh)
 
 
 @needs_postgres
