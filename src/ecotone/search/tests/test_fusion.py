@@ -1,5 +1,12 @@
-"""The ranking policy, without an index: reciprocal-rank fusion and language interleaving."""
+"""The ranking policy: reciprocal-rank fusion, language interleaving, score fusion and the
+rules for sentence-long queries."""
 
+from dataclasses import replace
+
+import pytest
+
+from ecotone.core.testing import SolutionFactory
+from ecotone.search import queries
 from ecotone.search.fusion import (
     FusionSettings,
     fuse,
@@ -10,6 +17,7 @@ from ecotone.search.fusion import (
     score_fusion,
 )
 from ecotone.search.passages import document_chunks, record_passages
+from ecotone.search.queries import search_records
 
 
 def test_rrf_rewards_agreement_and_respects_weights():
@@ -176,3 +184,39 @@ def test_a_sentence_long_query_has_its_own_rank_constant_and_word_weight():
     )
     assert fuse(rankings, {}, "en", weighed, words=4)[0][0] == "b"
     assert fuse(rankings, {}, "en", weighed, words=12)[0][0] == "a"
+
+
+@pytest.mark.django_db
+def test_a_sentence_long_query_lifts_the_record_holding_its_words(settings, committed, monkeypatch):
+    """With the real models: a claim of fourteen words is fused as a sentence (BM25 and the
+    words a record holds weigh more, ``queries.FUSION.long_query_*``), so the record that
+    holds its words ("sea", "grow") passes one that is only close in meaning; a query of
+    keywords ranks as before."""
+    settings.ECOTONE_EMBEDDER = "default"
+    texts = {
+        "Sea ice records": "Satellite records show the thickness of Arctic sea ice falling "
+        "in most years since 1979.",
+        "Polar ice cap": "The polar ice cap in the far north keeps shrinking as the climate warms.",
+        "Antarctic ice": "Antarctic ice shelves lose mass to warmer ocean water underneath them.",
+        "Greenland melt": "Summer melting of Greenland glaciers has sped up over recent decades.",
+        "Northern ice": "Ice cover in the northern polar ocean has retreated and thinned.",
+        "Winter freeze": "Each winter the frozen surface of northern seas grows back, though "
+        "less than before.",
+    }
+    with committed():
+        names = {
+            SolutionFactory(title_en=title, description_en=text).external_id: title
+            for title, text in texts.items()
+        }
+    claim = "Arctic sea ice has been growing thicker every year since the satellite records began"
+    keywords = "arctic sea ice thickness"
+
+    def ranked(q):
+        return [names[r["external_id"]] for r in search_records(q, mode="hybrid").results]
+
+    as_sentence, keyword_order = ranked(claim), ranked(keywords)
+    assert as_sentence.index("Winter freeze") < as_sentence.index("Northern ice")
+    monkeypatch.setattr(queries, "FUSION", replace(queries.FUSION, long_query_words=0))
+    as_keywords = ranked(claim)
+    assert as_keywords.index("Northern ice") < as_keywords.index("Winter freeze")
+    assert ranked(keywords) == keyword_order
