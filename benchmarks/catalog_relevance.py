@@ -33,8 +33,9 @@ Sections (``section=``):
   best-single-retriever ratio (``section=topical retrievers``). zh→zh and en→zh come
   from the first file, the other directions from the second; judged pairs with the
   benchmark records that concern the 108 are read from ``catalog_pool_judgements.tsv``.
-* ``real`` (``catalog_round2.jsonl``, the second round): queries with an answer written
-  beside that round's no-answer queries, ten per direction (en→en, zh→en, en→zh, zh→zh),
+* ``real`` (``catalog_round2.jsonl`` and ``catalog_round3.jsonl``, the second and third
+  rounds): queries with an answer written beside that round's no-answer queries, ten per
+  direction (en→en, zh→en, en→zh, zh→zh),
   so that a floor calibrated on the new nonsense cannot simply return less for everything;
   each names the record it was written for (Recall@10, MRR@10). The round's no-answer
   queries join ``no_answer`` (also printed per ``round``).
@@ -93,6 +94,7 @@ POOL_ROUND2 = DATA / "pool2_judgements.tsv"  #: the judged set's second round
 JUDGED = DATA / "search_judgements.jsonl"
 ISSUE_EXAMPLES = DATA / "catalog_issue_examples.jsonl"
 ROUND2 = DATA / "catalog_round2.jsonl"  #: more no-answer queries and as many real ones
+ROUND3 = DATA / "catalog_round3.jsonl"  #: the same again, written for round 11's gate
 K = 10
 CUTS = (1, 3, 10)
 EXAMPLE_DEPTH = 100  #: the issue's examples are looked for this deep (the API's maximum)
@@ -511,7 +513,7 @@ def load_queries(split: str) -> tuple[list[dict], list[Query]]:
         *known_item_queries(items),
         *no_answer_queries(read_jsonl(NO_ANSWER)),
         *topical_queries(read_jsonl(TOPICAL), load_judgements(JUDGED, "all"), read_pool(POOL)),
-        *round_queries(read_jsonl(ROUND2)),
+        *round_queries(read_jsonl(ROUND2) + read_jsonl(ROUND3)),
     ]
     return items, [q for q in queries if split == "all" or q.split == split]
 

@@ -190,8 +190,10 @@ def matcher_ranking(matcher, need, k: int = K) -> list[str]:
 #: matcher settings compared by ``--variant`` and pooled by ``matching_pool.py``: whether
 #: the need's full text is one of its searches (``relevance.NEED_TEXT_VIEWS``), whether
 #: the second pass runs (``ranking.SIMILAR_VIEW``) and whether a candidate in an unrelated
-#: sector must match the need's exact words (``ranking.EXACT_WORDS_VIEW``); "product" is the
-#: code as it stands (three views, no second pass, text places alone)
+#: sector must match the need's exact words (``ranking.EXACT_WORDS_VIEW``), and whether the
+#: leading matches are reordered by their coverage of the need (``ranking.READ_COVERAGE``,
+#: on unless a setting says otherwise); "product" is the code as it stands (three views, no
+#: second pass, text places alone, coverage read)
 VARIANTS = {
     "product": None,
     "three-views": {"full": False, "similar": False},
@@ -199,6 +201,7 @@ VARIANTS = {
     "similar": {"full": False, "similar": True},
     "full+similar": {"full": True, "similar": True},
     "exact-words": {"full": False, "similar": False, "exact_words": True},
+    "no-coverage": {"full": False, "similar": False, "coverage": False},
 }
 SIMILAR_VIEW = ("similar", "similar", 1.5)
 
@@ -211,15 +214,18 @@ def matcher_variant(name: str):
 
     settings = VARIANTS[name]
     saved = ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW, ranking.EXACT_WORDS_VIEW
+    saved_coverage = ranking.READ_COVERAGE
     if settings is not None:
         views = tuple(view for view in saved[0] if view.name != "full")
         ranking.NEED_TEXT_VIEWS = views + ((FULL_TEXT_VIEW,) if settings["full"] else ())
         ranking.SIMILAR_VIEW = TextView(*SIMILAR_VIEW) if settings["similar"] else None
         ranking.EXACT_WORDS_VIEW = "lexical" if settings.get("exact_words") else None
+        ranking.READ_COVERAGE = settings.get("coverage", True)
     try:
         yield
     finally:
         ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW, ranking.EXACT_WORDS_VIEW = saved
+        ranking.READ_COVERAGE = saved_coverage
 
 
 # --- figures ------------------------------------------------------------------------------

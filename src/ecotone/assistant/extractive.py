@@ -61,6 +61,18 @@ NEAR_DUPLICATE = 0.8  #: share of shared words over which two sentences are one
 MEANING_CANDIDATES = 10
 #: of a sentence's cosine to the question, less the best candidate's (``weigh_meaning``)
 MEANING_WEIGHT = 1.0
+#: besides the best sentences of all records, the best few of each record are weighed by
+#: their meaning too: a question in other words than its answer ranks a record's answering
+#: sentence below the sentences of another record that repeat the question's words
+MEANING_PER_RECORD = 2
+MEANING_MAX = 24  #: sentences weighed by meaning at most (a batch costs ~0.2 s CPU with USE)
+#: a sentence this close in meaning to the question (its cosine, and within
+#: ``MEANING_MARGIN`` of the closest weighed) answers holding ``MEANING_COVERAGE`` of the
+#: question and one concept of its own: a question in other words than its answer
+#: ("rig prices or spread rumours" for 恶意串通、散布虚假信息) shares its meaning, not its words
+MEANING_FLOOR = 0.4
+MEANING_MARGIN = 0.05
+MEANING_COVERAGE = 0.15
 MAX_SENTENCES = 3  #: the judged questions name one or two passages; 4 halved precision for nothing
 #: taken off a summary's or a field's sentence when the record's own pages were read too: a
 #: page says what the document says, a summary only what someone made of it
@@ -86,6 +98,7 @@ class Sentence:
     score: float
     matched: tuple[str, ...]  #: labels of the concepts it holds
     meaning: float = 0.0  #: cosine to the question, less the best sentence's
+    cosine: float | None = None  #: to the question, when it was weighed by meaning
     #: the kinds of answer asked for that it gives (``question.gives``)
     kinds: frozenset[str] = frozenset()
     #: labels of the concepts the sentence before it or the record's title holds besides
@@ -416,17 +429,48 @@ def weigh_meaning(question: str, sentences: list[Sentence]) -> None:
     if not embedders or not sentences:
         return
     embedder = next((e for e in embedders if isinstance(e, UseEmbedder)), embedders[0])
-    candidates = sentences[:MEANING_CANDIDATES]
+    candidates = meaning_candidates(sentences)
     query = embedder.embed_query(question)
     cosines = embedder.embed_passages([s.text for s in candidates]) @ query
     best, furthest = float(np.max(cosines)), float(np.min(cosines))
     for sentence, cosine in zip(candidates, cosines, strict=True):
         sentence.meaning = float(cosine) - best
-    for sentence in sentences[MEANING_CANDIDATES:]:
-        sentence.meaning = furthest - best
+        sentence.cosine = float(cosine)
+    weighed = {id(s) for s in candidates}
+    for sentence in sentences:
+        if id(sentence) not in weighed:
+            sentence.meaning = furthest - best
     for sentence in sentences:
         sentence.score += MEANING_WEIGHT * sentence.meaning
     sentences.sort(key=lambda s: -s.score)
+
+
+def meaning_candidates(sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences weighed by meaning: the ``MEANING_CANDIDATES`` best by their words,
+    then the best ``MEANING_PER_RECORD`` of each record not among them (up to
+    ``MEANING_MAX``), so that a record whose answer is worded unlike the question has its
+    sentences measured too."""
+    chosen = sentences[:MEANING_CANDIDATES]
+    taken = {id(s) for s in chosen}
+    per_record: Counter[tuple[str, int]] = Counter((s.passage.kind, s.passage.pk) for s in chosen)
+    for sentence in sentences[MEANING_CANDIDATES:]:
+        if len(chosen) >= MEANING_MAX:
+            break
+        key = (sentence.passage.kind, sentence.passage.pk)
+        if per_record[key] < MEANING_PER_RECORD and id(sentence) not in taken:
+            chosen.append(sentence)
+            per_record[key] += 1
+    return chosen
+
+
+def close_in_meaning(sentence: Sentence) -> bool:
+    """Whether the sentence is about as close in meaning to the question as any weighed
+    (``MEANING_MARGIN``) and close in itself (``MEANING_FLOOR``)."""
+    return (
+        sentence.cosine is not None
+        and sentence.cosine >= MEANING_FLOOR
+        and sentence.meaning >= -MEANING_MARGIN
+    )
 
 
 def select(sentences: list[Sentence], wanted: list[Concept]):
@@ -437,7 +481,10 @@ def select(sentences: list[Sentence], wanted: list[Concept]):
         # a sentence giving the kind of answer asked for says the question's focus in its
         # own way ("$3,500,000,000" for "how much funding"): its passage may hold the rest
         needed = 1 if sentence.kinds else min(2, len(wanted))
-        if sentence.coverage < MIN_COVERAGE or len(sentence.matched) < needed:
+        least = MIN_COVERAGE
+        if close_in_meaning(sentence):  # it says the question in other words
+            needed, least = 1, MEANING_COVERAGE
+        if sentence.coverage < least or len(sentence.matched) < needed:
             continue
         same = next((c for c in chosen if _same(c[0].text, sentence.text)), None)
         if same is not None:

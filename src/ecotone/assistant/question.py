@@ -222,6 +222,11 @@ FIGURE_OF_BEFORE = re.compile(
     r"(?:至少|最少|最多|大概|大约|约|一共|总共|通常|一般)?(?:是|为|有|达到|能达到|要)(?:多少|几)"
 )
 FIGURE_OF_AFTER = re.compile(r"\bwhat (?:is|was|are|were) the\s+", re.IGNORECASE)
+#: or right after the unit it is asked in (多少美元资助 → 资助, 多少吨二氧化碳 → 二氧化碳): a
+#: Chinese question often names the unit, then what is counted in it
+FIGURE_OF_UNIT = re.compile(
+    r"多少(?:个)?(?:美元|欧元|英镑|人民币|万元|亿元|元|亿吨|万吨|吨|千瓦时|度电|兆瓦时|兆瓦|千瓦)"
+)
 
 
 def asks_for_figure(question: str) -> bool:
@@ -501,8 +506,9 @@ def focus(question: str, concepts_: list[Concept]) -> Concept | None:
 
 def figure_subject(question: str, concepts_: list[Concept]) -> Concept | None:
     """What a question asking for a figure asks the figure *of*: the concept written right
-    before 是多少 (成本是多少美元 → 成本), or right after "what is the" ("What is the penalty
-    …" → penalty); ``None`` when the question does not say it that way."""
+    before 是多少 (成本是多少美元 → 成本), right after "what is the" ("What is the penalty
+    …" → penalty), or right after the unit it is asked in (多少美元资助 → 资助); ``None`` when
+    the question does not say it that way."""
     if not asks_for_figure(question):
         return None
     text, places = _concept_places(question, concepts_)
@@ -517,6 +523,11 @@ def figure_subject(question: str, concepts_: list[Concept]) -> Concept | None:
             gap = start - match.end()
             if 0 <= gap <= 1 and (best is None or gap < best[0]):
                 best = (gap, concept)
+    for match in FIGURE_OF_UNIT.finditer(text):
+        for start, _, concept in places:
+            # a word of one character there says how, not what (多少吨才算: 才 "only then")
+            if start == match.end() and len(concept.label) > 1 and best is None:
+                best = (0, concept)
     return best[1] if best else None
 
 

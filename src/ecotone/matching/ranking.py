@@ -25,7 +25,7 @@ from ecotone.catalog.models import Case, Need, Organisation, Sector, Solution
 from ecotone.core.cache import cached_figure
 from ecotone.search.queries import InvalidSearch, search_records
 
-from . import scoring
+from . import coverage, scoring
 from .models import MatchFeedback, NeedCriteria
 from .relevance import NEED_TEXT_VIEWS, TextView, relevance_gate, sector_relation
 from .scoring import (
@@ -70,6 +70,11 @@ SIMILAR_SUPPORT_PLACE: int | None = 30
 #: 1.049): some relevant records sit in a neighbouring sector and match only in meaning
 #: (docs/matching.md, Quality). "lexical" switches it on.
 EXACT_WORDS_VIEW: str | None = None
+#: the leading matches are reordered by how much of the need each addresses, read sentence
+#: by sentence (``coverage``). On the dev half of the judged needs it raised both
+#: languages (nDCG@10 over plain search zh 1.156 -> 1.186, en 1.006 -> 1.043;
+#: docs/matching.md, Quality). False: the first order stands.
+READ_COVERAGE = True
 #: needs closed for business are not matched
 CLOSED_NEED_STATUSES = {NeedStatus.CLOSED}
 COUNTERPART_LABELS = {
@@ -392,8 +397,38 @@ def need_matches(need: Need, limit: int = 10) -> NeedMatches:
                 places.setdefault(key, {})[SIMILAR_VIEW.name] = place
         context.views = (*NEED_TEXT_VIEWS, SIMILAR_VIEW)
         matches = [_score_for_need(context, kind, record) for kind, record in related]
-    report.matches, report.excluded = rank(matches, limit)
+    report.matches, report.excluded = rank(with_coverage(need, matches), limit)
     return report
+
+
+def with_coverage(need: Need, matches: list[Match]) -> list[Match]:
+    """The matches with a ``coverage`` part: the leading ones (``coverage.DEPTH``) read
+    sentence by sentence against the need, the others 0, so that coverage reorders the
+    leading matches and leaves the rest in their places. Unchanged when coverage cannot
+    be read (no embedder)."""
+    if not READ_COVERAGE:
+        return matches
+    leading = rank(matches, coverage.DEPTH)[0]
+    values = coverage.need_coverage(need, [(m.kind, m.record) for m in leading])
+    if values is None:
+        return matches
+    weight = NEED_WEIGHTS["coverage"]
+    order = sorted(range(len(values)), key=lambda i: -values[i])
+    place = {i: position for position, i in enumerate(order, start=1)}
+    parts = {
+        (m.kind, m.record.pk): scoring.coverage_component(weight, values[i], place[i], len(leading))
+        for i, m in enumerate(leading)
+    }
+    not_read = scoring.coverage_not_read_component(weight, len(leading))
+    return [
+        make_match(
+            m.kind,
+            m.record,
+            [*m.components, parts.get((m.kind, m.record.pk), not_read)],
+            m.constraints,
+        )
+        for m in matches
+    ]
 
 
 def _score_for_need(context: NeedContext, kind: str, record) -> Match:

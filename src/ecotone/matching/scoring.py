@@ -34,6 +34,9 @@ NEED_WEIGHTS = {
     "place": 0.03,
     "readiness": 0.02,
     "feedback": 0.12,
+    # on top of the parts above, for the leading matches only (``coverage``): it reorders
+    # them by how much of the need each addresses, sentence by sentence
+    "coverage": 0.10,
 }
 #: venture → open needs (pilot sites). The venture's own evidence is the same for every
 #: need, so it cannot change the order and is left out.
@@ -49,6 +52,7 @@ INVESTOR_WEIGHTS = {"sectors": 0.40, "region": 0.20, "stage": 0.20, "text": 0.20
 
 COMPONENT_LABELS = {
     "text": gettext_lazy("Text relevance"),
+    "coverage": gettext_lazy("Coverage of the need"),
     "sectors": gettext_lazy("Sectors"),
     "time": gettext_lazy("Time left"),
     "evidence": gettext_lazy("Evidence"),
@@ -225,6 +229,22 @@ def text_component(weight: float, place: int | None) -> Component:
     else:
         reason = _("text match, ranked %(place)s by the search") % {"place": place}
     return Component("text", weight, round(rank_relevance(place), 4), reason)
+
+
+def coverage_component(weight: float, raw: float, place: int, count: int) -> Component:
+    """How much of the need a leading match addresses (``coverage``): ``raw`` from 0 (the
+    least of the ``count`` leading matches) to 1 (the most), ``place`` its place among them."""
+    reason = _(
+        "%(place)s of the %(count)s leading matches for addressing each sentence of the need"
+    ) % {"place": place, "count": count}
+    return Component("coverage", weight, raw, reason)
+
+
+def coverage_not_read_component(weight: float, count: int) -> Component:
+    reason = _("not among the %(count)s leading matches read sentence by sentence") % {
+        "count": count
+    }
+    return Component("coverage", weight, 0.0, reason)
 
 
 def text_fit_component(

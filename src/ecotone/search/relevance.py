@@ -59,6 +59,11 @@ class RelevanceSettings:
     #: neighbour of nonsense is rarely the other's, or holds its words)
     corroborate: Mapping[str, float] = field(default_factory=dict)
     corroborating_coverage: float = 1.01
+    #: … and two models corroborate only when each puts the record among its first this
+    #: many (0: anywhere): two models close to one record are two witnesses when they agree
+    #: that it is among the closest; nonsense finds each model's neighbours, rarely the
+    #: same ones (红烧鱼的做法: USE's first, e5's 65th)
+    agreeing_rank: int = 0
     #: ``corroborate`` levels that differ for a query written in Chinese
     chinese_query_corroborate: Mapping[str, float] = field(default_factory=dict)
     #: ``answer`` and ``chinese_query_answer`` when the records' words are not read (dense
@@ -116,6 +121,8 @@ class Evidence:
     #: cosines between short Chinese texts run high, nonsense included)
     vouching_coverage: float = 0.0
     vouching_similarity: dict[str, float] = field(default_factory=dict)
+    #: space → its best place (0 first) in that space's rankings that may vouch
+    vouching_rank: dict[str, int] = field(default_factory=dict)
     #: how many of the query's own terms it holds, each counted once
     terms_held: int = 0
 
@@ -137,15 +144,23 @@ class Evidence:
 
     def _corroborated(self, settings: RelevanceSettings, query_language: str) -> bool:
         """Two witnesses that may vouch agree: the words it holds and a model, or two
-        models, each at its ``corroborate`` level."""
+        models, each at its ``corroborate`` level (and, two models, each ranking the
+        record among its first ``agreeing_rank``)."""
         levels = settings.corroborating_levels(query_language)
-        witnesses = int(self.vouching_coverage >= settings.corroborating_coverage)
-        witnesses += sum(
-            score >= levels[space]
+        models = [
+            space
             for space, score in self.vouching_similarity.items()
-            if space in levels
-        )
-        return witnesses >= 2
+            if space in levels and score >= levels[space]
+        ]
+        if self.vouching_coverage >= settings.corroborating_coverage:
+            return bool(models)
+        if settings.agreeing_rank:
+            models = [
+                space
+                for space in models
+                if self.vouching_rank.get(space, 0) < settings.agreeing_rank
+            ]
+        return len(models) >= 2
 
     def holds_terms(self, settings: RelevanceSettings) -> bool:
         return bool(settings.answer_terms) and self.terms_held >= settings.answer_terms

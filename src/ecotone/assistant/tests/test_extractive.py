@@ -390,3 +390,35 @@ def test_a_word_of_a_sentence_counts_for_one_concept_of_the_question():
         [america, state],
     )
     assert both == [america, state]
+
+
+def test_the_best_sentences_of_every_record_are_weighed_by_meaning(settings):
+    """A record whose answer is worded unlike the question ranks its sentences below ten
+    of another record that repeat the question's words: its best are weighed too."""
+    settings.ECOTONE_EMBEDDER = "default"
+    repeating = [
+        _sentence(f"Article {n}: the committee of the market met again in session {n}.", 1.1)
+        for n in range(extractive.MEANING_CANDIDATES)
+    ]
+    answering = _sentence("禁止通过恶意串通、散布虚假信息等方式操纵市场。", 1.0, pk=2)
+    sentences = [*repeating, answering]
+    extractive.weigh_meaning("Is it forbidden to rig prices or spread rumours?", sentences)
+    assert answering.cosine is not None
+    assert sentences[0] is answering
+
+
+def test_a_sentence_close_in_meaning_answers_on_one_concept_of_its_own():
+    """en: "Can emitters use credits they bought …?" over 购买经核证的温室气体减排量用于清缴:
+    one concept shared, the meaning the same."""
+    wanted = [_concept("emission reduction", 3.0), _concept("bought", 3.0), _concept("meet")]
+    close = _sentence("重点排放单位可以购买经核证的温室气体减排量用于清缴其碳排放配额。", 1.0)
+    close.coverage, close.matched = 0.3, ("emission reduction",)
+    close.cosine, close.meaning = extractive.MEANING_FLOOR + 0.1, 0.0
+    assert [s for s, _ in extractive.select([close], wanted)] == [close]
+    # the same words, not weighed or far in meaning: not enough
+    far = dataclasses.replace(close, cosine=extractive.MEANING_FLOOR - 0.2)
+    assert extractive.select([far], wanted) == []
+    unweighed = dataclasses.replace(close, cosine=None)
+    assert extractive.select([unweighed], wanted) == []
+    behind = dataclasses.replace(close, meaning=-2 * extractive.MEANING_MARGIN)
+    assert extractive.select([behind], wanted) == []

@@ -326,6 +326,21 @@ def test_the_subject_of_a_figure_is_the_concept_before_how_much_or_after_what_is
     assert figure_subject("碳市场覆盖哪些行业？", concepts("碳市场覆盖哪些行业？")) is None
 
 
+def test_a_figure_is_of_what_is_written_right_after_its_unit(fines_regulation):
+    """多少美元资助: the dollars asked for are of a grant ("$3,500,000,000 … to carry out
+    this subsection", the sum of another programme, is no answer)."""
+    question = "美国每个测试中心每年能拿到多少美元资助？"
+    assert figure_subject(question, concepts(question)).label == "资助"
+    question = "每年要封存多少吨二氧化碳？"
+    assert figure_subject(question, concepts(question)).label == "二氧化碳"
+    # one character after the unit says how, not what: 才 ("only then")
+    question = "设施一年至少要捕集多少吨才算合格？"
+    assert figure_subject(question, concepts(question)) is None
+    # said before 是多少, the subject stays the one written before
+    question = "配额总量是多少亿吨二氧化碳？"
+    assert figure_subject(question, concepts(question)).label == "总量"
+
+
 def test_who_does_it_and_from_when_are_phrasing(fines_regulation):
     labels = {c.label for c in concepts("评估方法在定稿之前由谁来审查？")}
     assert "由" not in labels and "来" not in labels and "审查" in labels

@@ -311,3 +311,41 @@ def test_investment_import(tmp_path):
     columns = sorted(error.column for error in errors_of("investment", bad))
     assert columns == ["currency", "investee"]
     assert Organisation.objects.get(external_id="fund-1").investments_made.count() == 1
+
+
+def test_an_import_loads_only_the_records_its_rows_name(tmp_path):
+    """Every import used to load every record of its kind (with their sectors) to find the
+    ones it updates, so a large directory imported chunk by chunk slowed down each chunk."""
+    from django.db.models.signals import post_init
+
+    rows = "".join(f"o-{n},Org {n},,corporate,CN,,,,\n" for n in range(40))
+    import_file(KINDS["organisation"], write(tmp_path, "all.csv", ORG_HEADER + rows))
+    loaded: list[str] = []
+
+    def count(sender, instance, **kwargs):
+        loaded.append(instance.external_id)
+
+    post_init.connect(count, sender=Organisation)
+    try:
+        update = ORG_HEADER + "o-7,Org seven,,corporate,CN,,,,\no-new,New,,corporate,CN,,,,\n"
+        result = import_file(KINDS["organisation"], write(tmp_path, "two.csv", update))
+    finally:
+        post_init.disconnect(count, sender=Organisation)
+    assert (result.created, result.updated) == (1, 1)
+    assert "o-30" not in loaded and loaded.count("o-7") <= 2
+
+
+def test_rows_read_in_blocks_still_find_duplicates_and_updates_across_blocks(tmp_path, monkeypatch):
+    from ecotone.catalog import importing
+
+    monkeypatch.setattr(importing, "ROWS_PER_LOOKUP", 2)
+    import_file(
+        KINDS["organisation"], write(tmp_path, "a.csv", ORG_HEADER + "o-9,Nine,,corporate,CN,,,,\n")
+    )
+    rows = "o-1,A,,corporate,CN,,,,\no-2,B,,corporate,CN,,,,\no-9,Nine again,,corporate,CN,,,,\n"
+    result = import_file(KINDS["organisation"], write(tmp_path, "b.csv", ORG_HEADER + rows))
+    assert (result.created, result.updated) == (2, 1)
+    assert Organisation.objects.get(external_id="o-9").name_en == "Nine again"
+    duplicated = ORG_HEADER + rows + "o-1,A twice,,corporate,CN,,,,\n"
+    [error] = errors_of("organisation", write(tmp_path, "c.csv", duplicated))
+    assert (error.row, error.column) == (5, "external_id") and "row 2" in error.message

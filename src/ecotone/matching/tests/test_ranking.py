@@ -726,3 +726,101 @@ def test_a_match_s_reasons_claim_no_language_match(committed, language):
         assert not any(word in reason for reason in reasons), (word, reasons)
     text = [c.reason for m in matches for c in m.components if c.name == "text"]
     assert all(("ranked" in r or "排名" in r) for r in text), text
+
+
+# --- coverage of the need, sentence by sentence (issue 12, round 11) ----------------------
+
+
+@pytest.fixture
+def cold_storage_need(settings, committed):
+    """A need stating several things; a record whose title repeats the need's title, whose
+    text addresses none of them and which brings evidence, nearness and readiness; and one
+    that addresses each of them in other words. Both in the need's sector, read by the
+    real embedders."""
+    settings.ECOTONE_EMBEDDER = "default"
+    with committed():
+        need = NeedFactory(
+            title_en="Cold storage for fishing ports",
+            title_zh="",
+            problem_en="Our fishing port loses part of the catch because ice runs out in "
+            "summer. We need refrigerated storage powered by solar panels. We also need to "
+            "monitor its temperature remotely.",
+            problem_zh="",
+            country="CN",
+            city="Xiamen",
+        )
+        need.sectors.add(sector("heating-cooling"))
+        directory = SolutionFactory(
+            title_en="Cold storage for fishing ports",
+            title_zh="",
+            description_en="A directory of harbour offices with their opening hours and "
+            "their telephone numbers.",
+            description_zh="",
+            provider=OrganisationFactory(country="CN", city="Xiamen"),
+            trl=9,
+        )
+        directory.sectors.add(sector("heating-cooling"))
+        for _ in range(3):
+            CaseFactory(title_en="Harbour office opening").solutions.add(directory)
+        answer = SolutionFactory(
+            title_en="Solar refrigerated rooms",
+            title_zh="",
+            description_en="Refrigerated rooms run on solar panels keep fish and ice cold "
+            "through the summer at small harbours. Sensors report the temperature to the "
+            "operator's phone.",
+            description_zh="",
+        )
+        answer.sectors.add(sector("heating-cooling"))
+    return need, directory, answer
+
+
+def _order(matches, *records) -> list:
+    return [m.record for m in matches if m.record in records]
+
+
+def test_the_leading_matches_are_reordered_by_how_much_of_the_need_they_address(
+    cold_storage_need, monkeypatch
+):
+    """A record that repeats the need's title and brings evidence, nearness and readiness
+    ranks first by the first-pass score; read sentence by sentence, the one that addresses
+    the problem, the power source and the monitoring the need asks for comes first."""
+    need, directory, answer = cold_storage_need
+    monkeypatch.setattr(ranking, "READ_COVERAGE", False)
+    assert _order(services.matches_for_need(need), directory, answer) == [directory, answer]
+    monkeypatch.setattr(ranking, "READ_COVERAGE", True)
+    matches = by_title(services.matches_for_need(need))
+    assert _order(matches.values(), directory, answer) == [answer, directory]
+    read = component(matches["Solar refrigerated rooms"], "coverage")
+    not_read = component(matches["Cold storage for fishing ports"], "coverage")
+    assert NEED_WEIGHTS["coverage"] >= read.value > not_read.value >= 0
+    assert read.reason.startswith("1 of the ")
+    assert read.reason.endswith(" leading matches for addressing each sentence of the need")
+    for match in matches.values():
+        assert match.score == pytest.approx(sum(c.value for c in match.components), abs=1e-3)
+
+
+def test_matches_beyond_the_leading_ones_are_not_read(cold_storage_need, monkeypatch, committed):
+    need, directory, answer = cold_storage_need
+    with committed():
+        third = SolutionFactory(
+            title_en="Ice machines", title_zh="", description_en="Flake ice for fish."
+        )
+        third.sectors.add(sector("heating-cooling"))
+    monkeypatch.setattr(ranking.coverage, "DEPTH", 2)
+    matches = services.matches_for_need(need)
+    assert _order(matches, directory, answer, third) == [answer, directory, third]
+    last = component(by_title(matches)["Ice machines"], "coverage")
+    assert last.value == 0
+    assert last.reason == "not among the 2 leading matches read sentence by sentence"
+
+
+def test_without_an_embedder_the_first_order_stands(storage_need, committed):
+    """ECOTONE_EMBEDDER=none (the tests' setting): nothing reads sentences, no part is added."""
+    with committed():
+        battery = SolutionFactory(title_en="Containerised battery storage")
+        battery.sectors.add(sector("energy-storage"))
+        flywheel = SolutionFactory(title_en="Flywheel")
+        flywheel.sectors.add(sector("energy-storage"))
+    matches = services.matches_for_need(storage_need)
+    assert len(matches) == 2
+    assert all(c.name != "coverage" for m in matches for c in m.components)

@@ -265,3 +265,37 @@ def test_words_only_a_long_question_holding_its_topic_words_has_an_answer(commit
     found = search_records(question, mode="lexical")
     assert found.results[0]["external_id"] == wanted.external_id
     assert search_records("seem certainly plorf", mode="lexical").results == []
+
+
+def test_two_models_corroborate_only_when_both_put_the_record_among_their_first():
+    """Nonsense finds neighbours in each model, rarely the same record: 红烧鱼的做法 met a
+    record USE put first and e5 65th (both above their corroborating levels). Two models
+    vouch together when each ranks the record among its first ``agreeing_rank``; a model
+    and the words a record holds need no such agreement."""
+    from dataclasses import replace
+
+    from ecotone.search.queries import RELEVANCE as SHIPPED
+
+    RELEVANCE = replace(SHIPPED, agreeing_rank=10)  # measured, ships off (queries.py)
+
+    def answered(ranks, coverage=0.0, language="zh"):
+        cosines = {"e5-small-q4": 0.83, "use-m3": 0.37}
+        found = Evidence(
+            coverage=coverage,
+            vouching_coverage=coverage,
+            similarity=dict(cosines),
+            vouching_similarity=dict(cosines),
+            vouching_rank=dict(zip(cosines, ranks, strict=True)),
+        )
+        return order([("a", 1.0)], {"a": found}, RELEVANCE, language) != ([], [])
+
+    assert not answered((64, 0))  # USE's first, e5's 65th: no agreement
+    assert not answered((0, 34))
+    assert answered((3, 0))  # both among their first ten
+    assert answered((64, 0), coverage=0.25)  # a model and a fifth of the words
+    off = RelevanceSettings(answer={}, corroborate=RELEVANCE.corroborate)
+    loose = Evidence(
+        vouching_similarity={"e5-small-q4": 0.83, "use-m3": 0.37},
+        vouching_rank={"e5-small-q4": 64, "use-m3": 0},
+    )
+    assert order([("a", 1.0)], {"a": loose}, off, "en") != ([], [])  # 0: anywhere
