@@ -28,9 +28,11 @@ Sections (``section=``):
   that got no result, per query language.
 * ``topical`` (``catalog_topical.jsonl`` and the 108 queries of
   ``search_judgements.jsonl``): graded judgements, nDCG@10 / Recall@10 / MRR (``metrics.py``)
-  and the hybrid / best-single-mode ratio. zh→zh and en→zh come from the first file, the
-  other directions from the second; judged pairs with the benchmark records that concern
-  the 108 are read from ``catalog_pool_judgements.tsv``.
+  and the hybrid / best-single-mode ratio; then each retriever alone (BM25, e5, USE: its
+  own ranking with its gloss rankings, ``retrievers.py``) and the hybrid /
+  best-single-retriever ratio (``section=topical retrievers``). zh→zh and en→zh come
+  from the first file, the other directions from the second; judged pairs with the
+  benchmark records that concern the 108 are read from ``catalog_pool_judgements.tsv``.
 * ``real`` (``catalog_round2.jsonl`` and ``catalog_round3.jsonl``, the second and third
   rounds): queries with an answer written beside that round's no-answer queries, ten per
   direction (en→en, zh→en, en→zh, zh→zh),
@@ -79,6 +81,7 @@ from crosslingual_recall import blank_each, find_targets, restore
 from crosslingual_recall import setup_environment as crosslingual_environment
 from matching_quality import import_rows
 from metrics import mean, ndcg, recall, reciprocal_rank
+from retrievers import alone, available
 from search_quality import ALL_MODES, embedder_setting, load_judgements, prepare_index
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -273,6 +276,28 @@ def blank_policies(home: Path, items: list[dict]) -> int:
 
 
 # --- running and scoring -------------------------------------------------------------------
+
+
+def run_retriever(queries: list[Query], name: str) -> dict[str, dict]:
+    """Retriever ``name``'s own ranking of each query (``retrievers.alone``)."""
+    with alone(name):
+        return run_queries(queries, "hybrid")
+
+
+def report_retrievers(queries: list[Query], all_runs: dict[str, dict], split: str) -> None:
+    """Topical nDCG@10 of each retriever alone, and hybrid's ratio to the best of them."""
+    topical = [q for q in queries if q.section == "topical"]
+    singles = {name: run_retriever(topical, name) for name in available()}
+    for direction, members in grouped(topical, lambda q: q.direction).items():
+        ndcg10 = {name: averages(members, runs)["ndcg10"] for name, runs in singles.items()}
+        hybrid = averages(members, all_runs["hybrid"])["ndcg10"]
+        best = max(ndcg10, key=lambda name: ndcg10[name])
+        ratio = f"{hybrid / ndcg10[best]:.3f}" if ndcg10[best] else "n/a"
+        alone_figures = " ".join(f"{name}={value:.3f}" for name, value in ndcg10.items())
+        print(
+            f"catalog_relevance section=topical retrievers direction={direction} split={split} "
+            f"hybrid_over_best_retriever={ratio} best={best} hybrid={hybrid:.3f} {alone_figures}"
+        )
 
 
 def run_queries(queries: list[Query], mode: str, depth: int = K) -> dict[str, dict]:
@@ -501,6 +526,9 @@ def main() -> None:
     parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the index even if current")
     parser.add_argument("--verbose", action="store_true", help="issue examples, misses, per query")
+    parser.add_argument(
+        "--no-retrievers", action="store_true", help="skip the single-retriever runs"
+    )
     parser.add_argument("--dump", type=Path, help="write every run (top 10 per query) as JSON")
     parser.add_argument(
         "--unjudged", type=Path, help="write the topical top-10 pairs nobody judged yet (TSV)"
@@ -539,6 +567,8 @@ def main() -> None:
             report_mode(queries, runs, mode, args.split)
             if args.verbose:
                 print_details(queries, runs, mode)
+        if "hybrid" in all_runs and not args.no_retrievers:
+            report_retrievers(queries, all_runs, args.split)
     finally:
         restore(home)
         remove_bench_records()

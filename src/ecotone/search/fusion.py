@@ -14,6 +14,8 @@ off in ``queries.FUSION`` and kept for the tuner to weigh again.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .text import CJK, WORD
+
 
 @dataclass(frozen=True)
 class FusionSettings:
@@ -46,11 +48,50 @@ class FusionSettings:
     chinese_query_only_weight: float = 0.0
     #: … from the first this many places of each
     chinese_query_only_depth: int = 10
+    #: how rankings combine: "rrf" (Σ weight / (k + rank)) or "convex" (Σ weight × the
+    #: retriever's own score, normalised over the query's candidates by ``normalisation``)
+    method: str = "rrf"
+    #: "minmax" ((s − min) / (max − min)), "max" (s / max) or "zscore" ((s − mean) / sd)
+    normalisation: str = "minmax"
+    #: a query of at least this many words is a sentence (a claim, a question), not
+    #: keywords (0: no query is): its rankings' weights are multiplied by
+    #: ``long_query_scale``, RRF's k is ``long_query_rank_constant`` (0: the same) and the
+    #: words a candidate holds weigh ``long_query_word_weight`` after fusion (None: as
+    #: ``RelevanceSettings.word_weight``)
+    long_query_words: int = 0
+    long_query_scale: Mapping[str, float] = field(default_factory=dict)
+    long_query_rank_constant: int = 0
+    long_query_word_weight: float | None = None
 
-    def weights_for(self, query_language: str) -> Mapping[str, float]:
+    def is_long(self, words: int) -> bool:
+        return bool(self.long_query_words) and words >= self.long_query_words
+
+    def rank_constant_for(self, words: int) -> int:
+        if self.is_long(words) and self.long_query_rank_constant:
+            return self.long_query_rank_constant
+        return self.rank_constant
+
+    def word_weight_for(self, words: int, default: float) -> float:
+        if self.is_long(words) and self.long_query_word_weight is not None:
+            return self.long_query_word_weight
+        return default
+
+    def weights_for(self, query_language: str, words: int = 0) -> Mapping[str, float]:
+        """The weights for a query in ``query_language`` of ``words`` words."""
+        weights = dict(self.weights)
         if query_language == "zh":
-            return {**self.weights, **self.chinese_query_weights}
-        return self.weights
+            weights.update(self.chinese_query_weights)
+        if self.is_long(words):
+            for name, factor in self.long_query_scale.items():
+                weights[name] = weights.get(name, 1.0) * factor
+        return weights
+
+
+def query_words(query: str) -> int:
+    """How many words ``query`` is: its Latin-script words, and a word per two Chinese
+    characters (Chinese does not space its words; most are two characters)."""
+    chinese = sum(len(run) for run in CJK.findall(query))
+    return len(WORD.findall(CJK.sub(" ", query))) + (chinese + 1) // 2
 
 
 def reciprocal_rank_fusion(
@@ -63,6 +104,41 @@ def reciprocal_rank_fusion(
         for rank, key in enumerate(ranking, start=1):
             scores[key] = scores.get(key, 0.0) + weight / (rank_constant + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def normalise(scores: Sequence[float], how: str) -> list[float]:
+    """A ranking's scores on a common scale: ``minmax`` puts its best at 1 and its last at
+    0, ``max`` divides by its best, ``zscore`` counts standard deviations from its mean. A
+    ranking of equal scores gives each 1 (``zscore``: 0)."""
+    if not scores:
+        return []
+    high, low = max(scores), min(scores)
+    if how == "max":
+        return [score / high if high > 0 else 1.0 for score in scores]
+    if how == "zscore":
+        mean = sum(scores) / len(scores)
+        deviation = (sum((score - mean) ** 2 for score in scores) / len(scores)) ** 0.5
+        return [(score - mean) / deviation if deviation else 0.0 for score in scores]
+    if how != "minmax":
+        raise ValueError(f"unknown normalisation: {how}")
+    return [(score - low) / (high - low) if high > low else 1.0 for score in scores]
+
+
+def score_fusion(
+    rankings: Mapping[str, Sequence[str]],
+    scores: Mapping[str, Sequence[float]],
+    weights: Mapping[str, float],
+    normalisation: str,
+) -> list[tuple[str, float]]:
+    """Keys ordered by Σ weight × normalised score over the rankings they appear in (a
+    key a ranking does not hold adds nothing): a convex combination of the retrievers'
+    own scores, which keeps how far apart they put two candidates where ranks do not."""
+    fused: dict[str, float] = {}
+    for name, ranking in rankings.items():
+        weight = weights.get(name, 1.0)
+        for key, score in zip(ranking, normalise(list(scores[name]), normalisation), strict=True):
+            fused[key] = fused.get(key, 0.0) + weight * score
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
 
 
 def interleave_by_language(
@@ -92,12 +168,20 @@ def fuse(
     query_language: str,
     settings: FusionSettings,
     scale: Mapping[str, float] | None = None,
+    *,
+    scores: Mapping[str, Sequence[float]] | None = None,
+    words: int = 0,
 ) -> list[tuple[str, float]]:
-    """The fused ranking; ``scale`` multiplies the weights of the rankings it names."""
-    weights = dict(settings.weights_for(query_language))
+    """The fused ranking; ``scale`` multiplies the weights of the rankings it names;
+    ``scores`` are each ranking's own scores, best first (needed by ``method="convex"``);
+    ``words`` is the query's length in words."""
+    weights = dict(settings.weights_for(query_language, words))
     for name, factor in (scale or {}).items():
         weights[name] = weights.get(name, 1.0) * factor
-    fused = reciprocal_rank_fusion(rankings, weights, settings.rank_constant)
+    if settings.method == "convex" and scores is not None:
+        fused = score_fusion(rankings, scores, weights, settings.normalisation)
+    else:
+        fused = reciprocal_rank_fusion(rankings, weights, settings.rank_constant_for(words))
     if not settings.interleave:
         return fused
     return interleave_by_language(

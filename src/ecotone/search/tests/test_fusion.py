@@ -1,12 +1,23 @@
-"""The ranking policy, without an index: reciprocal-rank fusion and language interleaving."""
+"""The ranking policy: reciprocal-rank fusion, language interleaving, score fusion and the
+rules for sentence-long queries."""
 
+from dataclasses import replace
+
+import pytest
+
+from ecotone.core.testing import SolutionFactory
+from ecotone.search import queries
 from ecotone.search.fusion import (
     FusionSettings,
     fuse,
     interleave_by_language,
+    normalise,
+    query_words,
     reciprocal_rank_fusion,
+    score_fusion,
 )
 from ecotone.search.passages import document_chunks, record_passages
+from ecotone.search.queries import search_records
 
 
 def test_rrf_rewards_agreement_and_respects_weights():
@@ -90,3 +101,122 @@ def test_the_first_place_of_the_strongest_ranking_is_not_outvoted_by_the_middle(
     assert rankings["e5-small-q4"].index("everywhere") == 19
     fused = [key for key, _ in fuse(rankings, {}, "en", FUSION)]
     assert fused.index("first") < fused.index("everywhere")
+
+
+def test_scores_normalised_over_the_querys_candidates():
+    assert normalise([3.0, 2.0, 1.0], "minmax") == [1.0, 0.5, 0.0]
+    assert normalise([4.0, 2.0], "max") == [1.0, 0.5]
+    assert normalise([2.0, 0.0], "zscore") == [1.0, -1.0]
+    assert normalise([0.9, 0.9], "minmax") == [1.0, 1.0]  # one score: all equally good
+    assert normalise([], "minmax") == []
+
+
+def test_score_fusion_keeps_how_far_apart_a_retriever_puts_two_candidates():
+    # BM25 puts "a" far ahead of "b"; e5 puts "b" barely ahead of "a": by rank the two
+    # rankings cancel out, by normalised score BM25's clear verdict wins
+    rankings = {"lexical": ["a", "b", "c"], "e5": ["b", "a", "c"]}
+    scores = {"lexical": [30.0, 10.0, 9.0], "e5": [0.90, 0.89, 0.80]}
+    weights = {"lexical": 1.0, "e5": 1.0}
+    fused = score_fusion(rankings, scores, weights, "minmax")
+    assert [key for key, _ in fused] == ["a", "b", "c"]
+    assert fused[0][1] == 1.0 + 0.9  # 1 from BM25, (0.89 − 0.80) / (0.90 − 0.80) from e5
+    # a key one ranking does not hold gets nothing from it
+    only = score_fusion({"lexical": ["a"], "e5": ["b"]}, {"lexical": [5.0], "e5": [0.8]}, {}, "max")
+    assert dict(only) == {"a": 1.0, "b": 1.0}
+
+
+def test_fuse_combines_scores_only_when_asked_and_given_them():
+    rankings = {"lexical": ["a", "b"], "e5": ["b", "a"]}
+    scores = {"lexical": [30.0, 1.0], "e5": [0.90, 0.89]}
+    weights = {"lexical": 1.0, "e5": 1.0}
+    by_rank = FusionSettings(weights=weights, interleave=False)
+    # equal rank sums: the key breaks the tie under reciprocal-rank fusion
+    assert [k for k, _ in fuse(rankings, {}, "en", by_rank, scores=scores)] == ["a", "b"]
+    rankings = {"lexical": ["b", "a"], "e5": ["a", "b"]}
+    scores = {"lexical": [30.0, 1.0], "e5": [0.90, 0.89]}
+    assert [k for k, _ in fuse(rankings, {}, "en", by_rank, scores=scores)] == ["a", "b"]
+    by_score = FusionSettings(
+        weights=weights, interleave=False, method="convex", normalisation="max"
+    )
+    assert [k for k, _ in fuse(rankings, {}, "en", by_score, scores=scores)] == ["b", "a"]
+    # without scores the fusion is by rank whatever the method
+    assert [k for k, _ in fuse(rankings, {}, "en", by_score)] == ["a", "b"]
+
+
+def test_query_words_counts_latin_words_and_two_chinese_characters_as_one():
+    assert query_words("electric trucks for port logistics") == 5
+    assert query_words("光伏发电功率预测") == 4
+    assert query_words("CCUS 政策") == 2
+    assert query_words("") == 0
+
+
+def test_a_sentence_long_query_scales_its_rankings_weights():
+    settings = FusionSettings(
+        weights={"lexical": 0.5, "e5": 2.0},
+        long_query_words=8,
+        long_query_scale={"lexical": 3.0},
+    )
+    assert settings.weights_for("en", 5) == {"lexical": 0.5, "e5": 2.0}
+    assert settings.weights_for("en", 8) == {"lexical": 1.5, "e5": 2.0}
+    never = FusionSettings(weights={"lexical": 0.5}, long_query_scale={"lexical": 3.0})
+    assert never.weights_for("en", 40) == {"lexical": 0.5}
+
+
+def test_a_sentence_long_query_has_its_own_rank_constant_and_word_weight():
+    settings = FusionSettings(
+        weights={},
+        rank_constant=20,
+        long_query_words=10,
+        long_query_rank_constant=10,
+        long_query_word_weight=3.0,
+    )
+    assert (settings.rank_constant_for(4), settings.rank_constant_for(10)) == (20, 10)
+    assert (settings.word_weight_for(4, 0.4), settings.word_weight_for(12, 0.4)) == (0.4, 3.0)
+    # a smaller k lets one ranking's first place count more against a third place that
+    # two rankings share
+    rankings = {"e5": ["a", "x", "b"], "use-m3": ["c", "y", "b"]}
+    weighed = FusionSettings(
+        weights={"e5": 2.0, "use-m3": 1.0},
+        rank_constant=60,
+        interleave=False,
+        long_query_words=10,
+        long_query_rank_constant=1,
+    )
+    assert fuse(rankings, {}, "en", weighed, words=4)[0][0] == "b"
+    assert fuse(rankings, {}, "en", weighed, words=12)[0][0] == "a"
+
+
+@pytest.mark.django_db
+def test_a_sentence_long_query_lifts_the_record_holding_its_words(settings, committed, monkeypatch):
+    """With the real models: a claim of fourteen words is fused as a sentence (BM25 and the
+    words a record holds weigh more, ``queries.FUSION.long_query_*``), so the record that
+    holds its words ("sea", "grow") passes one that is only close in meaning; a query of
+    keywords ranks as before."""
+    settings.ECOTONE_EMBEDDER = "default"
+    texts = {
+        "Sea ice records": "Satellite records show the thickness of Arctic sea ice falling "
+        "in most years since 1979.",
+        "Polar ice cap": "The polar ice cap in the far north keeps shrinking as the climate warms.",
+        "Antarctic ice": "Antarctic ice shelves lose mass to warmer ocean water underneath them.",
+        "Greenland melt": "Summer melting of Greenland glaciers has sped up over recent decades.",
+        "Northern ice": "Ice cover in the northern polar ocean has retreated and thinned.",
+        "Winter freeze": "Each winter the frozen surface of northern seas grows back, though "
+        "less than before.",
+    }
+    with committed():
+        names = {
+            SolutionFactory(title_en=title, description_en=text).external_id: title
+            for title, text in texts.items()
+        }
+    claim = "Arctic sea ice has been growing thicker every year since the satellite records began"
+    keywords = "arctic sea ice thickness"
+
+    def ranked(q):
+        return [names[r["external_id"]] for r in search_records(q, mode="hybrid").results]
+
+    as_sentence, keyword_order = ranked(claim), ranked(keywords)
+    assert as_sentence.index("Winter freeze") < as_sentence.index("Northern ice")
+    monkeypatch.setattr(queries, "FUSION", replace(queries.FUSION, long_query_words=0))
+    as_keywords = ranked(claim)
+    assert as_keywords.index("Northern ice") < as_keywords.index("Winter freeze")
+    assert ranked(keywords) == keyword_order
