@@ -411,7 +411,7 @@ def targets_line(queries: list[Query], runs: dict, mode: str, split: str) -> str
         f"catalog_relevance targets mode={mode} split={split} "
         f"own_title_recall3={share(own_title, 'recall3'):.2f} (≥0.95) "
         f"other_language_recall10={share(other, 'recall10'):.2f} (≥0.90) "
-        f"no_answer_empty={share(gibberish, 'empty'):.2f} (1.00) "
+        f"no_answer_empty={share(gibberish, 'empty'):.2f} (≥0.95) "
         f"real_empty={share(real, 'empty'):.2f} (0.00)"
     )
 
