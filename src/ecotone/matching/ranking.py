@@ -349,7 +349,11 @@ def similar_query(matches: list[Match]) -> str:
     return " ".join(m.title for m in matches)
 
 
-def cached_need_matches(need: Need, limit: int = 10) -> NeedMatches:
+#: the matches a need's page lists (and the background task ranks ahead of it)
+NEED_PAGE_MATCHES = 10
+
+
+def cached_need_matches(need: Need, limit: int = NEED_PAGE_MATCHES) -> NeedMatches:
     """``need_matches``, kept between requests until a catalogue write or an index change
     (``core.cache``): ranking searches the index several ways and scores every candidate."""
     report = cached_figure("need-matches", (need.pk, limit), lambda: need_matches(need, limit))

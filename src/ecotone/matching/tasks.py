@@ -24,14 +24,13 @@ IMPORT_RECEIVER = "ecotone.matching:needs-imported"
 @task(priority=-10)
 def read_need_matches_task(need_ids: list[int]) -> int:
     """Rank needs' matches ahead of their pages"""
-    from .ranking import cached_need_matches
-    from .templatetags.matching import NEED_MATCH_LIMIT
+    from .ranking import NEED_PAGE_MATCHES, cached_need_matches
 
     needs = list(Need.objects.filter(pk__in=need_ids))
     for need in needs:
         for language, _ in settings.LANGUAGES:  # the page's figure is kept per language
             with translation.override(language):
-                cached_need_matches(need, NEED_MATCH_LIMIT)
+                cached_need_matches(need, NEED_PAGE_MATCHES)
     return len(needs)
 
 

@@ -13,12 +13,17 @@ from ecotone.core.page_cache import repeat_on_cached_answers
 from .. import scoring
 from ..models import MatchFeedback, MatchSurface, NeedCriteria
 from ..permissions import can_give_feedback, can_set_criteria, may_request_introductions
-from ..ranking import cached_need_matches, counterparts_for_venture, is_venture, limits_of
+from ..ranking import (
+    NEED_PAGE_MATCHES,
+    cached_need_matches,
+    counterparts_for_venture,
+    is_venture,
+    limits_of,
+)
 from ..services import record_impression, record_impression_of
 
 register = template.Library()
 
-NEED_MATCH_LIMIT = 10
 COUNTERPART_LIMIT = 5
 
 
@@ -66,7 +71,7 @@ def _my_votes(user, need: Need) -> dict[tuple[str, int], int]:
 def need_matches_panel(context, need: Need):
     base = _base_context(context)
     user = base["user"]
-    report = cached_need_matches(need, NEED_MATCH_LIMIT)
+    report = cached_need_matches(need, NEED_PAGE_MATCHES)
     record_impression(need, MatchSurface.PAGE, len(report.matches))
     # a page served from the cache counts its showing too
     repeat_on_cached_answers(
