@@ -10,7 +10,7 @@ from django.db.models import Field
 from django.utils.translation import get_language, gettext, pgettext
 
 from .backends.base import DenseHit
-from .text import CJK, WORD, Term, fold, stem, to_simplified
+from .text import CJK, FUNCTION_WORDS, WORD, Term, fold, stem, to_simplified
 
 SNIPPET_CHARS = 160
 #: how far into a long field matches are looked for (a 20,000-character document would
@@ -197,7 +197,20 @@ def _field_label(kind: str, name: str, language: str | None) -> str:
 
 
 def describe_lexical(kind: str, fields: dict[str, str], terms: list[Term]) -> tuple[str, list[str]]:
-    """(snippet of the field matching most terms, one reason per field that matched)."""
+    """(snippet of the field matching most terms, one reason per field that matched).
+    Words like "can" or "how" are named and marked only when nothing else matched: a
+    result that holds "port" is explained by "port", not by "can" as well."""
+    topical = [term for term in terms if term.surface not in FUNCTION_WORDS]
+    if topical and len(topical) < len(terms):
+        described = _describe_lexical(kind, fields, topical)
+        if described[1]:
+            return described
+    return _describe_lexical(kind, fields, terms)
+
+
+def _describe_lexical(
+    kind: str, fields: dict[str, str], terms: list[Term]
+) -> tuple[str, list[str]]:
     best: tuple[int, str] | None = None
     reasons = []
     wording: tuple[str, str] | None = None  # translated once a call, when a field matched

@@ -28,6 +28,20 @@ ENGLISH_STOP_WORDS = frozenset(
     {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it"}
     | {"its", "of", "on", "or", "that", "the", "to", "was", "were", "will", "with"}
 )
+#: English words that say nothing of a topic ("how can cities …"): searched like any word,
+#: but not named as the reason a result matched, nor marked in its snippet, when the result
+#: also matched a word that does say something
+FUNCTION_WORDS = ENGLISH_STOP_WORDS | frozenset(
+    {"about", "after", "all", "also", "am", "any", "been", "before", "being", "between"}
+    | {"both", "but", "can", "could", "did", "do", "does", "doing", "done", "each", "else"}
+    | {"few", "had", "have", "having", "he", "her", "here", "him", "his", "how", "i", "if"}
+    | {"into", "just", "may", "me", "might", "more", "most", "much", "must", "my", "no"}
+    | {"nor", "not", "now", "only", "other", "our", "ours", "out", "over", "own", "same"}
+    | {"shall", "she", "should", "so", "some", "such", "than", "their", "them", "then"}
+    | {"there", "these", "they", "this", "those", "through", "too", "under", "until", "up"}
+    | {"us", "very", "want", "we", "what", "when", "where", "which", "while", "who", "whom"}
+    | {"why", "would", "you", "your"}
+)
 #: queries are cut here; a longer query is treated as its first part
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_TERMS = 64

@@ -174,3 +174,19 @@ def test_the_kept_vocabularies_stay_within_their_characters(monkeypatch):
         assert matched_surfaces(text, query_terms("pumps 储能")) == {"pumps", "储能"}
         assert highlight._vocabulary_chars <= 100
     assert len(highlight._vocabularies) == 1
+
+
+def test_words_like_can_are_not_named_beside_a_topical_match():
+    fields = {"title_en": "How ports can electrify trucks", "description_en": "Trucks can wait"}
+    text, reasons = describe_lexical("solution", fields, query_terms("how can ports cut trucks"))
+    assert reasons == [
+        "“ports”, “trucks” in title (English)",
+        "“trucks” in description (English)",
+    ]
+    assert "<mark>can</mark>" not in text and "<mark>ports</mark>" in text
+
+
+def test_words_like_can_are_named_when_nothing_else_matched():
+    fields = {"title_en": "What a city can do", "description_en": ""}
+    _, reasons = describe_lexical("solution", fields, query_terms("can heat pumps"))
+    assert reasons == ["“can” in title (English)"]
