@@ -198,9 +198,10 @@ def _field_label(kind: str, name: str, language: str | None) -> str:
 
 def describe_lexical(kind: str, fields: dict[str, str], terms: list[Term]) -> tuple[str, list[str]]:
     """(snippet of the field matching most terms, one reason per field that matched).
-    Words like "can" or "how" are named and marked only when nothing else matched: a
-    result that holds "port" is explained by "port", not by "can" as well."""
-    topical = [term for term in terms if term.surface not in FUNCTION_WORDS]
+    Words like "can" or "how", and Chinese bigrams cut across words (动卡 of 电动卡车), are
+    named and marked only when nothing else matched: a result that holds "port" is
+    explained by "port", not by "can" as well."""
+    topical = [t for t in terms if t.surface not in FUNCTION_WORDS and not t.bigram]
     if topical and len(topical) < len(terms):
         described = _describe_lexical(kind, fields, topical)
         if described[1]:

@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import jieba
@@ -59,6 +59,9 @@ class Term:
     token: str  #: what the index holds
     language: str  #: ``en`` or ``zh``
     prefix: bool = False  #: ``electr*``: any index token starting with ``token``
+    #: two Chinese characters cut across words (动卡 of 电动卡车): searched for recall, not
+    #: named as a reason a result matched; not part of a term's identity
+    bigram: bool = field(default=False, compare=False)
 
 
 def fold(text: str) -> str:
@@ -100,7 +103,7 @@ def chinese_terms(run: str, *, for_index: bool) -> list[Term]:
     simplified = to_simplified(run)
     terms = [Term(w, w, "zh") for w in jieba.lcut_for_search(simplified) if w.strip()]
     bigrams = [simplified[i : i + 2] for i in range(len(simplified) - 1)]
-    terms += [Term(b, b, "zh") for b in bigrams]
+    terms += [Term(b, b, "zh", bigram=True) for b in bigrams]
     if for_index or len(simplified) == 1:
         terms += [Term(c, c, "zh") for c in simplified]
     return terms

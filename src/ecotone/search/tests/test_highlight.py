@@ -190,3 +190,10 @@ def test_words_like_can_are_named_when_nothing_else_matched():
     fields = {"title_en": "What a city can do", "description_en": ""}
     _, reasons = describe_lexical("solution", fields, query_terms("can heat pumps"))
     assert reasons == ["“can” in title (English)"]
+
+
+def test_a_chinese_bigram_cut_across_words_is_not_named():
+    fields = {"title_zh": "港口物流用电动卡车", "title_en": ""}
+    text, reasons = describe_lexical("need", fields, query_terms("港口 电动卡车"))
+    assert reasons == ["“卡车”, “港口”, “电动” in title (Chinese)"]
+    assert "<mark>电动</mark>" in text or "<mark>电动卡车</mark>" in text
