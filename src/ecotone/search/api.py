@@ -60,6 +60,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> Status:
         "next": page.next,
         "message": page.message,
         "empty_reason": page.empty_reason,
+        "did_you_mean": page.did_you_mean,
     }
     return Status(200, {**body, "mode": page.mode})
 

@@ -30,6 +30,7 @@ from .relevance import (
     title_match,
     weigh_words,
 )
+from .spelling import did_you_mean
 from .text import MAX_QUERY_CHARS, coverage_terms, detect_language, query_phrases, query_terms
 from .translation import chinese_gloss, translate_query
 
@@ -159,6 +160,8 @@ class SearchResults:
     translation: str = ""
     #: why the list is empty: "" (it is not), "no_terms" or "no_match"
     empty_reason: str = ""
+    #: the query with its misspelt words corrected ("" when none is; ``spelling``)
+    did_you_mean: str = ""
 
 
 def encode_cursor(offset: int) -> str:
@@ -270,6 +273,7 @@ def search_records(
         mode=mode,
         translation=search.english_gloss if search.translated_terms else "",
         empty_reason="" if results or offset else "no_match",
+        did_you_mean="" if offset else did_you_mean(q, terms),
     )
     if with_facets:
         candidates = ranked if search.ranked_mode else search.lexical(0, CANDIDATES)

@@ -26,6 +26,9 @@ class SearchPageOut(Schema):
     #: why ``results`` is empty: "no_terms" (nothing searchable in q), "no_match" (no
     #: record answers it), or "" when there are results
     empty_reason: Literal["", "no_terms", "no_match"] = ""
+    #: the query with its misspelt words corrected from the catalogue's own words
+    #: (``hydrogne storage`` → ``hydrogen storage``), or "" when none is
+    did_you_mean: str = ""
 
 
 class SuggestionOut(Schema):

@@ -85,6 +85,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         next_url=_url(params, cursor=page.next) if page.next else "",
         message=page.message,
         translation=page.translation,
+        did_you_mean=page.did_you_mean,
+        did_you_mean_url=_url(params, q=page.did_you_mean) if page.did_you_mean else "",
         mode_label=MODE_LABELS[page.mode],
         facets=_facet_links(params, page.facets, labels),
         active_filters=[

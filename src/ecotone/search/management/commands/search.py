@@ -31,10 +31,13 @@ class Command(BaseCommand):
                 "translation": page.translation,
                 "empty_reason": page.empty_reason,
                 "message": page.message,
+                "did_you_mean": page.did_you_mean,
             }
             self.stdout.write(json.dumps(body, ensure_ascii=False, indent=2))
             return
         lines = [f"mode: {page.mode}"]
+        if page.did_you_mean:
+            lines.append(f"did you mean: {page.did_you_mean}")
         if page.translation:
             lines.append(f"also searched in English as: {page.translation}")
         for rank, result in enumerate(page.results, start=1):
