@@ -138,6 +138,11 @@ def glossary_words() -> frozenset[str]:
     return frozenset(chinese for chinese, _ in _glossary_entries())
 
 
+def glossary_english() -> list[str]:
+    """Every English sense of the glossary."""
+    return [sense for _, senses in _glossary_entries() for sense in senses]
+
+
 def _glossary_entries():
     for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):

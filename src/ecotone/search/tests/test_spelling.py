@@ -11,6 +11,7 @@ from ecotone.core.testing import SolutionFactory
 from ecotone.search.queries import encode_cursor, search_records
 from ecotone.search.spelling import did_you_mean
 from ecotone.search.text import query_terms
+from ecotone.search.translation import glossary_english
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,7 @@ def catalogue(committed):
         SolutionFactory(title_en="Green hydrogen for steel")
         SolutionFactory(title_en="Electric trucks for ports", description_en="Hydroponic farms")
         SolutionFactory(title_en="Solar panel recycling")
+        SolutionFactory(title_en="Crown Energy heat pumps")
 
 
 def suggestion(query: str) -> str:
@@ -46,13 +48,22 @@ def test_a_word_far_from_every_title_word_gets_no_suggestion(catalogue):
     assert suggestion("港口 电动卡车") == ""  # Chinese is not corrected
 
 
-def test_two_edits_only_for_a_long_word_and_a_common_correction(catalogue):
-    assert suggestion("hdyrogne") == "hydrogen"  # eight letters, two edits, two titles
+def test_an_english_word_the_catalogue_lacks_is_not_a_misspelling(catalogue):
+    assert suggestion("grown") == ""  # one edit from "crown", but a word of its own
+    assert suggestion("crwon") == "crown"
+
+
+def test_two_edits_only_for_a_long_word(catalogue):
+    assert suggestion("hdyrogne") == "hydrogen"  # eight letters, two edits
     assert suggestion("pnale") == ""  # five letters, two edits from "panel"
-    assert suggestion("recylcnig") == ""  # nine letters, but "recycling" is in one title
+
+
+def test_words_of_the_texts_correct_too(catalogue):
+    assert suggestion("hydroponc") == "hydroponic"  # only in a description
 
 
 def test_a_new_title_word_corrects_after_it_is_saved(catalogue, committed):
+    assert "geothermal" in glossary_english()  # known, but no record holds it yet
     assert suggestion("geothremal") == ""
     with committed():
         SolutionFactory(title_en="Geothermal district heating")
