@@ -192,8 +192,9 @@ def matcher_ranking(matcher, need, k: int = K) -> list[str]:
 #: the second pass runs (``ranking.SIMILAR_VIEW``) and whether a candidate in an unrelated
 #: sector must match the need's exact words (``ranking.EXACT_WORDS_VIEW``), and whether the
 #: leading matches are reordered by their coverage of the need (``ranking.READ_COVERAGE``,
-#: on unless a setting says otherwise); "product" is the code as it stands (three views, no
-#: second pass, text places alone, coverage read)
+#: on unless a setting says otherwise) and with which weights (``weights``: parts of
+#: ``scoring.NEED_WEIGHTS`` replaced); "product" is the code as it stands (three views, no
+#: second pass, text places alone, coverage and focus read)
 VARIANTS = {
     "product": None,
     "three-views": {"full": False, "similar": False},
@@ -202,6 +203,12 @@ VARIANTS = {
     "full+similar": {"full": True, "similar": True},
     "exact-words": {"full": False, "similar": False, "exact_words": True},
     "no-coverage": {"full": False, "similar": False, "coverage": False},
+    # round eleven's reading: coverage of the need alone, before focus was read beside it
+    "no-focus": {
+        "full": False,
+        "similar": False,
+        "weights": {"coverage": 0.10, "focus": 0.0},
+    },
 }
 SIMILAR_VIEW = ("similar", "similar", 1.5)
 
@@ -209,13 +216,15 @@ SIMILAR_VIEW = ("similar", "similar", 1.5)
 @contextlib.contextmanager
 def matcher_variant(name: str):
     """Runs the matcher with the settings of ``VARIANTS[name]``, then restores them."""
-    from ecotone.matching import ranking
+    from ecotone.matching import ranking, scoring
     from ecotone.matching.relevance import FULL_TEXT_VIEW, TextView
 
     settings = VARIANTS[name]
     saved = ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW, ranking.EXACT_WORDS_VIEW
     saved_coverage = ranking.READ_COVERAGE
+    saved_weights = dict(scoring.NEED_WEIGHTS)
     if settings is not None:
+        scoring.NEED_WEIGHTS.update(settings.get("weights", {}))
         views = tuple(view for view in saved[0] if view.name != "full")
         ranking.NEED_TEXT_VIEWS = views + ((FULL_TEXT_VIEW,) if settings["full"] else ())
         ranking.SIMILAR_VIEW = TextView(*SIMILAR_VIEW) if settings["similar"] else None
@@ -226,6 +235,8 @@ def matcher_variant(name: str):
     finally:
         ranking.NEED_TEXT_VIEWS, ranking.SIMILAR_VIEW, ranking.EXACT_WORDS_VIEW = saved
         ranking.READ_COVERAGE = saved_coverage
+        scoring.NEED_WEIGHTS.clear()
+        scoring.NEED_WEIGHTS.update(saved_weights)
 
 
 # --- figures ------------------------------------------------------------------------------

@@ -8,8 +8,15 @@ against every passage and sentence of the candidate with the search's own embedd
 best fit of each need sentence is kept, and their mean is the candidate's *coverage*:
 high when the candidate answers each part of the need, not one of them.
 
-Only the leading matches are read (``DEPTH``): coverage reorders them, and a match beyond
-them keeps its place. Within those, coverage is spread from 0 (the least of them) to 1
+The same reading gives the candidate's *focus* the other way round: each of its passages
+and sentences is set against the need's sentences, the best fit of each is kept, and their
+mean is high when most of what the record says is about the need, low when the need's
+subject is one line among others (a directory that repeats the need's title, a framework
+that does a neighbouring job). A record can cover the need's words and still be mostly
+about something else; focus tells them apart.
+
+Only the leading matches are read (``DEPTH``): coverage and focus reorder them, and a match
+beyond them keeps its place. Within those, each is spread from 0 (the least of them) to 1
 (the most) in each embedder's space and averaged over the spaces, because each model's
 cosines crowd into a band of their own. Measured on the dev half of the judged needs
 (docs/matching.md, Quality). Without an embedder (``ECOTONE_EMBEDDER=none``) nothing is
@@ -19,6 +26,7 @@ read and the matches keep their first order.
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -74,6 +82,14 @@ def coverage(need_vectors: np.ndarray, candidate_vectors: np.ndarray) -> float:
     return float((need_vectors @ candidate_vectors.T).max(axis=1).mean())
 
 
+def focus(need_vectors: np.ndarray, candidate_vectors: np.ndarray) -> float:
+    """Mean over the candidate's texts of the best cosine with any of the need's sentences:
+    how much of what the candidate says is about the need."""
+    if not len(need_vectors) or not len(candidate_vectors):
+        return 0.0
+    return float((need_vectors @ candidate_vectors.T).max(axis=0).mean())
+
+
 def spread(values: Sequence[float]) -> list[float]:
     """``values`` from 0 (the least) to 1 (the most); all 0 when they are equal."""
     low, high = min(values), max(values)
@@ -82,29 +98,47 @@ def spread(values: Sequence[float]) -> list[float]:
     return [(value - low) / (high - low) for value in values]
 
 
-def _space_coverage(embedder: Embedder, sentences_of_need: list[str], texts: list[list[str]]):
+@dataclass(frozen=True)
+class Reading:
+    """Each candidate's coverage of the need and focus on it, in the order given, each
+    between 0 (the least of the candidates read) and 1 (the most)."""
+
+    coverage: list[float]
+    focus: list[float]
+
+
+def _space_reading(embedder: Embedder, sentences_of_need: list[str], texts: list[list[str]]):
     need_vectors = np.stack(embedder.embed_query_texts(sentences_of_need))
     flat = [text for record_texts in texts for text in record_texts]
     vectors = passage_vectors(embedder, flat)
-    values, row = [], 0
+    covered, focused, row = [], [], 0
     for record_texts in texts:
-        values.append(coverage(need_vectors, vectors[row : row + len(record_texts)]))
+        own = vectors[row : row + len(record_texts)]
+        covered.append(coverage(need_vectors, own))
+        focused.append(focus(need_vectors, own))
         row += len(record_texts)
-    return spread(values)
+    return spread(covered), spread(focused)
 
 
-def need_coverage(need, candidates: Sequence[tuple[str, object]]) -> list[float] | None:
-    """Each candidate's coverage of ``need``, between 0 (the least of ``candidates``) and
-    1 (the most), in the order given; None when there is nothing to read it with (no
-    embedder, no need text, an embedder that fails: the first order then stands)."""
+def _mean_over_spaces(columns: list[list[float]]) -> list[float]:
+    return [round(float(np.mean(values)), 4) for values in zip(*columns, strict=True)]
+
+
+def need_reading(need, candidates: Sequence[tuple[str, object]]) -> Reading | None:
+    """Each candidate's coverage of ``need`` and focus on it (``Reading``); None when there
+    is nothing to read it with (no embedder, no need text, an embedder that fails: the
+    first order then stands)."""
     embedders = get_embedders()
     sentences_of_need = need_sentences(need)
     if not embedders or not sentences_of_need or len(candidates) < 2:
         return None
     texts = [candidate_texts(kind, record) for kind, record in candidates]
     try:
-        spaces = [_space_coverage(e, sentences_of_need, texts) for e in embedders]
+        spaces = [_space_reading(e, sentences_of_need, texts) for e in embedders]
     except Exception:
         logger.exception("matching: reading candidates sentence by sentence failed")
         return None
-    return [round(float(np.mean(column)), 4) for column in zip(*spaces, strict=True)]
+    return Reading(
+        coverage=_mean_over_spaces([covered for covered, _ in spaces]),
+        focus=_mean_over_spaces([focused for _, focused in spaces]),
+    )

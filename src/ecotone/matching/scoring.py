@@ -34,9 +34,13 @@ NEED_WEIGHTS = {
     "place": 0.03,
     "readiness": 0.02,
     "feedback": 0.12,
-    # on top of the parts above, for the leading matches only (``coverage``): it reorders
-    # them by how much of the need each addresses, sentence by sentence
-    "coverage": 0.10,
+    # on top of the parts above, for the leading matches only (``coverage``): they reorder
+    # them by how much of the need each addresses and how much of each is about the need,
+    # read sentence by sentence. Focus carries more: on the dev half of the judged needs
+    # (docs/matching.md, Quality) a record mostly about the need was the better match more
+    # often than one that touches every part of it among other things.
+    "coverage": 0.05,
+    "focus": 0.20,
 }
 #: venture → open needs (pilot sites). The venture's own evidence is the same for every
 #: need, so it cannot change the order and is left out.
@@ -53,6 +57,7 @@ INVESTOR_WEIGHTS = {"sectors": 0.40, "region": 0.20, "stage": 0.20, "text": 0.20
 COMPONENT_LABELS = {
     "text": gettext_lazy("Text relevance"),
     "coverage": gettext_lazy("Coverage of the need"),
+    "focus": gettext_lazy("Focus on the need"),
     "sectors": gettext_lazy("Sectors"),
     "time": gettext_lazy("Time left"),
     "evidence": gettext_lazy("Evidence"),
@@ -241,10 +246,24 @@ def coverage_component(weight: float, raw: float, place: int, count: int) -> Com
 
 
 def coverage_not_read_component(weight: float, count: int) -> Component:
-    reason = _("not among the %(count)s leading matches read sentence by sentence") % {
-        "count": count
-    }
-    return Component("coverage", weight, 0.0, reason)
+    return Component("coverage", weight, 0.0, _not_read_reason(count))
+
+
+def focus_component(weight: float, raw: float, place: int, count: int) -> Component:
+    """How much of a leading match's text is about the need (``coverage.focus``): ``raw``
+    from 0 (the least of the ``count`` leading matches) to 1 (the most)."""
+    reason = _(
+        "%(place)s of the %(count)s leading matches for how much of its text is about the need"
+    ) % {"place": place, "count": count}
+    return Component("focus", weight, raw, reason)
+
+
+def focus_not_read_component(weight: float, count: int) -> Component:
+    return Component("focus", weight, 0.0, _not_read_reason(count))
+
+
+def _not_read_reason(count: int) -> str:
+    return _("not among the %(count)s leading matches read sentence by sentence") % {"count": count}
 
 
 def text_fit_component(

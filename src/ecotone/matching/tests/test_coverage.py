@@ -51,6 +51,18 @@ def test_coverage_is_the_mean_of_each_need_sentence_s_best_fit():
     assert coverage.coverage(need, np.zeros((0, 2))) == 0.0
 
 
+def test_focus_is_the_mean_of_each_candidate_text_s_best_fit():
+    need = np.array([[1.0, 0.0]])
+    # two texts, both about the need's one sentence, against one of two and one of four
+    focused = np.array([[1.0, 0.0], [1.0, 0.0]])
+    diluted = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.0, 1.0]])
+    assert coverage.focus(need, focused) == pytest.approx(1.0)
+    assert coverage.focus(need, diluted) == pytest.approx(0.25)
+    # coverage cannot tell them apart: each answers the need's sentence fully
+    assert coverage.coverage(need, focused) == coverage.coverage(need, diluted) == 1.0
+    assert coverage.focus(need, np.zeros((0, 2))) == 0.0
+
+
 def test_spread_runs_from_the_least_to_the_most():
     assert coverage.spread([0.8, 0.9, 0.85]) == pytest.approx([0.0, 1.0, 0.5])
     assert coverage.spread([0.7, 0.7]) == [0.0, 0.0]

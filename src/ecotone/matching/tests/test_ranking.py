@@ -799,6 +799,55 @@ def test_the_leading_matches_are_reordered_by_how_much_of_the_need_they_address(
         assert match.score == pytest.approx(sum(c.value for c in match.components), abs=1e-3)
 
 
+@pytest.fixture
+def diluted_cold_storage(cold_storage_need, committed):
+    """Beside the cold-storage need's answer, a record that says the same things among many
+    others (a harbour's whole catalogue of services) and brings evidence, nearness and
+    readiness."""
+    need, _directory, answer = cold_storage_need
+    with committed():
+        catalogue = SolutionFactory(
+            title_en="Harbour services",
+            title_zh="",
+            description_en="Refrigerated rooms run on solar panels keep fish and ice cold "
+            "through the summer at small harbours. Sensors report the temperature to the "
+            "operator's phone. We also rent office furniture to local companies. Our travel "
+            "desk books holidays and flights for tourists. We print a cookbook of family "
+            "recipes every spring. Our sports club organises football tournaments for "
+            "schools. We sell second-hand bicycles and repair sewing machines.",
+            description_zh="",
+            provider=OrganisationFactory(country="CN", city="Xiamen"),
+            trl=9,
+        )
+        catalogue.sectors.add(sector("heating-cooling"))
+        for _ in range(3):
+            CaseFactory(title_en="Harbour services in use").solutions.add(catalogue)
+    return need, catalogue, answer
+
+
+def test_a_leading_match_mostly_about_the_need_ranks_above_one_that_says_it_among_others(
+    diluted_cold_storage, monkeypatch
+):
+    """Both address every sentence of the need; one says nothing else, the other says it
+    among furniture, holidays and football. Coverage alone (round eleven's reading) cannot
+    tell them apart, and the evidence, nearness and readiness of the second rank it first;
+    read for focus, the first comes first."""
+    need, catalogue, answer = diluted_cold_storage
+    monkeypatch.setitem(NEED_WEIGHTS, "coverage", 0.10)
+    monkeypatch.setitem(NEED_WEIGHTS, "focus", 0.0)
+    assert _order(services.matches_for_need(need), catalogue, answer) == [catalogue, answer]
+    monkeypatch.undo()
+    matches = by_title(services.matches_for_need(need))
+    assert _order(matches.values(), catalogue, answer) == [answer, catalogue]
+    focused = component(matches["Solar refrigerated rooms"], "focus")
+    diluted = component(matches["Harbour services"], "focus")
+    assert NEED_WEIGHTS["focus"] >= focused.value > diluted.value >= 0
+    assert focused.reason.startswith("1 of the ")
+    assert focused.reason.endswith(" leading matches for how much of its text is about the need")
+    for match in matches.values():
+        assert match.score == pytest.approx(sum(c.value for c in match.components), abs=1e-3)
+
+
 def test_matches_beyond_the_leading_ones_are_not_read(cold_storage_need, monkeypatch, committed):
     need, directory, answer = cold_storage_need
     with committed():
@@ -809,9 +858,10 @@ def test_matches_beyond_the_leading_ones_are_not_read(cold_storage_need, monkeyp
     monkeypatch.setattr(ranking.coverage, "DEPTH", 2)
     matches = services.matches_for_need(need)
     assert _order(matches, directory, answer, third) == [answer, directory, third]
-    last = component(by_title(matches)["Ice machines"], "coverage")
-    assert last.value == 0
-    assert last.reason == "not among the 2 leading matches read sentence by sentence"
+    for name in ("coverage", "focus"):
+        last = component(by_title(matches)["Ice machines"], name)
+        assert last.value == 0
+        assert last.reason == "not among the 2 leading matches read sentence by sentence"
 
 
 def test_without_an_embedder_the_first_order_stands(storage_need, committed):
@@ -823,7 +873,7 @@ def test_without_an_embedder_the_first_order_stands(storage_need, committed):
         flywheel.sectors.add(sector("energy-storage"))
     matches = services.matches_for_need(storage_need)
     assert len(matches) == 2
-    assert all(c.name != "coverage" for m in matches for c in m.components)
+    assert all(c.name not in ("coverage", "focus") for m in matches for c in m.components)
 
 
 def _sentences_cached(kind: str, record) -> bool:
