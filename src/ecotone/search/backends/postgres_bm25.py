@@ -584,21 +584,21 @@ def _named(where: str) -> str:
 
 def _scoring_sql(source: str, where: str) -> str:
     """Exact BM25 (current statistics) of the documents ``source`` names (``doc_id``) that
-    pass the filter, with their lengths and their postings of the query's lexemes."""
+    pass the filter, with their lengths: one index lookup for the document and one for its
+    postings of the query's lists each (a sum per document, no sort of all postings)."""
     return f"""
-    SELECT d.id, d.kind, d.pk, d.title_length, d.body_length,
-           coalesce(sum(l.weight * p.tf * {K1 + 1} / (p.tf + {K1} * CASE p.field
-               WHEN {TITLE} THEN %(title_a)s + %(title_s)s * d.title_length
-               ELSE %(body_a)s + %(body_s)s * d.body_length END)), 0) AS score,
-           array_remove(array_agg(p.lexeme), NULL) AS lexemes,
-           array_remove(array_agg(p.field), NULL) AS fields,
-           array_remove(array_agg(p.tf), NULL) AS tfs
+    SELECT d.id, d.kind, d.pk, d.title_length, d.body_length, s.score
     FROM {source} c
     JOIN {DOCUMENTS} d ON d.id = c.doc_id
-    LEFT JOIN {POSTINGS} p ON p.doc_id = d.id AND p.lexeme = ANY(%(lexemes)s::text[])
-    LEFT JOIN l ON l.lexeme = p.lexeme AND l.field = p.field
-    WHERE {where}
-    GROUP BY d.id"""  # noqa: S608
+    CROSS JOIN LATERAL (
+        SELECT coalesce(sum(l.weight * p.tf * {K1 + 1} / (p.tf + {K1} * CASE p.field
+                   WHEN {TITLE} THEN %(title_a)s + %(title_s)s * d.title_length
+                   ELSE %(body_a)s + %(body_s)s * d.body_length END)), 0) AS score
+        FROM {POSTINGS} p
+        JOIN l ON l.lexeme = p.lexeme AND l.field = p.field
+        WHERE p.doc_id = d.id AND p.lexeme = ANY(%(lexemes)s::text[])
+    ) s
+    WHERE {where}"""  # noqa: S608
 
 
 def top_k_sql(where: str) -> str:
@@ -613,31 +613,28 @@ def top_k_sql(where: str) -> str:
     # Constant names, numbers and the filter's own SQL; every value is a parameter.
     return f"""
 WITH l AS MATERIALIZED (
-    SELECT * FROM unnest(%(list_lexemes)s::text[], %(fields)s::smallint[],
-                         %(weights)s::float8[], %(upper)s::float8[], %(lower)s::float8[],
-                         %(takes)s::int[])
+    SELECT l.*, e.impact IS NULL AS exhausted,
+           coalesce(l.upper * e.impact, 0.0) AS bound
+    FROM unnest(%(list_lexemes)s::text[], %(fields)s::smallint[],
+                %(weights)s::float8[], %(upper)s::float8[], %(lower)s::float8[],
+                %(takes)s::int[])
          WITH ORDINALITY AS l(lexeme, field, weight, upper, lower, take, n)
-), r AS MATERIALIZED (
-    SELECT l.n, p.doc_id, l.upper * p.impact AS high, l.lower * p.impact AS low
+    LEFT JOIN LATERAL (
+        SELECT p.impact FROM {POSTINGS} p
+        WHERE p.lexeme = l.lexeme AND p.field = l.field
+        ORDER BY p.impact DESC, p.doc_id DESC OFFSET l.take - 1 LIMIT 1
+    ) e ON true
+), edge AS MATERIALIZED (
+    SELECT bool_and(exhausted) AS exhausted, sum(bound) AS threshold FROM l
+), met AS MATERIALIZED (
+    SELECT p.doc_id, sum(l.lower * p.impact) AS floor,
+           sum(l.upper * p.impact - l.bound) AS gain
     FROM l CROSS JOIN LATERAL (
         SELECT p.doc_id, p.impact FROM {POSTINGS} p
         WHERE p.lexeme = l.lexeme AND p.field = l.field
         ORDER BY p.impact DESC, p.doc_id DESC LIMIT l.take
     ) p
-), edge AS MATERIALIZED (
-    SELECT bool_and(exhausted) AS exhausted, sum(bound) AS threshold,
-           array_agg(bound ORDER BY n) AS bounds
-    FROM (
-        SELECT l.n, coalesce(c.read, 0) < l.take AS exhausted,
-               CASE WHEN coalesce(c.read, 0) < l.take THEN 0.0 ELSE c.least END AS bound
-        FROM l LEFT JOIN (
-            SELECT n, count(*) AS read, min(high) AS least FROM r GROUP BY n
-        ) c ON c.n = l.n
-    ) e
-), met AS MATERIALIZED (
-    SELECT r.doc_id, sum(r.low) AS floor, sum(r.high - e.bounds[r.n]) AS gain
-    FROM r, edge e
-    GROUP BY r.doc_id
+    GROUP BY p.doc_id
 ), kth_front AS MATERIALIZED (
     SELECT count(*) AS passing, min(m.floor) AS floor FROM (
         SELECT m.floor
@@ -691,10 +688,17 @@ SELECT x.done, x.exhausted,
        CASE WHEN x.done AND x.exhausted THEN (
            SELECT count(*) FROM met m JOIN {DOCUMENTS} d ON d.id = m.doc_id WHERE {where})
        ELSE (SELECT count(*) FROM scored) END,
-       s.id, s.kind, s.pk, s.title_length, s.body_length, s.lexemes, s.fields, s.tfs,
+       s.id, s.kind, s.pk, s.title_length, s.body_length, f.lexemes, f.fields, f.tfs,
        t.external_id, t.fields::text, t.facets::text
 FROM decision x
 LEFT JOIN scored s ON s.score >= (SELECT score - {SCORE_MARGIN} * abs(score) FROM cut)
+LEFT JOIN LATERAL (
+    SELECT coalesce(array_agg(p.lexeme), '{{}}') AS lexemes,
+           coalesce(array_agg(p.field), '{{}}') AS fields,
+           coalesce(array_agg(p.tf), '{{}}') AS tfs
+    FROM {POSTINGS} p
+    WHERE p.doc_id = s.id AND p.lexeme = ANY(%(lexemes)s::text[])
+) f ON s.id IS NOT NULL
 LEFT JOIN {DOCUMENTS} t ON t.id = s.id
 """  # noqa: S608
 
