@@ -429,7 +429,8 @@ def test_a_sentence_close_in_meaning_answers_on_one_concept_of_its_own():
     [
         "AI-written summary from ccus-policy-hub (author recorded as 'Gemini Intelligence'); "
         "demo text, not an authoritative summary of the policy.",
-        "本摘要由 ccus-policy-hub 的AI撰写（记录的作者为“Gemini”），仅作演示文本，不是该政策的权威摘要。",
+        "本摘要由 ccus-policy-hub 的AI撰写（记录的作者为“Gemini”），"
+        "仅作演示文本，不是该政策的权威摘要。",
     ],
 )
 def test_a_note_on_who_wrote_the_record_is_never_an_answer_sentence(note):
