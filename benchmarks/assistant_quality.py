@@ -173,15 +173,12 @@ def extractive_answer(question: str, language: str) -> dict:
     return {"answer": extract.sentences, "status": extract.status}
 
 
-def withholding(external_ids: set[str]):
-    """``extractive.retrieve`` that leaves out the records of ``external_ids`` (and still
-    returns as many records as asked for): the answer is withheld from what is read."""
+def withholding(external_ids: set[str], real: Callable):
+    """``real`` (``extractive.retrieve``) leaving out the records of ``external_ids`` (and
+    still returning as many records as asked for): the answer is withheld from what is read."""
     import dataclasses
 
-    from ecotone.assistant import extractive
     from ecotone.assistant.passages import load_records
-
-    real = extractive.retrieve
 
     def retrieve(q, *, kinds, limit=8):
         found = real(q, kinds=kinds, limit=limit + len(external_ids))
@@ -205,7 +202,8 @@ def declined_withheld(questions: list[dict]) -> list[dict]:
         for question in questions:
             if not question["answerable"]:
                 continue
-            extractive.retrieve = withholding({j["external_id"] for j in question["passages"]})
+            withheld = {j["external_id"] for j in question["passages"]}
+            extractive.retrieve = withholding(withheld, real)  # this question's only
             given = extractive_answer(question["question"], question["language"])
             outcomes.append(
                 {

@@ -94,3 +94,17 @@ def test_an_answer_withheld_from_what_is_read_is_declined(documents, bench):
     assert bench.extractive_answer(QUESTIONS[0]["question"], "en")["status"] == "answered"
     lines = bench.report_withheld(outcomes, "all")
     assert lines[0].split()[1:] == ["withheld=2", "declined_withheld=1.0"]
+
+
+def test_each_question_withholds_its_own_records_only(documents, bench):
+    """The records withheld for one question are read again for the next."""
+    bus = {
+        "id": "en-bus",
+        "language": "en",
+        "question": "How many buses does the Shenzhen depot charge overnight?",
+        "answerable": True,
+        "passages": [{"external_id": "res-heat-pumps", "contains": "x"}],
+    }
+    cost = dict(QUESTIONS[0], passages=[{"external_id": "case-bus-depot", "contains": "x"}])
+    outcomes = bench.declined_withheld([bus, cost])
+    assert [o["declined"] for o in outcomes] == [False, False]
