@@ -29,6 +29,13 @@ language and per half (``dev`` / ``test``: by a hash of the id, so the split nev
   ``supported``: share whose cited passage contains the sentence;
 * ``p50_ms`` / ``p95_ms``: time to answer (target p95 ≤ 1,000 ms, extractive, 2 cores).
 
+With ``--withhold`` every answerable question is asked once more with the records that answer
+it (its judged passages' records) withheld from what the assistant reads, and
+``declined_withheld`` is the share of those it declines: a near-miss question with no answer in
+what is read, one per answerable question, so a larger sample of declining than the few
+unanswerable questions (the search's own verdict still sees the withheld records, so the
+figure is, if anything, kind to the assistant).
+
 Prints figures; asserts nothing.
 """
 
@@ -166,6 +173,68 @@ def extractive_answer(question: str, language: str) -> dict:
     return {"answer": extract.sentences, "status": extract.status}
 
 
+def withholding(external_ids: set[str], real: Callable):
+    """``real`` (``extractive.retrieve``) leaving out the records of ``external_ids`` (and
+    still returning as many records as asked for): the answer is withheld from what is read."""
+    import dataclasses
+
+    from ecotone.assistant.passages import load_records
+
+    def retrieve(q, *, kinds, limit=8):
+        found = real(q, kinds=kinds, limit=limit + len(external_ids))
+        kept = [
+            (kind, record.pk)
+            for kind, record in load_records(found.keys)
+            if record.external_id not in external_ids
+        ]
+        return dataclasses.replace(found, keys=kept[:limit])
+
+    return retrieve
+
+
+def declined_withheld(questions: list[dict]) -> list[dict]:
+    """Each answerable question asked with its judged records withheld: declined or not."""
+    from ecotone.assistant import extractive
+
+    real = extractive.retrieve
+    outcomes = []
+    try:
+        for question in questions:
+            if not question["answerable"]:
+                continue
+            withheld = {j["external_id"] for j in question["passages"]}
+            extractive.retrieve = withholding(withheld, real)  # this question's only
+            given = extractive_answer(question["question"], question["language"])
+            outcomes.append(
+                {
+                    "id": question["id"],
+                    "language": question["language"],
+                    "split": split_of(question["id"]),
+                    "declined": given["status"] != "answered",
+                }
+            )
+    finally:
+        extractive.retrieve = real
+    return outcomes
+
+
+def report_withheld(outcomes: list[dict], split: str) -> list[str]:
+    groups = [("all", outcomes)]
+    groups += [
+        (f"lang={lang}", [o for o in outcomes if o["language"] == lang]) for lang in ("zh", "en")
+    ]
+    if split == "all":
+        groups += [
+            (f"split={h}", [o for o in outcomes if o["split"] == h]) for h in ("dev", "test")
+        ]
+    return [
+        f"{name:10} withheld={len(group)} declined_withheld="
+        f"{share(sum(o['declined'] for o in group), len(group))}"
+        for name, group in groups
+        if group
+    ]
+
+
 def report(outcomes: list[dict], split: str) -> list[str]:
     lines = []
     groups = [("all", outcomes)]
@@ -192,6 +261,11 @@ def main() -> None:
     parser.add_argument("--embedder", help="sets ECOTONE_EMBEDDER (none: words only)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the index")
     parser.add_argument("-v", "--verbose", action="store_true", help="every miss, with its answer")
+    parser.add_argument(
+        "--withhold",
+        action="store_true",
+        help="also ask each answerable question with its answering records withheld",
+    )
     args = parser.parse_args()
     args.backend = "embedded"
     if not args.questions.exists():
@@ -213,6 +287,9 @@ def main() -> None:
     outcomes = evaluate(questions, extractive_answer)
     for line in report(outcomes, args.split):
         print(line)
+    if args.withhold:
+        for line in report_withheld(declined_withheld(questions), args.split):
+            print(line)
     if args.verbose:
         for o in outcomes:
             wrong = (o["answerable"] and not o["correct"]) or (

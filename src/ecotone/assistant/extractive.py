@@ -86,6 +86,17 @@ FIGURE_WEIGHT = 0.2
 #: definition for "which gases"); such a sentence also answers holding only one of the
 #: question's concepts itself when its passage holds the rest (``select``)
 KIND_WEIGHT = 0.5
+#: a note about the record rather than its subject: who wrote its text and how far to trust
+#: it (the demo's "AI-written summary from ccus-policy-hub (author recorded as …); demo text,
+#: not an authoritative summary of the policy", 本摘要由…撰写（记录的作者为…），仅作演示文本).
+#: It is metadata, never an answer: it holds the record's words ("policy", "summary") and, in
+#: a record's summary, ranked as the answer to a question about the policy
+PROVENANCE_NOTE = re.compile(
+    r"\bauthor(?:s)? (?:is |are )?recorded as\b|\bnot an authoritative (?:summary|text|version)\b"
+    r"|\b(?:ai|machine)[- ](?:written|generated) (?:summary|text|description)\b"
+    r"|\bdemo text\b|记录的作者|仅作演示|不是该\S{0,6}的权威|AI撰写|人工智能撰写",
+    re.IGNORECASE,
+)
 SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=\S)")
 WORDS = re.compile(r"[^\W_]+")
 
@@ -381,6 +392,8 @@ def _passage_sentences(
     scored = []
     before: list[Concept] = []
     for text in sentences_of(passage.text):
+        if PROVENANCE_NOTE.search(text):
+            continue  # a note on who wrote the record, not a sentence about its subject
         normal = normalised(text)
         stems = _stems(normal)
         found = _holding(wanted, normal, stems)

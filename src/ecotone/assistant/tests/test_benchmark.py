@@ -79,3 +79,32 @@ def test_a_malformed_line_names_its_number(bench, tmp_path):
 def test_the_split_is_stable(bench):
     assert bench.split_of("zh-001") == bench.split_of("zh-001")
     assert {bench.split_of(f"q{n}") for n in range(20)} == {"dev", "test"}
+
+
+def test_an_answer_withheld_from_what_is_read_is_declined(documents, bench):
+    """``--withhold``: the record that answers is left out of what the assistant reads, and
+    only for that question (the search is its own again afterwards)."""
+    from ecotone.assistant import extractive
+
+    real = extractive.retrieve
+    outcomes = bench.declined_withheld(QUESTIONS[:2] + QUESTIONS[3:])
+    assert [o["id"] for o in outcomes] == ["en-cost", "zh-cop"]  # answerable ones only
+    assert all(o["declined"] for o in outcomes)
+    assert extractive.retrieve is real
+    assert bench.extractive_answer(QUESTIONS[0]["question"], "en")["status"] == "answered"
+    lines = bench.report_withheld(outcomes, "all")
+    assert lines[0].split()[1:] == ["withheld=2", "declined_withheld=1.0"]
+
+
+def test_each_question_withholds_its_own_records_only(documents, bench):
+    """The records withheld for one question are read again for the next."""
+    bus = {
+        "id": "en-bus",
+        "language": "en",
+        "question": "How many buses does the Shenzhen depot charge overnight?",
+        "answerable": True,
+        "passages": [{"external_id": "res-heat-pumps", "contains": "x"}],
+    }
+    cost = dict(QUESTIONS[0], passages=[{"external_id": "case-bus-depot", "contains": "x"}])
+    outcomes = bench.declined_withheld([bus, cost])
+    assert [o["declined"] for o in outcomes] == [False, False]

@@ -422,3 +422,25 @@ def test_a_sentence_close_in_meaning_answers_on_one_concept_of_its_own():
     assert extractive.select([unweighed], wanted) == []
     behind = dataclasses.replace(close, meaning=-2 * extractive.MEANING_MARGIN)
     assert extractive.select([behind], wanted) == []
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "AI-written summary from ccus-policy-hub (author recorded as 'Gemini Intelligence'); "
+        "demo text, not an authoritative summary of the policy.",
+        "本摘要由 ccus-policy-hub 的AI撰写（记录的作者为“Gemini”），"
+        "仅作演示文本，不是该政策的权威摘要。",
+    ],
+)
+def test_a_note_on_who_wrote_the_record_is_never_an_answer_sentence(note):
+    """The demo's provenance note holds the record's own words (summary, policy, 政策, 摘要)
+    and ranked as the answer to questions about the policy: it is metadata, not content."""
+    wanted = [_concept("summary"), _concept("policy"), _concept("政策"), _concept("摘要")]
+    wanted = [
+        Concept(c.label, ((Term(c.label, c.label, "zh"),),), 1.0) if not c.label.isascii() else c
+        for c in wanted
+    ]
+    passage = _passage(f"The policy summary: offshore CO2 storage needs a safety case. {note}")
+    texts = [s.text for s in extractive.score_sentences([passage], wanted, [])]
+    assert texts and all("offshore" in text for text in texts)
