@@ -143,7 +143,7 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
         focused=focus(question, wanted),
     )
     weigh_meaning(question, sentences)
-    chosen = select(sentences, wanted)
+    chosen = in_readers_language(select(sentences, wanted), language)
     terms = [term for concept in wanted + earlier for term in concept.terms]
     if (
         chosen
@@ -509,6 +509,26 @@ def select(sentences: list[Sentence], wanted: list[Concept]):
         if len(chosen) < MAX_SENTENCES:
             chosen.append((sentence, [sentence.passage]))
     return chosen
+
+
+def in_readers_language(chosen, language: str):
+    """``chosen`` without the sentences of a record's field in the other language when a
+    sentence of the same field in the reader's language is chosen too: a bilingual record
+    says its outcomes twice, and the reader is given the words they asked in."""
+    suffix, other = f"_{language}", "_zh" if language == "en" else "_en"
+    own = {
+        (s.passage.kind, s.passage.pk, s.passage.field.removesuffix(suffix))
+        for s, _ in chosen
+        if s.passage.field.endswith(suffix)
+    }
+    return [
+        (s, cited)
+        for s, cited in chosen
+        if not (
+            s.passage.field.endswith(other)
+            and (s.passage.kind, s.passage.pk, s.passage.field.removesuffix(other)) in own
+        )
+    ]
 
 
 #: the kinds of answer an answer must give when the question asks for one: a question asking

@@ -39,6 +39,7 @@ class SourcePassage:
     closest: float = 0.0  #: cosine to the question, when the search found it closest
     full_text: bool = False  #: a page of the document itself, not a summary or a field
     index: int = -1  #: the passage's place in the document (-1: a summary or a field)
+    field: str = ""  #: the record's field it is (``outcomes_zh``); "" for a document's page
 
     def title(self, language: str) -> str:
         preferred = [self.titles.get(language), self.titles.get("en"), self.titles.get("zh")]
@@ -86,7 +87,9 @@ def record_passages(
         else:
             section = str(index.model._meta.get_field(name).verbose_name)
             near = closest[1] if closest and not closest[0] else 0.0
-            passages.append(SourcePassage(page=section, text=text, closest=near, **common))
+            passages.append(
+                SourcePassage(page=section, text=text, closest=near, field=name, **common)
+            )
     return passages
 
 

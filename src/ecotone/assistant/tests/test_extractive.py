@@ -444,3 +444,25 @@ def test_a_note_on_who_wrote_the_record_is_never_an_answer_sentence(note):
     passage = _passage(f"The policy summary: offshore CO2 storage needs a safety case. {note}")
     texts = [s.text for s in extractive.score_sentences([passage], wanted, [])]
     assert texts and all("offshore" in text for text in texts)
+
+
+def test_a_bilingual_record_answers_in_the_readers_language(documents, committed):
+    from ecotone.core.testing import CaseFactory
+
+    with committed():
+        CaseFactory(
+            external_id="case-foshan-depot",
+            title_en="Hydrogen bus depot in Foshan",
+            title_zh="佛山氢能公交车场",
+            description_en="The Foshan depot refuels 120 hydrogen buses every night.",
+            description_zh="佛山车场每晚为120辆氢能公交车加注氢气。",
+        )
+    for question, language, kept, dropped in [
+        ("How many hydrogen buses does the Foshan depot refuel?", "en", "120 hydrogen", "120辆"),
+        ("佛山车场每晚为多少辆氢能公交车加氢？", "zh", "120辆", "120 hydrogen"),
+    ]:
+        extract = extractive.answer(question, language)
+        assert extract.status == "answered"
+        texts = [sentence["text"] for sentence in extract.sentences]
+        assert any(kept in text for text in texts)
+        assert not any(dropped in text for text in texts)
