@@ -91,6 +91,12 @@ class RelevanceSettings:
     #: an English query's Chinese glossary terms vouch for an answer by meaning when they
     #: stand for at least this share of it (above 1: never)
     chinese_gloss_vouch_share: float = 1.01
+    #: space → how far under the query's best cosine in it (over its own and its gloss's
+    #: rankings) a record may be and still match by meaning alone (none: any distance)
+    match_gap: Mapping[str, float] = field(default_factory=dict)
+    #: the English senses of a Chinese query's words count in a record's share of the
+    #: query only when it holds them whole ("electric truck" of 电动卡车)
+    whole_gloss_units: bool = False
     #: a candidate's fused score is multiplied by 1 + this × its ``coverage``: fusion by
     #: rank cannot tell a record that holds every word of the query from one that holds
     #: one, and the models' rankings, weighed more, know nothing of words
@@ -182,16 +188,30 @@ class StoredWords:
     def of(cls, fields: Mapping[str, str]) -> "StoredWords":
         return _stored_words(tuple(t[:COVERAGE_CHARS] for t in fields.values() if t))
 
-    def coverage(self, terms: list[Term], weights: list[float] | None = None) -> float:
+    def coverage(
+        self,
+        terms: list[Term],
+        weights: list[float] | None = None,
+        units: list[tuple[int, ...]] | None = None,
+    ) -> float:
         """The share of ``terms`` found, each counted by its weight (its rarity: one rare
         word of a question outweighs three common ones): an English term by its stem (or
-        as a prefix), a Chinese one as a substring."""
+        as a prefix), a Chinese one as a substring. With ``units`` (the places of the terms
+        that together name one thing, ``text.coverage_units``), a term counts only as part
+        of a unit the record holds whole: "Chubu Electric" holds no part of 电动卡车's
+        "electric truck"."""
         if not terms:
             return 0.0
         weights = weights or [1.0] * len(terms)
-        found = sum(
-            weight for term, weight in zip(terms, weights, strict=True) if self._holds(term)
-        )
+        held = [self._holds(term) for term in terms]
+        if units is not None:
+            whole = [False] * len(terms)
+            for unit in units:
+                if all(held[place] for place in unit):
+                    for place in unit:
+                        whole[place] = True
+            held = whole
+        found = sum(weight for weight, holds in zip(weights, held, strict=True) if holds)
         return found / (sum(weights) or 1.0)
 
     def held(self, terms: list[Term]) -> int:
