@@ -211,7 +211,9 @@ def cross_validate(rows, names, l2, allowed, folds, seed) -> tuple[float, int, f
     y = np.array([row["label"] for row in rows])
     current = np.array([row["current"] for row in rows]).astype(bool)
     # an exact title or most of the query's weighted words answer whatever the models say
-    sure = np.array([row["features"]["title"] or row["features"]["words"] >= 0.6 for row in rows])
+    sure = np.array(
+        [bool(row["features"]["title"]) or row["features"]["words"] >= 0.6 for row in rows]
+    )
     rng = np.random.default_rng(seed)
     fold = np.empty(len(y), int)
     for label in (0, 1):
