@@ -481,17 +481,19 @@ class _Search:
         gloss's terms form (``RelevanceSettings.whole_gloss_units``): each sense of a
         Chinese word (``None``: each term its own unit)."""
         if self._units is None:
-            own = (coverage_terms(self.q), None)
-            translated = chinese = ([], None)
-            units = RELEVANCE.whole_gloss_units
+            translated: tuple[list, list[tuple[int, ...]] | None] = ([], None)
             if self.translated_terms and self.translation:
-                senses = self.translation.senses
                 translated = (
-                    coverage_units(senses) if units else (coverage_terms(self.english_gloss), None)
+                    coverage_units(self.translation.senses)
+                    if RELEVANCE.whole_gloss_units
+                    else (coverage_terms(self.english_gloss), None)
                 )
-            if self.chinese_terms:
-                chinese = (coverage_terms(self.chinese_text), None)
-            self._units = {"own": own, "translated": translated, "chinese": chinese}
+            chinese = coverage_terms(self.chinese_text) if self.chinese_terms else []
+            self._units = {
+                "own": (coverage_terms(self.q), None),
+                "translated": translated,
+                "chinese": (chinese, None),
+            }
         return self._units
 
     def _coverage_terms(self) -> dict[str, tuple[list, list[float] | None]]:
