@@ -11,7 +11,11 @@ candidate's evidence is read in absolute terms:
   query's common words ("electric", "port" of "electric trucks for port logistics") holds
   little of it;
 * **meaning**: the cosine of its best passage in each vector space, against a level per
-  model under which neighbours are found for nonsense too (``strong``).
+  model under which neighbours are found for nonsense too (``strong``), and for a match
+  by meaning alone near the query's best cosine in that space (``match_gap``).
+
+A Chinese query's English gloss counts each sense of a Chinese word as one unit, held
+whole or not at all (``whole_gloss_units``).
 
 A real match has enough of either; the rest is *related*, listed after every real match.
 With no real match there is no result at all, and the search says why. The levels were set
