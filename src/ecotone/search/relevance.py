@@ -11,7 +11,11 @@ candidate's evidence is read in absolute terms:
   query's common words ("electric", "port" of "electric trucks for port logistics") holds
   little of it;
 * **meaning**: the cosine of its best passage in each vector space, against a level per
-  model under which neighbours are found for nonsense too (``strong``).
+  model under which neighbours are found for nonsense too (``strong``), and for a match
+  by meaning alone near the query's best cosine in that space (``match_gap``).
+
+A Chinese query's English gloss counts each sense of a Chinese word as one unit, held
+whole or not at all (``whole_gloss_units``).
 
 A real match has enough of either; the rest is *related*, listed after every real match.
 With no real match there is no result at all, and the search says why. The levels were set
@@ -91,6 +95,12 @@ class RelevanceSettings:
     #: an English query's Chinese glossary terms vouch for an answer by meaning when they
     #: stand for at least this share of it (above 1: never)
     chinese_gloss_vouch_share: float = 1.01
+    #: space → how far under the query's best cosine in it (over its own and its gloss's
+    #: rankings) a record may be and still match by meaning alone (none: any distance)
+    match_gap: Mapping[str, float] = field(default_factory=dict)
+    #: the English senses of a Chinese query's words count in a record's share of the
+    #: query only when it holds them whole ("electric truck" of 电动卡车)
+    whole_gloss_units: bool = False
     #: a candidate's fused score is multiplied by 1 + this × its ``coverage``: fusion by
     #: rank cannot tell a record that holds every word of the query from one that holds
     #: one, and the models' rankings, weighed more, know nothing of words
@@ -182,16 +192,30 @@ class StoredWords:
     def of(cls, fields: Mapping[str, str]) -> "StoredWords":
         return _stored_words(tuple(t[:COVERAGE_CHARS] for t in fields.values() if t))
 
-    def coverage(self, terms: list[Term], weights: list[float] | None = None) -> float:
+    def coverage(
+        self,
+        terms: list[Term],
+        weights: list[float] | None = None,
+        units: list[tuple[int, ...]] | None = None,
+    ) -> float:
         """The share of ``terms`` found, each counted by its weight (its rarity: one rare
         word of a question outweighs three common ones): an English term by its stem (or
-        as a prefix), a Chinese one as a substring."""
+        as a prefix), a Chinese one as a substring. With ``units`` (the places of the terms
+        that together name one thing, ``text.coverage_units``), a term counts only as part
+        of a unit the record holds whole: "Chubu Electric" holds no part of 电动卡车's
+        "electric truck"."""
         if not terms:
             return 0.0
         weights = weights or [1.0] * len(terms)
-        found = sum(
-            weight for term, weight in zip(terms, weights, strict=True) if self._holds(term)
-        )
+        held = [self._holds(term) for term in terms]
+        if units is not None:
+            whole = [False] * len(terms)
+            for unit in units:
+                if all(held[place] for place in unit):
+                    for place in unit:
+                        whole[place] = True
+            held = whole
+        found = sum(weight for weight, holds in zip(weights, held, strict=True) if holds)
         return found / (sum(weights) or 1.0)
 
     def held(self, terms: list[Term]) -> int:

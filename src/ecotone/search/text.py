@@ -165,6 +165,27 @@ def coverage_terms(query: str) -> list[Term]:
     return list(seen.values())[:MAX_QUERY_TERMS]
 
 
+def coverage_units(units: list[str]) -> tuple[list[Term], list[tuple[int, ...]]]:
+    """``coverage_terms`` of several texts that each name one thing (a Chinese word's
+    English sense: 电动卡车, ``electric truck``), and for each text the places of its
+    terms in that list: a record holds such a unit only when it holds every term of it
+    (``StoredWords.coverage``)."""
+    terms: list[Term] = []
+    places: dict[str, int] = {}
+    grouped: list[tuple[int, ...]] = []
+    for unit in units:
+        members = []
+        for term in coverage_terms(unit):
+            if term.token not in places and len(terms) < MAX_QUERY_TERMS:
+                places[term.token] = len(terms)
+                terms.append(term)
+            if term.token in places:
+                members.append(places[term.token])
+        if members:
+            grouped.append(tuple(dict.fromkeys(members)))
+    return terms, grouped
+
+
 def query_phrases(query: str) -> list[str]:
     """Quoted phrases of two words or more, normalised like stored text is for matching."""
     phrases = [" ".join(p.split()) for p in PHRASE.findall(fold(query[:MAX_QUERY_CHARS]))]

@@ -59,6 +59,11 @@ class QueryTranslation:
         """The English query: every known sense of every word, in query order."""
         return " ".join(sense for gloss in self.glosses for sense in gloss.english)
 
+    @property
+    def senses(self) -> list[str]:
+        """Every sense of every word, each one unit of meaning (``electric truck``)."""
+        return [sense for gloss in self.glosses for sense in gloss.english]
+
     def __bool__(self) -> bool:
         return any(gloss.english for gloss in self.glosses)
 

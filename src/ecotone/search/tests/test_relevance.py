@@ -3,8 +3,9 @@
 import pytest
 
 from ecotone.core.testing import CaseFactory, SolutionFactory
+from ecotone.search.backends.base import DenseHit
 from ecotone.search.embedding import get_embedders
-from ecotone.search.queries import search_records
+from ecotone.search.queries import RELEVANCE, _Search, search_records
 from ecotone.search.relevance import (
     Evidence,
     RelevanceSettings,
@@ -13,7 +14,7 @@ from ecotone.search.relevance import (
     title_match,
     weigh_words,
 )
-from ecotone.search.text import coverage_terms, query_terms
+from ecotone.search.text import coverage_terms, coverage_units, query_terms
 
 SETTINGS = RelevanceSettings(
     min_coverage=0.5,
@@ -299,3 +300,52 @@ def test_two_models_corroborate_only_when_both_put_the_record_among_their_first(
         vouching_rank={"e5-small-q4": 64, "use-m3": 0},
     )
     assert order([("a", 1.0)], {"a": loose}, off, "en") != ([], [])  # 0: anywhere
+
+
+def test_a_glossed_words_sense_is_held_only_whole():
+    """电动卡车 is one word, glossed "electric truck": a record naming a utility "Chubu
+    Electric" holds no part of it, though it holds the sense's commoner word."""
+    terms, units = coverage_units(["port", "electric truck"])
+    assert [term.token for term in terms] == ["port", "electr", "truck"]
+    assert units == [(0,), (1, 2)]
+    shipping = StoredWords.of({"title": "Port CO2 shipping by Chubu Electric"})
+    trucks = StoredWords.of({"title": "Battery electric trucks at the port"})
+    assert shipping.coverage(terms) == pytest.approx(2 / 3)  # word by word
+    assert shipping.coverage(terms, None, units) == pytest.approx(1 / 3)
+    assert trucks.coverage(terms, None, units) == 1.0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["港口 电动卡车", "港口物流电动卡车"])
+def test_a_chinese_query_holding_a_glossed_word_in_part_is_related(committed, query):
+    """The Chinese query's gloss, "port (logistics) electric truck", held by the shipping
+    case only in "port" and the utility's "electric": related, as for the English query."""
+    with committed():
+        every_word, shipping = _port_catalogue()
+    results = search_records(query, mode="lexical").results
+    verdict = {r["external_id"]: r["match"] for r in results}
+    assert results[0]["external_id"] == every_word.external_id
+    assert verdict[every_word.external_id] == "match"
+    assert verdict[shipping.external_id] == "related"
+
+
+def test_meaning_alone_matches_only_near_the_querys_best_cosine_in_that_space():
+    """A Chinese query's terse English gloss reaches lower cosines than its answer does by
+    the query's own text: the floor is the best of both, less ``match_gap``; the English
+    query's Chinese glossary terms' ranking, apart, sets none."""
+    search = _Search.__new__(_Search)
+    search.dense_hits = {
+        "e5-small-q4": {"need:8": DenseHit("need", 8, 0.93, 0, "en")},
+        "e5-small-q4:en": {"case:56": DenseHit("case", 56, 0.835, 0, "en")},
+        "e5-small-q4:zh": {"need:9": DenseHit("need", 9, 0.99, 0, "zh")},
+        "use-m3": {"need:8": DenseHit("need", 8, 0.35, 0, "en")},
+    }
+    search.language, search.lexical_hits, search.chinese_only_keys = "zh", {}, set()
+    search.chinese_share, search._coverage_idf = 0.0, []
+    search._units = {"own": ([], None), "translated": ([], None), "chinese": ([], None)}
+    floors = search._close_enough()
+    assert floors == {"e5-small-q4": pytest.approx(0.93 - RELEVANCE.match_gap["e5-small-q4"])}
+    evidence = search._evidence([("need:8", 1.0), ("case:56", 0.5)])
+    assert evidence["case:56"].similarity == {}  # too far under the best: no match by meaning
+    assert evidence["case:56"].vouching_similarity == {"e5-small-q4": 0.835}  # still a witness
+    assert evidence["need:8"].similarity == {"e5-small-q4": 0.93, "use-m3": 0.35}
