@@ -85,9 +85,10 @@ FUSION = FusionSettings(
     chinese_query_only_weight=0.5,
     chinese_query_only_depth=10,
     # a query of twelve words or more is a sentence (a claim, a question), not keywords:
-    # its words say more (BM25 weighs 3 ×, the words a candidate holds 3.0 after fusion
-    # instead of 0.4), USE, trained on sentences, weighs 2 ×, and first places count more
-    # (k 10) (claim_evidence dev hybrid nDCG@10 0.403 → 0.421; catalog_relevance dev
+    # its words say more (round 11: BM25 weighed 3 ×, the words a candidate holds 3.0 after
+    # fusion instead of 0.4; round 12: 2 × and 6.0, below), USE, trained on sentences,
+    # weighs 2 ×, and first places count more (k 10) (claim_evidence dev hybrid nDCG@10
+    # 0.403 → 0.421; catalog_relevance dev
     # unchanged: topical 0.664, nonsense with no result 0.92, real queries with none 0.00;
     # from ten words on, claims 0.424 but catalogue en→en 0.658 → 0.650; a convex
     # combination of min-max normalised scores instead of ranks: claims 0.408, catalogue
