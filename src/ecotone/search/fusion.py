@@ -62,6 +62,9 @@ class FusionSettings:
     long_query_scale: Mapping[str, float] = field(default_factory=dict)
     long_query_rank_constant: int = 0
     long_query_word_weight: float | None = None
+    #: the words held by the first this many fused candidates are read for the weighing
+    #: after fusion even when the word search did not return them (0: only those it did)
+    words_depth: int = 0
 
     def is_long(self, words: int) -> bool:
         return bool(self.long_query_words) and words >= self.long_query_words

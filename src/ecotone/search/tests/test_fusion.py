@@ -221,3 +221,37 @@ def test_a_sentence_long_query_lifts_the_record_holding_its_words(settings, comm
     as_keywords = ranked(claim)
     assert as_keywords.index("Northern ice") < as_keywords.index("Winter freeze")
     assert ranked(keywords) == keyword_order
+
+
+@pytest.mark.django_db
+def test_the_words_of_a_candidate_found_by_meaning_alone_are_weighed_too(
+    settings, committed, monkeypatch
+):
+    """A record the word search did not return is still weighed by the words it holds
+    once it is among the first fused candidates (``FusionSettings.words_depth``). Here the
+    word search's window is three places, filled by short records holding two of the
+    claim's words in their titles; the record that holds all of them in its English
+    description (and a long Chinese annex, which sinks it in BM25) was found by meaning
+    alone, counted as holding none of the words and came after them."""
+    settings.ECOTONE_EMBEDDER = "use"
+    titles = ["Mercury fish", "Coal mercury", "Rivers fish", "Poisons mercury"]
+    with committed():
+        names = {SolutionFactory(title_en=title).pk: title for title in titles}
+        report = SolutionFactory(
+            title_en="Report 17",
+            description_en="Burning coal in power stations releases mercury, which settles "
+            "in rivers and poisons the fish.",
+            description_zh="附件列出了各个采样地点、实验室和分析方法。" * 60,
+        )
+        names[report.pk] = "Report 17"
+    claim = (
+        "Burning coal in power stations releases mercury that settles into rivers and poisons fish"
+    )
+    monkeypatch.setattr(queries, "CANDIDATES", 3)  # each retriever's window
+
+    def ranked():
+        return [names[pk] for _, pk in queries.retrieve(claim, kinds=("solution",), limit=10).keys]
+
+    assert ranked()[0] == "Report 17"
+    monkeypatch.setattr(queries, "FUSION", replace(queries.FUSION, words_depth=0))
+    assert ranked().index("Report 17") > 0
