@@ -19,7 +19,7 @@ from django.conf import settings
 
 from ecotone.core.files import write_atomically
 from ecotone.search.backends import get_search_backend
-from ecotone.search.text import CJK, Term, english_terms, fold, to_simplified
+from ecotone.search.text import ABSENT, CJK, Term, english_terms, fold, to_simplified
 from ecotone.search.translation import (
     SKIPPED,
     dictionary,
@@ -32,9 +32,6 @@ from ecotone.search.translation import (
 #: that give it among their first senses, and of those the few the index holds
 DICTIONARY_SENSES = 3
 DICTIONARY_WORDS = 4
-#: a term no document holds, for its weight (a private-use character: no analyser makes one;
-#: PostgreSQL refuses a NUL)
-ABSENT = Term("\ue000", "\ue000", "zh")
 
 #: words that make a sentence a question without saying what it is about
 _ENGLISH_QUESTION_WORDS = (

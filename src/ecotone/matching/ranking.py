@@ -430,8 +430,7 @@ def with_coverage(need: Need, matches: list[Match]) -> list[Match]:
         for i, m in enumerate(leading)
     }
     not_read = [
-        scoring.coverage_not_read_component(NEED_WEIGHTS["coverage"], count),
-        scoring.focus_not_read_component(NEED_WEIGHTS["focus"], count),
+        scoring.not_read_component(n, NEED_WEIGHTS[n], count) for n in ("coverage", "focus")
     ]
     return [
         make_match(

@@ -245,10 +245,6 @@ def coverage_component(weight: float, raw: float, place: int, count: int) -> Com
     return Component("coverage", weight, raw, reason)
 
 
-def coverage_not_read_component(weight: float, count: int) -> Component:
-    return Component("coverage", weight, 0.0, _not_read_reason(count))
-
-
 def focus_component(weight: float, raw: float, place: int, count: int) -> Component:
     """How much of a leading match's text is about the need (``coverage.focus``): ``raw``
     from 0 (the least of the ``count`` leading matches) to 1 (the most)."""
@@ -258,12 +254,12 @@ def focus_component(weight: float, raw: float, place: int, count: int) -> Compon
     return Component("focus", weight, raw, reason)
 
 
-def focus_not_read_component(weight: float, count: int) -> Component:
-    return Component("focus", weight, 0.0, _not_read_reason(count))
-
-
-def _not_read_reason(count: int) -> str:
-    return _("not among the %(count)s leading matches read sentence by sentence") % {"count": count}
+def not_read_component(name: str, weight: float, count: int) -> Component:
+    """A ``coverage`` or ``focus`` part of a match beyond the ``count`` leading ones: 0."""
+    reason = _("not among the %(count)s leading matches read sentence by sentence") % {
+        "count": count
+    }
+    return Component(name, weight, 0.0, reason)
 
 
 def text_fit_component(

@@ -30,7 +30,7 @@ from ecotone.core.cache import catalogue_version
 
 from .backends import get_search_backend
 from .registry import indexes
-from .text import FUNCTION_WORDS, WORD, Term, fold, stem
+from .text import ABSENT, FUNCTION_WORDS, WORD, Term, fold, stem
 from .translation import glossary_english
 
 #: shorter words are left alone: one edit turns them into too many others
@@ -43,8 +43,6 @@ CANDIDATES = 5
 VOCABULARY_RECORDS = 5000
 #: how much of each text field's start is read (a title is read whole in practice)
 FIELD_CHARS = 400
-#: stands for a word no document holds: its weight is the highest the index gives
-ABSENT = Term("\ue000", "\ue000", "zh")
 LATIN_WORD = re.compile(r"[a-z]+")
 
 #: (catalogue version, English word → how many records and glossary terms use it)

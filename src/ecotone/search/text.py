@@ -64,6 +64,12 @@ class Term:
     bigram: bool = field(default=False, compare=False)
 
 
+#: stands for a term no document holds: ``term_weights`` gives it the highest weight the
+#: index gives, so a term weighed as much is one no document holds either
+#: (a private-use character: no analyser makes one; PostgreSQL refuses a NUL)
+ABSENT = Term("\ue000", "\ue000", "zh")
+
+
 def fold(text: str) -> str:
     """Full-width → half-width and compatibility forms (NFKC)."""
     return unicodedata.normalize("NFKC", text)
