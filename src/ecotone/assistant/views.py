@@ -104,7 +104,12 @@ def _exchange(question, language: str) -> dict:
     answer = getattr(question, "answer", None)
     terms = highlight_terms(question.text)
     sentences = [
-        {"text": s["text"], "citations": [_shown(c, terms, language) for c in s["citations"]]}
+        {
+            "text": s["text"],
+            "citations": [_shown(c, terms, language) for c in s["citations"]],
+            "counted": s.get("counted", 0),  # a catalogue answer: how many records it counts
+            "list_url": s.get("list_url", ""),  # … and the catalogue's list of them
+        }
         for s in (answer.sentences if answer else [])
     ]
     reading = [_shown(c, terms, language) for c in (answer.reading if answer else [])]

@@ -5,8 +5,13 @@ import pytest
 
 from ecotone.assistant.models import AnswerMode
 from ecotone.assistant.services import ask
-from ecotone.catalog.models import Sector
-from ecotone.core.testing import CaseFactory, NeedFactory
+from ecotone.catalog.models import Organisation, Sector
+from ecotone.core.testing import (
+    CaseFactory,
+    NeedFactory,
+    OrganisationFactory,
+    SolutionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +91,80 @@ def test_cases_of_a_city_in_chinese(city_cases):
 def test_cases_of_a_city_no_case_names_are_left_to_the_documents(city_cases):
     answer = ask("How many cases are there in Atlantis?", language="en")
     assert answer.mode == AnswerMode.EXTRACTIVE
+
+
+@pytest.fixture
+def world():
+    """Cases in two countries, solutions of two sectors from providers in two countries."""
+    norway = [
+        CaseFactory(title_en="Northern Lights storage", country="NO"),
+        CaseFactory(title_en="Sleipner injection", country="NO"),
+    ]
+    CaseFactory(title_en="Draft fjord case", country="NO", status="draft")
+    CaseFactory(title_en="Boundary Dam", country="CA")
+    hydrogen = Sector.objects.get(name_en="Hydrogen")
+    storage = Sector.objects.get(name_en="Energy storage")
+    german = OrganisationFactory(name_en="Elektrolyse GmbH", country="DE", city="")
+    electrolysers = SolutionFactory(title_en="PEM electrolyser", provider=german)
+    electrolysers.sectors.add(hydrogen)
+    battery = SolutionFactory(title_en="Sodium battery", provider=german)
+    battery.sectors.add(storage)
+    chinese_h2 = SolutionFactory(title_en="Hydrogen bus refuelling")
+    chinese_h2.sectors.add(hydrogen)
+    return {"norway": norway, "german_h2": electrolysers, "all_h2": [electrolysers, chinese_h2]}
+
+
+def test_cases_of_a_country_in_english_and_chinese(world):
+    norway = sorted(case.external_id for case in world["norway"])
+    answer = ask("How many cases are there in Norway?", language="en")
+    assert answer.mode == AnswerMode.CATALOGUE
+    assert answer.sentences[0]["text"] == "2 published cases are in Norway."
+    assert sorted(cited(answer)) == norway
+    answer = ask("挪威有哪些案例？", language="zh")
+    assert answer.sentences[0]["text"] == "挪威有 2 个已发布的案例。"
+    assert sorted(cited(answer)) == norway
+
+
+def test_solutions_of_a_sector_in_english_and_chinese(world):
+    hydrogen = sorted(solution.external_id for solution in world["all_h2"])
+    answer = ask("Which solutions are there for hydrogen?", language="en")
+    assert answer.mode == AnswerMode.CATALOGUE
+    assert answer.sentences[0]["text"] == "2 published solutions are in Hydrogen."
+    assert sorted(cited(answer)) == hydrogen
+    answer = ask("氢能领域有哪些解决方案？", language="zh")
+    assert answer.sentences[0]["text"] == "氢能领域有 2 个已发布的解决方案。"
+    assert sorted(cited(answer)) == hydrogen
+
+
+def test_solutions_of_a_sector_from_a_country(world):
+    answer = ask("How many hydrogen solutions are from Germany?", language="en")
+    assert answer.sentences[0]["text"] == "1 published solution is in Hydrogen in Germany."
+    assert cited(answer) == [world["german_h2"].external_id]
+
+
+def test_organisations_of_a_country(world):
+    answer = ask("Which organisations are based in Germany?", language="en")
+    assert answer.mode == AnswerMode.CATALOGUE
+    assert cited(answer) == [Organisation.objects.get(country="DE").external_id]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which cases in Norway store CO2 offshore?",
+        "What does the case in Norway achieve?",
+        "挪威的案例每年封存多少二氧化碳？",
+        "Which needs and solutions are in Shenzhen?",
+    ],
+)
+def test_a_question_about_the_records_content_goes_to_the_documents(world, question):
+    """Words beyond the kind, place and sector ask about what the records say, which a
+    count does not answer."""
+    answer = ask(question, language="en")
+    assert answer.mode == AnswerMode.EXTRACTIVE
+
+
+def test_a_sector_named_exactly_is_that_sector_not_every_name_holding_the_word(world):
+    """ "energy" is the sector Energy (its children counted with it), not also Bioenergy."""
+    answer = ask("How many solutions are in energy?", language="en")
+    assert answer.sentences[0]["text"] == "3 published solutions are in Energy."

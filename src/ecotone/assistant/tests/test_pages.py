@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from ecotone.assistant.models import Feedback, Question
-from ecotone.core.testing import UserFactory, logged_in
+from ecotone.core.testing import CaseFactory, UserFactory, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +97,17 @@ def test_feedback_needs_the_csrf_token(documents):
     response = client.post(f"/en/ask/answers/{answer.public_id}/feedback/", {"verdict": "helpful"})
     assert response.status_code == 403
     assert not Feedback.objects.exists()
+
+
+def test_a_count_of_more_records_than_it_cites_links_to_the_catalogue_list():
+    """Ten cases are cited under the sentence; the other two are one click away, on the
+    catalogue's own list with the same filter, which shows all twelve."""
+    for number in range(12):
+        CaseFactory(title_en=f"Offshore storage {number:02d}", country="NO")
+    page = ask(Client(), "How many cases are there in Norway?")
+    html = page.content.decode()
+    assert "12 published cases are in Norway." in html
+    link = re.search(r'<p class="see-all"><a href="([^"]+)">See all 12 in the catalogue</a>', html)
+    assert link, "no link to the other records counted"
+    listed = Client().get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert all(f"Offshore storage {number:02d}" in listed for number in range(12))
