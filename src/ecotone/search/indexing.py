@@ -93,6 +93,13 @@ def count_indexable() -> int:
     return sum(index.get_queryset().count() for index in indexes())
 
 
+def index_coverage() -> tuple[int, int]:
+    """(records the index holds, records it should hold): fewer while the worker is still
+    building it (``ecotone demo`` and imports queue the indexing), or when it never ran."""
+    held = sum(get_search_backend().status()["by_kind"].values())
+    return held, count_indexable()
+
+
 def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
     """Write every indexable record afresh; ``progress(n)`` is told of each document."""
 

@@ -19,6 +19,7 @@ from .backends import DenseHit, SearchHit, SearchQuery, get_search_backend
 from .embedding import Embedder, beside, get_embedders
 from .fusion import FusionSettings, fuse, query_words
 from .highlight import contains_phrase, describe_dense, describe_lexical
+from .indexing import index_coverage
 from .registry import FACET_LABELS, FACETS, get_index, kinds
 from .relevance import (
     Evidence,
@@ -186,7 +187,7 @@ class SearchResults:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     #: the English gloss a Chinese query was also searched as ("" if none)
     translation: str = ""
-    #: why the list is empty: "" (it is not), "no_terms" or "no_match"
+    #: why the list is empty: "" (it is not), "no_terms", "no_match" or "index_incomplete"
     empty_reason: str = ""
     #: the query with its misspelt words corrected ("" when none is; ``spelling``)
     did_you_mean: str = ""
@@ -303,6 +304,8 @@ def search_records(
         empty_reason="" if results or offset else "no_match",
         did_you_mean="" if offset else did_you_mean(q, terms),
     )
+    if out.empty_reason == "no_match":
+        _say_when_the_index_is_incomplete(out, search.catalogue_version())
     if with_facets:
         candidates = ranked if search.ranked_mode else search.lexical(0, CANDIDATES)
         out.facets = _facet_counts(search.hits([key for key, _ in candidates]).values())
@@ -668,9 +671,15 @@ class _Search:
     def _still_public(self, hits: list[SearchHit]) -> list[SearchHit]:
         """``hits`` the database still shows publicly, as of the catalogue version when
         the search first asked (a search re-checks its hits four or five times)."""
-        if hits and self._catalogue_version is None:
+        if not hits:
+            return []
+        return _still_public(hits, self.catalogue_version())
+
+    def catalogue_version(self) -> str:
+        """The catalogue version when the search first asked for it (read once)."""
+        if self._catalogue_version is None:
             self._catalogue_version = catalogue_version()
-        return _still_public(hits, self._catalogue_version)
+        return self._catalogue_version
 
     def _dense(
         self, embedder: Embedder, vectors: list, depth: int, names: list[str]
@@ -734,6 +743,30 @@ class _Search:
     def _best_dense(self, key: str) -> DenseHit | None:
         found = [hits[key] for hits in self.dense_hits.values() if key in hits]
         return max(found, key=lambda hit: hit.score) if found else None
+
+
+#: an index holding less than this share of the records it should is still being built
+BUILT_SHARE = 0.95
+#: (catalogue version, (records the index holds, records it should hold)), per process
+_INDEX_COVERAGE: tuple[str, tuple[int, int]] | None = None
+
+
+def _say_when_the_index_is_incomplete(page: SearchResults, version: str) -> None:
+    """An empty page from an index that lacks many records says so: the records may be
+    there and not yet searchable (just after ``make run``, before the worker has indexed
+    the demo), which "no results" would deny. Counted on empty pages only, once per process
+    and catalogue ``version`` (which every write of the index or of a record replaces)."""
+    global _INDEX_COVERAGE
+    if _INDEX_COVERAGE is None or _INDEX_COVERAGE[0] != version:
+        _INDEX_COVERAGE = (version, index_coverage())
+    held, expected = _INDEX_COVERAGE[1]
+    if held < BUILT_SHARE * expected:
+        page.empty_reason = "index_incomplete"
+        page.message = gettext(
+            "the search index holds %(held)s of the %(expected)s public records: it is still "
+            "being built, so this search may miss what you are looking for; try again in a "
+            "minute"
+        ) % {"held": held, "expected": expected}
 
 
 def _empty_message(q: str) -> str:

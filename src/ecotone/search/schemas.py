@@ -24,8 +24,9 @@ class SearchPageOut(Schema):
     message: str = ""
     mode: str = "lexical"  #: what answered: hybrid, lexical or dense
     #: why ``results`` is empty: "no_terms" (nothing searchable in q), "no_match" (no
-    #: record answers it), or "" when there are results
-    empty_reason: Literal["", "no_terms", "no_match"] = ""
+    #: record answers it), "index_incomplete" (the index lacks many public records: it is
+    #: still being built), or "" when there are results
+    empty_reason: Literal["", "no_terms", "no_match", "index_incomplete"] = ""
     #: the query with its misspelt words corrected from the catalogue's own words
     #: (``hydrogne storage`` → ``hydrogen storage``), or "" when none is
     did_you_mean: str = ""

@@ -84,6 +84,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         related=[result for result in linked if result["match"] == "related"],
         next_url=_url(params, cursor=page.next) if page.next else "",
         message=page.message,
+        empty_reason=page.empty_reason,
         translation=page.translation,
         did_you_mean=page.did_you_mean,
         did_you_mean_url=_url(params, q=page.did_you_mean) if page.did_you_mean else "",

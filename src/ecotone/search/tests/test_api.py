@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from ecotone.core.testing import OrganisationFactory, SolutionFactory
+from ecotone.search.indexing import rebuild_index
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/search"
@@ -137,3 +138,26 @@ def test_mode_parameter(client, catalogue):
     # the test settings embed nothing, so meaning-only search is refused with the reason
     dense = client.get(URL, {"q": "solar", "mode": "dense"}).json()
     assert dense["field"] == "mode" and "ECOTONE_EMBEDDER=none" in dense["message"]
+
+
+def test_an_index_still_being_built_says_so_rather_than_nothing_found(client, committed):
+    """Records saved outside a transaction's commit were never indexed (as just after
+    ``ecotone demo``, before the worker has run): an empty page says the index is
+    incomplete, with its counts, until the index holds them."""
+    with committed():
+        SolutionFactory(title_en="Solar dryer for tea leaves")
+    for n in range(3):
+        SolutionFactory(title_en=f"Biogas digester {n}")  # saved, not yet indexed
+    body = client.get(URL, {"q": "biogas digester"}).json()
+    assert body["results"] == []
+    assert body["empty_reason"] == "index_incomplete"
+    # four solutions, each with its provider: two records indexed of eight
+    assert "holds 2 of the 8 public records" in body["message"]
+    page = client.get("/en/search/", {"q": "biogas digester"}).content.decode()
+    assert "The search index is still being built." in page
+    assert "Nothing found." not in page
+
+    rebuild_index()
+    assert len(client.get(URL, {"q": "biogas digester"}).json()["results"]) == 3
+    nonsense = client.get(URL, {"q": "qwertyzzk"}).json()
+    assert nonsense["empty_reason"] == "no_match"
