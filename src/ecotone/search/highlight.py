@@ -224,7 +224,7 @@ def _describe_lexical(
             if wording is None:
                 wording = (pgettext("list of words", ", "), gettext("%(words)s in %(field)s"))
             separator, reason = wording
-            words = separator.join(f"“{word}”" for word in sorted(matched))
+            words = separator.join(f"“{word}”" for word in sorted(_without_parts(matched)))
             reasons.append(reason % {"words": words, "field": field_label(kind, name)})
             if best is None or len(matched) > best[0]:
                 best = (len(matched), text)
@@ -232,6 +232,11 @@ def _describe_lexical(
         first = next((text for text in fields.values() if text), "")
         return snippet(first, []), reasons
     return snippet(best[1], find_matches(best[1], terms)[0]), reasons
+
+
+def _without_parts(words: set[str]) -> set[str]:
+    """``words`` less those inside another of them: 电 is not named beside 电动."""
+    return {word for word in words if not any(word != other and word in other for other in words)}
 
 
 def describe_dense(kind: str, fields: dict[str, str], hit: DenseHit) -> tuple[str, str]:

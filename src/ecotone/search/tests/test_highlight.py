@@ -197,3 +197,11 @@ def test_a_chinese_bigram_cut_across_words_is_not_named():
     text, reasons = describe_lexical("need", fields, query_terms("港口 电动卡车"))
     assert reasons == ["“卡车”, “港口”, “电动” in title (Chinese)"]
     assert "<mark>电动</mark>" in text or "<mark>电动卡车</mark>" in text
+
+
+def test_a_chinese_word_inside_another_matched_word_is_not_named_twice():
+    """电动重卡换电 is read as 电动, 重卡换 and 电: a title with 电动 holds 电 too, and
+    naming both says the same match twice."""
+    fields = {"title_zh": "港口物流用电动卡车", "title_en": ""}
+    _, reasons = describe_lexical("need", fields, query_terms("电动重卡换电"))
+    assert reasons == ["“电动” in title (Chinese)"]
