@@ -52,3 +52,43 @@ def test_the_shipped_set_has_enough_english_needs_in_each_half(bench):
     english = [i for i in items if bench.need_language(i) == "en"]
     assert sum(i["split"] == "test" for i in english) >= 15
     assert sum(i["split"] == "dev" for i in english) >= 15
+
+
+@pytest.fixture(scope="module")
+def replay():
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        yield importlib.import_module("matching_replay")
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+def test_the_replay_scores_as_the_product_does(replay):
+    """``matching_replay.py`` copies the product's weights and text fit: they must agree."""
+    from ecotone.matching import coverage, relevance, scoring
+
+    product = replay.PRODUCT
+    first_pass = {k: v for k, v in scoring.NEED_WEIGHTS.items() if k not in ("coverage", "focus")}
+    assert product["weights"] == first_pass
+    assert (product["coverage"], product["focus"]) == (
+        scoring.NEED_WEIGHTS["coverage"],
+        scoring.NEED_WEIGHTS["focus"],
+    )
+    assert product["depth"] == coverage.DEPTH
+    assert product["rank_constant"] == relevance.RANK_CONSTANT
+    assert product["views"] == tuple((v.name, v.weight) for v in relevance.NEED_TEXT_VIEWS)
+    for places in ({"words": 1, "title": 3}, {"lexical": 7}, {"words": 12, "lexical": 2}, {}):
+        expected = relevance.text_relevance(places, relevance.NEED_TEXT_VIEWS)
+        assert replay.text_fit(places, product["views"], product["rank_constant"]) == expected
+
+
+def test_the_replay_keeps_the_product_gate_unless_a_setting_replaces_it(replay):
+    need = {
+        "rows": [
+            {"id": "kept", "gate": True, "excluded": False, "places": {"words": 9}, "parts": {}},
+            {"id": "gated", "gate": False, "excluded": False, "places": {"words": 1}, "parts": {}},
+        ]
+    }
+    assert replay.ranking_of(need, replay.PRODUCT) == ["kept"]
+    opened = {**replay.PRODUCT, "gate": lambda row: True}
+    assert replay.ranking_of(need, opened) == ["gated", "kept"]
