@@ -73,12 +73,18 @@ def need_language(item: dict) -> str:
 
 
 def expected_splits(items: list[dict]) -> dict[str, str]:
-    """Within each language, needs ordered by the SHA-256 of their id go dev, test, dev, …"""
+    """Within each language and judging round, needs ordered by the SHA-256 of their id go
+    dev, test, dev, … A round's needs are split among themselves (``round`` absent: the
+    first 44), so adding a round never moves an earlier need to the other half."""
     splits = {}
+    rounds = {i.get("round") for i in items}
     for language in LANGUAGES:
-        members = [i["id"] for i in items if need_language(i) == language]
-        members.sort(key=lambda key: hashlib.sha256(key.encode()).hexdigest())
-        splits.update({key: SPLITS[place % 2] for place, key in enumerate(members)})
+        for batch in rounds:
+            members = [
+                i["id"] for i in items if need_language(i) == language and i.get("round") == batch
+            ]
+            members.sort(key=lambda key: hashlib.sha256(key.encode()).hexdigest())
+            splits.update({key: SPLITS[place % 2] for place, key in enumerate(members)})
     return splits
 
 
