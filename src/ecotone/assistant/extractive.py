@@ -13,7 +13,6 @@ given only when the search finds something that answers the question *and* a sen
 holds enough of it; otherwise the closest passages are offered as reading.
 """
 
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -136,7 +135,7 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
     earlier = [c for c in concepts(previous) if c.label not in {w.label for w in wanted}]
     passages, answered = retrieve_passages(question, previous, wanted + earlier, kinds)
     sentences = score_sentences(
-        about_named_subjects(question, wanted, passages),
+        passages,
         wanted,
         earlier,
         figure=asks_for_figure(question),
@@ -166,28 +165,6 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
         retrieved=passages,
         concepts=wanted,
     )
-
-
-SUBJECT_GATE = os.environ.get("ECOTONE_SUBJECT_GATE", "record")  #: experiment switch
-
-
-def about_named_subjects(question: str, wanted: list[Concept], passages: list[SourcePassage]):
-    """The passages of the records that are about what the question names (``subjects``):
-    a question naming the EU is not answered by a Saskatchewan policy that shares its other
-    words; when no record read is about it, none answers."""
-    from .subjects import named_subjects, records_about
-
-    subjects = named_subjects(question, wanted)
-    if not subjects or not SUBJECT_GATE:
-        return passages
-    if SUBJECT_GATE == "verified":  # a name no record read writes cannot be checked
-        subjects = [s for s in subjects if records_about(passages, [s], question)]
-        if not subjects:
-            return passages
-    about = records_about(passages, subjects, question)
-    if SUBJECT_GATE == "question" and about:
-        return passages
-    return [p for p in passages if (p.kind, p.pk) in about]
 
 
 def retrieve_passages(question: str, previous: str, wanted: list[Concept], kinds=frozenset()):
