@@ -36,6 +36,11 @@ what is read, one per answerable question, so a larger sample of declining than 
 unanswerable questions (the search's own verdict still sees the withheld records, so the
 figure is, if anything, kind to the assistant).
 
+``--dump FILE`` writes every answer given (JSON, by question id); ``--answers FILE`` judges
+the answers of such a file instead of asking again, so a change of the judged set alone can
+be measured on exactly the same answers (``--questions`` old and new, one run of the
+assistant).
+
 Prints figures; asserts nothing.
 """
 
@@ -164,6 +169,18 @@ def evaluate(questions: list[dict], answer: Callable[[str, str], dict]) -> list[
     return outcomes
 
 
+def saved_answers(path: Path, questions: list[dict]) -> Callable[[str, str], dict]:
+    """``answer(question, language)`` reading the answers a ``--dump`` file holds."""
+    by_id = json.loads(path.read_text(encoding="utf-8"))
+    by_text = {(q["question"], q["language"]): by_id[q["id"]] for q in questions}
+    return lambda question, language: by_text[(question, language)]
+
+
+def dump_answers(path: Path, outcomes: list[dict]) -> None:
+    given = {o["id"]: o["given"] for o in outcomes}
+    path.write_text(json.dumps(given, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def extractive_answer(question: str, language: str) -> dict:
     """What ``POST /api/v1/ask`` answers (catalogue questions included), without storing it;
     extractive unless ``ECOTONE_ASK_LLM_URL`` is set."""
@@ -266,6 +283,8 @@ def main() -> None:
         action="store_true",
         help="also ask each answerable question with its answering records withheld",
     )
+    parser.add_argument("--dump", type=Path, help="write the answers given to this file (JSON)")
+    parser.add_argument("--answers", type=Path, help="judge the answers of a --dump file")
     args = parser.parse_args()
     args.backend = "embedded"
     if not args.questions.exists():
@@ -273,6 +292,10 @@ def main() -> None:
     questions = load_questions(args.questions)
     if args.split != "all":
         questions = [q for q in questions if split_of(q["id"]) == args.split]
+    if args.answers:
+        for line in report(evaluate(questions, saved_answers(args.answers, questions)), args.split):
+            print(line)
+        return
 
     from search_quality import prepare_index, setup_environment
 
@@ -285,6 +308,8 @@ def main() -> None:
     for language, question in (("en", "heat pumps"), ("zh", "热泵")):  # loads models, glossaries
         extractive_answer(question, language)
     outcomes = evaluate(questions, extractive_answer)
+    if args.dump:
+        dump_answers(args.dump, outcomes)
     for line in report(outcomes, args.split):
         print(line)
     if args.withhold:

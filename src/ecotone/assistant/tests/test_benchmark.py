@@ -108,3 +108,38 @@ def test_each_question_withholds_its_own_records_only(documents, bench):
     cost = dict(QUESTIONS[0], passages=[{"external_id": "case-bus-depot", "contains": "x"}])
     outcomes = bench.declined_withheld([bus, cost])
     assert [o["declined"] for o in outcomes] == [False, False]
+
+
+def test_saved_answers_are_judged_against_another_judged_set(documents, bench, tmp_path):
+    """``--dump`` then ``--answers``: the same answers judged against the set before and
+    after a passage is added to it, without asking the assistant again."""
+    questions = [QUESTIONS[0], QUESTIONS[3]]
+    outcomes = bench.evaluate(questions, bench.extractive_answer)
+    dump = tmp_path / "answers.json"
+    bench.dump_answers(dump, outcomes)
+    saved = bench.saved_answers(dump, questions)
+    assert bench.evaluate(questions, saved)[0]["correct"]
+    unjudged = dict(QUESTIONS[0], passages=[{"external_id": "res-heat-pumps", "contains": "x"}])
+    assert not bench.evaluate([unjudged], bench.saved_answers(dump, [unjudged]))[0]["correct"]
+
+
+POOL = SCRIPT.with_name("assistant_pool.py")
+
+
+def test_the_pool_holds_judged_cited_and_ranked_passages_without_their_source(
+    documents, bench, tmp_path
+):
+    """``assistant_pool.py``: every question's judged passage, the passages its answer cites
+    and the best ranked ones, each once with the lists it came from; the file to judge from
+    says nothing of them."""
+    import sys
+
+    sys.path.insert(0, str(SCRIPT.parent))
+    spec = importlib.util.spec_from_file_location("assistant_pool", POOL)
+    pool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pool)
+    pairs = pool.pool(QUESTIONS[0], neighbours=3)
+    sources = {key[1]: entry["sources"] for key, entry in pairs.items()}
+    assert "judged" in sources["p. 3"] and "cited" in sources["p. 3"]
+    assert all(entry["id"] == "en-cost" for entry in pairs.values())
+    assert len(pairs) == len({(e["external_id"], e["page"], e["passage"]) for e in pairs.values()})
