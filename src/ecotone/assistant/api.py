@@ -42,6 +42,10 @@ class CitationOut(Schema):
 class SentenceOut(Schema):
     text: str
     citations: list[CitationOut]
+    #: a count of the catalogue's records (mode ``catalogue``): how many it counts (it cites
+    #: ten at most) and the catalogue's list of them; absent for a document's sentence
+    counted: int | None = None
+    list_url: str | None = None
 
 
 class AnswerOut(Schema):

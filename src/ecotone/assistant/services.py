@@ -203,7 +203,11 @@ def answer_body(answer: Answer, language: str | None = None) -> dict:
     language = language or answer.question.language
     return {
         "answer": [
-            {"text": s["text"], "citations": [public_citation(c, language) for c in s["citations"]]}
+            {
+                "text": s["text"],
+                "citations": [public_citation(c, language) for c in s["citations"]],
+                **{key: s[key] for key in ("counted", "list_url") if key in s},
+            }
             for s in answer.sentences
         ],
         "status": answer.status,

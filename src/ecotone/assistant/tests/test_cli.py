@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ecotone.assistant.models import Question
+from ecotone.core.testing import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +41,16 @@ def test_bad_input_is_an_error_naming_the_field():
         run("   ")
     with pytest.raises(CommandError, match="at most 2000 characters"):
         run("x" * 2001)
+
+
+def test_a_count_of_more_records_than_it_cites_says_where_the_rest_are():
+    for number in range(12):
+        CaseFactory(title_en=f"Offshore storage {number:02d}", country="NO")
+    out = run("How many cases are there in Norway?")
+    assert "1. 12 published cases are in Norway." in out
+    assert "   … 12 in all: /en/cases/?country=NO" in out
+    body = json.loads(run("How many cases are there in Norway?", "--json"))
+    assert (body["answer"][0]["counted"], body["answer"][0]["list_url"]) == (
+        12,
+        "/en/cases/?country=NO",
+    )

@@ -39,6 +39,8 @@ class Command(BaseCommand):
             for number, sentence in enumerate(body["answer"], start=1):
                 lines.append(f"{number}. {sentence['text']}")
                 lines += [f"   [{self._source(c)}]" for c in sentence["citations"]]
+                if sentence.get("counted", 0) > len(sentence["citations"]):
+                    lines.append(f"   … {sentence['counted']} in all: {sentence['list_url']}")
         else:
             lines.append("The platform's documents do not answer this.")
             if body["reading"]:
