@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from ecotone.assistant.models import Feedback
 from ecotone.catalog.models import Resource
+from ecotone.core.testing import CaseFactory
 from ecotone.search.backends import reset_search_backend
 
 from .test_content_security_policy import RECORD_VIOLATIONS
@@ -104,4 +105,22 @@ def test_a_visitor_asks_in_both_languages(browser, live_server, documents):
     english = page.locator(".answer-sentence").first
     expect(english).to_contain_text("百万吨级")
     expect(english.locator("figcaption")).to_contain_text("Guidance on CCUS demonstration")
+    assert page.evaluate("window.__violations") == []
+
+
+def test_a_visitor_counts_the_catalogue_and_opens_the_whole_list(browser, live_server, documents):
+    """A count cites ten records; "See all" opens the catalogue's list, which holds all."""
+    for number in range(12):
+        CaseFactory(title_en=f"Offshore storage {number:02d}", title_zh="", country="NO")
+    page = browser.new_page()
+    page.add_init_script(RECORD_VIOLATIONS)
+    page.goto(f"{live_server.url}/zh-hans/ask/")
+    ask(page, "挪威有哪些案例？")
+    sentence = page.locator(".answer-sentence").first
+    expect(sentence.locator("p").first).to_have_text("挪威有 12 个已发布的案例。")
+    expect(sentence.locator("figure")).to_have_count(10)
+    sentence.get_by_role("link", name="在目录中查看全部 12 条").click()
+    page.wait_for_load_state()
+    for number in (0, 11):
+        expect(page.get_by_role("link", name=f"Offshore storage {number:02d}")).to_be_visible()
     assert page.evaluate("window.__violations") == []
