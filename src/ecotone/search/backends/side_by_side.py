@@ -25,6 +25,8 @@ from django.db import close_old_connections, connections
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
+_this_thread = threading.local()  #: ``reads_beside``: the thread is a reader
+
 
 class Pending(Protocol[T_co]):
     """A read's result, once it is ready: a ``Future`` or a ``Later``."""
@@ -51,9 +53,14 @@ def workers() -> int:
 
 
 def may_read_beside(alias: str) -> bool:
-    """Whether reads of ``alias`` may go to other connections: there are readers, and the
-    caller's connection is in no transaction (whose writes another would not see)."""
-    return workers() > 0 and not connections[alias].in_atomic_block
+    """Whether reads of ``alias`` may go to other connections: there are readers, the
+    caller's connection is in no transaction (whose writes another would not see), and
+    the caller is no reader (waiting for a call queued behind it, it would wait forever)."""
+    return (
+        workers() > 0
+        and not connections[alias].in_atomic_block
+        and not getattr(_this_thread, "reads_beside", False)
+    )
 
 
 def beside(alias: str, call: Callable[[], T]) -> Pending[T]:
@@ -95,6 +102,7 @@ class _Readers:
         return future
 
     def _serve(self) -> None:
+        _this_thread.reads_beside = True
         while (job := self._calls.get()) is not None:
             future, call = job
             if not future.set_running_or_notify_cancel():
@@ -110,7 +118,7 @@ class _Readers:
         for _ in self._threads:
             self._calls.put(None)
         for thread in self._threads:
-            thread.join()
+            thread.join(timeout=30)  # a call stuck on the server is left behind, not waited for
 
 
 _lock = threading.Lock()

@@ -153,6 +153,15 @@ def test_a_hybrid_search_side_by_side_gives_the_results_of_one_after_another(
     assert [name for name in connecting_threads if name.startswith(READER)]
 
 
+def test_a_reader_asking_for_reads_beside_runs_them_itself(transactional_db, settings):
+    settings.ECOTONE_SEARCH_READ_WORKERS = 1  # queued behind the asking call, they never ran
+    nested = side_by_side.beside(
+        "default", lambda: side_by_side.all_of("default", [reader_pid] * 3)
+    )
+    pids = nested.result(timeout=60)  # a Future: a reader runs the outer call
+    assert len(set(pids)) == 1 and reader_pid() not in pids
+
+
 def server_pids() -> set[int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
