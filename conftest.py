@@ -59,6 +59,17 @@ def _english_by_default():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _search_readers_closed():
+    """A search outside a transaction reads on threads of its own, whose connections
+    would outlive the test (search/backends/side_by_side.py): PostgreSQL refuses to drop
+    a database while a connection is open."""
+    yield
+    from ecotone.search.backends.side_by_side import close_connections
+
+    close_connections()
+
+
 @pytest.fixture
 def search_home(settings, tmp_path):
     """An index folder of the test's own and a fresh search backend. The apps whose tests

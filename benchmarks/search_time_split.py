@@ -13,7 +13,9 @@ server must run on this machine) and the statements per query, then the wall tim
 spent in each statement (by its first words) and in each embedder's query embedding (e5
 embeds on a thread beside the word search, so its time overlaps the statements'). Wall
 time on a loaded machine includes the wait for a core: quote the load average printed.
-Prints figures; asserts nothing.
+The statements are timed on this thread's connection, so the search's statements run one
+after another here (``ECOTONE_SEARCH_READ_WORKERS=0`` unless set; ``search_speed.py`` times
+them side by side). Prints figures; asserts nothing.
 """
 
 import argparse
@@ -32,6 +34,7 @@ def main() -> None:
         parser.error("needs DATABASE_URL naming the PostgreSQL database search_speed.py built")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecotone.config.settings")
     os.environ.setdefault("ECOTONE_HOME", tempfile.mkdtemp(prefix="ecotone-bench-home-"))
+    os.environ.setdefault("ECOTONE_SEARCH_READ_WORKERS", "0")  # every statement on one connection
     import django
 
     django.setup()

@@ -175,6 +175,9 @@ ECOTONE_READ_REPLICA = "replica" if _replica_url else ""
 #: always seen, however far behind the replica is)
 ECOTONE_REPLICA_STICKY_SECONDS = env_int("ECOTONE_REPLICA_STICKY_SECONDS", 10)
 DATABASE_ROUTERS = ["ecotone.core.replica.ReplicaRouter"]
+#: threads per process that run a PostgreSQL search's independent statements side by side,
+#: each with a connection of its own (search/backends/side_by_side.py); 0: one after another
+ECOTONE_SEARCH_READ_WORKERS = env_int("ECOTONE_SEARCH_READ_WORKERS", 4)
 
 # Figures that are costly and rarely change (a need's matches, the dashboards), shared by
 # the web server's processes and invalidated by every write to the records they come from

@@ -7,7 +7,9 @@ snippets, explanations and facet counts.
 
 import base64
 import binascii
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from django.utils.translation import get_language, gettext
 
@@ -368,12 +370,20 @@ class _Search:
     def ranked(self, depth: int) -> list[tuple[str, float]]:
         """The fused ranking of up to ``MAX_FUSED`` documents (dense and hybrid modes).
 
-        e5 embeds the query on a thread of its own meanwhile (``embedding.beside``)."""
+        e5 embeds the query on a thread of its own meanwhile (``embedding.beside``), and
+        where the backend can (PostgreSQL, outside a transaction) each space's nearest
+        passages are searched on a connection of their own while the words are."""
         texts = {embedder: self._texts_to_embed(embedder) for embedder in self.embedders}
         pending = {
             embedder: beside(embedder, list(named.values()))
             for embedder, named in texts.items()
             if embedder.embeds_beside_search
+        }
+        nearest = {
+            embedder: self.backend.beside(
+                partial(self._nearest, embedder, list(named.values()), pending.get(embedder), depth)
+            )
+            for embedder, named in texts.items()
         }
         rankings: dict[str, list[str]] = {}
         #: ranking → its retriever's own score of each key (BM25, cosine), when the fusion
@@ -396,11 +406,7 @@ class _Search:
         # the embedders in the background come last, so their vectors are ready the latest
         for embedder in sorted(self.embedders, key=lambda e: e in pending):
             named = texts[embedder]
-            if embedder in pending:
-                vectors = pending[embedder].result()
-            else:
-                vectors = embedder.embed_query_texts(list(named.values()))
-            rankings.update(self._dense(embedder, list(vectors), depth, list(named)))
+            rankings.update(self._dense(embedder, nearest[embedder].result(), list(named)))
             if by_score:
                 for name in named:
                     scores[name] = {key: hit.score for key, hit in self.dense_hits[name].items()}
@@ -681,14 +687,22 @@ class _Search:
             self._catalogue_version = catalogue_version()
         return self._catalogue_version
 
-    def _dense(
-        self, embedder: Embedder, vectors: list, depth: int, names: list[str]
-    ) -> dict[str, list[str]]:
-        """The rankings ``names`` of ``vectors`` (the query's, its gloss's) in the
-        embedder's space, from one backend call."""
-        found = self.backend.nearest_many(
-            embedder.space, vectors, self.filters, min(depth, MAX_FUSED)
+    def _nearest(
+        self, embedder: Embedder, texts: list[str], embedding: Future | None, depth: int
+    ) -> list[list[DenseHit]]:
+        """The nearest documents in the embedder's space to each of ``texts`` (the query,
+        its gloss), from one backend call; their vectors from ``embedding`` if it is under
+        way, else embedded now."""
+        vectors = embedding.result() if embedding else embedder.embed_query_texts(texts)
+        return self.backend.nearest_many(
+            embedder.space, list(vectors), self.filters, min(depth, MAX_FUSED)
         )
+
+    def _dense(
+        self, embedder: Embedder, found: list[list[DenseHit]], names: list[str]
+    ) -> dict[str, list[str]]:
+        """The rankings ``names`` (the query's, its gloss's) of the nearest documents
+        ``found`` in the embedder's space."""
         rankings = {}
         for name, hits in zip(names, found, strict=True):
             floor = max(embedder.min_similarity, (hits[0].score if hits else 0) - embedder.max_gap)

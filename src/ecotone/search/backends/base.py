@@ -8,12 +8,16 @@ their vectors attached, queries with theirs.
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
 from ..text import Term
+from .side_by_side import Later, Pending
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,12 @@ class SearchBackend(ABC):
         """``nearest`` for each of ``vectors`` in one space (a query and its gloss), as
         one call: a database backend walks them in one statement."""
         return [self.nearest(space, vector, filters, limit) for vector in vectors]
+
+    def beside(self, reads: Callable[[], T]) -> Pending[T]:
+        """``reads`` (calls of this backend) started beside the caller's own work where the
+        backend can run them on a connection of their own; else run on the caller's thread
+        when their result is asked for."""
+        return Later(reads)
 
     @abstractmethod
     def term_weights(self, terms: list[Term]) -> list[float]:

@@ -21,8 +21,10 @@ import json
 import math
 import re
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 import jieba
 import numpy as np
@@ -33,7 +35,11 @@ from ecotone.core.replica import reads_alias
 from ..registry import kinds
 from ..text import Term, index_tokens, prefix_alternatives
 from . import postgres_bm25 as bm25
+from . import side_by_side
 from .base import DenseHit, IndexedDocument, SearchBackend, SearchHit, SearchPage, SearchQuery
+from .side_by_side import Pending
+
+T = TypeVar("T")
 
 DOCUMENTS = "search_pg_document"
 SPACES = "search_pg_vector_space"
@@ -355,23 +361,32 @@ class PostgresBackend(SearchBackend):
         self, queries: list[SearchQuery], weigh: list[Term] = ()
     ) -> tuple[list[SearchPage], list[float]]:
         """One statement reads the statistics of every query's terms and of ``weigh``;
-        then each query is one more (its top k, with the page's stored texts)."""
+        then each query is one more (its top k, with the page's stored texts), the queries'
+        side by side on connections of their own where they may (``side_by_side``)."""
         term_lists = [[term for term in query.terms if term.token] for query in queries]
         weigh = list(weigh)
-        with _reader().cursor() as cursor:
-            if not weigh and not any(term_lists):
-                return [SearchPage(hits=[], total=0) for _ in queries], []
+        if not weigh and not any(term_lists):
+            return [SearchPage(hits=[], total=0) for _ in queries], []
+        alias = _reader().alias
+        with connections[alias].cursor() as cursor:
             collection, weights = bm25.statistics_of_each(cursor, [*term_lists, weigh])
-            pages = [
-                self._search(cursor, query, terms, (collection, term_weights))
-                if terms
-                else SearchPage(hits=[], total=0)
-                for query, terms, term_weights in zip(
-                    queries, term_lists, weights[:-1], strict=True
-                )
-            ]
+        searched = [
+            partial(self._search_on, alias, query, terms, (collection, term_weights))
+            for query, terms, term_weights in zip(queries, term_lists, weights[:-1], strict=True)
+            if terms
+        ]
+        found = iter(side_by_side.all_of(alias, searched))
+        pages = [next(found) if terms else SearchPage(hits=[], total=0) for terms in term_lists]
         # as the embedded backend: the IDF of the field where the term is more common
         return pages, [bm25.idf(collection.documents, w.most_documents) for w in weights[-1]]
+
+    def beside(self, reads: Callable[[], T]) -> Pending[T]:
+        return side_by_side.beside(_reader().alias, reads)
+
+    def _search_on(self, alias: str, query: SearchQuery, terms: list[Term], known) -> SearchPage:
+        """``_search`` on this thread's connection to ``alias``."""
+        with connections[alias].cursor() as cursor:
+            return self._search(cursor, query, terms, known)
 
     def _search(self, cursor, query: SearchQuery, terms: list[Term], known) -> SearchPage:
         where, params = facet_filter(query.filters)
