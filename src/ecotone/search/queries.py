@@ -490,7 +490,7 @@ class _Search:
         lower one when words are all there is, one model alone at lower levels when no
         words are read (dense mode)."""
         if not (self.answers_only if gate is None else gate):
-            return replace(RELEVANCE, answer_coverage=0.0)
+            return replace(RELEVANCE, answer_coverage=0.0, known_part_coverage=0.0)
         if not self.embedders:
             return replace(
                 RELEVANCE,
@@ -502,10 +502,7 @@ class _Search:
                 RELEVANCE,
                 answer=RELEVANCE.dense_answer,
                 chinese_query_answer=RELEVANCE.dense_chinese_query_answer,
-                known_part_coverage=0.4,  # no words are read
             )
-        if not self.names_unknown_concept():
-            return replace(RELEVANCE, known_part_coverage=0.0)
         return RELEVANCE
 
     def concepts(self) -> WeighedConcepts:
@@ -517,9 +514,10 @@ class _Search:
 
     def names_unknown_concept(self) -> bool:
         """Whether a Chinese query names something no record holds in either language
-        (asked only when the rule is on: it costs an index look-up)."""
+        (asked only when the rule is on and words are read: it costs an index look-up)."""
         return (
             bool(RELEVANCE.known_part_coverage)
+            and self.mode != "dense"
             and bool(self.translation)
             and bool(self.concepts().unknown)
         )
@@ -564,7 +562,10 @@ class _Search:
 
     def _evidence(self, fused: list[tuple[str, float]]) -> dict[str, Evidence]:
         """What each candidate holds of the query: words, closeness, its title."""
-        evidence = {key: Evidence() for key, _ in fused}
+        #: with an unknown concept, what a candidate holds of the rest is read (below); a
+        #: candidate that is not read holds none of it
+        known_part = 0.0 if self.names_unknown_concept() else None
+        evidence = {key: Evidence(known_coverage=known_part) for key, _ in fused}
         terms = self._coverage_terms()
         groups = self._coverage_groups()
         close_enough = self._close_enough()

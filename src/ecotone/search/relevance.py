@@ -140,8 +140,9 @@ class Evidence:
     vouching_rank: dict[str, int] = field(default_factory=dict)
     #: how many of the query's own terms it holds, each counted once
     terms_held: int = 0
-    #: the share of the query's known concepts it holds (``concepts.WeighedConcepts``)
-    known_coverage: float = 0.0
+    #: the share of the query's known concepts it holds (``concepts.WeighedConcepts``);
+    #: ``None`` when the query names no unknown concept and nothing is asked of it
+    known_coverage: float | None = None
 
     def is_match(self, settings: RelevanceSettings, *, answers: str = "") -> bool:
         """A real match; with ``answers`` (the query's language), one strong enough to show
@@ -182,7 +183,9 @@ class Evidence:
         return len(models) >= 2
 
     def _holds_known_part(self, settings: RelevanceSettings) -> bool:
-        return bool(self.title) or self.known_coverage >= settings.known_part_coverage
+        if self.known_coverage is None or self.title:
+            return True
+        return self.known_coverage >= settings.known_part_coverage
 
     def holds_terms(self, settings: RelevanceSettings) -> bool:
         return bool(settings.answer_terms) and self.terms_held >= settings.answer_terms
