@@ -24,7 +24,7 @@ power grid right now"): the same rule for English queries emptied real ones on d
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .text import ABSENT, Term, coverage_terms
+from .text import ABSENT, FUNCTION_WORDS, Term, coverage_terms
 from .translation import QueryTranslation
 
 #: a form: the terms a record must all hold to hold it
@@ -38,12 +38,21 @@ class Concept:
 
 
 def chinese_concepts(translation: QueryTranslation) -> list[Concept]:
-    """Each word of a Chinese query's gloss, as written and in each English sense."""
+    """Each word of a Chinese query's gloss, as written and in each English sense; not a
+    word whose every sense is a function word (我们 "we, us", 他们 "they"): it names
+    nothing."""
     concepts = []
     for gloss in translation.glosses:
-        forms = [tuple(coverage_terms(text)) for text in (gloss.word, *gloss.english)]
+        senses = [tuple(coverage_terms(sense)) for sense in gloss.english]
+        if gloss.english and all(_says_nothing(form) for form in senses):
+            continue
+        forms = [tuple(coverage_terms(gloss.word)), *senses]
         concepts.append(Concept(gloss.word, tuple(form for form in forms if form)))
     return concepts
+
+
+def _says_nothing(form: Form) -> bool:
+    return all(term.surface in FUNCTION_WORDS for term in form)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,11 @@ def test_a_chinese_word_is_named_as_written_and_by_each_english_sense():
     assert any(" " in form for form in concepts["地砖"])  # "floor tile": one form, held whole
 
 
+def test_a_word_whose_every_sense_is_a_function_word_names_nothing():
+    names = [c.name for c in chinese_concepts(translate_query("我们企业"))]
+    assert names == ["企业"]  # 我们: "we", "us"
+
+
 def _index(words: dict[str, float]):
     """A fake IDF look-up: the words listed, every other term as rare as ``ABSENT``."""
     absent = 9.0
