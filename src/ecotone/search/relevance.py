@@ -105,6 +105,11 @@ class RelevanceSettings:
     #: rank cannot tell a record that holds every word of the query from one that holds
     #: one, and the models' rankings, weighed more, know nothing of words
     word_weight: float = 0.0
+    #: when a Chinese query names a concept no record holds in either language
+    #: (``concepts``), a record vouches that it has an answer only when it also holds this
+    #: share of what the catalogue knows of the query (0: off): the models find records
+    #: close to "power generation" for 压电地砖行人发电 that answer none of it
+    known_part_coverage: float = 0.0
     #: a query of this many characters (Chinese) or words (other) matches titles as a phrase
     min_phrase_chars: int = 4
     min_phrase_words: int = 2
@@ -135,11 +140,16 @@ class Evidence:
     vouching_rank: dict[str, int] = field(default_factory=dict)
     #: how many of the query's own terms it holds, each counted once
     terms_held: int = 0
+    #: the share of the query's known concepts it holds (``concepts.WeighedConcepts``);
+    #: ``None`` when the query names no unknown concept and nothing is asked of it
+    known_coverage: float | None = None
 
     def is_match(self, settings: RelevanceSettings, *, answers: str = "") -> bool:
         """A real match; with ``answers`` (the query's language), one strong enough to show
         that the query has results."""
         if answers:
+            if not self._holds_known_part(settings):
+                return False
             return (
                 self._holds(
                     settings.answer_coverage,
@@ -171,6 +181,11 @@ class Evidence:
                 if self.vouching_rank.get(space, 0) < settings.agreeing_rank
             ]
         return len(models) >= 2
+
+    def _holds_known_part(self, settings: RelevanceSettings) -> bool:
+        if self.known_coverage is None or self.title:
+            return True
+        return self.known_coverage >= settings.known_part_coverage
 
     def holds_terms(self, settings: RelevanceSettings) -> bool:
         return bool(settings.answer_terms) and self.terms_held >= settings.answer_terms
@@ -207,7 +222,7 @@ class StoredWords:
         if not terms:
             return 0.0
         weights = weights or [1.0] * len(terms)
-        held = [self._holds(term) for term in terms]
+        held = [self.holds(term) for term in terms]
         if units is not None:
             whole = [False] * len(terms)
             for unit in units:
@@ -220,9 +235,9 @@ class StoredWords:
 
     def held(self, terms: list[Term]) -> int:
         """How many of ``terms`` it holds."""
-        return sum(1 for term in terms if self._holds(term))
+        return sum(1 for term in terms if self.holds(term))
 
-    def _holds(self, term: Term) -> bool:
+    def holds(self, term: Term) -> bool:
         if term.language == "zh":
             return term.token in self.text
         if term.prefix:  # a word as written starts with it (stems are cut shorter)

