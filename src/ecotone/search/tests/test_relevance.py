@@ -394,12 +394,20 @@ def test_only_records_holding_the_glossary_terms_enter_their_chinese_only_word_r
     """No record holds 珊瑚礁 of 珊瑚礁 监测 ("coral reef monitoring"), so BM25 ranked first a
     Chinese-only solution holding the common 监测 alone, and its ranking of the records
     written only in Chinese put it among the coral-reef tools. The models' rankings of
-    those terms keep every record written only in Chinese, as before."""
+    those terms keep every record written only in Chinese, as before, and so does BM25's
+    when there is no model."""
     forest = SearchHit("solution", 1, "forest", 0.0, {"title_zh": "森林碳汇遥感监测"})
     reef = SearchHit("solution", 2, "reef", 0.0, {"title_zh": "珊瑚礁监测浮标"})
     search = _english_query_with_glossary_terms(
         "coral reef monitoring", "珊瑚礁 监测", 1.0, [forest, reef], {"珊瑚礁": 8.0, "监测": 3.0}
     )
+    search.embedders = ("a model",)  # only whether there is one counts here
     rankings = {"lexical:zh": ["solution:1", "solution:2"], "e5-small-q4:zh": ["solution:1"]}
     only = search._chinese_only(rankings, list(rankings), depth=5)
     assert only == {"lexical:zh-only": ["solution:2"], "e5-small-q4:zh-only": ["solution:1"]}
+    # with words alone, BM25's is the only bridge to those records: it keeps them all
+    search.embedders = ()
+    rankings = {"lexical:zh": ["solution:1", "solution:2"]}
+    assert search._chinese_only(rankings, list(rankings), depth=5) == {
+        "lexical:zh-only": ["solution:1", "solution:2"]
+    }
