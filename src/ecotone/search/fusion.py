@@ -41,6 +41,9 @@ class FusionSettings:
     chinese_only_weight: float = 0.0
     #: … from the first this many places of each ranking: closer than most other records
     chinese_only_depth: int = 10
+    #: … and, in the ranking by the glossary terms' words ("lexical:zh-only"), only the
+    #: records holding this share of those terms, each counted by its rarity (0: any)
+    chinese_only_lexical_coverage: float = 0.0
     #: the same for a query written in Chinese: the records written only in Chinese among
     #: the first places of its own rankings (not its English gloss's, which weigh more to
     #: reach the mostly English catalogue and cannot meet them) gain a ranking of their own

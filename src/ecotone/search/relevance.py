@@ -105,6 +105,13 @@ class RelevanceSettings:
     #: rank cannot tell a record that holds every word of the query from one that holds
     #: one, and the models' rankings, weighed more, know nothing of words
     word_weight: float = 0.0
+    #: … where a record with English text holds an English query's Chinese glossary terms
+    #: only for the share of the query they stand for (as when they vouch): its English
+    #: text already meets the query's own words, and a Chinese 电网 (one word of "how dirty
+    #: is the power grid right now") weighed as if it held the whole query. A record
+    #: written only in Chinese meets the query through those terms alone and counts them
+    #: in full
+    weigh_glossary_terms_by_share: bool = False
     #: when a Chinese query names a concept no record holds in either language
     #: (``concepts``), a record vouches that it has an answer only when it also holds this
     #: share of what the catalogue knows of the query (0: off): the models find records
@@ -143,6 +150,12 @@ class Evidence:
     #: the share of the query's known concepts it holds (``concepts.WeighedConcepts``);
     #: ``None`` when the query names no unknown concept and nothing is asked of it
     known_coverage: float | None = None
+    #: the share the words weighed after fusion read (``weigh_words``) when it is not
+    #: ``coverage`` (``RelevanceSettings.weigh_glossary_terms_by_share``)
+    weighed_coverage: float | None = None
+
+    def weighed_share(self) -> float:
+        return self.coverage if self.weighed_coverage is None else self.weighed_coverage
 
     def is_match(self, settings: RelevanceSettings, *, answers: str = "") -> bool:
         """A real match; with ``answers`` (the query's language), one strong enough to show
@@ -283,11 +296,11 @@ def weigh_words(
     ranked: list[tuple[str, float]], evidence: Mapping[str, Evidence], settings: RelevanceSettings
 ) -> list[tuple[str, float]]:
     """``ranked`` re-ordered by fused score × (1 + ``word_weight`` × the share of the
-    query's weighted terms each candidate holds)."""
+    query's weighted terms each candidate holds, ``Evidence.weighed_share``)."""
     if not settings.word_weight:
         return ranked
     weighed = [
-        (key, score * (1 + settings.word_weight * evidence[key].coverage))
+        (key, score * (1 + settings.word_weight * evidence[key].weighed_share()))
         if key in evidence
         else (key, score)
         for key, score in ranked

@@ -3,7 +3,7 @@
 import pytest
 
 from ecotone.core.testing import CaseFactory, SolutionFactory
-from ecotone.search.backends.base import DenseHit
+from ecotone.search.backends.base import DenseHit, SearchHit
 from ecotone.search.embedding import get_embedders
 from ecotone.search.queries import RELEVANCE, _Search, search_records
 from ecotone.search.relevance import (
@@ -350,3 +350,65 @@ def test_meaning_alone_matches_only_near_the_querys_best_cosine_in_that_space():
     assert evidence["case:56"].similarity == {}  # too far under the best: no match by meaning
     assert evidence["case:56"].vouching_similarity == {"e5-small-q4": 0.835}  # still a witness
     assert evidence["need:8"].similarity == {"e5-small-q4": 0.93, "use-m3": 0.35}
+
+
+def _english_query_with_glossary_terms(
+    query: str, chinese_text: str, share: float, hits: list[SearchHit], idf: dict[str, float]
+) -> _Search:
+    """A search of English ``query`` whose Chinese glossary terms are ``chinese_text``,
+    standing for ``share`` of it, that found ``hits`` by words (term weights: ``idf``)."""
+    search = _Search.__new__(_Search)
+    search.q, search.language, search.chinese_share, search.gloss_trust = query, "en", share, 1.0
+    search.dense_hits, search.chinese_only_keys, search.fetched = {}, set(), {}
+    search.lexical_hits = {hit.key: hit for hit in hits}
+    own, chinese = coverage_terms(query), coverage_terms(chinese_text)
+    search._units = {"own": (own, None), "translated": ([], None), "chinese": (chinese, None)}
+    search._coverage_idf = [idf.get(term.token, 1.0) for term in [*own, *chinese]]
+    return search
+
+
+def test_a_record_in_english_is_weighed_by_its_glossary_terms_only_for_their_share():
+    """电网 is one word of "how dirty is the power grid right now": a bilingual wind-farm
+    case holding it in Chinese was weighed after fusion as if it held the whole query,
+    above a record holding the query's English words. A record written only in Chinese
+    meets the query through those terms alone and still counts them in full."""
+    query = "how dirty is the power grid right now"
+    bilingual = SearchHit(
+        "case", 1, "wind", 0.0, {"title_en": "Wind farm", "title_zh": "风电场并网电网"}
+    )
+    english = SearchHit("solution", 2, "grid", 0.0, {"title_en": "Dirty power grid tracker"})
+    chinese = SearchHit("solution", 3, "zh", 0.0, {"title_zh": "电网调度系统"})
+    search = _english_query_with_glossary_terms(
+        query, "电网", 1 / 3, [bilingual, english, chinese], {}
+    )
+    ranked = [("case:1", 0.050), ("solution:2", 0.049), ("solution:3", 0.048)]
+    evidence = search._evidence(ranked)
+    assert evidence["case:1"].coverage == 1.0  # a match by words, as before
+    assert evidence["case:1"].weighed_share() == pytest.approx(1 / 3)
+    assert evidence["solution:3"].weighed_share() == 1.0
+    assert evidence["solution:2"].weighed_share() == 0.5  # dirty, power, grid of six
+    weighed = weigh_words(ranked, evidence, RELEVANCE)
+    assert [key for key, _ in weighed] == ["solution:3", "solution:2", "case:1"]
+
+
+def test_only_records_holding_the_glossary_terms_enter_their_chinese_only_word_ranking():
+    """No record holds 珊瑚礁 of 珊瑚礁 监测 ("coral reef monitoring"), so BM25 ranked first a
+    Chinese-only solution holding the common 监测 alone, and its ranking of the records
+    written only in Chinese put it among the coral-reef tools. The models' rankings of
+    those terms keep every record written only in Chinese, as before, and so does BM25's
+    when there is no model."""
+    forest = SearchHit("solution", 1, "forest", 0.0, {"title_zh": "森林碳汇遥感监测"})
+    reef = SearchHit("solution", 2, "reef", 0.0, {"title_zh": "珊瑚礁监测浮标"})
+    search = _english_query_with_glossary_terms(
+        "coral reef monitoring", "珊瑚礁 监测", 1.0, [forest, reef], {"珊瑚礁": 8.0, "监测": 3.0}
+    )
+    search.embedders = ("a model",)  # only whether there is one counts here
+    rankings = {"lexical:zh": ["solution:1", "solution:2"], "e5-small-q4:zh": ["solution:1"]}
+    only = search._chinese_only(rankings, list(rankings), depth=5)
+    assert only == {"lexical:zh-only": ["solution:2"], "e5-small-q4:zh-only": ["solution:1"]}
+    # with words alone, BM25's is the only bridge to those records: it keeps them all
+    search.embedders = ()
+    rankings = {"lexical:zh": ["solution:1", "solution:2"]}
+    assert search._chinese_only(rankings, list(rankings), depth=5) == {
+        "lexical:zh-only": ["solution:1", "solution:2"]
+    }
