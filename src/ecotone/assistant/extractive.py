@@ -13,6 +13,7 @@ given only when the search finds something that answers the question *and* a sen
 holds enough of it; otherwise the closest passages are offered as reading.
 """
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -97,6 +98,9 @@ PROVENANCE_NOTE = re.compile(
     r"|\bdemo text\b|记录的作者|仅作演示|不是该\S{0,6}的权威|AI撰写|人工智能撰写",
     re.IGNORECASE,
 )
+#: a figure of a sentence ("0.15", "2023", "33.3"), compared across a bilingual record's twin
+#: fields (``twin_sentence``)
+FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=\S)")
 WORDS = re.compile(r"[^\W_]+")
 
@@ -143,7 +147,9 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
         focused=focus(question, wanted),
     )
     weigh_meaning(question, sentences)
-    chosen = in_readers_language(select(sentences, wanted), language)
+    chosen = in_readers_language(
+        in_twin_fields(select(sentences, wanted), language, passages, sentences), language
+    )
     terms = [term for concept in wanted + earlier for term in concept.terms]
     if (
         chosen
@@ -509,6 +515,67 @@ def select(sentences: list[Sentence], wanted: list[Concept]):
         if len(chosen) < MAX_SENTENCES:
             chosen.append((sentence, [sentence.passage]))
     return chosen
+
+
+def in_twin_fields(chosen, language: str, passages: list[SourcePassage], scored: list[Sentence]):
+    """``chosen`` with each sentence of a record's field in the other language (``outcomes_zh``
+    for an English reader) replaced by the sentence that says it in the record's twin field in
+    the reader's language (``outcomes_en``), cited with that field's passage, when the twin
+    field is not empty and one of its sentences corresponds (``twin_sentence``): the Chinese
+    text may hold the question's glossed words best, the reader still gets the record's own
+    English. A sentence without a corresponding one is kept as it is; one that becomes a
+    sentence already chosen adds its citations to it."""
+    suffix, other = f"_{language}", "_zh" if language == "en" else "_en"
+    fields = {(p.kind, p.pk, p.field): p for p in passages if p.field}
+    scores = {(id(s.passage), s.text): s.score for s in scored}
+    result: list[tuple[Sentence, list[SourcePassage]]] = []
+    for sentence, cited in chosen:
+        passage = sentence.passage
+        twin = None
+        if passage.field.endswith(other):
+            base = passage.field.removesuffix(other)
+            twin = fields.get((passage.kind, passage.pk, base + suffix))
+        text = (
+            twin_sentence(sentence.text, passage.text, twin.text, scores, id(twin))
+            if twin
+            else None
+        )
+        if twin is not None and text is not None:
+            sentence = dataclasses.replace(sentence, text=text, passage=twin)
+            cited = [twin if p is passage else p for p in cited]
+        same = next((c for c in result if c[0].text == sentence.text), None)
+        if same is None:
+            result.append((sentence, cited))
+        else:
+            same[1].extend(p for p in cited if p not in same[1])
+    return result
+
+
+def twin_sentence(
+    sentence: str, text: str, twin_text: str, scores: dict | None = None, twin_id: int = 0
+) -> str | None:
+    """The sentence of ``twin_text`` (a bilingual record's field in the other language) that
+    says what ``sentence`` of ``text`` says: the one in the same place when both fields have
+    as many sentences and their figures agree (the demo's translated fields are written
+    sentence for sentence: "Announcement year: 2017." is 首次公开年份：2017。), else the one
+    holding the same figures (the best scored, when several do); ``None`` when none does."""
+    own, twins = sentences_of(text), sentences_of(twin_text)
+    figures = figures_in(sentence)
+    if len(own) == len(twins) and sentence in own:
+        placed = twins[own.index(sentence)]
+        theirs = figures_in(placed)
+        if figures <= theirs or theirs <= figures:
+            return placed
+    if not figures:
+        return None
+    holding = [t for t in twins if figures_in(t) == figures]
+    if len(holding) > 1 and scores is not None:
+        holding.sort(key=lambda t: -scores.get((twin_id, t), float("-inf")))
+    return holding[0] if holding else None
+
+
+def figures_in(text: str) -> frozenset[str]:
+    return frozenset(f.replace(",", "") for f in FIGURE.findall(normalised(text)))
 
 
 def in_readers_language(chosen, language: str):
