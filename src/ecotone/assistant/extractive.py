@@ -101,6 +101,7 @@ PROVENANCE_NOTE = re.compile(
 #: a figure of a sentence ("0.15", "2023", "33.3"), compared across a bilingual record's twin
 #: fields (``twin_sentence``)
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+LATIN_WORD = re.compile(r"[a-z]{2,}")
 SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=\S)")
 WORDS = re.compile(r"[^\W_]+")
 
@@ -148,7 +149,7 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
     )
     weigh_meaning(question, sentences)
     chosen = in_readers_language(
-        in_twin_fields(select(sentences, wanted), language, passages, sentences), language
+        in_twin_fields(select(sentences, wanted), language, passages), language
     )
     terms = [term for concept in wanted + earlier for term in concept.terms]
     if (
@@ -517,7 +518,7 @@ def select(sentences: list[Sentence], wanted: list[Concept]):
     return chosen
 
 
-def in_twin_fields(chosen, language: str, passages: list[SourcePassage], scored: list[Sentence]):
+def in_twin_fields(chosen, language: str, passages: list[SourcePassage]):
     """``chosen`` with each sentence of a record's field in the other language (``outcomes_zh``
     for an English reader) replaced by the sentence that says it in the record's twin field in
     the reader's language (``outcomes_en``), cited with that field's passage, when the twin
@@ -527,7 +528,6 @@ def in_twin_fields(chosen, language: str, passages: list[SourcePassage], scored:
     sentence already chosen adds its citations to it."""
     suffix, other = f"_{language}", "_zh" if language == "en" else "_en"
     fields = {(p.kind, p.pk, p.field): p for p in passages if p.field}
-    scores = {(id(s.passage), s.text): s.score for s in scored}
     result: list[tuple[Sentence, list[SourcePassage]]] = []
     for sentence, cited in chosen:
         passage = sentence.passage
@@ -535,11 +535,7 @@ def in_twin_fields(chosen, language: str, passages: list[SourcePassage], scored:
         if passage.field.endswith(other):
             base = passage.field.removesuffix(other)
             twin = fields.get((passage.kind, passage.pk, base + suffix))
-        text = (
-            twin_sentence(sentence.text, passage.text, twin.text, scores, id(twin))
-            if twin
-            else None
-        )
+        text = twin_sentence(sentence.text, passage.text, twin.text) if twin else None
         if twin is not None and text is not None:
             sentence = dataclasses.replace(sentence, text=text, passage=twin)
             cited = [twin if p is passage else p for p in cited]
@@ -551,31 +547,44 @@ def in_twin_fields(chosen, language: str, passages: list[SourcePassage], scored:
     return result
 
 
-def twin_sentence(
-    sentence: str, text: str, twin_text: str, scores: dict | None = None, twin_id: int = 0
-) -> str | None:
+def twin_sentence(sentence: str, text: str, twin_text: str) -> str | None:
     """The sentence of ``twin_text`` (a bilingual record's field in the other language) that
-    says what ``sentence`` of ``text`` says: the one in the same place when both fields have
-    as many sentences and their figures agree (the demo's translated fields are written
-    sentence for sentence: "Announcement year: 2017." is 首次公开年份：2017。), else the one
-    holding the same figures (the best scored, when several do); ``None`` when none does."""
+    says what ``sentence`` of ``text`` says: the one in the same place when the two fields
+    are written sentence for sentence (as many sentences, each pair agreeing: ``agree``; the
+    demo's "Announcement year: 2017." and 首次公开年份：2017。), else the one agreeing with it
+    that holds the same figures, when no other sentence of either field holds them (a code
+    written in several sentences, VM0049, says nothing of which); ``None`` when none does.
+    A translation split at another place (the English at a semicolon, the Chinese not)
+    shifts every sentence after it: its pairs disagree, and the figures alone decide."""
     own, twins = sentences_of(text), sentences_of(twin_text)
+    if sentence not in own:
+        return None
+    if len(own) == len(twins) and all(agree(a, b) for a, b in zip(own, twins, strict=True)):
+        return twins[own.index(sentence)]
     figures = figures_in(sentence)
-    if len(own) == len(twins) and sentence in own:
-        placed = twins[own.index(sentence)]
-        theirs = figures_in(placed)
-        if figures <= theirs or theirs <= figures:
-            return placed
-    if not figures:
+    if not figures or sum(figures_in(s) == figures for s in own) > 1:
         return None
     holding = [t for t in twins if figures_in(t) == figures]
-    if len(holding) > 1 and scores is not None:
-        holding.sort(key=lambda t: -scores.get((twin_id, t), float("-inf")))
-    return holding[0] if holding else None
+    return holding[0] if len(holding) == 1 and agree(sentence, holding[0]) else None
+
+
+def agree(a: str, b: str) -> bool:
+    """Whether two sentences in the two languages may say the same: both without figures or
+    the figures of one among the other's ("5 December 2023": 2023年12月5日), and the Latin
+    words written in the Chinese one ("Northern Lights", "IEA", "COP28") in the English."""
+    figures_a, figures_b = figures_in(a), figures_in(b)
+    if bool(figures_a) != bool(figures_b) or not (figures_a <= figures_b or figures_b <= figures_a):
+        return False
+    chinese, english = (a, b) if CJK.search(a) else (b, a)
+    return latin_words(chinese) <= latin_words(english)
 
 
 def figures_in(text: str) -> frozenset[str]:
     return frozenset(f.replace(",", "") for f in FIGURE.findall(normalised(text)))
+
+
+def latin_words(text: str) -> frozenset[str]:
+    return frozenset(LATIN_WORD.findall(normalised(text)))
 
 
 def in_readers_language(chosen, language: str):

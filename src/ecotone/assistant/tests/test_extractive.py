@@ -567,3 +567,22 @@ def test_the_twin_sentence_is_the_one_in_the_same_place_or_with_the_same_figures
     # neither: the original is kept
     assert extractive.twin_sentence("数据来源：数据库，文本由字段生成。", chinese, english) is None
     assert extractive.twin_sentence("首次公开年份：2017。", chinese, "It started in 2016.") is None
+
+
+def test_a_translation_split_elsewhere_is_not_paired_by_place():
+    """The demo's VM0049 summary: the English splits its first sentence at a semicolon, the
+    Chinese a later one, so both have as many sentences, each after the first shifted by one;
+    and VM0049 is written in three Chinese sentences, so its figures say nothing of which."""
+    english = (
+        "Written by AI; demo text, not authoritative. Legal weight: Voluntary methodology. "
+        "VM0049 is Verra's CCS methodology. Approved on 27 June 2024, it is modular. "
+        "Use of VM0049 does not generate credits: projects must qualify."
+    )
+    chinese = (
+        "本摘要由AI撰写，仅作演示文本。法律效力：Voluntary methodology。"
+        "VM0049是Verra的CCS方法学，于2024年6月27日批准发布。方法学采用模块化结构，须与VM0049总体要求"
+        "组合使用。采用VM0049并不自动产生核证碳单位；项目还需满足要求。"
+    )
+    assert len(extractive.sentences_of(english)) == len(extractive.sentences_of(chinese)) == 6
+    for sentence in extractive.sentences_of(chinese)[2:5]:
+        assert extractive.twin_sentence(sentence, chinese, english) is None
