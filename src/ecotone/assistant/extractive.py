@@ -13,6 +13,7 @@ given only when the search finds something that answers the question *and* a sen
 holds enough of it; otherwise the closest passages are offered as reading.
 """
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -97,6 +98,10 @@ PROVENANCE_NOTE = re.compile(
     r"|\bdemo text\b|记录的作者|仅作演示|不是该\S{0,6}的权威|AI撰写|人工智能撰写",
     re.IGNORECASE,
 )
+#: a figure of a sentence ("0.15", "2023", "33.3"), compared across a bilingual record's twin
+#: fields (``twin_sentence``)
+FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+LATIN_WORD = re.compile(r"[a-z]{2,}")
 SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=\S)")
 WORDS = re.compile(r"[^\W_]+")
 
@@ -143,7 +148,9 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
         focused=focus(question, wanted),
     )
     weigh_meaning(question, sentences)
-    chosen = in_readers_language(select(sentences, wanted), language)
+    chosen = in_readers_language(
+        in_twin_fields(select(sentences, wanted), language, passages), language
+    )
     terms = [term for concept in wanted + earlier for term in concept.terms]
     if (
         chosen
@@ -509,6 +516,75 @@ def select(sentences: list[Sentence], wanted: list[Concept]):
         if len(chosen) < MAX_SENTENCES:
             chosen.append((sentence, [sentence.passage]))
     return chosen
+
+
+def in_twin_fields(chosen, language: str, passages: list[SourcePassage]):
+    """``chosen`` with each sentence of a record's field in the other language (``outcomes_zh``
+    for an English reader) replaced by the sentence that says it in the record's twin field in
+    the reader's language (``outcomes_en``), cited with that field's passage, when the twin
+    field is not empty and one of its sentences corresponds (``twin_sentence``): the Chinese
+    text may hold the question's glossed words best, the reader still gets the record's own
+    English. A sentence without a corresponding one is kept as it is; one that becomes a
+    sentence already chosen adds its citations to it."""
+    suffix, other = f"_{language}", "_zh" if language == "en" else "_en"
+    fields = {(p.kind, p.pk, p.field): p for p in passages if p.field}
+    result: list[tuple[Sentence, list[SourcePassage]]] = []
+    for sentence, cited in chosen:
+        passage = sentence.passage
+        twin = None
+        if passage.field.endswith(other):
+            base = passage.field.removesuffix(other)
+            twin = fields.get((passage.kind, passage.pk, base + suffix))
+        text = twin_sentence(sentence.text, passage.text, twin.text) if twin else None
+        if twin is not None and text is not None:
+            sentence = dataclasses.replace(sentence, text=text, passage=twin)
+            cited = [twin if p is passage else p for p in cited]
+        same = next((c for c in result if c[0].text == sentence.text), None)
+        if same is None:
+            result.append((sentence, cited))
+        else:
+            same[1].extend(p for p in cited if p not in same[1])
+    return result
+
+
+def twin_sentence(sentence: str, text: str, twin_text: str) -> str | None:
+    """The sentence of ``twin_text`` (a bilingual record's field in the other language) that
+    says what ``sentence`` of ``text`` says: the one in the same place when the two fields
+    are written sentence for sentence (as many sentences, each pair agreeing: ``agree``; the
+    demo's "Announcement year: 2017." and 首次公开年份：2017。), else the one agreeing with it
+    that holds the same figures, when no other sentence of either field holds them (a code
+    written in several sentences, VM0049, says nothing of which); ``None`` when none does.
+    A translation split at another place (the English at a semicolon, the Chinese not)
+    shifts every sentence after it: its pairs disagree, and the figures alone decide."""
+    own, twins = sentences_of(text), sentences_of(twin_text)
+    if sentence not in own:
+        return None
+    if len(own) == len(twins) and all(agree(a, b) for a, b in zip(own, twins, strict=True)):
+        return twins[own.index(sentence)]
+    figures = figures_in(sentence)
+    if not figures or sum(figures_in(s) == figures for s in own) > 1:
+        return None
+    holding = [t for t in twins if figures_in(t) == figures]
+    return holding[0] if len(holding) == 1 and agree(sentence, holding[0]) else None
+
+
+def agree(a: str, b: str) -> bool:
+    """Whether two sentences in the two languages may say the same: both without figures or
+    the figures of one among the other's ("5 December 2023": 2023年12月5日), and the Latin
+    words written in the Chinese one ("Northern Lights", "IEA", "COP28") in the English."""
+    figures_a, figures_b = figures_in(a), figures_in(b)
+    if bool(figures_a) != bool(figures_b) or not (figures_a <= figures_b or figures_b <= figures_a):
+        return False
+    chinese, english = (a, b) if CJK.search(a) else (b, a)
+    return latin_words(chinese) <= latin_words(english)
+
+
+def figures_in(text: str) -> frozenset[str]:
+    return frozenset(f.replace(",", "") for f in FIGURE.findall(normalised(text)))
+
+
+def latin_words(text: str) -> frozenset[str]:
+    return frozenset(LATIN_WORD.findall(normalised(text)))
 
 
 def in_readers_language(chosen, language: str):

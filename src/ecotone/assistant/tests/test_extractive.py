@@ -327,7 +327,7 @@ def test_of_the_first_record_the_passages_giving_the_kind_asked_for_are_read_too
     words = {"hubs": 2.0, "region": 2.0}
     text = "\f".join(pages)
     assert all("$3,500" not in p.text for p in _best_chunks(text, words, None, common))
-    kept = _best_chunks(text, words, None, common, lambda t: bool(gives(t, {"money"})))
+    kept = _best_chunks(text, words, None, common, lambda t: bool(gives(t, frozenset({"money"}))))
     assert [p.index for p in kept if "$3,500" in p.text] == [len(pages) - 1]
 
 
@@ -471,3 +471,145 @@ def test_a_bilingual_record_answers_in_the_readers_language(documents, committed
         texts = [sentence["text"] for sentence in extract.sentences]
         assert any(kept in text for text in texts)
         assert not any(dropped in text for text in texts)
+
+
+#: the demo's Northern Lights Phase 1 (``ccus-fac-295``), as the demo writes it in both languages
+NORTHERN_LIGHTS = {
+    "external_id": "ccus-fac-295",
+    "title_en": "Northern Lights Phase 1",
+    "description_en": "This t&s project is located in Norway (Europe) and is currently "
+    "Operational. The primary sector classification is T&S. The reported fate of captured "
+    "carbon is Dedicated storage. The project is associated with the Northern Lights hub. "
+    "Announcement year: 2017. Final investment decision year: 2020. Planned or actual "
+    "operation year: 2025. Reported partners: Shell (33.3%), TotalEnergies (33.3%), "
+    "Equinor (33.3%).",
+    "description_zh": "该项目位于 挪威（欧洲），项目类型为 运输与封存，当前状态为 运行中。"
+    "主要行业分类为 运输与封存。二氧化碳去向为 永久封存。该项目与 Northern Lights 枢纽相关。"
+    "首次公开年份：2017。最终投资决策年份：2020。投运或计划投运年份：2025。"
+    "已披露合作方：Shell (33.3%)、TotalEnergies (33.3%)、Equinor (33.3%)。",
+    "outcomes_en": "Capacity (T&S project): 1.5 Mt CO2/yr (IEA CCUS Projects Database via "
+    "ccus-policy-hub).",
+    "outcomes_zh": "规模（运输与封存项目）：每年1.5百万吨二氧化碳（IEA CCUS项目数据库，经 "
+    "ccus-policy-hub）。",
+}
+
+
+#: the demo's BYD case, one of Shenzhen's Top Ten of 2023 (``szs-2023-case-byd``): the Chinese
+#: names the company 比亚迪 only
+TOP_TEN_BYD = {
+    "external_id": "szs-2023-case-byd",
+    "title_en": "BYD: one of Shenzhen's Top Ten Green and Low-Carbon Cases of 2023",
+    "description_en": "The case of BYD was named one of Shenzhen's Top Ten Green and "
+    "Low-Carbon Cases of 2023, announced at the Shenzhen Session of the China Pavilion at COP28 "
+    "(Dubai, 5 December 2023). Our sources name the company and the award but do not describe "
+    "the content of the case. Sector assigned by Ecotone editors from the company's main "
+    "business; the award announcement's category list is not matched to companies in our "
+    "sources.",
+    "description_zh": "比亚迪的案例入选深圳市2023年绿色低碳典型案例（十大案例），于2023年12月5日"
+    "在迪拜COP28中国角深圳边会上揭晓。我们的资料给出了企业名称和奖项，但没有介绍案例内容。"
+    "所属领域由Ecotone编辑根据企业主营业务指定；获奖公告中的类别未与具体企业对应。",
+}
+
+
+@pytest.mark.parametrize(
+    "question, language, given, field",
+    [
+        # the question's glossed words (carbon dioxide, each year) are written in the Chinese
+        # outcomes only (the English says "Mt CO2/yr"): the Chinese sentence answered
+        (
+            "How much carbon dioxide can Northern Lights Phase 1 store each year?",
+            "en",
+            "Capacity (T&S project): 1.5 Mt CO2/yr",
+            ("ccus-fac-295", "outcomes (English)"),
+        ),
+        # "BYD" is written in the English description only: the English sentence answered
+        (
+            "BYD的案例是在哪里宣布的？",
+            "zh",
+            "于2023年12月5日在迪拜COP28中国角深圳边会上揭晓",
+            ("szs-2023-case-byd", "description (Chinese)"),
+        ),
+    ],
+)
+def test_a_bilingual_record_answers_from_its_field_in_the_readers_language(
+    documents, committed, question, language, given, field
+):
+    from ecotone.core.testing import CaseFactory
+
+    with committed():
+        CaseFactory(**NORTHERN_LIGHTS)
+        CaseFactory(**TOP_TEN_BYD)
+    extract = extractive.answer(question, language)
+    assert extract.status == "answered"
+    first = extract.sentences[0]
+    assert given in first["text"]
+    assert [(c["external_id"], c["page"]) for c in first["citations"]] == [field]
+    assert first["text"] in first["citations"][0]["passage"]
+
+
+def test_the_twin_sentence_is_the_one_in_the_same_place_or_with_the_same_figures():
+    english, chinese = NORTHERN_LIGHTS["description_en"], NORTHERN_LIGHTS["description_zh"]
+    # as many sentences: the one in the same place
+    assert extractive.twin_sentence("主要行业分类为 运输与封存。", chinese, english) == (
+        "The primary sector classification is T&S."
+    )
+    # in the same place, the figures of one among the other's ("5 December 2023": 2023年12月5日)
+    byd_en, byd_zh = TOP_TEN_BYD["description_en"], TOP_TEN_BYD["description_zh"]
+    first_zh = extractive.sentences_of(byd_zh)[0]
+    assert (extractive.twin_sentence(first_zh, byd_zh, byd_en) or "").startswith("The case of BYD")
+    # the English split at a semicolon the Chinese does not have: the same figures decide
+    english = "Data: a database; the text is generated. Announcement year: 2017. Final year: 2020."
+    chinese = "数据来源：数据库，文本由字段生成。首次公开年份：2017。最终投资决策年份：2020。"
+    assert (
+        extractive.twin_sentence("最终投资决策年份：2020。", chinese, english)
+        == "Final year: 2020."
+    )
+    # neither: the original is kept
+    assert extractive.twin_sentence("数据来源：数据库，文本由字段生成。", chinese, english) is None
+    assert extractive.twin_sentence("首次公开年份：2017。", chinese, "It started in 2016.") is None
+
+
+def test_a_translation_split_elsewhere_is_not_paired_by_place():
+    """The demo's VM0049 summary: the English splits its first sentence at a semicolon, the
+    Chinese a later one, so both have as many sentences, each after the first shifted by one;
+    and VM0049 is written in three Chinese sentences, so its figures say nothing of which."""
+    english = (
+        "Written by AI; demo text, not authoritative. Legal weight: Voluntary methodology. "
+        "VM0049 is Verra's CCS methodology. Approved on 27 June 2024, it is modular. "
+        "Use of VM0049 does not generate credits: projects must qualify."
+    )
+    chinese = (
+        "本摘要由AI撰写，仅作演示文本。法律效力：Voluntary methodology。"
+        "VM0049是Verra的CCS方法学，于2024年6月27日批准发布。方法学采用模块化结构，须与VM0049总体要求"
+        "组合使用。采用VM0049并不自动产生核证碳单位；项目还需满足要求。"
+    )
+    assert len(extractive.sentences_of(english)) == len(extractive.sentences_of(chinese)) == 6
+    for sentence in extractive.sentences_of(chinese)[2:5]:
+        assert extractive.twin_sentence(sentence, chinese, english) is None
+
+
+def test_a_twin_sentence_already_chosen_is_given_once_with_both_citations():
+    """The demo's Alberta TIER policy: its page and its English summary say the same, its
+    Chinese summary says it too. An English answer gave the page's sentence and then the
+    Chinese; it now gives the English sentence once, cited with the page and the summary."""
+    english = "The TIER framework set a carbon price floor of $170/t by 2030."
+    chinese = "TIER 框架设定了到 2030 年每吨 170 加元的碳价地板。"
+    page = _passage(f"Overview. {english}")
+    summaries = [
+        dataclasses.replace(page, page=name, text=text, full_text=False, index=-1, field=field)
+        for name, text, field in [
+            ("summary (English)", f"An overview of the policy. {english}", "summary_en"),
+            ("summary (Chinese)", f"该政策的概述。{chinese}", "summary_zh"),
+        ]
+    ]
+
+    def chosen(text, passage):
+        sentence = extractive.Sentence(text, passage, 1.0, 1.0, ("tier",))
+        return (sentence, [passage])
+
+    given = extractive.in_twin_fields(
+        [chosen(english, page), chosen(chinese, summaries[1])], "en", [page, *summaries]
+    )
+    assert [(s.text, [p.page for p in cited]) for s, cited in given] == [
+        (english, ["p. 1", "summary (English)"])
+    ]
