@@ -33,9 +33,7 @@ def ranked_passages(question: dict):
     from ecotone.assistant import extractive
     from ecotone.assistant.question import (
         asks_for,
-        asks_for_figure,
         concepts,
-        focus,
         without_kind_words,
     )
 
@@ -45,15 +43,7 @@ def ranked_passages(question: dict):
     if not wanted:
         return [], []
     passages, _ = extractive.retrieve_passages(text, "", wanted, kinds)
-    sentences = extractive.score_sentences(
-        passages,
-        wanted,
-        [],
-        figure=asks_for_figure(text),
-        kinds=kinds,
-        focused=focus(text, wanted),
-    )
-    extractive.weigh_meaning(text, sentences)
+    sentences = extractive.ranked_sentences(text, passages, wanted, [], kinds)
     ordered = []
     for sentence in sentences:
         if sentence.passage not in ordered:

@@ -50,9 +50,7 @@ def stages(question: dict) -> dict:
     from ecotone.assistant.passages import KINDS, load_records
     from ecotone.assistant.question import (
         asks_for,
-        asks_for_figure,
         concepts,
-        focus,
         search_text,
         without_kind_words,
     )
@@ -77,15 +75,7 @@ def stages(question: dict) -> dict:
         return any(is_correct(passage_dict(passage), j) for j in judged)
 
     reached["passage_read"] = any(correct(p) for p in passages)
-    sentences = extractive.score_sentences(
-        passages,
-        wanted,
-        [],
-        figure=asks_for_figure(text),
-        kinds=kinds,
-        focused=focus(text, wanted),
-    )
-    extractive.weigh_meaning(text, sentences)
+    sentences = extractive.ranked_sentences(text, passages, wanted, [], kinds)
     places = [i for i, s in enumerate(sentences) if correct(s.passage)]
     reached["sentence_scored"] = bool(places)
     for k in (1, 3, 10):

@@ -139,15 +139,7 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
         return Extract("not_answered")
     earlier = [c for c in concepts(previous) if c.label not in {w.label for w in wanted}]
     passages, answered = retrieve_passages(question, previous, wanted + earlier, kinds)
-    sentences = score_sentences(
-        passages,
-        wanted,
-        earlier,
-        figure=asks_for_figure(question),
-        kinds=kinds,
-        focused=focus(question, wanted),
-    )
-    weigh_meaning(question, sentences)
+    sentences = ranked_sentences(question, passages, wanted, earlier, kinds)
     chosen = in_readers_language(
         in_twin_fields(select(sentences, wanted), language, passages), language
     )
@@ -172,6 +164,27 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
         retrieved=passages,
         concepts=wanted,
     )
+
+
+def ranked_sentences(
+    question: str,
+    passages: list[SourcePassage],
+    wanted: list[Concept],
+    earlier: list[Concept],
+    kinds: frozenset[str],
+) -> list[Sentence]:
+    """The sentences of ``passages`` best first: scored by the question's concepts, then the
+    leading few weighed by their meaning (what ``answer`` chooses from)."""
+    sentences = score_sentences(
+        passages,
+        wanted,
+        earlier,
+        figure=asks_for_figure(question),
+        kinds=kinds,
+        focused=focus(question, wanted),
+    )
+    weigh_meaning(question, sentences)
+    return sentences
 
 
 def retrieve_passages(question: str, previous: str, wanted: list[Concept], kinds=frozenset()):
