@@ -329,20 +329,25 @@ def test_a_chinese_query_holding_a_glossed_word_in_part_is_related(committed, qu
     assert verdict[shipping.external_id] == "related"
 
 
+def _hand_built_search(query: str) -> _Search:
+    """A hybrid search of ``query`` made by the real constructor (so every attribute a later
+    rule reads exists) without running it: each test sets the rankings it is about."""
+    return _Search(query, query_terms(query), {}, "hybrid", ())
+
+
 def test_meaning_alone_matches_only_near_the_querys_best_cosine_in_that_space():
     """A Chinese query's terse English gloss reaches lower cosines than its answer does by
     the query's own text: the floor is the best of both, less ``match_gap``; the English
     query's Chinese glossary terms' ranking, apart, sets none."""
-    search = _Search.__new__(_Search)
+    search = _hand_built_search("港口电动卡车")
     search.dense_hits = {
         "e5-small-q4": {"need:8": DenseHit("need", 8, 0.93, 0, "en")},
         "e5-small-q4:en": {"case:56": DenseHit("case", 56, 0.835, 0, "en")},
         "e5-small-q4:zh": {"need:9": DenseHit("need", 9, 0.99, 0, "zh")},
         "use-m3": {"need:8": DenseHit("need", 8, 0.35, 0, "en")},
     }
-    search.language, search.lexical_hits, search.chinese_only_keys = "zh", {}, set()
-    search.mode, search.translation = "hybrid", None
-    search.chinese_share, search._coverage_idf = 0.0, []
+    search.lexical_hits, search.chinese_only_keys = {}, set()
+    search.translation, search.chinese_share, search._coverage_idf = None, 0.0, []
     search._units = {"own": ([], None), "translated": ([], None), "chinese": ([], None)}
     floors = search._close_enough()
     assert floors == {"e5-small-q4": pytest.approx(0.93 - RELEVANCE.match_gap["e5-small-q4"])}
@@ -357,9 +362,8 @@ def _english_query_with_glossary_terms(
 ) -> _Search:
     """A search of English ``query`` whose Chinese glossary terms are ``chinese_text``,
     standing for ``share`` of it, that found ``hits`` by words (term weights: ``idf``)."""
-    search = _Search.__new__(_Search)
-    search.q, search.language, search.chinese_share, search.gloss_trust = query, "en", share, 1.0
-    search.mode, search.translation = "hybrid", ""  # an English query: no Chinese to gloss
+    search = _hand_built_search(query)
+    search.chinese_share, search.gloss_trust = share, 1.0
     search.dense_hits, search.chinese_only_keys, search.fetched = {}, set(), {}
     search.lexical_hits = {hit.key: hit for hit in hits}
     own, chinese = coverage_terms(query), coverage_terms(chinese_text)
