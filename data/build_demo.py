@@ -49,6 +49,8 @@ SHENZHEN_FILE = DEMO_DIR / "shenzhen_session.json"
 ILLUSTRATIVE_FILE = DEMO_DIR / "illustrative_needs.json"
 DOCUMENTS_DIR = DATA_DIR / "documents"
 DOCUMENTS_FILE = DOCUMENTS_DIR / "documents.json"
+# The CCUS policies' jurisdiction, status and legal weight in both languages (Ecotone's renderings).
+POLICY_TERMS_FILE = DEMO_DIR / "policy_terms.tsv"
 # The day the documents' texts were taken from their repositories and checked.
 DOCUMENTS_VERIFIED = "2026-12-06"
 
@@ -596,7 +598,43 @@ def policy_sectors(row: dict) -> list[str]:
     return sectors
 
 
+def read_policy_terms(path: Path = POLICY_TERMS_FILE) -> dict[tuple[str, str], tuple[str, str]]:
+    """(field, value as the source writes it) -> (English, Chinese)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {
+            (row["field"], row["source"]): (row["en"], row["zh"])
+            for row in csv.DictReader(fh, delimiter="\t")
+        }
+
+
+def policy_facts(row: dict, terms: dict[tuple[str, str], tuple[str, str]]) -> tuple[str, str]:
+    """The policy's jurisdiction, status and legal weight as an English and a Chinese
+    sentence each, every value in the sentence's own language (the source writes them in
+    English, a few statuses in Chinese); a value missing from ``policy_terms.tsv`` stops the
+    build, naming the policy and the field, rather than put English words in Chinese text."""
+    labels = {
+        "country": ("Jurisdiction", "适用范围"),
+        "status": ("Status", "状态"),
+        "legal_weight": ("Legal weight", "法律效力"),
+    }
+    english, chinese = [], []
+    for field, (label_en, label_zh) in labels.items():
+        value = (row.get(field) or "").strip()
+        if not value:
+            en, zh = "not given", "未注明"
+        elif (field, value) in terms:
+            en, zh = terms[field, value]
+        else:
+            raise KeyError(
+                f"policy {row.get('id')!r}: {field} {value!r} is not in {POLICY_TERMS_FILE.name}"
+            )
+        english.append(f"{label_en}: {en}.")
+        chinese.append(f"{label_zh}：{zh}。")
+    return " ".join(english), "".join(chinese)
+
+
 def build_ccus_policies(source: Path) -> list[dict]:
+    terms = read_policy_terms()
     records = []
     taken: set[str] = set()
     with (source / "ccus_policies_bilingual.jsonl").open(encoding="utf-8") as fh:
@@ -625,16 +663,7 @@ def build_ccus_policies(source: Path) -> list[dict]:
                     f"本摘要来自 ccus-policy-hub（记录的作者为“{label}”），"
                     "仅作演示文本，不是该政策的权威摘要。"
                 )
-            facts_en = (
-                f"Jurisdiction: {row.get('country') or 'not given'}. "
-                f"Status: {row.get('status') or 'not given'}. "
-                f"Legal weight: {row.get('legal_weight') or 'not given'}."
-            )
-            facts_zh = (
-                f"适用范围：{row.get('country') or '未注明'}。"
-                f"状态：{row.get('status') or '未注明'}。"
-                f"法律效力：{row.get('legal_weight') or '未注明'}。"
-            )
+            facts_en, facts_zh = policy_facts(row, terms)
             desc_en = (row.get("description_en") or "").strip()
             desc_zh = (row.get("description_zh") or "").strip()
             published = row.get("pub_date")

@@ -1,0 +1,38 @@
+"""The demo's CCUS policy records (data/demo/resources.jsonl, built by data/build_demo.py)."""
+
+import json
+import re
+
+from django.conf import settings
+
+FACTS_ZH = re.compile(
+    r"适用范围：(?P<jurisdiction>[^。]*)。状态：(?P<status>[^。]*)。法律效力：(?P<weight>[^。]*)。"
+)
+FACTS_EN = re.compile(
+    r"Jurisdiction: (?P<jurisdiction>[^.]*)\. Status: (?P<status>[^.]*)\. "
+    r"Legal weight: (?P<weight>[^.]*)\."
+)
+
+
+def demo_policies() -> list[dict]:
+    path = settings.DATA_DIR / "demo" / "resources.jsonl"
+    with path.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return [row for row in rows if row["external_id"].startswith("ccus-pol-")]
+
+
+def test_a_policys_facts_are_written_in_the_language_of_the_summary_that_states_them():
+    """The source gives jurisdiction, status and legal weight in English (a few statuses in
+    Chinese): the Chinese summary said 适用范围：Australia。状态：Active。, English words in
+    the text a Chinese reader is given, and five English summaries said "Status: 现行"."""
+    policies = demo_policies()
+    assert len(policies) >= 50
+    chinese = [FACTS_ZH.search(p["summary_zh"]) for p in policies if p.get("summary_zh")]
+    english = [FACTS_EN.search(p["summary_en"]) for p in policies]
+    assert len(chinese) >= 50 and all(chinese) and all(english)
+    for facts in chinese:
+        assert not re.search(r"[A-Za-z]", "".join(facts.groups())), facts.group(0)
+    for facts in english:
+        assert not re.search(r"[\u4e00-\u9fff]", "".join(facts.groups())), facts.group(0)
+    jurisdictions = {facts["jurisdiction"] for facts in chinese}
+    assert {"澳大利亚", "欧盟", "中国"} <= jurisdictions
