@@ -66,7 +66,7 @@ def test_open_needs_in_the_words_the_pages_use(catalogue):
     ],
 )
 def test_top_ten_cases_of_a_sector_as_people_write_it(catalogue, question):
-    """"among the cases" (案例中) and the award's full name ask nothing more than Top Ten:
+    """Asking "among the cases" (案例中) and the award's full name ask nothing more than Top Ten:
     these used to go to the documents, which answered with cases of any sector."""
     answer = ask(question, language="zh" if "十大" in question else "en")
     assert answer.mode == AnswerMode.CATALOGUE
