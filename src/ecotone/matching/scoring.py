@@ -240,7 +240,7 @@ def coverage_component(weight: float, raw: float, place: int, count: int) -> Com
     """How much of the need a leading match addresses (``coverage``): ``raw`` from 0 (the
     least of the ``count`` leading matches) to 1 (the most), ``place`` its place among them."""
     reason = _(
-        "%(place)s of the %(count)s leading matches for addressing each sentence of the need"
+        "ranked %(place)s of the %(count)s leading matches by how much of the need it addresses"
     ) % {"place": place, "count": count}
     return Component("coverage", weight, raw, reason)
 
@@ -249,7 +249,8 @@ def focus_component(weight: float, raw: float, place: int, count: int) -> Compon
     """How much of a leading match's text is about the need (``coverage.focus``): ``raw``
     from 0 (the least of the ``count`` leading matches) to 1 (the most)."""
     reason = _(
-        "%(place)s of the %(count)s leading matches for how much of its text is about the need"
+        "ranked %(place)s of the %(count)s leading matches"
+        " by how much of its text is about the need"
     ) % {"place": place, "count": count}
     return Component("focus", weight, raw, reason)
 
