@@ -293,3 +293,22 @@ def test_the_limits_and_the_left_out_count_read_in_chinese(client, world, commit
     html = client.get(f"/zh-hans/needs/{world['need'].pk}/").content.decode()
     assert "本需求未声明限制条件" in html
     assert "未予列出" in html
+
+
+def test_the_chinese_need_page_punctuates_its_lists_and_limits_in_chinese(world, committed):
+    """Limits, shared sectors and evidence read 技术成熟度 6 级及以上；预算不超过…。 and
+    电动汽车与充电、低碳交通, not with the English "; ", ", " and "."."""
+    need, chargers = world["need"], world["chargers"]
+    transport = Sector.objects.get(slug="low-carbon-transportation")
+    with committed():
+        need.budget_max, need.currency = 2_000_000, "CNY"
+        need.save()
+        need.sectors.add(transport)
+        chargers.sectors.add(transport)
+    client = logged_in(world["asker"])
+    client.post(f"/en/matching/needs/{need.pk}/criteria/", {"min_trl": "6"})
+    html = client.get(f"/zh-hans/needs/{need.pk}/").content.decode()
+    matches = html.split('id="matches"')[1].split("</section>")[0]
+    limits = " ".join(matches.split('class="hint need-limits">')[1].split("</p>")[0].split())
+    assert limits.endswith("。") and "；" in limits, limits
+    assert "、" in matches and "; " not in matches and ", " not in matches

@@ -68,6 +68,9 @@ def test_a_case_is_as_ready_as_the_solutions_it_names():
     assert scoring.case_readiness_component(0.1, [9, 6]).raw == 1.0
     unnamed = scoring.case_readiness_component(0.1, [])
     assert unnamed.raw == scoring.trl_component(0.1, None).raw  # no bias between kinds
+    # a case naming no solution may be a plan: whether it runs is the evidence part's to say
+    assert "deployed" not in unnamed.reason
+    assert unnamed.reason == "no readiness level stated: the case names no solution"
 
 
 def test_missing_values_make_constraints_unknown_never_failed():
