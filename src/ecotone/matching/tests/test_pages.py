@@ -312,3 +312,16 @@ def test_the_chinese_need_page_punctuates_its_lists_and_limits_in_chinese(world,
     limits = " ".join(matches.split('class="hint need-limits">')[1].split("</p>")[0].split())
     assert limits.endswith("。") and "；" in limits, limits
     assert "、" in matches and "; " not in matches and ", " not in matches
+
+
+def test_the_limits_form_says_where_the_budget_limit_comes_from(world, committed):
+    """The form said limits apply only when stated there, while the need's budget, stated
+    elsewhere, already limited the matches."""
+    need = world["need"]
+    with committed():
+        need.budget_max, need.currency = 2_000_000, "CNY"
+        need.save()
+    html = logged_in(world["asker"]).get(need.get_absolute_url()).content.decode()
+    assert "budget up to 2,000,000 CNY" in html
+    assert "Limits apply only when you state them here." not in html
+    assert "the budget limit is this need's budget, changed by editing the need" in html
