@@ -183,8 +183,12 @@ def _chinese() -> bool:
 
 
 def listed(items: Iterable) -> str:
-    """Items of a reason as the reader's language lists them: "a, b" or "甲、乙"."""
-    return ("、" if _chinese() else ", ").join(str(item) for item in items)
+    """Items of a reason as the reader's language lists them: "a, b" or "甲、乙"; "甲，乙、丙"
+    when an item holds a 、 itself (碳捕集、利用与封存), which 、 between items would split."""
+    texts = [str(item) for item in items]
+    if not _chinese():
+        return ", ".join(texts)
+    return ("，" if any("、" in text for text in texts) else "、").join(texts)
 
 
 def clauses(parts: Iterable) -> str:

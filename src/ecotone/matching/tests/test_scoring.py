@@ -103,3 +103,16 @@ def test_cities_match_in_either_language():
     assert scoring.same_city("", "深圳", "Shenzhen", "深圳")
     assert not scoring.same_city("", "", "", "")
     assert not scoring.same_city("Shenzhen", "", "Beijing", "")
+
+
+def test_a_chinese_list_of_names_holding_a_dun_comma_is_not_split_by_one():
+    from django.utils.translation import override
+
+    with override("zh-hans"):
+        assert scoring.listed(["低碳交通", "电动汽车与充电"]) == "低碳交通、电动汽车与充电"
+        assert (
+            scoring.listed(["钢铁、水泥与化工", "碳捕集、利用与封存"])
+            == "钢铁、水泥与化工，碳捕集、利用与封存"
+        )
+    with override("en"):
+        assert scoring.listed(["Cement", "CCUS"]) == "Cement, CCUS"
