@@ -124,3 +124,20 @@ def test_a_visitor_counts_the_catalogue_and_opens_the_whole_list(browser, live_s
     for number in (0, 11):
         expect(page.get_by_role("link", name=f"Offshore storage {number:02d}")).to_be_visible()
     assert page.evaluate("window.__violations") == []
+
+
+def test_enter_in_the_feedback_comment_does_not_vote_helpful(browser, live_server, documents):
+    """A reader who types why an answer is wrong and presses Enter must not have it recorded
+    as "Helpful" (the comment box used to submit its form's first button, Helpful)."""
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/en/ask/")
+    ask(page, "What did a heat pump cost to install?")
+    comment = page.get_by_label("Was this answer right? A comment (optional)")
+    comment.fill("the cost is for 2019, not today")
+    comment.press("Enter")
+    page.wait_for_load_state()
+    assert not Feedback.objects.exists()
+    page.get_by_role("button", name="Wrong").click()
+    page.wait_for_load_state()
+    given = Feedback.objects.get()
+    assert (given.verdict, given.comment.strip()) == ("wrong", "the cost is for 2019, not today")

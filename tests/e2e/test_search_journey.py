@@ -49,3 +49,26 @@ def test_chinese_visitor_finds_english_records_and_sees_the_gloss(
     expect(main).to_contain_text("Hydrogen storage in salt caverns")
     expect(main).to_contain_text("同时以英文检索")
     expect(main).not_to_contain_text("Electric trucks for ports")
+
+
+def test_on_a_phone_results_come_before_the_filters(page, live_server, hydrogen_records):
+    """At 390 px the facet lists (a screen and more) used to stand between the search box
+    and the first result, and the "Kind" label was left at the end of the line above its
+    menu; beside the results on a wide screen, as before."""
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{live_server.url}/en/search/?q=hydrogen")
+    first = page.locator(".search-results .card").first.bounding_box()
+    facets = page.locator("aside.facets").bounding_box()
+    assert first["y"] < facets["y"]
+    label = page.locator("label[for=search-kind]").bounding_box()
+    menu = page.locator("#search-kind").bounding_box()
+    assert menu["y"] <= label["y"] + label["height"] / 2 <= menu["y"] + menu["height"]
+    page.get_by_role("link", name="Narrow the results").click()
+    expect(page.locator("aside.facets")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    first = page.locator(".search-results .card").first.bounding_box()
+    facets = page.locator("aside.facets").bounding_box()
+    assert facets["x"] + facets["width"] <= first["x"]
+    expect(page.get_by_role("link", name="Narrow the results")).to_be_hidden()

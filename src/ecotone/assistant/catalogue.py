@@ -67,10 +67,18 @@ ASKS_EN = re.compile(
     r"\b(?:how many|number of|which|what|list|show(?: me)?|count|are there|is there)\b", re.I
 )
 ASKS_ZH = re.compile(r"多少|几个|几家|几项|哪些|什么|列出|列举|有没有|是否有")
-TOP_TEN_EN = re.compile(r"\btop[ -]?(?:ten|10)\b", re.I)
-TOP_TEN_ZH = re.compile(r"十大")
+#: "Top Ten", alone or in the award's name ("Shenzhen's Top Ten Green and Low-Carbon Cases"):
+#: Shenzhen there names the award, not a place to filter by.
+TOP_TEN_EN = re.compile(
+    r"(?:\bshenzhen(?:'s|’s)?\s+)?\btop[ -]?(?:ten|10)\b(?:\s+green\s+and\s+low[ -]carbon\b)?",
+    re.I,
+)
+TOP_TEN_ZH = re.compile(r"(?:深圳市?)?(?:2023年)?十大(?:绿色低碳)?(?:典型)?")
 OPEN_EN = re.compile(r"\b(?:open|unsolved|still open)\b", re.I)
-OPEN_ZH = re.compile(r"开放的|开放|未解决的|未解决|进行中的|进行中")
+#: 征集中 is what the pages call an open need.
+OPEN_ZH = re.compile(r"(?:征集中|开放|未解决|进行中)的?")
+#: "among the cases" (案例中) asks for the kind, nothing more.
+AMONG_ZH = "(?:之中|当中|中)?"
 #: English words that ask nothing about a record's topic.
 # fmt: off
 CARRIER_WORDS_EN = frozenset((
@@ -176,7 +184,7 @@ def _take_kind(text: str, chinese: bool) -> tuple[str | None, str]:
             for word in words:
                 if word in text:
                     found.add(kind)
-                    text = text.replace(word, " ")
+                    text = re.sub(re.escape(word) + AMONG_ZH, " ", text)
     else:
         for kind, pattern in KIND_WORDS_EN.items():
             text, replaced = re.subn(rf"\b(?:{pattern})\b", " ", text, flags=re.I)

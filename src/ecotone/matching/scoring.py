@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from ecotone.catalog.choices import InvestmentStage
 
@@ -175,11 +175,32 @@ def rank(matches: Iterable[Match], limit: int) -> tuple[list[Match], list[Match]
     return kept[:limit], excluded[:limit]
 
 
+# --- wording -------------------------------------------------------------------------------
+
+
+def _chinese() -> bool:
+    return (get_language() or "").startswith("zh")
+
+
+def listed(items: Iterable) -> str:
+    """Items of a reason as the reader's language lists them: "a, b" or "甲、乙"; "甲，乙、丙"
+    when an item holds a 、 itself (碳捕集、利用与封存), which 、 between items would split."""
+    texts = [str(item) for item in items]
+    if not _chinese():
+        return ", ".join(texts)
+    return ("，" if any("、" in text for text in texts) else "、").join(texts)
+
+
+def clauses(parts: Iterable) -> str:
+    """Clauses of a reason as the reader's language separates them: "a; b" or "甲；乙"."""
+    return ("；" if _chinese() else "; ").join(str(part) for part in parts)
+
+
 # --- sectors ------------------------------------------------------------------------------
 
 
 def _names(sectors: Iterable) -> str:
-    return ", ".join(str(s.name) for s in sectors)
+    return listed(s.name for s in sectors)
 
 
 def sector_overlap(wanted: list, offered: list) -> tuple[float, list, list]:
@@ -204,7 +225,7 @@ def sectors_component(weight: float, wanted: list, offered: list, *, side: str) 
             "names": _names(exact)
         }
         if related:
-            reason += "; " + _("close to %(names)s") % {"names": _names(related)}
+            reason = clauses([reason, _("close to %(names)s") % {"names": _names(related)}])
     elif related:
         reason = _("close sectors: %(names)s") % {"names": _names(related)}
     elif family:
@@ -240,7 +261,7 @@ def coverage_component(weight: float, raw: float, place: int, count: int) -> Com
     """How much of the need a leading match addresses (``coverage``): ``raw`` from 0 (the
     least of the ``count`` leading matches) to 1 (the most), ``place`` its place among them."""
     reason = _(
-        "%(place)s of the %(count)s leading matches for addressing each sentence of the need"
+        "ranked %(place)s of the %(count)s leading matches by how much of the need it addresses"
     ) % {"place": place, "count": count}
     return Component("coverage", weight, raw, reason)
 
@@ -249,7 +270,8 @@ def focus_component(weight: float, raw: float, place: int, count: int) -> Compon
     """How much of a leading match's text is about the need (``coverage.focus``): ``raw``
     from 0 (the least of the ``count`` leading matches) to 1 (the most)."""
     reason = _(
-        "%(place)s of the %(count)s leading matches for how much of its text is about the need"
+        "ranked %(place)s of the %(count)s leading matches"
+        " by how much of its text is about the need"
     ) % {"place": place, "count": count}
     return Component("focus", weight, raw, reason)
 
@@ -290,7 +312,7 @@ def text_fit_component(
             _("%(place)s for %(what)s") % {"place": place, "what": labels[view.name]}
             for view, place in found
         ]
-        reason = _("ranked %(places)s") % {"places": ", ".join(parts)}
+        reason = _("ranked %(places)s") % {"places": listed(parts)}
     return Component("text", weight, raw, reason)
 
 
@@ -392,7 +414,7 @@ def region_constraint_for_case(wanted: set[str], case) -> Constraint | None:
 def _country_names(codes: Iterable[str]) -> str:
     from django_countries import countries
 
-    return ", ".join(sorted(str(countries.name(code)) or code for code in codes))
+    return listed(sorted(str(countries.name(code)) or code for code in codes))
 
 
 # --- evidence and readiness ---------------------------------------------------------------
@@ -438,7 +460,7 @@ def case_evidence_component(
     if awards:
         parts.append(_("recognised by an award"))
         raw += 0.1
-    reason = "; ".join(str(p) for p in parts) if parts else _("no outcomes reported")
+    reason = clauses(parts) if parts else _("no outcomes reported")
     return Component("evidence", weight, round(raw, 4), reason)
 
 
@@ -462,11 +484,14 @@ def trl_component(weight: float, trl: int | None) -> Component:
 
 def case_readiness_component(weight: float, solution_trls: list[int]) -> Component:
     """A case's readiness is that of the solutions it names. A case naming none states no
-    level: that it was deployed counts as evidence, not again here, so cases and solutions
-    with unknown levels stand level."""
+    level: whether it runs (it may be a plan) counts as evidence, not again here, so cases
+    and solutions with unknown levels stand level."""
     if not solution_trls:
         return Component(
-            "readiness", weight, UNKNOWN_TRL_CREDIT, _("deployed; no readiness level stated")
+            "readiness",
+            weight,
+            UNKNOWN_TRL_CREDIT,
+            _("no readiness level stated: the case names no solution"),
         )
     trl = max(solution_trls)
     reason = _("deploys a solution at TRL %(trl)s of 9") % {"trl": trl}
@@ -594,12 +619,12 @@ def stage_component(weight: float, profile_stages: list[str], trl: int | None) -
     fitting = [s for s in profile_stages if s in stages_for_trl(trl)]
     if fitting:
         reason = _("invests at %(stages)s, which usually fits TRL %(trl)s") % {
-            "stages": ", ".join(str(labels.get(s, s)) for s in fitting),
+            "stages": listed(labels.get(s, s) for s in fitting),
             "trl": trl,
         }
         return Component("stage", weight, 1.0, reason)
     reason = _("invests at %(stages)s, which rarely fits TRL %(trl)s") % {
-        "stages": ", ".join(str(labels.get(s, s)) for s in profile_stages),
+        "stages": listed(labels.get(s, s) for s in profile_stages),
         "trl": trl,
     }
     return Component("stage", weight, 0.0, reason)

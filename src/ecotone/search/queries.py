@@ -11,7 +11,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from functools import partial
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from ecotone.core.bounds import MAX_TRL, MAX_YEAR, MIN_TRL, MIN_YEAR, parse_whole
 from ecotone.core.cache import catalogue_version
@@ -854,7 +854,8 @@ class _Search:
             reasons.append(dense_reason)
             snippet = snippet if hit.key in self.lexical_hits else dense_snippet
         reasons.extend(_shared_facets(hit, self.filters))
-        explanation = "; ".join(reasons) or gettext("no query word appears in the stored text")
+        clauses = pgettext("between clauses", "; ")  # "；" in Chinese
+        explanation = clauses.join(reasons) or gettext("no query word appears in the stored text")
         return {
             "kind": hit.kind,
             "id": hit.pk,

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -233,7 +234,7 @@ def _with_links(results: list[dict]) -> list[dict]:
         record = records[result["kind"]].get(result["id"])
         if record is not None:
             url = record.get_absolute_url()
-            label = KIND_LABELS.get(result["kind"])
+            label = capfirst(record._meta.verbose_name)  # one record: "Solution", not "Solutions"
             # the record too: the page names it as lists do, marked when in the other language
             linked.append({**result, "url": url, "kind_label": label, "record": record})
     return linked

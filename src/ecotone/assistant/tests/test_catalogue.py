@@ -50,6 +50,29 @@ def test_open_needs_in_chinese(catalogue):
     assert answer.sentences[0]["text"] == "深圳有 2 个已发布的开放需求。"
 
 
+def test_open_needs_in_the_words_the_pages_use(catalogue):
+    """The site calls an open need 征集中 (its status on every need page)."""
+    answer = ask("深圳有多少个征集中的需求？", language="zh")
+    assert answer.mode == AnswerMode.CATALOGUE
+    assert answer.sentences[0]["text"] == "深圳有 2 个已发布的开放需求。"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "十大案例中哪些属于低碳交通？",
+        "深圳十大绿色低碳案例中有哪些是低碳交通领域的？",
+        "Which of Shenzhen's Top Ten Green and Low-Carbon cases are in low-carbon transport?",
+    ],
+)
+def test_top_ten_cases_of_a_sector_as_people_write_it(catalogue, question):
+    """Asking "among the cases" (案例中) and the award's full name ask nothing more than Top Ten:
+    these used to go to the documents, which answered with cases of any sector."""
+    answer = ask(question, language="zh" if "十大" in question else "en")
+    assert answer.mode == AnswerMode.CATALOGUE
+    assert len(cited(answer)) == 1 and "Top Ten" in answer.sentences[0]["citations"][0]["title"]
+
+
 def test_top_ten_cases_of_a_sector(catalogue):
     answer = ask("Which Top Ten cases are in low-carbon transport?", language="en")
     assert answer.mode == AnswerMode.CATALOGUE

@@ -111,3 +111,13 @@ def test_a_count_of_more_records_than_it_cites_links_to_the_catalogue_list():
     assert link, "no link to the other records counted"
     listed = Client().get(link.group(1).replace("&amp;", "&")).content.decode()
     assert all(f"Offshore storage {number:02d}" in listed for number in range(12))
+
+
+def test_a_chinese_citation_names_its_page_after_a_chinese_comma(documents):
+    """寒冷地区的热泵，第 2 页, not 寒冷地区的热泵, 第 2 页."""
+    html = ask(Client(), "哈尔滨的热泵性能系数是多少？", lang="zh-hans").content.decode()
+    captions = [
+        re.sub(r"<[^>]+>", "", caption)
+        for caption in re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S)
+    ]
+    assert "寒冷地区的热泵，第 2 页" in captions, captions

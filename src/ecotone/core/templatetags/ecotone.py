@@ -1,4 +1,10 @@
+import datetime
+
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -216,3 +222,28 @@ def startswith(value, prefix) -> bool:
 def has_field(form, name: str) -> bool:
     """Whether a form has a field of that name (to list errors no field shows)."""
     return name in getattr(form, "fields", {})
+
+
+@register.simple_tag
+def record_dates(record) -> str:
+    """A record's start and end as a sentence part: "started 2017; ended June 15, 2021",
+    "planned to start 2030" (a date still ahead is a plan, not a start)."""
+    today = timezone.localdate()
+    parts = []
+    if record.start_date:
+        started = record.start_date <= today
+        wording = _("started %(date)s") if started else _("planned to start %(date)s")
+        parts.append(wording % {"date": _stated_date(record.start_date)})
+    if record.end_date:
+        ended = record.end_date < today
+        wording = _("ended %(date)s") if ended else _("planned to end %(date)s")
+        parts.append(wording % {"date": _stated_date(record.end_date)})
+    return pgettext("between clauses", "; ").join(parts)
+
+
+def _stated_date(day: datetime.date) -> str:
+    """1 January stands for a year its source gives without month or day (the CCUS
+    facilities: "Dates have year precision only"), so it is shown as the year alone."""
+    if (day.month, day.day) == (1, 1):
+        return pgettext("a year standing alone", "%(year)s") % {"year": day.year}
+    return date_format(day)

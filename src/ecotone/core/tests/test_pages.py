@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 from ecotone.catalog.models import Sector
@@ -113,3 +116,10 @@ def test_html_in_content_is_escaped():
     page = Client().get("/en/organisations/").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_every_page_names_an_icon_that_exists():
+    """Without one, browsers asked for /favicon.ico on every first visit and logged a 404."""
+    html = Client().get("/en/").content.decode()
+    icon = re.search(r'<link rel="icon" href="/static/([^"]+)"', html)
+    assert icon is not None and finders.find(icon.group(1)) is not None

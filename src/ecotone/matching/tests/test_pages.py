@@ -293,3 +293,35 @@ def test_the_limits_and_the_left_out_count_read_in_chinese(client, world, commit
     html = client.get(f"/zh-hans/needs/{world['need'].pk}/").content.decode()
     assert "本需求未声明限制条件" in html
     assert "未予列出" in html
+
+
+def test_the_chinese_need_page_punctuates_its_lists_and_limits_in_chinese(world, committed):
+    """Limits, shared sectors and evidence read 技术成熟度 6 级及以上；预算不超过…。 and
+    电动汽车与充电、低碳交通, not with the English "; ", ", " and "."."""
+    need, chargers = world["need"], world["chargers"]
+    transport = Sector.objects.get(slug="low-carbon-transportation")
+    with committed():
+        need.budget_max, need.currency = 2_000_000, "CNY"
+        need.save()
+        need.sectors.add(transport)
+        chargers.sectors.add(transport)
+    client = logged_in(world["asker"])
+    client.post(f"/en/matching/needs/{need.pk}/criteria/", {"min_trl": "6"})
+    html = client.get(f"/zh-hans/needs/{need.pk}/").content.decode()
+    matches = html.split('id="matches"')[1].split("</section>")[0]
+    limits = " ".join(matches.split('class="hint need-limits">')[1].split("</p>")[0].split())
+    assert limits.endswith("。") and "；" in limits, limits
+    assert "、" in matches and "; " not in matches and ", " not in matches
+
+
+def test_the_limits_form_says_where_the_budget_limit_comes_from(world, committed):
+    """The form said limits apply only when stated there, while the need's budget, stated
+    elsewhere, already limited the matches."""
+    need = world["need"]
+    with committed():
+        need.budget_max, need.currency = 2_000_000, "CNY"
+        need.save()
+    html = logged_in(world["asker"]).get(need.get_absolute_url()).content.decode()
+    assert "budget up to 2,000,000 CNY" in html
+    assert "Limits apply only when you state them here." not in html
+    assert "the budget limit is this need's budget, changed by editing the need" in html

@@ -793,8 +793,8 @@ def test_the_leading_matches_are_reordered_by_how_much_of_the_need_they_address(
     read = component(matches["Solar refrigerated rooms"], "coverage")
     not_read = component(matches["Cold storage for fishing ports"], "coverage")
     assert NEED_WEIGHTS["coverage"] >= read.value > not_read.value >= 0
-    assert read.reason.startswith("1 of the ")
-    assert read.reason.endswith(" leading matches for addressing each sentence of the need")
+    assert read.reason.startswith("ranked 1 of the ")
+    assert read.reason.endswith(" leading matches by how much of the need it addresses")
     for match in matches.values():
         assert match.score == pytest.approx(sum(c.value for c in match.components), abs=1e-3)
 
@@ -842,8 +842,8 @@ def test_a_leading_match_mostly_about_the_need_ranks_above_one_that_says_it_amon
     focused = component(matches["Solar refrigerated rooms"], "focus")
     diluted = component(matches["Harbour services"], "focus")
     assert NEED_WEIGHTS["focus"] >= focused.value > diluted.value >= 0
-    assert focused.reason.startswith("1 of the ")
-    assert focused.reason.endswith(" leading matches for how much of its text is about the need")
+    assert focused.reason.startswith("ranked 1 of the ")
+    assert focused.reason.endswith(" leading matches by how much of its text is about the need")
     for match in matches.values():
         assert match.score == pytest.approx(sum(c.value for c in match.components), abs=1e-3)
 

@@ -68,6 +68,9 @@ def test_a_case_is_as_ready_as_the_solutions_it_names():
     assert scoring.case_readiness_component(0.1, [9, 6]).raw == 1.0
     unnamed = scoring.case_readiness_component(0.1, [])
     assert unnamed.raw == scoring.trl_component(0.1, None).raw  # no bias between kinds
+    # a case naming no solution may be a plan: whether it runs is the evidence part's to say
+    assert "deployed" not in unnamed.reason
+    assert unnamed.reason == "no readiness level stated: the case names no solution"
 
 
 def test_missing_values_make_constraints_unknown_never_failed():
@@ -100,3 +103,16 @@ def test_cities_match_in_either_language():
     assert scoring.same_city("", "深圳", "Shenzhen", "深圳")
     assert not scoring.same_city("", "", "", "")
     assert not scoring.same_city("Shenzhen", "", "Beijing", "")
+
+
+def test_a_chinese_list_of_names_holding_a_dun_comma_is_not_split_by_one():
+    from django.utils.translation import override
+
+    with override("zh-hans"):
+        assert scoring.listed(["低碳交通", "电动汽车与充电"]) == "低碳交通、电动汽车与充电"
+        assert (
+            scoring.listed(["钢铁、水泥与化工", "碳捕集、利用与封存"])
+            == "钢铁、水泥与化工，碳捕集、利用与封存"
+        )
+    with override("en"):
+        assert scoring.listed(["Cement", "CCUS"]) == "Cement, CCUS"

@@ -182,3 +182,25 @@ def test_chinese_city_names_are_read_once_until_the_catalogue_changes(committed,
         shenzhen.city_zh = "深圳市"
         shenzhen.save()
     assert city_name("shenzhen solar") == ("深圳市", 4)
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Solution"), ("zh-hans", "解决方案")])
+def test_each_result_names_its_own_kind_in_the_singular(committed, language, label):
+    """One result is "Solution", not "Solutions": the plural is the kind filter's wording."""
+    with committed():
+        SolutionFactory(title_en="Waste heat recovery", title_zh="余热回收")
+    page = Client().get(f"/{language}/search/", {"q": "余热"}).content.decode()
+    assert re.findall(r'<p class="card-meta">([^<]*)</p>', page) == [label]
+
+
+def test_the_chinese_page_separates_the_reasons_of_a_result_in_chinese(committed):
+    """The "why this result" line, in Chinese, separates its reasons with ； not "; "."""
+    with committed():
+        SolutionFactory(
+            title_en="Waste heat recovery",
+            title_zh="余热回收",
+            description_zh="钢厂余热回收发电。",
+        )
+    page = Client().get("/zh-hans/search/", {"q": "余热"}).content.decode()
+    why = re.findall(r'<p class="why">([^<]*)</p>', page)
+    assert len(why) == 1 and "；" in why[0] and "; " not in why[0], why
