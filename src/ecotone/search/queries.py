@@ -9,9 +9,10 @@ import base64
 import binascii
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 
 from django.utils.translation import get_language, gettext, pgettext
+from django_countries import countries
 
 from ecotone.core.bounds import MAX_TRL, MAX_YEAR, MIN_TRL, MIN_YEAR, parse_whole
 from ecotone.core.cache import catalogue_version
@@ -242,7 +243,8 @@ FILTERS = ("kind", "sector", "country", "city", "trl", "year")  #: what a search
 
 def _filters(values: dict[str, str | None]) -> dict[str, list[str]]:
     """Facet filters from request values, written the way the index stores them; an
-    unknown sector or country simply finds nothing, an unknown kind is an error."""
+    unknown kind or country code is an error naming it, an unknown sector (the catalogue's
+    own list, which this app does not read) simply finds nothing."""
     filters: dict[str, list[str]] = {}
     for facet, value in values.items():
         value = (value or "").strip()
@@ -256,8 +258,18 @@ def _filters(values: dict[str, str | None]) -> dict[str, list[str]]:
             if number is None:
                 raise InvalidSearch(facet, f"{facet} must be a whole number from {low} to {high}")
             value = str(number)  # as the index writes it: no leading zeros
+        if facet == "country" and value.upper() not in country_codes():
+            raise InvalidSearch(
+                "country", "unknown country code; use an ISO 3166 two-letter code such as CN"
+            )
         filters[facet] = [value.upper() if facet == "country" else value.lower()]
     return filters
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """The ISO 3166 codes a record's country may hold (django-countries' list)."""
+    return frozenset(countries.countries)
 
 
 #: facets that hold a whole number, and the range it may take

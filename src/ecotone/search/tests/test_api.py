@@ -107,6 +107,8 @@ def test_empty_query_explains_itself(client, catalogue):
         ({"limit": 0}, "limit"),
         ({"limit": "many"}, "limit"),
         ({"cursor": "junk"}, "cursor"),
+        ({"country": "ZZ"}, "country"),
+        ({"country": "' OR 1=1"}, "country"),
     ],
 )
 def test_bad_parameters_are_422_naming_the_field(client, catalogue, params, field):
@@ -115,11 +117,13 @@ def test_bad_parameters_are_422_naming_the_field(client, catalogue, params, fiel
     assert response.json()["field"] == field
 
 
-def test_unknown_sector_or_country_finds_nothing(client, catalogue):
-    for params in ({"sector": "no-such-sector"}, {"country": "ZZ"}, {"country": "' OR 1=1"}):
-        response = client.get(URL, {"q": "solar", **params})
-        assert response.status_code == 200
-        assert response.json()["results"] == []
+def test_unknown_sector_finds_nothing_and_a_country_code_in_any_case_filters(client, catalogue):
+    response = client.get(URL, {"q": "solar", "sector": "no-such-sector"})
+    assert response.status_code == 200 and response.json()["results"] == []
+    lower = client.get(URL, {"q": "solar", "country": "cn"})
+    upper = client.get(URL, {"q": "solar", "country": "CN"})
+    assert lower.status_code == upper.status_code == 200
+    assert lower.json()["results"] == upper.json()["results"]
 
 
 def test_chinese_interface_prefers_chinese_titles(client, committed):
