@@ -192,6 +192,17 @@ def country_code(name: str) -> str | None:
     return COUNTRY_ISO2.get(name.strip())
 
 
+# A resource's jurisdiction: a country's code, or one of the two that are not one country
+# (the app's ``catalog.model_fields.Jurisdictions``). "Global", "Germany-Netherlands" and
+# other values that name no one jurisdiction give none.
+JURISDICTION_CODES = {"European Union": "EU", "International": "INT"}
+KNOWN_JURISDICTIONS = KNOWN_ISO2 | set(JURISDICTION_CODES.values())
+
+
+def jurisdiction_code(name: str) -> str | None:
+    return JURISDICTION_CODES.get(name.strip()) or country_code(name)
+
+
 # --------------------------------------------------------------------------------------
 # Open Sustainable Technology: form_of_organization -> Ecotone kind.
 # OST "community" groups are volunteer open-source communities and "collaboration" groups are
@@ -681,6 +692,7 @@ def build_ccus_policies(source: Path) -> list[dict]:
                 "publisher": (row.get("source") or "").strip(),
                 "published": published if published and iso_date_or(published, "") else None,
                 "sectors": policy_sectors(row),
+                "jurisdiction": jurisdiction_code(row.get("country") or ""),
                 "source_url": CCUS_POLICIES_URL,
                 "last_verified": DEFAULT_VERIFIED,
                 "status": "published",
@@ -1107,6 +1119,11 @@ def validate(data: dict[str, list[dict]], sector_slugs: set[str]) -> list[str]:
                 errors.append(
                     f"{where}: country {rec['country']!r} is not a known ISO 3166-1 alpha-2 code"
                 )
+            if "jurisdiction" in rec and rec["jurisdiction"] not in KNOWN_JURISDICTIONS:
+                errors.append(
+                    f"{where}: jurisdiction {rec['jurisdiction']!r} is not a known country "
+                    "code, EU or INT"
+                )
             for code in rec.get("regions", []):
                 if code not in KNOWN_ISO2:
                     errors.append(
@@ -1166,6 +1183,7 @@ def build_documents(folder: Path = DOCUMENTS_DIR) -> list[dict]:
             "publisher": doc["publisher"],
             "url": doc["url"],
             "sectors": doc["sectors"],
+            "jurisdiction": doc["jurisdiction"],
             "source_url": doc["url"],
             "last_verified": DOCUMENTS_VERIFIED,
             "status": "published",
@@ -1194,7 +1212,7 @@ def check_documents(data: dict[str, list[dict]], folder: Path = DOCUMENTS_DIR) -
             errors.append(f"documents/{ext}: {len(pages)} pages but no page labels")
         if any(not page.strip() for page in pages):
             errors.append(f"documents/{ext}: an empty page")
-        for field in ("licence", "retrieved_from", "url"):
+        for field in ("licence", "retrieved_from", "url", "jurisdiction"):
             if not doc.get(field):
                 errors.append(f"documents/{ext}: {field} missing")
     return errors

@@ -1,12 +1,13 @@
 """Questions about the catalogue itself, answered by counting and listing its published
 records rather than from a document's sentences, in both languages:
 
-* a kind of record: needs (open ones), cases, solutions, organisations;
-* narrowed by a place (a city some published record names, or a country), a sector (whose
-  name holds the words asked for), "Top Ten" (cases), or nothing;
+* a kind of record: needs (open ones), cases, solutions, organisations, policies, documents;
+* narrowed by a place (a city some published record names, or a country; for policies and
+  documents the country or the European Union they apply in, their recorded jurisdiction),
+  a sector (whose name holds the words asked for), "Top Ten" (cases), or nothing;
 * asked as a count or a list: "How many needs are open in Shenzhen?", "Which solutions are
   there for hydrogen?", "Which Top Ten cases are in low-carbon transport?", "挪威有多少个案例？",
-  "氢能领域有哪些解决方案？".
+  "氢能领域有哪些解决方案？", "Which policies are in Canada?", "加拿大有哪些政策？".
 
 A question is taken here only when every word of it is accounted for: the kind, the way of
 asking, the place, the sector, and words that carry no topic ("the", "are", "有", "的").
@@ -26,12 +27,13 @@ from urllib.parse import urlencode
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext, override
-from django_countries import countries
 
-from ecotone.catalog.choices import NeedStatus
-from ecotone.catalog.models import Case, Need, Organisation, Sector, Solution
+from ecotone.catalog.choices import NeedStatus, ResourceKind
+from ecotone.catalog.model_fields import Jurisdictions
+from ecotone.catalog.models import Case, Need, Organisation, Resource, Sector, Solution
 
 from .extractive import Extract
+from .jurisdictions import place_names
 
 LISTED = 10  #: records cited at most under one sentence
 LOCALES = {"zh": "zh-hans", "en": "en"}
@@ -42,13 +44,20 @@ KINDS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "case": (Case, ("title_en", "id")),
     "solution": (Solution, ("title_en", "id")),
     "organisation": (Organisation, ("name_en", "id")),
+    "policy": (Resource, ("title_en", "id")),
+    "document": (Resource, ("title_en", "id")),
 }
+#: The kinds that are documents (resources): placed by where they apply, listed as resources.
+DOCUMENT_KINDS = frozenset({"policy", "document"})
+JURISDICTIONS = Jurisdictions()
 #: Each kind's list page (``catalog:record_list``).
 LIST_SLUGS = {
     "need": "needs",
     "case": "cases",
     "solution": "solutions",
     "organisation": "organisations",
+    "policy": "resources",
+    "document": "resources",
 }
 #: The words that name each kind.
 KIND_WORDS_EN = {
@@ -56,17 +65,21 @@ KIND_WORDS_EN = {
     "case": r"cases?|case studies|case study",
     "solution": r"solutions?|technologies|technology",
     "organisation": r"organi[sz]ations?|companies|company|institutions?",
+    "policy": r"polic(?:y|ies)|laws?|regulations?",
+    "document": r"documents?|resources",
 }
 KIND_WORDS_ZH = {
     "need": ("需求",),
     "case": ("案例",),
     "solution": ("解决方案", "技术方案", "技术"),
     "organisation": ("机构", "企业", "公司", "组织", "单位"),
+    "policy": ("政策文件", "政策", "法规", "法律"),
+    "document": ("文件", "文档", "资料"),
 }
 ASKS_EN = re.compile(
     r"\b(?:how many|number of|which|what|list|show(?: me)?|count|are there|is there)\b", re.I
 )
-ASKS_ZH = re.compile(r"多少|几个|几家|几项|哪些|什么|列出|列举|有没有|是否有")
+ASKS_ZH = re.compile(r"多少|几个|几家|几项|几份|哪些|什么|列出|列举|有没有|是否有")
 #: "Top Ten", alone or in the award's name ("Shenzhen's Top Ten Green and Low-Carbon Cases"):
 #: Shenzhen there names the award, not a place to filter by.
 TOP_TEN_EN = re.compile(
@@ -92,30 +105,13 @@ CARRIER_WORDS_EN = frozenset((
 CARRIER_WORDS_ZH = sorted((
     "目前", "一共", "共有", "总共", "现在", "平台上", "平台", "里面", "已发布的", "已发布", "属于",
     "位于", "来自", "领域", "方面", "关于", "涉及", "请问", "请", "相关的", "相关",
-    "有", "个", "家", "项", "的", "是", "在", "里", "吗", "呢",
+    "有", "个", "家", "项", "份", "的", "是", "在", "里", "吗", "呢",
 ), key=len, reverse=True)
 # fmt: on
-#: Country names people write that are not the standard ones.
-COUNTRY_ALIASES = {
-    "USA": "US",
-    "US": "US",
-    "U.S.": "US",
-    "United States": "US",
-    "America": "US",
-    "UK": "GB",
-    "Britain": "GB",
-    "Great Britain": "GB",
-    "England": "GB",
-    "Korea": "KR",
-    "Russia": "RU",
-    "Holland": "NL",
-    "the Netherlands": "NL",
-}
-
-
 @dataclass(frozen=True)
 class Place:
-    """A city (its English and Chinese names) or a country (its ISO code)."""
+    """A city (its English and Chinese names) or a country (its ISO code; ``EU`` for the
+    European Union, which only documents are placed in)."""
 
     city_en: str = ""
     city_zh: str = ""
@@ -124,7 +120,7 @@ class Place:
     def label(self, language: str) -> str:
         if self.country:
             with override(LOCALES[language]):
-                return str(countries.name(self.country))
+                return str(JURISDICTIONS.name(self.country))
         if language == "zh":
             return self.city_zh or self.city_en
         return self.city_en or self.city_zh
@@ -134,7 +130,7 @@ class Place:
 class CatalogueQuestion:
     """What a question about the catalogue asks for."""
 
-    kind: str  #: need, case, solution or organisation
+    kind: str  #: need, case, solution, organisation, policy or document
     place: Place | None = None
     sectors: list[Sector] = field(default_factory=list)  #: as named, without their children
     top_ten: bool = False
@@ -208,8 +204,8 @@ def _take_place(text: str, chinese: bool) -> tuple[Place | None, str]:
 
 
 def _places(chinese: bool) -> list[tuple[str, Place]]:
-    """(name, place) for the cities published records name and for every country, longest
-    name first."""
+    """(name, place) for the cities published records name, every country and the European
+    Union, longest name first."""
     names: dict[str, Place] = {}
     for model in (Need, Case, Organisation):
         rows = model.objects.filter(model.public_condition()).values_list("city", "city_zh")
@@ -217,12 +213,8 @@ def _places(chinese: bool) -> list[tuple[str, Place]]:
             name = city_zh if chinese else city_en
             if name:
                 names.setdefault(name, Place(city_en=city_en, city_zh=city_zh))
-    with override("zh-hans" if chinese else "en"):
-        for code, name in countries:
-            names.setdefault(str(name), Place(country=code))
-    if not chinese:
-        for alias, code in COUNTRY_ALIASES.items():
-            names.setdefault(alias, Place(country=code))
+    for name, code in place_names(chinese):
+        names.setdefault(name, Place(country=code))
     return sorted(names.items(), key=lambda item: len(item[0]), reverse=True)
 
 
@@ -276,6 +268,8 @@ def _records(asked: CatalogueQuestion) -> QuerySet:
     records = model.objects.filter(model.public_condition())
     if asked.kind == "need":
         records = records.filter(need_status=NeedStatus.OPEN)
+    if asked.kind == "policy":
+        records = records.filter(kind=ResourceKind.POLICY)
     if asked.top_ten:
         records = records.filter(Q(title_en__icontains="Top Ten") | Q(title_zh__contains="十大"))
     if asked.place is not None:
@@ -287,7 +281,10 @@ def _records(asked: CatalogueQuestion) -> QuerySet:
 
 
 def _in_place(place: Place, kind: str) -> Q:
-    """Records in the place: a solution is where its provider is."""
+    """Records in the place: a solution is where its provider is, a document where it
+    applies (it has no city)."""
+    if kind in DOCUMENT_KINDS:
+        return Q(jurisdiction=place.country) if place.country else Q(pk__in=[])
     prefix = "provider__" if kind == "solution" else ""
     if place.country:
         return Q(**{f"{prefix}country": place.country})
@@ -303,11 +300,14 @@ def _list_url(asked: CatalogueQuestion) -> str:
     cannot say the same: Top Ten, several sectors)."""
     if asked.top_ten or len(asked.sectors) > 1:
         return ""
-    filters = {}
+    filters: dict[str, str] = {}
     if asked.kind == "need":
         filters["need_status"] = NeedStatus.OPEN
+    if asked.kind == "policy":
+        filters["kind"] = ResourceKind.POLICY
     if asked.place and asked.place.country:
-        filters["country"] = asked.place.country
+        place_filter = "jurisdiction" if asked.kind in DOCUMENT_KINDS else "country"
+        filters[place_filter] = asked.place.country
     elif asked.place:
         filters["city"] = asked.place.city_en or asked.place.city_zh
     if asked.sectors:
@@ -355,6 +355,24 @@ def _sentence(asked: CatalogueQuestion, count: int, language: str) -> str:
                 )
                 % values
             )
+        if asked.kind == "policy":
+            return (
+                ngettext(
+                    "%(count)s published policy is %(scope)s.",
+                    "%(count)s published policies are %(scope)s.",
+                    count,
+                )
+                % values
+            )
+        if asked.kind == "document":
+            return (
+                ngettext(
+                    "%(count)s published document is %(scope)s.",
+                    "%(count)s published documents are %(scope)s.",
+                    count,
+                )
+                % values
+            )
         return (
             ngettext(
                 "%(count)s published organisation is %(scope)s.",
@@ -392,9 +410,12 @@ def _citation(record, kind: str, language: str) -> dict:
         titles = {"en": record.name_en, "zh": record.name_zh}
     else:
         titles = {"en": record.title_en, "zh": record.title_zh}
-    body = record.problem if kind == "need" else record.description
+    if kind in DOCUMENT_KINDS:
+        body = record.summary
+    else:
+        body = record.problem if kind == "need" else record.description
     return {
-        "kind": kind,
+        "kind": "resource" if kind in DOCUMENT_KINDS else kind,
         "external_id": record.external_id,
         "title": titles.get(language) or titles["en"] or titles["zh"],
         "page": "",

@@ -25,6 +25,7 @@ from ecotone.search.highlight import find_matches, snippet
 from ecotone.search.queries import retrieve
 from ecotone.search.text import CJK, stem
 
+from .jurisdictions import named_jurisdictions, outside
 from .passages import KINDS, SourcePassage, load_records, normalised, record_passages
 from .question import (
     MEASURES,
@@ -41,6 +42,9 @@ from .question import (
 )
 
 RECORDS = 10  #: records read per question
+#: records retrieved when the question names a jurisdiction (a country, the EU): those
+#: recorded as applying elsewhere are left out before the first ``RECORDS`` are read
+JURISDICTION_DEPTH = 20
 MIN_COVERAGE = 0.5  #: share of the question's concept weight a sentence must hold
 MAX_CITATIONS = 3  #: per sentence (the same sentence in several records)
 READING = 3  #: passages offered when the documents do not answer
@@ -191,13 +195,16 @@ def retrieve_passages(question: str, previous: str, wanted: list[Concept], kinds
     """The passages of the records the search ranks first, and its verdict on whether any
     answers. A follow-up is searched alone and together with the previous question; the
     records found by both come first."""
-    own = retrieve(search_text(question), kinds=KINDS, limit=RECORDS)
+    named = named_jurisdictions(question)
+    depth = JURISDICTION_DEPTH if named else RECORDS
+    own = retrieve(search_text(question), kinds=KINDS, limit=depth)
     keys, answered, closest_passage = list(own.keys), own.answered, dict(own.closest_passage)
     if previous:
-        both = retrieve(search_text(f"{question} {previous}"), kinds=KINDS, limit=RECORDS)
+        both = retrieve(search_text(f"{question} {previous}"), kinds=KINDS, limit=depth)
         keys = list(dict.fromkeys([k for k in both.keys if k in own.keys] + both.keys + keys))
-        keys = keys[: RECORDS + 2]
         closest_passage = {**both.closest_passage, **closest_passage}
+    records = [(kind, record) for kind, record in load_records(keys) if not outside(record, named)]
+    records = records[: RECORDS + 2 if previous else RECORDS]
     words: dict[str, float] = {}
     for concept in wanted:
         for term in concept.terms:
@@ -209,7 +216,7 @@ def retrieve_passages(question: str, previous: str, wanted: list[Concept], kinds
     def answer_giver(text: str) -> bool:
         return bool(kinds and gives(text, kinds))
 
-    for rank, (kind, record) in enumerate(load_records(keys)):
+    for rank, (kind, record) in enumerate(records):
         found = closest_passage.get((kind, record.pk))
         giving = answer_giver if rank == 0 else None
         passages += record_passages(kind, record, rank, found, words, giving)

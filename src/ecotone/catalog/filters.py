@@ -13,6 +13,7 @@ from ecotone.core.models import PublicationStatus
 from ecotone.core.widgets import LongSelect
 
 from .choices import ContentLanguage, NeedStatus, OrganisationKind, ResourceKind
+from .model_fields import EUROPEAN_UNION, INTERNATIONAL
 from .models import Award, Case, Event, Need, Organisation, Person, Resource, Sector, Solution
 
 #: (code, name) of every country, named and ordered in each language once it is asked for
@@ -26,6 +27,22 @@ def country_choices() -> list[tuple[str, str]]:
     if language not in _COUNTRY_CHOICES:
         _COUNTRY_CHOICES[language] = [(code, str(name)) for code, name in countries]
     return _COUNTRY_CHOICES[language]
+
+
+#: the same for jurisdictions: the European Union and "international" first, then countries
+_JURISDICTION_CHOICES: dict[str, list[tuple[str, str]]] = {}
+
+
+def jurisdiction_choices() -> list[tuple[str, str]]:
+    """What a document may govern, in the reader's language: the two that are not a
+    country first (a reader looking for the EU's rules should not scroll to E)."""
+    language = get_language() or settings.LANGUAGE_CODE
+    if language not in _JURISDICTION_CHOICES:
+        wider = [(EUROPEAN_UNION, _("European Union")), (INTERNATIONAL, _("International"))]
+        _JURISDICTION_CHOICES[language] = [(code, str(name)) for code, name in wider] + [
+            (code, str(name)) for code, name in countries
+        ]
+    return _JURISDICTION_CHOICES[language]
 
 
 def sector_and_descendants(slug: str) -> list[int]:
@@ -203,12 +220,15 @@ class ResourceFilterSet(CatalogueFilterSet):
     year_field = "published__year"
     kind = django_filters.ChoiceFilter(choices=ResourceKind.choices, label=_("Kind"))
     language = django_filters.ChoiceFilter(choices=ContentLanguage.choices, label=_("Language"))
+    jurisdiction = django_filters.ChoiceFilter(
+        choices=jurisdiction_choices, widget=LongSelect, label=_("Jurisdiction")
+    )
     country = None
     city = None
 
     class Meta:
         model = Resource
-        fields = ["q", "kind", "language", "sector", "year", "status"]
+        fields = ["q", "kind", "language", "jurisdiction", "sector", "year", "status"]
 
 
 class EventFilterSet(CatalogueFilterSet):

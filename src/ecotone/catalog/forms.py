@@ -447,7 +447,16 @@ class ResourceForm(CatalogueRecordForm):
             "url",
             "text",
             "sectors",
+            "jurisdiction",
         ]
+        error_messages = {
+            "jurisdiction": {
+                "invalid_choice": _(
+                    "unknown jurisdiction %(value)r: use a country's ISO 3166 two-letter code "
+                    "(CN, US), EU for the European Union or INT for international rules"
+                )
+            }
+        }
 
 
 class EventForm(CatalogueRecordForm):

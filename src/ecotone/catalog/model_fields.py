@@ -3,13 +3,26 @@
 from functools import cache
 
 from django.core.exceptions import ValidationError
-from django_countries import countries
+from django.utils.translation import gettext_lazy as _
+from django_countries import Countries, countries
 from django_countries.fields import CountryField
+
+#: the jurisdiction of a document that is not one country's: the European Union (ISO 3166-1
+#: reserves ``EU`` for it) and international instruments, treaties and standards (``INT``,
+#: as the internet's ``.int`` names the bodies that make them: IMO, ICAO, ISO)
+EUROPEAN_UNION = "EU"
+INTERNATIONAL = "INT"
 
 
 @cache
 def known_country_codes() -> frozenset[str]:
     return frozenset(code for code, _name in countries)
+
+
+class Jurisdictions(Countries):
+    """Every country, the European Union and "international": what a document may govern."""
+
+    override = {EUROPEAN_UNION: _("European Union"), INTERNATIONAL: _("International")}
 
 
 class CountryCodeField(CountryField):
@@ -19,12 +32,20 @@ class CountryCodeField(CountryField):
     5 ms a row, more than the rest of an imported row's checks together.
     """
 
+    def known_codes(self) -> frozenset[str]:
+        if self.countries is countries:
+            return known_country_codes()
+        known = self.__dict__.get("_known_codes")
+        if known is None:
+            known = self._known_codes = frozenset(self.countries.countries)
+        return known
+
     def validate(self, value, model_instance) -> None:
         if not self.editable:
             return
         values = value if self.multiple else [value]
         for single in values or ():
-            if single not in self.empty_values and str(single) not in known_country_codes():
+            if single not in self.empty_values and str(single) not in self.known_codes():
                 raise ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

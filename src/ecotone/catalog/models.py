@@ -23,7 +23,7 @@ from .choices import (
     ResourceKind,
     SizeBand,
 )
-from .model_fields import CountryCodeField
+from .model_fields import CountryCodeField, Jurisdictions
 
 
 class Sector(models.Model):
@@ -492,6 +492,17 @@ class Resource(CatalogueRecord):
     text = models.TextField(_("full text"), blank=True)
     sectors = models.ManyToManyField(
         Sector, blank=True, related_name="resources", verbose_name=_("sectors")
+    )
+    #: where the document applies, when it governs somewhere: a law, a notice, a policy
+    jurisdiction = CountryCodeField(
+        _("jurisdiction"),
+        countries=Jurisdictions,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Where the document applies: a country's ISO 3166 code (CN), EU for the European "
+            "Union or INT for international rules; empty when it governs nowhere in particular."
+        ),
     )
 
     title = Bilingual("title")

@@ -22,7 +22,7 @@ def _key(record) -> str:
 
 def record_to_row(kind: Kind, record) -> dict:
     """One record as a dict of the kind's columns; references as stable keys."""
-    row = {}
+    row: dict[str, object] = {}
     for column in kind.columns:
         field = kind.model._meta.get_field(column)
         if isinstance(field, models.ManyToManyField):
@@ -32,7 +32,7 @@ def record_to_row(kind: Kind, record) -> dict:
             row[column] = related.external_id if related else None
         elif column == "regions":
             row[column] = [country.code for country in getattr(record, column)]
-        elif column == "country":
+        elif column in ("country", "jurisdiction"):
             row[column] = getattr(record, column).code or ""
         else:
             row[column] = _plain(getattr(record, column))

@@ -5,7 +5,7 @@ import pytest
 
 from ecotone.assistant.models import AnswerMode
 from ecotone.assistant.services import ask
-from ecotone.catalog.models import Organisation, Sector
+from ecotone.catalog.models import Organisation, Resource, Sector
 from ecotone.core.testing import (
     CaseFactory,
     NeedFactory,
@@ -191,3 +191,53 @@ def test_a_sector_named_exactly_is_that_sector_not_every_name_holding_the_word(w
     """ "energy" is the sector Energy (its children counted with it), not also Bioenergy."""
     answer = ask("How many solutions are in energy?", language="en")
     assert answer.sentences[0]["text"] == "3 published solutions are in Energy."
+
+
+@pytest.fixture
+def policies():
+    """Documents recorded as applying in Canada, the EU and China (one of Canada's is a
+    report, one is a draft)."""
+
+    def document(external_id: str, jurisdiction: str, kind="policy", status="published"):
+        return Resource.objects.create(
+            external_id=external_id,
+            title_en=external_id,
+            summary_en=f"About {external_id}.",
+            kind=kind,
+            jurisdiction=jurisdiction,
+            status=status,
+        )
+
+    canada = [document("ca-ccus-itc", "CA"), document("ca-storage-act", "CA")]
+    document("ca-outlook-report", "CA", kind="report")
+    document("ca-draft-rule", "CA", status="draft")
+    document("eu-mrr", "EU")
+    document("cn-ets-measures", "CN")
+    return {"canada": sorted(record.external_id for record in canada)}
+
+
+def test_the_policies_of_a_country_are_counted_by_where_they_apply(policies):
+    answer = ask("Which policies are in Canada?", language="en")
+    assert answer.mode == AnswerMode.CATALOGUE
+    assert answer.sentences[0]["text"] == "2 published policies are in Canada."
+    assert sorted(cited(answer)) == policies["canada"]
+    assert {c["kind"] for c in answer.sentences[0]["citations"]} == {"resource"}
+    assert answer.sentences[0]["list_url"] == "/en/resources/?kind=policy&jurisdiction=CA"
+    answer = ask("加拿大有哪些政策？", language="zh")
+    assert answer.sentences[0]["text"] == "加拿大有 2 项已发布的政策。"
+    assert sorted(cited(answer)) == policies["canada"]
+
+
+def test_the_documents_of_the_european_union(policies):
+    answer = ask("How many documents are in the EU?", language="en")
+    assert answer.sentences[0]["text"] == "1 published document is in European Union."
+    assert cited(answer) == ["eu-mrr"]
+    answer = ask("欧盟有多少份文件？", language="zh")
+    assert answer.sentences[0]["text"] == "欧盟有 1 份已发布的文件。"
+    documents = ask("How many documents are there in Canada?", language="en")
+    assert documents.sentences[0]["text"] == "3 published documents are in Canada."
+
+
+def test_a_question_about_what_a_countrys_policies_say_goes_to_the_documents(policies):
+    answer = ask("Which policies in Canada give a tax credit for carbon capture?", language="en")
+    assert answer.mode == AnswerMode.EXTRACTIVE

@@ -7,6 +7,7 @@ import pytest
 
 from ecotone.assistant import extractive
 from ecotone.assistant.question import Concept, concepts
+from ecotone.catalog.models import Resource
 from ecotone.search.text import Term
 
 pytestmark = pytest.mark.django_db
@@ -613,3 +614,56 @@ def test_a_twin_sentence_already_chosen_is_given_once_with_both_citations():
     assert [(s.text, [p.page for p in cited]) for s, cited in given] == [
         (english, ["p. 1", "summary (English)"])
     ]
+
+
+@pytest.fixture
+def storage_rules(committed):
+    """Two policies on CO2 storage permits, recorded as applying in Canada and in the EU,
+    neither writing where it applies, and a report on them that applies nowhere."""
+    with committed():
+        for external_id, jurisdiction, text in [
+            (
+                "ca-storage-rules",
+                "CA",
+                "Storage permits. A CO2 storage permit requires a closure plan and financial "
+                "security for the storage site.",
+            ),
+            (
+                "eu-storage-rules",
+                "EU",
+                "Permits. A CO2 storage permit requires a monitoring plan approved by the "
+                "competent authority.",
+            ),
+            (
+                "storage-review",
+                "",
+                "Review. Every CO2 storage permit requires a site characterisation first.",
+            ),
+        ]:
+            Resource.objects.create(
+                external_id=external_id,
+                kind="policy" if jurisdiction else "report",
+                title_en=external_id.replace("-", " "),
+                text=text,
+                jurisdiction=jurisdiction,
+                status="published",
+            )
+
+
+def test_a_question_naming_a_jurisdiction_reads_no_document_recorded_as_applying_elsewhere(
+    storage_rules,
+):
+    extract = extractive.answer("What does the EU require for a CO2 storage permit?", "en")
+    assert extract.status == "answered"
+    records = {external_id for external_id, _page in cited(extract)}
+    assert "eu-storage-rules" in records
+    assert "ca-storage-rules" not in records
+    assert "ca-storage-rules" not in {p.external_id for p in extract.retrieved}
+    # a record that applies nowhere in particular is read as before
+    assert "storage-review" in {p.external_id for p in extract.retrieved}
+
+
+def test_a_question_naming_no_jurisdiction_reads_every_document(storage_rules):
+    extract = extractive.answer("What does a CO2 storage permit require?", "en")
+    retrieved = {p.external_id for p in extract.retrieved}
+    assert {"ca-storage-rules", "eu-storage-rules", "storage-review"} <= retrieved
