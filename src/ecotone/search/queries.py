@@ -578,8 +578,13 @@ class _Search:
     def names_unknown_concept(self) -> bool:
         """Whether the query names something no record holds in either language (asked
         only when the rule is on for the query's language and words are read: it costs an
-        index look-up)."""
-        in_english = RELEVANCE.known_part_in_english and self.language == "en"
+        index look-up). An English query only when a model may vouch: with words alone, a
+        record written only in Chinese meets it through a few glossary terms, too few to
+        vouch, and the rule left "switchgear using dry air insulation to avoid SF6 leaks"
+        with no answer (catalog_relevance dev, words only)."""
+        in_english = (
+            RELEVANCE.known_part_in_english and self.language == "en" and bool(self.embedders)
+        )
         return (
             bool(RELEVANCE.known_part_coverage)
             and self.mode != "dense"

@@ -157,5 +157,6 @@ def test_an_english_description_of_a_chinese_only_record_still_finds_it(settings
             description_zh="用干燥空气代替六氟化硫作绝缘介质，杜绝泄漏，用于中压配电。",
         )
         SolutionFactory(title_en="Rooftop solar for power generation", description_en="Solar.")
-    page = search_records("switchgear using dry air insulation to avoid SF6 leaks", mode="hybrid")
+    query = "switchgear using dry air insulation to avoid SF6 leaks"
+    page = search_records(query, mode="hybrid")
     assert [r["external_id"] for r in page.results][:1] == ["sf6-free-switchgear"]
