@@ -1,9 +1,12 @@
 """What a query names, concept by concept, and what of it the catalogue knows
 (search.concepts), and the answer gate that reads it (relevance.known_part_coverage)."""
 
+from dataclasses import replace
+
 import pytest
 
 from ecotone.core.testing import SolutionFactory
+from ecotone.search import queries
 from ecotone.search.concepts import chinese_concepts, english_concepts, weigh
 from ecotone.search.queries import search_records
 from ecotone.search.relevance import Evidence, RelevanceSettings, StoredWords, order
@@ -119,8 +122,18 @@ def test_an_english_word_weighs_as_itself_not_as_its_commonest_chinese_word():
     assert weigh(concepts, _index({})).unknown == ["dry"]
 
 
+@pytest.fixture
+def english_rule(monkeypatch):
+    """The known-part rule for English queries (measured, ships off: ``queries.RELEVANCE``)."""
+    monkeypatch.setattr(
+        queries, "RELEVANCE", replace(queries.RELEVANCE, known_part_in_english=True)
+    )
+
+
 @pytest.mark.django_db
-def test_an_english_query_naming_what_no_record_names_finds_nothing(settings, committed):
+def test_an_english_query_naming_what_no_record_names_finds_nothing(
+    settings, committed, english_rule
+):
     """ "aquaponics fish and vegetable farm": no record names aquaponics, in English or in
     a Chinese word CC-CEDICT gives for it; the models find the fish, vegetable and farm
     records close, and each holds a third of the rest of the query: nothing. A query for
@@ -142,7 +155,9 @@ def test_an_english_query_naming_what_no_record_names_finds_nothing(settings, co
 
 
 @pytest.mark.django_db
-def test_an_english_description_of_a_chinese_only_record_still_finds_it(settings, committed):
+def test_an_english_description_of_a_chinese_only_record_still_finds_it(
+    settings, committed, english_rule
+):
     """ "switchgear" is in no record and in no Chinese word CC-CEDICT gives; the record,
     written only in Chinese, holds the rest of the query as Chinese words (干燥 空气 绝缘
     六氟化硫 泄漏), so it answers (a guard: with the climate glossary alone as the English
@@ -160,3 +175,8 @@ def test_an_english_description_of_a_chinese_only_record_still_finds_it(settings
     query = "switchgear using dry air insulation to avoid SF6 leaks"
     page = search_records(query, mode="hybrid")
     assert [r["external_id"] for r in page.results][:1] == ["sf6-free-switchgear"]
+
+
+def test_the_english_rule_ships_off():
+    """One real test-half query lost its page to it (docs/search.md, round 14)."""
+    assert queries.RELEVANCE.known_part_in_english is False
