@@ -1,10 +1,10 @@
-"""What a Chinese query names, one concept at a time, in both languages, and what of it
-the catalogue knows.
+"""What a query names, one concept at a time, in both languages, and what of it the
+catalogue knows.
 
-A concept is one word of the query as its gloss cuts it (``translation``). It has several
-*forms*, any of which a record may hold: the word as written, and each of its English
-senses, held whole ("electric truck" of 电动卡车). A concept is *known* when the index
-holds one of its forms.
+A concept is one word of the query (of a Chinese query, as its gloss cuts it:
+``translation``). It has several *forms*, any of which a record may hold: the word as
+written, and each of its senses in the other language, held whole ("electric truck" of
+电动卡车). A concept is *known* when the index holds one of its forms.
 
 Why: near-domain questions the catalogue cannot answer (压电地砖行人发电, piezoelectric
 floor tiles; 竹结构建筑固碳, bamboo buildings) name a thing no record names in either
@@ -13,28 +13,48 @@ generation", "building"). A record that holds little of what the catalogue knows
 a query is no evidence that the query has an answer
 (``RelevanceSettings.known_part_coverage``).
 
-Only Chinese queries: the dictionary gives nearly every Chinese word English senses, so a
-word the index holds in neither form is one the catalogue does not name. An English word
-the index lacks may be what a record written only in Chinese says in Chinese (the
-glossary has the climate terms only), or a searcher's everyday word ("how dirty is the
-power grid right now"): the same rule for English queries emptied real ones on dev
-(docs/search.md).
+A Chinese word's forms are its English senses (the dictionary gives nearly every Chinese
+word some), so a word the index holds in no form is one the catalogue does not name. An
+English word's forms are its Chinese words: the climate glossary's, and CC-CEDICT's read
+backwards (``english_concepts``). With the glossary alone, an English word the index
+lacks was often a searcher's everyday word that a Chinese record says in Chinese ("dirty"
+污, "dry" 干燥, "insulation" 绝缘), and a record written only in Chinese held little of an
+English description of it: the rule emptied real English queries on dev (docs/search.md).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .text import ABSENT, FUNCTION_WORDS, Term, coverage_terms
-from .translation import QueryTranslation
+from .translation import (
+    LONGEST_PHRASE,
+    LONGEST_SENSE,
+    QueryTranslation,
+    chinese_words_of_english,
+    english_phrase_terms,
+    english_stems,
+)
 
 #: a form: the terms a record must all hold to hold it
 Form = tuple[Term, ...]
+
+
+#: CC-CEDICT words kept as one English word's Chinese forms, in its order: a common word
+#: has many ("power": over a hundred), and each is looked up in the index
+CHINESE_FORMS_KEPT = 12
+#: Chinese forms kept cut per process (``_chinese_form``)
+CHINESE_FORMS_CACHED = 20_000
 
 
 @dataclass(frozen=True)
 class Concept:
     name: str  #: the word as the query (or its gloss) writes it
     forms: tuple[Form, ...]
+    #: how many of the first forms weigh the concept when the index holds one of them (0:
+    #: every form): an English word weighs as rare as the word itself, not as its commonest
+    #: Chinese word (干 of "dry" is in most Chinese records)
+    weighing_forms: int = 0
 
 
 def chinese_concepts(translation: QueryTranslation) -> list[Concept]:
@@ -49,6 +69,57 @@ def chinese_concepts(translation: QueryTranslation) -> list[Concept]:
         forms = [tuple(coverage_terms(gloss.word)), *senses]
         concepts.append(Concept(gloss.word, tuple(form for form in forms if form)))
     return concepts
+
+
+def english_concepts(query: str) -> list[Concept]:
+    """Each word of an English query that says something (not a function word), as
+    written (its stem, and in American spelling) and in Chinese: the climate glossary's
+    terms and CC-CEDICT's words (``CHINESE_FORMS_KEPT``) for the word or a phrase holding
+    it ("wind turbine" → 风力涡轮机 is a form of both words)."""
+    chinese = _chinese_forms(english_stems(query))
+    concepts = []
+    for term in coverage_terms(query):
+        if term.language != "en" or term.prefix or term.surface in FUNCTION_WORDS:
+            continue
+        american = english_stems(term.surface)
+        own = [(term,), *((Term(s, s, "en"),) for s in american if s != term.token)]
+        key = american[0] if american else term.token
+        glossed = [_chinese_form(word) for word in chinese.get(key, [])]
+        forms = tuple(form for form in [*own, *glossed] if form)
+        concepts.append(Concept(term.surface, forms, weighing_forms=len(own)))
+    return concepts
+
+
+def _chinese_forms(stems: list[str]) -> dict[str, list[str]]:
+    """Stem → the Chinese words given for it, or for a phrase of the query holding it: the
+    glossary's (phrases of up to ``LONGEST_PHRASE`` words), then CC-CEDICT's (up to
+    ``LONGEST_SENSE``; ``CHINESE_FORMS_KEPT`` a word)."""
+    glossary = _words_of_phrases(stems, english_phrase_terms(), LONGEST_PHRASE)
+    dictionary = _words_of_phrases(stems, chinese_words_of_english(), LONGEST_SENSE)
+    return {
+        stem: [*glossary.get(stem, []), *dictionary.get(stem, [])[:CHINESE_FORMS_KEPT]]
+        for stem in stems
+    }
+
+
+@lru_cache(maxsize=CHINESE_FORMS_CACHED)
+def _chinese_form(word: str) -> Form:
+    """A Chinese word as a form, cut as a record's share of a query is (``coverage_terms``);
+    kept per process, as the same dictionary words come back query after query."""
+    return tuple(coverage_terms(word))
+
+
+def _words_of_phrases(
+    stems: list[str], table: Mapping[str, Sequence[str]], longest: int
+) -> dict[str, list[str]]:
+    words_of: dict[str, list[str]] = {}
+    for start in range(len(stems)):
+        for end in range(start + 1, min(len(stems), start + longest) + 1):
+            for word in table.get(" ".join(stems[start:end]), ()):
+                for stem in stems[start:end]:
+                    if word not in words_of.setdefault(stem, []):
+                        words_of[stem].append(word)
+    return words_of
 
 
 def _says_nothing(form: Form) -> bool:
@@ -86,18 +157,22 @@ def weigh(
     power: float = 1.0,
 ) -> WeighedConcepts:
     """Weigh each concept by the rarity of its commonest known form (a form as rare as
-    its rarest term), raised to ``power``; ``term_weights`` is the backend's IDF look-up,
-    asked once. A form is known when none of its terms weighs as much as a term no
-    document holds (``text.ABSENT``)."""
+    its rarest term; of its ``weighing_forms`` when the index holds one), raised to
+    ``power``; ``term_weights`` is the backend's IDF look-up, asked once. A form is known
+    when none of its terms weighs as much as a term no document holds (``text.ABSENT``)."""
     terms = list(dict.fromkeys(term for c in concepts for form in c.forms for term in form))
     absent, *looked_up = term_weights([ABSENT, *terms])
     weight_of = dict(zip(terms, looked_up, strict=True))
-    weights = []
-    for concept in concepts:
-        known = [
+
+    def known(forms: Sequence[Form]) -> list[float]:
+        return [
             max(weight_of[term] for term in form)
-            for form in concept.forms
+            for form in forms
             if all(weight_of[term] < absent - 1e-9 for term in form)
         ]
-        weights.append(min(known) ** power if known else 0.0)
+
+    weights = []
+    for concept in concepts:
+        weighing = known(concept.forms[: concept.weighing_forms]) or known(concept.forms)
+        weights.append(min(weighing) ** power if weighing else 0.0)
     return WeighedConcepts(tuple(concepts), tuple(weights))

@@ -184,12 +184,17 @@ def _senses(raw: list[str], *, proper: bool = False) -> tuple[str, ...]:
     for sense in raw:
         if NOTE.match(sense):
             continue
-        sense = re.sub(r"^to ", "", re.sub(r"\([^)]*\)", "", sense).strip())
+        sense = _plain_sense(sense)
         if proper and len(sense.split()) > MAX_GLOSS_WORDS:
             sense = _leading_name(sense)
         if sense and len(sense.split()) <= MAX_GLOSS_WORDS and sense not in senses:
             senses.append(sense)
     return tuple(senses[:SENSES])
+
+
+def _plain_sense(sense: str) -> str:
+    """A sense without its notes in brackets and without the "to" of a verb."""
+    return re.sub(r"^to ", "", re.sub(r"\([^)]*\)", "", sense).strip())
 
 
 def _leading_name(sense: str) -> str:
@@ -346,6 +351,46 @@ def english_phrase_terms() -> dict[str, tuple[str, ...]]:
             if chinese not in terms:
                 terms.append(chinese)
     return {phrase: tuple(terms) for phrase, terms in phrases.items()}
+
+
+#: longest CC-CEDICT sense, in words, read as an English name of its Chinese word
+LONGEST_SENSE = 3
+
+
+@cache
+def chinese_words_of_english() -> dict[str, tuple[str, ...]]:
+    """Stemmed English sense of CC-CEDICT, in American spelling and three words at most →
+    the Chinese words that give it, in CC-CEDICT's order ("dry" → 干, 干燥, …; "insulation"
+    → 绝缘, …). CC-CEDICT read backwards: what a record written only in Chinese may say for
+    an English query's everyday words, which the climate glossary does not list. Kept as
+    JSON under ``ECOTONE_HOME/cache`` like ``dictionary``."""
+    cached = settings.ECOTONE_HOME / "cache" / f"en-zh-senses-{_sources_digest()}.json"
+    if cached.exists():
+        return {sense: tuple(words) for sense, words in json.loads(cached.read_text()).items()}
+    words_of: dict[str, list[str]] = {}
+    package, path = CEDICT
+    for line in (resources.files(package) / path).read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        _, simplified, rest = line.split(" ", 2)
+        for sense in rest.split("/")[1:-1]:
+            if NOTE.match(sense):
+                continue
+            sense = _plain_sense(sense)
+            if not sense or len(sense.split()) > LONGEST_SENSE:
+                continue
+            key = " ".join(_stems(american_spelling(sense)))
+            if key and simplified not in words_of.setdefault(key, []):
+                words_of[key].append(simplified)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(cached, json.dumps(words_of, ensure_ascii=False))
+    return {sense: tuple(words) for sense, words in words_of.items()}
+
+
+def english_stems(text: str) -> list[str]:
+    """The stems of ``text``'s words as the index and the glossary read them, in American
+    spelling (stop words dropped)."""
+    return _stems(american_spelling(text))
 
 
 def _stems(text: str) -> list[str]:
