@@ -47,14 +47,14 @@ def test_open_needs_in_a_city(catalogue):
 def test_open_needs_in_chinese(catalogue):
     answer = ask("深圳有多少个开放的需求？", language="zh")
     assert answer.mode == AnswerMode.CATALOGUE
-    assert answer.sentences[0]["text"] == "深圳有 2 个已发布的开放需求。"
+    assert answer.sentences[0]["text"] == "深圳有 2 个已发布、正在征集中的需求。"
 
 
 def test_open_needs_in_the_words_the_pages_use(catalogue):
     """The site calls an open need 征集中 (its status on every need page)."""
     answer = ask("深圳有多少个征集中的需求？", language="zh")
     assert answer.mode == AnswerMode.CATALOGUE
-    assert answer.sentences[0]["text"] == "深圳有 2 个已发布的开放需求。"
+    assert answer.sentences[0]["text"] == "深圳有 2 个已发布、正在征集中的需求。"
 
 
 @pytest.mark.parametrize(
