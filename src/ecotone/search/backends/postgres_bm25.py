@@ -107,9 +107,17 @@ def idf(documents: int, containing: int) -> float:
 
 def field_score(tf: int, length: int, average: float, weight: float) -> float:
     """One term in one field of one document; below ``(K1 + 1) × weight`` always."""
+    return _scored_part(tf, length_norm(length, average), weight)
+
+
+def length_norm(length: int, average: float) -> float:
+    """BM25's ``1 − b + b × length / average`` of a field (1 with no average)."""
+    return 1 - B + B * length / average if average > 0 else 1.0
+
+
+def _scored_part(tf: int, norm: float, weight: float) -> float:
     if tf <= 0 or weight <= 0:
         return 0.0
-    norm = 1 - B + B * length / average if average > 0 else 1.0
     return weight * tf * (K1 + 1) / (tf + K1 * norm)
 
 
@@ -122,11 +130,14 @@ def bm25(
 ) -> float:
     """A document's score: ``occurrences`` maps a term's index in ``weights`` to its
     (title, body) term frequencies; ``lengths`` are the document's (title, body) tokens."""
+    # (the norms once per document, not per term: the same floats as ``field_score``)
+    title_norm = length_norm(lengths[0], collection.average_title)
+    body_norm = length_norm(lengths[1], collection.average_body)
     score = 0.0
     for index, (title_tf, body_tf) in occurrences.items():
         weight = weights[index]
-        title = field_score(title_tf, lengths[0], collection.average_title, weight.title)
-        body = field_score(body_tf, lengths[1], collection.average_body, weight.body)
+        title = _scored_part(title_tf, title_norm, weight.title)
+        body = _scored_part(body_tf, body_norm, weight.body)
         score += title_weight * title + body
     return score
 
@@ -151,6 +162,29 @@ def occurrences_of(
         if title or body:
             out[index] = (title, body)
     return out
+
+
+def term_places(terms: Sequence[Term]) -> dict[str, list[int]]:
+    """Each token of ``terms`` (none a prefix) → its indices in ``terms``, in order."""
+    places: dict[str, list[int]] = {}
+    for index, term in enumerate(terms):
+        places.setdefault(term.token, []).append(index)
+    return places
+
+
+def exact_occurrences(
+    places: dict[str, list[int]], lexemes: list[str], fields: list[int], tfs: list[int]
+) -> dict[int, tuple[int, int]]:
+    """``occurrences_of`` for terms without a prefix, from one document's postings
+    (parallel lists of lexeme, field and term frequency): what the fast top-k re-scores
+    ~k rows with, a dictionary look-up per posting where ``occurrences_of`` matches every
+    term against every lexeme. The same pairs in the same order of terms, so ``bm25``
+    sums the same floats."""
+    found: dict[int, list[int]] = {}
+    for lexeme, field, tf in zip(lexemes, fields, tfs, strict=True):
+        for index in places.get(lexeme, ()):
+            found.setdefault(index, [0, 0])[field] += tf
+    return {index: (found[index][0], found[index][1]) for index in sorted(found)}
 
 
 def prefix_upper(prefix: str) -> str | None:
@@ -840,16 +874,12 @@ def _top_k_at(cursor, request, weights, collection, lists, k, depth):
     if not done:
         return None
     ranked = []
+    places = term_places(request.terms)
     for row in rows:
         id_, kind, pk, title_length, body_length, lexemes, fields, tfs = row[3:11]
         if id_ is None:
             continue
-        found: dict[str, list[int]] = {}
-        for lexeme, field, tf in zip(lexemes, fields, tfs, strict=True):
-            found.setdefault(lexeme, [0, 0])[field] = tf
-        occurrences = occurrences_of(
-            request.terms, [(lexeme, title, body) for lexeme, (title, body) in found.items()]
-        )
+        occurrences = exact_occurrences(places, lexemes, fields, tfs)
         score = bm25(
             occurrences, weights, (title_length, body_length), collection, request.title_weight
         )

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ecotone.search.backends import SearchQuery
 from ecotone.search.backends import postgres_bm25 as bm25
 from ecotone.search.backends.postgres_bm25 import field_score, prefix_upper
-from ecotone.search.text import index_tokens, query_terms
+from ecotone.search.text import Term, index_tokens, query_terms
 
 from .contract import doc, find, keys
 
@@ -119,6 +119,39 @@ def test_a_field_never_scores_its_bound(tf, length, average, weight):
     assert 0 <= score <= 2.2 * weight
     assert field_score(tf + 1, length, average, weight) >= score
     assert field_score(tf, length + 1, average, weight) <= score
+
+
+LEXEMES = st.sampled_from(["solar", "storage", "heat", "储能", "pump"])
+
+
+@given(
+    tokens=st.lists(LEXEMES, min_size=1, max_size=5),
+    postings=st.dictionaries(
+        st.tuples(LEXEMES, st.sampled_from([bm25.TITLE, bm25.BODY])), st.integers(1, 20)
+    ),
+    lengths=st.tuples(st.integers(1, 50), st.integers(1, 500)),
+)
+def test_the_fast_rescore_counts_and_scores_as_the_general_one(tokens, postings, lengths):
+    """The fast top-k re-scores its rows from their postings with a look-up per posting;
+    the terms' frequencies and the score are those of the general path, to the bit (a
+    term written twice counts twice)."""
+    terms = [Term(token, token, "en") for token in tokens]
+    lexemes = [lexeme for lexeme, _ in postings]
+    fields = [field for _, field in postings]
+    found: dict[str, list[int]] = {}
+    for (lexeme, field), tf in postings.items():
+        found.setdefault(lexeme, [0, 0])[field] = tf
+    general = bm25.occurrences_of(terms, [(lexeme, *tfs) for lexeme, tfs in found.items()])
+    fast = bm25.exact_occurrences(bm25.term_places(terms), lexemes, fields, list(postings.values()))
+    assert fast == general and list(fast) == list(general)
+    weights = [bm25.TermWeight(title=1.5 + n, body=0.7 * n) for n in range(len(terms))]
+    collection = bm25.Collection(100, 430, 9_100)
+    by_field = sum(
+        3.0 * field_score(title, lengths[0], collection.average_title, weights[index].title)
+        + field_score(body, lengths[1], collection.average_body, weights[index].body)
+        for index, (title, body) in general.items()
+    )
+    assert bm25.bm25(fast, weights, lengths, collection, 3.0) == by_field
 
 
 @given(st.text(min_size=1, max_size=5), st.text(max_size=5))
