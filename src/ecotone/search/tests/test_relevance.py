@@ -381,7 +381,7 @@ def _english_query_with_glossary_terms(
     standing for ``share`` of it, that found ``hits`` by words (term weights: ``idf``)."""
     search = _Search.__new__(_Search)
     search.q, search.language, search.chinese_share, search.gloss_trust = query, "en", share, 1.0
-    search.mode, search.translation = "hybrid", ""  # an English query: no Chinese to gloss
+    search.mode, search.translation = "hybrid", None  # an English query: no Chinese to gloss
     search.dense_hits, search.chinese_only_keys, search.fetched = {}, set(), {}
     search.lexical_hits = {hit.key: hit for hit in hits}
     own, chinese = coverage_terms(query), coverage_terms(chinese_text)
