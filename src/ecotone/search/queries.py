@@ -598,13 +598,17 @@ class _Search:
         index look-up). An English query only when a model may vouch: with words alone, a
         record written only in Chinese meets it through a few glossary terms, too few to
         vouch, and the rule left "switchgear using dry air insulation to avoid SF6 leaks"
-        with no answer (catalog_relevance dev, words only)."""
+        with no answer (catalog_relevance dev, words only). Never a sentence-long query
+        (``FUSION.is_long``): a pasted paragraph names many things, one of them nearly
+        always unknown, and no record holds 40% of the rest, so every Chinese need's
+        description searched as it is written found nothing (matching_quality dev)."""
         in_english = (
             RELEVANCE.known_part_in_english and self.language == "en" and bool(self.embedders)
         )
         return (
             bool(RELEVANCE.known_part_coverage)
             and self.mode != "dense"
+            and not FUSION.is_long(query_words(self.q))
             and (bool(self.translation) or in_english)
             and bool(self.concepts().unknown)
         )

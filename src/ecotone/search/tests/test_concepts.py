@@ -95,6 +95,38 @@ def test_a_chinese_query_naming_what_no_record_names_finds_nothing(settings, com
     assert search_records("屋顶光伏发电", mode="hybrid").results
 
 
+@pytest.mark.django_db
+def test_a_chinese_paragraph_naming_one_unknown_thing_among_many_still_finds_its_records(
+    settings, committed
+):
+    """A need's description pasted into the search box names many things: one of them
+    (压电, piezoelectric) is nearly always unknown, and no record holds 40% of the rest.
+    The known-part rule is for short queries; a paragraph is ranked as any other."""
+    settings.ECOTONE_EMBEDDER = "default"
+    with committed():
+        SolutionFactory(
+            external_id="port-e-trucks",
+            title_en="Electric trucks and fast charging for port logistics",
+            description_en="Battery electric container trucks with megawatt charging at ports.",
+        )
+        for title in (
+            "Logistics company emissions accounting",
+            "Diesel generator replacement for industrial parks",
+            "Fleet dispatch system for city buses",
+            "Recycled ceramic floor tiles",
+            "LED street lighting retrofit",
+            "Facility energy audits",
+            "Trial programme for new technology",
+        ):
+            SolutionFactory(title_en=title, description_en=title)
+    paragraph = (
+        "我们是一家港口物流公司，计划用电动卡车替代园区内的柴油集卡，"
+        "需要大功率充电设施和车队调度系统，也想试试用压电地砖给照明供电。"
+    )
+    page = search_records(paragraph, mode="hybrid")
+    assert "port-e-trucks" in [r["external_id"] for r in page.results]
+
+
 def test_an_english_word_is_named_as_written_and_by_its_chinese_words():
     """CC-CEDICT read backwards gives the everyday words a Chinese record uses ("dry" 干燥,
     "insulation" 绝缘), the glossary the climate terms (SF6 六氟化硫); function words name
