@@ -122,14 +122,13 @@ def dictionary() -> dict[str, tuple[str, ...]]:
 
     Reading CC-CEDICT takes seconds, so the merged dictionary is kept as JSON under
     ``ECOTONE_HOME/cache``, named by a digest of its sources and of this module."""
-    cached = settings.ECOTONE_HOME / "cache" / f"zh-en-{_sources_digest()}.json"
-    if cached.exists():
-        return {word: tuple(senses) for word, senses in json.loads(cached.read_text()).items()}
-    entries = dict(_cedict_entries())
-    entries.update(_glossary_entries())
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(cached, json.dumps(entries, ensure_ascii=False))
-    return entries
+
+    def build() -> dict[str, tuple[str, ...]]:
+        entries = dict(_cedict_entries())
+        entries.update(_glossary_entries())
+        return entries
+
+    return {word: tuple(senses) for word, senses in _cached_json("zh-en", build).items()}
 
 
 def _sources_digest() -> str:
@@ -159,12 +158,8 @@ def _glossary_entries():
 def _cedict_entries():
     """``traditional simplified [pinyin] /sense/sense/`` lines; the first entry of a word
     (the most common reading) wins, and only short, meaning-bearing senses are kept."""
-    package, name = CEDICT
     seen: set[str] = set()
-    for line in (resources.files(package) / name).read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            continue
-        _, simplified, rest = line.split(" ", 2)
+    for simplified, rest in _cedict_lines():
         if simplified in seen:
             continue
         # capitalised pinyin: a place, a company, a person (one character is an
@@ -174,6 +169,27 @@ def _cedict_entries():
         if senses:
             seen.add(simplified)
             yield simplified, senses
+
+
+def _cedict_lines():
+    """(simplified, ``[pinyin] /sense/sense/``) of each CC-CEDICT entry, in its order."""
+    package, name = CEDICT
+    for line in (resources.files(package) / name).read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            _, simplified, rest = line.split(" ", 2)
+            yield simplified, rest
+
+
+def _cached_json(name: str, build):
+    """What ``build`` returns, kept as JSON under ``ECOTONE_HOME/cache`` in a file named
+    by ``name`` and a digest of the sources (reading CC-CEDICT takes seconds)."""
+    cached = settings.ECOTONE_HOME / "cache" / f"{name}-{_sources_digest()}.json"
+    if cached.exists():
+        return json.loads(cached.read_text())
+    built = build()
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(cached, json.dumps(built, ensure_ascii=False))
+    return built
 
 
 def _senses(raw: list[str], *, proper: bool = False) -> tuple[str, ...]:
@@ -285,24 +301,19 @@ def english_names() -> dict[str, tuple[str, ...]]:
     """English proper name → the Chinese words CC-CEDICT gives it as their first sense,
     exactly ("Romania" → 罗马尼亚): capitalised pinyin, two characters or more. Kept as
     JSON under ``ECOTONE_HOME/cache`` like ``dictionary``."""
-    cached = settings.ECOTONE_HOME / "cache" / f"en-zh-names-{_sources_digest()}.json"
-    if cached.exists():
-        return {name: tuple(words) for name, words in json.loads(cached.read_text()).items()}
-    names: dict[str, list[str]] = {}
-    package, path = CEDICT
-    for line in (resources.files(package) / path).read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            continue
-        _, simplified, rest = line.split(" ", 2)
-        senses = rest.split("/")[1:-1]
-        proper = rest[1:2].isupper() and len(simplified) > 1 and bool(senses)
-        if proper and re.fullmatch(r"[A-Z][\w.' -]*", senses[0].strip()):
-            words = names.setdefault(senses[0].strip(), [])
-            if simplified not in words:
-                words.append(simplified)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(cached, json.dumps(names, ensure_ascii=False))
-    return {name: tuple(words) for name, words in names.items()}
+
+    def build() -> dict[str, list[str]]:
+        names: dict[str, list[str]] = {}
+        for simplified, rest in _cedict_lines():
+            senses = rest.split("/")[1:-1]
+            proper = rest[1:2].isupper() and len(simplified) > 1 and bool(senses)
+            if proper and re.fullmatch(r"[A-Z][\w.' -]*", senses[0].strip()):
+                words = names.setdefault(senses[0].strip(), [])
+                if simplified not in words:
+                    words.append(simplified)
+        return names
+
+    return {name: tuple(words) for name, words in _cached_json("en-zh-names", build).items()}
 
 
 @cache
@@ -364,27 +375,20 @@ def chinese_words_of_english() -> dict[str, tuple[str, ...]]:
     → 绝缘, …). CC-CEDICT read backwards: what a record written only in Chinese may say for
     an English query's everyday words, which the climate glossary does not list. Kept as
     JSON under ``ECOTONE_HOME/cache`` like ``dictionary``."""
-    cached = settings.ECOTONE_HOME / "cache" / f"en-zh-senses-{_sources_digest()}.json"
-    if cached.exists():
-        return {sense: tuple(words) for sense, words in json.loads(cached.read_text()).items()}
-    words_of: dict[str, list[str]] = {}
-    package, path = CEDICT
-    for line in (resources.files(package) / path).read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            continue
-        _, simplified, rest = line.split(" ", 2)
-        for sense in rest.split("/")[1:-1]:
-            if NOTE.match(sense):
-                continue
-            sense = _plain_sense(sense)
-            if not sense or len(sense.split()) > LONGEST_SENSE:
-                continue
-            key = " ".join(_stems(american_spelling(sense)))
-            if key and simplified not in words_of.setdefault(key, []):
-                words_of[key].append(simplified)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(cached, json.dumps(words_of, ensure_ascii=False))
-    return {sense: tuple(words) for sense, words in words_of.items()}
+
+    def build() -> dict[str, list[str]]:
+        words_of: dict[str, list[str]] = {}
+        for simplified, rest in _cedict_lines():
+            for sense in rest.split("/")[1:-1]:
+                sense = "" if NOTE.match(sense) else _plain_sense(sense)
+                if not sense or len(sense.split()) > LONGEST_SENSE:
+                    continue
+                key = " ".join(english_stems(sense))
+                if key and simplified not in words_of.setdefault(key, []):
+                    words_of[key].append(simplified)
+        return words_of
+
+    return {sense: tuple(words) for sense, words in _cached_json("en-zh-senses", build).items()}
 
 
 def english_stems(text: str) -> list[str]:
