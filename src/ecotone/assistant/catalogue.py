@@ -118,12 +118,39 @@ class Place:
     country: str = ""
 
     def label(self, language: str) -> str:
+        """The place's name, as a list's heading writes it: "United States", 美国."""
         if self.country:
             with override(LOCALES[language]):
                 return str(JURISDICTIONS.name(self.country))
         if language == "zh":
             return self.city_zh or self.city_en
         return self.city_en or self.city_zh
+
+    def in_sentence(self, language: str) -> str:
+        """The name as a sentence writes it: English puts "the" before the names of unions,
+        kingdoms, republics and island groups ("in the European Union")."""
+        name = self.label(language)
+        if language == "en" and self.country and _takes_the(name):
+            return f"the {name}"
+        return name
+
+
+#: Words that make an English country name take "the" (read before any parenthesis, which
+#: django-countries uses for its own article: "Bahamas (The)"); a few plural names take it too.
+_THE_WORDS = frozenset(
+    {"union", "kingdom", "republic", "states", "emirates", "islands", "netherlands", "see"}
+)
+
+
+def _takes_the(name: str) -> bool:
+    words = name.split("(")[0].lower().split()
+    return any(word in _THE_WORDS for word in words) or name in {
+        "Gambia",
+        "Maldives",
+        "Philippines",
+        "Comoros",
+        "Seychelles",
+    }
 
 
 @dataclass
@@ -386,7 +413,7 @@ def _sentence(asked: CatalogueQuestion, count: int, language: str) -> str:
 def _scope(asked: CatalogueQuestion, language: str) -> str:
     """Where the counted records are, as the sentence says it: "in Shenzhen", 深圳."""
     sector = ", ".join(_sector_name(sector, language) for sector in asked.sectors)
-    place = asked.place.label(language) if asked.place else ""
+    place = asked.place.in_sentence(language) if asked.place else ""
     if sector and place:
         return gettext("in %(sector)s in %(place)s") % {"sector": sector, "place": place}
     if sector:

@@ -3,6 +3,7 @@
 
 import pytest
 
+from ecotone.assistant.catalogue import Place
 from ecotone.assistant.models import AnswerMode
 from ecotone.assistant.services import ask
 from ecotone.catalog.models import Organisation, Resource, Sector
@@ -230,7 +231,7 @@ def test_the_policies_of_a_country_are_counted_by_where_they_apply(policies):
 
 def test_the_documents_of_the_european_union(policies):
     answer = ask("How many documents are in the EU?", language="en")
-    assert answer.sentences[0]["text"] == "1 published document is in European Union."
+    assert answer.sentences[0]["text"] == "1 published document is in the European Union."
     assert cited(answer) == ["eu-mrr"]
     answer = ask("欧盟有多少份文件？", language="zh")
     assert answer.sentences[0]["text"] == "欧盟有 1 份已发布的文件。"
@@ -241,3 +242,20 @@ def test_the_documents_of_the_european_union(policies):
 def test_a_question_about_what_a_countrys_policies_say_goes_to_the_documents(policies):
     answer = ask("Which policies in Canada give a tax credit for carbon capture?", language="en")
     assert answer.mode == AnswerMode.EXTRACTIVE
+
+
+@pytest.mark.parametrize(
+    ("place", "language", "written"),
+    [
+        (Place(country="EU"), "en", "the European Union"),
+        (Place(country="GB"), "en", "the United Kingdom"),
+        (Place(country="NL"), "en", "the Netherlands"),
+        (Place(country="PH"), "en", "the Philippines"),
+        (Place(country="CA"), "en", "Canada"),
+        (Place(country="BS"), "en", "Bahamas (The)"),
+        (Place(city_en="Shenzhen", city_zh="深圳"), "en", "Shenzhen"),
+        (Place(country="EU"), "zh", "欧盟"),
+    ],
+)
+def test_a_sentence_puts_the_before_country_names_that_take_it(place, language, written):
+    assert place.in_sentence(language) == written
