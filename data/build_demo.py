@@ -675,8 +675,8 @@ def build_ccus_policies(source: Path) -> list[dict]:
                     "仅作演示文本，不是该政策的权威摘要。"
                 )
             facts_en, facts_zh = policy_facts(row, terms)
-            desc_en = (row.get("description_en") or "").strip()
-            desc_zh = (row.get("description_zh") or "").strip()
+            desc_en = plain_text(row.get("description_en") or "")
+            desc_zh = plain_text(row.get("description_zh") or "")
             published = row.get("pub_date")
             record = {
                 "external_id": unique_id("ccus-pol-" + slugify(row["id"]), taken),
@@ -699,6 +699,20 @@ def build_ccus_policies(source: Path) -> list[dict]:
             }
             records.append(drop_empty(record, keep=("sectors",)))
     return records
+
+
+_MARKDOWN_HEADING = re.compile(r"^#+\s.*$", re.MULTILINE)
+
+
+def plain_text(markdown: str) -> str:
+    """The source writes its descriptions in Markdown; a catalogue summary is plain text, so
+    the pages showed "## Policy Core" and "**psychosocial risks**" as written. The headings
+    are the one generic title of a one-section summary (Policy Core, 政策概览) and go; bold
+    keeps its words."""
+    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    text = _MARKDOWN_HEADING.sub("", text).replace("**", "")
+    paragraphs = [" ".join(part.split()) for part in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(part for part in paragraphs if part)
 
 
 _END_YEAR = re.compile(r"Suspension, decommissioning, or cancellation year:\s*(\d{4})")

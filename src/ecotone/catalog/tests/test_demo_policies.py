@@ -36,3 +36,18 @@ def test_a_policys_facts_are_written_in_the_language_of_the_summary_that_states_
         assert not re.search(r"[\u4e00-\u9fff]", "".join(facts.groups())), facts.group(0)
     jurisdictions = {facts["jurisdiction"] for facts in chinese}
     assert {"澳大利亚", "欧盟", "中国"} <= jurisdictions
+
+
+def test_a_policys_text_and_summaries_are_plain_text_not_the_sources_markdown():
+    """The source writes Markdown; the pages and the assistant's citations showed
+    "## Policy Core" and "**psychosocial risks**" as written."""
+    policies = demo_policies()
+    for policy in policies:
+        for field in ("text", "summary_en", "summary_zh"):
+            value = policy.get(field, "")
+            assert "**" not in value and "#" not in value and "\r" not in value, (
+                policy["external_id"],
+                field,
+            )
+    canada = next(p for p in policies if p["external_id"] == "ccus-pol-ca-ccus-itc")
+    assert "Legal weight: Guideline/Policy. The Canada CCUS ITC" in canada["summary_en"]
