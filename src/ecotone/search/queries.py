@@ -24,7 +24,7 @@ from .embedding import Embedder, beside, get_embedders
 from .fusion import FusionSettings, fuse, query_words
 from .highlight import contains_phrase, describe_dense, describe_lexical
 from .indexing import index_coverage
-from .registry import FACET_LABELS, FACETS, get_index, kinds
+from .registry import FACET_LABELS, FACETS, get_index, kinds, sector_slugs
 from .relevance import (
     Evidence,
     RelevanceSettings,
@@ -257,8 +257,8 @@ FILTERS = ("kind", "sector", "country", "city", "trl", "year")  #: what a search
 
 def _filters(values: dict[str, str | None]) -> dict[str, list[str]]:
     """Facet filters from request values, written the way the index stores them; an
-    unknown kind or country code is an error naming it, an unknown sector (the catalogue's
-    own list, which this app does not read) simply finds nothing."""
+    unknown kind, sector or country code is an error naming it (a typo is not "nothing
+    found")."""
     filters: dict[str, list[str]] = {}
     for facet, value in values.items():
         value = (value or "").strip()
@@ -272,12 +272,21 @@ def _filters(values: dict[str, str | None]) -> dict[str, list[str]]:
             if number is None:
                 raise InvalidSearch(facet, f"{facet} must be a whole number from {low} to {high}")
             value = str(number)  # as the index writes it: no leading zeros
+        if facet == "sector" and _unknown_sector(value):
+            raise InvalidSearch(
+                "sector", "unknown sector; use a sector's slug, as /api/v1/sectors lists them"
+            )
         if facet == "country" and value.upper() not in country_codes():
             raise InvalidSearch(
                 "country", "unknown country code; use an ISO 3166 two-letter code such as CN"
             )
         filters[facet] = [value.upper() if facet == "country" else value.lower()]
     return filters
+
+
+def _unknown_sector(value: str) -> bool:
+    known = sector_slugs()
+    return known is not None and value.lower() not in known
 
 
 @cache

@@ -139,6 +139,25 @@ def kinds() -> list[str]:
     return list(_INDEXES)
 
 
+def sector_slugs() -> frozenset[str] | None:
+    """The slugs a ``sector`` filter may name: those of the sector model the indexes'
+    ``sector`` facets point at (read from the model's field, so this app still imports no
+    model); None when no index has that facet."""
+    models = {
+        index.model._meta.get_field(index.facet_fields["sector"]).related_model
+        for index in indexes()
+        if "sector" in index.facet_fields
+    }
+    if not models:
+        return None
+    return frozenset(
+        slug
+        for model in models
+        if model is not None and not isinstance(model, str)
+        for slug in model._default_manager.values_list("slug", flat=True)
+    )
+
+
 def get_index(kind: str) -> SearchIndex:
     return _INDEXES[kind]
 
