@@ -214,6 +214,7 @@ LOGOUT_REDIRECT_URL = "core:home"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["ecotone.formats"]  # Chinese amounts grouped by thousands
 TIME_ZONE = os.environ.get("ECOTONE_TIME_ZONE", "") or "Asia/Shanghai"
 try:
     import zoneinfo
