@@ -57,6 +57,8 @@ LONGEST_ENGLISH = 3  #: words
 CHINESE_CHARACTERS = (2, 10)
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 _CHINESE_BREAKS = re.compile(r"[\s，。、：；！？（）()《》「」“”·:;,/|\-—]+")
+#: a part that starts or ends with one of these was cut from a longer phrase (航空抵消与…)
+_CHINESE_JOINERS = ("与", "和", "及", "的", "或", "对", "在", "为")
 _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'’.+-]*[A-Za-z+]|[A-Za-z]")
 
 
@@ -94,10 +96,12 @@ def _names_something(word: str) -> bool:
 
 def chinese_title_words(title: str) -> str:
     """The first part of a Chinese title between punctuation that holds two to ten
-    characters, all Chinese ("深圳市2023年…" skips parts with digits)."""
+    characters, all Chinese ("深圳市2023年…" skips parts with digits), not a phrase cut
+    off at a joining word (与, 的, …)."""
     shortest, longest = CHINESE_CHARACTERS
     for part in _CHINESE_BREAKS.split(title.replace("（示意）", "")):
-        if shortest <= len(part) <= longest and all(_CHINESE.match(c) for c in part):
+        whole = not part.endswith(_CHINESE_JOINERS) and not part.startswith(_CHINESE_JOINERS)
+        if shortest <= len(part) <= longest and all(_CHINESE.match(c) for c in part) and whole:
             return part
     return ""
 
