@@ -429,14 +429,19 @@ def report_mode(queries: list[Query], runs: dict, mode: str, split: str) -> None
     for number, members in grouped(later, lambda q: f"{q.round}").items():
         if number != "all":
             print(line("real", mode, f"round={number}", split, members, runs))
-    real = [*known, *topical, *later, *by_section.get("guard", [])]
+    report_real_empty([*known, *topical, *later, *by_section.get("guard", [])], runs, mode, split)
+    print(targets_line(queries, runs, mode, split))
+
+
+def report_real_empty(real: list[Query], runs: dict, mode: str, split: str) -> None:
+    """The share of real queries that got no result, per direction, then per source (the
+    judged sections and the guard's sources) and query language."""
     for direction, members in grouped(real, lambda q: q.direction).items():
         print(line("real_empty", mode, f"direction={direction}", split, members, runs))
     for source, of_source in grouped(real, lambda q: q.source).items():
         for language, members in grouped(of_source, lambda q: q.language).items():
             label = f"source={source} language={language}"
             print(line("real_empty", mode, label, split, members, runs))
-    print(targets_line(queries, runs, mode, split))
 
 
 def targets_line(queries: list[Query], runs: dict, mode: str, split: str) -> str:
