@@ -40,8 +40,14 @@ Sections (``section=``):
   the record it was written for (Recall@10, MRR@10). The round's no-answer queries join
   ``no_answer`` (also printed per ``round``, and per round and language); the real ones
   are also printed per ``round``.
-* ``real_empty``: share of the known-item, topical and ``real`` queries that got NO result
-  (these all have an answer: an empty page there is a loss).
+* ``guard`` (``catalog_real_guard.jsonl``, built by ``build_real_guard.py``): more real
+  text the catalogue answers, unjudged: the matching needs' titles and descriptions, the
+  assistant's answerable questions, a few words of demo records' titles and descriptions,
+  sector names. Only whether a page came back is read.
+* ``real_empty``: share of the known-item, topical, ``real`` and ``guard`` queries that got
+  NO result (these all have an answer: an empty page there is a loss), per direction, and
+  per ``source`` (``known_item``, ``topical``, ``real``, the guard's sources) and query
+  ``language``; ``--verbose`` lists each emptied one.
 
 ``direction`` = query language → language of the records that answer it (``mixed`` when
 they are bilingual or of both languages). Each line is printed for ``direction=all`` and
@@ -98,6 +104,9 @@ ROUND2 = DATA / "catalog_round2.jsonl"  #: more no-answer queries and as many re
 ROUND3 = DATA / "catalog_round3.jsonl"  #: the same again, written for round 11's gate
 #: the same again, mostly near-domain nonsense, written for round 13's gate
 ROUND4 = DATA / "catalog_round4.jsonl"
+#: real queries a relevance floor must not empty, built from the repository's own text
+#: (``build_real_guard.py``)
+REAL_GUARD = DATA / "catalog_real_guard.jsonl"
 K = 10
 CUTS = (1, 3, 10)
 EXAMPLE_DEPTH = 100  #: the issue's examples are looked for this deep (the API's maximum)
@@ -121,6 +130,15 @@ class Query:
     relevant: dict[str, int] = field(default_factory=dict)
     type: str = ""  #: known items: title, paraphrase, description, …
     round: int = 1  #: the judging round that wrote the query
+
+    @property
+    def source(self) -> str:
+        """Where a real query comes from: its section, or the guard's source."""
+        return self.type if self.section == "guard" else self.section
+
+    @property
+    def language(self) -> str:
+        return self.direction[:2]
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -163,6 +181,16 @@ def round_queries(rows: list[dict]) -> list[Query]:
             r.get("relevant", {}),
             r.get("category", ""),
             r["round"],
+        )
+        for r in rows
+    ]
+
+
+def guard_queries(rows: list[dict]) -> list[Query]:
+    """Real queries only an empty page fails (``catalog_real_guard.jsonl``)."""
+    return [
+        Query(
+            r["id"], "guard", r["query"], f"{r['language']}→catalogue", r["split"], type=r["source"]
         )
         for r in rows
     ]
@@ -356,6 +384,7 @@ FIGURES = {
     "topical": ("ndcg10", "recall10", "mrr", "empty"),
     "real": ("recall10", "mrr", "empty"),
     "real_empty": ("empty",),
+    "guard": ("empty",),
 }
 
 
@@ -400,10 +429,19 @@ def report_mode(queries: list[Query], runs: dict, mode: str, split: str) -> None
     for number, members in grouped(later, lambda q: f"{q.round}").items():
         if number != "all":
             print(line("real", mode, f"round={number}", split, members, runs))
-    real = [*known, *topical, *later]
+    report_real_empty([*known, *topical, *later, *by_section.get("guard", [])], runs, mode, split)
+    print(targets_line(queries, runs, mode, split))
+
+
+def report_real_empty(real: list[Query], runs: dict, mode: str, split: str) -> None:
+    """The share of real queries that got no result, per direction, then per source (the
+    judged sections and the guard's sources) and query language."""
     for direction, members in grouped(real, lambda q: q.direction).items():
         print(line("real_empty", mode, f"direction={direction}", split, members, runs))
-    print(targets_line(queries, runs, mode, split))
+    for source, of_source in grouped(real, lambda q: q.source).items():
+        for language, members in grouped(of_source, lambda q: q.language).items():
+            label = f"source={source} language={language}"
+            print(line("real_empty", mode, label, split, members, runs))
 
 
 def targets_line(queries: list[Query], runs: dict, mode: str, split: str) -> str:
@@ -412,7 +450,7 @@ def targets_line(queries: list[Query], runs: dict, mode: str, split: str) -> str
     own_title = [q for q in known if q.type == "title"]
     other = [q for q in known if q.direction[0:2] != q.direction[-2:]]
     gibberish = [q for q in queries if q.section == "no_answer"]
-    real = [q for q in queries if q.section in ("known_item", "topical", "real")]
+    real = [q for q in queries if q.section in ("known_item", "topical", "real", "guard")]
 
     def share(members, name):
         return averages(members, runs).get(name, 0.0) if members else 0.0
@@ -466,6 +504,8 @@ def print_details(queries: list[Query], runs: dict, mode: str) -> None:
     for q in queries:
         ranked = runs[q.id]["ranked"]
         first = ranked[0] if ranked else "-"
+        if q.section in ("known_item", "topical", "real", "guard") and not ranked:
+            print(f"  emptied mode={mode} source={q.source} language={q.language} query={q.text}")
         if q.section in ("known_item", "real"):
             target = next(iter(q.relevant))
             rank = rank_of(ranked, target)
@@ -477,8 +517,8 @@ def print_details(queries: list[Query], runs: dict, mode: str) -> None:
                 )
         elif q.section == "no_answer" and ranked:
             print(
-                f"  not_empty mode={mode} language={q.direction[:2]} results={len(ranked)} "
-                f"first={first} query={q.text}"
+                f"  not_empty mode={mode} language={q.direction[:2]} round={q.round} "
+                f"results={len(ranked)} first={','.join(ranked[:3])} query={q.text}"
             )
         elif q.section == "topical":
             s = query_scores(q, ranked)
@@ -524,6 +564,7 @@ def load_queries(split: str) -> tuple[list[dict], list[Query]]:
         *no_answer_queries(read_jsonl(NO_ANSWER)),
         *topical_queries(read_jsonl(TOPICAL), load_judgements(JUDGED, "all"), read_pool(POOL)),
         *round_queries(read_jsonl(ROUND2) + read_jsonl(ROUND3) + read_jsonl(ROUND4)),
+        *guard_queries(read_jsonl(REAL_GUARD)),
     ]
     return items, [q for q in queries if split == "all" or q.split == split]
 

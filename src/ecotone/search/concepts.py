@@ -20,6 +20,11 @@ backwards (``english_concepts``). With the glossary alone, an English word the i
 lacks was often a searcher's everyday word that a Chinese record says in Chinese ("dirty"
 污, "dry" 干燥, "insulation" 绝缘), and a record written only in Chinese held little of an
 English description of it: the rule emptied real English queries on dev (docs/search.md).
+Even with CC-CEDICT, an ordinary English word may be one no record says ("cascade" of
+hydropower plants, "fishers", "congested feeders"), and the answers to such a query hold
+as little of the rest as near-domain nonsense does; only a word no dictionary translates
+either (``WeighedConcepts.unknown_untranslated``: "stellarator", "aquaponics") reads as a
+thing the catalogue does not name.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -55,6 +60,12 @@ class Concept:
     #: every form): an English word weighs as rare as the word itself, not as its commonest
     #: Chinese word (干 of "dry" is in most Chinese records)
     weighing_forms: int = 0
+
+    @property
+    def translated(self) -> bool:
+        """Whether a dictionary gives the word in the other language: a form past its own
+        (a Chinese word's English senses; an English word's Chinese words)."""
+        return len(self.forms) > max(self.weighing_forms, 1)
 
 
 def chinese_concepts(translation: QueryTranslation) -> list[Concept]:
@@ -136,6 +147,18 @@ class WeighedConcepts:
     @property
     def unknown(self) -> list[str]:
         return [c.name for c, weight in zip(self.concepts, self.weights, strict=True) if not weight]
+
+    @property
+    def unknown_untranslated(self) -> list[str]:
+        """The unknown concepts that no dictionary translates either ("stellarator",
+        "aquaponics"): a term of art the catalogue does not use. An unknown word that a
+        dictionary knows is an ordinary one ("cascade", "fishers", "congested"), which a
+        record answering the query may simply say otherwise."""
+        return [
+            c.name
+            for c, weight in zip(self.concepts, self.weights, strict=True)
+            if not weight and not c.translated
+        ]
 
     def known_share(self, holds: Callable[[Term], bool]) -> float:
         """The share of the known concepts' weight a record holds (``holds`` says whether

@@ -118,8 +118,8 @@ class RelevanceSettings:
     #: close to "power generation" for 压电地砖行人发电 that answer none of it
     known_part_coverage: float = 0.0
     #: … and the same for an English query naming a word that neither the index nor any
-    #: of its Chinese words (glossary, CC-CEDICT) holds (``concepts.english_concepts``;
-    #: measured, off in ``queries.RELEVANCE``: docs/search.md, round 14)
+    #: of its Chinese words (glossary, CC-CEDICT) holds, and that no dictionary translates
+    #: (``concepts.WeighedConcepts.unknown_untranslated``; docs/search.md, rounds 14–15)
     known_part_in_english: bool = False
     #: a query of this many characters (Chinese) or words (other) matches titles as a phrase
     min_phrase_chars: int = 4
