@@ -566,9 +566,7 @@ def without_kind_words(concepts_: list[Concept], kinds: frozenset[str]) -> list[
     kept = [
         c
         for c in concepts_
-        if not any(
-            ASKS_FOR[kind].fullmatch(c.label) for kind in kinds - {"definition", "identity"}
-        )
+        if not any(ASKS_FOR[kind].fullmatch(c.label) for kind in kinds - {"definition", "identity"})
     ]
     return kept or concepts_
 

@@ -822,6 +822,4 @@ def test_a_follow_up_saying_it_asks_about_the_previous_questions_subject(
     extract = extractive.answer(question, language, previous)
     assert extract.status == "answered"
     assert said in [s["text"] for s in extract.sentences]
-    assert {c["external_id"] for s in extract.sentences for c in s["citations"]} == {
-        "ccus-fac-241"
-    }
+    assert {c["external_id"] for s in extract.sentences for c in s["citations"]} == {"ccus-fac-241"}
