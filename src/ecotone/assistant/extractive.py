@@ -37,7 +37,10 @@ from .question import (
     focus,
     gives,
     gives_figure,
+    introduces,
+    refers_back,
     search_text,
+    subject_of,
     without_kind_words,
 )
 
@@ -53,6 +56,9 @@ CONTEXT_WEIGHT = 0.9  #: of what the sentence before and the record's title hold
 PASSAGE_WEIGHT = 0.75  #: of what the rest of the sentence's passage holds besides
 SPECIFICITY_WEIGHT = 0.05  #: a tie-breaker (``_prefer_specific``)
 RANK_WEIGHT = 0.01  #: taken off per place of the sentence's record in the search's ranking
+#: added to the sentences of a record whose title names first what the question names most
+#: rarely (``_about_named``): the record is about it
+TITLE_SUBJECT_WEIGHT = 0.1
 MIN_RECORD_COVERAGE = 0.5  #: of the question a record must hold somewhere to answer it
 #: of the whole question's weight a sentence must hold itself to answer when the search's
 #: verdict says nothing answers (``overrules_verdict``)
@@ -105,8 +111,18 @@ PROVENANCE_NOTE = re.compile(
 #: a figure of a sentence ("0.15", "2023", "33.3"), compared across a bilingual record's twin
 #: fields (``twin_sentence``)
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+#: a record's field written as a label and its value ("Jurisdiction: United States.",
+#: 状态：现行。): a fact about the record, not a sentence that says what it is
+LABELLED = re.compile(r"^[^:：。.;；]{1,30}[:：]")
 LATIN_WORD = re.compile(r"[a-z]{2,}")
 SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=\S)")
+#: a full stop that ends an abbreviation, not a sentence: initials ("U.S.", "U.S.C.",
+#: "e.g.") and the few short words written with one before what they name ("No. 3",
+#: "Sec. 45Q"); "Section 45Q of the U.S. Internal Revenue Code provides …" is one sentence
+ABBREVIATION = re.compile(
+    r"(?:^|[\s(])(?:(?:[A-Za-z]\.){2,}|(?:No|Nos|Sec|Secs|Art|Arts|Para|Fig|Vol|Ch|Pt|cf|vs"
+    r"|approx|Inc|Co|Corp|Ltd|Dr|Mr|Mrs|Ms|St)\.)$"
+)
 WORDS = re.compile(r"[^\W_]+")
 
 
@@ -123,6 +139,9 @@ class Sentence:
     kinds: frozenset[str] = frozenset()
     #: labels of the concepts the sentence before it or the record's title holds besides
     nearby: tuple[str, ...] = ()
+    #: of a record's field (not a document's page), the labels of the concepts its title
+    #: holds: a field's every sentence is about the record its title names
+    titled: tuple[str, ...] = ()
 
 
 @dataclass
@@ -141,11 +160,22 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
     wanted = without_kind_words(concepts(question), kinds)
     if not wanted:
         return Extract("not_answered")
+    named = None
+    # "When did it close?": "it" is the subject of the previous question, when the follow-up
+    # asks for a date, a sum, a length of time or a measure of it, which the answer must give
+    # (a follow-up asking for anything else would be answered by the subject's own sentences)
+    if previous and refers_back(question) and kinds & REQUIRED_KINDS:
+        subject = referent(wanted, previous)
+        wanted = wanted + subject
+        named = max(subject, key=lambda c: c.weight, default=None)
     earlier = [c for c in concepts(previous) if c.label not in {w.label for w in wanted}]
     passages, answered = retrieve_passages(question, previous, wanted + earlier, kinds)
-    sentences = ranked_sentences(question, passages, wanted, earlier, kinds)
+    sentences = ranked_sentences(question, passages, wanted, earlier, kinds, named)
     chosen = in_readers_language(
-        in_twin_fields(select(sentences, wanted), language, passages), language
+        in_twin_fields(
+            select(sentences, wanted, figure=asks_for_figure(question)), language, passages
+        ),
+        language,
     )
     terms = [term for concept in wanted + earlier for term in concept.terms]
     if (
@@ -170,15 +200,29 @@ def answer(question: str, language: str, previous: str = "") -> Extract:
     )
 
 
+def referent(wanted: list[Concept], previous: str) -> list[Concept]:
+    """What "it" in a follow-up stands for: the previous question's subject (``subject_of``),
+    weighing at least as much as the follow-up's own words, since it is half of what the
+    follow-up asks ("When did [the Kemper project] close?"); a word of the follow-up the
+    documents rarely write ("close" for a plant "decommissioned") then does not outweigh it."""
+    named = {concept.label for concept in wanted}
+    subject = [concept for concept in subject_of(previous) if concept.label not in named]
+    own, theirs = sum(c.weight for c in wanted), sum(c.weight for c in subject)
+    scale = max(1.0, own / theirs) if theirs else 1.0
+    return [dataclasses.replace(concept, weight=concept.weight * scale) for concept in subject]
+
+
 def ranked_sentences(
     question: str,
     passages: list[SourcePassage],
     wanted: list[Concept],
     earlier: list[Concept],
     kinds: frozenset[str],
+    named: Concept | None = None,
 ) -> list[Sentence]:
     """The sentences of ``passages`` best first: scored by the question's concepts, then the
-    leading few weighed by their meaning (what ``answer`` chooses from)."""
+    leading few weighed by their meaning (what ``answer`` chooses from). ``named``: what the
+    question is about, when not its rarest concept (``_about_named``)."""
     sentences = score_sentences(
         passages,
         wanted,
@@ -186,6 +230,7 @@ def ranked_sentences(
         figure=asks_for_figure(question),
         kinds=kinds,
         focused=focus(question, wanted),
+        named=named,
     )
     weigh_meaning(question, sentences)
     return sentences
@@ -202,6 +247,8 @@ def retrieve_passages(question: str, previous: str, wanted: list[Concept], kinds
     if previous:
         both = retrieve(search_text(f"{question} {previous}"), kinds=KINDS, limit=depth)
         keys = list(dict.fromkeys([k for k in both.keys if k in own.keys] + both.keys + keys))
+        # the follow-up alone ("When did it close?") lacks its subject: together, it has it
+        answered = answered or both.answered
         closest_passage = {**both.closest_passage, **closest_passage}
     records = [(kind, record) for kind, record in load_records(keys) if not outside(record, named)]
     records = records[: RECORDS + 2 if previous else RECORDS]
@@ -211,7 +258,8 @@ def retrieve_passages(question: str, previous: str, wanted: list[Concept], kinds
             token = normalised(term.token)
             words[token] = max(words.get(token, 0.0), concept.weight)
     passages = []
-    kinds = frozenset(kinds) - {"definition"}  # a definition is found by its words
+    # a definition, or what a thing is, is found by its words
+    kinds = frozenset(kinds) - {"definition", "identity"}
 
     def answer_giver(text: str) -> bool:
         return bool(kinds and gives(text, kinds))
@@ -230,7 +278,7 @@ def sentences_of(text: str) -> list[str]:
         if not piece:
             continue
         pending = f"{pending} {piece}".strip() if pending else piece
-        if _width(pending) >= MIN_SENTENCE_CHARS:
+        if _width(pending) >= MIN_SENTENCE_CHARS and not ABBREVIATION.search(pending):
             pieces.append(pending[:MAX_SENTENCE_CHARS])
             pending = ""
     if pending and pieces:
@@ -276,6 +324,7 @@ def score_sentences(
     figure: bool = False,
     kinds: frozenset[str] = frozenset(),
     focused: Concept | None = None,
+    named: Concept | None = None,
 ) -> list[Sentence]:
     """Each sentence holding part of the question, best first.
 
@@ -305,8 +354,9 @@ def score_sentences(
         # but what a "which …" question asks about (哪几个州: its focus) is never wording
         if focused is not None and focused not in held_here:
             held_here = [c for c in wanted if c in held_here or c == focused]
+        about = _about_named(record[0], named or max(wanted, key=lambda c: c.weight))
         for passage, in_passage, wide in zip(record, texts, widened, strict=True):
-            scored += _passage_sentences(
+            sentences = _passage_sentences(
                 passage,
                 held_here,
                 earlier,
@@ -315,6 +365,9 @@ def score_sentences(
                 full=wanted,
                 answer=(kinds, focused, wide),
             )
+            for sentence in sentences if about else ():
+                sentence.score += TITLE_SUBJECT_WEIGHT
+            scored += sentences
     _prefer_specific(scored)
     _prefer_pages(scored)
     if figure:
@@ -322,6 +375,14 @@ def score_sentences(
     _prefer_kinds(scored)
     scored.sort(key=lambda s: -s.score)
     return scored
+
+
+def _about_named(passage: SourcePassage, named: Concept) -> bool:
+    """Whether the record's title names first what the question names most rarely ("Kemper
+    county CCUS" for "the Kemper project"; in a follow-up saying "it", the previous
+    question's): the record is about it, not one that only mentions it ("ECO2S: Early CO2
+    Storage Complex in Kemper County")."""
+    return any(introduces(title, named) for title in passage.titles.values() if title)
 
 
 def _with_previous(record: list[SourcePassage], texts: list[list[Concept]]):
@@ -345,6 +406,8 @@ def _prefer_specific(scored: list[Sentence]) -> None:
         for label in sentence.matched:
             holding[label] = holding.get(label, 0) + 1
     for sentence in scored:
+        if not sentence.matched:
+            continue  # a field's sentence holding nothing but the figure asked for
         rarity = sum(1 / holding[label] for label in sentence.matched) / len(sentence.matched)
         sentence.score += SPECIFICITY_WEIGHT * rarity
 
@@ -418,22 +481,33 @@ def _passage_sentences(
     alike (a record holding less of the question ranks its sentences lower)."""
     scored = []
     before: list[Concept] = []
+    kinds, focused, wide = answer
+    # what a record is: the first sentence of its description or summary says it of the
+    # record its title names ("This full chain project is located in …" under "Kemper
+    # county CCUS"), so it holds the subject the title holds
+    introducing = "identity" in kinds and not passage.full_text and focused in title
+    titled = () if passage.full_text else tuple(c.label for c in title)
     for text in sentences_of(passage.text):
         if PROVENANCE_NOTE.search(text):
             continue  # a note on who wrote the record, not a sentence about its subject
         normal = normalised(text)
         stems = _stems(normal)
         found = _holding(wanted, normal, stems)
-        near = [c for c in wanted if c not in found and (c in before or c in title)]
-        kinds, focused, wide = answer
         given = gives(text, kinds, focused) if kinds else frozenset()
+        if introducing and not LABELLED.match(text) and not adds_nothing(normal, full):
+            introducing = False
+            given |= {"identity"}
+            found = found if focused in found else [*found, focused]
+        near = [c for c in wanted if c not in found and (c in before or c in title)]
         # a sentence giving what is asked for stands in a passage that may continue the one
         # before it in the document ("(4) Authorization of appropriations … $3,500,000,000")
         context = wide if given and wide is not None else in_passage
         far = [c for c in context if c not in found and c not in near]
         before = found
-        if not found:
-            continue
+        if not found and not (titled and given & REQUIRED_KINDS):
+            continue  # a field's sentence giving the figure asked for is about its record
+        if not given & REQUIRED_KINDS and adds_nothing(normal, full):
+            continue  # a heading or a citation says a figure asked for, or nothing
         share = _share(found, near, far, wanted)
         follow = coverage([c for c in earlier if held(c, normal, stems)], earlier)
         score = (
@@ -444,8 +518,33 @@ def _passage_sentences(
         )
         matched = tuple(c.label for c in found)
         nearby = tuple(c.label for c in near)
-        scored.append(Sentence(text, passage, share, score, matched, kinds=given, nearby=nearby))
+        scored.append(
+            Sentence(
+                text, passage, share, score, matched, kinds=given, nearby=nearby, titled=titled
+            )
+        )
     return scored
+
+
+def adds_nothing(normal: str, concepts_: list[Concept]) -> bool:
+    """Whether a sentence says nothing but the question's own words, figures, single
+    letters and signs: a heading or a citation ("26 U.S.C. § 45Q." for "What is 45Q?")
+    names what is asked about without saying anything of it, so it is no answer."""
+    rest = normal
+    english = set()
+    for concept in concepts_:
+        for term in concept.terms:
+            if term.language == "zh":
+                rest = rest.replace(normalised(term.token), " ")
+            else:
+                english.add(term.token)
+    words = [
+        word
+        for word in WORDS.findall(CJK.sub(" ", rest))
+        if len(word) > 1 and not any(ch.isdigit() for ch in word) and stem(word) not in english
+    ]
+    chinese = sum(len(run) for run in CJK.findall(rest))
+    return 2 * len(words) + chinese < 3
 
 
 def _share(found, near, far, concepts_: list[Concept]) -> float:
@@ -513,9 +612,12 @@ def close_in_meaning(sentence: Sentence) -> bool:
     )
 
 
-def select(sentences: list[Sentence], wanted: list[Concept]):
+def select(sentences: list[Sentence], wanted: list[Concept], figure: bool = False):
     """The best sentences that hold enough of the question, each once: a sentence written
-    in several records (or nearly so) is one sentence with several citations."""
+    in several records (or nearly so) is one sentence with several citations. A sentence of
+    a record's field holds what the record's title holds too ("Capture capacity: 3 Mt
+    CO2/yr" under "Kemper county CCUS"); when the question asks how much, how many or when
+    (``figure``), a sentence without a figure does not answer it."""
     chosen: list[tuple[Sentence, list[SourcePassage]]] = []
     for sentence in sentences:
         # a sentence giving the kind of answer asked for says the question's focus in its
@@ -524,7 +626,8 @@ def select(sentences: list[Sentence], wanted: list[Concept]):
         least = MIN_COVERAGE
         if close_in_meaning(sentence):  # it says the question in other words
             needed, least = 1, MEANING_COVERAGE
-        if sentence.coverage < least or len(sentence.matched) < needed:
+        own = set(sentence.matched) | set(sentence.titled)
+        if sentence.coverage < least or len(own) < needed:
             continue
         same = next((c for c in chosen if _same(c[0].text, sentence.text)), None)
         if same is not None:
@@ -535,7 +638,9 @@ def select(sentences: list[Sentence], wanted: list[Concept]):
             continue
         if len(chosen) < MAX_SENTENCES:
             chosen.append((sentence, [sentence.passage]))
-    return chosen
+    # of those, the ones without a figure do not answer how much (the best few are chosen
+    # first: a figure further down the ranking is no more likely the one asked for)
+    return [c for c in chosen if gives_figure(c[0].text)] if figure else chosen
 
 
 def in_twin_fields(chosen, language: str, passages: list[SourcePassage]):

@@ -71,6 +71,8 @@ _CHINESE_QUESTION_WORDS = (
     "里 里面 下 上 之后 以后 之前 以前 背后 手里 当中 期间 内 以内 之内 "
     # who does it and from when (由谁来审查, 2026年起, 完成后): the asking, not the subject
     "由 来 起 后 "
+    # what refers back to the conversation's subject (``refers_back``), not a subject itself
+    "它 它们 他们 她们 该 此 这 那 这里 那里 "
 )
 CHINESE_QUESTION_WORDS = frozenset(_CHINESE_QUESTION_WORDS.split())
 
@@ -79,13 +81,16 @@ CHINESE_QUESTION_WORDS = frozenset(_CHINESE_QUESTION_WORDS.split())
 ASKS_FOR_FIGURE = re.compile(
     r"\bhow (?:much|many|long|often|large|big|high|far|old|soon)\b|\bwhen\b"
     r"|\b(?:what|which) (?:date|year|day|month|percentage|share|proportion|amount|threshold)\b"
+    # "what is the capacity of …": the nouns that name a quantity
+    r"|\bwhat (?:is|are|was|were) the (?:\w+ )?(?:capacity|capacities|size|cost|costs|price"
+    r"|prices|amount|number|rate|percentage|share|volume|total|output|budget|value)\b"
     r"|多少|(?<!哪)几(?:个|年|月|天|日|次|吨|倍)|多长|多久|多大|多高|多远|比例|何时|什么时候|哪一?年|最晚|最早",
     re.IGNORECASE,
 )
 #: a figure as a sentence gives one: digits (not an enumerator such as "(1)" or "(B)"), a
 #: Chinese number with its unit, or an English number word
 FIGURE = re.compile(
-    r"(?<![(\d])\d+(?:[.,]\d+)*(?![)\d])"
+    r"(?<![(\da-z])\d+(?:[.,]\d+)*(?![)\d])"
     r"|[〇零一二两三四五六七八九十百千万亿]+(?:个|年|月|日|天|倍|吨|元|次|类|种|项|工作日|%|％)"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty"
     r"|hundred|thousand|million|billion|once|twice|half|percent)\b",
@@ -133,6 +138,28 @@ ASKS_FOR = {
         re.IGNORECASE,
     ),
 }
+#: a question that asks only what something is ("What is 45Q?", "What are direct air
+#: capture hubs?", 什么是碳捕集, 45Q是什么): its answer is a sentence that says what the
+#: subject is or does (``introduces``), not one that only names it; a subject holding a
+#: relation ("the capacity of the Kemper project", 碳市场的配额) asks for something *of* it
+WHAT_IS = (
+    re.compile(
+        r"^\s*(?:what|who)(?:'s|\s+(?:is|are|was|were))\s+(?:an?\s+|the\s+)?"
+        r"(?P<subject>[^?？]+?)\s*[?？]?\s*$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^\s*(?:什么是|何为|何谓)(?P<subject>[^?？]+?)[?？]?\s*$"),
+    re.compile(r"^\s*(?P<subject>[^?？]+?)(?:是什么|是指什么|指什么|是啥)[?？]?\s*$"),
+)
+RELATION = re.compile(
+    r"\b(?:of|in|for|by|on|at|to|from|under|with|between|about|does|do|did|can|will|should"
+    r"|would|has|have|when|where|how|why|which|that)\b|的|在|对|如何|怎么",
+    re.IGNORECASE,
+)
+#: an English sentence introduces its subject within its first few words ("Section 45Q of
+#: the U.S. Internal Revenue Code provides …"), a Chinese one within its first characters
+INTRODUCED_WITHIN_WORDS = 3
+INTRODUCED_WITHIN_CHARACTERS = 12
 #: a quantity measured in a unit (``asks_for``, ``gives``): a question that names the unit
 #: of the figure it asks for ("how many gigatonnes", 多少亿吨, 多少度电) is answered only by
 #: a sentence that gives a figure in a unit of the same kind ("50 million metric tons",
@@ -450,8 +477,85 @@ def highlight_terms(question: str) -> list[Term]:
 
 
 def asks_for(question: str) -> frozenset[str]:
-    """The kinds of answer ``question`` asks for (``ASKS_FOR``): none, one or several."""
-    return frozenset(kind for kind, pattern in ASKS_FOR.items() if pattern.search(question))
+    """The kinds of answer ``question`` asks for (``ASKS_FOR``): none, one or several; and
+    ``identity`` for a question that asks only what something is (``what_is``)."""
+    kinds = {kind for kind, pattern in ASKS_FOR.items() if pattern.search(question)}
+    if what_is(question):
+        kinds.add("identity")
+    return frozenset(kinds)
+
+
+#: a word that refers back to what the conversation was about ("When did it close?")
+REFERS_BACK = re.compile(
+    r"\b(?:it|its|they|them|their|this|that|these|those|there|he|she|his|her)\b"
+    r"|它|它们|其|该|此|这个|那个|这些|那些|这里|那里|他们|她们",
+    re.IGNORECASE,
+)
+
+
+def refers_back(question: str) -> bool:
+    """Whether ``question`` refers to something it does not name (a pronoun: "it", 它, 该)."""
+    return REFERS_BACK.search(fold(question)) is not None
+
+
+def subject_of(question: str) -> list[Concept]:
+    """What ``question`` is about: its concepts less what it asks for (the figure it asks
+    the value of, "capacity" in "What is the capacity of the Kemper project?", and the
+    thing a "which …" question asks to be named). A follow-up that says "it" means this."""
+    found = without_kind_words(concepts(question), asks_for(question))
+    asked = {figure_subject(question, found)}
+    if "identity" not in asks_for(question):
+        asked.add(focus(question, found))
+    # with the words written right before it: "capture capacity", 捕集能力 (捕集 + 能力)
+    text, places = _concept_places(question, found)
+    starts = {concept: start for start, _, concept in places}
+    widened = True
+    while widened:
+        widened = False
+        for _, end, concept in places:
+            if concept not in asked and any(
+                c in starts and starts[c] >= end and not text[end : starts[c]].strip()
+                for c in asked
+                if c is not None
+            ):
+                asked.add(concept)
+                widened = True
+    return [c for c in found if c not in asked] or found
+
+
+def what_is(question: str) -> str | None:
+    """The subject of a question that asks only what something is ("What is 45Q?" → 45Q,
+    什么是碳捕集 → 碳捕集), else ``None``; "the capacity of the Kemper project" holds a
+    relation (``RELATION``) and asks for something of its subject instead."""
+    text = " ".join(fold(question).split())
+    for pattern in WHAT_IS:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        subject = match.group("subject").strip()
+        if subject and len(subject.split()) <= 6 and not RELATION.search(subject):
+            return subject
+    return None
+
+
+def introduces(sentence: str, concept: Concept) -> bool:
+    """Whether ``sentence`` is about ``concept``: it names it first thing, within its first
+    few words (``INTRODUCED_WITHIN_WORDS``) or characters, where a sentence says what it
+    is about; "… and made 45Q eligible for elective payment" only mentions it."""
+    text = to_simplified(fold(sentence)).lower()
+    for term in concept.terms:
+        token = term.token.lower()
+        pattern = re.escape(token) if term.language == "zh" else rf"\b{re.escape(token)}"
+        match = re.search(pattern, text)
+        if match is None:
+            continue
+        before = text[: match.start()]
+        if CJK.search(before) or term.language == "zh":
+            if len(before.strip()) <= INTRODUCED_WITHIN_CHARACTERS:
+                return True
+        elif len(before.split()) <= INTRODUCED_WITHIN_WORDS:
+            return True
+    return False
 
 
 def without_kind_words(concepts_: list[Concept], kinds: frozenset[str]) -> list[Concept]:
@@ -462,7 +566,7 @@ def without_kind_words(concepts_: list[Concept], kinds: frozenset[str]) -> list[
     kept = [
         c
         for c in concepts_
-        if not any(ASKS_FOR[kind].fullmatch(c.label) for kind in kinds - {"definition"})
+        if not any(ASKS_FOR[kind].fullmatch(c.label) for kind in kinds - {"definition", "identity"})
     ]
     return kept or concepts_
 
@@ -485,6 +589,12 @@ def focus(question: str, concepts_: list[Concept]) -> Concept | None:
     """The concept a "which …" / "what is …" / 哪些 / 是什么 question asks about: the one
     written right after "which" or 哪些, or right before 是什么 / 有哪些 / 指哪几种."""
     text, places = _concept_places(question, concepts_)
+    subject = what_is(question)
+    if subject is not None:  # "What is 45Q?": the first concept of its subject
+        at = text.find(to_simplified(subject).lower())
+        inside = [(start, c) for start, _, c in places if at >= 0 and start >= at]
+        if inside:
+            return min(inside, key=lambda place: place[0])[1]
     best: tuple[int, Concept] | None = None
     for match in FOCUS_AFTER.finditer(text):
         for start, _, concept in places:
@@ -548,7 +658,9 @@ def gives(sentence: str, kinds: frozenset[str], focused: Concept | None = None) 
     found = set()
     if "definition" in kinds and focused is not None and defines(sentence, focused):
         found.add("definition")
-    for kind in kinds - {"definition"}:
+    if "identity" in kinds and focused is not None and introduces(sentence, focused):
+        found.add("identity")
+    for kind in kinds - {"definition", "identity"}:
         text = re.sub(_DATE, " ", sentence, flags=re.IGNORECASE) if kind == "duration" else sentence
         if GIVES[kind].search(text):
             found.add(kind)

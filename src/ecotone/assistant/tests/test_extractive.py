@@ -124,6 +124,17 @@ def test_sentences_are_split_at_both_languages_full_stops():
     ]
 
 
+def test_a_full_stop_of_an_abbreviation_does_not_end_a_sentence():
+    assert extractive.sentences_of(
+        "Section 45Q of the U.S. Internal Revenue Code provides a credit. See No. 3, e.g. this. "
+        "It was signed in the U.S. The law was amended."
+    ) == [
+        "Section 45Q of the U.S. Internal Revenue Code provides a credit.",
+        "See No. 3, e.g. this.",
+        "It was signed in the U.S. The law was amended.",
+    ]
+
+
 def _sentence(
     text: str, score: float, pk: int = 1, page: str = "", full_text: bool = False
 ) -> extractive.Sentence:
@@ -495,6 +506,35 @@ NORTHERN_LIGHTS = {
 }
 
 
+#: the demo's Kemper county CCUS (``ccus-fac-241``) and the storage complex planned in the
+#: same county (``ccus-fac-334``), as the demo writes them (the complex's capacity, 3 Mt in
+#: the demo too, is 2 Mt here so that the two answers can be told apart)
+KEMPER = {
+    "external_id": "ccus-fac-241",
+    "title_en": "Kemper county CCUS (MS)",
+    "description_en": "This full chain project is located in United States (North America) "
+    "and is currently Decommissioned. The primary sector classification is Power and heat. "
+    "Final investment decision year: 2010. Planned or actual operation year: 2017. "
+    "Suspension, decommissioning, or cancellation year: 2017. Reported partners: Mississippi "
+    "Power (Southern Company).",
+    "outcomes_en": "Capture capacity: 3 Mt CO2/yr (IEA CCUS Projects Database via "
+    "ccus-policy-hub).",
+    "description_zh": "该项目位于 美国（北美），项目类型为 全流程项目，当前状态为 已退役。"
+    "主要行业分类为 电力与供热。最终投资决策年份：2010。投运或计划投运年份：2017。"
+    "暂停、退役或取消年份：2017。已披露合作方：Mississippi Power (Southern Company)。",
+    "outcomes_zh": "捕集能力：每年3百万吨二氧化碳（IEA CCUS项目数据库，经 ccus-policy-hub）。",
+}
+ECO2S = {
+    "external_id": "ccus-fac-334",
+    "title_en": "ECO2S: Early CO2 Storage Complex in Kemper County (MS)",
+    "description_en": "This t&s project is located in United States (North America) and is "
+    "currently Planned. The project is associated with the Project ECO2S: Early CO2 Storage "
+    "Complex in Kemper County (MS) hub. Announcement year: 2017.",
+    "outcomes_en": "Capacity (T&S project): 2 Mt CO2/yr (IEA CCUS Projects Database via "
+    "ccus-policy-hub).",
+}
+
+
 #: the demo's BYD case, one of Shenzhen's Top Ten of 2023 (``szs-2023-case-byd``): the Chinese
 #: names the company 比亚迪 only
 TOP_TEN_BYD = {
@@ -667,3 +707,119 @@ def test_a_question_naming_no_jurisdiction_reads_every_document(storage_rules):
     extract = extractive.answer("What does a CO2 storage permit require?", "en")
     retrieved = {p.external_id for p in extract.retrieved}
     assert {"ca-storage-rules", "eu-storage-rules", "storage-review"} <= retrieved
+
+
+#: the demo's 26 U.S.C. § 45Q, its first page and summary as the demo writes them
+SECTION_45Q = {
+    "external_id": "doc-us-usc-26-45q",
+    "kind": "policy",
+    "title_en": "26 U.S.C. § 45Q — Credit for carbon oxide sequestration",
+    "title_zh": "美国法典第26编第45Q条：碳氧化物封存税收抵免",
+    "text": "26 U.S.C. § 45Q. Credit for carbon oxide sequestration\n\n(a) General rule For "
+    "purposes of section 38, the carbon oxide sequestration credit for any taxable year is an "
+    "amount equal to the sum of $20 per metric ton of qualified carbon oxide.",
+    "status": "published",
+}
+#: and the policy record that says what the credit is
+POLICY_45Q = {
+    "external_id": "ccus-pol-us-45q-ira",
+    "kind": "policy",
+    "title_en": "US 45Q Tax Credit (IRA Enhanced)",
+    "title_zh": "美国 45Q 税收抵免 (IRA 增强版)",
+    "text": "Section 45Q of the U.S. Internal Revenue Code provides a federal tax credit for "
+    "qualified carbon oxide captured at eligible facilities and then securely stored. It also "
+    "reduced annual capture thresholds and made 45Q eligible for elective payment.",
+    "status": "published",
+}
+
+
+@pytest.mark.parametrize("question", ["What is 45Q?", "45Q是什么？", "什么是45Q？"])
+def test_what_something_is_is_answered_by_the_sentence_that_says_it(committed, question):
+    with committed():
+        Resource.objects.create(**SECTION_45Q)
+        Resource.objects.create(**POLICY_45Q)
+    extract = extractive.answer(question, "zh" if "是" in question else "en")
+    texts = [sentence["text"] for sentence in extract.sentences]
+    assert extract.status == "answered"
+    # the heading names 45Q and says nothing of it; "U.S." ends no sentence
+    assert "26 U.S.C. § 45Q." not in texts
+    assert texts[0].startswith("Section 45Q of the U.S. Internal Revenue Code provides")
+
+
+def test_what_a_record_is_is_the_first_sentence_of_its_description(committed):
+    from ecotone.core.testing import CaseFactory
+
+    with committed():
+        CaseFactory(**KEMPER)
+    extract = extractive.answer("What is the Kemper project?", "en")
+    assert extract.status == "answered"
+    assert extract.sentences[0]["text"].startswith("This full chain project is located in")
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("What is 45Q?", "identity"),
+        ("什么是碳捕集？", "identity"),
+        ("45Q是什么？", "identity"),
+        ("What is the capacity of the Kemper project?", None),
+        ("碳市场的配额是什么？", None),
+    ],
+)
+def test_a_question_asking_only_what_something_is(question, kind):
+    from ecotone.assistant.question import asks_for
+
+    assert ("identity" in asks_for(question)) == (kind == "identity")
+
+
+@pytest.fixture
+def kemper(committed):
+    from ecotone.core.testing import CaseFactory
+
+    with committed():
+        CaseFactory(**KEMPER)
+        CaseFactory(**ECO2S)
+
+
+@pytest.mark.parametrize(
+    "question, language, figure",
+    [
+        ("What is the capacity of the Kemper project?", "en", "Capture capacity: 3 Mt"),
+        ("How much CO2 does the Kemper project capture?", "en", "Capture capacity: 3 Mt"),
+        ("Kemper项目的捕集能力是多少？", "zh", "捕集能力：每年3百万吨"),
+    ],
+)
+def test_a_figure_asked_of_a_named_facility_is_that_facilitys(kemper, question, language, figure):
+    extract = extractive.answer(question, language)
+    assert extract.status == "answered"
+    first = extract.sentences[0]
+    assert first["text"].startswith(figure)
+    assert [c["external_id"] for c in first["citations"]] == ["ccus-fac-241"]
+    # "The project is associated with … Kemper County (MS) hub." gives no figure: no answer
+    assert not any("associated" in s["text"] or "相关" in s["text"] for s in extract.sentences)
+
+
+@pytest.mark.parametrize(
+    "previous, question, language, said",
+    [
+        (
+            "What is the capacity of the Kemper project?",
+            "When did it close?",
+            "en",
+            "Suspension, decommissioning, or cancellation year: 2017.",
+        ),
+        (
+            "Kemper项目的捕集能力是多少？",
+            "它是哪一年关闭的？",
+            "zh",
+            "暂停、退役或取消年份：2017。",
+        ),
+    ],
+)
+def test_a_follow_up_saying_it_asks_about_the_previous_questions_subject(
+    kemper, previous, question, language, said
+):
+    extract = extractive.answer(question, language, previous)
+    assert extract.status == "answered"
+    assert said in [s["text"] for s in extract.sentences]
+    assert {c["external_id"] for s in extract.sentences for c in s["citations"]} == {"ccus-fac-241"}
