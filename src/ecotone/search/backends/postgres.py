@@ -7,7 +7,8 @@ Tables (``migrations/0002_postgres_search.py`` creates the first two):
   the title's and body's token counts (``0003``);
 - ``search_pg_vector_space``: which table holds each vector space, and its dimension;
 - ``search_pg_vec_<space>_<digest>``: one per space, created on first use, one row per
-  passage with a ``vector(dim)`` column and an HNSW index (cosine).
+  passage with a ``vector(dim)`` column and an HNSW index (cosine) over the vectors in
+  half precision (``embedding::halfvec(dim)``, ``graph_type``).
 
 The tsvector is written from our own tokens (``search.text``) as quoted lexemes, never
 through PostgreSQL's parser or dictionaries, so both backends see exactly the same terms
@@ -66,7 +67,7 @@ RANK_LENGTH_NORMALISATION = 1
 #: the defaults found 78% of the true 40 nearest passages; 200 and 200 find 98% in ~8 ms
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 200
-HNSW_MAX_DIMENSIONS = 2000  #: pgvector cannot index wider vectors; those are scanned
+HNSW_MAX_DIMENSIONS = 2000  #: wider vectors are scanned exactly
 #: a space of up to this many passages is scanned exactly (a few milliseconds)
 EXACT_BELOW = 2000
 EF_SEARCH = 200
@@ -482,7 +483,7 @@ class PostgresBackend(SearchBackend):
                         f"{vector.shape[0]}"
                     )
             searches = {
-                n: _DenseSearch(cursor, found.table, vector_literal(vector), filters)
+                n: _DenseSearch(cursor, found, vector_literal(vector), filters)
                 for n, vector in enumerate(vectors)
                 if usable(vector)
             }
@@ -556,10 +557,13 @@ def _hit(kind, pk, external_id, fields, facets, score) -> SearchHit:
 class _DenseSearch:
     """One query vector against one space table, with the document filters applied."""
 
-    def __init__(self, cursor, table: str, vector: str, filters: dict[str, list[str]]):
-        self.cursor, self.table, self.vector = cursor, table, vector
+    def __init__(self, cursor, space: Space, vector: str, filters: dict[str, list[str]]):
+        self.cursor, self.table, self.vector = cursor, space.table, vector
+        self.graph_type = graph_type(space.dim)
         where, self.params = facet_filter(filters)
-        self.source = f"FROM {_quote(table)} v JOIN {DOCUMENTS} d ON d.id = v.doc_id WHERE {where}"
+        self.source = (
+            f"FROM {_quote(space.table)} v JOIN {DOCUMENTS} d ON d.id = v.doc_id WHERE {where}"
+        )
 
     def space_within(self, bound: int) -> bool:
         """Whether the space holds at most ``bound`` passages (reads at most bound + 1)."""
@@ -617,12 +621,14 @@ class _DenseSearch:
         return None
 
     def approximate_sql(self, candidates: int) -> tuple[str, list]:
-        """``ORDER BY distance LIMIT n`` on the space table is what the HNSW index
-        answers; the join and the filters are applied to the rows it yields."""
+        """``ORDER BY distance LIMIT n`` on the space table, in the graph's precision, is
+        what the HNSW index answers; the join and the filters are applied to the rows it
+        yields, and their distances are measured again at full precision."""
         sql = (
             "SELECT d.kind, d.pk, v.chunk, v.language, v.label,"
             " v.embedding <=> %s::vector AS distance "
-            f"{self.source} ORDER BY v.embedding <=> %s::vector LIMIT %s"
+            f"{self.source} ORDER BY v.embedding::{self.graph_type} <=> %s::{self.graph_type}"
+            " LIMIT %s"
         )
         return sql, [self.vector, *self.params, self.vector, candidates]
 
@@ -909,12 +915,26 @@ def _create_space(cursor, name: str, dim: int, *, indexed: bool, avoid: str | No
     return space
 
 
+def graph_type(dim: int) -> str:
+    """The type the HNSW graph holds the vectors in, and a walk orders by (the same
+    expression, or the planner cannot use the index): half precision, while the table
+    keeps float32. A walk then reads and compares half the bytes per step and a build
+    holds twice the vectors in memory; the rows a walk returns are measured again at full
+    precision, so only which passages it finds can differ (docs/search.md, round 15)."""
+    return f"halfvec({int(dim)})"
+
+
+def hnsw_index_name(table: str) -> str:
+    return f"{table}_hnsw_half"
+
+
 def _create_hnsw_index(cursor, space: Space) -> None:
     if space.dim > HNSW_MAX_DIMENSIONS:
-        return  # too wide for pgvector's HNSW: nearest() scans such a space exactly
+        return  # nearest() scans such a space exactly
     cursor.execute(
-        f"CREATE INDEX IF NOT EXISTS {_quote(space.table + '_hnsw')} ON {_quote(space.table)} "
-        "USING hnsw (embedding vector_cosine_ops) "
+        f"CREATE INDEX IF NOT EXISTS {_quote(hnsw_index_name(space.table))} "
+        f"ON {_quote(space.table)} USING hnsw "
+        f"((embedding::{graph_type(space.dim)}) halfvec_cosine_ops) "
         f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})"
     )
 

@@ -18,6 +18,7 @@ from ecotone.search.backends.postgres import (
     _DenseSearch,
     _spaces,
     first_walks_sql,
+    hnsw_index_name,
     space_table,
     vector_literal,
 )
@@ -46,6 +47,9 @@ pytestmark = [
 migration = importlib.import_module("ecotone.search.migrations.0002_postgres_search")
 bm25_migration = importlib.import_module("ecotone.search.migrations.0003_postgres_bm25")
 postings_migration = importlib.import_module("ecotone.search.migrations.0004_postgres_postings")
+graphs_migration = importlib.import_module(
+    "ecotone.search.migrations.0007_postgres_half_precision_graphs"
+)
 
 
 class TestPostgresBackend(BackendContract):
@@ -189,18 +193,32 @@ def test_hnsw_search_agrees_with_an_exact_scan(db):
     assert len(set(found) & set(expected)) >= 9  # HNSW is approximate; at 300 it rarely errs
 
 
+def test_a_walk_in_half_precision_gives_full_precision_scores(db):
+    """The graph orders passages by their half-precision vectors; the scores of the
+    passages it finds are their float32 cosine similarities (half precision is off by
+    ~1e-4)."""
+    documents = random_documents(300)
+    backend = PostgresBackend(exact_below=0)
+    backend.rebuild(documents)
+    query = unit(*np.random.default_rng(2).normal(size=16))
+    hits = backend.nearest(SPACE, query, {}, 10)
+    exact = {d.key: float(np.max(d.vectors[SPACE] @ query)) for d in documents}
+    assert len(hits) == 10
+    assert all(abs(hit.score - exact[hit.key]) < 1e-6 for hit in hits)
+
+
 def test_the_hnsw_index_serves_the_approximate_query(db):
     backend = PostgresBackend(exact_below=0)
     backend.rebuild(random_documents(50))
     with transaction.atomic(), connection.cursor() as cursor:
         # Without a sort, only the index can return rows in distance order.
         cursor.execute("SET LOCAL enable_sort = off")
-        table = _spaces(cursor)[SPACE].table
-        search = _DenseSearch(cursor, table, vector_literal(unit(*[1] * 16)), {})
+        space = _spaces(cursor)[SPACE]
+        search = _DenseSearch(cursor, space, vector_literal(unit(*[1] * 16)), {})
         sql, params = search.approximate_sql(40)
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert f"{space_table(SPACE)}_hnsw" in plan
+    assert f"Index Scan using {hnsw_index_name(space.table)}" in plan
 
 
 def test_the_first_walks_share_one_statement_with_the_small_space_check(db):
@@ -211,15 +229,16 @@ def test_the_first_walks_share_one_statement_with_the_small_space_check(db):
     backend.rebuild(random_documents(50))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_sort = off")
-        table = _spaces(cursor)[SPACE].table
+        space = _spaces(cursor)[SPACE]
         searches = [
-            _DenseSearch(cursor, table, vector_literal(unit(*vector)), {})
+            _DenseSearch(cursor, space, vector_literal(unit(*vector)), {})
             for vector in ([1] * 16, [1, -1] * 8)
         ]
         sql, params = first_walks_sql(searches, 10, 0, 4)
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert plan.count(f"{space_table(SPACE)}_hnsw") == 2  # each vector walks the graph
+    # each vector walks the graph
+    assert plan.count(f"Index Scan using {hnsw_index_name(space.table)}") == 2
     queries = [unit(*[1] * 16), unit(*[1, -1] * 8)]
     for exact_below in (0, 1000):  # the walks, and the small space's exact scans
         engine = PostgresBackend(exact_below=exact_below)
@@ -249,7 +268,7 @@ def walk_the_graph(cursor, query, ef_search: int, max_scan_tuples: int) -> _Dens
     does when it misjudges a filter (left alone it starts from the three documents)."""
     cursor.execute("SET LOCAL enable_sort = off")
     space = _spaces(cursor)[SPACE]
-    search = _DenseSearch(cursor, space.table, vector_literal(query), {"sector": ["rare"]})
+    search = _DenseSearch(cursor, space, vector_literal(query), {"sector": ["rare"]})
     search.configure(ef_search, max_scan_tuples)
     return search
 
@@ -269,7 +288,7 @@ def test_a_walk_that_comes_back_short_falls_back_to_an_exact_scan(rare_and_commo
         for _ in range(5):
             if walk_the_graph(cursor, rare_and_common, 10, 10).approximate(3) is None:
                 break
-            cursor.execute(f"REINDEX INDEX {space_table(SPACE)}_hnsw")
+            cursor.execute(f"REINDEX INDEX {hnsw_index_name(space_table(SPACE))}")
         else:
             pytest.fail("every walk of 10 tuples found the three rare passages")
         found = nearest_keys(backend, rare_and_common, {"sector": ["rare"]})
@@ -296,7 +315,7 @@ def test_rebuild_indexes_new_space_tables(db):
     PostgresBackend().rebuild(random_documents(5))
     table, definitions = space_indexes()
     assert table == space_table(SPACE)
-    assert "hnsw (embedding vector_cosine_ops)" in definitions
+    assert "hnsw (((embedding)::halfvec(16)) halfvec_cosine_ops)" in definitions
 
 
 def test_a_rebuild_loads_fresh_space_tables_and_drops_the_old_ones(db):
@@ -310,7 +329,7 @@ def test_a_rebuild_loads_fresh_space_tables_and_drops_the_old_ones(db):
         backend.rebuild(documents)
         table, definitions = space_indexes()
         assert table != before and not table_exists(before)
-        assert "hnsw (embedding vector_cosine_ops)" in definitions
+        assert "hnsw (((embedding)::halfvec(16)) halfvec_cosine_ops)" in definitions
         assert backend.status()["vectors"] == {SPACE: 60}
         query = unit(*np.random.default_rng(rebuild).normal(size=16))
         assert nearest_keys(backend, query, limit=30) == exact_best(documents, query, 30)
@@ -344,6 +363,25 @@ def table_exists(name: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
         return cursor.fetchone()[0]
+
+
+def test_the_graphs_migration_replaces_full_precision_graphs(db):
+    """0007 swaps each space's float32 graph for a half-precision one (the walks use
+    no other), and back."""
+    backend = PostgresBackend(exact_below=0)
+    backend.rebuild(random_documents(50))
+    with connection.schema_editor() as editor:
+        graphs_migration.full_precision_graphs(None, editor)
+    _, definitions = space_indexes()
+    assert "hnsw (embedding vector_cosine_ops)" in definitions
+    assert "halfvec" not in definitions
+    with connection.schema_editor() as editor:
+        graphs_migration.half_precision_graphs(None, editor)
+    _, definitions = space_indexes()
+    assert "hnsw (((embedding)::halfvec(16)) halfvec_cosine_ops)" in definitions
+    assert " vector_cosine_ops" not in definitions
+    query = unit(*np.random.default_rng(4).normal(size=16))
+    assert len(nearest_keys(backend, query, limit=10)) == 10
 
 
 def test_the_migration_is_reversible(db):
