@@ -85,7 +85,7 @@ def record_passages(
         if name in index.chunked_fields:
             passages += _best_chunks(texts.get(name, ""), words, closest, common, giving)
         else:
-            section = str(index.model._meta.get_field(name).verbose_name)
+            section = str(getattr(index.model._meta.get_field(name), "verbose_name", name))
             near = closest[1] if closest and not closest[0] else 0.0
             passages.append(
                 SourcePassage(page=section, text=text, closest=near, field=name, **common)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,12 +46,19 @@ class AskRefused(Exception):
 class Asker:
     """Who is asking: a signed-in user, or an anonymous client known by its address."""
 
-    user: object = None
+    user: User | AnonymousUser | None = None
     address: str = ""
 
     @property
+    def account(self) -> User | None:
+        """The signed-in user, or None for an anonymous asker."""
+        if isinstance(self.user, User) and self.user.is_authenticated:
+            return self.user
+        return None
+
+    @property
     def signed_in(self) -> bool:
-        return self.user is not None and self.user.is_authenticated
+        return self.account is not None
 
     @property
     def client(self) -> str:
@@ -114,7 +122,7 @@ def _continued(public_id, asker: Asker) -> Conversation | None:
     if not public_id:
         return None
     conversation = visible_conversation(public_id, asker.user)
-    owner = asker.user.pk if asker.signed_in else None
+    owner = asker.account.pk if asker.account else None
     if conversation.user_id != owner:
         raise AskRefused(
             _("this conversation is someone else's; ask in a new one"),
@@ -154,12 +162,12 @@ def ask(text, *, language=None, conversation=None, asker: Asker | None = None) -
     extract, mode, dropped = compose(text, language, previous.text if previous else "")
     with transaction.atomic():
         if thread is None:
-            thread = Conversation.objects.create(user=asker.user if asker.signed_in else None)
+            thread = Conversation.objects.create(user=asker.account)
         question = Question.objects.create(
             conversation=thread,
             text=text,
             language=language,
-            user=asker.user if asker.signed_in else None,
+            user=asker.account,
             client=asker.client,
         )
         return Answer.objects.create(
