@@ -22,6 +22,8 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import override
+from django_countries import countries
 
 from ecotone.core.files import write_atomically
 
@@ -269,22 +271,76 @@ def chinese_names(query: str) -> list[str]:
     capitalised, longest first: "Romania CO2 storage" → 罗马尼亚. A record written only in
     Chinese names a country only in Chinese, and the climate glossary has no places.
 
+    A country is named as the catalogue names it (``country_names``: django-countries'
+    Chinese name, the one the platform shows and the demo's Chinese policy summaries
+    write), not by CC-CEDICT's first two entries for it, which gave 中国 有夏 for "China"
+    and nothing for "South Korea" (its entry reads "South Korea (Republic of Korea)").
     They do not count in the gloss's ``share`` (how much of the query the climate terms
     stand for): a place alone says where, not what, so it may not vouch for an answer."""
     words = re.findall(r"[^\W_][\w.'-]*", fold(query))
-    names, countries, start = english_names(), countries_of_adjectives(), 0
+    names, countries, adjectives = english_names(), country_names(), countries_of_adjectives()
     found: list[str] = []
+    start = 0
     while start < len(words):
         for end in range(min(len(words), start + LONGEST_NAME), start, -1):
             name = " ".join(words[start:end])
-            name = countries.get(name, name)  # "Polish law" names Poland
-            if name[:1].isupper() and name in names:
-                found += names[name][:NAMES_KEPT]
+            name = adjectives.get(name, name)  # "Polish law" names Poland
+            chinese = _chinese_name(name, countries, names)
+            if chinese:
+                found += chinese
                 start = end
                 break
         else:
             start += 1
     return found
+
+
+def _chinese_name(
+    name: str, countries: dict[str, str], names: dict[str, tuple[str, ...]]
+) -> list[str]:
+    """The Chinese of one capitalised ``name``: a country's catalogue name, else CC-CEDICT's
+    names of it (an acronym also when written as a word: "Nasdaq" is NASDAQ)."""
+    if not name[:1].isupper():
+        return []
+    if name in countries:
+        return [countries[name]]
+    listed = names.get(name) or (names.get(name.upper(), ()) if len(name) > 3 else ())
+    return list(listed[:NAMES_KEPT])
+
+
+#: what people write for a country besides its name in django-countries (English)
+COUNTRY_ALIASES = {
+    "America": "United States of America",
+    "United States": "United States of America",
+    "USA": "United States of America",
+    "US": "United States of America",
+    "U.S.": "United States of America",
+    "UK": "United Kingdom",
+    "Britain": "United Kingdom",
+    "Great Britain": "United Kingdom",
+    "Korea": "South Korea",
+    "Republic of Korea": "South Korea",
+    "Holland": "Netherlands",
+    "Czech Republic": "Czechia",
+    "Turkey": "Türkiye",
+    "UAE": "United Arab Emirates",
+}
+#: the European Union is no country, yet a jurisdiction the policies name
+EUROPEAN_UNION_NAMES = {"European Union": "欧盟", "EU": "欧盟"}
+
+
+@cache
+def country_names() -> dict[str, str]:
+    """English name of a country (django-countries' name, or a usual alias) → its Chinese
+    name as django-countries gives it (Simplified), with the European Union: "South Korea"
+    and "Korea" → 韩国, "China" → 中国."""
+    with override("en"):
+        english = {str(name): code for code, name in countries}
+    with override("zh-hans"):
+        chinese = {code: str(name) for code, name in countries}
+    named = {name: chinese[code] for name, code in english.items()}
+    named.update({alias: named[name] for alias, name in COUNTRY_ALIASES.items()})
+    return {**named, **EUROPEAN_UNION_NAMES}
 
 
 @cache
@@ -298,22 +354,34 @@ def countries_of_adjectives() -> dict[str, str]:
 
 @cache
 def english_names() -> dict[str, tuple[str, ...]]:
-    """English proper name → the Chinese words CC-CEDICT gives it as their first sense,
-    exactly ("Romania" → 罗马尼亚): capitalised pinyin, two characters or more. Kept as
-    JSON under ``ECOTONE_HOME/cache`` like ``dictionary``."""
+    """English proper name → the Chinese words CC-CEDICT gives it as their first sense
+    ("Romania" → 罗马尼亚): capitalised pinyin, two characters or more. The sense is read
+    as a name without its notes in brackets and cut to the name a description starts with
+    ("NASDAQ (stock exchange)" → NASDAQ, "Alberta province of Canada, …" → Alberta): read
+    whole, those entries named nothing. Kept as JSON under ``ECOTONE_HOME/cache`` like
+    ``dictionary``."""
 
     def build() -> dict[str, list[str]]:
         names: dict[str, list[str]] = {}
         for simplified, rest in _cedict_lines():
             senses = rest.split("/")[1:-1]
             proper = rest[1:2].isupper() and len(simplified) > 1 and bool(senses)
-            if proper and re.fullmatch(r"[A-Z][\w.' -]*", senses[0].strip()):
-                words = names.setdefault(senses[0].strip(), [])
+            name = _name_of_sense(senses[0]) if proper else ""
+            if name:
+                words = names.setdefault(name, [])
                 if simplified not in words:
                     words.append(simplified)
         return names
 
     return {name: tuple(words) for name, words in _cached_json("en-zh-names", build).items()}
+
+
+def _name_of_sense(sense: str) -> str:
+    """The proper name a CC-CEDICT sense gives, or "" when it gives none."""
+    sense = re.sub(r"\([^)]*\)", "", sense).strip()
+    if not re.fullmatch(r"[A-Z][\w.' -]*", sense):
+        sense = _leading_name(sense)
+    return sense if re.fullmatch(r"[A-Z][\w.' -]*", sense) else ""
 
 
 @cache

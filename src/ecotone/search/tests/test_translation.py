@@ -180,3 +180,38 @@ def test_an_english_place_name_finds_a_record_written_only_in_chinese(committed)
     found = [r["external_id"] for r in page.results]
     assert found[0] == romania.external_id  # Greece's held the glossary terms twice
     assert greece.external_id in found
+
+
+def test_a_country_is_named_in_chinese_as_the_catalogue_names_it():
+    """CC-CEDICT's first two entries for a country gave 中国 有夏 ("China", 有夏 an ancient
+    name) and nothing for "South Korea" or "Korea" (韩国's sense is "South Korea (Republic
+    of Korea)"): a country is now named by django-countries' Chinese name, the one the
+    platform shows, with the usual short forms and the European Union."""
+    from ecotone.search.translation import chinese_names
+
+    assert chinese_names("China national CCUS standards") == ["中国"]
+    assert chinese_names("South Korea carbon dioxide storage act") == ["韩国"]
+    assert chinese_names("Korea CCUS law") == ["韩国"]
+    assert chinese_names("France carbon capture outlook") == ["法国"]
+    assert chinese_names("Romania transposes EU CCS Directive") == ["罗马尼亚", "欧盟"]
+    assert chinese_names("heat pumps in the UK") == ["英国"]
+
+
+def test_a_cc_cedict_name_is_read_without_its_notes():
+    """A first sense with a note in brackets or a description after the name named
+    nothing: "Alberta province of Canada, capital Edmonton …" for 艾伯塔."""
+    from ecotone.search.translation import chinese_names
+
+    assert "艾伯塔" in chinese_names("Alberta carbon price")
+    assert chinese_names("Texas storage rules")[:1] == ["得克萨斯"]
+    assert chinese_names("Energy retrofit") == []
+
+
+@pytest.mark.django_db
+def test_an_english_query_naming_korea_finds_a_record_written_only_in_chinese(committed):
+    """Only the country tells the two apart; the shorter one came first."""
+    with committed():
+        korea = SolutionFactory(title_en="", title_zh="韩国二氧化碳封存与利用的法规体系")
+        SolutionFactory(title_en="", title_zh="日本二氧化碳封存")
+    page = search_records("Korea CO2 storage", mode="lexical")
+    assert [r["external_id"] for r in page.results][:1] == [korea.external_id]
