@@ -16,6 +16,7 @@ embedders need.
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata, resources
@@ -27,7 +28,7 @@ from django_countries import countries
 
 from ecotone.core.files import write_atomically
 
-from .text import CJK, english_terms, fold, to_simplified
+from .text import ABSENT, CJK, Term, english_terms, fold, query_terms, to_simplified
 
 GLOSSARY = Path(__file__).with_name("data") / "glossary_zh_en.tsv"
 NATIONALITIES = Path(__file__).with_name("data") / "nationality_adjectives.tsv"
@@ -235,10 +236,20 @@ LONGEST_NAME = 3
 NAMES_KEPT = 2
 
 
+#: an English word the climate glossary leaves is looked up in CC-CEDICT read backwards
+#: only when CC-CEDICT gives it this many Chinese words or fewer: a word of one meaning
+#: ("polyester": 多元酯, 聚脂, 聚酯; "greenhouse": 暖房, 温室, 花房), not an everyday word of
+#: many ("cut" has 44, "old" 16)
+FEW_CHINESE_WORDS = 3
+
+
 @dataclass(frozen=True)
 class ChineseGloss:
     text: str  #: the Chinese glossary terms and names, space-separated ("" if none)
     share: float  #: the share of the query's words (stop words aside) the terms stand for
+    #: for each other word of the query with few Chinese words in CC-CEDICT, those of two
+    #: characters or more; the index picks one (``held_dictionary_words``)
+    dictionary_words: tuple[tuple[str, ...], ...] = ()
 
 
 def chinese_gloss(query: str) -> ChineseGloss:
@@ -251,19 +262,56 @@ def chinese_gloss(query: str) -> ChineseGloss:
     so ``buildings`` finds ``public buildings``, and in American spelling, so ``data
     centres`` finds ``data center`` (``american_spelling``)."""
     words = _stems(american_spelling(query))
-    phrases, terms, covered, start = english_phrases(), [], 0, 0
+    phrases, terms, left, start = english_phrases(), [], [], 0
     while start < len(words):
         for end in range(min(len(words), start + LONGEST_PHRASE), start, -1):
             chinese = phrases.get(" ".join(words[start:end]))
             if chinese:
                 terms.append(chinese)
-                covered += end - start
                 start = end
                 break
         else:
+            left.append(words[start])
             start += 1
     terms += chinese_names(query)
-    return ChineseGloss(" ".join(dict.fromkeys(terms)), covered / len(words) if words else 0.0)
+    share = (len(words) - len(left)) / len(words) if words else 0.0
+    return ChineseGloss(" ".join(dict.fromkeys(terms)), share, _dictionary_words(left))
+
+
+def _dictionary_words(stems: list[str]) -> tuple[tuple[str, ...], ...]:
+    """CC-CEDICT's Chinese words of two characters or more for each of ``stems`` that has
+    ``FEW_CHINESE_WORDS`` or fewer (one character alone is a part of many words)."""
+    words_of = chinese_words_of_english()
+    found = []
+    for stem in dict.fromkeys(stems):
+        chinese = words_of.get(stem, ())
+        longer = tuple(word for word in chinese if len(word) > 1)
+        if longer and len(chinese) <= FEW_CHINESE_WORDS:
+            found.append(longer)
+    return tuple(found)
+
+
+def held_dictionary_words(
+    gloss: ChineseGloss, term_weights: Callable[[list[Term]], list[float]]
+) -> list[str]:
+    """For each of ``gloss.dictionary_words``, the Chinese word the index holds in the
+    most records (the lowest IDF; the rarest of its terms counts), or none when the index
+    holds none of them: CC-CEDICT lists 聚酯 after 多元酯 and 温室 between 暖房 and 花房, and
+    the word records use is the one worth searching. ``term_weights`` is the backend's
+    IDF look-up, asked once."""
+    forms = {word: query_terms(word) for options in gloss.dictionary_words for word in options}
+    listed = [term for terms in forms.values() for term in terms]
+    if not listed:
+        return []
+    absent, *weights = term_weights([ABSENT, *listed])
+    weights_of = iter(weights)
+    weight = {word: max(next(weights_of) for _ in terms) for word, terms in forms.items()}
+    held = []
+    for options in gloss.dictionary_words:
+        known = [word for word in options if weight[word] < absent - 1e-9]
+        if known:
+            held.append(min(known, key=lambda word: weight[word]))
+    return held
 
 
 def chinese_names(query: str) -> list[str]:
