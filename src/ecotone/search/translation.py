@@ -256,8 +256,10 @@ def chinese_gloss(query: str) -> ChineseGloss:
     """The Chinese terms of the climate glossary that an English ``query`` names, longest
     phrase first (``energy retrofit of public buildings`` → 节能改造 公共建筑).
 
-    Only the glossary is read, not CC-CEDICT: its English side was written for these
-    terms, while a dictionary's senses of everyday words (``unit``, ``of``) would add noise.
+    The phrases are the glossary's: its English side was written for these terms, while a
+    dictionary's senses of everyday words (``unit``, ``cut``) would add noise. CC-CEDICT
+    is read only for the words left that it gives few Chinese words
+    (``dictionary_words``, for ``held_dictionary_words``) and for names.
     The query and the glossary are read by the same analyser (stop words dropped, stems),
     so ``buildings`` finds ``public buildings``, and in American spelling, so ``data
     centres`` finds ``data center`` (``american_spelling``)."""
