@@ -106,30 +106,29 @@ def chinese_title_words(title: str) -> str:
     return ""
 
 
+def need_texts(need: dict) -> list[tuple[str, str, str]]:
+    """(source, language, text) of a need's title and problem, in each language it has."""
+    texts = []
+    for language in ("zh", "en"):
+        for field, source in (
+            (f"title_{language}", "need_title"),
+            (f"problem_{language}", "need_text"),
+        ):
+            text = need.get(field, "").strip()
+            if text:
+                texts.append((source, language, text))
+    return texts
+
+
 def need_rows() -> list[dict]:
     rows = []
     for judged in read_jsonl(DATA / "matching_judgements.jsonl"):
-        need = judged["need"]
-        for language in ("zh", "en"):
-            for field, source in (
-                (f"title_{language}", "need_title"),
-                (f"problem_{language}", "need_text"),
-            ):
-                text = need.get(field, "").strip()
-                if text:
-                    key = f"{source}-{judged['id']}-{language}"
-                    rows.append(row(key, source, language, text, judged["split"]))
+        for source, language, text in need_texts(judged["need"]):
+            key = f"{source}-{judged['id']}-{language}"
+            rows.append(row(key, source, language, text, judged["split"]))
     for need in read_jsonl(DEMO / "needs.jsonl"):
-        for language in ("zh", "en"):
-            for field, source in (
-                (f"title_{language}", "need_title"),
-                (f"problem_{language}", "need_text"),
-            ):
-                text = need.get(field, "").strip()
-                if text:
-                    rows.append(
-                        row(f"{source}-{need['external_id']}-{language}", source, language, text)
-                    )
+        for source, language, text in need_texts(need):
+            rows.append(row(f"{source}-{need['external_id']}-{language}", source, language, text))
     return rows
 
 
