@@ -50,6 +50,11 @@ Form = tuple[Term, ...]
 CHINESE_FORMS_KEPT = 12
 #: Chinese forms kept cut per process (``_chinese_form``)
 CHINESE_FORMS_CACHED = 20_000
+#: a Chinese sentence's particles (a question's 吗, a suggestion's 吧) are grammar and name
+#: nothing; CC-CEDICT gives 吗 and 嘛 only notes ("(question particle …)"), so the gloss has
+#: no sense for them and, held by no record, they read as a thing the catalogue does not
+#: name: 美国直接空气捕集测试中心的资助期满后还能续吗？ found nothing (docs/search.md)
+CHINESE_PARTICLES = frozenset("吗嘛呢吧么啦呀哇哦呗啊")
 
 
 @dataclass(frozen=True)
@@ -70,10 +75,12 @@ class Concept:
 
 def chinese_concepts(translation: QueryTranslation) -> list[Concept]:
     """Each word of a Chinese query's gloss, as written and in each English sense; not a
-    word whose every sense is a function word (我们 "we, us", 他们 "they"): it names
-    nothing."""
+    word whose every sense is a function word (我们 "we, us", 他们 "they") nor a particle
+    (``CHINESE_PARTICLES``): it names nothing."""
     concepts = []
     for gloss in translation.glosses:
+        if gloss.word in CHINESE_PARTICLES:
+            continue
         senses = [tuple(coverage_terms(sense)) for sense in gloss.english]
         if gloss.english and all(_says_nothing(form) for form in senses):
             continue

@@ -30,6 +30,14 @@ def test_a_word_whose_every_sense_is_a_function_word_names_nothing():
     assert names == ["企业"]  # 我们: "we", "us"
 
 
+def test_a_sentence_particle_names_nothing():
+    """吗 asks a yes-no question; the dictionary gives it no sense, and no record holds it:
+    counted as a word, every such question named something the catalogue lacks."""
+    names = [c.name for c in chinese_concepts(translate_query("资助期满后还能续吗？"))]
+    assert "吗" not in names
+    assert "资助" in names
+
+
 def _index(words: dict[str, float]):
     """A fake IDF look-up: the words listed, every other term as rare as ``ABSENT``."""
     absent = 9.0
