@@ -13,7 +13,7 @@ from ecotone.core.testing import (
     PersonFactory,
     SolutionFactory,
 )
-from ecotone.search.queries import search_records
+from ecotone.search.queries import InvalidSearch, search_records
 from ecotone.search.registry import kinds
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,9 @@ def test_facets_kind_sector_with_parents_and_country(committed):
     assert found("solar", sector="t-solar") == [("case", case.pk)]
     assert set(found("solar", country="cn")) == {("need", need.pk)}
     assert ("solution", solution.pk) in found("solar")
-    assert found("solar", sector="no-such-sector") == []
+    with pytest.raises(InvalidSearch) as refused:  # a typo is no "nothing found"
+        found("solar", sector="no-such-sector")
+    assert refused.value.field == "sector"
 
 
 def test_pending_records_and_people_without_consent_never_appear(committed):
