@@ -31,28 +31,31 @@ def _indexed_spaces(schema_editor) -> list[tuple[str, int]]:
         return cursor.fetchall()
 
 
-def half_precision_graphs(apps, schema_editor):
+def _swap_graphs(schema_editor, build: str, drop: str, graph) -> None:
+    """For each indexed space, build the graph named ``table + build`` over ``graph(dim)``
+    (what it indexes), then drop the one named ``table + drop``."""
     if schema_editor.connection.vendor != "postgresql":
         return
     quote = schema_editor.quote_name
     for table, dim in _indexed_spaces(schema_editor):
         schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {quote(table + '_hnsw_half')} ON {quote(table)}"
-            f" USING hnsw ((embedding::halfvec({int(dim)})) halfvec_cosine_ops) {GRAPH}"
+            f"CREATE INDEX IF NOT EXISTS {quote(table + build)} ON {quote(table)}"
+            f" USING hnsw ({graph(int(dim))}) {GRAPH}"
         )
-        schema_editor.execute(f"DROP INDEX IF EXISTS {quote(table + '_hnsw')}")
+        schema_editor.execute(f"DROP INDEX IF EXISTS {quote(table + drop)}")
+
+
+def half_precision_graphs(apps, schema_editor):
+    _swap_graphs(
+        schema_editor,
+        "_hnsw_half",
+        "_hnsw",
+        lambda dim: f"(embedding::halfvec({dim})) halfvec_cosine_ops",
+    )
 
 
 def full_precision_graphs(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    quote = schema_editor.quote_name
-    for table, _dim in _indexed_spaces(schema_editor):
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {quote(table + '_hnsw')} ON {quote(table)}"
-            f" USING hnsw (embedding vector_cosine_ops) {GRAPH}"
-        )
-        schema_editor.execute(f"DROP INDEX IF EXISTS {quote(table + '_hnsw_half')}")
+    _swap_graphs(schema_editor, "_hnsw", "_hnsw_half", lambda dim: "embedding vector_cosine_ops")
 
 
 class Migration(migrations.Migration):
