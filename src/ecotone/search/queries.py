@@ -254,7 +254,7 @@ def decode_cursor(cursor: str) -> int:
         return offset
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidSearch(
-            "cursor", "invalid cursor; use the 'next' value of a previous page"
+            "cursor", gettext("This page link has expired; run the search again.")
         ) from None
 
 
@@ -271,20 +271,34 @@ def _filters(values: dict[str, str | None]) -> dict[str, list[str]]:
         if not value:
             continue
         if facet == "kind" and value not in kinds():
-            raise InvalidSearch("kind", f"unknown kind; use one of: {', '.join(kinds())}")
+            raise InvalidSearch(
+                "kind",
+                gettext("Unknown kind “%(value)s”; use one of: %(kinds)s.")
+                % {"value": value, "kinds": ", ".join(kinds())},
+            )
         if facet in NUMBER_FILTERS:
             low, high = NUMBER_FILTERS[facet]
             number = parse_whole(value, low, high)
             if number is None:
-                raise InvalidSearch(facet, f"{facet} must be a whole number from {low} to {high}")
+                raise InvalidSearch(
+                    facet,
+                    gettext("%(filter)s “%(value)s”: give a whole number from %(low)s to %(high)s.")
+                    % {"filter": FACET_LABELS[facet], "value": value, "low": low, "high": high},
+                )
             value = str(number)  # as the index writes it: no leading zeros
         if facet == "sector" and _unknown_sector(value):
             raise InvalidSearch(
-                "sector", "unknown sector; use a sector's slug, as /api/v1/sectors lists them"
+                "sector",
+                gettext("Unknown sector “%(value)s”; use a slug that /api/v1/sectors lists.")
+                % {"value": value},
             )
         if facet == "country" and value.upper() not in country_codes():
             raise InvalidSearch(
-                "country", "unknown country code; use an ISO 3166 two-letter code such as CN"
+                "country",
+                gettext(
+                    "Unknown country code “%(value)s”; use a two-letter ISO 3166 code such as CN."
+                )
+                % {"value": value},
             )
         filters[facet] = [value.upper() if facet == "country" else value.lower()]
     return filters
@@ -309,10 +323,16 @@ def _mode(mode: str | None, embedders: tuple[Embedder, ...]) -> str:
     if mode is None or mode == "":
         return "hybrid" if embedders else "lexical"
     if mode not in MODES:
-        raise InvalidSearch("mode", f"unknown mode; use one of: {', '.join(MODES)}")
+        raise InvalidSearch(
+            "mode",
+            gettext("Unknown mode “%(value)s”; use one of: %(modes)s.")
+            % {"value": mode, "modes": ", ".join(MODES)},
+        )
     if mode != "lexical" and not embedders:
         if mode == "dense":
-            raise InvalidSearch("mode", "dense search is off here (ECOTONE_EMBEDDER=none)")
+            raise InvalidSearch(
+                "mode", gettext("Search by meaning is off on this server (ECOTONE_EMBEDDER=none).")
+            )
         return "lexical"
     return mode
 
@@ -338,7 +358,9 @@ def search_records(
     if unknown:
         raise TypeError(f"unknown filters: {', '.join(sorted(unknown))}")
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidSearch("limit", f"limit must be between 1 and {MAX_LIMIT}")
+        raise InvalidSearch(
+            "limit", gettext("The limit must be from 1 to %(most)s.") % {"most": MAX_LIMIT}
+        )
     embedders = get_embedders()
     mode = _mode(mode, embedders)
     offset = decode_cursor(cursor) if cursor else 0

@@ -204,3 +204,31 @@ def test_the_chinese_page_separates_the_reasons_of_a_result_in_chinese(committed
     page = Client().get("/zh-hans/search/", {"q": "余热"}).content.decode()
     why = re.findall(r'<p class="why">([^<]*)</p>', page)
     assert len(why) == 1 and "；" in why[0] and "; " not in why[0], why
+
+
+@pytest.mark.parametrize(
+    ("params", "value"),
+    [
+        ({"kind": "spaceship"}, "spaceship"),
+        ({"country": "ZZ"}, "ZZ"),
+        ({"sector": "no-such-sector"}, "no-such-sector"),
+        ({"trl": "12"}, "12"),
+        ({"cursor": "junk"}, ""),
+    ],
+)
+def test_a_refused_filter_is_explained_in_the_pages_language(committed, params, value):
+    """A filter a reader edited by hand is refused in their language, naming what they
+    wrote: a Chinese page had said "unknown sector; use a sector's slug…" in English."""
+    with committed():
+        SolutionFactory(title_en="Rooftop solar")
+    alerts = {}
+    for language in ("en", "zh-hans"):
+        response = Client().get(f"/{language}/search/", {"q": "solar", **params})
+        assert response.status_code == 422
+        alert = re.search(r'<p class="error" role="alert">(.*?)</p>', response.content.decode())
+        assert alert, response.content.decode()
+        alerts[language] = alert.group(1)
+        assert value in alerts[language]
+    assert not re.search(r"[\u4e00-\u9fff]", alerts["en"])
+    assert re.search(r"[\u4e00-\u9fff]", alerts["zh-hans"])
+    assert not re.search(r"\b(unknown|use|must|invalid)\b", alerts["zh-hans"], re.I)
