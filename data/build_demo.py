@@ -644,6 +644,31 @@ def policy_facts(row: dict, terms: dict[tuple[str, str], tuple[str, str]]) -> tu
     return " ".join(english), "".join(chinese)
 
 
+#: the English names of the policy hub's publishers it writes only in Chinese (our
+#: translations of the agencies' names, as the agencies name themselves in English)
+PUBLISHERS_IN_ENGLISH = {
+    "澳大利亚议会": "Parliament of Australia",
+    "加拿大财政部": "Department of Finance Canada",
+    "湖北省生态环境厅": "Department of Ecology and Environment of Hubei Province",
+    "工信部": "Ministry of Industry and Information Technology (MIIT)",
+    "哥伦比亚能源部": "Ministry of Mines and Energy of Colombia",
+    "丹麦能源署": "Danish Energy Agency",
+    "冰岛议会": "Althingi, Parliament of Iceland",
+    "罗马尼亚矿产资源管理局": "National Agency for Mineral Resources (Romania)",
+    "沙特能源部": "Saudi Ministry of Energy",
+}
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def publisher_names(name: str, english: str = "", chinese: str = "") -> dict[str, str]:
+    """``publisher`` (English) and ``publisher_zh`` from a source's one name, which may be
+    in either language, and the other language's name where the source or we give it."""
+    name = name.strip()
+    if HAN.search(name):
+        return {"publisher": english or PUBLISHERS_IN_ENGLISH.get(name, ""), "publisher_zh": name}
+    return {"publisher": name, "publisher_zh": chinese}
+
+
 def build_ccus_policies(source: Path) -> list[dict]:
     terms = read_policy_terms()
     records = []
@@ -689,7 +714,7 @@ def build_ccus_policies(source: Path) -> list[dict]:
                 "summary_en": clip(f"{note_en} {facts_en} {desc_en}"),
                 "summary_zh": clip(f"{note_zh}{facts_zh}{desc_zh}") if desc_zh else "",
                 "url": (row.get("url") or "").strip(),
-                "publisher": (row.get("source") or "").strip(),
+                **publisher_names(row.get("source") or ""),
                 "published": published if published and iso_date_or(published, "") else None,
                 "sectors": policy_sectors(row),
                 "jurisdiction": jurisdiction_code(row.get("country") or ""),
@@ -1194,7 +1219,9 @@ def build_documents(folder: Path = DOCUMENTS_DIR) -> list[dict]:
             "title_zh": doc["title_zh"],
             "summary_en": doc["summary_en"],
             "summary_zh": doc["summary_zh"],
-            "publisher": doc["publisher"],
+            **publisher_names(
+                doc["publisher"], doc.get("publisher_en", ""), doc.get("publisher_zh", "")
+            ),
             "url": doc["url"],
             "sectors": doc["sectors"],
             "jurisdiction": doc["jurisdiction"],

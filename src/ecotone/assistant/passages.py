@@ -14,7 +14,7 @@ from ecotone.search.text import CJK, fold, to_simplified
 #: the kinds whose text answers questions (policies are resources of kind "policy")
 KINDS = ("resource", "case", "solution", "need")
 #: fields that name or place a record rather than say something about it
-NOT_PASSAGES = frozenset({"city", "city_zh", "publisher"})
+NOT_PASSAGES = frozenset({"city", "city_zh", "publisher", "publisher_zh"})
 #: what the page the search found closest in meaning adds to the weight a passage holds:
 #: about half a concept (a concept weighs its rarity in the index, 1 to 9)
 CLOSEST_BONUS = 2.0

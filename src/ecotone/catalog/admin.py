@@ -66,7 +66,7 @@ class NeedAdmin(RecordAdmin):
 class ResourceAdmin(RecordAdmin):
     list_display = ("title_en", "title_zh", "kind", "language", "published", "status")
     list_filter = ("status", "kind", "language")
-    search_fields = ("title_en", "title_zh", "external_id", "publisher")
+    search_fields = ("title_en", "title_zh", "external_id", "publisher", "publisher_zh")
     raw_id_fields = ("owner",)
 
 

@@ -216,7 +216,7 @@ class NeedFilterSet(CatalogueFilterSet):
 
 
 class ResourceFilterSet(CatalogueFilterSet):
-    text_fields = ("title_en", "title_zh", "summary_en", "summary_zh", "publisher")
+    text_fields = ("title_en", "title_zh", "summary_en", "summary_zh", "publisher", "publisher_zh")
     year_field = "published__year"
     kind = django_filters.ChoiceFilter(choices=ResourceKind.choices, label=_("Kind"))
     language = django_filters.ChoiceFilter(choices=ContentLanguage.choices, label=_("Language"))

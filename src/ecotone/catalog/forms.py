@@ -442,6 +442,7 @@ class ResourceForm(CatalogueRecordForm):
             "summary_en",
             "summary_zh",
             "publisher",
+            "publisher_zh",
             "published",
             "language",
             "url",

@@ -20,6 +20,7 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from ecotone.core.bilingual import only_chinese
 from ecotone.core.models import TimestampedModel
 from ecotone.core.refusals import Refused
 from ecotone.core.signals import records_imported
@@ -85,13 +86,16 @@ class _ValidRow:
 
 
 def normalise_resource_row(row: dict) -> dict:
-    """The stable resource format names ``title`` in the document's ``language``."""
+    """The stable resource format names ``title`` in the document's ``language``, and a
+    ``publisher`` in whichever language it is written."""
     row = dict(row)
     language = str(row.get("language") or "en").lower()
     if "title" in row:
         row.setdefault(f"title_{'zh' if language.startswith('zh') else 'en'}", row.pop("title"))
     if language.startswith("zh"):
         row["language"] = "zh"
+    if only_chinese(str(row.get("publisher") or "")) and not row.get("publisher_zh"):
+        row["publisher_zh"] = row.pop("publisher")
     return row
 
 

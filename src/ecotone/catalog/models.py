@@ -483,6 +483,7 @@ class Resource(CatalogueRecord):
     summary_en = models.TextField(_("summary (English)"), blank=True)
     summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
     publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    publisher_zh = models.CharField(_("publisher (Chinese)"), max_length=300, blank=True)
     published = models.DateField(_("published"), null=True, blank=True)
     language = models.CharField(
         _("language"), max_length=2, choices=ContentLanguage.choices, default="en"
@@ -507,6 +508,7 @@ class Resource(CatalogueRecord):
 
     title = Bilingual("title")
     summary = Bilingual("summary")
+    publisher_label = Bilingual("publisher", english_field="publisher")
 
     class Meta:
         ordering = ["-published", "id"]

@@ -74,7 +74,7 @@ class ResourceIndex(SearchIndex):
     kind = "resource"
     model = models.Resource
     title_fields = ("title_en", "title_zh")
-    body_fields = ("summary_en", "summary_zh", "publisher", "text")
+    body_fields = ("summary_en", "summary_zh", "publisher", "publisher_zh", "text")
     chunked_fields = ("text",)
     facet_fields = {**SECTORS, "year": "published", **STATUS}
     m2m_fields = ("sectors",)

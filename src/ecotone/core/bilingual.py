@@ -38,6 +38,12 @@ def has_chinese(text: str) -> bool:
     return _CJK.search(text or "") is not None
 
 
+def only_chinese(text: str) -> bool:
+    """Chinese characters and no Latin letter: a name that belongs in a Chinese field
+    (生态环境部办公厅, not "工信部 (MIIT)")."""
+    return has_chinese(text) and re.search(r"[A-Za-z]", text) is None
+
+
 def _comparable(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 

@@ -153,8 +153,8 @@ def resource_node(record, base_url: str) -> dict:
         "@type": RESOURCE_TYPES.get(record.kind, "Article"),
         "name": bilingual(record, "title"),
         "abstract": bilingual(record, "summary"),
-        "publisher": {"@type": "Organization", "name": record.publisher}
-        if record.publisher
+        "publisher": {"@type": "Organization", "name": bilingual(record, "publisher", "publisher")}
+        if record.publisher or record.publisher_zh
         else None,
         "datePublished": record.published.isoformat() if record.published else None,
         "inLanguage": "zh-Hans" if record.language == "zh" else "en",

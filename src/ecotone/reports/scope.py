@@ -213,6 +213,7 @@ def scoped_resources(scope: ReportScope) -> QuerySet:
                 Q(title_en__icontains=name)
                 | Q(title_zh__icontains=name)
                 | Q(publisher__icontains=name)
+                | Q(publisher_zh__icontains=name)
             )
         queryset = queryset.filter(named)
     if scope.year:

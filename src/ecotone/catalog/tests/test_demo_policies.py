@@ -51,3 +51,19 @@ def test_a_policys_text_and_summaries_are_plain_text_not_the_sources_markdown():
             )
     canada = next(p for p in policies if p["external_id"] == "ccus-pol-ca-ccus-itc")
     assert "Legal weight: Guideline/Policy. The Canada CCUS ITC" in canada["summary_en"]
+
+
+def test_every_demo_publisher_has_its_english_name_in_the_english_field():
+    """Nine policies and five Chinese documents named their publisher only in Chinese
+    (丹麦能源署, 生态环境部办公厅), which English pages showed as the publisher's name."""
+    path = settings.DATA_DIR / "demo" / "resources.jsonl"
+    with path.open(encoding="utf-8") as fh:
+        resources = [json.loads(line) for line in fh if line.strip()]
+    named = [row for row in resources if row.get("publisher") or row.get("publisher_zh")]
+    assert len(named) >= 60
+    for row in named:
+        assert row.get("publisher") and not re.search(r"[\u4e00-\u9fff]", row["publisher"]), row
+    chinese = {row["external_id"]: row.get("publisher_zh", "") for row in named}
+    assert chinese["ccus-pol-denmark-ccfd"] == "丹麦能源署"
+    assert chinese["doc-cn-ets-measures-2020"] == "中华人民共和国生态环境部"
+    assert chinese["doc-us-usc-26-45q"].startswith("美国国会")

@@ -84,6 +84,7 @@ def test_jsonl_resource_in_the_stable_format(tmp_path):
     assert resource.title_zh == row["title"]
     assert resource.title_en == ""
     assert resource.language == "zh"
+    assert (resource.publisher, resource.publisher_zh) == ("", "深圳市生态环境局")
     assert str(resource.published) == "2023-12-05"
     assert list(resource.sectors.values_list("slug", flat=True)) == ["climate-policy"]
 
