@@ -218,7 +218,8 @@ def test_the_chinese_page_separates_the_reasons_of_a_result_in_chinese(committed
 )
 def test_a_refused_filter_is_explained_in_the_pages_language(committed, params, value):
     """A filter a reader edited by hand is refused in their language, naming what they
-    wrote: a Chinese page had said "unknown sector; use a sector's slug…" in English."""
+    wrote, with a link to the search without it: a Chinese page had said "unknown sector;
+    use a sector's slug…" in English, and offered no way on."""
     with committed():
         SolutionFactory(title_en="Rooftop solar")
     alerts = {}
@@ -229,6 +230,8 @@ def test_a_refused_filter_is_explained_in_the_pages_language(committed, params, 
         assert alert, response.content.decode()
         alerts[language] = alert.group(1)
         assert value in alerts[language]
+        way_on = re.search(r'<a href="\?([^"]*)">', alerts[language])
+        assert way_on and way_on.group(1) == "q=solar"  # the same search without it
     assert not re.search(r"[\u4e00-\u9fff]", alerts["en"])
     assert re.search(r"[\u4e00-\u9fff]", alerts["zh-hans"])
     assert not re.search(r"\b(unknown|use|must|invalid)\b", alerts["zh-hans"], re.I)
