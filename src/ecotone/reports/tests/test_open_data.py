@@ -193,3 +193,21 @@ def test_the_api_lists_the_bundle(world):
     assert listing["bundle"]["url"] == "http://testserver/en/reports/open-data/open-data.zip"
     html = Client().get("/en/reports/open-data/").content.decode()
     assert 'href="/en/reports/open-data/open-data.zip"' in html
+
+
+def test_json_ld_names_a_documents_publisher_in_both_languages(world):
+    from ecotone.catalog.models import Resource
+
+    Resource.objects.create(
+        external_id="dk-neccs",
+        title_en="NECCS Fund",
+        publisher="Danish Energy Agency",
+        publisher_zh="丹麦能源署",
+        status="published",
+    )
+    graph = json.loads(download("/en/reports/open-data/resources.jsonld").content)["@graph"]
+    (fund,) = [node for node in graph[1:] if node["name"][0]["@value"] == "NECCS Fund"]
+    assert fund["publisher"]["name"] == [
+        {"@value": "Danish Energy Agency", "@language": "en"},
+        {"@value": "丹麦能源署", "@language": "zh-Hans"},
+    ]
