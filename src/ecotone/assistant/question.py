@@ -98,6 +98,18 @@ FIGURE = re.compile(
 )
 
 
+#: the currencies a sum is written in beside dollars, euros and yuan: the documents' funds
+#: and fines are in kroner, pounds, reais … (287 亿丹麦克朗, DKK 28.7 billion)
+_CHINESE_CURRENCIES = (
+    "美元|欧元|英镑|日元|韩元|港元|澳元|加元|(?:丹麦|挪威|瑞典|冰岛)?克朗|卢比|雷亚尔|卢布"
+    "|法郎|比索|兰特|林吉特|迪拉姆|里亚尔|元"
+)
+_ENGLISH_CURRENCIES = (
+    "kroner|kronor|krone|pounds? sterling|yen|rupees?|reais|rubles?|roubles?|francs?|pesos?"
+    "|ringgit|dirhams?|riyals?"
+)
+_CURRENCY_CODES = "dkk|nok|sek|isk|gbp|jpy|krw|chf|inr|brl|aud|cad|aed|sar|myr|zar|mxn"
+
 #: what kind of answer a question asks for, and how a sentence gives one: a sum of money
 #: ("how much funding", 罚多少钱), a length of time ("how long", 多久, 几年), a date ("when",
 #: 何时), a limit ("at most", 最多, 最长: "not more than", 不得超过) and a definition or a
@@ -110,7 +122,7 @@ ASKS_FOR = {
         r"|\b(?:funding|budget|cost|price|fine|penalty|appropriat\w*)\b.*\bhow much\b"
         r"|\b(?:what|which) (?:is the |are the )?(?:penalty|penalties|fines?|price|cost)\b"
         r"|多少钱|多少资金|多少经费|多少拨款|多少资助|金额|罚款\S*多少|多少(?:罚款|补贴|奖励)"
-        r"|多少(?:美元|欧元|英镑|人民币|万元|亿元|元)"
+        rf"|多少(?:人民币|[万亿]*(?:{_CHINESE_CURRENCIES}))"
         r"|(?:怎么|如何|什么)处罚",
         re.IGNORECASE,
     ),
@@ -201,8 +213,9 @@ _DATE = (
 )
 GIVES = {
     "money": re.compile(
-        r"[$€£¥]\s?\d|\d[\d,.]*\s*(?:(?:million |billion )?(?:dollars|euros?|yuan|rmb|usd|eur)\b"
-        r"|美元|欧元|万元|亿元|元)|\b(?:usd|eur|rmb|cny)\s?\d|[一二两三四五六七八九十百千万亿]+元"
+        r"[$€£¥]\s?\d|\d[\d,.]*\s*(?:(?:million |billion )?(?:dollars|euros?|yuan|rmb|usd|eur"
+        rf"|{_ENGLISH_CURRENCIES})\b|[百千万亿]*(?:{_CHINESE_CURRENCIES}))"
+        rf"|\b(?:usd|eur|rmb|cny|{_CURRENCY_CODES})\s?\d|[一二两三四五六七八九十百千万亿]+元"
         r"|(?:成交价格|平均价格)\S{0,6}\d+倍",
         re.IGNORECASE,
     ),

@@ -357,3 +357,16 @@ def test_the_words_naming_the_kind_asked_for_are_not_concepts_to_find():
     assert without_kind_words([limit], frozenset({"duration"})) == [limit]
     maximum = _concept("maximum")
     assert without_kind_words([maximum, _concept("fine")], frozenset({"limit"}))[0].label == "fine"
+
+
+def test_a_sum_in_kroner_pounds_or_yen_is_a_sum_of_money():
+    """丹麦的负排放基金有多少钱？ was declined: the summary's 累计投入达 287 亿丹麦克朗 held no
+    currency the assistant knew, so no sentence gave the sum the question asks for."""
+    money = frozenset({"money"})
+    assert gives("2024 年，该基金累计投入达 287 亿丹麦克朗。", money) == money
+    assert gives("The fund holds DKK 28.7 billion over 20 years.", money) == money
+    assert gives("a budget of 2.6 billion kroner", money) == money
+    assert gives("The scheme pays £1.2 billion; Japan adds 50 billion yen.", money) == money
+    assert gives("该项目共设 5 个单元。", money) == frozenset()
+    assert gives("The plant moves 10 pounds of steel.", money) == frozenset()
+    assert asks_for("补贴是多少亿日元？") == money
