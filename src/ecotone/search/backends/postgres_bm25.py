@@ -580,7 +580,11 @@ def recount(cursor) -> None:
 # not met can score). If so, the same statement scores exactly (the current statistics,
 # the postings' term frequencies) every met document whose ceiling reaches that floor
 # and returns the few around the k-th score; if not, it returns nothing and ``top_k``
-# asks again ``GROWTH`` times deeper. Python sees ~k rows, never the postings.
+# asks again ``GROWTH`` times deeper. Python sees ~k rows, never the postings. A query
+# whose title lists share many documents runs the statement's paired form first, which
+# sums only the documents met in two lists or more and answers only when no document met
+# once can be a contender (``_paired_parts``); when it cannot tell, the full form runs at
+# the same depth.
 #
 # The averages change with every write while the stored impacts keep the reference ones;
 # a field's part grows with the average, by at most ``current / reference`` (the length
