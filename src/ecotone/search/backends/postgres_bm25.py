@@ -36,6 +36,7 @@ last exact one. In real text most words occur once per field, where the estimate
 score; the tests check the exact top 10 survives the cut on a corpus where it does not.
 """
 
+import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -579,7 +580,11 @@ def recount(cursor) -> None:
 # not met can score). If so, the same statement scores exactly (the current statistics,
 # the postings' term frequencies) every met document whose ceiling reaches that floor
 # and returns the few around the k-th score; if not, it returns nothing and ``top_k``
-# asks again ``GROWTH`` times deeper. Python sees ~k rows, never the postings.
+# asks again ``GROWTH`` times deeper. Python sees ~k rows, never the postings. A query
+# whose title lists share many documents runs the statement's paired form first, which
+# sums only the documents met in two lists or more and answers only when no document met
+# once can be a contender (``_paired_parts``); when it cannot tell, the full form runs at
+# the same depth.
 #
 # The averages change with every write while the stored impacts keep the reference ones;
 # a field's part grows with the average, by at most ``current / reference`` (the length
@@ -600,6 +605,13 @@ MAX_POSTINGS_READ = 16_384
 #: the k-th floor is looked for among the best ``KTH_FRONT`` × k floors first (a top-N
 #: sort); only when fewer than k of those pass the filter are all of them sorted
 KTH_FRONT = 4
+#: the paired statement is tried first when the title lists are expected to share at
+#: least this many times k documents that pass the filter (``paired_first``); else, or
+#: when it cannot tell, the statement over every document met answers
+PAIRS_PER_K = 2
+#: the share of documents a facet filter is assumed to pass (the status filter every
+#: search has passes nearly all and is not counted)
+FACET_SHARE = 0.25
 #: impacts are stored as float4: a bound is raised by this share to stay above them
 IMPACT_ROUNDING = 1e-6
 #: the statement returns the documents whose exact score (computed in SQL) is within this
@@ -635,20 +647,54 @@ def _scoring_sql(source: str, where: str) -> str:
     WHERE {where}"""  # noqa: S608
 
 
-def top_k_sql(where: str) -> str:
+def _paired_parts(paired: bool) -> tuple[str, str, str, str]:
+    """What ``top_k_sql(paired=True)`` adds: each list's head (its first posting's impact
+    times ``upper``, the most it adds to a score), the most a document met in one list
+    alone can gain over the threshold (its list's head less its bound; its ceiling is at
+    most the threshold plus that), and the condition keeping the documents met twice.
+
+    On flat lists (a title's impacts all alike, so it is read to its end) most documents
+    met are met once, and the k-th score needs a document in two of the heaviest lists:
+    grouping them all, storing them and sorting their floors is a third of the
+    statement. A document met once is left out only when its ceiling is below the k-th
+    floor among the others, so it could not have been a contender: the contenders, and
+    the answer, are those of the unpaired statement."""
+    if not paired:
+        return "", "", "0.0", ""
+    head = ",\n           coalesce(l.upper * h.impact, 0.0) AS head"
+    probe = f"""
+    LEFT JOIN LATERAL (
+        SELECT p.impact FROM {POSTINGS} p
+        WHERE p.lexeme = l.lexeme AND p.field = l.field
+        ORDER BY p.impact DESC, p.doc_id DESC LIMIT 1
+    ) h ON true"""  # noqa: S608
+    return (
+        head,
+        probe,
+        "max(head - bound)",
+        ("\n    HAVING count(*) > 1 OR (SELECT exhausted FROM edge)"),
+    )
+
+
+def top_k_sql(where: str, paired: bool = False) -> str:
     """The fast top-k's statement (see above), with named parameters; ``where`` is the
     filter on ``d`` with positional ones (see ``_named``). One row per document near or
     above the k-th score, each with (done, exhausted, total) in front; a single row with
     NULLs for the document when it found none or must read deeper (done false).
 
     The contenders are scored in two steps: the 2 × k with the highest ceilings, then,
-    of the rest, only those whose ceiling reaches the k-th score among the first."""
+    of the rest, only those whose ceiling reaches the k-th score among the first.
+
+    ``paired``: the documents met are those met in at least two lists (unless every list
+    was read to its end), and the statement is done only if a document met in one list
+    alone cannot reach the k-th floor (see ``_paired_parts``)."""
     where = _named(where)
+    head, head_probe, single_gain, only_pairs = _paired_parts(paired)
     # Constant names, numbers and the filter's own SQL; every value is a parameter.
     return f"""
 WITH l AS MATERIALIZED (
     SELECT l.*, e.impact IS NULL AS exhausted,
-           coalesce(l.upper * e.impact, 0.0) AS bound
+           coalesce(l.upper * e.impact, 0.0) AS bound{head}
     FROM unnest(%(list_lexemes)s::text[], %(fields)s::smallint[],
                 %(weights)s::float8[], %(upper)s::float8[], %(lower)s::float8[],
                 %(takes)s::int[])
@@ -657,9 +703,11 @@ WITH l AS MATERIALIZED (
         SELECT p.impact FROM {POSTINGS} p
         WHERE p.lexeme = l.lexeme AND p.field = l.field
         ORDER BY p.impact DESC, p.doc_id DESC OFFSET l.take - 1 LIMIT 1
-    ) e ON true
+    ) e ON true{head_probe}
 ), edge AS MATERIALIZED (
-    SELECT bool_and(exhausted) AS exhausted, sum(bound) AS threshold FROM l
+    SELECT bool_and(exhausted) AS exhausted, sum(bound) AS threshold,
+           {single_gain} AS single_gain
+    FROM l
 ), met AS MATERIALIZED (
     SELECT p.doc_id, sum(l.lower * p.impact) AS floor,
            sum(l.upper * p.impact - l.bound) AS gain
@@ -668,7 +716,7 @@ WITH l AS MATERIALIZED (
         WHERE p.lexeme = l.lexeme AND p.field = l.field
         ORDER BY p.impact DESC, p.doc_id DESC LIMIT l.take
     ) p
-    GROUP BY p.doc_id
+    GROUP BY p.doc_id{only_pairs}
 ), kth_front AS MATERIALIZED (
     SELECT count(*) AS passing, min(m.floor) AS floor FROM (
         SELECT m.floor
@@ -693,7 +741,7 @@ WITH l AS MATERIALIZED (
     HAVING (SELECT passing FROM kth_front) < %(k)s
 ), decision AS MATERIALIZED (
     SELECT e.exhausted, e.threshold, k.passing, k.floor,
-           e.exhausted OR (k.passing >= %(k)s AND k.floor > e.threshold) AS done
+           e.exhausted OR (k.passing >= %(k)s AND k.floor > e.threshold + e.single_gain) AS done
     FROM edge e, kth k
 ), contenders AS MATERIALIZED (
     SELECT m.doc_id, x.threshold + m.gain AS ceiling
@@ -831,12 +879,36 @@ def top_k(
         return [], 0
     depth = max(FIRST_DEPTH, DEPTH_PER_K * k)
     while True:
-        found = _top_k_at(cursor, request, weights, collection, lists, k, depth)
+        found = None
+        if paired_first(request, lists, collection, k):
+            found = _top_k_at(cursor, request, weights, collection, lists, k, depth, paired=True)
+        if found is None:
+            found = _top_k_at(cursor, request, weights, collection, lists, k, depth)
         if found is not None:
             return found
         if depth >= MAX_POSTINGS_READ:
             return None
         depth *= GROWTH
+
+
+def expected_pairs(lists: list[PostingList], documents: int) -> float:
+    """How many documents two of the query's title lists would share if words fell into
+    titles independently: the k-th score is found among them (``_paired_parts``) only
+    when there are enough of them, and a filter passes only some."""
+    if documents <= 0:
+        return 0.0
+    lengths = [plist.length for plist in lists if plist.field == TITLE]
+    return sum(a * b for a, b in itertools.combinations(lengths, 2)) / documents
+
+
+def paired_first(
+    request: LexicalRequest, lists: list[PostingList], collection: Collection, k: int
+) -> bool:
+    """Whether to try the paired statement first: when it cannot tell (too few documents
+    met twice pass the filter), the unpaired one runs after it, a statement more."""
+    facets = max(len(request.where_params) - 1, 0)
+    passing = expected_pairs(lists, collection.documents) * FACET_SHARE**facets
+    return passing >= PAIRS_PER_K * k
 
 
 def _takes(lists: list[PostingList], depth: int) -> list[int]:
@@ -847,9 +919,10 @@ def _takes(lists: list[PostingList], depth: int) -> list[int]:
     return [plist.length + 1 if plist.length <= short else depth for plist in lists]
 
 
-def _top_k_at(cursor, request, weights, collection, lists, k, depth):
+def _top_k_at(cursor, request, weights, collection, lists, k, depth, paired=False):
     """One ``TOP_K`` statement reading ``depth`` postings per list: the answer, or None
-    when that was not deep enough to know it."""
+    when that was not deep enough to know it (``paired``: or when a document met in one
+    list alone might reach the k-th score)."""
     title_norm, body_norm = _norm(collection.average_title), _norm(collection.average_body)
     params = {
         "list_lexemes": [plist.lexeme for plist in lists],
@@ -868,7 +941,7 @@ def _top_k_at(cursor, request, weights, collection, lists, k, depth):
         "lexemes": sorted({plist.lexeme for plist in lists}),
         **{f"where_{n}": value for n, value in enumerate(request.where_params)},
     }
-    cursor.execute(top_k_sql(request.where), params)
+    cursor.execute(top_k_sql(request.where, paired), params)
     rows = cursor.fetchall()
     done, _, total = rows[0][:3]
     if not done:

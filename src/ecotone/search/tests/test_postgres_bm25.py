@@ -280,9 +280,9 @@ def spy_on_top_k(monkeypatch) -> list:
     deeper), and whether it answered (None: it handed over to the two-stage ranking)."""
     calls, at_depth = [], bm25._top_k_at
 
-    def counted(*args):
+    def counted(*args, **kwargs):
         calls[-1]["rounds"] += 1
-        return at_depth(*args)
+        return at_depth(*args, **kwargs)
 
     def top_k(*args):
         calls.append({"rounds": 0})
@@ -423,6 +423,71 @@ def test_the_fast_top_k_hands_over_when_the_lists_run_long(monkeypatch):
     expected = reference.ranking("word0 word1")
     assert page.total == len(expected)  # the two-stage ranking counted every match
     assert keys(page) == [key for key, _ in expected[:10]]
+
+
+def spy_on_statements(monkeypatch) -> list:
+    """Records each top-k statement: whether it was the paired one and whether it
+    answered (None: it could not tell at that depth)."""
+    statements, at_depth = [], bm25._top_k_at
+
+    def recorded(*args, **kwargs):
+        answer = at_depth(*args, **kwargs)
+        statements.append((kwargs.get("paired", False), answer is not None))
+        return answer
+
+    monkeypatch.setattr(bm25, "_top_k_at", recorded)
+    return statements
+
+
+def flat_corpus(count: int, title_words: int = 12, seed: int = 11):
+    """Titles of two to four words from a small vocabulary, one occurrence each (a title
+    list's impacts all alike, as in the speed benchmark's catalogue), bodies of six to
+    ten of the first twelve words."""
+    rng = random.Random(seed)
+    words = [f"word{n}" for n in range(max(title_words, 12))]
+
+    def field(low: int, high: int, vocabulary: int) -> str:
+        return " ".join(rng.sample(words[:vocabulary], rng.randint(low, high)))
+
+    return [doc(pk, field(2, 4, title_words), field(6, 10, 12)) for pk in range(1, count + 1)]
+
+
+@needs_postgres
+def test_the_paired_statement_ranks_the_documents_met_twice(monkeypatch):
+    """On flat title lists the k-th score needs a document in two of them: the statement
+    that groups only the documents met twice answers, and its top k is the exhaustive
+    one (with a filter, and past the first page)."""
+    statements = spy_on_statements(monkeypatch)
+    corpus = flat_corpus(400)
+    engine = backend()
+    engine.rebuild(corpus)
+    queries = ["word0 word1 word2", "word5 word6 word7 word8"]
+    assert_exact_top(engine, Reference(corpus), queries)
+    assert_exact_top(engine, Reference(corpus), queries, limit=7, offset=5)
+    assert statements and all(paired and answered for paired, answered in statements)
+
+
+@needs_postgres
+def test_a_document_met_once_keeps_the_paired_statement_from_answering(monkeypatch):
+    """A rare word in a short title outweighs two common words together: the paired
+    statement, which leaves documents met once out, must not answer, and the statement
+    over every document met, at the same depth, finds them."""
+    corpus = flat_corpus(1200, title_words=24)  # title lists read to their end, bodies not
+    corpus += [doc(1000 + n, "rare", "tidal lagoon barrage") for n in range(3)]
+    engine = backend()
+    engine.rebuild(corpus)
+    monkeypatch.setattr(bm25, "PAIRS_PER_K", math.inf)  # the unpaired statement alone
+    unpaired = find(engine, "rare word0 word1", limit=5)
+    monkeypatch.setattr(bm25, "PAIRS_PER_K", 0)  # the paired statement first
+    statements = spy_on_statements(monkeypatch)
+    page = find(engine, "rare word0 word1", limit=5)
+    assert statements == [(True, False), (False, True)]
+    assert [(hit.key, hit.score) for hit in page.hits] == [
+        (hit.key, hit.score) for hit in unpaired.hits
+    ]
+    expected = Reference(corpus).ranking("rare word0 word1")
+    assert keys(page) == [key for key, _ in expected[:5]]
+    assert keys(page)[:3] == [("solution", 1000 + n) for n in range(3)]
 
 
 # -- statistics ---------------------------------------------------------------------------
