@@ -16,6 +16,7 @@ from django_countries import countries
 
 from ecotone.catalog.model_fields import EUROPEAN_UNION
 from ecotone.search.text import CJK, coverage_terms
+from ecotone.search.translation import COUNTRY_ALIASES, countries_of_adjectives
 
 #: Country names people write that are not the standard ones (English).
 COUNTRY_ALIASES_EN = {
@@ -37,6 +38,15 @@ COUNTRY_ALIASES_EN = {
 }
 #: The same in Chinese.
 COUNTRY_ALIASES_ZH = {"欧盟": EUROPEAN_UNION, "欧洲联盟": EUROPEAN_UNION}
+#: Adjectives that name a jurisdiction in a question ("the Korean CCUS act", "Chinese
+#: regulations") beside those search reads (``countries_of_adjectives``), which leaves
+#: these out for reasons of its own (a language, or CC-CEDICT's name for the country).
+ADJECTIVES_EN = {
+    "Korean": "Korea",
+    "American": "United States",
+    "British": "United Kingdom",
+    "Chinese": "China",
+}
 
 
 @cache
@@ -54,9 +64,34 @@ def named_jurisdictions(question: str) -> frozenset[str]:
     return _named_in_english(question) | _named_in_chinese(question)
 
 
+@cache
+def _countries_of_adjectives() -> dict[str, str]:
+    """Adjective of nationality, lower case → its country's name ("korean" → "Korea")."""
+    named = {**countries_of_adjectives(), **ADJECTIVES_EN}
+    return {adjective.lower(): country for adjective, country in named.items()}
+
+
+def country_names_of_adjective(word: str) -> tuple[str, ...]:
+    """The names of the country an adjective of nationality names, as people write it and
+    as django-countries does ("korean" → Korea, South Korea; none if it names none)."""
+    country = _countries_of_adjectives().get(word.lower(), "")
+    return tuple(dict.fromkeys(n for n in (country, COUNTRY_ALIASES.get(country, "")) if n))
+
+
+@cache
+def adjective_codes() -> tuple[tuple[str, str], ...]:
+    """(adjective of nationality, code): "korean" → KR, "norwegian" → NO."""
+    codes = dict(place_names(False))
+    pairs = [
+        (adjective, codes.get(COUNTRY_ALIASES.get(country, country)))
+        for adjective, country in _countries_of_adjectives().items()
+    ]
+    return tuple((adjective, code) for adjective, code in pairs if code)
+
+
 def _named_in_english(question: str) -> frozenset[str]:
     found, text = set(), question
-    for name, code in place_names(False):
+    for name, code in (*place_names(False), *adjective_codes()):
         flags = 0 if len(name) <= 4 and name.isupper() else re.I  # "US", not "us"
         pattern = rf"(?<![\w.]){re.escape(name)}(?![\w])"
         if re.search(pattern, text, flags):

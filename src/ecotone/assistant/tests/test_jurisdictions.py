@@ -18,6 +18,12 @@ from ecotone.catalog.models import Case, Resource
         ("欧盟碳边境调节机制从哪一年开始收费？", {"EU"}),
         ("美国能源部的碳移除计划涵盖哪些技术？", {"US"}),
         ("印度尼西亚的碳市场", {"ID"}),
+        # an adjective of nationality names its country: the Japanese act had answered
+        # "What does the Korean CCUS act require?"
+        ("What does the Korean CCUS act require?", {"KR"}),
+        ("What does the South Korean CCUS law require?", {"KR"}),
+        ("Which Norwegian rules cover offshore CO2 storage?", {"NO"}),
+        ("When do the Chinese ETS regulations take effect?", {"CN"}),
         # a name inside another word is not one: 内蒙古 is not 蒙古 (Mongolia), 增加纳入 holds
         # 加纳 (Ghana) across two words; "us" is a pronoun
         ("内蒙古有哪些碳捕集项目？", set()),

@@ -370,3 +370,17 @@ def test_a_sum_in_kroner_pounds_or_yen_is_a_sum_of_money():
     assert gives("该项目共设 5 个单元。", money) == frozenset()
     assert gives("The plant moves 10 pounds of steel.", money) == frozenset()
     assert asks_for("补贴是多少亿日元？") == money
+
+
+def test_an_adjective_of_nationality_is_held_by_its_countrys_name():
+    """The documents say "South Korea enacted …" and 韩国, never "Korean": the question
+    "What does the Korean CCUS act require?" found no sentence holding its subject."""
+    (korean, *_rest) = concepts("What does the Korean CCUS act require?")
+    written = {" ".join(term.surface for term in words) for words in korean.alternatives}
+    assert {"korean", "korea", "south korea", "韩国"} <= written
+    (norwegian, *_rest) = concepts("Which Norwegian rules cover CO2 storage?")
+    assert {"norway", "挪威"} <= {" ".join(t.surface for t in a) for a in norwegian.alternatives}
+    (act, *_rest) = [c for c in concepts("What does the Korean act require?") if c.label == "act"]
+    assert "korea" not in {t.surface for t in act.terms}
+    (chinese, *_rest) = concepts("Can Chinese emitters use offsets?")
+    assert [t.surface for t in chinese.terms] == ["chinese"]
