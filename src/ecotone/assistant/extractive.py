@@ -529,7 +529,18 @@ def _passage_sentences(
 def adds_nothing(normal: str, concepts_: list[Concept]) -> bool:
     """Whether a sentence says nothing but the question's own words, figures, single
     letters and signs: a heading or a citation ("26 U.S.C. § 45Q." for "What is 45Q?")
-    names what is asked about without saying anything of it, so it is no answer."""
+    names what is asked about without saying anything of it, so it is no answer. A
+    labelled field says nothing either when its value is only the question's words
+    ("Jurisdiction: South Korea." for "What does the Korean CCUS act require?")."""
+    label = LABELLED.match(normal)
+    if label and _said_beyond(normal[label.end() :], concepts_) == 0:
+        return True
+    return _said_beyond(normal, concepts_) < 3
+
+
+def _said_beyond(normal: str, concepts_: list[Concept]) -> int:
+    """How much ``normal`` says besides the concepts' words: two for an English word of two
+    letters or more without a digit, one for a Chinese character."""
     rest = normal
     english = set()
     for concept in concepts_:
@@ -544,7 +555,7 @@ def adds_nothing(normal: str, concepts_: list[Concept]) -> bool:
         if len(word) > 1 and not any(ch.isdigit() for ch in word) and stem(word) not in english
     ]
     chinese = sum(len(run) for run in CJK.findall(rest))
-    return 2 * len(words) + chinese < 3
+    return 2 * len(words) + chinese
 
 
 def _share(found, near, far, concepts_: list[Concept]) -> float:

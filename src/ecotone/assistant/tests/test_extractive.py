@@ -823,3 +823,15 @@ def test_a_follow_up_saying_it_asks_about_the_previous_questions_subject(
     assert extract.status == "answered"
     assert said in [s["text"] for s in extract.sentences]
     assert {c["external_id"] for s in extract.sentences for c in s["citations"]} == {"ccus-fac-241"}
+
+
+def test_a_field_whose_value_is_only_the_questions_words_says_nothing(documents):
+    """ "What does the Korean CCUS act require?" was answered "Jurisdiction: South Korea." and
+    "适用范围：韩国。", the demo summaries' fact lines, which only repeat the question."""
+    from ecotone.assistant.passages import normalised
+
+    wanted = concepts("What does the Korean CCUS act require?")
+    for line in ("Jurisdiction: South Korea.", "适用范围：韩国。"):
+        assert extractive.adds_nothing(normalised(line), wanted), line
+    for line in ("Status: Active.", "Jurisdiction: South Korea and Japan.", "状态：现行。"):
+        assert not extractive.adds_nothing(normalised(line), wanted), line
