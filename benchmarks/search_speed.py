@@ -297,7 +297,8 @@ def measure(
             f"passages_per_space={written * passages if pool else 0} (vectors given, not embedded)"
         )
     for mode in modes:
-        query_once(backend, mode, QUERIES[0])  # warm: models loaded, matrices read
+        for text in QUERIES:  # warm: models, matrices and dictionaries loaded once
+            query_once(backend, mode, text)
         latencies = []
         cpu = time.process_time()
         for _ in range(repeats):
