@@ -250,6 +250,9 @@ class EmbeddedBackend(SearchBackend):
     def nearest(self, space, vector, filters, limit) -> list[DenseHit]:
         return self.vectors.nearest(space, vector, filters, limit)
 
+    def nearest_many(self, space, vectors, filters, limit) -> list[list[DenseHit]]:
+        return self.vectors.nearest_many(space, vectors, filters, limit)
+
     def fetch(self, keys: Iterable[str]) -> dict[str, SearchHit]:
         keys = sorted(set(keys))
         if not keys:
