@@ -176,12 +176,12 @@ class EmbeddedBackend(SearchBackend):
         except OSError:
             return None
 
-    def _current_searcher(self) -> tantivy.Searcher:
-        """A searcher of the index as last committed, reloaded only when a commit made
-        since the last one changed it. Reloading for every call took ~2.6 ms, four times
-        a search at 100k documents; reading ``meta.json`` takes microseconds. It is read
-        before the reload, so the searcher is never older than the version kept."""
-        version = self._committed_version()
+    def _current_searcher(self, version: bytes | None = None) -> tantivy.Searcher:
+        """A searcher of the index as last committed (``version``, read now unless given),
+        reloaded only when a commit changed it since the last reload, rather than for
+        every call (four times a hybrid search). The version is read before the reload, so
+        the searcher is never older than the version kept."""
+        version = version or self._committed_version()
         with self._searcher_lock:
             if self._searcher is None or version is None or version != self._searcher_version:
                 self.index.reload()
@@ -214,13 +214,23 @@ class EmbeddedBackend(SearchBackend):
         return tantivy.Query.boolean_query(options)
 
     def search(self, query: SearchQuery) -> SearchPage:
+        return self._search(self._current_searcher(), query)
+
+    def search_many(
+        self, queries: list[SearchQuery], weigh: list[Term] = ()
+    ) -> tuple[list[SearchPage], list[float]]:
+        """Every page and the weights from one searcher: one look at the index's version."""
+        searcher = self._current_searcher()
+        pages = [self._search(searcher, query) for query in queries]
+        return pages, self._term_weights(searcher, list(weigh)) if weigh else []
+
+    def _search(self, searcher: tantivy.Searcher, query: SearchQuery) -> SearchPage:
         if not query.terms:
             return SearchPage(hits=[], total=0)
         clauses = [(tantivy.Occur.Must, self._text_query(query))]
         filters = {**query.filters, "status": ["published"]}
         for facet, values in filters.items():
             clauses.append((tantivy.Occur.Must, self._filter(facet, values)))
-        searcher = self._current_searcher()
         result = searcher.search(
             tantivy.Query.boolean_query(clauses), limit=query.limit, offset=query.offset
         )
@@ -228,7 +238,9 @@ class EmbeddedBackend(SearchBackend):
         return SearchPage(hits=hits, total=result.count or 0)
 
     def term_weights(self, terms: list[Term]) -> list[float]:
-        searcher = self._current_searcher()
+        return self._term_weights(self._current_searcher(), terms)
+
+    def _term_weights(self, searcher: tantivy.Searcher, terms: list[Term]) -> list[float]:
         documents = searcher.num_docs
         return [
             idf(documents, max(searcher.doc_freq(f, t.token) for f in ("title", "body")))
@@ -257,11 +269,12 @@ class EmbeddedBackend(SearchBackend):
         keys = sorted(set(keys))
         if not keys:
             return {}
-        known = self._fetched_before()
+        version = self._committed_version()
+        known = self._fetched_before(version)
         found = {key: known[key] for key in keys if key in known}
         missing = [key for key in keys if key not in found]
         if missing:
-            searcher = self._current_searcher()
+            searcher = self._current_searcher(version)
             query = tantivy.Query.term_set_query(self.schema, "key", missing)
             result = searcher.search(query, limit=len(missing))
             hits = [self._hit(searcher, 0.0, address) for _, address in result.hits]
@@ -272,12 +285,11 @@ class EmbeddedBackend(SearchBackend):
                 known.update((hit.key, hit) for hit in hits)
         return found
 
-    def _fetched_before(self) -> dict[str, SearchHit]:
+    def _fetched_before(self, version: bytes | None) -> dict[str, SearchHit]:
         """The documents this process fetched since the index last changed. A new search
         fetches ~150 documents that only the meaning found (for its page and its facets),
         mostly the same ones query after query. Any commit, by this process or another,
-        rewrites the index's ``meta.json`` (``_committed_version``), which empties them."""
-        version = self._committed_version()
+        rewrites the index's ``meta.json`` (``version``), which empties them."""
         with self._fetched_lock:
             if version is None or version != self._fetched_version:
                 self._fetched = {}

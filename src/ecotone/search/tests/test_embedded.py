@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-from ecotone.search.backends import get_search_backend, reset_search_backend
+from ecotone.search.backends import SearchQuery, get_search_backend, reset_search_backend
 from ecotone.search.backends.embedded import EmbeddedBackend
 from ecotone.search.text import query_terms
 
@@ -88,6 +88,7 @@ def test_searches_reload_the_index_only_after_a_commit(tmp_path):
     for _ in range(3):
         assert keys(find(backend, "solar")) == [("solution", 1)]
         backend.term_weights(query_terms("solar"))
+        backend.search_many([SearchQuery(terms=query_terms("wind"))], query_terms("solar"))
         backend.fetch(["solution:2"])
     assert index.reloads == 0
     backend.update([doc(3, "solar kilns")], [])
