@@ -223,7 +223,7 @@ def with_pool_vectors(documents, pool: dict, seed: int = 3, passages: int = 1):
         yield dataclasses.replace(doc, passages=chunks, vectors=vectors)
 
 
-def query_once(backend, mode: str, text: str) -> list[tuple[str, float]]:
+def query_once(backend, mode: str, text: str, embed: bool = True) -> list[tuple[str, float]]:
     """What ``search_records`` does for one page (``queries._Search``: lexical search,
     query embedding and dense search per space, fusion, the page's stored fields), minus
     the database re-check of each hit."""
@@ -231,7 +231,7 @@ def query_once(backend, mode: str, text: str) -> list[tuple[str, float]]:
     from ecotone.search.embedding import get_embedders
     from ecotone.search.text import query_terms
 
-    for embedder in get_embedders():
+    for embedder in get_embedders() if embed else ():
         embedder.forget_queries()  # each timed query is embedded, as a new query would be
     search = queries._Search(text, query_terms(text), {}, mode, get_embedders())
     search.backend = backend
@@ -279,6 +279,7 @@ def measure(
     passages: int = 1,
     index: Path | None = None,
     rankings: Path | None = None,
+    embed: bool = True,
 ) -> None:
     backend = make_backend(name, index)
     if existing:  # the index already there (``--existing``): queries only
@@ -304,7 +305,7 @@ def measure(
         for _ in range(repeats):
             for text in QUERIES:
                 began, began_cpu = time.perf_counter(), time.process_time()
-                query_once(backend, mode, text)
+                query_once(backend, mode, text, embed)
                 latencies.append((time.perf_counter() - began) * 1000)
                 cpu_times.append((time.process_time() - began_cpu) * 1000)
         cpu_ms = (time.process_time() - cpu) * 1000 / len(latencies)
@@ -346,6 +347,12 @@ def main() -> None:
         "on it with --existing); a temporary folder by default",
     )
     parser.add_argument(
+        "--without-embedding",
+        action="store_true",
+        help="each query's vectors kept from the warm-up: times the search's own work, "
+        "without the models' (steadier, to compare two versions of the search code)",
+    )
+    parser.add_argument(
         "--rankings", type=Path, help="write each query's first page per mode (JSON) here"
     )
     args = parser.parse_args()
@@ -381,6 +388,7 @@ def main() -> None:
             args.passages,
             args.index,
             args.rankings,
+            not args.without_embedding,
         )
 
 
