@@ -217,7 +217,7 @@ class EmbeddedBackend(SearchBackend):
         return self._search(self._current_searcher(), query)
 
     def search_many(
-        self, queries: list[SearchQuery], weigh: list[Term] = ()
+        self, queries: list[SearchQuery], weigh: Iterable[Term] = ()
     ) -> tuple[list[SearchPage], list[float]]:
         """Every page and the weights from one searcher: one look at the index's version."""
         searcher = self._current_searcher()
