@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/search_speed.py                 # 10k and 100k documents
     .venv/bin/python benchmarks/search_speed.py --sizes 10000 --modes lexical
+    .venv/bin/python benchmarks/search_speed.py --sizes 100000 --index /tmp/idx --existing
     DATABASE_URL=postgres://…/scratch .venv/bin/python benchmarks/search_speed.py --backend postgres
 
 ``--backend postgres`` migrates the database ``DATABASE_URL`` names and REPLACES its search
@@ -222,7 +223,7 @@ def with_pool_vectors(documents, pool: dict, seed: int = 3, passages: int = 1):
         yield dataclasses.replace(doc, passages=chunks, vectors=vectors)
 
 
-def query_once(backend, mode: str, text: str) -> None:
+def query_once(backend, mode: str, text: str, embed: bool = True) -> list[tuple[str, float]]:
     """What ``search_records`` does for one page (``queries._Search``: lexical search,
     query embedding and dense search per space, fusion, the page's stored fields), minus
     the database re-check of each hit."""
@@ -230,7 +231,7 @@ def query_once(backend, mode: str, text: str) -> None:
     from ecotone.search.embedding import get_embedders
     from ecotone.search.text import query_terms
 
-    for embedder in get_embedders():
+    for embedder in get_embedders() if embed else ():
         embedder.forget_queries()  # each timed query is embedded, as a new query would be
     search = queries._Search(text, query_terms(text), {}, mode, get_embedders())
     search.backend = backend
@@ -240,16 +241,32 @@ def query_once(backend, mode: str, text: str) -> None:
     else:
         window = search.ranked(depth=queries.CANDIDATES)[:10]
     search.hits([key for key, _ in window])
+    return window
 
 
-def make_backend(name: str):
+def make_backend(name: str, index: Path | None = None):
     if name == "postgres":
         from ecotone.search.backends.postgres import PostgresBackend
 
         return PostgresBackend()
     from ecotone.search.backends.embedded import EmbeddedBackend
 
-    return EmbeddedBackend(Path(tempfile.mkdtemp(prefix="ecotone-search-bench-")))
+    return EmbeddedBackend(index or Path(tempfile.mkdtemp(prefix="ecotone-search-bench-")))
+
+
+def write_rankings(path: Path, backend, modes: list[str]) -> None:
+    """Each query's first page (keys and scores) per mode, as JSON: two versions of the
+    code give the same rankings when these files are equal."""
+    import json
+
+    pages = {
+        mode: {
+            text: [[key, round(score, 6)] for key, score in query_once(backend, mode, text)]
+            for text in QUERIES
+        }
+        for mode in modes
+    }
+    path.write_text(json.dumps(pages, ensure_ascii=False, indent=1))
 
 
 def measure(
@@ -260,8 +277,11 @@ def measure(
     pool: dict | None,
     existing: bool,
     passages: int = 1,
+    index: Path | None = None,
+    rankings: Path | None = None,
+    embed: bool = True,
 ) -> None:
-    backend = make_backend(name)
+    backend = make_backend(name, index)
     if existing:  # the index already there (``--existing``): queries only
         written = backend.status()["documents"]
     else:
@@ -278,20 +298,27 @@ def measure(
             f"passages_per_space={written * passages if pool else 0} (vectors given, not embedded)"
         )
     for mode in modes:
-        query_once(backend, mode, QUERIES[0])  # warm: models loaded, matrices read
-        latencies = []
+        for text in QUERIES:  # warm: models, matrices and dictionaries loaded once
+            query_once(backend, mode, text)
+        latencies, cpu_times = [], []
         cpu = time.process_time()
         for _ in range(repeats):
             for text in QUERIES:
-                began = time.perf_counter()
-                query_once(backend, mode, text)
+                began, began_cpu = time.perf_counter(), time.process_time()
+                query_once(backend, mode, text, embed)
                 latencies.append((time.perf_counter() - began) * 1000)
+                cpu_times.append((time.process_time() - began_cpu) * 1000)
         cpu_ms = (time.process_time() - cpu) * 1000 / len(latencies)
+        # the process's CPU per query (every thread's): under other processes' load it
+        # moves far less than the wall time; its median less than its mean
         print(
             f"search_speed backend={name} mode={mode} docs={written} queries={len(latencies)} "
             f"p50_ms={statistics.median(latencies):.2f} p95_ms={percentile(latencies, 0.95):.2f} "
-            f"p99_ms={percentile(latencies, 0.99):.2f} python_cpu_ms={cpu_ms:.2f}"
+            f"p99_ms={percentile(latencies, 0.99):.2f} python_cpu_ms={cpu_ms:.2f} "
+            f"cpu_p50_ms={statistics.median(cpu_times):.2f}"
         )
+    if rankings:
+        write_rankings(rankings, backend, modes)
 
 
 def main() -> None:
@@ -311,13 +338,30 @@ def main() -> None:
     parser.add_argument(
         "--existing",
         action="store_true",
-        help="time queries on the index already in DATABASE_URL (no rebuild; postgres)",
+        help="time queries on the index already built: in DATABASE_URL (postgres) or in --index",
+    )
+    parser.add_argument(
+        "--index",
+        type=Path,
+        help="embedded: the index folder, kept (build it once, then time old and new code "
+        "on it with --existing); a temporary folder by default",
+    )
+    parser.add_argument(
+        "--without-embedding",
+        action="store_true",
+        help="each query's vectors kept from the warm-up: times the search's own work, "
+        "without the models' (steadier, to compare two versions of the search code)",
+    )
+    parser.add_argument(
+        "--rankings", type=Path, help="write each query's first page per mode (JSON) here"
     )
     args = parser.parse_args()
     if args.backend == "postgres" and not os.environ.get("DATABASE_URL", "").startswith("postg"):
         parser.error("--backend postgres needs DATABASE_URL naming a scratch PostgreSQL database")
-    if args.existing and args.backend != "postgres":
-        parser.error("--existing times the PostgreSQL index already built (--backend postgres)")
+    if args.existing and args.backend != "postgres" and not args.index:
+        parser.error("--existing times an index already built: --backend postgres, or --index")
+    if len(args.sizes) > 1 and args.index:
+        parser.error("--index holds one size")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecotone.config.settings")
     os.environ.setdefault("ECOTONE_HOME", tempfile.mkdtemp(prefix="ecotone-bench-home-"))
     import django
@@ -334,7 +378,18 @@ def main() -> None:
         measure_embedding(args.embedding_docs)
     pool = vector_pool(args.pool) if dense and modes != ["lexical"] and not args.existing else None
     for size in args.sizes:
-        measure(args.backend, size, args.repeats, modes, pool, args.existing, args.passages)
+        measure(
+            args.backend,
+            size,
+            args.repeats,
+            modes,
+            pool,
+            args.existing,
+            args.passages,
+            args.index,
+            args.rankings,
+            not args.without_embedding,
+        )
 
 
 if __name__ == "__main__":

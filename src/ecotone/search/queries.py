@@ -709,7 +709,8 @@ class _Search:
         """What each candidate holds of the query: words, closeness, its title."""
         #: with an unknown concept, what a candidate holds of the rest is read (below); a
         #: candidate that is not read holds none of it
-        known_part = 0.0 if self.names_unknown_concept() else None
+        names_unknown = self.names_unknown_concept()  # (asked once, not for each hit)
+        known_part = 0.0 if names_unknown else None
         evidence = {key: Evidence(known_coverage=known_part) for key, _ in fused}
         terms = self._coverage_terms()
         groups = self._coverage_groups()
@@ -753,12 +754,12 @@ class _Search:
                 own, translated * self.gloss_trust, in_chinese * self.chinese_share
             )
             found.terms_held = words.held(terms["own"][0])
-            if self.names_unknown_concept():
+            if names_unknown:
                 found.known_coverage = self.concepts().known_share(words.holds)
             if own >= 1.0 - 1e-9:  # a title can only be the query if it holds every word
                 titles = [t for n, t in hit.fields.items() if n in get_index(hit.kind).title_fields]
                 found.title = title_match(self.q, titles, RELEVANCE)
-        if self.names_unknown_concept():
+        if names_unknown:
             self._read_known_part(evidence)
         return evidence
 
@@ -826,7 +827,7 @@ class _Search:
         words weighed after fusion count it: for a record with English text, only for the
         share of the query the terms stand for
         (``RelevanceSettings.weigh_glossary_terms_by_share``)."""
-        if RELEVANCE.weigh_glossary_terms_by_share and not written_only_in_chinese(fields):
+        if held and RELEVANCE.weigh_glossary_terms_by_share and not written_only_in_chinese(fields):
             return held * self.chinese_share
         return held
 

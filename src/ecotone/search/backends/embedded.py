@@ -81,8 +81,12 @@ class EmbeddedBackend(SearchBackend):
         self.vectors = VectorStore(self.path / "vectors.sqlite3")
         #: documents fetched by key, while the index is unchanged (``_fetched_before``)
         self._fetched: dict[str, SearchHit] = {}
-        self._fetched_signature: tuple | None = None
+        self._fetched_version: bytes | None = None
         self._fetched_lock = threading.Lock()
+        #: the searcher of the index as committed when ``_searcher_version`` was read
+        self._searcher: tantivy.Searcher | None = None
+        self._searcher_version: bytes | None = None
+        self._searcher_lock = threading.Lock()
         jieba.initialize()  # load the dictionary now, not during the first Chinese query
 
     # -- writing ---------------------------------------------------------------------
@@ -113,7 +117,6 @@ class EmbeddedBackend(SearchBackend):
                 raise
             finally:
                 writer.wait_merging_threads()
-        self.index.reload()
 
     def _open_writer(self):
         """One writer per change, so another process (a CLI rebuild) can take its turn."""
@@ -164,6 +167,28 @@ class EmbeddedBackend(SearchBackend):
 
     # -- reading ---------------------------------------------------------------------
 
+    def _committed_version(self) -> bytes | None:
+        """The index's ``meta.json`` as last committed, by this process or another (the
+        worker, a CLI rebuild): every commit rewrites it with a new opstamp. ``None``
+        before the first commit."""
+        try:
+            return (self.path / "meta.json").read_bytes()
+        except OSError:
+            return None
+
+    def _current_searcher(self, version: bytes | None = None) -> tantivy.Searcher:
+        """A searcher of the index as last committed (``version``, read now unless given),
+        reloaded only when a commit changed it since the last reload, rather than for
+        every call (four times a hybrid search). The version is read before the reload, so
+        the searcher is never older than the version kept."""
+        version = version or self._committed_version()
+        with self._searcher_lock:
+            if self._searcher is None or version is None or version != self._searcher_version:
+                self.index.reload()
+                self._searcher = self.index.searcher()
+                self._searcher_version = version
+            return self._searcher
+
     def _term_query(self, field: str, term) -> tantivy.Query:
         if not term.prefix:
             return tantivy.Query.term_query(self.schema, field, term.token)
@@ -189,14 +214,23 @@ class EmbeddedBackend(SearchBackend):
         return tantivy.Query.boolean_query(options)
 
     def search(self, query: SearchQuery) -> SearchPage:
+        return self._search(self._current_searcher(), query)
+
+    def search_many(
+        self, queries: list[SearchQuery], weigh: Iterable[Term] = ()
+    ) -> tuple[list[SearchPage], list[float]]:
+        """Every page and the weights from one searcher: one look at the index's version."""
+        searcher = self._current_searcher()
+        pages = [self._search(searcher, query) for query in queries]
+        return pages, self._term_weights(searcher, list(weigh)) if weigh else []
+
+    def _search(self, searcher: tantivy.Searcher, query: SearchQuery) -> SearchPage:
         if not query.terms:
             return SearchPage(hits=[], total=0)
         clauses = [(tantivy.Occur.Must, self._text_query(query))]
         filters = {**query.filters, "status": ["published"]}
         for facet, values in filters.items():
             clauses.append((tantivy.Occur.Must, self._filter(facet, values)))
-        self.index.reload()
-        searcher = self.index.searcher()
         result = searcher.search(
             tantivy.Query.boolean_query(clauses), limit=query.limit, offset=query.offset
         )
@@ -204,8 +238,9 @@ class EmbeddedBackend(SearchBackend):
         return SearchPage(hits=hits, total=result.count or 0)
 
     def term_weights(self, terms: list[Term]) -> list[float]:
-        self.index.reload()
-        searcher = self.index.searcher()
+        return self._term_weights(self._current_searcher(), terms)
+
+    def _term_weights(self, searcher: tantivy.Searcher, terms: list[Term]) -> list[float]:
         documents = searcher.num_docs
         return [
             idf(documents, max(searcher.doc_freq(f, t.token) for f in ("title", "body")))
@@ -227,16 +262,19 @@ class EmbeddedBackend(SearchBackend):
     def nearest(self, space, vector, filters, limit) -> list[DenseHit]:
         return self.vectors.nearest(space, vector, filters, limit)
 
+    def nearest_many(self, space, vectors, filters, limit) -> list[list[DenseHit]]:
+        return self.vectors.nearest_many(space, vectors, filters, limit)
+
     def fetch(self, keys: Iterable[str]) -> dict[str, SearchHit]:
         keys = sorted(set(keys))
         if not keys:
             return {}
-        known = self._fetched_before()
+        version = self._committed_version()
+        known = self._fetched_before(version)
         found = {key: known[key] for key in keys if key in known}
         missing = [key for key in keys if key not in found]
         if missing:
-            self.index.reload()
-            searcher = self.index.searcher()
+            searcher = self._current_searcher(version)
             query = tantivy.Query.term_set_query(self.schema, "key", missing)
             result = searcher.search(query, limit=len(missing))
             hits = [self._hit(searcher, 0.0, address) for _, address in result.hits]
@@ -247,26 +285,19 @@ class EmbeddedBackend(SearchBackend):
                 known.update((hit.key, hit) for hit in hits)
         return found
 
-    def _fetched_before(self) -> dict[str, SearchHit]:
+    def _fetched_before(self, version: bytes | None) -> dict[str, SearchHit]:
         """The documents this process fetched since the index last changed. A new search
         fetches ~150 documents that only the meaning found (for its page and its facets),
         mostly the same ones query after query. Any commit, by this process or another,
-        replaces the index's ``meta.json`` (a new file: another inode and time), which
-        empties them."""
-        try:
-            meta = (self.path / "meta.json").stat()
-            signature = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
-        except OSError:  # no index written yet
-            signature = None
+        rewrites the index's ``meta.json`` (``version``), which empties them."""
         with self._fetched_lock:
-            if signature is None or signature != self._fetched_signature:
+            if version is None or version != self._fetched_version:
                 self._fetched = {}
-                self._fetched_signature = signature
+                self._fetched_version = version
             return self._fetched
 
     def indexed_pks(self, kind: str) -> set[int]:
-        self.index.reload()
-        searcher = self.index.searcher()
+        searcher = self._current_searcher()
         query = tantivy.Query.term_query(self.schema, "kind", kind)
         count = searcher.search(query, limit=1).count or 0
         if not count:
@@ -278,8 +309,7 @@ class EmbeddedBackend(SearchBackend):
         return self.vectors.pks(kind)
 
     def status(self) -> dict:
-        self.index.reload()
-        searcher = self.index.searcher()
+        searcher = self._current_searcher()
         counts = {}
         for kind in kinds():
             term = tantivy.Query.term_query(self.schema, "kind", kind)

@@ -180,16 +180,24 @@ class VectorStore:
     def nearest(
         self, space: str, vector: np.ndarray, filters: dict[str, list[str]], limit: int
     ) -> list[DenseHit]:
+        return self.nearest_many(space, [vector], filters, limit)[0]
+
+    def nearest_many(
+        self, space: str, vectors: list[np.ndarray], filters: dict[str, list[str]], limit: int
+    ) -> list[list[DenseHit]]:
+        """``nearest`` for each of ``vectors`` (a query and its gloss): the freshness check,
+        the lock and the filter mask once for all."""
         with self._lock:
             self._fresh()
             matrix = self._spaces.get(space)
             if matrix is None or limit <= 0:
-                return []
-            vector = np.asarray(vector, dtype=np.float32)
+                return [[] for _ in vectors]
             allowed = self._allowed(space, matrix, filters)
-            if matrix.sketch is None:
-                return self._nearest_exactly(matrix, vector, allowed, limit)
-            return self._nearest_by_sketch(matrix, vector, allowed, limit)
+            search = self._nearest_exactly if matrix.sketch is None else self._nearest_by_sketch
+            return [
+                search(matrix, np.asarray(vector, dtype=np.float32), allowed, limit)
+                for vector in vectors
+            ]
 
     def _nearest_exactly(self, matrix, vector, allowed, limit: int) -> list[DenseHit]:
         scores = matrix.vectors @ vector
@@ -198,8 +206,13 @@ class VectorStore:
         if count == 0:
             return []
         top = np.argpartition(-best, count - 1)[:count]
-        top = top[np.argsort(-best[top], kind="stable")]
-        return [self._hit(matrix, scores, group) for group in top.tolist()]
+        groups = top[np.argsort(-best[top], kind="stable")].tolist()
+        # each document's first best passage
+        rows = [
+            start + int(scores[start:end].argmax())
+            for start, end in map(matrix.bounds.__getitem__, groups)
+        ]
+        return self._hits(matrix, rows, scores[rows].tolist(), groups)
 
     def _nearest_by_sketch(self, matrix, vector, allowed, limit: int) -> list[DenseHit]:
         everything = bool(allowed.all())
@@ -214,28 +227,34 @@ class VectorStore:
         scores = matrix.vectors[candidates] @ vector
         order = np.argsort(-scores, kind="stable")
         # the best passage of each document comes first in ``order``
-        _, first = np.unique(matrix.row_groups[candidates[order]], return_index=True)
+        groups = matrix.row_groups[candidates[order]]
+        _, first = np.unique(groups, return_index=True)
         best = np.sort(first)[:limit]
-        return [
-            self._hit_row(matrix, int(candidates[order[i]]), float(scores[order[i]])) for i in best
-        ]
-
-    def _hit(self, matrix: SpaceMatrix, scores: np.ndarray, group: int) -> DenseHit:
-        start, end = matrix.bounds[group]
-        row = start + int(scores[start:end].argmax())  # the first best passage
-        return self._hit_row(matrix, row, float(scores[row]), group)
-
-    def _hit_row(self, matrix: SpaceMatrix, row: int, score: float, group=None) -> DenseHit:
-        group = int(matrix.row_groups[row]) if group is None else group
-        kind, pk = matrix.owners[group]
-        return DenseHit(
-            kind=kind,
-            pk=pk,
-            score=score,
-            chunk=matrix.chunk_numbers[row],
-            language=matrix.languages[row],
-            label=matrix.labels[row],
+        rows = candidates[order[best]]
+        return self._hits(
+            matrix, rows.tolist(), scores[order[best]].tolist(), groups[best].tolist()
         )
+
+    @staticmethod
+    def _hits(
+        matrix: SpaceMatrix, rows: list[int], scores: list[float], groups: list[int]
+    ) -> list[DenseHit]:
+        """A hit for each of ``rows`` (a passage) with its score, in the document ``groups``
+        it belongs to: read from Python lists (``SpaceMatrix.owners``), as numpy scalars
+        one at a time they took a tenth of a search."""
+        owners, chunks = matrix.owners, matrix.chunk_numbers
+        languages, labels = matrix.languages, matrix.labels
+        return [
+            DenseHit(
+                kind=owners[group][0],
+                pk=owners[group][1],
+                score=score,
+                chunk=chunks[row],
+                language=languages[row],
+                label=labels[row],
+            )
+            for row, score, group in zip(rows, scores, groups, strict=True)
+        ]
 
     def _allowed(self, space: str, matrix: SpaceMatrix, filters: dict[str, list[str]]):
         allowed = np.ones(len(matrix.keys), dtype=bool)

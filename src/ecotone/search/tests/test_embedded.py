@@ -1,8 +1,9 @@
 import pytest
 from django.db import connection
 
-from ecotone.search.backends import get_search_backend, reset_search_backend
+from ecotone.search.backends import SearchQuery, get_search_backend, reset_search_backend
 from ecotone.search.backends.embedded import EmbeddedBackend
+from ecotone.search.text import query_terms
 
 from .contract import BackendContract, doc, find, keys
 
@@ -63,3 +64,50 @@ def test_documents_fetched_before_follow_every_change_to_the_index(tmp_path):
     assert set(backend.fetch(["solution:1", "solution:2", "solution:9"])) == {"solution:2"}
     other_process.rebuild([doc(9, "tidal mills")])
     assert set(backend.fetch(["solution:1", "solution:2", "solution:9"])) == {"solution:9"}
+
+
+class CountingReloads:
+    """The backend's real tantivy index, counting its reloads."""
+
+    def __init__(self, index):
+        self.index, self.reloads = index, 0
+
+    def reload(self):
+        self.reloads += 1
+        self.index.reload()
+
+    def __getattr__(self, name):
+        return getattr(self.index, name)
+
+
+def test_searches_reload_the_index_only_after_a_commit(tmp_path):
+    backend = EmbeddedBackend(tmp_path)
+    backend.rebuild([doc(1, "solar dryers"), doc(2, "wind pumps")])
+    find(backend, "solar")  # the first search reads the index as committed
+    backend.index = index = CountingReloads(backend.index)
+    for _ in range(3):
+        assert keys(find(backend, "solar")) == [("solution", 1)]
+        backend.term_weights(query_terms("solar"))
+        backend.search_many([SearchQuery(terms=query_terms("wind"))], query_terms("solar"))
+        backend.fetch(["solution:2"])
+    assert index.reloads == 0
+    backend.update([doc(3, "solar kilns")], [])
+    for _ in range(3):
+        assert keys(find(backend, "solar")) == [("solution", 1), ("solution", 3)]
+    assert index.reloads == 1
+
+
+def test_every_read_sees_a_commit_another_process_made_at_once(tmp_path):
+    backend, other_process = EmbeddedBackend(tmp_path), EmbeddedBackend(tmp_path)
+    backend.rebuild([doc(1, "solar dryers"), doc(2, "wind pumps")])
+    assert keys(find(backend, "solar")) == [("solution", 1)]
+    solar = query_terms("solar")
+    assert backend.term_weights(solar) == other_process.term_weights(solar)
+    other_process.update([doc(3, "solar kilns"), doc(4, "solar stills")], ["solution:2"])
+    assert {pk for _, pk in keys(find(backend, "solar"))} == {1, 3, 4}
+    assert backend.term_weights(solar) == other_process.term_weights(solar)
+    assert backend.indexed_pks("solution") == {1, 3, 4}
+    assert backend.status()["documents"] == 3
+    other_process.rebuild([doc(9, "tidal mills")])
+    assert keys(find(backend, "solar")) == []
+    assert keys(find(backend, "tidal")) == [("solution", 9)]

@@ -32,20 +32,32 @@ QUERIES = [
 ]
 
 
-def _hit_from_numpy_scalars(self, matrix, scores, group):
-    """The dense hit as it was made before: every value read from the numpy arrays."""
-    start = matrix.starts[group]
-    end = matrix.starts[group + 1] if group + 1 < len(matrix.starts) else len(scores)
-    row = start + int(np.argmax(scores[start:end]))
-    kind, pk = matrix.keys[group].split(":")
-    return DenseHit(
-        kind=kind,
-        pk=int(pk),
-        score=float(scores[row]),
-        chunk=int(matrix.chunks[row]),
-        language=matrix.languages[row],
-        label=matrix.labels[row],
-    )
+def _nearest_from_numpy_scalars(self, matrix, vector, allowed, limit):
+    """The exact dense search as it was made before: every hit's value read from the numpy
+    arrays, one document at a time."""
+    scores = matrix.vectors @ vector
+    best = np.where(allowed, np.maximum.reduceat(scores, matrix.starts), -np.inf)
+    count = min(limit, int(allowed.sum()))
+    if count == 0:
+        return []
+    top = np.argpartition(-best, count - 1)[:count]
+    hits = []
+    for group in top[np.argsort(-best[top], kind="stable")]:
+        start = matrix.starts[group]
+        end = matrix.starts[group + 1] if group + 1 < len(matrix.starts) else len(scores)
+        row = start + int(np.argmax(scores[start:end]))
+        kind, pk = matrix.keys[group].split(":")
+        hits.append(
+            DenseHit(
+                kind=kind,
+                pk=int(pk),
+                score=float(scores[row]),
+                chunk=int(matrix.chunks[row]),
+                language=matrix.languages[row],
+                label=matrix.labels[row],
+            )
+        )
+    return hits
 
 
 @pytest.fixture
@@ -85,7 +97,7 @@ def test_results_order_snippets_and_facets_match_the_straightforward_path(catalo
         reference.setattr(
             highlight, "matched_surfaces", lambda text, terms: _matches_word_by_word(text, terms)[1]
         )
-        reference.setattr(VectorStore, "_hit", _hit_from_numpy_scalars)
+        reference.setattr(VectorStore, "_nearest_exactly", _nearest_from_numpy_scalars)
         expected = _pages()
     assert sum(len(page.results) for page in expected) > 20  # the queries find things
     assert any("<mark>" in r["snippet"] for page in expected for r in page.results)

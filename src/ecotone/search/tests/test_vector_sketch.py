@@ -143,3 +143,22 @@ def test_exact_hits_are_each_documents_best_passage_in_order(tmp_path):
     ]
     assert [h.score for h in hits] == pytest.approx([-score for score, _, _ in expected[:25]])
     assert hits[0].pk == 4 and hits[0].chunk == 0
+
+
+@pytest.mark.parametrize("filters", [{}, {"sector": ["solar"]}])
+@pytest.mark.parametrize("sketch_from_rows", [0, 10**9])
+def test_several_vectors_get_what_each_would_alone(
+    tmp_path, monkeypatch, filters, sketch_from_rows
+):
+    # a query and its gloss are searched in one call (``nearest_many``)
+    monkeypatch.setattr(vectors, "SKETCH_FROM_ROWS", sketch_from_rows)
+    monkeypatch.setattr(vectors, "SKETCH_CANDIDATES", 300)
+    rng = np.random.default_rng(5)
+    shared, topics = rng.normal(size=DIM), rng.normal(size=(40, DIM))
+    store = VectorStore(tmp_path / "vectors.sqlite3")
+    store.write(clustered_documents(rng, 600, shared, topics), [])
+    queries = list(unit(3 * shared + topics[:3] + rng.normal(scale=0.8, size=(3, DIM))))
+    together = store.nearest_many("test", queries, filters, 20)
+    assert together == [store.nearest("test", query, filters, 20) for query in queries]
+    assert all(len(hits) == 20 for hits in together)
+    assert store.nearest_many("elsewhere", queries, filters, 20) == [[], [], []]
