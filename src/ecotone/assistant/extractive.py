@@ -726,21 +726,29 @@ def latin_words(text: str) -> frozenset[str]:
 def in_readers_language(chosen, language: str):
     """``chosen`` without the sentences of a record's field in the other language when a
     sentence of the same field in the reader's language is chosen too: a bilingual record
-    says its outcomes twice, and the reader is given the words they asked in."""
+    says its outcomes twice, and the reader is given the words they asked in. Unless the
+    other language's sentence gives the sum, date or length of time asked for and none of
+    the reader's does: a policy's Chinese summary may say 287 亿丹麦克朗 where the English
+    one says no sum, and dropped, it left "How much has Denmark put into its NECCS fund?"
+    declined."""
     suffix, other = f"_{language}", "_zh" if language == "en" else "_en"
-    own = {
-        (s.passage.kind, s.passage.pk, s.passage.field.removesuffix(suffix))
-        for s, _ in chosen
-        if s.passage.field.endswith(suffix)
-    }
-    return [
-        (s, cited)
-        for s, cited in chosen
-        if not (
-            s.passage.field.endswith(other)
-            and (s.passage.kind, s.passage.pk, s.passage.field.removesuffix(other)) in own
-        )
-    ]
+    own: dict[tuple, frozenset[str]] = {}
+    for sentence, _ in chosen:
+        if sentence.passage.field.endswith(suffix):
+            key = _field_key(sentence.passage, suffix)
+            own[key] = own.get(key, frozenset()) | sentence.kinds
+    kept = []
+    for sentence, cited in chosen:
+        key = _field_key(sentence.passage, other)
+        twice = sentence.passage.field.endswith(other) and key in own
+        if twice and not (sentence.kinds & REQUIRED_KINDS) - own[key]:
+            continue  # the reader's field says as much
+        kept.append((sentence, cited))
+    return kept
+
+
+def _field_key(passage: SourcePassage, suffix: str) -> tuple:
+    return (passage.kind, passage.pk, passage.field.removesuffix(suffix))
 
 
 #: the kinds of answer an answer must give when the question asks for one: a question asking

@@ -835,3 +835,24 @@ def test_a_field_whose_value_is_only_the_questions_words_says_nothing(documents)
         assert extractive.adds_nothing(normalised(line), wanted), line
     for line in ("Status: Active.", "Jurisdiction: South Korea and Japan.", "状态：现行。"):
         assert not extractive.adds_nothing(normalised(line), wanted), line
+
+
+def test_the_other_languages_field_answers_when_only_it_gives_the_sum_asked_for(
+    documents, committed
+):
+    """The demo's Danish NECCS policy: its English summary states no sum, its Chinese one
+    says 287 亿丹麦克朗; the Chinese sentence was dropped for the English reader because a
+    sentence of the English summary was chosen too, and the question was declined."""
+    with committed():
+        Resource.objects.create(
+            external_id="dk-neccs",
+            title_en="Denmark NECCS Fund",
+            title_zh="丹麦负排放基金",
+            summary_en="The Danish NECCS fund is a 20-year subsidy scheme based on tendering.",
+            summary_zh="丹麦负排放基金是为期20年的补贴计划。2024年，丹麦政府为该基金累计投入287亿丹麦克朗。",
+            status="published",
+        )
+    extract = extractive.answer("How much has Denmark put into its NECCS fund?", "en")
+    assert extract.status == "answered"
+    texts = [sentence["text"] for sentence in extract.sentences]
+    assert any("287亿丹麦克朗" in text for text in texts), texts
