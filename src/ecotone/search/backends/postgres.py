@@ -785,6 +785,8 @@ class _Writer:
     locked: dict[tuple[str, int], int] | None = None
     written: set[str] = field(default_factory=set)  #: spaces that received vectors
     unindexed: list[Space] = field(default_factory=list)  #: awaiting their HNSW index
+    #: the documents a rebuild wrote so far: the only ones with passages in its new tables
+    rebuilt: set[int] = field(default_factory=set)
     #: a rebuild's old spaces, whose tables the new ones must not be named after
     replacing: dict[str, Space] = field(default_factory=dict)
 
@@ -798,7 +800,7 @@ class _Writer:
         if self.counter:
             self.counter.add(list(ids.values()))
             bm25.write_postings(self.cursor, list(ids.values()))
-        self._delete_passages(list(ids.values()))
+        self._delete_passages(self._replaced(list(ids.values())))
         for name in sorted({space for doc in latest.values() for space in doc.vectors}):
             documents = [doc for doc in latest.values() if name in doc.vectors]
             self._copy_passages(name, documents, ids)
@@ -832,7 +834,18 @@ class _Writer:
         )
         return {f"{kind}:{pk}": doc_id for doc_id, kind, pk in self.cursor.fetchall()}
 
+    def _replaced(self, doc_ids: list[int]) -> list[int]:
+        """The documents among ``doc_ids`` that may have passages already: any outside a
+        rebuild; in a rebuild (its space tables start empty) only a key written twice."""
+        if not self.rebuilding:
+            return doc_ids
+        again = [doc_id for doc_id in doc_ids if doc_id in self.rebuilt]
+        self.rebuilt.update(doc_ids)
+        return again
+
     def _delete_passages(self, doc_ids: list[int]) -> None:
+        if not doc_ids:
+            return
         for space in self.spaces.values():
             self.cursor.execute(
                 f"DELETE FROM {_quote(space.table)} WHERE doc_id = ANY(%s::bigint[])",  # noqa: S608
