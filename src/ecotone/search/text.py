@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -96,40 +97,67 @@ def stem(word: str) -> str:
     return stemmer.stemWord(word)
 
 
-def english_terms(text: str) -> list[Term]:
-    words = WORD.findall(text.lower())
+def english_words(text: str) -> list[str]:
+    """The words of a non-Chinese run that are indexed (as their stems)."""
     return [
-        Term(w, stem(w), "en")
-        for w in words
+        w
+        for w in WORD.findall(text.lower())
         if w not in ENGLISH_STOP_WORDS and len(w) <= MAX_WORD_CHARS
     ]
 
 
-def chinese_terms(run: str, *, for_index: bool) -> list[Term]:
+def english_terms(text: str) -> list[Term]:
+    return [Term(w, stem(w), "en") for w in english_words(text)]
+
+
+def chinese_pieces(run: str, *, for_index: bool) -> tuple[list[str], list[str], list[str]]:
+    """A Chinese run's jieba words, character bigrams and (when indexing, or for a
+    single character) single characters, in Simplified characters."""
     simplified = to_simplified(run)
-    terms = [Term(w, w, "zh") for w in jieba.lcut_for_search(simplified) if w.strip()]
+    words = [w for w in jieba.lcut_for_search(simplified) if w.strip()]
     bigrams = [simplified[i : i + 2] for i in range(len(simplified) - 1)]
+    characters = list(simplified) if for_index or len(simplified) == 1 else []
+    return words, bigrams, characters
+
+
+def chinese_terms(run: str, *, for_index: bool) -> list[Term]:
+    words, bigrams, characters = chinese_pieces(run, for_index=for_index)
+    terms = [Term(w, w, "zh") for w in words]
     terms += [Term(b, b, "zh", bigram=True) for b in bigrams]
-    if for_index or len(simplified) == 1:
-        terms += [Term(c, c, "zh") for c in simplified]
+    terms += [Term(c, c, "zh") for c in characters]
     return terms
+
+
+def runs(text: str) -> Iterator[tuple[str, bool]]:
+    """Folded ``text`` cut into runs (text, is Chinese), in order; a run may be empty."""
+    text = fold(text)
+    position = 0
+    for match in CJK.finditer(text):
+        yield text[position : match.start()], False
+        yield match.group(), True
+        position = match.end()
+    yield text[position:], False
 
 
 def analyze(text: str, *, for_index: bool = True) -> list[Term]:
     """Split mixed-language text into index terms, in order of appearance."""
-    text = fold(text)
     terms: list[Term] = []
-    position = 0
-    for match in CJK.finditer(text):
-        terms += english_terms(text[position : match.start()])
-        terms += chinese_terms(match.group(), for_index=for_index)
-        position = match.end()
-    terms += english_terms(text[position:])
+    for run, chinese in runs(text):
+        terms += chinese_terms(run, for_index=for_index) if chinese else english_terms(run)
     return terms
 
 
 def index_tokens(text: str) -> list[str]:
-    return [term.token for term in analyze(text)]
+    """The tokens of ``analyze(text)``, without making a ``Term`` of each: every indexed
+    document goes through here, and a term object cost more than its token (round 17)."""
+    tokens: list[str] = []
+    for run, chinese in runs(text):
+        if chinese:
+            for pieces in chinese_pieces(run, for_index=True):
+                tokens += pieces
+        else:
+            tokens += [stem(w) for w in english_words(run)]
+    return tokens
 
 
 PREFIX = re.compile(r"(?<![^\W_])([^\W\d_]{3,})\*")  #: ``electr*``: three letters or more

@@ -24,6 +24,7 @@ import math
 import re
 import struct
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
@@ -335,8 +336,8 @@ class PostgresBackend(SearchBackend):
             writer = _Writer(
                 cursor, _spaces(cursor), rebuilding=False, counter=counter, locked=locked
             )
-            for batch in _batches(documents, WRITE_BATCH):
-                writer.write(batch)
+            for prepared in _prepared_batches(documents):
+                writer.write(prepared)
             counter.finish()
 
     def rebuild(self, documents: Iterable[IndexedDocument]) -> int:
@@ -358,9 +359,9 @@ class PostgresBackend(SearchBackend):
             bm25.clear_postings(cursor)
             cursor.execute(f"DELETE FROM {DOCUMENTS}")  # noqa: S608 (a constant)
             writer = _Writer(cursor, {}, rebuilding=True, replacing=old)
-            for batch in _batches(documents, WRITE_BATCH):
-                writer.write(batch)
-                count += len(batch)
+            for prepared in _prepared_batches(documents):
+                writer.write(prepared)
+                count += prepared.size
             for space in writer.unindexed:
                 _create_hnsw_index(cursor, space)
             for space in old.values():
@@ -768,6 +769,39 @@ RETURNING id, kind, pk
 """  # noqa: S608 (a constant table name; the rows are one bound parameter)
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A batch of documents with their rows computed (tokens, tsvector, stored fields)."""
+
+    size: int  #: documents in the batch, a key written twice counted twice
+    latest: dict[str, IndexedDocument]  #: by key; a key twice in a batch: the last wins
+    records: list[dict]  #: in (kind, pk) order
+
+
+def _prepare(batch: list[IndexedDocument]) -> _Prepared:
+    latest = {doc.key: doc for doc in batch}
+    # Every writer locks rows in (kind, pk) order, so overlapping batches queue on them
+    # instead of deadlocking.
+    ordered = sorted(latest.values(), key=lambda doc: (doc.kind, doc.pk))
+    return _Prepared(len(batch), latest, [_document_record(doc) for doc in ordered])
+
+
+def _prepared_batches(documents: Iterable[IndexedDocument]) -> Iterator[_Prepared]:
+    """``documents`` in batches of ``WRITE_BATCH``, each batch's rows computed on a thread
+    of its own while the caller writes the batch before: the tokens and tsvectors (Python)
+    and the writes (the database) overlap instead of taking turns. The documents are
+    still read in the caller's thread, one batch ahead of the writes."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-prepare") as pool:
+        ahead: Future[_Prepared] | None = None
+        for batch in _batches(documents, WRITE_BATCH):
+            following = pool.submit(_prepare, batch)
+            if ahead is not None:
+                yield ahead.result()
+            ahead = following
+        if ahead is not None:
+            yield ahead.result()
+
+
 @dataclass
 class _Writer:
     """Writes batches of documents with their vectors inside the caller's transaction.
@@ -785,20 +819,18 @@ class _Writer:
     locked: dict[tuple[str, int], int] | None = None
     written: set[str] = field(default_factory=set)  #: spaces that received vectors
     unindexed: list[Space] = field(default_factory=list)  #: awaiting their HNSW index
+    #: the documents a rebuild wrote so far: the only ones with passages in its new tables
+    rebuilt: set[int] = field(default_factory=set)
     #: a rebuild's old spaces, whose tables the new ones must not be named after
     replacing: dict[str, Space] = field(default_factory=dict)
 
-    def write(self, batch: list[IndexedDocument]) -> None:
-        latest = {doc.key: doc for doc in batch}  # a key twice in a batch: the last wins
-        # Every writer locks rows in (kind, pk) order, so overlapping batches queue on them
-        # instead of deadlocking.
-        ordered = sorted(latest.values(), key=lambda doc: (doc.kind, doc.pk))
-        records = [_document_record(doc) for doc in ordered]
-        ids = self._upsert(records)
+    def write(self, prepared: _Prepared) -> None:
+        latest = prepared.latest
+        ids = self._upsert(prepared.records)
         if self.counter:
             self.counter.add(list(ids.values()))
             bm25.write_postings(self.cursor, list(ids.values()))
-        self._delete_passages(list(ids.values()))
+        self._delete_passages(self._replaced(list(ids.values())))
         for name in sorted({space for doc in latest.values() for space in doc.vectors}):
             documents = [doc for doc in latest.values() if name in doc.vectors]
             self._copy_passages(name, documents, ids)
@@ -832,7 +864,18 @@ class _Writer:
         )
         return {f"{kind}:{pk}": doc_id for doc_id, kind, pk in self.cursor.fetchall()}
 
+    def _replaced(self, doc_ids: list[int]) -> list[int]:
+        """The documents among ``doc_ids`` that may have passages already: any outside a
+        rebuild; in a rebuild (its space tables start empty) only a key written twice."""
+        if not self.rebuilding:
+            return doc_ids
+        again = [doc_id for doc_id in doc_ids if doc_id in self.rebuilt]
+        self.rebuilt.update(doc_ids)
+        return again
+
     def _delete_passages(self, doc_ids: list[int]) -> None:
+        if not doc_ids:
+            return
         for space in self.spaces.values():
             self.cursor.execute(
                 f"DELETE FROM {_quote(space.table)} WHERE doc_id = ANY(%s::bigint[])",  # noqa: S608

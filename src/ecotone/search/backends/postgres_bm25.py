@@ -544,14 +544,19 @@ RECOUNT = [
     f"DELETE FROM {LEXEME_DELTAS}",  # noqa: S608
     f"DELETE FROM {TOTALS_DELTAS}",  # noqa: S608
     f"DELETE FROM {LEXEMES}",  # noqa: S608
+    # a document holds a lexeme in a field when the field's positions have it: the
+    # lexemes of each field's positions (``ts_filter``) are half the work of every
+    # lexeme's positions counted per weight (2.1 → 1.1 s for 20k documents)
     f"""
     INSERT INTO {LEXEMES} (lexeme, title_docs, body_docs)
-    SELECT u.lexeme,
-           count(*) FILTER (WHERE cardinality(array_positions(u.weights, 'A')) > 0),
-           count(*) FILTER (WHERE cardinality(u.weights)
-                                  > cardinality(array_positions(u.weights, 'A')))
-    FROM {DOCUMENTS} d, unnest(d.lexemes) u
-    GROUP BY u.lexeme
+    SELECT lexeme, count(*) FILTER (WHERE field = {TITLE}), count(*) FILTER (WHERE field = {BODY})
+    FROM (
+        SELECT u.lexeme, {TITLE} AS field
+        FROM {DOCUMENTS} d, unnest(ts_filter(d.lexemes, '{{a}}')) u
+        UNION ALL
+        SELECT u.lexeme, {BODY} FROM {DOCUMENTS} d, unnest(ts_filter(d.lexemes, '{{b,c,d}}')) u
+    ) held
+    GROUP BY lexeme
     """,  # noqa: S608
     f"""
     UPDATE {TOTALS} SET (documents, title_tokens, body_tokens) = (
@@ -963,24 +968,38 @@ def _top_k_at(cursor, request, weights, collection, lists, k, depth, paired=Fals
 
 # -- writing postings -------------------------------------------------------------------
 
-#: a document's postings, from its tsvector (so their term frequencies are the ones the
-#: two-stage ranking reads) and its lengths, with the reference averages
-POSTINGS_OF = f"""
-INSERT INTO {{table}} (doc_id, lexeme, field, tf, impact)
-SELECT d.id, u.lexeme, f.field, f.tf,
-       {K1 + 1} * f.tf / (f.tf + {K1} * CASE WHEN f.average > 0
-                                      THEN {1 - B} + {B} * f.length / f.average ELSE 1 END)
-FROM {DOCUMENTS} d
-CROSS JOIN {TOTALS} t
-CROSS JOIN unnest(d.lexemes) u
-CROSS JOIN LATERAL (VALUES
-    ({TITLE}, cardinality(array_positions(u.weights, 'A')), d.title_length,
-     t.impact_title_average),
-    ({BODY}, cardinality(u.weights) - cardinality(array_positions(u.weights, 'A')),
-     d.body_length, t.impact_body_average)
-) AS f(field, tf, length, average)
-WHERE f.tf > 0
-"""  # noqa: S608 (constant names and numbers)
+#: a tsvector's positions per field, for ``ts_filter``: a title's carry weight A, a
+#: body's none (D); B and C, which no write makes, count as body, as they always have
+FIELD_WEIGHTS = {TITLE: "{a}", BODY: "{b,c,d}"}
+
+
+def _field_postings(field: int, length: str, average: str, where: str) -> str:
+    """One field's postings: the lexemes of the field's positions only (``ts_filter``),
+    each with as many positions as occurrences there. Unnesting every lexeme and counting
+    its positions per weight in a lateral row pair (the statement before round 17) built
+    the same rows in twice the time: 1.44M postings of 20k documents, 9.4 → 4.7 s."""
+    tf = "cardinality(u.positions)"
+    return f"""
+    SELECT d.id, u.lexeme, {field}, {tf},
+           {K1 + 1} * {tf} / ({tf} + {K1} * CASE WHEN t.{average} > 0
+                                    THEN {1 - B} + {B} * d.{length} / t.{average} ELSE 1 END)
+    FROM {DOCUMENTS} d
+    CROSS JOIN {TOTALS} t
+    CROSS JOIN unnest(ts_filter(d.lexemes, '{FIELD_WEIGHTS[field]}')) u
+    {where}"""  # noqa: S608 (constant names and numbers)
+
+
+def postings_of(table: str, where: str = "") -> str:
+    """Inserts into ``table`` the postings of the documents ``where`` selects (a condition
+    on ``d``, or every document), read from their tsvectors (so their term frequencies
+    are the ones the two-stage ranking reads) and lengths, with the reference averages."""
+    return (
+        f"INSERT INTO {table} (doc_id, lexeme, field, tf, impact)"
+        + _field_postings(TITLE, "title_length", "impact_title_average", where)
+        + " UNION ALL"
+        + _field_postings(BODY, "body_length", "impact_body_average", where)
+    )
+
 
 #: a rebuild loads its postings into this table, without indexes, then builds them and
 #: swaps it in (``rebuild_postings``)
@@ -1036,7 +1055,7 @@ def write_postings(cursor, ids: list[int]) -> None:
         return
     cursor.execute(FIRST_REFERENCE)
     cursor.execute(f"DELETE FROM {POSTINGS} WHERE doc_id = ANY(%s::bigint[])", [ids])  # noqa: S608
-    cursor.execute(POSTINGS_OF.format(table=POSTINGS) + " AND d.id = ANY(%s::bigint[])", [ids])
+    cursor.execute(postings_of(POSTINGS, "WHERE d.id = ANY(%(ids)s::bigint[])"), {"ids": ids})
 
 
 def clear_postings(cursor) -> None:
@@ -1054,7 +1073,7 @@ def rebuild_postings(cursor) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {FRESH_POSTINGS}")
     # LIKE copies the columns, their types, collations and NOT NULL, nothing else
     cursor.execute(f"CREATE TABLE {FRESH_POSTINGS} (LIKE {POSTINGS})")
-    cursor.execute(POSTINGS_OF.format(table=FRESH_POSTINGS))
+    cursor.execute(postings_of(FRESH_POSTINGS))
     for statement in POSTINGS_KEYS:
         cursor.execute(statement.format(table=FRESH_POSTINGS))
     cursor.execute(f"DROP TABLE {POSTINGS}")

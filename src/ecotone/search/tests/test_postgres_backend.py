@@ -5,13 +5,14 @@ Runs against a real server: ``DATABASE_URL=$(PGPORT=… bash scripts/test-postgr
 """
 
 import importlib
+import threading
 
 import numpy as np
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from ecotone.search.backends import SearchQuery, get_search_backend
+from ecotone.search.backends import SearchQuery, get_search_backend, postgres
 from ecotone.search.backends.postgres import (
     DimensionMismatch,
     PostgresBackend,
@@ -154,6 +155,56 @@ def test_a_document_twice_in_one_update_keeps_the_last(db):
     backend.update([doc(1, "solar"), doc(1, "wind")], delete_keys=[])
     assert keys(find(backend, "wind")) == [("solution", 1)]
     assert find(backend, "solar").hits == []
+
+
+def test_a_document_twice_in_a_rebuild_keeps_the_last_passages(db, monkeypatch):
+    """Written twice in separate batches, a document keeps the second version's
+    passages only (a rebuild deletes passages just for the keys it writes again)."""
+    monkeypatch.setattr(postgres, "WRITE_BATCH", 2)
+    rng = np.random.default_rng(3)
+    first = with_vectors(doc(1, "solar"), ("en", rng.normal(size=4)), ("zh", rng.normal(size=4)))
+    other = with_vectors(doc(2, "wind"), ("en", rng.normal(size=4)))
+    again = with_vectors(doc(1, "storage"), ("en", rng.normal(size=4)))
+    PostgresBackend().rebuild([first, other, again])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.pk, v.chunk, v.embedding::text FROM {space_table(SPACE)} v"  # noqa: S608
+            " JOIN search_pg_document d ON d.id = v.doc_id ORDER BY d.pk, v.chunk"
+        )
+        rows = cursor.fetchall()
+    assert rows == [
+        (1, 0, vector_literal(again.vectors[SPACE][0])),
+        (2, 0, vector_literal(other.vectors[SPACE][0])),
+    ]
+
+
+def test_a_write_computes_the_next_batchs_rows_while_it_writes_one(db, monkeypatch):
+    """The tokens and tsvectors of batch n + 1 are computed (on a thread) while batch n
+    goes to the database, so Python and the database work at once."""
+    monkeypatch.setattr(postgres, "WRITE_BATCH", 1)
+    second_prepared = threading.Event()
+    document_record = postgres._document_record
+
+    def noting(document):
+        if document.pk == 2:
+            second_prepared.set()
+        return document_record(document)
+
+    write = postgres._Writer.write
+    overlapped = []
+
+    def writing(writer, batch):
+        if not overlapped:  # the first batch: the second's rows are on their way
+            overlapped.append(second_prepared.wait(timeout=30))
+        return write(writer, batch)
+
+    monkeypatch.setattr(postgres, "_document_record", noting)
+    monkeypatch.setattr(postgres._Writer, "write", writing)
+    backend = PostgresBackend()
+    backend.rebuild([doc(1, "solar"), doc(2, "wind"), doc(3, "storage")])
+    assert overlapped == [True]
+    assert keys(find(backend, "wind")) == [("solution", 2)]
+    assert backend.status()["documents"] == 3
 
 
 def test_title_weight_orders_title_and_body_matches(db):

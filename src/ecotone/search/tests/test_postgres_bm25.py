@@ -550,6 +550,57 @@ def assert_exact(documents):
     assert found["lengths"] == expected
 
 
+def expected_postings(documents, averages: tuple[float, float]) -> dict:
+    """Each document's postings from its own tokens: a field's term frequency as its
+    tsvector keeps it (16 positions a lexeme, the title's first), and the impact with the
+    reference averages ``(title, body)``."""
+    from ecotone.search.backends.postgres import POSITIONS_PER_LEXEME
+
+    postings = {}
+    for d in documents:
+        title = Counter(index_tokens(" \n".join(d.title_fields.values())))
+        body = Counter(index_tokens(" \n".join(d.body_fields.values())))
+        lengths = (sum(title.values()), sum(body.values()))
+        for token in title.keys() | body.keys():
+            in_title = min(title[token], POSITIONS_PER_LEXEME)
+            in_body = min(body[token], POSITIONS_PER_LEXEME - in_title)
+            for field, tf in ((bm25.TITLE, in_title), (bm25.BODY, in_body)):
+                if tf:
+                    norm = 0.25 + 0.75 * lengths[field] / averages[field]
+                    postings[(d.kind, d.pk, token, field)] = (tf, 2.2 * tf / (tf + 1.2 * norm))
+    return postings
+
+
+def reference_averages() -> tuple[float, float]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT impact_title_average, impact_body_average FROM search_pg_lexical_totals"
+        )
+        return cursor.fetchone()
+
+
+def assert_postings(documents):
+    stored = stored_postings()
+    expected = expected_postings(documents, reference_averages())
+    assert stored.keys() == expected.keys()
+    for key, (tf, impact) in expected.items():
+        assert stored[key] == (tf, pytest.approx(impact, rel=1e-6)), key
+
+
+@needs_postgres
+def test_the_postings_hold_each_fields_frequencies_and_impacts():
+    """Read from the tsvectors by a rebuild and by an update: a word repeated past the
+    positions a tsvector keeps, a word in both fields, Chinese."""
+    repeated = doc(9, "Wind wind", " ".join(["wind"] * 20) + " turbine")
+    engine = backend()
+    engine.rebuild([*CORPUS, repeated])
+    assert_postings([*CORPUS, repeated])
+    changed = [doc(3, "Cement", "cement cement kiln heat"), doc(10, "光伏", "光伏 光伏 储能")]
+    engine.update(changed, delete_keys=["solution:1"])
+    now = [d for d in CORPUS if d.pk not in (1, 3)] + [repeated, *changed]
+    assert_postings(now)
+
+
 @needs_postgres
 def test_statistics_stay_exact_through_updates_deletes_and_rebuilds():
     engine = backend()

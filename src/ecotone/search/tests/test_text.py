@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from ecotone.search.text import (
     MAX_QUERY_TERMS,
     analyze,
@@ -99,3 +102,12 @@ def test_stemming_from_many_threads_at_once_gives_each_its_own_word():
     for thread in threads:
         thread.join()
     assert problems == []
+
+
+MIXED_TEXT = st.sampled_from(list("ab Zé1２ＡThe of-_.,\n电池光伏風電儲能的")) | st.characters()
+
+
+@given(st.text(alphabet=MIXED_TEXT, max_size=60))
+def test_index_tokens_are_the_tokens_of_the_analysed_terms(text):
+    """``index_tokens`` skips making terms (a rebuild's Python time): same tokens, same order."""
+    assert index_tokens(text) == [term.token for term in analyze(text)]
