@@ -664,7 +664,7 @@ def publisher_names(name: str, english: str = "", chinese: str = "") -> dict[str
     """``publisher`` (English) and ``publisher_zh`` from a source's one name, which may be
     in either language, and the other language's name where the source or we give it."""
     name = name.strip()
-    if HAN.search(name):
+    if HAN.search(name) and not re.search(r"[A-Za-z]", name):  # "工信部 (MIIT)" is English
         return {"publisher": english or PUBLISHERS_IN_ENGLISH.get(name, ""), "publisher_zh": name}
     return {"publisher": name, "publisher_zh": chinese}
 

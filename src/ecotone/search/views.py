@@ -78,7 +78,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     except InvalidSearch as error:
         # the way on: the same search without what was refused (a cursor is no filter,
         # so the search starts again from its first page)
-        context.update(error=error, without_refused_url=_url(params, **{error.field or "": ""}))
+        refused = {error.field: ""} if error.field in params else {}
+        context.update(error=error, without_refused_url=_url(params, **refused))
         return render(request, "search/search.html", context, status=422)
     labels = _ValueLabels()
     linked = _with_links(page.results)

@@ -6,6 +6,7 @@ import dataclasses
 import pytest
 
 from ecotone.assistant import extractive
+from ecotone.assistant.passages import normalised
 from ecotone.assistant.question import Concept, concepts
 from ecotone.catalog.models import Resource
 from ecotone.search.text import Term
@@ -828,8 +829,6 @@ def test_a_follow_up_saying_it_asks_about_the_previous_questions_subject(
 def test_a_field_whose_value_is_only_the_questions_words_says_nothing(documents):
     """ "What does the Korean CCUS act require?" was answered "Jurisdiction: South Korea." and
     "适用范围：韩国。", the demo summaries' fact lines, which only repeat the question."""
-    from ecotone.assistant.passages import normalised
-
     wanted = concepts("What does the Korean CCUS act require?")
     for line in ("Jurisdiction: South Korea.", "适用范围：韩国。"):
         assert extractive.adds_nothing(normalised(line), wanted), line

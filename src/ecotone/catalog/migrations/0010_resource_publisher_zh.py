@@ -7,6 +7,10 @@ records' search documents follow as in 0008 (``records_rewritten``).
 """
 
 from django.db import migrations, models
+from django.db.models import F
+
+
+BATCH = 900  #: keys per IN (...) list, under SQLite's old limit of 999 parameters
 
 
 def move_chinese_publishers(apps, schema_editor):
@@ -14,12 +18,12 @@ def move_chinese_publishers(apps, schema_editor):
     from ecotone.core.signals import records_rewritten
 
     resource = apps.get_model("catalog", "Resource")
-    rows = resource.objects.using(schema_editor.connection.alias).exclude(publisher="")
-    moved = []
-    for pk, publisher in rows.values_list("pk", "publisher").iterator(chunk_size=2000):
-        if only_chinese(publisher):
-            rows.filter(pk=pk).update(publisher="", publisher_zh=publisher)
-            moved.append(pk)
+    rows = resource.objects.using(schema_editor.connection.alias)
+    named = rows.exclude(publisher="").values_list("pk", "publisher").iterator(chunk_size=2000)
+    moved = [pk for pk, publisher in named if only_chinese(publisher)]
+    for start in range(0, len(moved), BATCH):
+        batch = rows.filter(pk__in=moved[start : start + BATCH])
+        batch.update(publisher_zh=F("publisher"), publisher="")  # both read the old row
     if moved:
         records_rewritten.send(sender="catalog.Resource", pks=moved)
 
@@ -27,10 +31,7 @@ def move_chinese_publishers(apps, schema_editor):
 def move_them_back(apps, schema_editor):
     resource = apps.get_model("catalog", "Resource")
     rows = resource.objects.using(schema_editor.connection.alias)
-    for pk, chinese in rows.filter(publisher="").exclude(publisher_zh="").values_list(
-        "pk", "publisher_zh"
-    ):
-        rows.filter(pk=pk).update(publisher=chinese)
+    rows.filter(publisher="").exclude(publisher_zh="").update(publisher=F("publisher_zh"))
 
 
 class Migration(migrations.Migration):
