@@ -34,6 +34,9 @@ def test_each_page_names_the_publisher_in_its_own_language():
     assert "丹麦能源署" not in lead("en", record)
     assert "丹麦能源署" in lead("zh-hans", record)
     assert "Danish" not in lead("zh-hans", record)
+    # the page's facts too, not only its lead line
+    chinese_page = Client().get(f"/zh-hans/resources/{record.pk}/").content.decode()
+    assert "<dd>丹麦能源署</dd>" in chinese_page and "Danish" not in chinese_page
 
 
 def test_a_publisher_known_in_one_language_is_shown_on_both_pages():
